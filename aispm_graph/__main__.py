@@ -1,0 +1,3 @@
+from aispm_graph.cli.main import main
+
+main()

@@ -1,0 +1,99 @@
+"""Turn a snapshot's raw documents into the graph.
+
+Transforms (one per source: ``aws``, ``azure``, ``gcp``, ``graph``, ``trivy``, ...) reshape raw
+documents into nodes and edges; derivers then compute edges that need the whole graph (internet
+exposure from firewall rules, ...). Both register themselves here, so adding a provider never
+touches the build loop. Bad records are skipped with a warning that names them, never dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aispm_graph.graph.model import Graph
+from aispm_graph.workspace import Document, Snapshot
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass
+class BuildOptions:
+    """Context that changes what is derived: networks the owner trusts are not 'internet'."""
+
+    trusted_cidrs: tuple[Network, ...] = ()
+
+
+@dataclass
+class BuildContext:
+    options: BuildOptions = field(default_factory=BuildOptions)
+    warnings: list[str] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+Transform = Callable[[list[Document], Graph, BuildContext], None]
+Deriver = Callable[[Graph, BuildContext], None]
+
+_TRANSFORMS: dict[str, Transform] = {}
+_DERIVERS: list[tuple[int, str, Deriver]] = []
+
+
+def transform(source: str) -> Callable[[Transform], Transform]:
+    def register(fn: Transform) -> Transform:
+        _TRANSFORMS[source] = fn
+        return fn
+
+    return register
+
+
+def deriver(order: int, name: str) -> Callable[[Deriver], Deriver]:
+    """Register a whole-graph pass; lower ``order`` runs first (exposure before escalation)."""
+
+    def register(fn: Deriver) -> Deriver:
+        _DERIVERS.append((order, name, fn))
+        _DERIVERS.sort(key=lambda d: (d[0], d[1]))
+        return fn
+
+    return register
+
+
+def _load_plugins() -> None:
+    """Import the modules that register transforms and derivers."""
+    import aispm_graph.derive  # noqa: F401
+    import aispm_graph.transforms  # noqa: F401
+
+
+def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) -> Graph:
+    _load_plugins()
+    ctx = ctx or BuildContext()
+    graph = Graph()
+    graph.ensure_internet()
+    by_source: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        by_source[doc.source].append(doc)
+    # Sources build in a fixed order so the same snapshot gives the same graph.
+    for source in sorted(by_source):
+        fn = _TRANSFORMS.get(source)
+        if fn is None:
+            ctx.warn(f"no transform for source {source!r}: {len(by_source[source])} documents skipped")
+            continue
+        fn(by_source[source], graph, ctx)
+    for _order, _name, derive in _DERIVERS:
+        derive(graph, ctx)
+    return graph
+
+
+def build_snapshot(snapshot: Snapshot, ctx: BuildContext | None = None) -> tuple[Graph, Any]:
+    from aispm_graph.store import save_graph
+
+    ctx = ctx or BuildContext()
+    graph = build_graph(snapshot.documents(), ctx)
+    save_graph(graph, snapshot.graph_path, meta={"snapshot": snapshot.id, "warnings": ctx.warnings})
+    return graph, ctx

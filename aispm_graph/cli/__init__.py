@@ -1,0 +1,1 @@
+"""The ``aispm`` command line."""

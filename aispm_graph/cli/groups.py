@@ -1,0 +1,84 @@
+"""The root command and the command groups that provider and feature modules extend.
+
+Command modules under :mod:`aispm_graph.cli.commands` define ``register(root)`` or attach
+subcommands to ``collect``, ``import_`` and ``export`` below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from aispm_graph import __version__
+from aispm_graph.workspace import Workspace
+
+
+@dataclass
+class App:
+    """What every command gets: where the workspace is and how to talk to the user."""
+
+    workspace: Workspace
+    quiet: bool = False
+    debug: bool = False
+    console: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+
+    @property
+    def show_progress(self) -> bool:
+        return not self.quiet and self.err.is_terminal
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(message)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="aispm")
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="AISPM_WORKSPACE",
+    default=Path(".aispm"),
+    show_default=True,
+    help="Workspace directory (env AISPM_WORKSPACE).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or informational messages.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def root(ctx: click.Context, workspace: Path, quiet: bool, debug: bool) -> None:
+    """AI security posture management: AI inventory, vulnerabilities and attack paths."""
+    ctx.obj = App(workspace=Workspace(workspace), quiet=quiet, debug=debug)
+
+
+@root.group("collect")
+def collect() -> None:
+    """Collect a cloud estate into the workspace snapshot (raw provider responses)."""
+
+
+@root.group("import")
+def import_() -> None:
+    """Import offline files (graph files, scanner reports, SBOMs, exports) into the snapshot."""
+
+
+@root.group("export")
+def export() -> None:
+    """Export the built graph to a file or a graph database."""
+
+
+def option_format(*choices: str, default: str = "table") -> Any:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )

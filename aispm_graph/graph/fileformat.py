@@ -1,0 +1,177 @@
+"""The open graph file format (``aispm-graph`` JSON, version 1).
+
+It is how the built graph is persisted and exported, and how users add what no collector sees
+(an on-premises model server, a SaaS AI vendor). Reading validates everything before anything is
+used, and every error names the file, the record and the field.
+
+    {"format": "aispm-graph", "version": 1,
+     "nodes": [{"id": "...", "kind": "<schema node kind>", "name": "...", "properties": {}}],
+     "edges": [{"source": "...", "target": "...", "kind": "<schema edge kind>",
+                "confidence": "confirmed|conditional|inferred", "evidence": {}}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aispm_graph.graph.model import RESERVED_NODE_KEYS, Confidence, Graph
+from aispm_graph.schema import edge_kinds, node_kinds
+
+FORMAT_NAME = "aispm-graph"
+FORMAT_VERSION = 1
+MAX_ID_LENGTH = 2048
+
+
+class GraphFileError(ValueError):
+    """A graph document is not valid; the message says where and why."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+
+
+def _scalar_ok(value: Any, depth: int = 0) -> bool:
+    """Properties and evidence are JSON values of bounded depth (hostile files nest deeply)."""
+    if depth > 16:
+        return False
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list):
+        return all(_scalar_ok(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _scalar_ok(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _str_field(record: Mapping[str, Any], field: str, where: str, required: bool = True) -> str:
+    value = record.get(field)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise GraphFileError(where, f"field {field!r} must be a non-empty string")
+    if len(value) > MAX_ID_LENGTH:
+        raise GraphFileError(where, f"field {field!r} is longer than {MAX_ID_LENGTH} characters")
+    if any(ord(c) < 32 for c in value):
+        raise GraphFileError(where, f"field {field!r} contains control characters")
+    return value
+
+
+def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Graph:
+    """Validate a parsed graph document and return it as a Graph (or merge it into ``into``).
+
+    Validation completes before ``into`` is touched, so a bad document changes nothing.
+    """
+    if not isinstance(doc, dict):
+        raise GraphFileError(source, "top level must be a JSON object")
+    if doc.get("format") != FORMAT_NAME:
+        raise GraphFileError(source, f"field 'format' must be {FORMAT_NAME!r}")
+    version = doc.get("version")
+    if version != FORMAT_VERSION:
+        raise GraphFileError(
+            source, f"field 'version' is {version!r}; this release reads version {FORMAT_VERSION}"
+        )
+    nodes = doc.get("nodes", [])
+    edges = doc.get("edges", [])
+    if not isinstance(nodes, list):
+        raise GraphFileError(source, "field 'nodes' must be a list")
+    if not isinstance(edges, list):
+        raise GraphFileError(source, "field 'edges' must be a list")
+    nkinds, ekinds = node_kinds(), edge_kinds()
+    staged = Graph() if into is None else into.copy()
+    for i, rec in enumerate(nodes):
+        where = f"{source}: nodes[{i}]"
+        if not isinstance(rec, dict):
+            raise GraphFileError(where, "must be an object")
+        node_id = _str_field(rec, "id", where)
+        where = f"{source}: nodes[{i}] (id {node_id!r})"
+        kind = _str_field(rec, "kind", where)
+        if kind not in nkinds:
+            raise GraphFileError(where, f"field 'kind': unknown node kind {kind!r}")
+        name = _str_field(rec, "name", where, required=False) or node_id
+        props = rec.get("properties", {})
+        if not isinstance(props, dict) or not _scalar_ok(props):
+            raise GraphFileError(where, "field 'properties' must be an object of JSON values")
+        bad = RESERVED_NODE_KEYS & props.keys()
+        if bad:
+            raise GraphFileError(where, f"field 'properties' may not set {sorted(bad)}")
+        existing = staged.g.nodes.get(node_id)
+        if existing is not None and existing["kind"] != kind:
+            raise GraphFileError(
+                where, f"field 'kind': {kind} conflicts with earlier kind {existing['kind']}"
+            )
+        staged.add_node(node_id, kind, name, **props)
+    for i, rec in enumerate(edges):
+        where = f"{source}: edges[{i}]"
+        if not isinstance(rec, dict):
+            raise GraphFileError(where, "must be an object")
+        src = _str_field(rec, "source", where)
+        dst = _str_field(rec, "target", where)
+        kind = _str_field(rec, "kind", where)
+        where = f"{source}: edges[{i}] ({src} -{kind}-> {dst})"
+        if kind not in ekinds:
+            raise GraphFileError(where, f"field 'kind': unknown edge kind {kind!r}")
+        for field, end in (("source", src), ("target", dst)):
+            if end not in staged.g:
+                raise GraphFileError(where, f"field {field!r}: no node with id {end!r}")
+        conf = rec.get("confidence", "confirmed")
+        if conf not in {c.value for c in Confidence}:
+            raise GraphFileError(
+                where, "field 'confidence' must be one of confirmed, conditional, inferred"
+            )
+        evidence = rec.get("evidence", {})
+        if not isinstance(evidence, dict) or not _scalar_ok(evidence):
+            raise GraphFileError(where, "field 'evidence' must be an object of JSON values")
+        staged.add_edge(src, dst, kind, evidence, conf)
+    if into is not None:
+        into.g = staged.g
+        return into
+    return staged
+
+
+def load_graph_file(path: Path, into: Graph | None = None) -> Graph:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GraphFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise GraphFileError(str(path), "is not UTF-8 text") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GraphFileError(
+            str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise GraphFileError(str(path), "JSON nested too deeply") from None
+    return parse_graph_document(doc, str(path), into)
+
+
+def graph_to_document(graph: Graph) -> dict[str, Any]:
+    """Serialise in a stable order so the same graph always gives the same bytes."""
+    nodes = []
+    for node_id in sorted(graph.g.nodes):
+        data = graph.g.nodes[node_id]
+        props = {k: v for k, v in data.items() if k not in RESERVED_NODE_KEYS}
+        nodes.append(
+            {
+                "id": node_id,
+                "kind": data["kind"],
+                "name": data["name"],
+                "provider": data["provider"],
+                "properties": dict(sorted(props.items())),
+            }
+        )
+    edges = [
+        {
+            "source": s,
+            "target": t,
+            "kind": d["kind"],
+            "confidence": d["confidence"],
+            "evidence": d["evidence"],
+        }
+        for s, t, d in sorted(graph.g.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"]))
+    ]
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "nodes": nodes, "edges": edges}

@@ -1,0 +1,167 @@
+"""The typed property graph every stage shares.
+
+A thin layer over ``networkx.MultiDiGraph``: node attributes are plain dicts (``kind``, ``name``,
+``provider`` and properties) and edges are keyed by their kind, so one pair of nodes holds at most
+one edge of each kind. Plain dicts keep a million-node estate within memory targets; the schema
+is consulted on insert so nothing of an unknown kind gets in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from aispm_graph.schema import INTERNET_ID, attack_edge_kinds, edge_kinds, node_kinds
+
+NodeData = dict[str, Any]
+EdgeData = dict[str, Any]
+
+RESERVED_NODE_KEYS = frozenset({"id", "kind", "name", "provider"})
+
+
+class Confidence(StrEnum):
+    CONFIRMED = "confirmed"
+    CONDITIONAL = "conditional"
+    INFERRED = "inferred"
+
+
+CONFIDENCE_RANK = {Confidence.CONFIRMED: 2, Confidence.CONDITIONAL: 1, Confidence.INFERRED: 0}
+
+
+class SchemaError(ValueError):
+    """A node or edge does not fit the schema."""
+
+
+class Graph:
+    """A schema-checked multigraph of resources (nodes) and relationships (edges)."""
+
+    def __init__(self) -> None:
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._node_kinds = node_kinds()
+        self._edge_kinds = edge_kinds()
+
+    # -- nodes --------------------------------------------------------------------------------
+    def add_node(self, node_id: str, kind: str, name: str | None = None, **props: Any) -> None:
+        """Add or update a node; later calls merge properties (a resource seen twice is one)."""
+        spec = self._node_kinds.get(kind)
+        if spec is None:
+            raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
+        if not node_id:
+            raise SchemaError("node id must not be empty")
+        existing = self.g.nodes.get(node_id)
+        if existing is not None:
+            if existing["kind"] != kind:
+                raise SchemaError(
+                    f"node {node_id!r} declared as {existing['kind']} and as {kind}"
+                )
+            existing.update({k: v for k, v in props.items() if v is not None})
+            if name:
+                existing["name"] = name
+            return
+        data: NodeData = {"kind": kind, "name": name or node_id, "provider": str(spec.provider)}
+        data.update({k: v for k, v in props.items() if v is not None})
+        self.g.add_node(node_id, **data)
+
+    def ensure_internet(self) -> None:
+        if INTERNET_ID not in self.g:
+            self.add_node(INTERNET_ID, "Internet", "Internet")
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self.g
+
+    def node(self, node_id: str) -> NodeData:
+        data: NodeData = self.g.nodes[node_id]
+        return data
+
+    def nodes(self, kind: str | None = None) -> Iterator[tuple[str, NodeData]]:
+        for node_id, data in self.g.nodes(data=True):
+            if kind is None or data["kind"] == kind:
+                yield node_id, data
+
+    def labels(self, node_id: str) -> tuple[str, ...]:
+        return self._node_kinds[self.g.nodes[node_id]["kind"]].all_labels()
+
+    # -- edges --------------------------------------------------------------------------------
+    def add_edge(
+        self,
+        source: str,
+        target: str,
+        kind: str,
+        evidence: Mapping[str, Any] | None = None,
+        confidence: Confidence | str = Confidence.CONFIRMED,
+    ) -> None:
+        """Add an edge; a second edge of the same kind keeps the stronger confidence.
+
+        Both endpoints must exist: silently creating placeholder nodes is how graph tools end up
+        with order-dependent loads, so callers add nodes first (or get a clear error).
+        """
+        if kind not in self._edge_kinds:
+            raise SchemaError(f"unknown edge kind {kind!r} ({source} -> {target})")
+        for end in (source, target):
+            if end not in self.g:
+                raise SchemaError(f"edge {kind} {source} -> {target}: no node {end!r}")
+        conf = Confidence(confidence)
+        ev = dict(evidence or {})
+        current = self.g.get_edge_data(source, target, key=kind)
+        if current is not None:
+            if CONFIDENCE_RANK[conf] > CONFIDENCE_RANK[Confidence(current["confidence"])]:
+                current["confidence"] = str(conf)
+                current["evidence"] = ev
+            return
+        self.g.add_edge(source, target, key=kind, kind=kind, evidence=ev, confidence=str(conf))
+
+    def edges(self, kind: str | None = None) -> Iterator[tuple[str, str, EdgeData]]:
+        for source, target, data in self.g.edges(data=True):
+            if kind is None or data["kind"] == kind:
+                yield source, target, data
+
+    def edge(self, source: str, target: str, kind: str) -> EdgeData | None:
+        data: EdgeData | None = self.g.get_edge_data(source, target, key=kind)
+        return data
+
+    def remove_edge(self, source: str, target: str, kind: str) -> bool:
+        if self.g.has_edge(source, target, key=kind):
+            self.g.remove_edge(source, target, key=kind)
+            return True
+        return False
+
+    def remove_node(self, node_id: str) -> bool:
+        if node_id in self.g:
+            self.g.remove_node(node_id)
+            return True
+        return False
+
+    def attack_subgraph(self) -> nx.DiGraph:
+        """A simple digraph of attack steps only, with the kinds of each hop on the edge.
+
+        Several attack kinds between one pair collapse into one hop whose ``kinds`` lists them;
+        paths are distinct by route, and the strongest kind is the one reported.
+        """
+        steps = attack_edge_kinds()
+        dg: nx.DiGraph = nx.DiGraph()
+        for source, target, data in self.g.edges(data=True):
+            kind = data["kind"]
+            if kind not in steps:
+                continue
+            if dg.has_edge(source, target):
+                dg.edges[source, target]["kinds"].append(kind)
+            else:
+                dg.add_edge(source, target, kinds=[kind])
+        for _s, _t, data in dg.edges(data=True):
+            data["kinds"].sort()
+        return dg
+
+    def copy(self) -> Graph:
+        other = Graph()
+        other.g = self.g.copy()
+        return other
+
+    def __len__(self) -> int:
+        return int(self.g.number_of_nodes())
+
+    @property
+    def edge_count(self) -> int:
+        return int(self.g.number_of_edges())

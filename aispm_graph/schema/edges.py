@@ -1,0 +1,213 @@
+"""Edge kinds, declared once: which are attack steps, and how each one is fixed.
+
+Attack steps read "an attacker who controls the source can reach, act as or read the target".
+Remediation templates are filled from the edge's endpoints and evidence; keys an edge's
+evidence lacks are rendered as ``?`` rather than failing, so a user-supplied edge with thin
+evidence still gets a readable fix.
+"""
+
+from __future__ import annotations
+
+from aispm_graph.schema.model import EdgeKind
+from aispm_graph.schema.model import Label as L
+
+EDGE_KINDS: tuple[EdgeKind, ...] = (
+    # --- attack steps: exposure --------------------------------------------------------------
+    EdgeKind(
+        "INTERNET_EXPOSED",
+        "Reachable from the internet: a firewall rule admits a public source on a port and the "
+        "resource has a public address, or a PaaS endpoint accepts public traffic.",
+        attack_step=True,
+        remediation="Restrict {via} so that {target} is not reachable from {source_range} "
+        "on {ports}",
+        effort="low",
+        source_labels=(L.INTERNET,),
+        evidence_keys=("via", "rule", "source_range", "ports", "auth"),
+    ),
+    EdgeKind(
+        "PUBLIC_ACCESS",
+        "Anyone can use the resource without credentials (public bucket, function URL with "
+        "auth NONE and a public resource policy, allUsers binding).",
+        attack_step=True,
+        remediation="Remove public access to {target}: {grant}",
+        effort="low",
+        source_labels=(L.INTERNET,),
+        evidence_keys=("grant", "access"),
+    ),
+    # --- attack steps: from compute to identity ----------------------------------------------
+    EdgeKind(
+        "HAS_IDENTITY",
+        "Code running on the compute can obtain the identity's credentials (instance metadata, "
+        "managed identity endpoint, function execution role).",
+        attack_step=True,
+        remediation="Detach {target} from {source} or reduce what {target} may do",
+        effort="medium",
+        source_labels=(L.COMPUTE,),
+        target_labels=(L.IDENTITY,),
+        evidence_keys=("mechanism",),
+    ),
+    EdgeKind(
+        "INVOKES",
+        "The source calls the target with attacker-influenced input (agent action group "
+        "Lambda, tool call), so control of the source's input reaches the target's code.",
+        attack_step=True,
+        remediation="Validate tool input in {target} or remove it from {source}",
+        effort="high",
+        evidence_keys=("mechanism",),
+    ),
+    # --- attack steps: identity to identity --------------------------------------------------
+    EdgeKind(
+        "CAN_ASSUME",
+        "The source may assume / impersonate the target identity.",
+        attack_step=True,
+        remediation="Remove {source} from the trust of {target} ({statement})",
+        effort="medium",
+        source_labels=(L.IDENTITY,),
+        target_labels=(L.IDENTITY,),
+        evidence_keys=("statement", "policy"),
+    ),
+    EdgeKind(
+        "MEMBER_OF",
+        "The identity is a member of the group and holds its permissions.",
+        attack_step=True,
+        remediation="Remove {source} from group {target}",
+        effort="low",
+        source_labels=(L.IDENTITY,),
+        target_labels=(L.IDENTITY,),
+    ),
+    EdgeKind(
+        "CAN_ESCALATE_TO",
+        "Privilege escalation: the source can obtain the target identity's permissions, for "
+        "example by passing it to a service it can create (iam:PassRole plus "
+        "sagemaker:CreateNotebookInstance), by changing code that runs as it, or by writing its "
+        "policies.",
+        attack_step=True,
+        remediation="Remove {permissions} from {source} (technique: {technique})",
+        effort="medium",
+        source_labels=(L.IDENTITY,),
+        target_labels=(L.IDENTITY,),
+        evidence_keys=("technique", "permissions", "policy"),
+    ),
+    EdgeKind(
+        "HAS_CREDENTIAL",
+        "A credential that authenticates as the identity.",
+        attack_step=False,
+        remediation="Rotate and remove {target}",
+    ),
+    EdgeKind(
+        "AUTHENTICATES_AS",
+        "Whoever holds the credential acts as the identity.",
+        attack_step=True,
+        remediation="Deactivate {source} and move its users to short-lived credentials",
+        effort="low",
+        source_labels=(L.CREDENTIAL,),
+        target_labels=(L.IDENTITY,),
+    ),
+    # --- attack steps: identity to AI and data -----------------------------------------------
+    EdgeKind(
+        "CAN_INVOKE",
+        "The identity can call the model, deployment, endpoint or agent (data plane).",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="low",
+        target_labels=(L.AI_MODEL, L.AI_DEPLOYMENT, L.AI_ENDPOINT, L.AI_AGENT, L.AI_SERVICE),
+        evidence_keys=("permission", "grant"),
+    ),
+    EdgeKind(
+        "CAN_READ",
+        "The identity can read the data store, knowledge base or secret (exfiltration).",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="low",
+        evidence_keys=("permission", "grant"),
+    ),
+    EdgeKind(
+        "CAN_WRITE",
+        "The identity can write the data store (training-data or model poisoning).",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="low",
+        evidence_keys=("permission", "grant"),
+    ),
+    EdgeKind(
+        "CAN_READ_KEYS",
+        "The identity can list the service's access keys, which then authenticate to it.",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant}), or disable key "
+        "authentication on {target}",
+        effort="low",
+        evidence_keys=("permission", "grant"),
+    ),
+    EdgeKind(
+        "CAN_MANAGE",
+        "Management-plane control: the identity can deploy to, reconfigure or reach the "
+        "endpoints of the AI workspace or service.",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="medium",
+        evidence_keys=("permission", "grant"),
+    ),
+    EdgeKind(
+        "CAN_ADMINISTER",
+        "Administrative control of the whole tenant (Owner, AdministratorAccess, roles/owner): "
+        "every AI asset in it is implied.",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="medium",
+        source_labels=(L.IDENTITY,),
+        target_labels=(L.TENANT,),
+        evidence_keys=("permission", "grant"),
+    ),
+    EdgeKind(
+        "CAN_UPDATE_CODE",
+        "The identity can replace the code of the compute, and so act as whatever runs it.",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="low",
+        target_labels=(L.COMPUTE,),
+        evidence_keys=("permission", "grant"),
+    ),
+    # --- attack steps: inside AI services ----------------------------------------------------
+    EdgeKind(
+        "SERVES",
+        "The AI account, workspace or endpoint serves this model or deployment: access to the "
+        "container is access to what it serves.",
+        attack_step=True,
+        remediation="Restrict access to {source}",
+        effort="medium",
+        target_labels=(L.AI_MODEL, L.AI_DEPLOYMENT, L.AI_ENDPOINT, L.AI_AGENT),
+    ),
+    EdgeKind(
+        "GROUNDED_ON",
+        "The AI service, agent or knowledge base retrieves from the data store: whoever can "
+        "query it reads that data.",
+        attack_step=True,
+        remediation="Limit what {source} may retrieve from {target}",
+        effort="high",
+        breaks_path=False,
+        evidence_keys=("mechanism",),
+    ),
+    EdgeKind(
+        "TRAINED_ON",
+        "The model or training job was trained on the data store.",
+        attack_step=False,
+        remediation="",
+    ),
+    EdgeKind(
+        "STORES_ARTIFACT",
+        "The data store holds the model's artifact.",
+        attack_step=False,
+    ),
+    # --- structure ---------------------------------------------------------------------------
+    EdgeKind("CONTAINS", "Ownership: tenant, group or account contains the resource.", False),
+    EdgeKind("PROTECTED_BY", "The resource's traffic is filtered by the firewall.", False),
+    EdgeKind("HAS_RULE", "The firewall has the rule.", False),
+    EdgeKind("ATTACHED_TO", "Network attachment (NIC to VM, subnet to network).", False),
+    EdgeKind("ROUTES_TO", "Network route or load balancer target.", False),
+    EdgeKind("USES_GUARDRAIL", "The agent or model uses the guardrail.", False),
+    EdgeKind("RUNS_IMAGE", "The compute runs the container image.", False),
+    EdgeKind("HAS_PACKAGE", "The image or compute has the package installed.", False),
+    EdgeKind("AFFECTED_BY", "The package version is affected by the advisory.", False),
+    EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
+    EdgeKind("POLICY", "The identity has the policy attached.", False),
+)
