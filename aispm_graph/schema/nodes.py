@@ -179,6 +179,11 @@ NODE_KINDS: tuple[NodeKind, ...] = (
        cartography=True),
     _k("AWSInternetGateway", AWS, (L.NETWORK,), "An internet gateway.", category="network",
        service="ec2", cartography=True),
+    _k("EC2NetworkAcl", AWS, (L.FIREWALL,),
+       "A network ACL: a stateless subnet firewall evaluated by rule number, a second layer "
+       "after the security groups.", category="network", service="ec2", cartography=True),
+    _k("EC2NetworkAclRule", AWS, (L.FIREWALL_RULE,), "An inbound network ACL entry.",
+       category="network", service="ec2"),
     _k("LoadBalancerV2", AWS, (L.NETWORK,), "An ELBv2 load balancer.",
        P("scheme", S, "internet-facing or internal."), category="network", service="elbv2",
        cartography=True),

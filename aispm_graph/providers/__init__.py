@@ -1,0 +1,1 @@
+"""Provider-specific logic that is more than a transform: collectors and policy evaluators."""
