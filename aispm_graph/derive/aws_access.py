@@ -218,8 +218,8 @@ def _public_trusts(graph: Graph, ctx: BuildContext) -> None:
                 rid,
                 "PUBLIC_ACCESS",
                 {
-                    "grant": f"trust policy statement {st.sid or st.index} allows any AWS principal "
-                    "to assume the role",
+                    "grant": f"trust policy statement {st.sid or st.index} allows any AWS "
+                    "principal to assume the role",
                     "access": "assume",
                     "statement": json.dumps(st.as_json(), sort_keys=True),
                     "exposure_width": "any",
@@ -495,14 +495,15 @@ class IamDeriver:
         res = Resource(rid)
         # Trust-policy Deny that names the caller (or everyone) wins.
         for st in trust:
-            if st.effect == "Deny" and principal_match(st, pid) is not None:
-                if (
-                    statement_applies(
-                        st, action, res, {"aws:PrincipalArn": pid}, check_resource=False
-                    )
-                    is Tri.YES
-                ):
-                    return
+            if (
+                st.effect == "Deny"
+                and principal_match(st, pid) is not None
+                and statement_applies(
+                    st, action, res, {"aws:PrincipalArn": pid}, check_resource=False
+                )
+                is Tri.YES
+            ):
+                return
         best: tuple[Tri, Statement, str] | None = None
         for st in trust:
             if st.effect != "Allow":
@@ -665,7 +666,8 @@ class IamDeriver:
                         ),
                         permissions="lambda:UpdateFunctionCode",
                         function=fid,
-                        technique=f"replace the code of {data['name']}, which runs as the role ({how})",
+                        technique=f"replace the code of {data['name']}, which runs as the "
+                        f"role ({how})",
                     ),
                 )
 

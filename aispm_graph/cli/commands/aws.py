@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
-from aispm_graph.cli.groups import App, collect, option_format, pass_app
+from aispm_graph.cli.groups import App, collect, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
 
@@ -44,7 +44,14 @@ def _split(value: str | None) -> list[str] | None:
     type=click.IntRange(1, 64),
     help="Service x region tasks run at once.",
 )
-@option_format("table", "json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @pass_app
 def collect_aws_cmd(
     app: App,
