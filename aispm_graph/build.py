@@ -66,7 +66,7 @@ def deriver(order: int, name: str) -> Callable[[Deriver], Deriver]:
 
 def _load_plugins() -> None:
     """Import the modules that register transforms and derivers."""
-    import aispm_graph.derive  # noqa: F401
+    import aispm_graph.derive
     import aispm_graph.transforms  # noqa: F401
 
 
@@ -82,7 +82,9 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
     for source in sorted(by_source):
         fn = _TRANSFORMS.get(source)
         if fn is None:
-            ctx.warn(f"no transform for source {source!r}: {len(by_source[source])} documents skipped")
+            ctx.warn(
+                f"no transform for source {source!r}: {len(by_source[source])} documents skipped"
+            )
             continue
         fn(by_source[source], graph, ctx)
     for _order, _name, derive in _DERIVERS:

@@ -166,7 +166,7 @@ def _combine(layers: list[list[Admission]]) -> list[tuple[str, list[PortRange], 
             ranges = normalize(r for a in layer if a.protocol == proto for r in a.ranges)
             common = ranges if common is None else intersect(common, ranges)
         if common:
-            blame = []
+            blame: list[Admission] = []
             for layer in layers:
                 blame.extend(
                     a for a in layer if a.protocol == proto and intersect(a.ranges, common)
@@ -195,7 +195,9 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
         cdata = graph.node(compute)
         if not cdata.get("public_ip"):
             continue
-        evaluated = [evaluate_layer(graph, rules, trusted, ctx) for _, rules in sorted(layers.items())]
+        evaluated = [
+            evaluate_layer(graph, rules, trusted, ctx) for _, rules in sorted(layers.items())
+        ]
         combined = _combine(evaluated)
         if not combined:
             continue
@@ -211,6 +213,8 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
         fw_name = graph.node(worst.firewall_id)["name"]
         rule_name = graph.node(worst.rule_id)["name"]
         via = fw_name if worst.firewall_id == worst.rule_id else f"rule {rule_name} on {fw_name}"
+        sources = sorted({s for a in blame for s in a.sources})
+        plural = len(rules_txt) > 1
         evidence = {
             "via": via,
             "rule": worst.rule_id,
@@ -222,8 +226,10 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
             "port_classes": classes,
             "public_ip": cdata.get("public_ip"),
             "layers": sorted(layers),
-            "fix": f"Remove or narrow inbound {via}: it admits {', '.join(worst.sources)} on "
-            f"{', '.join(all_ports)} to {cdata['name']} (public IP {cdata.get('public_ip')})",
+            "fix": f"Remove or narrow the inbound rule{'s' if plural else ''} "
+            f"{', '.join(rules_txt)}: {'they admit' if plural else 'it admits'} "
+            f"{', '.join(sources)} on {', '.join(all_ports)} to {cdata['name']} "
+            f"(public IP {cdata.get('public_ip')})",
         }
         graph.add_edge(INTERNET_ID, compute, "INTERNET_EXPOSED", evidence, Confidence.CONFIRMED)
 
@@ -233,8 +239,13 @@ def normalize_classes(classes: list[str]) -> list[str]:
     return [c for c in order if c in set(classes)]
 
 
-PAAS_LABELS = {str(Label.AI_SERVICE), str(Label.AI_ENDPOINT), str(Label.VECTOR_STORE),
-               str(Label.AI_WORKSPACE), str(Label.DATA_STORE)}
+PAAS_LABELS = {
+    str(Label.AI_SERVICE),
+    str(Label.AI_ENDPOINT),
+    str(Label.VECTOR_STORE),
+    str(Label.AI_WORKSPACE),
+    str(Label.DATA_STORE),
+}
 
 
 def _paas_exposure(graph: Graph) -> None:
@@ -277,7 +288,9 @@ def _public_data(graph: Graph) -> None:
                     "fix": f"Remove public {access} access from {data['name']} ({grant}) and "
                     f"turn on public access prevention",
                 }
-                graph.add_edge(INTERNET_ID, node_id, "PUBLIC_ACCESS", evidence, Confidence.CONFIRMED)
+                graph.add_edge(
+                    INTERNET_ID, node_id, "PUBLIC_ACCESS", evidence, Confidence.CONFIRMED
+                )
 
 
 @deriver(10, "internet-exposure")

@@ -54,9 +54,7 @@ class Graph:
         existing = self.g.nodes.get(node_id)
         if existing is not None:
             if existing["kind"] != kind:
-                raise SchemaError(
-                    f"node {node_id!r} declared as {existing['kind']} and as {kind}"
-                )
+                raise SchemaError(f"node {node_id!r} declared as {existing['kind']} and as {kind}")
             existing.update({k: v for k, v in props.items() if v is not None})
             if name:
                 existing["name"] = name
