@@ -57,30 +57,37 @@ class SourceMatch:
 
 
 def classify_source(prefixes: list[str], trusted: tuple[Network, ...]) -> SourceMatch:
+    """How much of the untrusted internet these rule sources cover."""
     all_, some, width = False, False, "none"
     for raw in prefixes:
         text = str(raw).strip().lower()
+        nets: list[Network]
         if text in ANY_SOURCES:
-            if not trusted:
-                return SourceMatch(True, True, "any")
-            all_, some, width = False, True, "any"
-            continue
-        try:
-            net = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue  # service tags such as VirtualNetwork are not internet sources
-        if not net.is_global and not _overlaps_global(net):
-            continue
-        if any(net.subnet_of(t) for t in trusted if t.version == net.version):  # type: ignore[arg-type]
-            continue
-        some = True
-        if net.prefixlen == 0:
-            all_, width = not trusted, "any"
-        elif net.prefixlen <= (16 if net.version == 4 else 48):
-            width = "any" if width == "any" else "wide"
-        elif width == "none":
-            width = "narrow"
+            nets = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+        else:
+            try:
+                nets = [ipaddress.ip_network(text, strict=False)]
+            except ValueError:
+                continue  # service tags such as VirtualNetwork are not internet sources
+        for net in nets:
+            if not net.is_global and not _overlaps_global(net):
+                continue
+            if net.prefixlen == 0:
+                all_ = True  # a rule on every address covers the whole internet
+            if any(_within(net, t) for t in trusted):
+                continue
+            some = True
+            if net.prefixlen == 0:
+                width = "any"
+            elif net.prefixlen <= (16 if net.version == 4 else 48):
+                width = "any" if width == "any" else "wide"
+            elif width == "none":
+                width = "narrow"
     return SourceMatch(all_, some, width)
+
+
+def _within(net: Network, trusted: Network) -> bool:
+    return net.version == trusted.version and net.subnet_of(trusted)  # type: ignore[arg-type]
 
 
 def _overlaps_global(net: Network) -> bool:
@@ -189,8 +196,8 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for compute, fw, edata in graph.edges("PROTECTED_BY"):
         layer = str(edata.get("evidence", {}).get("layer", "default"))
-        for rule in rules_of.get(fw, []):
-            layers_of[compute][layer].append((fw, rule))
+        # A firewall without rules still counts: its layer then admits nothing.
+        layers_of[compute][layer].extend((fw, rule) for rule in rules_of.get(fw, []))
     for compute, layers in sorted(layers_of.items()):
         cdata = graph.node(compute)
         if not cdata.get("public_ip"):

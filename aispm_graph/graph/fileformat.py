@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aispm_graph.graph.model import RESERVED_NODE_KEYS, Confidence, Graph
-from aispm_graph.schema import edge_kinds, node_kinds
+from aispm_graph.schema import INTERNET_ID, edge_kinds, node_kinds
 
 FORMAT_NAME = "aispm-graph"
 FORMAT_VERSION = 1
@@ -123,7 +123,7 @@ def validate_graph_document(
         if kind not in ekinds:
             raise GraphFileError(where, f"field 'kind': unknown edge kind {kind!r}")
         for field, end in (("source", src), ("target", dst)):
-            if end not in seen and not (known and known(end)):
+            if end not in seen and end != INTERNET_ID and not (known and known(end)):
                 raise GraphFileError(where, f"field {field!r}: no node with id {end!r}")
         conf = rec.get("confidence", "confirmed")
         if conf not in {c.value for c in Confidence}:
@@ -151,6 +151,8 @@ def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Gr
             raise GraphFileError(
                 source, f"node {node_id!r}: kind {kind} conflicts with existing {existing['kind']}"
             )
+    if any(INTERNET_ID in (e[0], e[1]) for e in edge_recs):
+        graph.ensure_internet()
     for node_id, kind, name, props in node_recs:
         graph.add_node(node_id, kind, name, **props)
     for src, dst, kind, conf, evidence in edge_recs:
