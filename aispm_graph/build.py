@@ -74,7 +74,6 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
     _load_plugins()
     ctx = ctx or BuildContext()
     graph = Graph()
-    graph.ensure_internet()
     by_source: dict[str, list[Document]] = defaultdict(list)
     for doc in documents:
         by_source[doc.source].append(doc)
@@ -87,6 +86,7 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
             )
             continue
         fn(by_source[source], graph, ctx)
+    graph.ensure_internet()
     for _order, _name, derive in _DERIVERS:
         derive(graph, ctx)
     return graph
