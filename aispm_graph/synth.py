@@ -112,7 +112,7 @@ def synth_document(resources: int, seed: int = 7) -> dict[str, Any]:
             for _ in range(rng.randint(0, 3)):
                 edge(ident, "CAN_READ", rng.choice(stores), permission="read", grant="synthetic")
         fws: list[str] = []
-        if fw_k:
+        if fw_k and rule_k:
             for f in range(max(1, n_hosts // 10)):
                 fw = node(f"{base}/fw/{f}", fw_k, tenant=f"t{ti}")
                 open_rule = rng.random() < 0.1
