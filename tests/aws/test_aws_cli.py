@@ -67,7 +67,7 @@ def test_collect_json_coverage_and_snapshot(moto_env: MotoEnv, tmp_path: Path) -
     assert set(status.values()) == {"collected"}
     manifest = json.loads(next(ws.glob("snapshots/*/manifest.json")).read_text())
     entry = manifest["sources"]["aws:123456789012"]
-    assert entry["coverage"] == out["coverage"]
+    assert entry["meta"]["coverage"] == out["coverage"]
     raw = zstandard.ZstdDecompressor().decompress(
         next(ws.glob("snapshots/*/docs/aws__*.json.zst")).read_bytes()
     )
