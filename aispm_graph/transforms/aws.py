@@ -183,7 +183,8 @@ class AwsTransform:
             for p in item.get(inline_key, []):
                 out.append(
                     {
-                        "name": f"{item.get('Arn')}/inline/{p.get('PolicyName')}",
+                        "name": f"inline policy {p.get('PolicyName')} of "
+                        f"{item.get('UserName') or item.get('RoleName') or item.get('GroupName')}",
                         "inline": p.get("PolicyName"),
                         "document": _doc(p.get("PolicyDocument")),
                     }

@@ -155,3 +155,38 @@ def test_noise_is_not_a_target(demo: Estate) -> None:
     assert not site.get("data_role")
     assert not demo.graph.node(bucket("acme-logs")).get("public_read")
     assert demo.ctx.warnings == []
+
+
+def test_engine_paths_for_the_demo_shapes(demo: Estate) -> None:
+    from aispm_graph.analysis.engine import find_paths
+
+    paths = find_paths(demo.graph).paths
+    routes = {tuple(n.id for n in p.nodes) for p in paths}
+    model = demo.ids["custom_model"]
+    training = bucket("acme-llm-training-data")
+    assert ("internet", inst(demo, "llm-web-1"), role("llm-web-role"), model) in routes
+    assert ("internet", inst(demo, "llm-web-1"), role("llm-web-role"), training) in routes
+    assert (
+        "internet",
+        fn("chatbot"),
+        role("chatbot-role"),
+        role("ml-admin-role"),
+        ACCOUNT,
+    ) in routes
+    # negative controls: each has one broken link, so none of them starts or carries a path
+    on_paths = {n for r in routes for n in r}
+    assert inst(demo, "internal-llm") not in on_paths
+    assert inst(demo, "analytics-1") not in on_paths
+    assert fn("faq-bot") not in on_paths
+    admin = next(p for p in paths if p.target == ACCOUNT)
+    assert [e.kind for e in admin.edges] == [
+        "PUBLIC_ACCESS",
+        "HAS_IDENTITY",
+        "CAN_ESCALATE_TO",
+        "CAN_ADMINISTER",
+    ]
+    fixes = [r.action for r in admin.remediation]
+    assert any("iam:PassRole on ml-admin-role" in f for f in fixes)
+    assert any("AWS_IAM" in f for f in fixes)
+    web = next(p for p in paths if p.target == model)
+    assert web.edges[2].evidence["policy"] == "inline policy invoke-support-model of llm-web-role"
