@@ -666,6 +666,11 @@ class AwsTransform:
         pols: dict[str, Any] = {}
         for body in self.d.get("lambda", "get_policy"):
             pols[body["params"].get("FunctionName", "")] = _doc(body["response"].get("Policy"))
+        images: dict[str, str] = {}
+        for body in self.d.get("lambda", "get_function"):
+            uri = (body["response"].get("Code") or {}).get("ImageUri")
+            if uri:
+                images[body["params"].get("FunctionName", "")] = uri
         triggers: dict[str, int] = defaultdict(int)
         for body in self.d.get("lambda", "list_event_source_mappings"):
             triggers[body["params"].get("FunctionName", "")] += len(
@@ -694,6 +699,9 @@ class AwsTransform:
                     resource_policy=pols.get(arn),
                     event_sources=triggers.get(arn, 0),
                 )
+                if arn in images:
+                    self.g.add_node(images[arn], "ContainerImage", images[arn], uri=images[arn])
+                    self.g.add_edge(arn, images[arn], "RUNS_IMAGE")
                 role = fn.get("Role")
                 if role and self.g.has_node(role):
                     self.g.add_edge(

@@ -32,8 +32,7 @@ def stmts(*statements: dict[str, Any]) -> list[Any]:
 
 
 def who(*identity: dict[str, Any], scps: list[list[dict[str, Any]]] | None = None) -> Principal:
-    return Principal(ARN, "role", stmts(*identity),
-                     scps=[stmts(*level) for level in scps or []])
+    return Principal(ARN, "role", stmts(*identity), scps=[stmts(*level) for level in scps or []])
 
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
@@ -48,17 +47,22 @@ def test_scp_must_allow_at_every_level() -> None:
 
 
 def test_scp_deny_wins_over_identity_allow() -> None:
-    p = who(ALLOW_ALL, scps=[[ALLOW_ALL, {"Effect": "Deny", "Action": "bedrock:*",
-                                          "Resource": "*"}]])
+    p = who(
+        ALLOW_ALL, scps=[[ALLOW_ALL, {"Effect": "Deny", "Action": "bedrock:*", "Resource": "*"}]]
+    )
     assert evaluate(p, "bedrock:InvokeModel", Resource("x")).allowed is Tri.NO
 
 
 @pytest.mark.parametrize(
     ("pattern", "action", "expected"),
-    [("s3:Get*", "s3:GetObject", True), ("S3:getobject", "s3:GetObject", True),
-     ("s3:Get?bject", "s3:GetObject", True), ("s3:Put*", "s3:GetObject", False),
-     ("*", "iam:PassRole", True), ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponse"
-                                   "Stream", False)],
+    [
+        ("s3:Get*", "s3:GetObject", True),
+        ("S3:getobject", "s3:GetObject", True),
+        ("s3:Get?bject", "s3:GetObject", True),
+        ("s3:Put*", "s3:GetObject", False),
+        ("*", "iam:PassRole", True),
+        ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", False),
+    ],
 )
 def test_action_wildcards(pattern: str, action: str, expected: bool) -> None:
     p = who({"Effect": "Allow", "Action": pattern, "Resource": "*"})
@@ -69,31 +73,54 @@ def test_resource_sets_allow_needs_some_deny_needs_all() -> None:
     data = resource_set("arn:aws:s3:::bucket/")
     p = who({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/a/*"})
     assert evaluate(p, "s3:GetObject", data).ok  # some objects are readable
-    p = who({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
-            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/a/*"})
+    p = who(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/a/*"},
+    )
     assert evaluate(p, "s3:GetObject", data).ok  # the deny leaves other prefixes readable
-    p = who({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
-            {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::bucket*"})
+    p = who(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::bucket*"},
+    )
     assert not evaluate(p, "s3:GetObject", data).ok
     assert not pattern_overlaps_prefix("arn:aws:s3:::other/*", "arn:aws:s3:::bucket/")
 
 
 def test_policy_variables_are_conditional() -> None:
-    p = who({"Effect": "Allow", "Action": "s3:GetObject",
-             "Resource": "arn:aws:s3:::home/${aws:username}/*"})
+    p = who(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::home/${aws:username}/*",
+        }
+    )
     assert evaluate(p, "s3:GetObject", resource_set("arn:aws:s3:::home/")).allowed is Tri.UNKNOWN
 
 
 def test_undecidable_deny_makes_allow_conditional() -> None:
-    p = who(ALLOW_ALL, {"Effect": "Deny", "Action": "*", "Resource": "*",
-                        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}})
+    p = who(
+        ALLOW_ALL,
+        {
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+        },
+    )
     assert evaluate(p, "s3:GetObject", Resource("x")).allowed is Tri.UNKNOWN
 
 
 @pytest.mark.parametrize(
     "document",
-    ["", "{", "[]", "null", '{"Statement": 5}', '{"Statement": [1]}',
-     '{"Statement": [{"Effect": "Maybe", "Action": "*"}]}'],
+    [
+        "",
+        "{",
+        "[]",
+        "null",
+        '{"Statement": 5}',
+        '{"Statement": [1]}',
+        '{"Statement": [{"Effect": "Maybe", "Action": "*"}]}',
+    ],
 )
 def test_malformed_policies_raise_policy_error(document: str) -> None:
     with pytest.raises(PolicyError):
@@ -102,14 +129,21 @@ def test_malformed_policies_raise_policy_error(document: str) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 statement = st.fixed_dictionaries(
     {"Effect": st.sampled_from(["Allow", "Deny"])},
-    optional={"Action": json_values, "NotAction": json_values, "Resource": json_values,
-              "NotResource": json_values, "Condition": json_values, "Principal": json_values},
+    optional={
+        "Action": json_values,
+        "NotAction": json_values,
+        "Resource": json_values,
+        "NotResource": json_values,
+        "Condition": json_values,
+        "Principal": json_values,
+    },
 )
 
 

@@ -304,3 +304,20 @@ def test_public_buckets_policy_acl_and_public_access_block(moto_env: MotoEnv) ->
     }
     ev = g.edge("internet", "arn:aws:s3:::policy-public", "PUBLIC_ACCESS")["evidence"]
     assert "Principal *" in ev["grant"]
+
+
+def test_image_lambda_records_its_image_only(moto_env: MotoEnv) -> None:
+    uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm-server:1.0"
+
+    def setup(s: Any) -> None:
+        arn = s.client("iam").create_role(RoleName="img", AssumeRolePolicyDocument="{}")["Role"][
+            "Arn"
+        ]
+        s.client("lambda").create_function(
+            FunctionName="img", Role=arn, PackageType="Image", Code={"ImageUri": uri}
+        )
+
+    g = collect_and_build(moto_env, ("iam", "lambda"), setup)
+    assert {(s, t) for s, t, _ in g.edges("RUNS_IMAGE")} == {
+        (f"arn:aws:lambda:{R}:{ACCT}:function:img", uri)
+    }

@@ -289,6 +289,22 @@ def _lambda(t: _Task) -> None:
         t.call("get_function_url_config", fn["FunctionName"], FunctionName=name)
         t.call("get_policy", fn["FunctionName"], FunctionName=name)
         t.call("list_event_source_mappings", fn["FunctionName"], FunctionName=name)
+        if fn.get("PackageType") == "Image":
+            got = t.call("get_function", store=False, FunctionName=name)
+            code = (got or {}).get("Code") or {}
+            if code.get("ImageUri"):
+                # Only the image reference: Code.Location is a presigned download URL.
+                t.put(
+                    "get_function",
+                    fn["FunctionName"],
+                    {"FunctionName": name},
+                    {
+                        "Code": {
+                            "ImageUri": code["ImageUri"],
+                            "ResolvedImageUri": code.get("ResolvedImageUri"),
+                        }
+                    },
+                )
 
 
 def _ecr(t: _Task) -> None:
