@@ -75,6 +75,25 @@ def test_collect_json_coverage_and_snapshot(moto_env: MotoEnv, tmp_path: Path) -
     assert b"OPENAI_API_KEY" in raw  # but the variable names are kept
 
 
+def test_collect_build_paths_end_to_end(moto_env: MotoEnv, tmp_path: Path) -> None:
+    moto_env.reset()
+    estate.build_estate(moto_env.session())
+    ws = ["--workspace", str(tmp_path), "-q"]
+    assert run([*ws, "collect", "aws", "--regions", "us-east-1"], moto_env.env).returncode == 0
+    res = run([*ws, "build"], moto_env.env)
+    assert res.returncode == 0, res.stderr
+    res = run([*ws, "paths", "--format", "json"], moto_env.env)
+    assert res.returncode == 0, res.stderr
+    paths = json.loads(res.stdout)["paths"]
+    titles = {tuple(n["name"] for n in p["nodes"]) for p in paths}
+    assert ("Internet", "llm-web-1", "llm-web-role", "support-bot-ft") in titles
+    assert ("Internet", "chatbot", "chatbot-role", "ml-admin-role", "123456789012") in titles
+    esc = next(p for p in paths if p["target"] == "arn:aws:iam::123456789012:root")
+    kinds = [e["kind"] for e in esc["edges"]]
+    assert kinds == ["PUBLIC_ACCESS", "HAS_IDENTITY", "CAN_ESCALATE_TO", "CAN_ADMINISTER"]
+    assert esc["edges"][2]["evidence"]["permission"].startswith("iam:PassRole")
+
+
 def test_denied_and_unreachable_services_are_recorded(
     moto_env: MotoEnv, denied_proxy: ReplayProxy, tmp_path: Path
 ) -> None:

@@ -79,6 +79,7 @@ class Coverage:
     region: str
     status: str = "collected"  # collected | denied | failed
     calls: int = 0
+    seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def record(self, status: str, message: str) -> None:
@@ -94,6 +95,7 @@ class Coverage:
             "region": self.region,
             "status": self.status,
             "calls": self.calls,
+            "seconds": round(self.seconds, 3),
             "errors": self.errors,
         }
 
@@ -557,10 +559,12 @@ def collect(
             # test server) is one host, so the prefix is taken off again.
             client.meta.events.register("before-send.s3-control", _unprefix(account))
         task = _Task(client, service, region, account)
+        began = time.perf_counter()
         try:
             fn(task)
         except Exception as exc:  # a collector bug must not lose the other services
             task.coverage.record("failed", f"{type(exc).__name__}: {exc}"[:300])
+        task.coverage.seconds = time.perf_counter() - began
         return task
 
     tasks = list(_tasks(options.services, regions))
