@@ -771,6 +771,55 @@ class IamDeriver:
                     out.append(("CAN_WRITE", nid, ("s3:PutObject",), res, "data"))
         return out
 
+    def _kms_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for kid, d in self.g.nodes("KMSKey"):
+            index[kid] = kid
+            index[str(d.get("key_id"))] = kid
+            for alias in d.get("aliases") or []:
+                index[alias] = kid
+                index[f"arn:aws:kms:{d.get('region')}:{d.get('tenant')}:{alias}"] = kid
+        return index
+
+    def _kms(self, p: Principal, key_ref: str, action: str) -> tuple[Decision, str]:
+        """May ``p`` use the bucket's KMS key? Key policies are not like other resource
+        policies: an identity policy counts only if the key policy delegates to the account."""
+        if not hasattr(self, "_kms_keys"):
+            self._kms_keys = self._kms_index()
+        key = self._kms_keys.get(key_ref) or self._kms_keys.get(key_ref.split("/")[-1])
+        if key is None:
+            if "alias/aws/" in key_ref:
+                return Decision(Tri.YES), "AWS managed key"
+            return Decision(Tri.YES), f"key policy of {key_ref} not collected; not checked"
+        try:
+            kp = parse_policy(
+                self.g.node(key).get("key_policy") or {"Statement": []},
+                f"key policy of {self.name(key)}",
+            )
+        except PolicyError as exc:
+            self.ctx.warn(f"aws: {key}: {exc}; key treated as unusable")
+            return Decision(Tri.NO), "unreadable key policy"
+        d = evaluate(p, action, Resource(key), resource_policy=kp)
+        if not d.ok:
+            return d, d.reason
+        if any(g in kp for g in d.grants):
+            return d, f"{action} granted by the key policy of {self.name(key)}"
+        delegated = max(
+            (
+                statement_applies(st, action, Resource(key), {})
+                for st in kp
+                if st.effect == "Allow" and principal_match(st, p.arn) == "account"
+            ),
+            default=Tri.NO,
+        )
+        if delegated is Tri.NO:
+            return Decision(Tri.NO, reason="key policy does not delegate to IAM"), ""
+        return (
+            Decision(min(d.allowed, delegated), grants=d.grants, denies=d.denies),
+            f"{action} on {self.name(key)} allowed by IAM (the key policy delegates to "
+            "the account)",
+        )
+
     def ai_access(self) -> None:
         targets = self._targets()
         rp_cache: dict[str, list[Statement]] = {}
@@ -787,11 +836,22 @@ class IamDeriver:
                 if best is None:
                     continue
                 d, action = best
+                kms_note: str | None = None
+                key_ref = self.g.node(nid).get("kms_key") if what == "data" else None
+                if key_ref:
+                    kms_action = "kms:Decrypt" if kind == "CAN_READ" else "kms:GenerateDataKey"
+                    kd, kms_note = self._kms(p, str(key_ref), kms_action)
+                    if not kd.ok:
+                        continue
+                    d = Decision(
+                        min(d.allowed, kd.allowed), grants=d.grants, denies=d.denies + kd.denies
+                    )
                 ev = _evidence(
                     d,
                     action,
                     _fix_remove(d, action, self.name(pid), f"{what} {self.name(nid)}"),
                     resource=res.arn + ("*" if res.is_set else ""),
+                    kms=kms_note,
                 )
                 if kind == "CAN_READ" and what == "knowledge base":
                     ev["technique"] = (

@@ -365,6 +365,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         cartography=True,
     ),
     _k(
+        "KMSKey",
+        AWS,
+        (),
+        "A customer-managed KMS key: its key policy decides who may decrypt data encrypted "
+        "with it, so it gates reads of CMK-encrypted buckets.",
+        P("key_policy", J, "The key's default key policy document."),
+        category="secret",
+        service="kms",
+        cartography=True,
+    ),
+    _k(
         "OpenSearchServerlessCollection",
         AWS,
         (L.DATA_STORE, L.VECTOR_STORE),

@@ -138,6 +138,7 @@ class AwsTransform:
             self.lambdas,
             self.ecr_ecs_eks,
             self.secrets,
+            self.kms,
             self.aoss,
             self.sagemaker,
             self.bedrock,
@@ -364,11 +365,20 @@ class AwsTransform:
                         .endswith(("/global/AllUsers", "/global/AuthenticatedUsers"))
                     }
                 )
+                kms_key = next(
+                    (
+                        (r.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID")
+                        for r in rules
+                        if (r.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID")
+                    ),
+                    None,
+                )
                 self.node(
                     s3_arn(name),
                     "S3Bucket",
                     name,
                     region=region or "us-east-1",
+                    kms_key=kms_key,
                     resource_policy=policy if isinstance(policy, dict) else None,
                     public_access_block=pab,
                     public_acl_grants=public_acl,
@@ -799,6 +809,31 @@ class AwsTransform:
                     resource_policy=pols.get(arn),
                     cmk=bool(s.get("KmsKeyId")),
                 )
+
+    def kms(self) -> None:
+        policies: dict[str, Any] = {}
+        for body in self.d.get("kms", "get_key_policy"):
+            policies[body["params"].get("KeyId", "")] = _doc(body["response"].get("Policy"))
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for body in self.d.get("kms", "list_aliases"):
+            for a in body["response"].get("Aliases", []):
+                if a.get("TargetKeyId"):
+                    aliases[a["TargetKeyId"]].append(a.get("AliasName", ""))
+        for body in self.d.get("kms", "describe_key"):
+            meta = body["response"].get("KeyMetadata") or {}
+            if meta.get("KeyManager") != "CUSTOMER" or not meta.get("Arn"):
+                continue
+            kid = meta.get("KeyId", "")
+            self.node(
+                meta["Arn"],
+                "KMSKey",
+                (aliases.get(kid) or [kid])[0],
+                body["region"],
+                key_id=kid,
+                aliases=aliases.get(kid, []),
+                key_policy=policies.get(kid),
+                state=meta.get("KeyState"),
+            )
 
     def aoss(self) -> None:
         for body in self.d.get("opensearchserverless", "list_collections"):

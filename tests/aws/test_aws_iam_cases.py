@@ -389,3 +389,79 @@ def test_trust_rewrite_and_self_policy_write(moto_env: MotoEnv) -> None:
         (user("rewriter"), role("victim"))
     }
     assert {s for s, _t, _ in g.edges("CAN_ADMINISTER")} == {user("self-granter")}
+
+
+def test_kms_key_policy_gates_reads_of_cmk_encrypted_training_data(moto_env: MotoEnv) -> None:
+    def setup(s: Any) -> None:
+        iam, kms, s3 = s.client("iam"), s.client("kms"), s.client("s3")
+        root = f"arn:aws:iam::{ACCT}:root"
+        delegating = kms.create_key(
+            Policy=doc(
+                {
+                    "Sid": "iam",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": root},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            )
+        )["KeyMetadata"]["Arn"]
+        closed = kms.create_key(
+            Policy=doc(
+                {
+                    "Sid": "only-admin",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCT}:role/key-admin"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            )
+        )["KeyMetadata"]["Arn"]
+        buckets = {"train-open-key": delegating, "train-closed-key": closed}
+        for bucket, key in buckets.items():
+            s3.create_bucket(Bucket=bucket)
+            s3.put_bucket_encryption(
+                Bucket=bucket,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [
+                        {
+                            "ApplyServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": key,
+                            }
+                        }
+                    ]
+                },
+            )
+        trust = doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "bedrock.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        )
+        for name, actions in (
+            ("with-decrypt", ["s3:GetObject", "kms:Decrypt"]),
+            ("without-decrypt", ["s3:GetObject"]),
+        ):
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+            iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(allow(actions)))
+        br = s.client("bedrock")
+        for bucket in buckets:
+            br.create_model_customization_job(
+                jobName=f"{bucket}-job",
+                customModelName=f"{bucket}-model",
+                roleArn=role("with-decrypt"),
+                baseModelIdentifier="amazon.titan-text-express-v1",
+                trainingDataConfig={"s3Uri": f"s3://{bucket}/data.jsonl"},
+                outputDataConfig={"s3Uri": f"s3://{bucket}-out/"},
+                hyperParameters={},
+            )
+
+    g = collect_and_build(moto_env, ("iam", "s3", "kms", "bedrock"), setup)
+    data = {"arn:aws:s3:::train-open-key", "arn:aws:s3:::train-closed-key"}
+    reads = {(s, t) for s, t, _ in g.edges("CAN_READ") if t in data}
+    # only the key that delegates to IAM lets an identity policy's kms:Decrypt count
+    assert reads == {(role("with-decrypt"), "arn:aws:s3:::train-open-key")}
+    ev = g.edge(role("with-decrypt"), "arn:aws:s3:::train-open-key", "CAN_READ")["evidence"]
+    assert "delegates to the account" in ev["kms"]

@@ -59,6 +59,7 @@ SERVICES = (
     "eks",
     "s3",
     "secretsmanager",
+    "kms",
     "sagemaker",
     "bedrock",
     "bedrock-agent",
@@ -438,6 +439,16 @@ def _bedrock_agent(t: _Task) -> None:
             )
 
 
+def _kms(t: _Task) -> None:
+    keys = t.call("list_keys", store=False)
+    for k in (keys or {}).get("Keys", []):
+        desc = t.call("describe_key", k["KeyId"], KeyId=k["KeyId"])
+        meta = (desc or {}).get("KeyMetadata") or {}
+        if meta.get("KeyManager") == "CUSTOMER":
+            t.call("get_key_policy", k["KeyId"], KeyId=k["KeyId"], PolicyName="default")
+    t.call("list_aliases")
+
+
 def _aoss(t: _Task) -> None:
     t.call("list_collections")
 
@@ -455,6 +466,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "s3": ("s3", _s3),
     "s3control": ("s3control", _s3control),
     "secretsmanager": ("secretsmanager", _secretsmanager),
+    "kms": ("kms", _kms),
     "sagemaker": ("sagemaker", _sagemaker),
     "bedrock": ("bedrock", _bedrock),
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
