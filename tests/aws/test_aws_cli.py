@@ -162,3 +162,27 @@ def test_bad_options_are_usage_errors(moto_env: MotoEnv, tmp_path: Path) -> None
         ["--workspace", str(tmp_path), "collect", "aws", "--profile", "missing"], moto_env.env
     )
     assert res.returncode == 2 and "missing" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_all_regions_are_enumerated(moto_env: MotoEnv, tmp_path: Path) -> None:
+    res = run(
+        [
+            "--workspace",
+            str(tmp_path),
+            "-q",
+            "collect",
+            "aws",
+            "--regions",
+            "all",
+            "--services",
+            "ecr",
+            "--format",
+            "json",
+        ],
+        moto_env.env,
+    )
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert {"us-east-1", "eu-west-1", "ap-southeast-1"} <= set(out["regions"])
+    covered = {c["region"] for c in out["coverage"] if c["status"] == "collected"}
+    assert covered == set(out["regions"])

@@ -55,3 +55,93 @@ def test_truncated_and_hostile_documents_are_skipped_with_warnings() -> None:
     assert any("describe_instances/bad" in w and "'response'" in w for w in ctx.warnings)
     assert any("inline policy broken" in w and "not JSON" in w for w in ctx.warnings)
     assert len(graph) > 50
+
+
+def _org_docs(management: str, deny_passrole_at: str) -> list[Document]:
+    """Organizations answers as a member account sees them: root > OU > account."""
+    acct = "123456789012"
+
+    def d(op: str, key: str, params: dict[str, object], resp: dict[str, object]) -> Document:
+        return Document(
+            "aws",
+            acct,
+            f"organizations/global/{op}/{key}",
+            {
+                "service": "organizations",
+                "region": "global",
+                "operation": op,
+                "params": params,
+                "response": resp,
+            },
+        )
+
+    full = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    deny = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"},
+        ]
+    }
+    return [
+        d("describe_organization", "", {}, {"Organization": {"MasterAccountId": management}}),
+        d("list_parents", acct, {"ChildId": acct}, {"Parents": [{"Id": "ou-ml", "Type": "OU"}]}),
+        d(
+            "list_parents",
+            "ou-ml",
+            {"ChildId": "ou-ml"},
+            {"Parents": [{"Id": "r-root", "Type": "ROOT"}]},
+        ),
+        d(
+            "describe_policy",
+            "p-full",
+            {"PolicyId": "p-full"},
+            {
+                "Policy": {
+                    "PolicySummary": {"Id": "p-full", "Name": "FullAWSAccess"},
+                    "Content": json.dumps(full),
+                }
+            },
+        ),
+        d(
+            "list_targets_for_policy",
+            "p-full",
+            {"PolicyId": "p-full"},
+            {"Targets": [{"TargetId": "r-root", "Type": "ROOT"}]},
+        ),
+        d(
+            "describe_policy",
+            "p-deny",
+            {"PolicyId": "p-deny"},
+            {
+                "Policy": {
+                    "PolicySummary": {"Id": "p-deny", "Name": "no-passrole"},
+                    "Content": json.dumps(deny),
+                }
+            },
+        ),
+        d(
+            "list_targets_for_policy",
+            "p-deny",
+            {"PolicyId": "p-deny"},
+            {"Targets": [{"TargetId": deny_passrole_at, "Type": "ORGANIZATIONAL_UNIT"}]},
+        ),
+    ]
+
+
+def test_service_control_policy_breaks_the_passrole_escalation() -> None:
+    rows = json.loads(SNAP.read_text(encoding="utf-8"))
+    base = [Document("aws", "123456789012", r["key"], r["body"]) for r in rows]
+    chatbot = "arn:aws:iam::123456789012:role/chatbot-role"
+    admin = "arn:aws:iam::123456789012:role/ml-admin-role"
+
+    def escalates(extra: list[Document]) -> bool:
+        graph = build_graph(base + extra, BuildContext())
+        return graph.edge(chatbot, admin, "CAN_ESCALATE_TO") is not None
+
+    assert escalates([])
+    # SCP on the account's OU denies iam:PassRole: the escalation is gone
+    assert not escalates(_org_docs("999999999999", "ou-ml"))
+    # the same SCP on another OU does not apply to this account
+    assert escalates(_org_docs("999999999999", "ou-other"))
+    # SCPs never restrict the management account
+    assert escalates(_org_docs("123456789012", "ou-ml"))
