@@ -366,6 +366,7 @@ class IamDeriver:
         self.g = graph
         self.ctx = ctx
         self.p = principals(graph, ctx)
+        self._may: dict[tuple[str, str], bool] = {}
         self.trusts: dict[str, list[Statement]] = {}
         for rid, data in graph.nodes("AWSRole"):
             try:
@@ -378,6 +379,24 @@ class IamDeriver:
         self.account_node = {
             str(d.get("tenant") or d["name"]): aid for aid, d in graph.nodes("AWSAccount")
         }
+
+    def may(self, pid: str, action: str) -> bool:
+        """Could any identity statement of ``pid`` allow ``action`` at all (any resource)?
+
+        A cheap, cached pre-filter: most (principal, target) pairs fail here, which keeps the
+        pairwise passes near linear on large estates. Resource-policy grants are checked by
+        the callers separately.
+        """
+        key = (pid, action)
+        hit = self._may.get(key)
+        if hit is None:
+            hit = any(
+                st.effect == "Allow"
+                and statement_applies(st, action, ANY, {}, check_resource=False) is not Tri.NO
+                for st in self.p[pid].identity
+            )
+            self._may[key] = hit
+        return hit
 
     def name(self, node_id: str) -> str:
         return str(self.g.node(node_id)["name"])
@@ -640,6 +659,8 @@ class IamDeriver:
             for pid, p in self.p.items():
                 if pid == role:
                     continue
+                if not self.may(pid, "lambda:UpdateFunctionCode"):
+                    continue
                 d = evaluate(p, "lambda:UpdateFunctionCode", Resource(fid))
                 if not d.ok:
                     continue
@@ -676,6 +697,8 @@ class IamDeriver:
             for pid, p in self.p.items():
                 if pid == rid:
                     continue
+                if not self.may(pid, "iam:UpdateAssumeRolePolicy"):
+                    continue
                 d = evaluate(p, "iam:UpdateAssumeRolePolicy", Resource(rid))
                 if not d.ok:
                     continue
@@ -700,6 +723,8 @@ class IamDeriver:
         for uid, _d in list(self.g.nodes("AWSUser")):
             for pid, p in self.p.items():
                 if pid == uid:
+                    continue
+                if not self.may(pid, "iam:CreateAccessKey"):
                     continue
                 d = evaluate(p, "iam:CreateAccessKey", Resource(uid))
                 if d.ok:
@@ -830,6 +855,8 @@ class IamDeriver:
             for pid, p in self.p.items():
                 best: tuple[Decision, str] | None = None
                 for action in actions:
+                    if not rp and not self.may(pid, action):
+                        continue
                     d = evaluate(p, action, res, resource_policy=rp)
                     if d.ok and (best is None or d.allowed > best[0].allowed):
                         best = (d, action)
