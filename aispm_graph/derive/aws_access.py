@@ -504,10 +504,24 @@ class IamDeriver:
     # assume ---------------------------------------------------------------------------------
     def assume(self) -> None:
         for rid, trust in self.trusts.items():
-            for pid, p in self.p.items():
-                if pid == rid:
-                    continue
-                self._assume_one(pid, p, rid, trust)
+            # Index the trust: only principals it names (or, for account/wildcard trusts,
+            # principals whose own policies could allow sts:AssumeRole) are candidates.
+            named: set[str] = set()
+            broad = False
+            for st in trust:
+                vals = principal_values(st.principals)
+                broad = broad or "*" in vals
+                for v in vals.get("AWS", []):
+                    if "*" in v or "?" in v or v.endswith(":root") or v.isdigit():
+                        broad = True
+                    else:
+                        named.add(v)
+            candidates = set(named & self.p.keys())
+            if broad:
+                candidates |= {pid for pid in self.p if self.may(pid, "sts:AssumeRole")}
+            for pid in sorted(candidates):
+                if pid != rid:
+                    self._assume_one(pid, self.p[pid], rid, trust)
 
     def _assume_one(self, pid: str, p: Principal, rid: str, trust: list[Statement]) -> None:
         action = "sts:AssumeRole"
