@@ -231,37 +231,47 @@ class AzureBuilder:
         for rid, res in self.items("microsoft.network/networksecuritygroups"):
             self._guard(rid, "networkSecurityGroup", lambda rid=rid, res=res: self._nsg(rid, res))
         for rid, res in self.items("microsoft.network/virtualnetworks"):
-            self.node(rid, "AzureVirtualNetwork", res,
-                      address_prefixes=(props(res).get("addressSpace") or {}).get("addressPrefixes"))
+            def _one(rid: str = rid, res: Res = res) -> None:
+                self.node(rid, "AzureVirtualNetwork", res,
+                          address_prefixes=(props(res).get("addressSpace") or {}).get("addressPrefixes"))
+            self._guard(rid, "microsoft.network/virtualnetworks", _one)
         for rid, res in self.items("microsoft.network/virtualnetworks/subnets"):
-            p = props(res)
-            self.node(rid, "AzureSubnet", res, address_prefix=p.get("addressPrefix"))
-            self.edge(rid, parent_of(rid), "ATTACHED_TO")
-            nsg = ref_id(p.get("networkSecurityGroup"))
-            if nsg:
-                self.subnet_nsg[rid] = nsg
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                self.node(rid, "AzureSubnet", res, address_prefix=p.get("addressPrefix"))
+                self.edge(rid, parent_of(rid), "ATTACHED_TO")
+                nsg = ref_id(p.get("networkSecurityGroup"))
+                if nsg:
+                    self.subnet_nsg[rid] = nsg
+            self._guard(rid, "microsoft.network/virtualnetworks/subnets", _one)
         for rid, res in self.items("microsoft.network/publicipaddresses"):
-            p = props(res)
-            addr = p.get("ipAddress")
-            self.node(rid, "AzurePublicIPAddress", res, ip_address=addr,
-                      sku=(res.get("sku") or {}).get("name"),
-                      allocation=p.get("publicIPAllocationMethod"))
-            if addr:
-                self.pip_address[rid] = str(addr)
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                addr = p.get("ipAddress")
+                self.node(rid, "AzurePublicIPAddress", res, ip_address=addr,
+                          sku=(res.get("sku") or {}).get("name"),
+                          allocation=p.get("publicIPAllocationMethod"))
+                if addr:
+                    self.pip_address[rid] = str(addr)
+            self._guard(rid, "microsoft.network/publicipaddresses", _one)
         for rid, res in self.items("microsoft.network/networkinterfaces"):
             self._guard(rid, "networkInterface", lambda rid=rid, res=res: self._nic(rid, res))
         for rid, res in self.items("microsoft.network/privateendpoints"):
-            p = props(res)
-            targets = [
-                ref_id(c.get("properties", {}).get("privateLinkServiceId"))
-                for c in (p.get("privateLinkServiceConnections") or [])
-                + (p.get("manualPrivateLinkServiceConnections") or [])
-                if isinstance(c, dict)
-            ]
-            self.node(rid, "AzurePrivateEndpoint", res, targets=[t for t in targets if t] or None)
-            self.edge(rid, ref_id(p.get("subnet")), "ATTACHED_TO")
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                targets = [
+                    ref_id(c.get("properties", {}).get("privateLinkServiceId"))
+                    for c in (p.get("privateLinkServiceConnections") or [])
+                    + (p.get("manualPrivateLinkServiceConnections") or [])
+                    if isinstance(c, dict)
+                ]
+                self.node(rid, "AzurePrivateEndpoint", res, targets=[t for t in targets if t] or None)
+                self.edge(rid, ref_id(p.get("subnet")), "ATTACHED_TO")
+            self._guard(rid, "microsoft.network/privateendpoints", _one)
         for rid, res in self.items("microsoft.network/loadbalancers"):
-            self.node(rid, "AzureLoadBalancer", res, sku=(res.get("sku") or {}).get("name"))
+            def _one(rid: str = rid, res: Res = res) -> None:
+                self.node(rid, "AzureLoadBalancer", res, sku=(res.get("sku") or {}).get("name"))
+            self._guard(rid, "microsoft.network/loadbalancers", _one)
 
     def _nsg(self, rid: str, res: Res) -> None:
         self.node(rid, "AzureNetworkSecurityGroup", res)
@@ -476,11 +486,13 @@ class AzureBuilder:
         for rid, res in self.items("microsoft.cognitiveservices/accounts/deployments"):
             self._guard(rid, "deployment", lambda rid=rid, res=res: self._deployment(rid, res))
         for rid, res in self.items("microsoft.cognitiveservices/accounts/projects"):
-            p = props(res)
-            self.node(rid, "AzureAIFoundryProject", res, display_name=p.get("displayName"))
-            self.edge(parent_of(rid), rid, "CONTAINS")
-            self._system_identity(rid, res)
-            self._user_identities(res)
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                self.node(rid, "AzureAIFoundryProject", res, display_name=p.get("displayName"))
+                self.edge(parent_of(rid), rid, "CONTAINS")
+                self._system_identity(rid, res)
+                self._user_identities(res)
+            self._guard(rid, "microsoft.cognitiveservices/accounts/projects", _one)
 
     def _account(self, rid: str, res: Res) -> None:
         p = props(res)
@@ -536,37 +548,45 @@ class AzureBuilder:
     def _data_stores(self) -> None:
         public_containers: dict[str, list[str]] = defaultdict(list)
         for rid, res in self.items("microsoft.storage/storageaccounts/blobservices/containers"):
-            level = str(props(res).get("publicAccess") or "None")
-            if level.lower() in {"blob", "container"}:
-                public_containers[rid.split("/blobservices/")[0]].append(f"{name_of(rid)} ({level})")
+            def _one(rid: str = rid, res: Res = res) -> None:
+                level = str(props(res).get("publicAccess") or "None")
+                if level.lower() in {"blob", "container"}:
+                    public_containers[rid.split("/blobservices/")[0]].append(f"{name_of(rid)} ({level})")
+            self._guard(rid, "microsoft.storage/storageaccounts/blobservices/containers", _one)
         for rid, res in self.items("microsoft.storage/storageaccounts"):
             self._guard(rid, "storageAccount",
                         lambda rid=rid, res=res: self._storage(rid, res, public_containers[rid]))
         for rid, res in self.items("microsoft.storage/storageaccounts/blobservices/containers"):
-            acct = rid.split("/blobservices/")[0]
-            self.node(rid, "AzureStorageContainer", res,
-                      public_access=str(props(res).get("publicAccess") or "None"))
-            self.edge(acct, rid, "CONTAINS")
+            def _one(rid: str = rid, res: Res = res) -> None:
+                acct = rid.split("/blobservices/")[0]
+                self.node(rid, "AzureStorageContainer", res,
+                          public_access=str(props(res).get("publicAccess") or "None"))
+                self.edge(acct, rid, "CONTAINS")
+            self._guard(rid, "microsoft.storage/storageaccounts/blobservices/containers", _one)
         for rid, res in self.items("microsoft.search/searchservices"):
-            p = props(res)
-            rules = (p.get("networkRuleSet") or {}).get("ipRules") or []
-            pna = _enabled(p.get("publicNetworkAccess"))
-            pecs = _approved_private_endpoints(p)
-            auth = p.get("authOptions") if isinstance(p.get("authOptions"), dict) else {}
-            self.node(rid, "AzureSearchService", res, public_network_access=pna,
-                      network_default_action="Deny" if rules else "Allow",
-                      local_auth_enabled=not bool(p.get("disableLocalAuth")),
-                      auth_options=sorted(auth) or None,
-                      private_endpoint_only=(not pna) and bool(pecs),
-                      data_role=_tag_roles(res) or None)
-            self._system_identity(rid, res)
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                rules = (p.get("networkRuleSet") or {}).get("ipRules") or []
+                pna = _enabled(p.get("publicNetworkAccess"))
+                pecs = _approved_private_endpoints(p)
+                auth = p.get("authOptions") if isinstance(p.get("authOptions"), dict) else {}
+                self.node(rid, "AzureSearchService", res, public_network_access=pna,
+                          network_default_action="Deny" if rules else "Allow",
+                          local_auth_enabled=not bool(p.get("disableLocalAuth")),
+                          auth_options=sorted(auth) or None,
+                          private_endpoint_only=(not pna) and bool(pecs),
+                          data_role=_tag_roles(res) or None)
+                self._system_identity(rid, res)
+            self._guard(rid, "microsoft.search/searchservices", _one)
         for rid, res in self.items("microsoft.keyvault/vaults"):
-            p = props(res)
-            acls = p.get("networkAcls") if isinstance(p.get("networkAcls"), dict) else {}
-            self.node(rid, "AzureKeyVault", res,
-                      public_network_access=_enabled(p.get("publicNetworkAccess")),
-                      network_default_action=acls.get("defaultAction") or "Allow",
-                      rbac_authorization=bool(p.get("enableRbacAuthorization")))
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                acls = p.get("networkAcls") if isinstance(p.get("networkAcls"), dict) else {}
+                self.node(rid, "AzureKeyVault", res,
+                          public_network_access=_enabled(p.get("publicNetworkAccess")),
+                          network_default_action=acls.get("defaultAction") or "Allow",
+                          rbac_authorization=bool(p.get("enableRbacAuthorization")))
+            self._guard(rid, "microsoft.keyvault/vaults", _one)
 
     def _storage(self, rid: str, res: Res, public_containers: list[str]) -> None:
         p = props(res)
@@ -599,10 +619,12 @@ class AzureBuilder:
         for rid, res in self.items("microsoft.machinelearningservices/workspaces"):
             self._guard(rid, "workspace", lambda rid=rid, res=res: self._workspace(rid, res))
         for rid, res in self.items("microsoft.machinelearningservices/workspaces"):
-            p = props(res)
-            hub = ref_id(p.get("hubResourceId"))
-            if hub:
-                self.edge(hub, rid, "CONTAINS", relation="hub -> project")
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                hub = ref_id(p.get("hubResourceId"))
+                if hub:
+                    self.edge(hub, rid, "CONTAINS", relation="hub -> project")
+            self._guard(rid, "microsoft.machinelearningservices/workspaces", _one)
         for rtype, endpoint_type in (
             ("microsoft.machinelearningservices/workspaces/onlineendpoints", "online"),
             ("microsoft.machinelearningservices/workspaces/serverlessendpoints", "serverless"),
@@ -611,12 +633,14 @@ class AzureBuilder:
                 self._guard(rid, "endpoint",
                             lambda rid=rid, res=res, t=endpoint_type: self._endpoint(rid, res, t))
         for rid, res in self.items("microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"):
-            p = props(res)
-            ep = parent_of(rid)
-            if self.g.has_node(ep):
-                self.g.node(ep).setdefault("deployments", []).append(
-                    {"name": res.get("name"), "model": p.get("model"),
-                     "instance_type": p.get("instanceType")})
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                ep = parent_of(rid)
+                if self.g.has_node(ep):
+                    self.g.node(ep).setdefault("deployments", []).append(
+                        {"name": res.get("name"), "model": p.get("model"),
+                         "instance_type": p.get("instanceType")})
+            self._guard(rid, "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments", _one)
         for rid, res in self.items("microsoft.machinelearningservices/workspaces/connections"):
             self._guard(rid, "connection", lambda rid=rid, res=res: self._connection(rid, res))
 
@@ -667,46 +691,50 @@ class AzureBuilder:
     def _rbac_nodes(self) -> None:
         collected = {}
         for rid, res in self.items("microsoft.authorization/roledefinitions"):
-            role = from_arm(res)
-            if role is None:
-                self.ctx.warn(f"azure: {rid}: roleDefinition: field 'properties.roleName' or "
-                              "'permissions' missing; skipped")
-                continue
-            collected[role.id] = role
+            def _one(rid: str = rid, res: Res = res) -> None:
+                role = from_arm(res)
+                if role is None:
+                    self.ctx.warn(f"azure: {rid}: roleDefinition: field 'properties.roleName' or "
+                                  "'permissions' missing; skipped")
+                    return
+                collected[role.id] = role
+            self._guard(rid, "microsoft.authorization/roledefinitions", _one)
         catalogue = builtin_roles()
         for rid, res in self.items("microsoft.authorization/roleassignments"):
-            p = props(res)
-            role_id = str(p.get("roleDefinitionId") or "")
-            principal = str(p.get("principalId") or "")
-            scope = str(p.get("scope") or rid.split("/providers/microsoft.authorization/")[0] or "/")
-            if not role_id or not principal:
-                self.ctx.warn(f"azure: {rid}: roleAssignment: field 'roleDefinitionId' or "
-                              "'principalId' missing; skipped")
-                continue
-            role = collected.get(role_guid(role_id)) or catalogue.get(role_guid(role_id))
-            if role is None:
-                self.ctx.warn(f"azure: {rid}: roleAssignment: role definition {role_guid(role_id)} "
-                              "not collected and not a known built-in role; its permissions are "
-                              "unknown, so no access is derived from it")
-            doc_sub = self.doc_scope.get(rid, "")
-            self.g.add_node(
-                rid,
-                "AzureRoleAssignment",
-                f"{role.name if role else role_guid(role_id)} @ {scope}",
-                role_name=role.name if role else None,
-                role_definition_id=role_guid(role_id),
-                role_source=role.source if role else None,
-                actions=list(role.actions) if role else None,
-                not_actions=list(role.not_actions) if role else None,
-                data_actions=list(role.data_actions) if role else None,
-                not_data_actions=list(role.not_data_actions) if role else None,
-                principal_id=principal.lower(),
-                principal_type=p.get("principalType"),
-                scope=norm(scope) or "/",
-                condition=p.get("condition"),
-                collected_for_subscription=doc_sub if _looks_like_guid(doc_sub) else None,
-                tenant=subscription_of(rid) or None,
-            )
+            def _one(rid: str = rid, res: Res = res) -> None:
+                p = props(res)
+                role_id = str(p.get("roleDefinitionId") or "")
+                principal = str(p.get("principalId") or "")
+                scope = str(p.get("scope") or rid.split("/providers/microsoft.authorization/")[0] or "/")
+                if not role_id or not principal:
+                    self.ctx.warn(f"azure: {rid}: roleAssignment: field 'roleDefinitionId' or "
+                                  "'principalId' missing; skipped")
+                    return
+                role = collected.get(role_guid(role_id)) or catalogue.get(role_guid(role_id))
+                if role is None:
+                    self.ctx.warn(f"azure: {rid}: roleAssignment: role definition {role_guid(role_id)} "
+                                  "not collected and not a known built-in role; its permissions are "
+                                  "unknown, so no access is derived from it")
+                doc_sub = self.doc_scope.get(rid, "")
+                self.g.add_node(
+                    rid,
+                    "AzureRoleAssignment",
+                    f"{role.name if role else role_guid(role_id)} @ {scope}",
+                    role_name=role.name if role else None,
+                    role_definition_id=role_guid(role_id),
+                    role_source=role.source if role else None,
+                    actions=list(role.actions) if role else None,
+                    not_actions=list(role.not_actions) if role else None,
+                    data_actions=list(role.data_actions) if role else None,
+                    not_data_actions=list(role.not_data_actions) if role else None,
+                    principal_id=principal.lower(),
+                    principal_type=p.get("principalType"),
+                    scope=norm(scope) or "/",
+                    condition=p.get("condition"),
+                    collected_for_subscription=doc_sub if _looks_like_guid(doc_sub) else None,
+                    tenant=subscription_of(rid) or None,
+                )
+            self._guard(rid, "microsoft.authorization/roleassignments", _one)
 
     def _connection_targets(self) -> None:
         """Connections name their target by URL (and often ResourceId metadata): resolve it.
@@ -716,31 +744,33 @@ class AzureBuilder:
         """
         hosts = _hosts(self.g)
         for rid, res in self.items("microsoft.machinelearningservices/workspaces/connections"):
-            if not self.g.has_node(rid):
-                continue
-            p = props(res)
-            meta = p.get("metadata") if isinstance(p.get("metadata"), dict) else {}
-            meta_id = next((norm(str(v)) for k, v in meta.items()
-                            if str(k).lower() == "resourceid" and v), "")
-            target = meta_id if meta_id and self.g.has_node(meta_id) else hosts.get(
-                endpoint_host(p.get("target")), "")
-            if not target:
-                continue
-            data = self.g.node(rid)
-            data["target_resource"] = target
-            workspace = parent_of(rid)
-            category = str(p.get("category") or "").lower()
-            tkind = self.g.node(target)["kind"]
-            if category in GROUNDING_CATEGORIES and tkind in {"AzureSearchService", "AzureStorageAccount"}:
-                _mark_role(self.g, target, "grounding")
-                self.g.add_edge(workspace, target, "GROUNDED_ON", {
-                    "mechanism": f"workspace connection {res.get('name')} ({p.get('category')}, "
-                    f"auth {p.get('authType')})", "connection": rid}, "inferred")
-            if data.get("ai_key") and tkind == "AzureCognitiveServicesAccount":
-                self.edge(rid, target, "CAN_INVOKE", permission="API key stored in the connection",
-                          grant=f"connection {res.get('name')} (auth {p.get('authType')})",
-                          fix=f"Switch connection {res.get('name')} to Microsoft Entra ID auth and "
-                          f"rotate the key of {self.g.node(target)['name']}")
+            def _one(rid: str = rid, res: Res = res) -> None:
+                if not self.g.has_node(rid):
+                    return
+                p = props(res)
+                meta = p.get("metadata") if isinstance(p.get("metadata"), dict) else {}
+                meta_id = next((norm(str(v)) for k, v in meta.items()
+                                if str(k).lower() == "resourceid" and v), "")
+                target = meta_id if meta_id and self.g.has_node(meta_id) else hosts.get(
+                    endpoint_host(p.get("target")), "")
+                if not target:
+                    return
+                data = self.g.node(rid)
+                data["target_resource"] = target
+                workspace = parent_of(rid)
+                category = str(p.get("category") or "").lower()
+                tkind = self.g.node(target)["kind"]
+                if category in GROUNDING_CATEGORIES and tkind in {"AzureSearchService", "AzureStorageAccount"}:
+                    _mark_role(self.g, target, "grounding")
+                    self.g.add_edge(workspace, target, "GROUNDED_ON", {
+                        "mechanism": f"workspace connection {res.get('name')} ({p.get('category')}, "
+                        f"auth {p.get('authType')})", "connection": rid}, "inferred")
+                if data.get("ai_key") and tkind == "AzureCognitiveServicesAccount":
+                    self.edge(rid, target, "CAN_INVOKE", permission="API key stored in the connection",
+                              grant=f"connection {res.get('name')} (auth {p.get('authType')})",
+                              fix=f"Switch connection {res.get('name')} to Microsoft Entra ID auth and "
+                              f"rotate the key of {self.g.node(target)['name']}")
+            self._guard(rid, "microsoft.machinelearningservices/workspaces/connections", _one)
 
     def _containment(self) -> None:
         """Resource group CONTAINS each top-level resource; parents CONTAIN their children."""
