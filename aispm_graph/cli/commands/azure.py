@@ -124,6 +124,6 @@ def import_resource_graph(app: App, files: tuple[Path, ...]) -> None:
             "azure",
             f"resource-graph-{path.name}",
             docs,
-            meta={"file": str(path), "skipped_rows": len(warnings)},
+            meta={"input_file": str(path), "skipped_rows": len(warnings)},
         )
         app.info(f"{path}: {len(docs)} resources imported ({len(warnings)} rows skipped)")
