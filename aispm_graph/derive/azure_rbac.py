@@ -170,8 +170,9 @@ def _principal(graph: Graph, by_oid: dict[str, str], data: NodeData) -> str:
     ptype = str(data.get("principal_type") or "ServicePrincipal").lower()
     kind, plural = PRINCIPAL_KINDS.get(ptype, ("AzureServicePrincipal", "serviceprincipals"))
     node_id = f"entra/{plural}/{oid}"
-    graph.add_node(node_id, kind, f"{data.get('principal_type') or 'principal'} {oid}",
-                   principal_id=oid)
+    graph.add_node(
+        node_id, kind, f"{data.get('principal_type') or 'principal'} {oid}", principal_id=oid
+    )
     by_oid[oid] = node_id
     return node_id
 
@@ -181,7 +182,9 @@ class _Index:
 
     def __init__(self, graph: Graph) -> None:
         self.ids = sorted(
-            nid for nid, d in graph.nodes() if d["kind"] in RULES or d["kind"] == "AzureSubscription"
+            nid
+            for nid, d in graph.nodes()
+            if d["kind"] in RULES or d["kind"] == "AzureSubscription"
         )
         self.subs = [nid for nid, d in graph.nodes("AzureSubscription")]
 
@@ -245,8 +248,14 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                 if tdata["kind"] == "AzureSubscription":
                     if can_grant and at_top:
                         grants[(principal, target, "CAN_ADMINISTER")].append(
-                            Grant(aid, role.name, raw_scope, can_grant, conf,
-                                  "can grant itself any role on the subscription")
+                            Grant(
+                                aid,
+                                role.name,
+                                raw_scope,
+                                can_grant,
+                                conf,
+                                "can grant itself any role on the subscription",
+                            )
                         )
                     continue
                 if tdata["kind"] == "AzureStorageContainer" and scope != target:
@@ -270,8 +279,15 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                     if adata.get("condition"):
                         rconf = Confidence.CONDITIONAL
                     grants[(principal, target, rule.edge)].append(
-                        Grant(aid, role.name, raw_scope, rule.operation, rconf, technique,
-                              {"matched": pattern})
+                        Grant(
+                            aid,
+                            role.name,
+                            raw_scope,
+                            rule.operation,
+                            rconf,
+                            technique,
+                            {"matched": pattern},
+                        )
                     )
     for (principal, target, kind), found in sorted(grants.items()):
         best = found[0]
@@ -291,11 +307,13 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
             evidence["technique"] = best.technique
         if len(found) > 1:
             evidence["also_granted_by"] = sorted({g.assignment for g in found[1:]})
-            evidence["fix"] += (
-                "; also remove " + ", ".join(sorted({f"'{g.role}' at {g.scope}" for g in found[1:]}))
+            evidence["fix"] += "; also remove " + ", ".join(
+                sorted({f"'{g.role}' at {g.scope}" for g in found[1:]})
             )
-        conf = max((g.confidence for g in found), key=lambda c: {"confirmed": 2, "conditional": 1,
-                                                                   "inferred": 0}[str(c)])
+        conf = max(
+            (g.confidence for g in found),
+            key=lambda c: {"confirmed": 2, "conditional": 1, "inferred": 0}[str(c)],
+        )
         graph.add_edge(principal, target, kind, evidence, conf)
         ctx.stats["azure.rbac_edges"] += 1
     _on_your_data(graph)
@@ -312,7 +330,11 @@ def _on_your_data(graph: Graph) -> None:
         if odata["kind"] not in {"AzureCognitiveServicesAccount", "AzureAIFoundryProject"}:
             continue
         tdata = graph.node(dst)
-        if tdata["kind"] not in {"AzureSearchService", "AzureStorageAccount", "AzureStorageContainer"}:
+        if tdata["kind"] not in {
+            "AzureSearchService",
+            "AzureStorageAccount",
+            "AzureStorageContainer",
+        }:
             continue
         tdata["data_role"] = sorted(set(tdata.get("data_role") or []) | {"grounding"})
         evidence = data.get("evidence", {})

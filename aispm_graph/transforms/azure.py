@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
@@ -60,6 +61,11 @@ def props(res: Res) -> dict[str, Any]:
     return p if isinstance(p, dict) else {}
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """The value if it is a JSON object, else an empty one (hostile or missing fields)."""
+    return value if isinstance(value, dict) else {}
+
+
 def ref_id(obj: Any) -> str:
     """The lower-cased id of an ARM ``{"id": ...}`` reference, or ''."""
     if isinstance(obj, dict) and isinstance(obj.get("id"), str):
@@ -90,7 +96,7 @@ def _common(res: Res) -> dict[str, Any]:
 
 
 def _tag_roles(res: Res) -> list[str]:
-    tags = res.get("tags") if isinstance(res.get("tags"), dict) else {}
+    tags = _obj(res.get("tags"))
     raw = next((v for k, v in tags.items() if str(k).lower() == TAG_DATA_ROLE), None)
     return [r.strip().lower() for r in str(raw).split(",") if r.strip()] if raw else []
 
@@ -129,7 +135,9 @@ class AzureBuilder:
             if rtype == "microsoft.network/virtualnetworks":
                 for sn in props(body).get("subnets") or []:
                     if isinstance(sn, dict) and isinstance(sn.get("id"), str):
-                        self.by_type["microsoft.network/virtualnetworks/subnets"][norm(sn["id"])] = sn
+                        self.by_type["microsoft.network/virtualnetworks/subnets"][
+                            norm(sn["id"])
+                        ] = sn
 
     def items(self, rtype: str) -> list[tuple[str, Res]]:
         return sorted(self.by_type.get(rtype, {}).items())
@@ -155,9 +163,7 @@ class AzureBuilder:
     def build(self) -> None:
         self._tenancy()
         for rid, res in self.items("microsoft.managedidentity/userassignedidentities"):
-            self._guard(rid, "identity", lambda rid=rid, res=res: self.node(
-                rid, "AzureManagedIdentity", res, principal_id=props(res).get("principalId"),
-                client_id=props(res).get("clientId"), identity_type="UserAssigned"))
+            self._guard(rid, "identity", partial(self._identity, rid, res))
         self._network_nodes()
         self._compute()
         self._ai_accounts()
@@ -166,10 +172,19 @@ class AzureBuilder:
         self._rbac_nodes()
         self._containment()
         self._connection_targets()
-        unknown = sum(
-            len(v) for t, v in self.by_type.items() if t not in HANDLED_TYPES
-        )
+        unknown = sum(len(v) for t, v in self.by_type.items() if t not in HANDLED_TYPES)
         self.ctx.stats["azure.unmodelled_resources"] += unknown
+
+    def _identity(self, rid: str, res: Res) -> None:
+        p = props(res)
+        self.node(
+            rid,
+            "AzureManagedIdentity",
+            res,
+            principal_id=p.get("principalId"),
+            client_id=p.get("clientId"),
+            identity_type="UserAssigned",
+        )
 
     def _tenancy(self) -> None:
         subs: set[str] = set()
@@ -189,7 +204,7 @@ class AzureBuilder:
             self.edge(subscription_id_of(rg), rg, "CONTAINS")
 
     def _system_identity(self, owner: str, res: Res) -> str | None:
-        ident = res.get("identity") if isinstance(res.get("identity"), dict) else {}
+        ident = _obj(res.get("identity"))
         if "systemassigned" not in str(ident.get("type", "")).lower().replace(" ", ""):
             return None
         mid = owner + SYSTEM_IDENTITY
@@ -205,7 +220,7 @@ class AzureBuilder:
         return mid
 
     def _user_identities(self, res: Res) -> list[str]:
-        ident = res.get("identity") if isinstance(res.get("identity"), dict) else {}
+        ident = _obj(res.get("identity"))
         uai = ident.get("userAssignedIdentities") or {}
         out = []
         if isinstance(uai, dict):
@@ -229,13 +244,20 @@ class AzureBuilder:
     # -- network ------------------------------------------------------------------------------
     def _network_nodes(self) -> None:
         for rid, res in self.items("microsoft.network/networksecuritygroups"):
-            self._guard(rid, "networkSecurityGroup", lambda rid=rid, res=res: self._nsg(rid, res))
+            self._guard(rid, "networkSecurityGroup", partial(self._nsg, rid, res))
         for rid, res in self.items("microsoft.network/virtualnetworks"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
-                self.node(rid, "AzureVirtualNetwork", res,
-                          address_prefixes=(props(res).get("addressSpace") or {}).get("addressPrefixes"))
+                self.node(
+                    rid,
+                    "AzureVirtualNetwork",
+                    res,
+                    address_prefixes=(props(res).get("addressSpace") or {}).get("addressPrefixes"),
+                )
+
             self._guard(rid, "microsoft.network/virtualnetworks", _one)
         for rid, res in self.items("microsoft.network/virtualnetworks/subnets"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 self.node(rid, "AzureSubnet", res, address_prefix=p.get("addressPrefix"))
@@ -243,20 +265,29 @@ class AzureBuilder:
                 nsg = ref_id(p.get("networkSecurityGroup"))
                 if nsg:
                     self.subnet_nsg[rid] = nsg
+
             self._guard(rid, "microsoft.network/virtualnetworks/subnets", _one)
         for rid, res in self.items("microsoft.network/publicipaddresses"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 addr = p.get("ipAddress")
-                self.node(rid, "AzurePublicIPAddress", res, ip_address=addr,
-                          sku=(res.get("sku") or {}).get("name"),
-                          allocation=p.get("publicIPAllocationMethod"))
+                self.node(
+                    rid,
+                    "AzurePublicIPAddress",
+                    res,
+                    ip_address=addr,
+                    sku=(res.get("sku") or {}).get("name"),
+                    allocation=p.get("publicIPAllocationMethod"),
+                )
                 if addr:
                     self.pip_address[rid] = str(addr)
+
             self._guard(rid, "microsoft.network/publicipaddresses", _one)
         for rid, res in self.items("microsoft.network/networkinterfaces"):
-            self._guard(rid, "networkInterface", lambda rid=rid, res=res: self._nic(rid, res))
+            self._guard(rid, "networkInterface", partial(self._nic, rid, res))
         for rid, res in self.items("microsoft.network/privateendpoints"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 targets = [
@@ -265,12 +296,17 @@ class AzureBuilder:
                     + (p.get("manualPrivateLinkServiceConnections") or [])
                     if isinstance(c, dict)
                 ]
-                self.node(rid, "AzurePrivateEndpoint", res, targets=[t for t in targets if t] or None)
+                self.node(
+                    rid, "AzurePrivateEndpoint", res, targets=[t for t in targets if t] or None
+                )
                 self.edge(rid, ref_id(p.get("subnet")), "ATTACHED_TO")
+
             self._guard(rid, "microsoft.network/privateendpoints", _one)
         for rid, res in self.items("microsoft.network/loadbalancers"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 self.node(rid, "AzureLoadBalancer", res, sku=(res.get("sku") or {}).get("name"))
+
             self._guard(rid, "microsoft.network/loadbalancers", _one)
 
     def _nsg(self, rid: str, res: Res) -> None:
@@ -285,18 +321,27 @@ class AzureBuilder:
             if name.lower() in have:
                 continue
             rule_id = f"{rid}/defaultsecurityrules/{name.lower()}"
-            self.g.add_node(rule_id, "AzureNSGRule", name, access=access, direction="inbound",
-                            priority=prio, protocol="*", port_ranges=["*"],
-                            source_prefixes=src, default_rule=True,
-                            tenant=subscription_of(rid) or None)
+            self.g.add_node(
+                rule_id,
+                "AzureNSGRule",
+                name,
+                access=access,
+                direction="inbound",
+                priority=prio,
+                protocol="*",
+                port_ranges=["*"],
+                source_prefixes=src,
+                default_rule=True,
+                tenant=subscription_of(rid) or None,
+            )
             self.edge(rid, rule_id, "HAS_RULE")
 
     def _nsg_rule(self, nsg: str, rule: Res, default: bool) -> None:
         rp = props(rule)
         name = str(rule.get("name") or "rule")
         rule_id = ref_id(rule) or f"{nsg}/securityrules/{name.lower()}"
-        ports = [rp.get("destinationPortRange")] + list(rp.get("destinationPortRanges") or [])
-        sources = [rp.get("sourceAddressPrefix")] + list(rp.get("sourceAddressPrefixes") or [])
+        ports = [rp.get("destinationPortRange"), *list(rp.get("destinationPortRanges") or [])]
+        sources = [rp.get("sourceAddressPrefix"), *list(rp.get("sourceAddressPrefixes") or [])]
         asgs = [ref_id(a) for a in rp.get("sourceApplicationSecurityGroups") or []]
         prio = rp.get("priority")
         self.g.add_node(
@@ -305,7 +350,9 @@ class AzureBuilder:
             name,
             access=str(rp.get("access", "")).lower() or None,
             direction=str(rp.get("direction", "")).lower() or None,
-            priority=int(prio) if isinstance(prio, int | float | str) and str(prio).isdigit() else None,
+            priority=int(prio)
+            if isinstance(prio, int | float | str) and str(prio).isdigit()
+            else None,
             protocol=str(rp.get("protocol") or "*").lower(),
             port_ranges=[str(x) for x in ports if x not in (None, "")] or ["*"],
             source_prefixes=[str(x) for x in sources if x not in (None, "")]
@@ -372,26 +419,47 @@ class AzureBuilder:
                 ]
                 for pool_id in pool_ids:
                     for nic in pools.get(pool_id, []):
-                        out[nic].append((lb_id, str(rule.get("name")), str(rp.get("protocol", "*")),
-                                         str(rp.get("backendPort", "*"))))
+                        out[nic].append(
+                            (
+                                lb_id,
+                                str(rule.get("name")),
+                                str(rp.get("protocol", "*")),
+                                str(rp.get("backendPort", "*")),
+                            )
+                        )
             for nat in p.get("inboundNatRules") or []:
                 rp = props(nat)
                 if ref_id(rp.get("frontendIPConfiguration")) not in public_fe:
                     continue
                 nic = ref_id(rp.get("backendIPConfiguration")).split("/ipconfigurations/")[0]
                 if nic:
-                    out[nic].append((lb_id, str(nat.get("name")), str(rp.get("protocol", "*")),
-                                     str(rp.get("backendPort", "*"))))
+                    out[nic].append(
+                        (
+                            lb_id,
+                            str(nat.get("name")),
+                            str(rp.get("protocol", "*")),
+                            str(rp.get("backendPort", "*")),
+                        )
+                    )
         return out
 
     def _lb_layer(self, compute: str, forwards: list[tuple[str, str, str, str]]) -> None:
         """A public LB only forwards its rule ports: model it as an allow-list layer."""
         for lb_id, rule_name, proto, port in forwards:
             rule_id = f"{lb_id}/loadbalancingrules/{rule_name.lower()}"
-            self.g.add_node(rule_id, "AzureNSGRule", f"{rule_name} (load balancer rule)",
-                            access="allow", direction="inbound", priority=100,
-                            protocol=proto.lower(), port_ranges=[port], source_prefixes=["*"],
-                            load_balancer_rule=True, tenant=subscription_of(lb_id) or None)
+            self.g.add_node(
+                rule_id,
+                "AzureNSGRule",
+                f"{rule_name} (load balancer rule)",
+                access="allow",
+                direction="inbound",
+                priority=100,
+                protocol=proto.lower(),
+                port_ranges=[port],
+                source_prefixes=["*"],
+                load_balancer_rule=True,
+                tenant=subscription_of(lb_id) or None,
+            )
             self.edge(lb_id, rule_id, "HAS_RULE")
             self.edge(compute, lb_id, "PROTECTED_BY", layer="loadbalancer")
             self.edge(lb_id, compute, "ROUTES_TO", rule=rule_name, port=port)
@@ -401,35 +469,57 @@ class AzureBuilder:
         lb_ports = self._public_lb_ports()
         nics = self.by_type.get("microsoft.network/networkinterfaces", {})
         for rid, res in self.items("microsoft.compute/virtualmachines"):
-            self._guard(rid, "virtualMachine",
-                        lambda rid=rid, res=res: self._vm(rid, res, nics, lb_ports))
+            self._guard(rid, "virtualMachine", partial(self._vm, rid, res, nics, lb_ports))
         for rid, res in self.items("microsoft.compute/virtualmachinescalesets"):
-            self._guard(rid, "virtualMachineScaleSet",
-                        lambda rid=rid, res=res: self._vmss(rid, res, lb_ports))
+            self._guard(
+                rid,
+                "virtualMachineScaleSet",
+                partial(self._vmss, rid, res, lb_ports),
+            )
 
     def _identities(self, rid: str, res: Res) -> None:
         for mid in self._user_identities(res):
-            self.edge(rid, mid, "HAS_IDENTITY", mechanism="user-assigned managed identity "
-                      "(IMDS token endpoint 169.254.169.254)")
+            self.edge(
+                rid,
+                mid,
+                "HAS_IDENTITY",
+                mechanism="user-assigned managed identity (IMDS token endpoint 169.254.169.254)",
+            )
         sys_id = self._system_identity(rid, res)
         if sys_id:
-            self.edge(rid, sys_id, "HAS_IDENTITY", mechanism="system-assigned managed identity "
-                      "(IMDS token endpoint 169.254.169.254)")
+            self.edge(
+                rid,
+                sys_id,
+                "HAS_IDENTITY",
+                mechanism="system-assigned managed identity (IMDS token endpoint 169.254.169.254)",
+            )
 
-    def _vm(self, rid: str, res: Res, nics: dict[str, Res],
-            lb_ports: dict[str, list[tuple[str, str, str, str]]]) -> None:
+    def _vm(
+        self,
+        rid: str,
+        res: Res,
+        nics: dict[str, Res],
+        lb_ports: dict[str, list[tuple[str, str, str, str]]],
+    ) -> None:
         p = props(res)
-        nic_ids = [ref_id(n) for n in (p.get("networkProfile") or {}).get("networkInterfaces") or []]
+        nic_ids = [
+            ref_id(n) for n in (p.get("networkProfile") or {}).get("networkInterfaces") or []
+        ]
         public = next((self.public_nics[n] for n in nic_ids if n in self.public_nics), None)
         lb_public = [n for n in nic_ids if n in lb_ports]
         if not public and lb_public:
             public = self.g.node(lb_ports[lb_public[0]][0][0]).get("public_ip")
         image = (p.get("storageProfile") or {}).get("imageReference") or {}
-        self.node(rid, "AzureVirtualMachine", res, public_ip=public,
-                  vm_size=(p.get("hardwareProfile") or {}).get("vmSize"),
-                  os_type=((p.get("storageProfile") or {}).get("osDisk") or {}).get("osType"),
-                  image=":".join(str(image.get(k)) for k in ("publisher", "offer", "sku")
-                                 if image.get(k)) or None)
+        self.node(
+            rid,
+            "AzureVirtualMachine",
+            res,
+            public_ip=public,
+            vm_size=(p.get("hardwareProfile") or {}).get("vmSize"),
+            os_type=((p.get("storageProfile") or {}).get("osDisk") or {}).get("osType"),
+            image=":".join(str(image.get(k)) for k in ("publisher", "offer", "sku") if image.get(k))
+            or None,
+        )
         self._identities(rid, res)
         for nic_id in nic_ids:
             self.edge(nic_id, rid, "ATTACHED_TO")
@@ -442,9 +532,11 @@ class AzureBuilder:
                 self._nic_layers(rid, nic, nic_id)
                 self._lb_layer(rid, lb_ports[nic_id])
 
-    def _vmss(self, rid: str, res: Res, lb_ports: dict[str, list[tuple[str, str, str, str]]]) -> None:
+    def _vmss(
+        self, rid: str, res: Res, lb_ports: dict[str, list[tuple[str, str, str, str]]]
+    ) -> None:
         p = props(res)
-        netprof = ((p.get("virtualMachineProfile") or {}).get("networkProfile") or {})
+        netprof = (p.get("virtualMachineProfile") or {}).get("networkProfile") or {}
         configs = netprof.get("networkInterfaceConfigurations") or []
         public = None
         pooled: list[str] = []
@@ -457,46 +549,70 @@ class AzureBuilder:
         lb_forwards = []
         for lb_id, lb in self.items("microsoft.network/loadbalancers"):
             lbp = props(lb)
-            fe_public = {ref_id(fe) for fe in lbp.get("frontendIPConfigurations") or []
-                         if ref_id(props(fe).get("publicIPAddress"))}
+            fe_public = {
+                ref_id(fe)
+                for fe in lbp.get("frontendIPConfigurations") or []
+                if ref_id(props(fe).get("publicIPAddress"))
+            }
             for rule in lbp.get("loadBalancingRules") or []:
                 rp = props(rule)
-                if ref_id(rp.get("frontendIPConfiguration")) in fe_public and \
-                        ref_id(rp.get("backendAddressPool")) in pooled:
-                    lb_forwards.append((lb_id, str(rule.get("name")),
-                                        str(rp.get("protocol", "*")), str(rp.get("backendPort", "*"))))
+                if (
+                    ref_id(rp.get("frontendIPConfiguration")) in fe_public
+                    and ref_id(rp.get("backendAddressPool")) in pooled
+                ):
+                    lb_forwards.append(
+                        (
+                            lb_id,
+                            str(rule.get("name")),
+                            str(rp.get("protocol", "*")),
+                            str(rp.get("backendPort", "*")),
+                        )
+                    )
         if not public and lb_forwards:
-            public = self.g.node(lb_forwards[0][0]).get("public_ip") if self.g.has_node(
-                lb_forwards[0][0]) else None
-        self.node(rid, "AzureVMScaleSet", res, public_ip=public,
-                  capacity=(res.get("sku") or {}).get("capacity"))
+            public = (
+                self.g.node(lb_forwards[0][0]).get("public_ip")
+                if self.g.has_node(lb_forwards[0][0])
+                else None
+            )
+        self.node(
+            rid,
+            "AzureVMScaleSet",
+            res,
+            public_ip=public,
+            capacity=(res.get("sku") or {}).get("capacity"),
+        )
         self._identities(rid, res)
         if public:
             for cfg in configs:
-                self._nic_layers(rid, cfg, f"{rid}/networkinterfaceconfigurations/"
-                                 f"{str(cfg.get('name', '')).lower()}",
-                                 ref_id(props(cfg).get("networkSecurityGroup")))
+                self._nic_layers(
+                    rid,
+                    cfg,
+                    f"{rid}/networkinterfaceconfigurations/{str(cfg.get('name', '')).lower()}",
+                    ref_id(props(cfg).get("networkSecurityGroup")),
+                )
             if lb_forwards and "per-instance" not in str(public):
                 self._lb_layer(rid, lb_forwards)
 
     # -- AI accounts --------------------------------------------------------------------------
     def _ai_accounts(self) -> None:
         for rid, res in self.items("microsoft.cognitiveservices/accounts"):
-            self._guard(rid, "cognitiveServicesAccount", lambda rid=rid, res=res: self._account(rid, res))
+            self._guard(rid, "cognitiveServicesAccount", partial(self._account, rid, res))
         for rid, res in self.items("microsoft.cognitiveservices/accounts/deployments"):
-            self._guard(rid, "deployment", lambda rid=rid, res=res: self._deployment(rid, res))
+            self._guard(rid, "deployment", partial(self._deployment, rid, res))
         for rid, res in self.items("microsoft.cognitiveservices/accounts/projects"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 self.node(rid, "AzureAIFoundryProject", res, display_name=p.get("displayName"))
                 self.edge(parent_of(rid), rid, "CONTAINS")
                 self._system_identity(rid, res)
                 self._user_identities(res)
+
             self._guard(rid, "microsoft.cognitiveservices/accounts/projects", _one)
 
     def _account(self, rid: str, res: Res) -> None:
         p = props(res)
-        acls = p.get("networkAcls") if isinstance(p.get("networkAcls"), dict) else {}
+        acls = _obj(p.get("networkAcls"))
         pna = _enabled(p.get("publicNetworkAccess"))
         default = str(acls.get("defaultAction") or "Allow")
         ip_rules = [str(r.get("value")) for r in acls.get("ipRules") or [] if isinstance(r, dict)]
@@ -518,15 +634,16 @@ class AzureBuilder:
             private_endpoints=pecs or None,
             sku=(res.get("sku") or {}).get("name"),
             identity_principal_id=(res.get("identity") or {}).get("principalId")
-            if isinstance(res.get("identity"), dict) else None,
+            if isinstance(res.get("identity"), dict)
+            else None,
         )
         self._system_identity(rid, res)
         self._user_identities(res)
 
     def _deployment(self, rid: str, res: Res) -> None:
         p = props(res)
-        model = p.get("model") if isinstance(p.get("model"), dict) else {}
-        sku = res.get("sku") if isinstance(res.get("sku"), dict) else {}
+        model = _obj(p.get("model"))
+        sku = _obj(res.get("sku"))
         self.node(
             rid,
             "AzureOpenAIDeployment",
@@ -548,54 +665,80 @@ class AzureBuilder:
     def _data_stores(self) -> None:
         public_containers: dict[str, list[str]] = defaultdict(list)
         for rid, res in self.items("microsoft.storage/storageaccounts/blobservices/containers"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 level = str(props(res).get("publicAccess") or "None")
                 if level.lower() in {"blob", "container"}:
-                    public_containers[rid.split("/blobservices/")[0]].append(f"{name_of(rid)} ({level})")
+                    public_containers[rid.split("/blobservices/")[0]].append(
+                        f"{name_of(rid)} ({level})"
+                    )
+
             self._guard(rid, "microsoft.storage/storageaccounts/blobservices/containers", _one)
         for rid, res in self.items("microsoft.storage/storageaccounts"):
-            self._guard(rid, "storageAccount",
-                        lambda rid=rid, res=res: self._storage(rid, res, public_containers[rid]))
+            self._guard(
+                rid,
+                "storageAccount",
+                partial(self._storage, rid, res, public_containers[rid]),
+            )
         for rid, res in self.items("microsoft.storage/storageaccounts/blobservices/containers"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 acct = rid.split("/blobservices/")[0]
-                self.node(rid, "AzureStorageContainer", res,
-                          public_access=str(props(res).get("publicAccess") or "None"))
+                self.node(
+                    rid,
+                    "AzureStorageContainer",
+                    res,
+                    public_access=str(props(res).get("publicAccess") or "None"),
+                )
                 self.edge(acct, rid, "CONTAINS")
+
             self._guard(rid, "microsoft.storage/storageaccounts/blobservices/containers", _one)
         for rid, res in self.items("microsoft.search/searchservices"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 rules = (p.get("networkRuleSet") or {}).get("ipRules") or []
                 pna = _enabled(p.get("publicNetworkAccess"))
                 pecs = _approved_private_endpoints(p)
-                auth = p.get("authOptions") if isinstance(p.get("authOptions"), dict) else {}
-                self.node(rid, "AzureSearchService", res, public_network_access=pna,
-                          network_default_action="Deny" if rules else "Allow",
-                          local_auth_enabled=not bool(p.get("disableLocalAuth")),
-                          auth_options=sorted(auth) or None,
-                          private_endpoint_only=(not pna) and bool(pecs),
-                          data_role=_tag_roles(res) or None)
+                auth = _obj(p.get("authOptions"))
+                self.node(
+                    rid,
+                    "AzureSearchService",
+                    res,
+                    public_network_access=pna,
+                    network_default_action="Deny" if rules else "Allow",
+                    local_auth_enabled=not bool(p.get("disableLocalAuth")),
+                    auth_options=sorted(auth) or None,
+                    private_endpoint_only=(not pna) and bool(pecs),
+                    data_role=_tag_roles(res) or None,
+                )
                 self._system_identity(rid, res)
+
             self._guard(rid, "microsoft.search/searchservices", _one)
         for rid, res in self.items("microsoft.keyvault/vaults"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
-                acls = p.get("networkAcls") if isinstance(p.get("networkAcls"), dict) else {}
-                self.node(rid, "AzureKeyVault", res,
-                          public_network_access=_enabled(p.get("publicNetworkAccess")),
-                          network_default_action=acls.get("defaultAction") or "Allow",
-                          rbac_authorization=bool(p.get("enableRbacAuthorization")))
+                acls = _obj(p.get("networkAcls"))
+                self.node(
+                    rid,
+                    "AzureKeyVault",
+                    res,
+                    public_network_access=_enabled(p.get("publicNetworkAccess")),
+                    network_default_action=acls.get("defaultAction") or "Allow",
+                    rbac_authorization=bool(p.get("enableRbacAuthorization")),
+                )
+
             self._guard(rid, "microsoft.keyvault/vaults", _one)
 
     def _storage(self, rid: str, res: Res, public_containers: list[str]) -> None:
         p = props(res)
-        acls = p.get("networkAcls") if isinstance(p.get("networkAcls"), dict) else {}
+        acls = _obj(p.get("networkAcls"))
         pna = _enabled(p.get("publicNetworkAccess"))
         default = str(acls.get("defaultAction") or "Allow")
         blob_public = bool(p.get("allowBlobPublicAccess"))
         reachable = pna and default.lower() != "deny"
-        enc = p.get("encryption") if isinstance(p.get("encryption"), dict) else {}
+        enc = _obj(p.get("encryption"))
         self.node(
             rid,
             "AzureStorageAccount",
@@ -609,7 +752,9 @@ class AzureBuilder:
             public_read=bool(blob_public and public_containers and reachable) or None,
             public_read_grant=(
                 "anonymous blob access on container(s) " + ", ".join(public_containers)
-            ) if blob_public and public_containers and reachable else None,
+            )
+            if blob_public and public_containers and reachable
+            else None,
             private_endpoint_only=(not pna) and bool(_approved_private_endpoints(p)),
             data_role=_tag_roles(res) or None,
         )
@@ -617,104 +762,163 @@ class AzureBuilder:
     # -- Azure ML / Foundry hubs --------------------------------------------------------------
     def _ml(self) -> None:
         for rid, res in self.items("microsoft.machinelearningservices/workspaces"):
-            self._guard(rid, "workspace", lambda rid=rid, res=res: self._workspace(rid, res))
+            self._guard(rid, "workspace", partial(self._workspace, rid, res))
         for rid, res in self.items("microsoft.machinelearningservices/workspaces"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 hub = ref_id(p.get("hubResourceId"))
                 if hub:
                     self.edge(hub, rid, "CONTAINS", relation="hub -> project")
+
             self._guard(rid, "microsoft.machinelearningservices/workspaces", _one)
         for rtype, endpoint_type in (
             ("microsoft.machinelearningservices/workspaces/onlineendpoints", "online"),
             ("microsoft.machinelearningservices/workspaces/serverlessendpoints", "serverless"),
         ):
             for rid, res in self.items(rtype):
-                self._guard(rid, "endpoint",
-                            lambda rid=rid, res=res, t=endpoint_type: self._endpoint(rid, res, t))
-        for rid, res in self.items("microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"):
+                self._guard(
+                    rid,
+                    "endpoint",
+                    partial(self._endpoint, rid, res, endpoint_type),
+                )
+        for rid, res in self.items(
+            "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments"
+        ):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 ep = parent_of(rid)
                 if self.g.has_node(ep):
                     self.g.node(ep).setdefault("deployments", []).append(
-                        {"name": res.get("name"), "model": p.get("model"),
-                         "instance_type": p.get("instanceType")})
-            self._guard(rid, "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments", _one)
+                        {
+                            "name": res.get("name"),
+                            "model": p.get("model"),
+                            "instance_type": p.get("instanceType"),
+                        }
+                    )
+
+            self._guard(
+                rid,
+                "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments",
+                _one,
+            )
         for rid, res in self.items("microsoft.machinelearningservices/workspaces/connections"):
-            self._guard(rid, "connection", lambda rid=rid, res=res: self._connection(rid, res))
+            self._guard(rid, "connection", partial(self._connection, rid, res))
 
     def _workspace(self, rid: str, res: Res) -> None:
         p = props(res)
         kind = str(res.get("kind") or "Default")
-        self.node(rid, "AzureMLWorkspace", res,
-                  workspace_kind={"hub": "Hub", "project": "Project"}.get(kind.lower(), "Default"),
-                  public_network_access=_enabled(p.get("publicNetworkAccess")),
-                  private_endpoint_only=(not _enabled(p.get("publicNetworkAccess")))
-                  and bool(_approved_private_endpoints(p)),
-                  hub=ref_id(p.get("hubResourceId")) or None,
-                  isolation_mode=(p.get("managedNetwork") or {}).get("isolationMode"))
+        self.node(
+            rid,
+            "AzureMLWorkspace",
+            res,
+            workspace_kind={"hub": "Hub", "project": "Project"}.get(kind.lower(), "Default"),
+            public_network_access=_enabled(p.get("publicNetworkAccess")),
+            private_endpoint_only=(not _enabled(p.get("publicNetworkAccess")))
+            and bool(_approved_private_endpoints(p)),
+            hub=ref_id(p.get("hubResourceId")) or None,
+            isolation_mode=(p.get("managedNetwork") or {}).get("isolationMode"),
+        )
         self._system_identity(rid, res)
         self._user_identities(res)
         storage = ref_id(p.get("storageAccount"))
         if storage and self.g.has_node(storage):
             data = self.g.node(storage)
-            data["data_role"] = sorted(set(data.get("data_role") or []) | {"model-artifact", "training"})
-            self.edge(rid, storage, "USES_DATASTORE", mechanism="default workspace storage "
-                      "(datastores, models, uploaded data)")
+            data["data_role"] = sorted(
+                set(data.get("data_role") or []) | {"model-artifact", "training"}
+            )
+            self.edge(
+                rid,
+                storage,
+                "USES_DATASTORE",
+                mechanism="default workspace storage (datastores, models, uploaded data)",
+            )
         kv = ref_id(p.get("keyVault"))
         if kv and self.g.has_node(kv):
             self.edge(rid, kv, "CONTAINS", relation="workspace key vault")
 
     def _endpoint(self, rid: str, res: Res, endpoint_type: str) -> None:
         p = props(res)
-        self.node(rid, "AzureMLOnlineEndpoint", res, endpoint_type=endpoint_type,
-                  auth_mode=p.get("authMode") or ("Key" if endpoint_type == "serverless" else None),
-                  public_network_access=_enabled(p.get("publicNetworkAccess")),
-                  scoring_uri=p.get("scoringUri") or (p.get("inferenceEndpoint") or {}).get("uri"),
-                  model=(p.get("modelSettings") or {}).get("modelId"))
+        self.node(
+            rid,
+            "AzureMLOnlineEndpoint",
+            res,
+            endpoint_type=endpoint_type,
+            auth_mode=p.get("authMode") or ("Key" if endpoint_type == "serverless" else None),
+            public_network_access=_enabled(p.get("publicNetworkAccess")),
+            scoring_uri=p.get("scoringUri") or (p.get("inferenceEndpoint") or {}).get("uri"),
+            model=(p.get("modelSettings") or {}).get("modelId"),
+        )
         self._system_identity(rid, res)
-        self.edge(parent_of(rid), rid, "SERVES", mechanism=f"{endpoint_type} endpoint of the workspace")
+        self.edge(
+            parent_of(rid), rid, "SERVES", mechanism=f"{endpoint_type} endpoint of the workspace"
+        )
 
     def _connection(self, rid: str, res: Res) -> None:
         p = props(res)
         auth = str(p.get("authType") or "")
         category = str(p.get("category") or "")
-        self.node(rid, "AzureMLConnection", res, category=category, auth_type=auth,
-                  target_url=p.get("target"), shared_to_all=p.get("isSharedToAll"),
-                  ai_key=auth.lower() in {"apikey", "accesskey", "accountkey", "sas", "customkeys"}
-                  and category.lower() in {"azureopenai", "aiservices", "cognitiveservice",
-                                           "cognitivesearch", "serverless", "openai"})
+        self.node(
+            rid,
+            "AzureMLConnection",
+            res,
+            category=category,
+            auth_type=auth,
+            target_url=p.get("target"),
+            shared_to_all=p.get("isSharedToAll"),
+            ai_key=auth.lower() in {"apikey", "accesskey", "accountkey", "sas", "customkeys"}
+            and category.lower()
+            in {
+                "azureopenai",
+                "aiservices",
+                "cognitiveservice",
+                "cognitivesearch",
+                "serverless",
+                "openai",
+            },
+        )
         self.edge(parent_of(rid), rid, "CONTAINS")
 
     # -- RBAC inputs --------------------------------------------------------------------------
     def _rbac_nodes(self) -> None:
         collected = {}
         for rid, res in self.items("microsoft.authorization/roledefinitions"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 role = from_arm(res)
                 if role is None:
-                    self.ctx.warn(f"azure: {rid}: roleDefinition: field 'properties.roleName' or "
-                                  "'permissions' missing; skipped")
+                    self.ctx.warn(
+                        f"azure: {rid}: roleDefinition: field 'properties.roleName' or "
+                        "'permissions' missing; skipped"
+                    )
                     return
                 collected[role.id] = role
+
             self._guard(rid, "microsoft.authorization/roledefinitions", _one)
         catalogue = builtin_roles()
         for rid, res in self.items("microsoft.authorization/roleassignments"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 p = props(res)
                 role_id = str(p.get("roleDefinitionId") or "")
                 principal = str(p.get("principalId") or "")
-                scope = str(p.get("scope") or rid.split("/providers/microsoft.authorization/")[0] or "/")
+                scope = str(
+                    p.get("scope") or rid.split("/providers/microsoft.authorization/")[0] or "/"
+                )
                 if not role_id or not principal:
-                    self.ctx.warn(f"azure: {rid}: roleAssignment: field 'roleDefinitionId' or "
-                                  "'principalId' missing; skipped")
+                    self.ctx.warn(
+                        f"azure: {rid}: roleAssignment: field 'roleDefinitionId' or "
+                        "'principalId' missing; skipped"
+                    )
                     return
                 role = collected.get(role_guid(role_id)) or catalogue.get(role_guid(role_id))
                 if role is None:
-                    self.ctx.warn(f"azure: {rid}: roleAssignment: role definition {role_guid(role_id)} "
-                                  "not collected and not a known built-in role; its permissions are "
-                                  "unknown, so no access is derived from it")
+                    self.ctx.warn(
+                        f"azure: {rid}: roleAssignment: role definition {role_guid(role_id)} "
+                        "not collected and not a known built-in role; its permissions are "
+                        "unknown, so no access is derived from it"
+                    )
                 doc_sub = self.doc_scope.get(rid, "")
                 self.g.add_node(
                     rid,
@@ -734,6 +938,7 @@ class AzureBuilder:
                     collected_for_subscription=doc_sub if _looks_like_guid(doc_sub) else None,
                     tenant=subscription_of(rid) or None,
                 )
+
             self._guard(rid, "microsoft.authorization/roleassignments", _one)
 
     def _connection_targets(self) -> None:
@@ -744,15 +949,21 @@ class AzureBuilder:
         """
         hosts = _hosts(self.g)
         for rid, res in self.items("microsoft.machinelearningservices/workspaces/connections"):
+
             def _one(rid: str = rid, res: Res = res) -> None:
                 if not self.g.has_node(rid):
                     return
                 p = props(res)
-                meta = p.get("metadata") if isinstance(p.get("metadata"), dict) else {}
-                meta_id = next((norm(str(v)) for k, v in meta.items()
-                                if str(k).lower() == "resourceid" and v), "")
-                target = meta_id if meta_id and self.g.has_node(meta_id) else hosts.get(
-                    endpoint_host(p.get("target")), "")
+                meta = _obj(p.get("metadata"))
+                meta_id = next(
+                    (norm(str(v)) for k, v in meta.items() if str(k).lower() == "resourceid" and v),
+                    "",
+                )
+                target = (
+                    meta_id
+                    if meta_id and self.g.has_node(meta_id)
+                    else hosts.get(endpoint_host(p.get("target")), "")
+                )
                 if not target:
                     return
                 data = self.g.node(rid)
@@ -760,22 +971,41 @@ class AzureBuilder:
                 workspace = parent_of(rid)
                 category = str(p.get("category") or "").lower()
                 tkind = self.g.node(target)["kind"]
-                if category in GROUNDING_CATEGORIES and tkind in {"AzureSearchService", "AzureStorageAccount"}:
+                if category in GROUNDING_CATEGORIES and tkind in {
+                    "AzureSearchService",
+                    "AzureStorageAccount",
+                }:
                     _mark_role(self.g, target, "grounding")
-                    self.g.add_edge(workspace, target, "GROUNDED_ON", {
-                        "mechanism": f"workspace connection {res.get('name')} ({p.get('category')}, "
-                        f"auth {p.get('authType')})", "connection": rid}, "inferred")
+                    self.g.add_edge(
+                        workspace,
+                        target,
+                        "GROUNDED_ON",
+                        {
+                            "mechanism": f"workspace connection {res.get('name')} "
+                            f"({p.get('category')}, auth {p.get('authType')})",
+                            "connection": rid,
+                        },
+                        "inferred",
+                    )
                 if data.get("ai_key") and tkind == "AzureCognitiveServicesAccount":
-                    self.edge(rid, target, "CAN_INVOKE", permission="API key stored in the connection",
-                              grant=f"connection {res.get('name')} (auth {p.get('authType')})",
-                              fix=f"Switch connection {res.get('name')} to Microsoft Entra ID auth and "
-                              f"rotate the key of {self.g.node(target)['name']}")
+                    self.edge(
+                        rid,
+                        target,
+                        "CAN_INVOKE",
+                        permission="API key stored in the connection",
+                        grant=f"connection {res.get('name')} (auth {p.get('authType')})",
+                        fix=f"Switch connection {res.get('name')} to Microsoft Entra ID auth and "
+                        f"rotate the key of {self.g.node(target)['name']}",
+                    )
+
             self._guard(rid, "microsoft.machinelearningservices/workspaces/connections", _one)
 
     def _containment(self) -> None:
         """Resource group CONTAINS each top-level resource; parents CONTAIN their children."""
         for rtype, items in self.by_type.items():
-            if rtype in {"subscriptions", "resourcegroups"} or rtype.startswith("microsoft.authorization"):
+            if rtype in {"subscriptions", "resourcegroups"} or rtype.startswith(
+                "microsoft.authorization"
+            ):
                 continue
             for rid in items:
                 if not self.g.has_node(rid):

@@ -58,16 +58,22 @@ class ArmReplay:
         p = norm(path)
         segs = [s for s in p.split("/") if s]
         out: list[dict[str, Any]] = []
-        if len(segs) == 3 and segs[0] == "subscriptions" and segs[2] in {"resources", "resourcegroups"}:
+        if (
+            len(segs) == 3
+            and segs[0] == "subscriptions"
+            and segs[2] in {"resources", "resourcegroups"}
+        ):
             sub = segs[1]
             for r in self.resources:
                 rid = r["id"]
                 rt = resource_type(rid)
                 if subscription_of(rid) != sub:
                     continue
-                if segs[2] == "resourcegroups" and rt == "resourcegroups":
-                    out.append(r)
-                elif segs[2] == "resources" and rt.count("/") == 1 and not rt.startswith("microsoft.authorization"):
+                if (segs[2] == "resourcegroups" and rt == "resourcegroups") or (
+                    segs[2] == "resources"
+                    and rt.count("/") == 1
+                    and not rt.startswith("microsoft.authorization")
+                ):
                     out.append(r)
             return out
         if len(segs) == 5 and segs[0] == "subscriptions" and segs[2] == "providers":
@@ -82,7 +88,10 @@ class ArmReplay:
         # {parent}/{childType}: direct children of a recorded resource (or of a path such as
         # {storage account}/blobServices/default that prefixes recorded children)
         parent = "/".join(p.split("/")[:-1])
-        if any(norm(r["id"]) == parent or norm(r["id"]).startswith(parent + "/") for r in self.resources):
+        if any(
+            norm(r["id"]) == parent or norm(r["id"]).startswith(parent + "/")
+            for r in self.resources
+        ):
             for r in self.resources:
                 rid = norm(r["id"])
                 if rid.startswith(p + "/") and rid.count("/") == p.count("/") + 1:
@@ -124,8 +133,15 @@ class ArmReplay:
                 rtype = resource_type(path)
                 for denied in replay.denied_types:
                     if rtype == denied:
-                        self._send(403, {"error": {"code": "AuthorizationFailed",
-                                                   "message": f"no read on {denied}"}})
+                        self._send(
+                            403,
+                            {
+                                "error": {
+                                    "code": "AuthorizationFailed",
+                                    "message": f"no read on {denied}",
+                                }
+                            },
+                        )
                         return
                 for r in replay.resources:
                     if norm(r["id"]) == path:

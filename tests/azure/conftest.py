@@ -43,7 +43,9 @@ def examples_server() -> Iterator[ArmReplay]:
     resources: list[dict[str, Any]] = []
     for body in example_bodies().values():
         for item in body.get("value", [body]):
-            if isinstance(item, dict) and str(item.get("id", "")).startswith("/subscriptions/subid/"):
+            if isinstance(item, dict) and str(item.get("id", "")).startswith(
+                "/subscriptions/subid/"
+            ):
                 resources.append(item)
     server = ArmReplay(resources, page_size=1).start()
     yield server

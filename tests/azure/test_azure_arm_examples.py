@@ -19,8 +19,10 @@ RG1 = "/subscriptions/subid/resourcegroups/rg1/providers/microsoft.network"
 
 # Same resource ids as a richer example (the Create response carries the identity); one
 # resource id is one node, so keep the richer record.
-SHADOWED = {"compute_2024-07-01_VirtualMachine_Get.json",
-            "machinelearningservices_2024-10-01_Workspace_listBySubscription.json"}
+SHADOWED = {
+    "compute_2024-07-01_VirtualMachine_Get.json",
+    "machinelearningservices_2024-10-01_Workspace_listBySubscription.json",
+}
 
 
 def example_documents() -> list[Document]:
@@ -46,7 +48,7 @@ def test_network_examples_collected_through_the_sdk(examples_server: ArmReplay) 
     assert cov["Microsoft.Network/networkSecurityGroups"].count == 2
     assert cov["Microsoft.Network/networkInterfaces"].count == 2
     assert cov["Microsoft.Network/publicIPAddresses"].count == 3
-    graph, ctx = build(result.documents)
+    graph, _ctx = build(result.documents)
     nsg1 = f"{RG1}/networksecuritygroups/nsg1"
     rules = {graph.node(r)["name"] for s, r, _ in graph.edges("HAS_RULE") if s == nsg1}
     assert {"AllowVnetInBound", "AllowAzureLoadBalancerInBound", "DenyAllInBound"} <= rules
@@ -62,10 +64,19 @@ def test_all_examples_transform_with_only_the_unknown_role_warning() -> None:
     kinds: dict[str, int] = {}
     for _nid, data in graph.nodes():
         kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-    for kind in ("AzureCognitiveServicesAccount", "AzureOpenAIDeployment", "AzureVirtualMachine",
-                 "AzureNetworkSecurityGroup", "AzureNSGRule", "AzureNetworkInterface",
-                 "AzurePublicIPAddress", "AzureStorageAccount", "AzureMLWorkspace",
-                 "AzureRoleAssignment", "AzureManagedIdentity"):
+    for kind in (
+        "AzureCognitiveServicesAccount",
+        "AzureOpenAIDeployment",
+        "AzureVirtualMachine",
+        "AzureNetworkSecurityGroup",
+        "AzureNSGRule",
+        "AzureNetworkInterface",
+        "AzurePublicIPAddress",
+        "AzureStorageAccount",
+        "AzureMLWorkspace",
+        "AzureRoleAssignment",
+        "AzureManagedIdentity",
+    ):
         assert kinds.get(kind), kind
 
 
@@ -73,12 +84,17 @@ def test_example_fields_land_on_the_documented_properties() -> None:
     graph, _ = build(example_documents())
     deployment = next(d for _n, d in graph.nodes("AzureOpenAIDeployment"))
     assert (deployment["model_name"], deployment["model_version"]) == ("ada", "1")
-    ws: dict[str, Any] = next(d for n, d in graph.nodes("AzureMLWorkspace") if d["name"] == "testworkspace")
+    ws: dict[str, Any] = next(
+        d for n, d in graph.nodes("AzureMLWorkspace") if d["name"] == "testworkspace"
+    )
     assert ws["public_network_access"] is False
     vm_with_identity = [
-        (s, t) for s, t, _ in graph.edges("HAS_IDENTITY")
+        (s, t)
+        for s, t, _ in graph.edges("HAS_IDENTITY")
         if graph.node(s)["kind"] == "AzureVirtualMachine"
     ]
-    assert vm_with_identity  # the Create_WithEncryptionIdentity response carries a UserAssigned identity
+    assert (
+        vm_with_identity
+    )  # the Create_WithEncryptionIdentity response carries a UserAssigned identity
     # the NIC example references a public IP that the PIP example does not contain: no address
     assert graph.node(f"{RG1}/networkinterfaces/test-nic").get("public_ip") is None

@@ -72,13 +72,12 @@ def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: A
     assert all(r[3] == "Bearer test-token" for r in demo_arm.requests)
 
 
-def test_collected_snapshot_builds_the_same_attack_graph_as_the_recording(demo_arm: ArmReplay) -> None:
+def test_collected_snapshot_builds_the_same_attack_graph_as_the_recording(
+    demo_arm: ArmReplay,
+) -> None:
     collector = AzureCollector(StaticTokenCredential("t"), demo_arm.url, retry_total=1)
     collected = collector.collect(SUB).documents
-    recorded = [
-        d for d in load_demo_documents()
-        if not any(t in d.key for t in NOT_COLLECTED)
-    ]
+    recorded = [d for d in load_demo_documents() if not any(t in d.key for t in NOT_COLLECTED)]
     assert attack_edges(collected) == attack_edges(recorded)
 
 
@@ -91,13 +90,30 @@ def test_collected_documents_are_raw_arm_json(demo_arm: ArmReplay) -> None:
 
 
 def test_connection_secrets_are_never_stored() -> None:
-    ws = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w1"
+    ws = (
+        "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/"
+        "Microsoft.MachineLearningServices/workspaces/w1"
+    )
     resources = [
-        {"id": ws, "name": "w1", "type": "Microsoft.MachineLearningServices/workspaces", "kind": "Hub",
-         "properties": {"publicNetworkAccess": "Enabled"}},
-        {"id": f"{ws}/connections/c1", "name": "c1", "type": "Microsoft.MachineLearningServices/workspaces/connections",
-         "properties": {"category": "AzureOpenAI", "authType": "ApiKey", "target": "https://x.openai.azure.com/",
-                        "credentials": {"key": "sk-SECRET-VALUE"}, "metadata": {"ApiKey": "sk-SECRET-2"}}},
+        {
+            "id": ws,
+            "name": "w1",
+            "type": "Microsoft.MachineLearningServices/workspaces",
+            "kind": "Hub",
+            "properties": {"publicNetworkAccess": "Enabled"},
+        },
+        {
+            "id": f"{ws}/connections/c1",
+            "name": "c1",
+            "type": "Microsoft.MachineLearningServices/workspaces/connections",
+            "properties": {
+                "category": "AzureOpenAI",
+                "authType": "ApiKey",
+                "target": "https://x.openai.azure.com/",
+                "credentials": {"key": "sk-SECRET-VALUE"},
+                "metadata": {"ApiKey": "sk-SECRET-2"},
+            },
+        },
     ]
     server = ArmReplay(resources).start()
     try:
@@ -121,15 +137,29 @@ def test_plain_http_is_refused_for_non_loopback_endpoints() -> None:
 def test_cli_collect_writes_snapshot_and_coverage(demo_arm: ArmReplay, tmp_path: Path) -> None:
     demo_arm.denied_types.add("microsoft.search/searchservices")
     ws = tmp_path / "ws"
-    proc = run_cli("-w", str(ws), "collect", "azure", "--subscription", SUB,
-                   "--arm-endpoint", demo_arm.url, "--format", "json",
-                   env={"AISPM_AZURE_TOKEN": "cli-token"})
+    proc = run_cli(
+        "-w",
+        str(ws),
+        "collect",
+        "azure",
+        "--subscription",
+        SUB,
+        "--arm-endpoint",
+        demo_arm.url,
+        "--format",
+        "json",
+        env={"AISPM_AZURE_TOKEN": "cli-token"},
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     cov = {c["resource_type"]: c for c in out["subscriptions"][0]["coverage"]}
     assert cov["Microsoft.Search/searchServices"]["status"] == "denied"
     assert cov["Microsoft.CognitiveServices/accounts"] == {
-        "resource_type": "Microsoft.CognitiveServices/accounts", "status": "ok", "count": 3, "detail": ""}
+        "resource_type": "Microsoft.CognitiveServices/accounts",
+        "status": "ok",
+        "count": 3,
+        "detail": "",
+    }
     snap = Workspace(ws).current()
     assert snap is not None
     [source] = snap.sources()
@@ -142,8 +172,17 @@ def test_cli_collect_writes_snapshot_and_coverage(demo_arm: ArmReplay, tmp_path:
 
 def test_cli_collect_table_lists_gaps(demo_arm: ArmReplay, tmp_path: Path) -> None:
     demo_arm.denied_types.add("microsoft.authorization/roleassignments")
-    proc = run_cli("-w", str(tmp_path / "ws"), "collect", "azure", "--subscription", SUB,
-                   "--arm-endpoint", demo_arm.url, env={"AISPM_AZURE_TOKEN": "t", "COLUMNS": "200"})
+    proc = run_cli(
+        "-w",
+        str(tmp_path / "ws"),
+        "collect",
+        "azure",
+        "--subscription",
+        SUB,
+        "--arm-endpoint",
+        demo_arm.url,
+        env={"AISPM_AZURE_TOKEN": "t", "COLUMNS": "200"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Microsoft.Authorization/roleAssignments" in proc.stdout
     assert "denied" in proc.stdout
@@ -159,8 +198,9 @@ def test_cli_collect_table_lists_gaps(demo_arm: ArmReplay, tmp_path: Path) -> No
     ],
 )
 def test_cli_collect_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
-    proc = run_cli("-w", str(tmp_path / "ws"), "collect", "azure", *args,
-                   env={"AISPM_AZURE_TOKEN": "t"})
+    proc = run_cli(
+        "-w", str(tmp_path / "ws"), "collect", "azure", *args, env={"AISPM_AZURE_TOKEN": "t"}
+    )
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -168,7 +208,16 @@ def test_cli_collect_usage_errors(args: list[str], message: str, tmp_path: Path)
 
 def test_rejected_credential_is_a_clear_error(demo_arm: ArmReplay, tmp_path: Path) -> None:
     demo_arm.fail_once(f"/subscriptions/{SUB}/resourcegroups", 401)
-    proc = run_cli("-w", str(tmp_path / "ws"), "collect", "azure", "--subscription", SUB,
-                   "--arm-endpoint", demo_arm.url, env={"AISPM_AZURE_TOKEN": "expired"})
+    proc = run_cli(
+        "-w",
+        str(tmp_path / "ws"),
+        "collect",
+        "azure",
+        "--subscription",
+        SUB,
+        "--arm-endpoint",
+        demo_arm.url,
+        env={"AISPM_AZURE_TOKEN": "expired"},
+    )
     assert proc.returncode == 2
     assert "401" in proc.stderr and "Traceback" not in proc.stderr

@@ -39,16 +39,24 @@ def attack_edges(docs: list[Document]) -> set[tuple[str, str, str]]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "aispm_graph", *args], capture_output=True,
-                          text=True, env=dict(os.environ), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "aispm_graph", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
 
 
 def test_resource_graph_export_builds_the_same_attack_graph(tmp_path: Path) -> None:
     demo = load_demo_documents()
     rows = [arg_row(d.body) for d in demo]
     export = tmp_path / "arg.json"
-    export.write_text(json.dumps({"count": len(rows), "data": rows, "skip_token": None,
-                                  "total_records": len(rows)}))
+    export.write_text(
+        json.dumps(
+            {"count": len(rows), "data": rows, "skip_token": None, "total_records": len(rows)}
+        )
+    )
     ws = tmp_path / "ws"
     proc = run_cli("-w", str(ws), "import", "azure-resource-graph", str(export))
     assert proc.returncode == 0, proc.stderr
@@ -96,18 +104,24 @@ def test_unusable_files_exit_2_naming_the_file(tmp_path: Path) -> None:
         proc = run_cli("-w", str(tmp_path / "ws"), "import", "azure-resource-graph", str(path))
         assert proc.returncode == 2, name
         assert name in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("-w", str(tmp_path / "ws"), "import", "azure-resource-graph", str(tmp_path / "nope.json"))
+    proc = run_cli(
+        "-w", str(tmp_path / "ws"), "import", "azure-resource-graph", str(tmp_path / "nope.json")
+    )
     assert proc.returncode == 2 and "no such file" in proc.stderr
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=json_values)
 def test_hostile_exports_fail_cleanly(tmp_path_factory: Any, data: Any) -> None:
     path = tmp_path_factory.mktemp("h") / "x.json"
@@ -129,7 +143,9 @@ FIELDS = st.sampled_from(["properties", "identity", "sku", "kind", "tags", "loca
     value=json_values,
     inner=st.booleans(),
 )
-def test_transform_survives_corrupted_fields(index: int, field: str, value: Any, inner: bool) -> None:
+def test_transform_survives_corrupted_fields(
+    index: int, field: str, value: Any, inner: bool
+) -> None:
     docs = load_demo_documents()
     victim = docs[index % len(docs)]
     body = json.loads(json.dumps(victim.body))

@@ -17,6 +17,9 @@ from aispm_graph.workspace import Document
 
 SUB = f"/subscriptions/{DEMO_SUBSCRIPTION}"
 RG = f"{SUB}/resourcegroups/rg-ai-demo"
+ROLEDEFS = "/providers/Microsoft.Authorization/roleDefinitions"
+ASSIGN = "/providers/Microsoft.Authorization/roleAssignments"
+MG = "/providers/Microsoft.Management/managementGroups/contoso"
 
 
 def rid(kind: str, name: str) -> str:
@@ -39,14 +42,14 @@ GW_MI = rid("mi", "id-ai-gateway")
 NEGATIVE_VMS = ("vm-nc-narrow", "vm-nc-deny", "vm-nc-subnet", "vm-build-agent")
 
 
-def build(mutate: Callable[[dict[str, dict[str, Any]]], None] | None = None) -> tuple[Graph, BuildContext]:
+def build(
+    mutate: Callable[[dict[str, dict[str, Any]]], None] | None = None,
+) -> tuple[Graph, BuildContext]:
     docs = {d.key: copy.deepcopy(d.body) for d in load_demo_documents()}
     if mutate:
         mutate(docs)
     ctx = BuildContext()
-    graph = build_graph(
-        [Document("azure", DEMO_SUBSCRIPTION, k, v) for k, v in docs.items()], ctx
-    )
+    graph = build_graph([Document("azure", DEMO_SUBSCRIPTION, k, v) for k, v in docs.items()], ctx)
     return graph, ctx
 
 
@@ -126,7 +129,7 @@ def test_negative_controls_break_the_path(demo: Graph) -> None:
     sib_mi = rid("mi", "id-nc-sibling")
     assert sib_mi in reach
     assert {d["kind"] for s, _t, d in demo.edges() if s == sib_mi} == {"ASSIGNED"}
-    assert {t for t in nx.descendants(demo.attack_subgraph(), sib_mi)} == set()
+    assert set(nx.descendants(demo.attack_subgraph(), sib_mi)) == set()
     # local auth disabled, no identity route; private endpoint only
     for name in ("oai-nc-entraonly", "oai-nc-private"):
         acct = rid("oai", name)
@@ -155,10 +158,20 @@ def test_deny_at_lower_priority_no_longer_blocks() -> None:
 def test_subnet_nsg_allowing_ssh_exposes_the_vm() -> None:
     def open_subnet(docs: dict[str, dict[str, Any]]) -> None:
         body = docs[rid("nsg", "nsg-snet-locked")]
-        body["properties"]["securityRules"].append({
-            "name": "AllowSSH", "id": rid("nsg", "nsg-snet-locked") + "/securityRules/AllowSSH",
-            "properties": {"protocol": "Tcp", "destinationPortRange": "22", "sourceAddressPrefix": "Internet",
-                           "access": "Allow", "priority": 110, "direction": "Inbound"}})
+        body["properties"]["securityRules"].append(
+            {
+                "name": "AllowSSH",
+                "id": rid("nsg", "nsg-snet-locked") + "/securityRules/AllowSSH",
+                "properties": {
+                    "protocol": "Tcp",
+                    "destinationPortRange": "22",
+                    "sourceAddressPrefix": "Internet",
+                    "access": "Allow",
+                    "priority": 110,
+                    "direction": "Inbound",
+                },
+            }
+        )
 
     graph, _ = build(open_subnet)
     exp = graph.edge("internet", rid("vm", "vm-nc-subnet"), "INTERNET_EXPOSED")
@@ -167,7 +180,9 @@ def test_subnet_nsg_allowing_ssh_exposes_the_vm() -> None:
 
 def test_narrow_cidr_widened_exposes_the_vm() -> None:
     def widen(docs: dict[str, dict[str, Any]]) -> None:
-        _rule(docs, "nsg-nc-narrow", "AllowSSHFromCorp")["properties"]["sourceAddressPrefix"] = "0.0.0.0/0"
+        _rule(docs, "nsg-nc-narrow", "AllowSSHFromCorp")["properties"]["sourceAddressPrefix"] = (
+            "0.0.0.0/0"
+        )
 
     graph, _ = build(widen)
     assert rid("vm", "vm-nc-narrow") in reachable(graph)
@@ -202,11 +217,17 @@ def test_contributor_gets_keys_only_where_keys_work() -> None:
     contributor = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 
     def add(docs: dict[str, dict[str, Any]]) -> None:
-        aid = f"{RG}/providers/Microsoft.Authorization/roleAssignments/c0c0c0c0-0000-4000-8000-000000000001"
-        docs[aid.lower()] = {"id": aid, "type": "Microsoft.Authorization/roleAssignments", "properties": {
-            "roleDefinitionId": f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{contributor}",
-            "principalId": "0b7c5e1a-1111-4a2b-9c3d-000000000001", "principalType": "ServicePrincipal",
-            "scope": f"/subscriptions/{DEMO_SUBSCRIPTION}/resourceGroups/rg-ai-demo"}}
+        aid = f"{RG}{ASSIGN}/c0c0c0c0-0000-4000-8000-000000000001"
+        docs[aid.lower()] = {
+            "id": aid,
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {
+                "roleDefinitionId": f"{SUB}{ROLEDEFS}/{contributor}",
+                "principalId": "0b7c5e1a-1111-4a2b-9c3d-000000000001",
+                "principalType": "ServicePrincipal",
+                "scope": f"/subscriptions/{DEMO_SUBSCRIPTION}/resourceGroups/rg-ai-demo",
+            },
+        }
 
     graph, _ = build(add)
     keys = {t for s, t in edges(graph, "CAN_READ_KEYS") if s == GW_MI}
@@ -216,8 +237,13 @@ def test_contributor_gets_keys_only_where_keys_work() -> None:
     assert manage is not None and manage["confidence"] == "inferred"
     assert "re-enable local" in manage["evidence"]["technique"]
     # role definitions from the built-in catalogue (Contributor was not in the recording)
-    assignment = graph.node(f"{RG}/providers/microsoft.authorization/roleassignments/c0c0c0c0-0000-4000-8000-000000000001")
-    assert assignment["role_name"] == "Contributor" and assignment["role_source"] == "builtin-catalogue"
+    assignment = graph.node(
+        f"{RG}/providers/microsoft.authorization/roleassignments/c0c0c0c0-0000-4000-8000-000000000001"
+    )
+    assert (
+        assignment["role_name"] == "Contributor"
+        and assignment["role_source"] == "builtin-catalogue"
+    )
 
 
 def test_owner_at_subscription_and_management_group_administers() -> None:
@@ -226,11 +252,16 @@ def test_owner_at_subscription_and_management_group_administers() -> None:
     assert admins == {("entra/groups/7e3d9a10-4444-4c5d-8e6f-000000000012", SUB)}
 
     def mg(docs: dict[str, dict[str, Any]]) -> None:
-        aid = "/providers/Microsoft.Management/managementGroups/contoso/providers/Microsoft.Authorization/roleAssignments/ab000000-0000-4000-8000-000000000001"
-        docs[aid.lower()] = {"id": aid, "properties": {
-            "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
-            "principalId": "0b7c5e1a-1111-4a2b-9c3d-000000000001", "principalType": "ServicePrincipal",
-            "scope": "/providers/Microsoft.Management/managementGroups/contoso"}}
+        aid = f"{MG}{ASSIGN}/ab000000-0000-4000-8000-000000000001"
+        docs[aid.lower()] = {
+            "id": aid,
+            "properties": {
+                "roleDefinitionId": f"{ROLEDEFS}/18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+                "principalId": "0b7c5e1a-1111-4a2b-9c3d-000000000001",
+                "principalType": "ServicePrincipal",
+                "scope": MG,
+            },
+        }
 
     graph, _ = build(mg)
     e = graph.edge(GW_MI, SUB, "CAN_ADMINISTER")
@@ -241,11 +272,16 @@ def test_owner_at_subscription_and_management_group_administers() -> None:
 
 def test_owner_at_resource_group_can_self_grant_data_access() -> None:
     def add(docs: dict[str, dict[str, Any]]) -> None:
-        aid = f"{RG}/providers/Microsoft.Authorization/roleAssignments/0e0e0e0e-0000-4000-8000-000000000001"
-        docs[aid.lower()] = {"id": aid, "properties": {
-            "roleDefinitionId": f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-            "principalId": "0b7c5e1a-1111-4a2b-9c3d-000000000005", "principalType": "ServicePrincipal",
-            "scope": f"{SUB}/resourceGroups/rg-ai-demo"}}
+        aid = f"{RG}{ASSIGN}/0e0e0e0e-0000-4000-8000-000000000001"
+        docs[aid.lower()] = {
+            "id": aid,
+            "properties": {
+                "roleDefinitionId": f"{SUB}{ROLEDEFS}/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+                "principalId": "0b7c5e1a-1111-4a2b-9c3d-000000000005",
+                "principalType": "ServicePrincipal",
+                "scope": f"{SUB}/resourceGroups/rg-ai-demo",
+            },
+        }
 
     graph, _ = build(add)
     sib = rid("mi", "id-nc-sibling")
@@ -261,21 +297,61 @@ def test_public_load_balancer_exposes_only_forwarded_ports() -> None:
     nic = f"{RG}/providers/microsoft.network/networkinterfaces/nic-build-agent"
 
     def add(docs: dict[str, dict[str, Any]]) -> None:
-        docs[pip.lower()] = {"id": pip, "name": "pip-lb", "properties": {"ipAddress": "20.81.112.99"}}
+        docs[pip.lower()] = {
+            "id": pip,
+            "name": "pip-lb",
+            "properties": {"ipAddress": "20.81.112.99"},
+        }
         # the build agent's NSG allows 22 and 443 from anywhere; the LB forwards 443 only
         nsg = docs[rid("nsg", "nsg-nc-sibling")]
-        nsg["properties"]["securityRules"].append({"name": "AllowHttps", "properties": {
-            "protocol": "Tcp", "destinationPortRange": "443", "sourceAddressPrefix": "*",
-            "access": "Allow", "priority": 110, "direction": "Inbound"}})
-        docs[lb.lower()] = {"id": lb, "name": "lb-public", "sku": {"name": "Standard"}, "properties": {
-            "frontendIPConfigurations": [{"id": f"{lb}/frontendIPConfigurations/fe", "name": "fe",
-                                          "properties": {"publicIPAddress": {"id": pip}}}],
-            "backendAddressPools": [{"id": f"{lb}/backendAddressPools/be", "name": "be", "properties": {
-                "backendIPConfigurations": [{"id": f"{nic}/ipConfigurations/ipconfig1"}]}}],
-            "loadBalancingRules": [{"name": "https", "properties": {
-                "frontendIPConfiguration": {"id": f"{lb}/frontendIPConfigurations/fe"},
-                "backendAddressPool": {"id": f"{lb}/backendAddressPools/be"},
-                "protocol": "Tcp", "frontendPort": 443, "backendPort": 443}}]}}
+        nsg["properties"]["securityRules"].append(
+            {
+                "name": "AllowHttps",
+                "properties": {
+                    "protocol": "Tcp",
+                    "destinationPortRange": "443",
+                    "sourceAddressPrefix": "*",
+                    "access": "Allow",
+                    "priority": 110,
+                    "direction": "Inbound",
+                },
+            }
+        )
+        docs[lb.lower()] = {
+            "id": lb,
+            "name": "lb-public",
+            "sku": {"name": "Standard"},
+            "properties": {
+                "frontendIPConfigurations": [
+                    {
+                        "id": f"{lb}/frontendIPConfigurations/fe",
+                        "name": "fe",
+                        "properties": {"publicIPAddress": {"id": pip}},
+                    }
+                ],
+                "backendAddressPools": [
+                    {
+                        "id": f"{lb}/backendAddressPools/be",
+                        "name": "be",
+                        "properties": {
+                            "backendIPConfigurations": [{"id": f"{nic}/ipConfigurations/ipconfig1"}]
+                        },
+                    }
+                ],
+                "loadBalancingRules": [
+                    {
+                        "name": "https",
+                        "properties": {
+                            "frontendIPConfiguration": {"id": f"{lb}/frontendIPConfigurations/fe"},
+                            "backendAddressPool": {"id": f"{lb}/backendAddressPools/be"},
+                            "protocol": "Tcp",
+                            "frontendPort": 443,
+                            "backendPort": 443,
+                        },
+                    }
+                ],
+            },
+        }
 
     graph, _ = build(add)
     vm = rid("vm", "vm-build-agent")
@@ -293,7 +369,9 @@ def test_default_rules_are_added_when_the_response_omits_them() -> None:
 
     graph, _ = build(strip)
     nsg = rid("nsg", "nsg-snet-locked")
-    rules = {graph.node(r)["name"]: graph.node(r) for _n, r in edges(graph, "HAS_RULE") if _n == nsg}
+    rules = {
+        graph.node(r)["name"]: graph.node(r) for _n, r in edges(graph, "HAS_RULE") if _n == nsg
+    }
     assert {n: (d["priority"], d["access"]) for n, d in rules.items()} == {
         "AllowVnetInBound": (65000, "allow"),
         "AllowAzureLoadBalancerInBound": (65001, "allow"),

@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
-from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.cli.groups import App, collect, import_, pass_app
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -31,8 +31,17 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
     show_default=True,
     help="Azure Resource Manager endpoint (sovereign clouds, or a local replay server).",
 )
-@click.option("--retries", default=5, show_default=True, help="Retries on 429/503 (honours Retry-After).")
-@option_format("table", "json")
+@click.option(
+    "--retries", default=5, show_default=True, help="Retries on 429/503 (honours Retry-After)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @pass_app
 def collect_azure(
     app: App, subscriptions: tuple[str, ...], arm_endpoint: str, retries: int, fmt: str
@@ -91,8 +100,12 @@ def collect_azure(
             table.add_column(col)
         for c in result.coverage:
             style = {"ok": "", "denied": "yellow", "not-found": "yellow"}.get(c.status, "red")
-            table.add_row(c.resource_type, f"[{style}]{c.status}[/]" if style else c.status,
-                          str(c.count), c.detail)
+            table.add_row(
+                c.resource_type,
+                f"[{style}]{c.status}[/]" if style else c.status,
+                str(c.count),
+                c.detail,
+            )
         app.console.print(table)
         gaps = [c for c in result.coverage if c.status != "ok"]
         app.console.print(

@@ -13,6 +13,7 @@ secret-looking fields are scrubbed from every body before it is stored.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -24,7 +25,7 @@ from aispm_graph.providers.azure.arm import norm, resource_type
 from aispm_graph.workspace import Document
 
 DEFAULT_ARM = "https://management.azure.com"
-ENV_TOKEN = "AISPM_AZURE_TOKEN"
+ENV_TOKEN = "AISPM_AZURE_TOKEN"  # noqa: S105 - the variable name, not a token
 
 # Current stable api-versions for the resource providers read through the generic client.
 ML_API = "2024-10-01"
@@ -150,10 +151,9 @@ class _Pages:
     def __call__(self, pipeline_response: Any) -> None:
         http = pipeline_response.http_response
         if http.status_code == 200:
-            try:
+            # A page that is not JSON: the SDK raises its own deserialisation error for it.
+            with contextlib.suppress(ValueError):
                 self.bodies.append(json.loads(http.text()))
-            except ValueError:
-                pass  # the SDK raises its own deserialisation error for this page
 
     def items(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -267,7 +267,12 @@ class AzureCollector:
             rid = item.get("id")
             if not isinstance(rid, str) or not rid:
                 continue
-            result.documents.append(Document("azure", result.subscription_id, norm(rid), scrub(item)))
+            result.documents.append(
+                Document("azure", result.subscription_id, norm(rid), scrub(item))
+            )
+
+    def _raw(self, client: Any, url: str) -> Callable[[_Pages], None]:
+        return lambda pages: self._raw_list(client, url, pages)
 
     def _raw_list(self, client: Any, url: str, pages: _Pages) -> None:
         """GET a collection through the client's pipeline, following nextLink by hand."""
@@ -297,18 +302,39 @@ class AzureCollector:
         self.progress(f"subscription {sub}: resource groups")
         add(result, step(result, "resourceGroups", lambda h: res.resource_groups.list(**h.kw)))
         simple: list[tuple[str, Callable[[_Pages], Any]]] = [
-            ("Microsoft.Network/networkSecurityGroups", lambda h: net.network_security_groups.list_all(**h.kw)),
-            ("Microsoft.Network/networkInterfaces", lambda h: net.network_interfaces.list_all(**h.kw)),
-            ("Microsoft.Network/publicIPAddresses", lambda h: net.public_ip_addresses.list_all(**h.kw)),
+            (
+                "Microsoft.Network/networkSecurityGroups",
+                lambda h: net.network_security_groups.list_all(**h.kw),
+            ),
+            (
+                "Microsoft.Network/networkInterfaces",
+                lambda h: net.network_interfaces.list_all(**h.kw),
+            ),
+            (
+                "Microsoft.Network/publicIPAddresses",
+                lambda h: net.public_ip_addresses.list_all(**h.kw),
+            ),
             ("Microsoft.Network/virtualNetworks", lambda h: net.virtual_networks.list_all(**h.kw)),
             ("Microsoft.Network/loadBalancers", lambda h: net.load_balancers.list_all(**h.kw)),
-            ("Microsoft.Network/privateEndpoints", lambda h: net.private_endpoints.list_by_subscription(**h.kw)),
+            (
+                "Microsoft.Network/privateEndpoints",
+                lambda h: net.private_endpoints.list_by_subscription(**h.kw),
+            ),
             ("Microsoft.Compute/virtualMachines", lambda h: comp.virtual_machines.list_all(**h.kw)),
-            ("Microsoft.Compute/virtualMachineScaleSets", lambda h: comp.virtual_machine_scale_sets.list_all(**h.kw)),
+            (
+                "Microsoft.Compute/virtualMachineScaleSets",
+                lambda h: comp.virtual_machine_scale_sets.list_all(**h.kw),
+            ),
             ("Microsoft.Storage/storageAccounts", lambda h: sto.storage_accounts.list(**h.kw)),
             ("Microsoft.CognitiveServices/accounts", lambda h: cog.accounts.list(**h.kw)),
-            ("Microsoft.Authorization/roleAssignments", lambda h: auth.role_assignments.list_for_subscription(**h.kw)),
-            ("Microsoft.Authorization/roleDefinitions", lambda h: auth.role_definitions.list(f"/subscriptions/{sub}", **h.kw)),
+            (
+                "Microsoft.Authorization/roleAssignments",
+                lambda h: auth.role_assignments.list_for_subscription(**h.kw),
+            ),
+            (
+                "Microsoft.Authorization/roleDefinitions",
+                lambda h: auth.role_definitions.list(f"/subscriptions/{sub}", **h.kw),
+            ),
         ]
         lists: dict[str, list[dict[str, Any]]] = {}
         for rtype, call in simple:
@@ -334,7 +360,7 @@ class AzureCollector:
                 got = step(
                     result,
                     rtype,
-                    lambda h, ops=ops, rg=rg, name=name: ops.list(rg, name, **h.kw),
+                    _bind(ops.list, rg, name),
                     record=False,
                 )
                 gap = gap or len(result.coverage) > before
@@ -355,55 +381,64 @@ class AzureCollector:
                 step(
                     result,
                     "Microsoft.Storage/storageAccounts/blobServices/containers",
-                    lambda h, rg=rg, name=name: sto.blob_containers.list(rg, name, **h.kw),
+                    _bind(sto.blob_containers.list, rg, name),
                     record=False,
                 )
             )
             gap = gap or len(result.coverage) > before
         if not gap:
             result.coverage.append(
-                Coverage("Microsoft.Storage/storageAccounts/blobServices/containers", "ok", len(containers))
+                Coverage(
+                    "Microsoft.Storage/storageAccounts/blobServices/containers",
+                    "ok",
+                    len(containers),
+                )
             )
         add(result, containers)
 
         # Resource types without a current management package: generic client + api-version.
         self.progress(f"subscription {sub}: generic resources")
-        generic = step(result, "Microsoft.Resources/resources", lambda h: res.resources.list(**h.kw), record=False)
+        generic = step(
+            result,
+            "Microsoft.Resources/resources",
+            lambda h: res.resources.list(**h.kw),
+            record=False,
+        )
         by_type: dict[str, list[str]] = {t: [] for t in GENERIC_TYPES}
         for item in generic:
             rid = item.get("id")
             if isinstance(rid, str) and resource_type(rid) in by_type:
                 by_type[resource_type(rid)].append(rid)
         for rtype, api in GENERIC_TYPES.items():
-            got: list[dict[str, Any]] = []
+            fetched: list[dict[str, Any]] = []
             before = len(result.coverage)
             for rid in by_type[rtype]:
-                got.extend(
+                fetched.extend(
                     step(
                         result,
                         _pretty(rtype),
-                        lambda h, rid=rid, api=api: res.resources.get_by_id(rid, api_version=api, **h.kw),
+                        _bind(res.resources.get_by_id, rid, api_version=api),
                         record=False,
                     )
                 )
             if len(result.coverage) == before:
-                result.coverage.append(Coverage(_pretty(rtype), "ok", len(got)))
-            add(result, got)
+                result.coverage.append(Coverage(_pretty(rtype), "ok", len(fetched)))
+            add(result, fetched)
             if rtype == "microsoft.machinelearningservices/workspaces":
-                self._ml_children(result, res, got)
+                self._ml_children(result, res, fetched)
         result.coverage = merge_coverage(result.coverage)
         return result
 
-    def _ml_children(self, result: CollectResult, res: Any, workspaces: list[dict[str, Any]]) -> None:
+    def _ml_children(
+        self, result: CollectResult, res: Any, workspaces: list[dict[str, Any]]
+    ) -> None:
         for child in ML_CHILDREN:
             rtype = f"Microsoft.MachineLearningServices/workspaces/{child}"
             items: list[dict[str, Any]] = []
             before = len(result.coverage)
             for ws in workspaces:
                 url = f"{ws['id']}/{child}?api-version={ML_API}"
-                items.extend(
-                    self._step(result, rtype, lambda h, url=url: self._raw_list(res, url, h), record=False)
-                )
+                items.extend(self._step(result, rtype, self._raw(res, url), record=False))
             if child == "onlineEndpoints":
                 deps: list[dict[str, Any]] = []
                 for ep in items:
@@ -412,7 +447,7 @@ class AzureCollector:
                         self._step(
                             result,
                             f"{rtype}/deployments",
-                            lambda h, url=url: self._raw_list(res, url, h),
+                            self._raw(res, url),
                             record=False,
                         )
                     )
@@ -423,6 +458,11 @@ class AzureCollector:
 
 
 STATUS_RANK = {"ok": 0, "not-found": 1, "denied": 2, "error": 3}
+
+
+def _bind(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[_Pages], Any]:
+    """An SDK call with its arguments fixed, waiting for the page-capturing hook."""
+    return lambda pages: fn(*args, **kwargs, **pages.kw)
 
 
 def merge_coverage(entries: list[Coverage]) -> list[Coverage]:
@@ -452,11 +492,16 @@ def _rg_name(item: dict[str, Any]) -> tuple[str, str]:
 
 
 def _pretty(rtype: str) -> str:
+    """Display casing of a lower-cased ARM type (as the portal and the CLI spell it)."""
     names = {
-        "microsoft.machinelearningservices/workspaces": "Microsoft.MachineLearningServices/workspaces",
+        "microsoft.machinelearningservices/workspaces": (
+            "Microsoft.MachineLearningServices/workspaces"
+        ),
         "microsoft.search/searchservices": "Microsoft.Search/searchServices",
         "microsoft.keyvault/vaults": "Microsoft.KeyVault/vaults",
-        "microsoft.managedidentity/userassignedidentities": "Microsoft.ManagedIdentity/userAssignedIdentities",
+        "microsoft.managedidentity/userassignedidentities": (
+            "Microsoft.ManagedIdentity/userAssignedIdentities"
+        ),
     }
     return names.get(rtype, rtype)
 
