@@ -478,12 +478,19 @@ class AzureBuilder:
             )
 
     def _identities(self, rid: str, res: Res) -> None:
+        """HAS_IDENTITY to each managed identity, with the exact az command that detaches it."""
+        group = name_of(resource_group_of(rid)) if resource_group_of(rid) else "?"
+        cmd = "vmss" if "virtualmachinescalesets" in resource_type(rid) else "vm"
+        name = str(res.get("name") or name_of(rid))
         for mid in self._user_identities(res):
             self.edge(
                 rid,
                 mid,
                 "HAS_IDENTITY",
                 mechanism="user-assigned managed identity (IMDS token endpoint 169.254.169.254)",
+                fix=f"Detach {name_of(mid)} from {name} if the workload does not need it "
+                f"(az {cmd} identity remove -g {group} -n {name} --identities {mid}), or cut "
+                f"the roles of {name_of(mid)} to what the workload calls",
             )
         sys_id = self._system_identity(rid, res)
         if sys_id:
@@ -492,6 +499,8 @@ class AzureBuilder:
                 sys_id,
                 "HAS_IDENTITY",
                 mechanism="system-assigned managed identity (IMDS token endpoint 169.254.169.254)",
+                fix=f"Disable the system-assigned identity of {name} if unused (az {cmd} identity "
+                f"remove -g {group} -n {name} --identities [system]), or cut its roles",
             )
 
     def _vm(

@@ -164,7 +164,7 @@ def test_cli_collect_writes_snapshot_and_coverage(demo_arm: ArmReplay, tmp_path:
     assert snap is not None
     [source] = snap.sources()
     assert source["source"] == "azure" and source["scope"] == SUB
-    assert {c["resource_type"] for c in source["coverage"]} == set(cov)
+    assert {c["resource_type"] for c in source["meta"]["coverage"]} == set(cov)
     keys = {d.key for d in snap.documents()}
     assert any(k.endswith("/virtualmachines/vm-ai-gateway") for k in keys)
     assert all(r[3] == "Bearer cli-token" for r in demo_arm.requests)

@@ -392,3 +392,56 @@ def test_bad_records_are_skipped_with_a_warning_naming_them() -> None:
     assert "azure:" in text and "field 'id'" in text
     # everything else still builds
     assert {DEMO_VM, GW_MI, OAI, GPT} <= reachable(graph)
+
+
+# -- attack paths, as `aispm paths` reports them ----------------------------------------------
+
+
+def test_engine_paths_for_the_reference_topology(demo: Graph) -> None:
+    from aispm_graph.analysis.engine import find_paths
+
+    result = find_paths(demo)
+    routes = {tuple(n.id for n in p.nodes) for p in result.paths}
+    assert routes == {
+        ("internet", DEMO_VM, GW_MI, OAI, GPT),
+        ("internet", DEMO_VM, GW_MI, OAI, f"{OAI}/deployments/text-embedding-3-large"),
+        ("internet", DEMO_VM, GW_MI, GROUND),
+        ("internet", DEMO_VM, GW_MI, OAI, GROUND),  # On Your Data: the model reads it
+        ("internet", DEMO_VM, GW_MI, OAI, rid("srch", "srch-contoso-rag")),
+    }
+    to_gpt = next(p for p in result.paths if p.target == GPT)
+    assert [e.kind for e in to_gpt.edges] == [
+        "INTERNET_EXPOSED",
+        "HAS_IDENTITY",
+        "CAN_INVOKE",
+        "SERVES",
+    ]
+    assert to_gpt.edges[2].evidence["role"] == "Cognitive Services OpenAI User"
+    actions = " | ".join(r.action for r in to_gpt.remediation)
+    assert "AllowSSHFromInternet" in actions
+    assert "az vm identity remove -g rg-ai-demo -n vm-ai-gateway" in actions
+    assert "az role assignment delete --ids" in actions
+    # negative controls: no path starts at, or passes, any of them
+    on_paths = {n.id for p in result.paths for n in p.nodes}
+    for vm in (*NEGATIVE_VMS, "vm-nc-sibling"):
+        assert rid("vm", vm) not in on_paths
+    for acct in ("oai-nc-entraonly", "oai-nc-private"):
+        assert rid("oai", acct) not in on_paths
+
+
+def test_demo_part_loads_through_the_core_demo_loader(tmp_path: Any) -> None:
+    import json
+
+    from aispm_graph.demo import load_demo_parts
+    from aispm_graph.providers.azure.demo import demo_dir
+
+    files = sorted(str(p) for p in demo_dir().glob("*.json"))
+    manifest = {
+        "parts": [
+            {"source": "azure", "scope": DEMO_SUBSCRIPTION, "files": files, "format": "documents"}
+        ]
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    [(source, scope, docs, _meta)] = load_demo_parts(tmp_path)
+    assert (source, scope) == ("azure", DEMO_SUBSCRIPTION)
+    assert [(d.key, d.body) for d in docs] == [(d.key, d.body) for d in load_demo_documents()]

@@ -1,7 +1,8 @@
 """The Azure part of the demo estate: a recorded raw snapshot read through the real transform.
 
-``fixtures/demo/azure/*.json`` are ARM list responses (``{"value": [...]}``), one file per
-resource type, exactly what the collector stores. The estate is Microsoft Defender for Cloud's
+``fixtures/demo/azure/*.json`` hold one resource type each, as workspace document rows
+(``[{"key": <lower-cased id>, "body": <raw ARM JSON>}]``), exactly what the collector stores; the
+demo manifest can list them as a ``documents`` part (source ``azure``). The estate is Microsoft Defender for Cloud's
 reference AI topology (internet -> VM with SSH open -> user-assigned managed identity ->
 *Cognitive Services OpenAI User* -> Azure OpenAI account -> gpt-4o deployment; the same identity
 -> *Storage Blob Data Reader* -> the grounding storage account; a Foundry hub and project with
@@ -39,8 +40,10 @@ def load_demo_documents() -> list[Document]:
     """Every recorded resource of the Azure demo estate as ``azure`` source documents."""
     docs: list[Document] = []
     for path in sorted(demo_dir().glob("*.json")):
-        body = json.loads(path.read_text(encoding="utf-8"))
-        for item in body.get("value", []):
-            rid = norm(item["id"])
-            docs.append(Document("azure", subscription_of(rid) or DEMO_SUBSCRIPTION, rid, item))
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        for row in rows:
+            rid = norm(row["body"]["id"])
+            docs.append(
+                Document("azure", subscription_of(rid) or DEMO_SUBSCRIPTION, rid, row["body"])
+            )
     return docs
