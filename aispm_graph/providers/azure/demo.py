@@ -2,11 +2,13 @@
 
 ``fixtures/demo/azure/*.json`` hold one resource type each, as workspace document rows
 (``[{"key": <lower-cased id>, "body": <raw ARM JSON>}]``), exactly what the collector stores; the
-demo manifest can list them as a ``documents`` part (source ``azure``). The estate is Microsoft Defender for Cloud's
-reference AI topology (internet -> VM with SSH open -> user-assigned managed identity ->
-*Cognitive Services OpenAI User* -> Azure OpenAI account -> gpt-4o deployment; the same identity
--> *Storage Blob Data Reader* -> the grounding storage account; a Foundry hub and project with
-an online endpoint) plus negative controls that each break one link, and some harmless noise.
+demo manifest can list them as a ``documents`` part (source ``azure``).
+
+The estate is Microsoft Defender for Cloud's reference AI topology (internet -> VM with SSH
+open -> user-assigned managed identity -> *Cognitive Services OpenAI User* -> Azure OpenAI
+account -> gpt-4o deployment; the same identity -> *Storage Blob Data Reader* -> the grounding
+storage account; a Foundry hub and project with an online endpoint) plus negative controls
+that each break one link, and some harmless noise.
 """
 
 from __future__ import annotations
