@@ -229,15 +229,23 @@ class AzureBuilder:
                 if not resource_type(mid).endswith("userassignedidentities"):
                     continue
                 val = val if isinstance(val, dict) else {}
-                self.g.add_node(
-                    mid,
-                    "AzureManagedIdentity",
-                    name_of(mid),
-                    principal_id=val.get("principalId"),
-                    client_id=val.get("clientId"),
-                    identity_type="UserAssigned",
-                    tenant=subscription_of(mid) or None,
-                )
+                if self.g.has_node(mid):
+                    # The identity's own resource is authoritative; a referencing resource
+                    # only fills in what is missing (its copy may be stale or empty).
+                    data = self.g.node(mid)
+                    for prop, key in (("principal_id", "principalId"), ("client_id", "clientId")):
+                        if not data.get(prop) and val.get(key):
+                            data[prop] = val.get(key)
+                else:
+                    self.g.add_node(
+                        mid,
+                        "AzureManagedIdentity",
+                        name_of(mid),
+                        principal_id=val.get("principalId"),
+                        client_id=val.get("clientId"),
+                        identity_type="UserAssigned",
+                        tenant=subscription_of(mid) or None,
+                    )
                 out.append(mid)
         return out
 

@@ -221,3 +221,35 @@ def test_rejected_credential_is_a_clear_error(demo_arm: ArmReplay, tmp_path: Pat
     )
     assert proc.returncode == 2
     assert "401" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_collect_build_paths_end_to_end(demo_arm: ArmReplay, tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    env = {"AISPM_AZURE_TOKEN": "t"}
+    collect = run_cli(
+        "-w",
+        ws,
+        "-q",
+        "collect",
+        "azure",
+        "--subscription",
+        SUB,
+        "--arm-endpoint",
+        demo_arm.url,
+        env=env,
+    )
+    assert collect.returncode == 0, collect.stderr
+    build = run_cli("-w", ws, "-q", "build")
+    assert build.returncode == 0, build.stderr
+    paths = run_cli("-w", ws, "paths", "--format", "json")
+    assert paths.returncode == 0, paths.stderr
+    out = json.loads(paths.stdout)
+    targets = {p["target"].rsplit("/", 1)[-1] for p in out["paths"]}
+    assert targets == {
+        "gpt-4o-prod",
+        "text-embedding-3-large",
+        "stcontosogrounding",
+        "srch-contoso-rag",
+    }
+    assert {p["entry"] for p in out["paths"]} == {"internet"}
+    assert all(p["nodes"][1]["name"] == "vm-ai-gateway" for p in out["paths"])

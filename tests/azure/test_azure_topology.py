@@ -445,3 +445,74 @@ def test_demo_part_loads_through_the_core_demo_loader(tmp_path: Any) -> None:
     [(source, scope, docs, _meta)] = load_demo_parts(tmp_path)
     assert (source, scope) == ("azure", DEMO_SUBSCRIPTION)
     assert [(d.key, d.body) for d in docs] == [(d.key, d.body) for d in load_demo_documents()]
+
+
+def test_scale_set_with_per_instance_public_ip_and_foundry_project() -> None:
+    vmss = f"{RG}/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-inference"
+    ais = f"{RG}/providers/Microsoft.CognitiveServices/accounts/ais-foundry"
+    project = f"{ais}/projects/agents"
+    nsg = f"{RG}/providers/Microsoft.Network/networkSecurityGroups/nsg-ai-gateway"
+    subnet = f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet-ai/subnets/snet-app"
+
+    def add(docs: dict[str, dict[str, Any]]) -> None:
+        docs[vmss.lower()] = {
+            "id": vmss,
+            "name": "vmss-inference",
+            "sku": {"name": "Standard_NC6s_v3", "capacity": 3},
+            "identity": {
+                "type": "SystemAssigned, UserAssigned",
+                "principalId": "99999999-0000-4000-8000-000000000001",
+                "userAssignedIdentities": {GW_MI: {"principalId": "x", "clientId": "y"}},
+            },
+            "properties": {
+                "virtualMachineProfile": {
+                    "networkProfile": {
+                        "networkInterfaceConfigurations": [
+                            {
+                                "name": "nic",
+                                "properties": {
+                                    "networkSecurityGroup": {"id": nsg},
+                                    "ipConfigurations": [
+                                        {
+                                            "name": "ip",
+                                            "properties": {
+                                                "subnet": {"id": subnet},
+                                                "publicIPAddressConfiguration": {"name": "pub"},
+                                            },
+                                        }
+                                    ],
+                                },
+                            }
+                        ]
+                    }
+                }
+            },
+        }
+        docs[ais.lower()] = {
+            "id": ais,
+            "name": "ais-foundry",
+            "kind": "AIServices",
+            "properties": {"publicNetworkAccess": "Disabled", "disableLocalAuth": True},
+        }
+        docs[project.lower()] = {
+            "id": project,
+            "name": "ais-foundry/agents",
+            "identity": {
+                "type": "SystemAssigned",
+                "principalId": "99999999-0000-4000-8000-00000000000f",
+            },
+            "properties": {"displayName": "Agents"},
+        }
+
+    graph, ctx = build(add)
+    assert ctx.warnings == []
+    vid = vmss.lower()
+    assert graph.node(vid)["public_ip"] == "per-instance public IP"
+    assert ("internet", vid) in edges(graph, "INTERNET_EXPOSED")
+    assert {(vid, GW_MI), (vid, vid + "/identities/system")} <= edges(graph, "HAS_IDENTITY")
+    assert OAI in reachable(graph)
+    pid = project.lower()
+    assert graph.node(pid)["kind"] == "AzureAIFoundryProject"
+    assert (ais.lower(), pid) in edges(graph, "CONTAINS")
+    owners = "entra/groups/7e3d9a10-4444-4c5d-8e6f-000000000012"
+    assert (owners, pid) in edges(graph, "CAN_MANAGE")
