@@ -112,6 +112,7 @@ class AzureBuilder:
         self.pip_address: dict[str, str] = {}
         self.public_nics: dict[str, str] = {}  # nic id -> public address
         self.subnet_nsg: dict[str, str] = {}
+        self.pip_sku: dict[str, str] = {}
 
     # -- intake -------------------------------------------------------------------------------
     def add_documents(self, docs: list[Document]) -> None:
@@ -290,6 +291,8 @@ class AzureBuilder:
                 )
                 if addr:
                     self.pip_address[rid] = str(addr)
+                # Before the Standard SKU, public IPs were Basic; an absent SKU means Basic.
+                self.pip_sku[rid] = str(_obj(res.get("sku")).get("name") or "Basic")
 
             self._guard(rid, "microsoft.network/publicipaddresses", _one)
         for rid, res in self.items("microsoft.network/networkinterfaces"):
@@ -391,13 +394,53 @@ class AzureBuilder:
         """PROTECTED_BY edges for a NIC (or a scale set's NIC configuration) with public reach."""
         p = props(nic)
         nsg = nsg_override or ref_id(p.get("networkSecurityGroup"))
+        referenced = bool(nsg)
         if nsg:
             self.edge(compute, nsg, "PROTECTED_BY", layer="nic", nic=nic_id)
+        pips: list[str] = []
         for ipc in p.get("ipConfigurations") or []:
             subnet = ref_id(props(ipc).get("subnet"))
+            pips.append(ref_id(props(ipc).get("publicIPAddress")))
             snsg = self.subnet_nsg.get(subnet)
             if snsg:
+                referenced = True
                 self.edge(compute, snsg, "PROTECTED_BY", layer="subnet", subnet=subnet)
+        basic = [x for x in pips if x and self.pip_sku.get(x, "").lower() == "basic"]
+        if not referenced and basic:
+            self._implicit_open(compute, nic_id, basic[0])
+
+    def _implicit_open(self, compute: str, nic_id: str, pip: str) -> None:
+        """No NSG on the NIC or its subnet and a Basic public IP: Azure admits everything.
+
+        (A Standard public IP is closed until an NSG opens it, so it needs nothing here.) The
+        open door is made explicit as a firewall with one allow-all rule, so the exposure
+        evidence names it and the fix says what to add.
+        """
+        fw = f"{nic_id}/implicit-no-nsg"
+        rule = f"{fw}/allowall"
+        tenant = subscription_of(nic_id) or None
+        self.g.add_node(
+            fw,
+            "AzureNetworkSecurityGroup",
+            f"no NSG on {name_of(nic_id)}",
+            synthetic=True,
+            tenant=tenant,
+        )
+        self.g.add_node(
+            rule,
+            "AzureNSGRule",
+            f"Basic public IP {name_of(pip)} admits all inbound",
+            access="allow",
+            direction="inbound",
+            priority=1,
+            protocol="*",
+            port_ranges=["*"],
+            source_prefixes=["*"],
+            synthetic=True,
+            tenant=tenant,
+        )
+        self.edge(fw, rule, "HAS_RULE")
+        self.edge(compute, fw, "PROTECTED_BY", layer="nic", nic=nic_id)
 
     def _public_lb_ports(self) -> dict[str, list[tuple[str, str, str, str]]]:
         """NIC id -> [(lb id, rule name, protocol, backend port)] for public load balancers."""

@@ -516,3 +516,21 @@ def test_scale_set_with_per_instance_public_ip_and_foundry_project() -> None:
     assert (ais.lower(), pid) in edges(graph, "CONTAINS")
     owners = "entra/groups/7e3d9a10-4444-4c5d-8e6f-000000000012"
     assert (owners, pid) in edges(graph, "CAN_MANAGE")
+
+
+@pytest.mark.parametrize(("sku", "exposed"), [("Basic", True), ("Standard", False)])
+def test_no_nsg_at_all_depends_on_the_public_ip_sku(sku: str, exposed: bool) -> None:
+    nic = f"{RG}/providers/microsoft.network/networkinterfaces/nic-nc-narrow"
+    pip = f"{RG}/providers/microsoft.network/publicipaddresses/pip-nc-narrow"
+
+    def strip_nsg(docs: dict[str, dict[str, Any]]) -> None:
+        docs[nic]["properties"].pop("networkSecurityGroup")
+        docs[pip]["sku"] = {"name": sku}
+
+    graph, _ = build(strip_nsg)
+    vm = rid("vm", "vm-nc-narrow")
+    edge = graph.edge("internet", vm, "INTERNET_EXPOSED")
+    assert (edge is not None) is exposed
+    if edge is not None:
+        assert edge["evidence"]["via"].endswith("on no NSG on nic-nc-narrow")
+        assert edge["evidence"]["ports"] == "tcp/*, udp/*"
