@@ -134,7 +134,13 @@ def parse(text: str, source: str, known_rules: Iterable[str]) -> Suppressions:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}" if mark else "?"
-        raise SuppressionError(f"{source}: {line}: invalid YAML: {exc.problem}") from None
+        ctx = exc.context_mark
+        where = (
+            f" ({exc.context} at line {ctx.line + 1})"
+            if ctx is not None and exc.context and mark is not None and ctx.line != mark.line
+            else ""
+        )
+        raise SuppressionError(f"{source}: {line}: invalid YAML: {exc.problem}{where}") from None
     except yaml.YAMLError as exc:
         raise SuppressionError(f"{source}: invalid YAML: {exc}") from None
     result = Suppressions(source=source)
