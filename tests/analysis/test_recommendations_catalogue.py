@@ -180,3 +180,9 @@ def test_adding_a_check_is_one_declaration() -> None:
     assert [f.check for f in evaluate(g, checks=[extra])] == ["TEST-1"]
     with pytest.raises(ValueError, match="AZ-AI-001"):
         register(CHECKS[0])
+
+
+def test_docs_list_every_check() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "analysis.md").read_text()
+    missing = [c.id for c in CHECKS if f"`{c.id}`" not in docs]
+    assert not missing, f"docs/analysis.md lacks {missing}"
