@@ -126,8 +126,13 @@ def _date(value: Any, where: str) -> dt.date:
         raise SuppressionError(f"{where}: expires {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+MAX_BYTES = 1 << 20
+
+
 def parse(text: str, source: str, known_rules: Iterable[str]) -> Suppressions:
     rules = set(known_rules)
+    if len(text) > MAX_BYTES:
+        raise SuppressionError(f"{source}: larger than {MAX_BYTES // 1024} KiB")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -162,11 +167,14 @@ def parse(text: str, source: str, known_rules: Iterable[str]) -> Suppressions:
     for raw, item_node in zip(items, seq_node.value, strict=True):
         line = item_node.start_mark.line + 1
         where = f"{source}: line {line}"
-        if not isinstance(raw, dict):
+        if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
             raise SuppressionError(f"{where}: an entry must be a mapping with id or rule, reason")
         unknown = set(map(str, raw)) - KEYS
         if unknown:
             raise SuppressionError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        for key in ("id", "rule", "resource", "reason"):
+            if raw.get(key) is not None and not isinstance(raw[key], str | int):
+                raise SuppressionError(f"{where}: {key} must be a string")
         sid, rule = raw.get("id"), raw.get("rule")
         if bool(sid) == bool(rule):
             raise SuppressionError(f"{where}: give exactly one of 'id' or 'rule'")

@@ -9,6 +9,8 @@ import pytest
 
 from aispm_graph.analysis.engine import find_paths
 from aispm_graph.analysis.explain import explain
+from aispm_graph.store import load_graph
+from aispm_graph.workspace import Workspace
 from tests.analysis.estates import random_estate
 from tests.conftest import run_cli
 
@@ -20,17 +22,24 @@ def test_replay_matches_every_score(seed: int) -> None:
         assert e.consistent, (path.id, e.score, path.risk.score)
 
 
-def test_cli_explain_on_demo(demo_ws: Path, demo_paths: dict[str, Any]) -> None:
-    for p in demo_paths["paths"]:
-        res = run_cli("show", p["id"], "--explain", "--format", "json", workspace=demo_ws)
-        assert res.code == 0, res.err
-        ex = res.json()["explain"]
-        assert ex["consistent"] and ex["score"] == p["risk"]["score"]
-        names = [s["factor"] for s in ex["steps"]]
-        assert names == [f["name"] for f in p["risk"]["factors"] if f["kind"] == "likelihood"] + [
-            f["name"] for f in p["risk"]["factors"] if f["kind"] == "impact"
-        ]
+def test_replay_matches_every_demo_path(demo_ws: Path) -> None:
+    graph, _ = load_graph(Workspace(demo_ws).latest_built().graph_path)
+    paths = find_paths(graph).paths
+    assert paths
+    for p in paths:
+        assert explain(p).consistent, p.id
+
+
+def test_cli_explain_on_demo(demo_paths: dict[str, Any], demo_ws: Path) -> None:
     top = demo_paths["paths"][0]
+    res = run_cli("show", top["id"], "--explain", "--format", "json", workspace=demo_ws)
+    assert res.code == 0, res.err
+    ex = res.json()["explain"]
+    assert ex["consistent"] and ex["score"] == top["risk"]["score"]
+    factors = top["risk"]["factors"]
+    assert [s["factor"] for s in ex["steps"]] == [
+        f["name"] for f in factors if f["kind"] == "likelihood"
+    ] + [f["name"] for f in factors if f["kind"] == "impact"]
     res = run_cli("show", top["id"], "--explain", workspace=demo_ws)
     assert "Risk arithmetic" in res.out
     assert f"= {top['risk']['score']}" in res.out
