@@ -11,7 +11,7 @@ from aispm_graph.analysis.chokepoints import ChokepointReport
 from aispm_graph.analysis.drift import DriftReport
 from aispm_graph.analysis.explain import Explanation
 from aispm_graph.analysis.whatif import RiskTotals, WhatIfReport
-from aispm_graph.cli.render import LEVEL_STYLE, level_text
+from aispm_graph.cli.render import level_text
 from aispm_graph.recommendations.evaluate import Finding
 
 
@@ -21,24 +21,23 @@ def _line(level: str, score: int, pid: str, title: str) -> Text:
 
 def chokepoints_table(report: ChokepointReport, top: int | None) -> Table:
     table = Table(title="Choke points: fixes ranked by the path risk they remove")
-    for col in ("#", "fix", "min set", "risk removed", "closes", "effort", "action"):
-        table.add_column(
-            col,
-            justify="right" if col in ("#", "risk removed") else "left",
-            no_wrap=col in ("fix", "closes"),
-        )
+    table.add_column("#", justify="right")
+    table.add_column("fix", no_wrap=True)
+    table.add_column("risk", justify="right")
+    table.add_column("closes")
+    table.add_column("effort")
+    table.add_column("action (paths closed)", overflow="fold")
     rows = report.fixes[:top] if top else report.fixes
     for i, f in enumerate(rows, 1):
-        levels = ", ".join(f"{n} {lv}" for lv, n in f.closes_by_level.items() if n)
-        closes = f"{len(f.closes)} ({levels})\n" + "\n".join(f.closes)
+        levels = "\n".join(f"{n} {lv}" for lv, n in f.closes_by_level.items() if n)
+        fix = f.id + ("\n[bold]min set[/bold]" if f.in_minimum_set else "")
         table.add_row(
             str(i),
-            f.id,
-            "yes" if f.in_minimum_set else "",
+            fix,
             str(f.risk_removed),
-            closes,
+            levels,
             f.effort,
-            escape(f.action),
+            escape(f.action) + "\n[dim]" + ", ".join(f.closes) + "[/dim]",
         )
     return table
 
@@ -136,18 +135,21 @@ def drift_report(console: Console, r: DriftReport) -> None:
 
 def findings_table(findings: list[Finding]) -> Table:
     table = Table(title="Security recommendations (ordered by the attack paths through them)")
-    for col in ("#", "priority", "severity", "check", "resource", "paths", "title"):
-        table.add_column(col, justify="right" if col == "#" else "left")
+    table.add_column("#", justify="right")
+    table.add_column("priority")
+    table.add_column("check", no_wrap=True)
+    table.add_column("finding (resource; paths through it)", overflow="fold")
     for i, f in enumerate(findings, 1):
-        paths = f"{len(f.paths)}: " + ", ".join(f.paths[:3]) + (" ..." if len(f.paths) > 3 else "")
+        sev = "" if f.severity == f.priority else f"\n[dim]severity {f.severity}[/dim]"
+        paths = ""
+        if f.paths:
+            more = f" (+{len(f.paths) - 3})" if len(f.paths) > 3 else ""
+            paths = f"\n[dim]paths: {', '.join(f.paths[:3])}{more}[/dim]"
         table.add_row(
             str(i),
-            level_text(f.priority),
-            Text(f.severity, style=LEVEL_STYLE.get(f.severity, "")),
+            level_text(f.priority).markup + sev,
             f.check,
-            f"{escape(f.name)}\n[dim]{f.kind}[/dim]",
-            paths if f.paths else "",
-            escape(f.title),
+            f"{escape(f.title)}\n{escape(f.name)} [dim]({f.kind})[/dim]{paths}",
         )
     return table
 
