@@ -142,7 +142,7 @@ def compute_paths(
 
 @root.command("paths")
 @path_options
-@option_format("table", "json")
+@option_format("table", "json", "html", "sarif", "ocsf", "md")
 @click.option("--min-risk", type=LEVELS, default=None, help="Hide paths below this level.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Show the N riskiest paths.")
 @click.option(
@@ -165,7 +165,15 @@ def paths_cmd(
     """Attack paths from internet-exposed entry points to AI models, agents and data."""
     result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
     shown = filter_paths(result.paths, min_risk, top)
-    if fmt == "json":
+    if fmt in ("html", "sarif", "ocsf", "md"):
+        # Report formats share one renderer with 'aispm report' (imported late: optional).
+        from aispm_graph.cli.commands.report import write_report
+        from aispm_graph.report import build_report_data
+
+        graph, _meta, snap = load_built(app, snapshot_id)
+        data = build_report_data(graph, result, paths=shown, snapshot=snap.id)
+        write_report(app, data, fmt, None)
+    elif fmt == "json":
         out = result.model_dump(mode="json")
         out["paths"] = [p.model_dump(mode="json") for p in shown]
         out["total_paths"] = len(result.paths)
@@ -231,7 +239,7 @@ INVENTORY_FORMATS: dict[str, object] = {}
 
 
 @root.command("inventory")
-@option_format("table", "json", "cyclonedx")
+@option_format("table", "json", "cyclonedx", "csv")
 @click.option(
     "--snapshot", "snapshot_id", default=None, help="Snapshot id (default: latest built)."
 )
@@ -256,6 +264,10 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
             )
         doc = writer(graph)  # type: ignore[operator]
         _emit(app, doc, output)
+    elif fmt == "csv":
+        from aispm_graph.report.csvout import inventory_csv
+
+        _emit_text(app, inventory_csv(inv), output)
     elif fmt == "json":
         _emit(app, {"summary": inv.summary(), "items": [i.model_dump() for i in inv.items]}, output)
     else:
@@ -272,6 +284,16 @@ def _emit(app: App, doc: object, output: Path | None) -> None:
     from aispm_graph.atomic import atomic_write_text
 
     atomic_write_text(output, json.dumps(doc, indent=2, default=str) + "\n")
+    app.info(f"wrote {output}")
+
+
+def _emit_text(app: App, text: str, output: Path | None) -> None:
+    if output is None:
+        app.console.file.write(text)
+        return
+    from aispm_graph.atomic import atomic_write_text
+
+    atomic_write_text(output, text)
     app.info(f"wrote {output}")
 
 
