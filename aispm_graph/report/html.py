@@ -45,6 +45,7 @@ padding:0 6px;font-size:12px;font-weight:bold}
 .lvl.critical{background:var(--crit)}.lvl.high{background:var(--high)}
 .lvl.medium{background:var(--med);color:#222}.lvl.low{background:var(--low)}
 .lvl.info{background:#78909c}
+details.path,.diagram{scroll-margin-top:48px}
 details.path{background:#fff;border:1px solid #ddd;margin:4px 0;border-radius:3px}
 details.path>summary{cursor:pointer;padding:6px 10px;list-style-position:inside}
 details.path>summary code{color:var(--muted)}

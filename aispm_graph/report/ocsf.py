@@ -80,11 +80,10 @@ def path_event(p: AttackPath, data: ReportData, now: int) -> dict[str, Any]:
         if n.id == "internet":
             continue
         res: dict[str, Any] = {"uid": n.id, "name": n.name, "type": n.kind}
-        if n.provider in CLOUD:
-            res["cloud_partition"] = CLOUD[n.provider]
+        res["labels"] = [f"cloud:{CLOUD.get(n.provider, n.provider)}"]
         if n.id == target.id:
             res["resource_relationship"] = graph
-            res["labels"] = ["attack-path-target", p.target_class]
+            res["labels"] += ["attack-path-target", p.target_class]
         resources.append(res)
     fixes = [r for r in p.remediation if r.breaks_path] or p.remediation
     ev.update(
@@ -100,11 +99,14 @@ def path_event(p: AttackPath, data: ReportData, now: int) -> dict[str, Any]:
             "product": {"name": "aispm-graph", "vendor_name": "aispm-graph"},
         },
         resources=resources,
-        remediation={
-            "desc": " Or: ".join(r.action for r in fixes[:3]),
-            "references": [r.id for r in p.remediation],
+        remediation={"desc": " Or: ".join(r.action for r in fixes[:3])},
+        unmapped={
+            "entry": p.entry,
+            "hops": p.hops,
+            "likelihood": p.risk.likelihood,
+            "impact": p.risk.impact,
+            "fix_ids": [r.id for r in p.remediation],
         },
-        unmapped={"entry": p.entry, "hops": p.hops, "likelihood": p.risk.likelihood},
     )
     return ev
 
