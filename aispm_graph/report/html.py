@@ -37,7 +37,8 @@ min-width:120px}.card b{display:block;font-size:26px}
 .card.critical{border-left-color:var(--crit)}.card.high{border-left-color:var(--high)}
 .card.medium{border-left-color:var(--med)}.card.low{border-left-color:var(--low)}
 table{border-collapse:collapse;background:#fff;margin:6px 0 12px;font-size:13px}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;
+overflow-wrap:anywhere}
 th{background:#f0f3f5}
 .grid{display:flex;gap:24px;flex-wrap:wrap}
 .lvl{display:inline-block;min-width:64px;text-align:center;color:#fff;border-radius:3px;

@@ -12,7 +12,7 @@ from html import escape
 from aispm_graph.analysis.models import AttackPath, PathNode
 from aispm_graph.schema import INTERNET_ID, node_kinds
 
-NODE_W, NODE_H, GAP, PAD = 150, 56, 70, 12
+NODE_W, NODE_H, GAP, PAD = 150, 56, 104, 12
 COLORS = {
     "internet": "#fde2e1",
     "identity": "#e6eefc",
@@ -95,10 +95,10 @@ def path_svg(path: AttackPath, highlight: int | None = None) -> str:
         f'data-path-id="{escape(path.id)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
         f"<title>{escape(path.title)}</title>",
-        '<defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        '<defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" '
+        'markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#555"/></marker><marker id="arr-hot" viewBox="0 0 10 10" refX="9" refY="5" '
-        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+        'markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#c62828"/></marker></defs>',
     ]
     for i, e in enumerate(path.edges):
@@ -115,7 +115,7 @@ def path_svg(path: AttackPath, highlight: int | None = None) -> str:
             f'<line x1="{x1 + 2}" y1="{y}" x2="{x2 - 2}" y2="{y}" stroke="{stroke}" '
             f'stroke-width="{3 if hot else 1.5}"{dash} marker-end="url(#{"arr-hot" if hot else "arr"})"/>'
             f'<text x="{(x1 + x2) / 2}" y="{y - 8}" text-anchor="middle" font-size="9" '
-            f'fill="{stroke}">{escape(_clip(e.kind, 16))}</text></g>'
+            f'fill="{stroke}">{escape(_clip(e.kind, 20))}</text></g>'
         )
     for i, node in enumerate(path.nodes):
         x = PAD + i * (NODE_W + GAP)
