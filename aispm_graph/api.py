@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import networkx
 import networkx as nx
 
 from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS, DEFAULT_MAX_PATHS, PathOptions, find_paths
@@ -75,7 +76,7 @@ class Estate:
 
     # -- the graph -----------------------------------------------------------------------
     @property
-    def nx(self) -> nx.MultiDiGraph:
+    def nx(self) -> networkx.MultiDiGraph:
         """The underlying NetworkX multigraph (edges keyed by kind). Treat it as read-only, or
         use :meth:`copy` first: the cached results describe the graph as it was."""
         return self.graph.g
@@ -93,7 +94,7 @@ class Estate:
                 raise KeyError(f"no edge {src} -[{kind}]-> {dst}")
         return out
 
-    def subgraph(self, path: AttackPath, neighbours: bool = False) -> nx.MultiDiGraph:
+    def subgraph(self, path: AttackPath, neighbours: bool = False) -> networkx.MultiDiGraph:
         """The nodes of ``path`` (and, with ``neighbours``, everything one hop away)."""
         ids = {n.id for n in path.nodes}
         if neighbours:
@@ -164,9 +165,7 @@ def _pandas() -> Any:
     try:
         import pandas
     except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            "DataFrames need pandas: pip install 'aispm-graph[notebooks]'"
-        ) from None
+        raise ImportError("DataFrames need pandas: pip install 'aispm-graph[notebooks]'") from None
     return pandas
 
 
@@ -237,7 +236,11 @@ def draw_path(path: AttackPath, ax: Axes | None = None) -> Axes:
     nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, node_size=2200, edgecolors="#555")
     nx.draw_networkx_edges(g, pos, ax=ax, arrows=True, node_size=2200, edge_color="#555")
     nx.draw_networkx_labels(
-        g, pos, ax=ax, font_size=7, labels={n.id: f"{n.name[:18]}\n{n.kind[:18]}" for n in path.nodes}
+        g,
+        pos,
+        ax=ax,
+        font_size=7,
+        labels={n.id: f"{n.name[:18]}\n{n.kind[:18]}" for n in path.nodes},
     )
     nx.draw_networkx_edge_labels(
         g, pos, ax=ax, font_size=7, edge_labels={(e.source, e.target): e.kind for e in path.edges}

@@ -1,5 +1,7 @@
 import nbformat as nbf
-from nbformat.v4 import new_notebook, new_markdown_cell as md, new_code_cell as code
+from nbformat.v4 import new_code_cell as code
+from nbformat.v4 import new_markdown_cell as md
+from nbformat.v4 import new_notebook
 
 KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
           "language_info": {"name": "python"}}

@@ -58,7 +58,17 @@ def paths_csv(data: ReportData) -> str:
     return to_csv(
         ("rank", "id", "level", "score", "title", "entry", "target", "target_class", "hops"),
         (
-            (i, p.id, p.risk.level, p.risk.score, p.title, p.entry, p.target, p.target_class, p.hops)
+            (
+                i,
+                p.id,
+                p.risk.level,
+                p.risk.score,
+                p.title,
+                p.entry,
+                p.target,
+                p.target_class,
+                p.hops,
+            )
             for i, p in enumerate(data.paths, 1)
         ),
     )

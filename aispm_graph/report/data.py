@@ -127,9 +127,10 @@ def breaking_fix_chokepoints(ctx: ReportContext) -> list[ChokepointRow]:
             if not r.breaks_path:
                 continue
             row = by_fix.setdefault(
-                r.id, ChokepointRow(
+                r.id,
+                ChokepointRow(
                     fix_id=r.id, action=r.action, paths=[], risk_removed=0, effort=r.effort
-                )
+                ),
             )
             if p.id not in row.paths:
                 row.paths.append(p.id)

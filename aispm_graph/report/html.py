@@ -53,7 +53,8 @@ details.path>summary code{color:var(--muted)}
 details.path .body{padding:4px 14px 12px}
 .diagram{overflow-x:auto;border:1px solid #eee;background:#fff;margin:6px 0}
 .diagram svg{max-width:none}
-code{font-size:12px}dl{margin:0}dt{font-weight:bold;display:inline}dd{display:inline;margin:0 0 0 4px}
+code{font-size:12px}dl{margin:0}dt{font-weight:bold;display:inline}
+dd{display:inline;margin:0 0 0 4px}
 dd:after{content:"";display:block}
 .muted{color:var(--muted)}.na{color:var(--muted);font-style:italic}
 .toolbar{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:8px 0}
@@ -119,7 +120,7 @@ SCRIPT = """
   render(); openHash();
   document.body.dataset.ready = "1";
 })();
-""" % PAGE_SIZE  # noqa: UP031 - JS braces make % clearer than str.format here
+""".replace("%d", str(PAGE_SIZE))
 
 
 def _lvl(level: str) -> str:
@@ -142,8 +143,8 @@ def _path_body(p: AttackPath, hot: int) -> str:
     out = [f'<div class="diagram">{path_svg(p, hot)}</div>']
     out.append(
         f"<p>Entry <code>{escape(p.entry)}</code> → target <code>{escape(p.target)}</code> "
-        f"({escape(p.target_class)}). Score {p.risk.score} = impact {p.risk.impact} × "
-        f"(0.35 + 0.65 × likelihood {p.risk.likelihood}).</p>"
+        f"({escape(p.target_class)}). Score {p.risk.score} = impact {p.risk.impact} &times; "
+        f"(0.35 + 0.65 &times; likelihood {p.risk.likelihood}).</p>"
     )
     rows = []
     for i, e in enumerate(p.edges):
@@ -207,6 +208,10 @@ def _count_table(title: str, counts: dict[str, int], col: str) -> str:
     )
 
 
+def _path_link(pid: str) -> str:
+    return f'<a href="#{escape(pid)}">{escape(pid)}</a>'
+
+
 def _chokepoints(data: ReportData, limit: int | None) -> str:
     if data.chokepoints is None:
         return _na("Choke points")
@@ -216,7 +221,7 @@ def _chokepoints(data: ReportData, limit: int | None) -> str:
     body = "".join(
         f"<tr><td>{i}</td><td>{escape(c.action)}</td><td>{len(c.paths)}</td>"
         f"<td>{c.risk_removed}</td><td>{escape(c.effort)}</td><td><code>{escape(c.fix_id)}</code>"
-        f"</td><td>{' '.join(f'<a href="#{escape(pid)}">{escape(pid)}</a>' for pid in c.paths[:8])}"
+        f"</td><td>{' '.join(_path_link(pid) for pid in c.paths[:8])}"
         f"{' …' if len(c.paths) > 8 else ''}</td></tr>"
         for i, c in enumerate(rows, 1)
     )
@@ -291,9 +296,7 @@ def render_html(data: ReportData) -> str:
     counts = data.level_counts()
     summary = data.inventory.summary()
     fix_counts = data.fix_path_counts()
-    cards = "".join(
-        f'<div class="card {lvl}"><b>{n}</b>{lvl}</div>' for lvl, n in counts.items()
-    )
+    cards = "".join(f'<div class="card {lvl}"><b>{n}</b>{lvl}</div>' for lvl, n in counts.items())
     by_service = Counter(
         f"{i.provider} / {i.service or i.kind}" for i in data.inventory.items if not i.shadow_ai
     )

@@ -35,7 +35,9 @@ def path_mermaid(p: AttackPath, highlight: int | None = None) -> str:
     lines = ["flowchart LR"]
     for i, n in enumerate(p.nodes):
         a, b = SHAPES[node_shape(n)]
-        lines.append(f'  n{i}{a}"{mermaid_text(n.name)}<br/><small>{mermaid_text(n.kind)}</small>"{b}')
+        lines.append(
+            f'  n{i}{a}"{mermaid_text(n.name)}<br/><small>{mermaid_text(n.kind)}</small>"{b}'
+        )
     for i, e in enumerate(p.edges):
         arrow = "-->" if e.confidence == "confirmed" else "-.->"
         lines.append(f'  n{i} {arrow}|"{mermaid_text(e.kind)}"| n{i + 1}')
@@ -82,9 +84,7 @@ def render_markdown(data: ReportData) -> str:
     out += ["", "## Attack paths", ""]
     out += ["| # | risk | score | path | id |", "|---|---|---|---|---|"]
     for i, p in enumerate(data.paths, 1):
-        out.append(
-            f"| {i} | {p.risk.level} | {p.risk.score} | {_cell(p.title)} | `{p.id}` |"
-        )
+        out.append(f"| {i} | {p.risk.level} | {p.risk.score} | {_cell(p.title)} | `{p.id}` |")
     for i, p in enumerate(data.paths, 1):
         hot = riskiest_hop(p, fix_counts)
         out += ["", f"### {i}. {_cell(p.title)}", ""]
@@ -111,12 +111,12 @@ def render_markdown(data: ReportData) -> str:
         out.append("No recommendation.")
     else:
         out += ["| priority | severity | finding | resource | fix |", "|---|---|---|---|---|"]
-        for r in sorted(
-            data.recommendations, key=lambda r: (-r.priority, -SEVERITY_ORDER[r.severity], r.id)
+        for f in sorted(
+            data.recommendations, key=lambda f: (-f.priority, -SEVERITY_ORDER[f.severity], f.id)
         ):
             out.append(
-                f"| {r.priority} | {r.severity} | {_cell(r.title)} | {_cell(r.resource_name)} |"
-                f" {_cell(r.remediation)} |"
+                f"| {f.priority} | {f.severity} | {_cell(f.title)} | {_cell(f.resource_name)} |"
+                f" {_cell(f.remediation)} |"
             )
     out += ["", "## Vulnerabilities", ""]
     if data.vulnerabilities is None:

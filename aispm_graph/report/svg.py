@@ -84,10 +84,22 @@ def _shape(kind: str, x: float, y: float) -> str:
     return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" {common}/>'
 
 
+def _markers(mid: str) -> str:
+    def one(suffix: str, fill: str) -> str:
+        return (
+            f'<marker id="{mid}{suffix}" viewBox="0 0 10 10" refX="9" refY="5" '
+            'markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" '
+            f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{fill}"/></marker>'
+        )
+
+    return f"<defs>{one('', '#555')}{one('-hot', '#c62828')}</defs>"
+
+
 def path_svg(path: AttackPath, highlight: int | None = None) -> str:
     """An ``<svg>`` element showing ``path`` left to right; ``highlight`` is a hop index."""
     n = len(path.nodes)
     top = 30
+    mid = "m-" + "".join(c for c in path.id if c.isalnum())  # marker ids unique per diagram
     width = PAD * 2 + n * NODE_W + (n - 1) * GAP
     height = top + NODE_H + 34
     out = [
@@ -95,11 +107,7 @@ def path_svg(path: AttackPath, highlight: int | None = None) -> str:
         f'data-path-id="{escape(path.id)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
         f"<title>{escape(path.title)}</title>",
-        '<defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" '
-        'markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#555"/></marker><marker id="arr-hot" viewBox="0 0 10 10" refX="9" refY="5" '
-        'markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">'
-        '<path d="M0,0 L10,5 L0,10 z" fill="#c62828"/></marker></defs>',
+        _markers(mid),
     ]
     for i, e in enumerate(path.edges):
         x1 = PAD + i * (NODE_W + GAP) + NODE_W
@@ -113,7 +121,8 @@ def path_svg(path: AttackPath, highlight: int | None = None) -> str:
             f'<g class="{cls}" data-hop="{i}"><title>hop {i + 1}: {escape(e.kind)} '
             f"({escape(e.confidence)})</title>"
             f'<line x1="{x1 + 2}" y1="{y}" x2="{x2 - 2}" y2="{y}" stroke="{stroke}" '
-            f'stroke-width="{3 if hot else 1.5}"{dash} marker-end="url(#{"arr-hot" if hot else "arr"})"/>'
+            f'stroke-width="{3 if hot else 1.5}"{dash} '
+            f'marker-end="url(#{mid}{"-hot" if hot else ""})"/>'
             f'<text x="{(x1 + x2) / 2}" y="{y - 8}" text-anchor="middle" font-size="9" '
             f'fill="{stroke}">{escape(_clip(e.kind, 20))}</text></g>'
         )

@@ -1,28 +1,14 @@
-"""Fixtures shared by the report tests (imported by name: this folder has no conftest)."""
+"""Helpers shared by the report tests: hand-built section rows, hostile names, big reports."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-
-import pytest
 
 from aispm_graph.analysis.models import AttackPath
-from aispm_graph.api import Estate
-from aispm_graph.report import ChokepointRow, FindingRow, ReportData, VulnRow, build_report_data
+from aispm_graph.report import FindingRow, ReportData, VulnRow
 
 FIXED_TIME = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 HOSTILE = '<img src=x onerror=alert(1)> "q" | #hash `tick` -->|x|'
-
-
-@pytest.fixture(scope="session")
-def demo_estate(demo_ws: Path) -> Estate:
-    return Estate.open(demo_ws)
-
-
-@pytest.fixture(scope="session")
-def demo_report(demo_estate: Estate) -> ReportData:
-    return demo_estate.report(generated_at=FIXED_TIME)
 
 
 def hand_rows(paths: list[AttackPath]) -> tuple[list[FindingRow], list[VulnRow]]:
@@ -93,17 +79,3 @@ def many_paths(paths: list[AttackPath], count: int) -> list[AttackPath]:
         out.append(p.model_copy(update={"id": f"ap-{i:012x}", "title": f"{p.title} #{i}"}))
     out.sort(key=lambda p: -p.risk.score)
     return out
-
-
-__all__ = [
-    "FIXED_TIME",
-    "HOSTILE",
-    "ChokepointRow",
-    "build_report_data",
-    "demo_estate",
-    "demo_report",
-    "full_report",
-    "hand_rows",
-    "hostile_path",
-    "many_paths",
-]

@@ -38,10 +38,7 @@ def test_notebook_executes(name: str, tmp_path: Path, monkeypatch: pytest.Monkey
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert errors == []
     figures = [
-        o
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "image/png" in o.get("data", {})
+        o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]
     assert len(figures) >= NOTEBOOKS[name], f"{name}: only {len(figures)} figures"
     assert out.stat().st_size > 20_000

@@ -7,7 +7,6 @@ from pathlib import Path
 import matplotlib
 import networkx as nx
 import pytest
-from reportkit import demo_estate  # noqa: F401 - fixture
 
 from aispm_graph.analysis.models import AttackPath, PathResult
 from aispm_graph.api import Estate

@@ -7,13 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from reportkit import (  # noqa: F401 - fixtures
-    FIXED_TIME,
-    demo_estate,
-    demo_report,
-    full_report,
-    hand_rows,
-)
+from reportkit import FIXED_TIME, full_report, hand_rows
 
 from aispm_graph.api import Estate
 from aispm_graph.report import (
@@ -49,14 +43,18 @@ def test_demo_report_has_paths_inventory_and_builtin_chokepoints(
 def test_providers_plug_in_and_unregistered_sections_say_not_computed(
     demo_estate: Estate,
 ) -> None:
-    recs, vulns = hand_rows(demo_estate.paths().paths)
+    recs, _vulns = hand_rows(demo_estate.paths().paths)
     seen: list[ReportContext] = []
 
     def rec_provider(ctx: ReportContext) -> list:
         seen.append(ctx)
         return recs
 
-    providers = {**SECTION_PROVIDERS, "recommendations": rec_provider, "vulnerabilities": lambda _c: []}
+    providers = {
+        **SECTION_PROVIDERS,
+        "recommendations": rec_provider,
+        "vulnerabilities": lambda _c: [],
+    }
     data = demo_estate.report(providers=providers, generated_at=FIXED_TIME)
     assert seen and seen[0].graph is demo_estate.graph
     assert data.recommendations == recs and data.vulnerabilities == []
@@ -109,7 +107,13 @@ def test_cli_report_every_format_and_gate(demo_ws: Path, tmp_path: Path) -> None
     top = run_cli("report", "--format", "json", "--top", "3", workspace=demo_ws).json()
     assert len(top["paths"]) == 3 and top["total_paths"] == 8
     gate = run_cli(
-        "report", "--format", "md", "-o", str(tmp_path / "g.md"), "--fail-on", "critical",
+        "report",
+        "--format",
+        "md",
+        "-o",
+        str(tmp_path / "g.md"),
+        "--fail-on",
+        "critical",
         workspace=demo_ws,
     )
     assert gate.code == 1 and (tmp_path / "g.md").exists()
@@ -142,9 +146,9 @@ def test_cli_paths_report_formats_and_inventory_csv(demo_ws: Path, demo_paths: d
 def test_csv_neutralises_formulas(demo_report: ReportData) -> None:
     from aispm_graph.report.csvout import chokepoints_csv, recommendations_csv, to_csv
 
-    text = to_csv(["a", "b"], [["=HYPERLINK(\"x\")", "+1"], ["ok", ["-x", "y"]]])
+    text = to_csv(["a", "b"], [['=HYPERLINK("x")', "+1"], ["ok", ["-x", "y"]]])
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[1] == ["'=HYPERLINK(\"x\")", "'+1"] and rows[2] == ["ok", "'-x;y"]
+    assert rows[1] == ['\'=HYPERLINK("x")', "'+1"] and rows[2] == ["ok", "'-x;y"]
     full = full_report(demo_report)
     recs = list(csv.DictReader(io.StringIO(recommendations_csv(full))))
     assert [r["check"] for r in recs] == ["public-network-access", "no-guardrail"]

@@ -14,13 +14,7 @@ from pathlib import Path
 import pytest
 from chromium_cdp import Browser, chromium_binary
 from PIL import Image
-from reportkit import (  # noqa: F401 - fixtures
-    demo_estate,
-    demo_report,
-    full_report,
-    hostile_path,
-    many_paths,
-)
+from reportkit import full_report, hostile_path, many_paths
 
 from aispm_graph.report import ReportData, render
 
@@ -56,16 +50,16 @@ def test_demo_report_renders_known_path(
     assert browser.eval("document.querySelectorAll('svg.path-diagram').length") == 0
     browser.eval(f"document.getElementById('{top.id}').open = true")
     sel = f"svg.path-diagram[data-path-id='{top.id}']"
-    assert browser.eval(f"!!document.querySelector(\"{sel}\")")
-    assert browser.eval(f"document.querySelectorAll(\"{sel} g.node\").length") == len(top.nodes)
-    assert browser.eval(f"document.querySelectorAll(\"{sel} g.hop\").length") == top.hops
-    assert browser.eval(f"document.querySelectorAll(\"{sel} g.risky-hop\").length") == 1
+    assert browser.eval(f'!!document.querySelector("{sel}")')
+    assert browser.eval(f'document.querySelectorAll("{sel} g.node").length') == len(top.nodes)
+    assert browser.eval(f'document.querySelectorAll("{sel} g.hop").length') == top.hops
+    assert browser.eval(f'document.querySelectorAll("{sel} g.risky-hop").length') == 1
     names = browser.eval(
-        f"Array.from(document.querySelectorAll(\"{sel} g.node\")).map(g => g.dataset.nodeId)"
+        f'Array.from(document.querySelectorAll("{sel} g.node")).map(g => g.dataset.nodeId)'
     )
     assert names == [n.id for n in top.nodes]
     box = browser.eval(
-        f"(() => {{ const r = document.querySelector(\"{sel}\").getBoundingClientRect();"
+        f'(() => {{ const r = document.querySelector("{sel}").getBoundingClientRect();'
         " return [r.width, r.height]; })()"
     )
     assert box[0] > 300 and box[1] > 50
@@ -75,7 +69,7 @@ def test_demo_report_renders_known_path(
     crit = browser.eval("document.querySelector('#risk-counts .card.critical b').textContent")
     assert int(crit) == full.level_counts()["critical"]
     # Pixels: scroll the diagram into view and check the screenshot is not blank.
-    browser.eval(f"document.querySelector(\"{sel}\").scrollIntoView()")
+    browser.eval(f'document.querySelector("{sel}").scrollIntoView()')
     png = browser.screenshot()
     (tmp_path / "shot.png").write_bytes(png)
     img = Image.open(io.BytesIO(png)).convert("RGB")
@@ -95,6 +89,8 @@ def test_hostile_names_stay_text(browser: Browser, demo_report: ReportData, tmp_
     assert browser.eval("document.querySelectorAll('img').length") == 0
     assert browser.eval("document.querySelectorAll('svg.path-diagram').length") == len(data.paths)
     assert "onerror=alert(1)" in browser.eval("document.body.innerText")
+    ids = browser.eval("Array.from(document.querySelectorAll('[id]')).map(e => e.id)")
+    assert len(ids) == len(set(ids)), "duplicate element ids"
     browser.drain()
     assert browser.errors() == []
 

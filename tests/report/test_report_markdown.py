@@ -13,13 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reportkit import (  # noqa: F401 - fixtures
-    HOSTILE,
-    demo_estate,
-    demo_report,
-    full_report,
-    hostile_path,
-)
+from reportkit import full_report, hostile_path
 
 from aispm_graph.report import ReportData, render
 from aispm_graph.report.markdown import path_mermaid

@@ -18,12 +18,7 @@ import pytest
 from ocsf_emitter._models import DetectionFinding, FindingInfo, ResourceDetails
 from ocsf_emitter.errors import InvalidFindingError
 from ocsf_emitter.validate import validate as ocsf_validate
-from reportkit import (  # noqa: F401 - fixtures
-    FIXED_TIME,
-    demo_estate,
-    demo_report,
-    full_report,
-)
+from reportkit import FIXED_TIME, full_report
 
 from aispm_graph.api import Estate
 from aispm_graph.report import ReportData
@@ -55,9 +50,7 @@ def test_sarif_validates_one_result_per_path_and_recommendation(
     results = run["results"]
     assert len(results) == len(full.paths) + len(full.recommendations or [])
     path_results = results[: len(full.paths)]
-    assert [r["fingerprints"][FINGERPRINT_KEY] for r in path_results] == [
-        p.id for p in full.paths
-    ]
+    assert [r["fingerprints"][FINGERPRINT_KEY] for r in path_results] == [p.id for p in full.paths]
     rec_results = results[len(full.paths) :]
     assert [r["partialFingerprints"][FINGERPRINT_KEY] for r in rec_results] == [
         r.id for r in full.recommendations or []
