@@ -186,7 +186,9 @@ WIDTH_RANK = {"any": 3, "wide": 2, "narrow": 1, "none": 0}
 
 
 def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
-    trusted = ctx.options.trusted_cidrs
+    trusted = ctx.options.trusted_cidrs + (
+        ctx.options.context.trusted_cidrs if ctx.options.context else ()
+    )
     rules_of: dict[str, list[str]] = defaultdict(list)
     for fw, rule, _d in graph.edges("HAS_RULE"):
         rules_of[fw].append(rule)
