@@ -162,3 +162,28 @@ def test_report_json_round_trips(demo_report: ReportData) -> None:
     row = ChokepointRow(fix_id="fx-1", action="a", paths=["ap-1"], risk_removed=5)
     assert build_report_data  # public entry point exported
     assert row.effort == "medium"
+
+
+def test_cli_report_csv_sections(demo_ws: Path, demo_paths: dict) -> None:
+    paths = run_cli("report", "--format", "csv", workspace=demo_ws)
+    assert paths.code == 0, paths.err
+    rows = list(csv.DictReader(io.StringIO(paths.out)))
+    assert [r["id"] for r in rows] == [p["id"] for p in demo_paths["paths"]]
+    cps = run_cli("report", "--format", "csv", "--section", "chokepoints", workspace=demo_ws)
+    assert cps.code == 0 and cps.out.startswith("fix_id,action,effort,risk_removed,paths")
+    missing = run_cli(
+        "report", "--format", "csv", "--section", "vulnerabilities", workspace=demo_ws
+    )
+    assert missing.code == 2 and "not computed" in missing.err
+
+
+def test_truncation_is_said_in_every_format(demo_report: ReportData) -> None:
+    cut = demo_report.model_copy(
+        update={"truncated": True, "truncation": "path cap of 5 reached; raise --max-paths"}
+    )
+    assert "Results are incomplete: path cap of 5 reached" in render(cut, "html")
+    assert "results are incomplete: path cap of 5 reached" in render(cut, "md")
+    sarif = json.loads(render(cut, "sarif"))
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notes[0]["message"]["text"].startswith("path cap of 5 reached")
+    assert "Results are incomplete" not in render(demo_report, "html")

@@ -82,6 +82,23 @@ def test_demo_report_renders_known_path(
     assert all(u.startswith(("file:", "data:")) for u in browser.requested_urls())
 
 
+def test_printing_expands_every_path(
+    browser: Browser, demo_report: ReportData, tmp_path: Path
+) -> None:
+    browser.open(write(tmp_path, demo_report))
+    pdf = browser.send("Page.printToPDF", printBackground=False)["data"]
+    assert len(pdf) > 10_000
+    browser.drain(0.3)
+    # beforeprint opened and filled every path of the (unfiltered) list.
+    assert browser.eval("document.querySelectorAll('details.path[open]').length") == len(
+        demo_report.paths
+    )
+    assert browser.eval("document.querySelectorAll('svg.path-diagram').length") == len(
+        demo_report.paths
+    )
+    assert browser.errors() == []
+
+
 def test_hostile_names_stay_text(browser: Browser, demo_report: ReportData, tmp_path: Path) -> None:
     data = demo_report.model_copy(update={"paths": [hostile_path(p) for p in demo_report.paths]})
     browser.open(write(tmp_path, data))

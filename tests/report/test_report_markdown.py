@@ -76,6 +76,32 @@ def test_every_mermaid_block_parses(mermaid_parser: Path, demo_report: ReportDat
     assert bad == [bad[0]] and not bad[0]["ok"]
 
 
+def test_any_name_is_safe_in_mermaid(mermaid_parser: Path, demo_report: ReportData) -> None:
+    """Names with every ASCII punctuation mark, keywords, unicode and line breaks still parse."""
+    import string
+
+    names = [
+        string.punctuation,
+        "end",
+        "subgraph x",
+        "graph TD; A-->B",
+        "click n0 call alert()",
+        "%%{init: {}}%%",
+        "line\nbreak\ttab",
+        "名前 ünïcödé 🤖",
+        "a" * 300,
+        "",
+    ]
+    p0 = max(demo_report.paths, key=lambda p: p.hops)
+    diagrams = []
+    for name in names:
+        nodes = [n.model_copy(update={"name": name}) for n in p0.nodes]
+        diagrams.append(path_mermaid(p0.model_copy(update={"nodes": nodes}), 0))
+    results = parse(mermaid_parser, diagrams)
+    bad = [(n, r) for n, r in zip(names, results, strict=True) if not r["ok"]]
+    assert bad == []
+
+
 def test_markdown_content(demo_report: ReportData) -> None:
     full = full_report(demo_report)
     md = render(full, "md")

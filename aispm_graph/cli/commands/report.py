@@ -13,12 +13,33 @@ from aispm_graph.cli.groups import App, pass_app, root
 from aispm_graph.cli.loading import check_gate, filter_paths, load_built
 from aispm_graph.report import RENDERERS, ReportData, build_report_data
 
-REPORT_FORMATS = ("html", "sarif", "ocsf", "md", "json")
+REPORT_FORMATS = ("html", "sarif", "ocsf", "md", "json", "csv")
+CSV_SECTIONS = ("paths", "chokepoints", "recommendations", "vulnerabilities", "inventory")
 
 
-def write_report(app: App, data: ReportData, fmt: str, output: Path | None) -> None:
+def csv_section(data: ReportData, section: str) -> str:
+    """One table of the report as CSV; a section that was not computed is a usage error."""
+    from aispm_graph.report import csvout
+
+    if section == "inventory":
+        return csvout.inventory_csv(data.inventory)
+    if section == "paths":
+        return csvout.paths_csv(data)
+    if getattr(data, section) is None:
+        raise UserError(f"--section {section}: not computed in this installation")
+    writer = {
+        "chokepoints": csvout.chokepoints_csv,
+        "recommendations": csvout.recommendations_csv,
+        "vulnerabilities": csvout.vulnerabilities_csv,
+    }[section]
+    return writer(data)
+
+
+def write_report(
+    app: App, data: ReportData, fmt: str, output: Path | None, section: str = "paths"
+) -> None:
     """Render ``data`` and write it to ``output`` (atomically) or stdout."""
-    text = RENDERERS[fmt](data)
+    text = csv_section(data, section) if fmt == "csv" else RENDERERS[fmt](data)
     if output is None:
         app.console.file.write(text)
         return
@@ -40,7 +61,14 @@ def write_report(app: App, data: ReportData, fmt: str, output: Path | None) -> N
     default="html",
     show_default=True,
     help="html: self-contained page; sarif: SARIF 2.1.0; ocsf: OCSF Detection Findings; "
-    "md: Markdown with Mermaid; json: the report data.",
+    "md: Markdown with Mermaid; json: the report data; csv: one table (--section).",
+)
+@click.option(
+    "--section",
+    type=click.Choice(CSV_SECTIONS),
+    default="paths",
+    show_default=True,
+    help="With --format csv: which table.",
 )
 @click.option(
     "-o",
@@ -65,6 +93,7 @@ def report_cmd(
     backend: str,
     snapshot_id: str | None,
     fmt: str,
+    section: str,
     output: Path | None,
     min_risk: str | None,
     top: int | None,
@@ -81,5 +110,5 @@ def report_cmd(
         snapshot=snap.id,
         title=title,
     )
-    write_report(app, data, fmt, output)
+    write_report(app, data, fmt, output, section)
     check_gate(result.paths, fail_on)
