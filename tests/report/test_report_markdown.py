@@ -6,6 +6,7 @@ The parser (npm ``mermaid`` + ``jsdom``, pinned) is installed by the test sessio
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
@@ -28,20 +29,23 @@ def mermaid_parser() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("Node.js and npm are not installed: cannot run Mermaid's parser")
     root = REPO / ".cache" / "node-mermaid"
+    root.mkdir(parents=True, exist_ok=True)
     stamp = root / "installed.json"
-    if not stamp.exists() or json.loads(stamp.read_text()) != NODE_DEPS:
-        root.mkdir(parents=True, exist_ok=True)
-        (root / "package.json").write_text(
-            json.dumps({"private": True, "type": "module", "dependencies": NODE_DEPS})
-        )
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--silent", "--no-save"],
-            cwd=root,
-            check=True,
-            timeout=600,
-        )
-        stamp.write_text(json.dumps(NODE_DEPS))
-    shutil.copy(SCRIPT, root / SCRIPT.name)
+    # pytest-xdist workers share the cache: one installs while the others wait on the lock.
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stamp.exists() or json.loads(stamp.read_text()) != NODE_DEPS:
+            (root / "package.json").write_text(
+                json.dumps({"private": True, "type": "module", "dependencies": NODE_DEPS})
+            )
+            subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "--silent", "--no-save"],
+                cwd=root,
+                check=True,
+                timeout=600,
+            )
+            stamp.write_text(json.dumps(NODE_DEPS))
+        shutil.copy(SCRIPT, root / SCRIPT.name)
     return root
 
 
