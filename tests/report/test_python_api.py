@@ -87,8 +87,8 @@ def test_whatif_with_copies(demo_estate: Estate) -> None:
         demo_estate.without_edges([("a", "CAN_READ", "b")])
 
 
-def test_demo_constructor(tmp_path: Path) -> None:
+def test_demo_constructor(tmp_path: Path, demo_paths: dict) -> None:
     est = Estate.demo(tmp_path / "ws")
-    assert len(est.paths().paths) == 8
+    assert [p.id for p in est.paths().paths] == [p["id"] for p in demo_paths["paths"]]
     again = Estate.open(tmp_path / "ws")
     assert again.snapshot_id == est.snapshot_id
