@@ -201,7 +201,7 @@ def compute_paths(
 
 @root.command("paths")
 @path_options
-@option_format("table", "json")
+@option_format("table", "json", "html", "sarif", "ocsf", "md")
 @click.option("--min-risk", type=LEVELS, default=None, help="Hide paths below this level.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Show the N riskiest paths.")
 @click.option(
@@ -229,7 +229,15 @@ def paths_cmd(
     result.paths, muted = mute_paths(sup, result.paths)
     notes = report_notes(app, sup, ("paths",))
     shown = filter_paths(result.paths, min_risk, top)
-    if fmt == "json":
+    if fmt in ("html", "sarif", "ocsf", "md"):
+        # Report formats share one renderer with 'aispm report' (imported late: optional).
+        from aispm_graph.cli.commands.report import write_report
+        from aispm_graph.report import build_report_data
+
+        graph, _meta, snap = load_built(app, snapshot_id)
+        data = build_report_data(graph, result, paths=shown, snapshot=snap.id)
+        write_report(app, data, fmt, None)
+    elif fmt == "json":
         out = result.model_dump(mode="json")
         out["paths"] = [p.model_dump(mode="json") for p in shown]
         out["total_paths"] = len(result.paths)
@@ -306,7 +314,7 @@ INVENTORY_FORMATS: dict[str, object] = {}
 
 
 @root.command("inventory")
-@option_format("table", "json", "cyclonedx")
+@option_format("table", "json", "cyclonedx", "csv")
 @click.option(
     "--snapshot", "snapshot_id", default=None, help="Snapshot id (default: latest built)."
 )
@@ -331,6 +339,10 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
             )
         doc = writer(graph)  # type: ignore[operator]
         _emit(app, doc, output)
+    elif fmt == "csv":
+        from aispm_graph.report.csvout import inventory_csv
+
+        _emit_text(app, inventory_csv(inv), output)
     elif fmt == "json":
         _emit(app, {"summary": inv.summary(), "items": [i.model_dump() for i in inv.items]}, output)
     else:
@@ -347,6 +359,16 @@ def _emit(app: App, doc: object, output: Path | None) -> None:
     from aispm_graph.atomic import atomic_write_text
 
     atomic_write_text(output, json.dumps(doc, indent=2, default=str) + "\n")
+    app.info(f"wrote {output}")
+
+
+def _emit_text(app: App, text: str, output: Path | None) -> None:
+    if output is None:
+        app.console.file.write(text)
+        return
+    from aispm_graph.atomic import atomic_write_text
+
+    atomic_write_text(output, text)
     app.info(f"wrote {output}")
 
 
