@@ -115,32 +115,50 @@ class ReportContext:
 SectionProvider = Callable[[ReportContext], list[Any] | None]
 
 
-def breaking_fix_chokepoints(ctx: ReportContext) -> list[ChokepointRow]:
-    """Group the path-breaking fixes of every path: a fix on many risky paths ranks first.
+def chokepoint_rows(ctx: ReportContext) -> list[ChokepointRow]:
+    """The choke-point analysis: fixes ranked by the total risk of the paths they close."""
+    from aispm_graph.analysis.chokepoints import chokepoints
 
-    This is the simple built-in view (each fix counted on the paths that list it); a fuller
-    choke-point analysis can replace it by registering itself under ``"chokepoints"``.
-    """
-    by_fix: dict[str, ChokepointRow] = {}
-    for p in ctx.result.paths:
-        for r in p.remediation:
-            if not r.breaks_path:
-                continue
-            row = by_fix.setdefault(
-                r.id,
-                ChokepointRow(
-                    fix_id=r.id, action=r.action, paths=[], risk_removed=0, effort=r.effort
-                ),
+    report = chokepoints(ctx.result.paths)
+    return [
+        ChokepointRow(
+            fix_id=f.id,
+            action=f.action,
+            paths=f.closes,
+            risk_removed=f.risk_removed,
+            effort=f.effort,
+        )
+        for f in report.fixes
+    ]
+
+
+def recommendation_rows(ctx: ReportContext) -> list[FindingRow]:
+    """Posture findings, each raised to the worst attack path through its resource."""
+    from aispm_graph.recommendations.evaluate import evaluate
+
+    rows = []
+    for f in evaluate(ctx.graph, ctx.result.paths):
+        severity = f.severity if f.severity in SEVERITY_ORDER else "info"
+        rows.append(
+            FindingRow(
+                id=f.id,
+                check=f.check,
+                title=f.title,
+                severity=severity,
+                resource_id=f.resource,
+                resource_name=f.name,
+                remediation=f.remediation,
+                path_ids=f.paths,
+                priority=SEVERITY_ORDER.get(f.priority, 0) * 1000 + f.max_path_score,
             )
-            if p.id not in row.paths:
-                row.paths.append(p.id)
-                row.risk_removed += p.risk.score
-    rows = [r for r in by_fix.values() if len(r.paths) > 1]
-    rows.sort(key=lambda r: (-r.risk_removed, -len(r.paths), r.fix_id))
+        )
     return rows
 
 
-SECTION_PROVIDERS: dict[str, SectionProvider] = {"chokepoints": breaking_fix_chokepoints}
+SECTION_PROVIDERS: dict[str, SectionProvider] = {
+    "chokepoints": chokepoint_rows,
+    "recommendations": recommendation_rows,
+}
 SECTIONS = ("chokepoints", "recommendations", "vulnerabilities")
 
 
