@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aispm_graph.context import Context
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Document, Snapshot
 
@@ -23,9 +24,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass
 class BuildOptions:
-    """Context that changes what is derived: networks the owner trusts are not 'internet'."""
+    """Context that changes what is derived: networks the owner trusts are not 'internet',
+    crown jewels become targets, accepted exposures start no path."""
 
     trusted_cidrs: tuple[Network, ...] = ()
+    context: Context | None = None
 
 
 @dataclass
@@ -66,7 +69,7 @@ def deriver(order: int, name: str) -> Callable[[Deriver], Deriver]:
 
 def _load_plugins() -> None:
     """Import the modules that register transforms and derivers."""
-    import aispm_graph.derive  # noqa: F401
+    import aispm_graph.derive
     import aispm_graph.transforms  # noqa: F401
 
 
@@ -74,7 +77,6 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
     _load_plugins()
     ctx = ctx or BuildContext()
     graph = Graph()
-    graph.ensure_internet()
     by_source: dict[str, list[Document]] = defaultdict(list)
     for doc in documents:
         by_source[doc.source].append(doc)
@@ -82,9 +84,12 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
     for source in sorted(by_source):
         fn = _TRANSFORMS.get(source)
         if fn is None:
-            ctx.warn(f"no transform for source {source!r}: {len(by_source[source])} documents skipped")
+            ctx.warn(
+                f"no transform for source {source!r}: {len(by_source[source])} documents skipped"
+            )
             continue
         fn(by_source[source], graph, ctx)
+    graph.ensure_internet()
     for _order, _name, derive in _DERIVERS:
         derive(graph, ctx)
     return graph

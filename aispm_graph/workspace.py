@@ -116,7 +116,7 @@ class Snapshot:
             "file": self.source_file(source, scope).name,
             "documents": len(documents),
             "taken_at": _now(),
-            **(meta or {}),
+            "meta": meta or {},
         }
         self._write_manifest(manifest)
 
@@ -129,7 +129,9 @@ class Snapshot:
             try:
                 rows = decompress_json(path.read_bytes())
             except (OSError, zstandard.ZstdError, json.JSONDecodeError) as exc:
-                raise WorkspaceError(f"snapshot {self.id}: cannot read {path.name}: {exc}") from None
+                raise WorkspaceError(
+                    f"snapshot {self.id}: cannot read {path.name}: {exc}"
+                ) from None
             for row in rows:
                 yield Document(entry["source"], entry["scope"], row["key"], row["body"])
 

@@ -6,9 +6,10 @@ subcommands to ``collect``, ``import_`` and ``export`` below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -37,6 +38,7 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -73,7 +75,7 @@ def export() -> None:
     """Export the built graph to a file or a graph database."""
 
 
-def option_format(*choices: str, default: str = "table") -> Any:
+def option_format(*choices: str, default: str = "table") -> Callable[[F], F]:
     return click.option(
         "--format",
         "fmt",

@@ -41,7 +41,7 @@ from aispm_graph.net.ports import (
     port_classes,
     subtract,
 )
-from aispm_graph.schema import INTERNET_ID, Label
+from aispm_graph.schema import INTERNET_ID, Label, node_kinds
 
 ANY_SOURCES = {"*", "internet", "any", "0.0.0.0/0", "::/0", "allusers"}
 PROTOCOLS = ("tcp", "udp")
@@ -57,30 +57,37 @@ class SourceMatch:
 
 
 def classify_source(prefixes: list[str], trusted: tuple[Network, ...]) -> SourceMatch:
+    """How much of the untrusted internet these rule sources cover."""
     all_, some, width = False, False, "none"
     for raw in prefixes:
         text = str(raw).strip().lower()
+        nets: list[Network]
         if text in ANY_SOURCES:
-            if not trusted:
-                return SourceMatch(True, True, "any")
-            all_, some, width = False, True, "any"
-            continue
-        try:
-            net = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue  # service tags such as VirtualNetwork are not internet sources
-        if not net.is_global and not _overlaps_global(net):
-            continue
-        if any(net.subnet_of(t) for t in trusted if t.version == net.version):  # type: ignore[arg-type]
-            continue
-        some = True
-        if net.prefixlen == 0:
-            all_, width = not trusted, "any"
-        elif net.prefixlen <= (16 if net.version == 4 else 48):
-            width = "any" if width == "any" else "wide"
-        elif width == "none":
-            width = "narrow"
+            nets = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+        else:
+            try:
+                nets = [ipaddress.ip_network(text, strict=False)]
+            except ValueError:
+                continue  # service tags such as VirtualNetwork are not internet sources
+        for net in nets:
+            if not net.is_global and not _overlaps_global(net):
+                continue
+            if net.prefixlen == 0:
+                all_ = True  # a rule on every address covers the whole internet
+            if any(_within(net, t) for t in trusted):
+                continue
+            some = True
+            if net.prefixlen == 0:
+                width = "any"
+            elif net.prefixlen <= (16 if net.version == 4 else 48):
+                width = "any" if width == "any" else "wide"
+            elif width == "none":
+                width = "narrow"
     return SourceMatch(all_, some, width)
+
+
+def _within(net: Network, trusted: Network) -> bool:
+    return net.version == trusted.version and net.subnet_of(trusted)  # type: ignore[arg-type]
 
 
 def _overlaps_global(net: Network) -> bool:
@@ -166,7 +173,7 @@ def _combine(layers: list[list[Admission]]) -> list[tuple[str, list[PortRange], 
             ranges = normalize(r for a in layer if a.protocol == proto for r in a.ranges)
             common = ranges if common is None else intersect(common, ranges)
         if common:
-            blame = []
+            blame: list[Admission] = []
             for layer in layers:
                 blame.extend(
                     a for a in layer if a.protocol == proto and intersect(a.ranges, common)
@@ -179,23 +186,27 @@ WIDTH_RANK = {"any": 3, "wide": 2, "narrow": 1, "none": 0}
 
 
 def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
-    trusted = ctx.options.trusted_cidrs
+    trusted = ctx.options.trusted_cidrs + (
+        ctx.options.context.trusted_cidrs if ctx.options.context else ()
+    )
     rules_of: dict[str, list[str]] = defaultdict(list)
     for fw, rule, _d in graph.edges("HAS_RULE"):
         rules_of[fw].append(rule)
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in graph.g.nodes(data=True):
         if data["kind"] == "GCPFirewall":
             rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for compute, fw, edata in graph.edges("PROTECTED_BY"):
         layer = str(edata.get("evidence", {}).get("layer", "default"))
-        for rule in rules_of.get(fw, []):
-            layers_of[compute][layer].append((fw, rule))
+        # A firewall without rules still counts: its layer then admits nothing.
+        layers_of[compute][layer].extend((fw, rule) for rule in rules_of.get(fw, []))
     for compute, layers in sorted(layers_of.items()):
         cdata = graph.node(compute)
         if not cdata.get("public_ip"):
             continue
-        evaluated = [evaluate_layer(graph, rules, trusted, ctx) for _, rules in sorted(layers.items())]
+        evaluated = [
+            evaluate_layer(graph, rules, trusted, ctx) for _, rules in sorted(layers.items())
+        ]
         combined = _combine(evaluated)
         if not combined:
             continue
@@ -211,6 +222,8 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
         fw_name = graph.node(worst.firewall_id)["name"]
         rule_name = graph.node(worst.rule_id)["name"]
         via = fw_name if worst.firewall_id == worst.rule_id else f"rule {rule_name} on {fw_name}"
+        sources = sorted({s for a in blame for s in a.sources})
+        plural = len(rules_txt) > 1
         evidence = {
             "via": via,
             "rule": worst.rule_id,
@@ -222,8 +235,10 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
             "port_classes": classes,
             "public_ip": cdata.get("public_ip"),
             "layers": sorted(layers),
-            "fix": f"Remove or narrow inbound {via}: it admits {', '.join(worst.sources)} on "
-            f"{', '.join(all_ports)} to {cdata['name']} (public IP {cdata.get('public_ip')})",
+            "fix": f"Remove or narrow the inbound rule{'s' if plural else ''} "
+            f"{', '.join(rules_txt)}: {'they admit' if plural else 'it admits'} "
+            f"{', '.join(sources)} on {', '.join(all_ports)} to {cdata['name']} "
+            f"(public IP {cdata.get('public_ip')})",
         }
         graph.add_edge(INTERNET_ID, compute, "INTERNET_EXPOSED", evidence, Confidence.CONFIRMED)
 
@@ -233,15 +248,19 @@ def normalize_classes(classes: list[str]) -> list[str]:
     return [c for c in order if c in set(classes)]
 
 
-PAAS_LABELS = {str(Label.AI_SERVICE), str(Label.AI_ENDPOINT), str(Label.VECTOR_STORE),
-               str(Label.AI_WORKSPACE), str(Label.DATA_STORE)}
+PAAS_LABELS = {
+    str(Label.AI_SERVICE),
+    str(Label.AI_ENDPOINT),
+    str(Label.VECTOR_STORE),
+    str(Label.AI_WORKSPACE),
+    str(Label.DATA_STORE),
+}
 
 
 def _paas_exposure(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
-        if not data.get("public_network_access"):
-            continue
-        if not PAAS_LABELS & set(graph.labels(node_id)):
+    paas_kinds = {k.name for k in node_kinds().values() if PAAS_LABELS & set(k.all_labels())}
+    for node_id, data in list(graph.g.nodes(data=True)):
+        if not data.get("public_network_access") or data["kind"] not in paas_kinds:
             continue
         if str(data.get("network_default_action", "Allow")).lower() == "deny":
             continue
@@ -266,7 +285,9 @@ def _paas_exposure(graph: Graph) -> None:
 
 
 def _public_data(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in list(graph.g.nodes(data=True)):
+        if not (data.get("public_read") or data.get("public_write")):
+            continue
         for prop, access in (("public_read", "read"), ("public_write", "write")):
             if data.get(prop):
                 grant = str(data.get(f"{prop}_grant") or f"anonymous {access} access")
@@ -277,7 +298,9 @@ def _public_data(graph: Graph) -> None:
                     "fix": f"Remove public {access} access from {data['name']} ({grant}) and "
                     f"turn on public access prevention",
                 }
-                graph.add_edge(INTERNET_ID, node_id, "PUBLIC_ACCESS", evidence, Confidence.CONFIRMED)
+                graph.add_edge(
+                    INTERNET_ID, node_id, "PUBLIC_ACCESS", evidence, Confidence.CONFIRMED
+                )
 
 
 @deriver(10, "internet-exposure")

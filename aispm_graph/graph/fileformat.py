@@ -13,16 +13,18 @@ used, and every error names the file, the record and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from aispm_graph.graph.model import RESERVED_NODE_KEYS, Confidence, Graph
-from aispm_graph.schema import edge_kinds, node_kinds
+from aispm_graph.schema import INTERNET_ID, edge_kinds, node_kinds
 
 FORMAT_NAME = "aispm-graph"
 FORMAT_VERSION = 1
 MAX_ID_LENGTH = 2048
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 class GraphFileError(ValueError):
@@ -54,15 +56,22 @@ def _str_field(record: Mapping[str, Any], field: str, where: str, required: bool
         raise GraphFileError(where, f"field {field!r} must be a non-empty string")
     if len(value) > MAX_ID_LENGTH:
         raise GraphFileError(where, f"field {field!r} is longer than {MAX_ID_LENGTH} characters")
-    if any(ord(c) < 32 for c in value):
+    if _CONTROL.search(value):
         raise GraphFileError(where, f"field {field!r} contains control characters")
     return value
 
 
-def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Graph:
-    """Validate a parsed graph document and return it as a Graph (or merge it into ``into``).
+NodeRecord = tuple[str, str, str, dict[str, Any]]
+EdgeRecord = tuple[str, str, str, str, dict[str, Any]]
 
-    Validation completes before ``into`` is touched, so a bad document changes nothing.
+
+def validate_graph_document(
+    doc: Any, source: str, known: Callable[[str], bool] | None = None
+) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """Check a parsed graph document completely and return its records, changing nothing.
+
+    ``known`` says whether a node id exists outside this document (in the estate it will be
+    merged into), so a user file can attach an on-premises server to a collected identity.
     """
     if not isinstance(doc, dict):
         raise GraphFileError(source, "top level must be a JSON object")
@@ -80,7 +89,8 @@ def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Gr
     if not isinstance(edges, list):
         raise GraphFileError(source, "field 'edges' must be a list")
     nkinds, ekinds = node_kinds(), edge_kinds()
-    staged = Graph() if into is None else into.copy()
+    seen: dict[str, str] = {}
+    node_out: list[NodeRecord] = []
     for i, rec in enumerate(nodes):
         where = f"{source}: nodes[{i}]"
         if not isinstance(rec, dict):
@@ -97,12 +107,13 @@ def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Gr
         bad = RESERVED_NODE_KEYS & props.keys()
         if bad:
             raise GraphFileError(where, f"field 'properties' may not set {sorted(bad)}")
-        existing = staged.g.nodes.get(node_id)
-        if existing is not None and existing["kind"] != kind:
+        if seen.get(node_id, kind) != kind:
             raise GraphFileError(
-                where, f"field 'kind': {kind} conflicts with earlier kind {existing['kind']}"
+                where, f"field 'kind': {kind} conflicts with earlier kind {seen[node_id]}"
             )
-        staged.add_node(node_id, kind, name, **props)
+        seen[node_id] = kind
+        node_out.append((node_id, kind, name, props))
+    edge_out: list[EdgeRecord] = []
     for i, rec in enumerate(edges):
         where = f"{source}: edges[{i}]"
         if not isinstance(rec, dict):
@@ -114,7 +125,7 @@ def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Gr
         if kind not in ekinds:
             raise GraphFileError(where, f"field 'kind': unknown edge kind {kind!r}")
         for field, end in (("source", src), ("target", dst)):
-            if end not in staged.g:
+            if end not in seen and end != INTERNET_ID and not (known and known(end)):
                 raise GraphFileError(where, f"field {field!r}: no node with id {end!r}")
         conf = rec.get("confidence", "confirmed")
         if conf not in {c.value for c in Confidence}:
@@ -124,11 +135,66 @@ def parse_graph_document(doc: Any, source: str, into: Graph | None = None) -> Gr
         evidence = rec.get("evidence", {})
         if not isinstance(evidence, dict) or not _scalar_ok(evidence):
             raise GraphFileError(where, "field 'evidence' must be an object of JSON values")
-        staged.add_edge(src, dst, kind, evidence, conf)
-    if into is not None:
-        into.g = staged.g
-        return into
-    return staged
+        edge_out.append((src, dst, kind, conf, evidence))
+    return node_out, edge_out
+
+
+def parse_graph_document(
+    doc: Any, source: str, into: Graph | None = None, trusted: bool = False
+) -> Graph:
+    """Validate a parsed graph document and return it as a Graph (or merge it into ``into``).
+
+    Validation completes before ``into`` is touched, so a bad document changes nothing.
+    ``trusted`` is for documents this program wrote or validated on import (snapshots, the
+    built graph): they skip per-field validation and load in bulk, which is what keeps a
+    million-resource build close to bare NetworkX insertion. If a trusted document turns out
+    not to load, it is validated in full so the error still names the record and field.
+    """
+    graph = into if into is not None else Graph()
+    if trusted:
+        try:
+            return _load_trusted(doc, graph)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            if into is None:
+                graph = Graph()
+    known = (lambda n: n in graph.g) if into is not None else None
+    node_recs, edge_recs = validate_graph_document(doc, source, known)
+    for node_id, kind, _name, _props in node_recs:
+        existing = graph.g.nodes.get(node_id)
+        if existing is not None and existing["kind"] != kind:
+            raise GraphFileError(
+                source, f"node {node_id!r}: kind {kind} conflicts with existing {existing['kind']}"
+            )
+    if any(INTERNET_ID in (e[0], e[1]) for e in edge_recs):
+        graph.ensure_internet()
+    graph.add_nodes_bulk(node_recs)
+    graph.add_edges_bulk(edge_recs)
+    return graph
+
+
+def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
+    if doc["format"] != FORMAT_NAME or doc["version"] != FORMAT_VERSION:
+        raise ValueError("not an aispm-graph v1 document")
+    # Stage into a fresh graph first so a failure half way leaves ``graph`` untouched.
+    staged = Graph()
+    staged.add_nodes_bulk(
+        (n["id"], n["kind"], n.get("name") or n["id"], n.get("properties") or {})
+        for n in doc["nodes"]
+    )
+    if doc["edges"]:
+        staged.ensure_internet()
+    staged.add_edges_bulk(
+        (
+            e["source"],
+            e["target"],
+            e["kind"],
+            e.get("confidence", "confirmed"),
+            e.get("evidence") or {},
+        )
+        for e in doc["edges"]
+    )
+    graph.merge(staged)
+    return graph
 
 
 def load_graph_file(path: Path, into: Graph | None = None) -> Graph:

@@ -11,7 +11,8 @@ ALL_PORTS: tuple[PortRange, ...] = ((0, 65535),)
 PORT_CLASSES: dict[str, tuple[int, ...]] = {
     "remote-admin": (22, 23, 3389, 5985, 5986, 5900),
     "ai-service": (
-        8888, 8889,  # Jupyter
+        8888,
+        8889,  # Jupyter
         6006,  # TensorBoard
         5000,  # MLflow
         7860,  # Gradio
@@ -19,7 +20,8 @@ PORT_CLASSES: dict[str, tuple[int, ...]] = {
         8265,  # Ray dashboard
         11434,  # Ollama
         8000,  # vLLM / FastAPI model servers
-        8001, 8002,  # Triton
+        8001,
+        8002,  # Triton
         3000,  # LLM chat front ends
     ),
     "database": (5432, 3306, 1433, 6379, 9200, 27017, 6333, 19530),
@@ -105,7 +107,9 @@ def port_classes(ranges: list[PortRange]) -> list[str]:
         if any(lo <= p <= hi for p in PORT_CLASSES[cls] for lo, hi in ranges):
             found.append(cls)
     covered = sum(hi - lo + 1 for lo, hi in ranges)
-    known = sum(1 for cls in found for p in PORT_CLASSES[cls] if any(lo <= p <= hi for lo, hi in ranges))
+    known = sum(
+        1 for cls in found for p in PORT_CLASSES[cls] if any(lo <= p <= hi for lo, hi in ranges)
+    )
     if covered > known:
         found.append("other")
     return found

@@ -173,8 +173,9 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "The AI account, workspace or endpoint serves this model or deployment: access to the "
         "container is access to what it serves.",
         attack_step=True,
-        remediation="Restrict access to {source}",
-        effort="medium",
+        remediation="Delete {target} from {source} if it is not needed; anyone who can use "
+        "{source} can use all it serves",
+        effort="high",
         target_labels=(L.AI_MODEL, L.AI_DEPLOYMENT, L.AI_ENDPOINT, L.AI_AGENT),
     ),
     EdgeKind(

@@ -42,7 +42,7 @@ class Label(StrEnum):
     NOTEBOOK = "Notebook"
     DATA_STORE = "DataStore"
     VECTOR_STORE = "VectorStore"
-    SECRET = "Secret"
+    SECRET = "Secret"  # noqa: S105 - a label, not a password
     IMAGE = "Image"
     PACKAGE = "Package"
     VULNERABILITY = "Vulnerability"
@@ -58,7 +58,7 @@ class TargetClass(StrEnum):
     AI_SERVICE = "ai_service"
     AI_DATA = "ai_data"
     SENSITIVE_DATA = "sensitive_data"
-    AI_SECRET = "ai_secret"
+    AI_SECRET = "ai_secret"  # noqa: S105 - a class name
     TENANT_ADMIN = "tenant_admin"
 
 

@@ -1,0 +1,1 @@
+"""Analyses over the built graph: attack paths, risk, remediation, inventory."""

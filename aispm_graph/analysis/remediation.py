@@ -1,0 +1,92 @@
+"""Concrete fixes for a path, filled from the evidence of its edges.
+
+Every fix has a stable id derived from what it changes (the edge, or the node setting), so the
+same fix on many paths is one fix: that is what choke points rank and what-if applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from aispm_graph.analysis.models import Remediation
+from aispm_graph.schema import edge_kind
+
+
+def fix_id(*parts: str) -> str:
+    return "fx-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
+
+
+def edge_fix_id(source: str, kind: str, target: str) -> str:
+    return fix_id(source, kind, target)
+
+
+class _Fill(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def edge_action(source: dict[str, Any], target: dict[str, Any], edge: dict[str, Any]) -> str:
+    evidence = edge.get("evidence") or {}
+    if evidence.get("fix"):
+        return str(evidence["fix"])
+    spec = edge_kind(edge["kind"])
+    values = _Fill({k: _text(v) for k, v in evidence.items()})
+    values.update(
+        source=source["name"],
+        target=target["name"],
+        source_id=source["id"],
+        target_id=target["id"],
+    )
+    return (
+        spec.remediation.format_map(values)
+        if spec.remediation
+        else (f"Remove {edge['kind']} from {source['name']} to {target['name']}")
+    )
+
+
+def path_remediation(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[Remediation]:
+    breaking: list[Remediation] = []
+    lowering: list[Remediation] = []
+    for i, edge in enumerate(edges):
+        spec = edge_kind(edge["kind"])
+        item = Remediation(
+            id=edge_fix_id(edge["source"], edge["kind"], edge["target"]),
+            action=edge_action(nodes[i], nodes[i + 1], edge),
+            edge=i,
+            breaks_path=spec.breaks_path,
+            effort=spec.effort,
+        )
+        (breaking if spec.breaks_path else lowering).append(item)
+        src = nodes[i]
+        if edge["kind"] == "HAS_IDENTITY" and src.get("imds_v1"):
+            lowering.append(
+                Remediation(
+                    id=fix_id(src["id"], "imdsv2"),
+                    action=f"Require IMDSv2 (HttpTokens=required) on {src['name']}",
+                    edge=i,
+                    breaks_path=False,
+                    effort="low",
+                )
+            )
+    if nodes[0]["id"] == "internet" and len(nodes) > 2:
+        host = nodes[1]
+        vf = host.get("vuln_factors") or []
+        if vf:
+            lowering.append(
+                Remediation(
+                    id=fix_id(host["id"], "patch"),
+                    action=f"Patch the vulnerable packages on {host['name']} "
+                    f"({', '.join(vf)}; see 'aispm vulns')",
+                    edge=0,
+                    breaks_path=False,
+                    effort="medium",
+                )
+            )
+    return breaking + lowering

@@ -1,0 +1,63 @@
+"""What ends an attack path, and what starts one.
+
+Targets are terminal ("what lies behind a target is implied by it") with one exception: an AI
+container (an Azure OpenAI account, an Azure ML workspace) that ``SERVES`` concrete models hands
+the path on to them, because "can use the account" is only actionable as "can use deployment X".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aispm_graph.graph.model import Graph
+from aispm_graph.schema import INTERNET_ID, Label, TargetClass, node_kinds
+
+AI_DATA_ROLES = {"training", "grounding", "model-artifact", "fine-tuning", "evaluation"}
+EntryMode = Literal["internet", "credentials"]
+
+
+def target_class(data: dict[str, Any]) -> TargetClass | None:
+    spec = node_kinds()[data["kind"]]
+    if spec.target is not None:
+        return spec.target
+    labels = set(spec.labels)
+    roles = data.get("data_role") or []
+    if isinstance(roles, str):
+        roles = [roles]
+    if Label.DATA_STORE in labels or Label.VECTOR_STORE in labels:
+        if any(r in AI_DATA_ROLES for r in roles):
+            return TargetClass.AI_DATA
+        if "sensitive" in roles:
+            return TargetClass.SENSITIVE_DATA
+    if Label.SECRET in labels and data.get("ai_key"):
+        return TargetClass.AI_SECRET
+    if data.get("criticality") == "crown-jewel":
+        return TargetClass.SENSITIVE_DATA
+    return None
+
+
+def find_targets(graph: Graph) -> dict[str, TargetClass]:
+    """Every target node, minus AI containers that serve concrete targets (pass-through)."""
+    found: dict[str, TargetClass] = {}
+    for node_id, data in graph.nodes():
+        cls = target_class(data)
+        if cls is not None:
+            found[node_id] = cls
+    for node_id in list(found):
+        for _s, child, key in graph.g.out_edges(node_id, keys=True):
+            if key == "SERVES" and child in found:
+                del found[node_id]
+                break
+    return found
+
+
+def find_entries(graph: Graph, mode: EntryMode) -> list[str]:
+    entries = [INTERNET_ID] if graph.has_node(INTERNET_ID) else []
+    if mode == "credentials":
+        for node_id, data in graph.nodes():
+            labels = set(node_kinds()[data["kind"]].labels)
+            if Label.CREDENTIAL in labels or (
+                Label.IDENTITY in labels and data.get("long_lived_credentials")
+            ):
+                entries.append(node_id)
+    return sorted(set(entries))

@@ -1,0 +1,330 @@
+"""build, paths, show, inventory: the core analysis commands."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS, DEFAULT_MAX_PATHS, PathOptions
+from aispm_graph.analysis.inventory import build_inventory
+from aispm_graph.analysis.models import AttackPath, PathResult
+from aispm_graph.build import BuildContext, BuildOptions, Network, build_snapshot
+from aispm_graph.cli import render
+from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.groups import App, option_format, pass_app, root
+from aispm_graph.cli.loading import (
+    PATH_BACKENDS,
+    check_gate,
+    filter_paths,
+    load_built,
+    path_counts,
+    run_paths,
+)
+from aispm_graph.context import (
+    CONTEXT_FILE,
+    AssetRule,
+    Context,
+    ContextError,
+    Match,
+    load_context,
+)
+
+LEVELS = click.Choice(["critical", "high", "medium", "low"])
+
+
+def parse_cidrs(values: tuple[str, ...]) -> tuple[Network, ...]:
+    out = []
+    for raw in values:
+        for part in raw.split(","):
+            if not part.strip():
+                continue
+            try:
+                out.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise UserError(f"--trusted-cidrs: {part.strip()!r} is not a CIDR") from None
+    return tuple(out)
+
+
+def load_build_context(
+    app: App, context_file: Path | None, crown_jewels: tuple[str, ...]
+) -> Context:
+    """The workspace's aispm.context.yaml (or --context FILE), plus --crown-jewel ids."""
+    path = context_file or (app.workspace.root / CONTEXT_FILE)
+    context = Context()
+    if context_file is not None or path.exists():
+        try:
+            context = load_context(path)
+        except ContextError as exc:
+            raise UserError(str(exc)) from None
+    if crown_jewels:
+        flags = [
+            AssetRule("--crown-jewel", Match({"id": cid}), "crown-jewel", ())
+            for cid in crown_jewels
+        ]
+        context = context.extend(Context(assets=flags, source="--crown-jewel"))
+    return context
+
+
+def do_build(
+    app: App, trusted: tuple[Network, ...] = (), context: Context | None = None
+) -> BuildContext:
+    snap = app.workspace.current()
+    if snap is None:
+        raise UserError(
+            f"workspace {app.workspace.root} has no snapshot: run 'aispm collect ...', "
+            "'aispm import ...' or 'aispm demo' first"
+        )
+    if context is None:
+        context = load_build_context(app, None, ())
+    ctx = BuildContext(options=BuildOptions(trusted_cidrs=trusted, context=context))
+    if app.show_progress:
+        with app.err.status(f"building graph of snapshot {snap.id}..."):
+            graph, _ = build_snapshot(snap, ctx)
+    else:
+        graph, _ = build_snapshot(snap, ctx)
+    app.info(f"built snapshot {snap.id}: {len(graph)} nodes, {graph.edge_count} edges")
+    for w in ctx.warnings:
+        app.err.print(f"[yellow]warning:[/yellow] {escape(w)}", markup=True, highlight=False)
+    return ctx
+
+
+@root.command("build")
+@click.option(
+    "--trusted-cidrs",
+    multiple=True,
+    metavar="CIDR[,CIDR]",
+    help="Networks you control; sources inside them are not internet exposure.",
+)
+@click.option(
+    "--context",
+    "context_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Owner context rules (default: {CONTEXT_FILE} in the workspace, if present).",
+)
+@click.option(
+    "--crown-jewel",
+    multiple=True,
+    metavar="RESOURCE_ID",
+    help="Mark a resource as a crown jewel (a target with raised impact); repeatable.",
+)
+@pass_app
+def build_cmd(
+    app: App,
+    trusted_cidrs: tuple[str, ...],
+    context_file: Path | None,
+    crown_jewel: tuple[str, ...],
+) -> None:
+    """Build the graph of the current snapshot (derived edges included)."""
+    context = load_build_context(app, context_file, crown_jewel)
+    do_build(app, parse_cidrs(trusted_cidrs), context)
+
+
+def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    opts = [
+        click.option(
+            "--entry",
+            type=click.Choice(["internet", "credentials"]),
+            default="internet",
+            show_default=True,
+            help="Start at the internet, or also at identities with long-lived "
+            "credentials (assumed breach).",
+        ),
+        click.option(
+            "--max-hops",
+            type=click.IntRange(1, 32),
+            default=DEFAULT_MAX_HOPS,
+            show_default=True,
+            help="Longest path considered.",
+        ),
+        click.option(
+            "--max-paths",
+            type=click.IntRange(1),
+            default=DEFAULT_MAX_PATHS,
+            show_default=True,
+            help="Safety cap; hitting it is reported.",
+        ),
+        click.option(
+            "--target-kind",
+            multiple=True,
+            help="Only targets of this node kind or target class (repeatable).",
+        ),
+        click.option(
+            "--backend",
+            type=click.Choice(["networkx", "neo4j", "falkordb"]),
+            default="networkx",
+            show_default=True,
+            help="Where the path search runs.",
+        ),
+        click.option(
+            "--snapshot",
+            "snapshot_id",
+            default=None,
+            help="Snapshot id (default: the latest built).",
+        ),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def compute_paths(
+    app: App,
+    entry: str,
+    max_hops: int,
+    max_paths: int,
+    target_kind: tuple[str, ...],
+    backend: str,
+    snapshot_id: str | None,
+) -> PathResult:
+    graph, _meta, _snap = load_built(app, snapshot_id)
+    opts = PathOptions(
+        entry="credentials" if entry == "credentials" else "internet",
+        max_hops=max_hops,
+        max_paths=max_paths,
+        target_kinds=frozenset(target_kind),
+    )
+    return run_paths(app, graph, opts, backend)
+
+
+@root.command("paths")
+@path_options
+@option_format("table", "json")
+@click.option("--min-risk", type=LEVELS, default=None, help="Hide paths below this level.")
+@click.option("--top", type=click.IntRange(1), default=None, help="Show the N riskiest paths.")
+@click.option(
+    "--fail-on", type=LEVELS, default=None, help="Exit 1 when any path is at or above this level."
+)
+@pass_app
+def paths_cmd(
+    app: App,
+    entry: str,
+    max_hops: int,
+    max_paths: int,
+    target_kind: tuple[str, ...],
+    backend: str,
+    snapshot_id: str | None,
+    fmt: str,
+    min_risk: str | None,
+    top: int | None,
+    fail_on: str | None,
+) -> None:
+    """Attack paths from internet-exposed entry points to AI models, agents and data."""
+    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    shown = filter_paths(result.paths, min_risk, top)
+    if fmt == "json":
+        out = result.model_dump(mode="json")
+        out["paths"] = [p.model_dump(mode="json") for p in shown]
+        out["total_paths"] = len(result.paths)
+        render.print_json(app.console, out)
+    else:
+        note = render.truncation_note(result)
+        if note:
+            app.err.print(f"[bold yellow]{note}[/bold yellow]")
+        if shown:
+            app.console.print(render.paths_table(shown))
+        app.console.print(render.counts_line(result.paths))
+        if len(shown) < len(result.paths):
+            app.console.print(
+                f"showing {len(shown)} of {len(result.paths)}; "
+                "'aispm show PATH_ID' for evidence and fixes"
+            )
+    check_gate(result.paths, fail_on)
+
+
+def find_one(result: PathResult, path_id: str) -> AttackPath | None:
+    exact = [p for p in result.paths if p.id == path_id]
+    if exact:
+        return exact[0]
+    prefix = [p for p in result.paths if p.id.startswith(path_id)]
+    if len(prefix) > 1:
+        raise UserError(f"path id prefix {path_id!r} is ambiguous ({len(prefix)} paths)")
+    return prefix[0] if prefix else None
+
+
+@root.command("show")
+@click.argument("path_id")
+@path_options
+@option_format("table", "json")
+@pass_app
+def show_cmd(
+    app: App,
+    path_id: str,
+    entry: str,
+    max_hops: int,
+    max_paths: int,
+    target_kind: tuple[str, ...],
+    backend: str,
+    snapshot_id: str | None,
+    fmt: str,
+) -> None:
+    """Every hop of one attack path with its evidence, risk factors and fixes."""
+    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    path = find_one(result, path_id)
+    if path is None and entry == "internet":
+        result = compute_paths(
+            app, "credentials", max_hops, max_paths, target_kind, backend, snapshot_id
+        )
+        path = find_one(result, path_id)
+    if path is None:
+        raise UserError(f"no attack path with id {path_id!r} (list them with 'aispm paths')")
+    if fmt == "json":
+        render.print_json(app.console, path.model_dump(mode="json"))
+    else:
+        render.path_detail(app.console, path)
+
+
+INVENTORY_FORMATS: dict[str, object] = {}
+
+
+@root.command("inventory")
+@option_format("table", "json", "cyclonedx")
+@click.option(
+    "--snapshot", "snapshot_id", default=None, help="Snapshot id (default: latest built)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@pass_app
+def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | None) -> None:
+    """The AI bill of materials: AI services, models, agents, data and shadow AI."""
+    graph, _meta, _snap = load_built(app, snapshot_id)
+    result = run_paths(app, graph, PathOptions())
+    inv = build_inventory(graph, path_counts(result.paths))
+    if fmt == "cyclonedx":
+        writer = INVENTORY_FORMATS.get("cyclonedx")
+        if writer is None:
+            raise UserError(
+                "CycloneDX output needs the vulnerability extra: pip install 'aispm-graph[vulns]'"
+            )
+        doc = writer(graph)  # type: ignore[operator]
+        _emit(app, doc, output)
+    elif fmt == "json":
+        _emit(app, {"summary": inv.summary(), "items": [i.model_dump() for i in inv.items]}, output)
+    else:
+        app.console.print(render.inventory_table(inv))
+        app.console.print(inv.one_line())
+
+
+def _emit(app: App, doc: object, output: Path | None) -> None:
+    if output is None:
+        render.print_json(app.console, doc)
+        return
+    import json
+
+    from aispm_graph.atomic import atomic_write_text
+
+    atomic_write_text(output, json.dumps(doc, indent=2, default=str) + "\n")
+    app.info(f"wrote {output}")
+
+
+__all__ = ["PATH_BACKENDS", "do_build"]

@@ -1,0 +1,146 @@
+"""Rich tables for people; JSON output is produced from the pydantic models directly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from aispm_graph.analysis.inventory import Inventory
+from aispm_graph.analysis.models import AttackPath, PathResult
+
+LEVEL_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
+
+
+def level_text(level: str) -> Text:
+    return Text(level.upper(), style=LEVEL_STYLE.get(level, ""))
+
+
+def print_json(console: Console, obj: Any) -> None:
+    # Plain print: no markup, no wrapping, so the output is exactly the JSON.
+    console.file.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def route_text(path: AttackPath) -> str:
+    names = [n.name for n in path.nodes]
+    return " → ".join(names)
+
+
+def paths_table(paths: list[AttackPath], title: str = "Attack paths") -> Table:
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("risk")
+    table.add_column("score", justify="right")
+    table.add_column("id", no_wrap=True)
+    table.add_column("path")
+    table.add_column("hops", justify="right")
+    for i, p in enumerate(paths, 1):
+        table.add_row(
+            str(i), level_text(p.risk.level), str(p.risk.score), p.id, route_text(p), str(p.hops)
+        )
+    return table
+
+
+def level_counts(paths: list[AttackPath]) -> dict[str, int]:
+    counts = {"critical": 0, "high": 0, "medium": 0, "low": 0}
+    for p in paths:
+        counts[p.risk.level] += 1
+    return counts
+
+
+def counts_line(paths: list[AttackPath]) -> Text:
+    counts = level_counts(paths)
+    text = Text(f"{len(paths)} attack paths: ")
+    for i, (level, n) in enumerate(counts.items()):
+        if i:
+            text.append(", ")
+        text.append(f"{n} {level}", style=LEVEL_STYLE[level])
+    return text
+
+
+def truncation_note(result: PathResult) -> str | None:
+    if result.truncated:
+        return f"WARNING: results are incomplete: {result.truncation}"
+    return None
+
+
+def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> None:
+    console.print(
+        Text.assemble(
+            (f"{path.id}  ", "bold"),
+            level_text(path.risk.level),
+            f" {path.risk.score}/100  ",
+            path.title,
+        )
+    )
+    console.print(f"entry {path.entry}  →  target {path.target} ({path.target_class})")
+    table = Table(show_lines=True)
+    table.add_column("hop", justify="right")
+    table.add_column("from")
+    table.add_column("edge")
+    table.add_column("to")
+    table.add_column("confidence")
+    if evidence:
+        table.add_column("evidence")
+    for i, e in enumerate(path.edges):
+        src, dst = path.nodes[i], path.nodes[i + 1]
+        kinds = (
+            e.kind
+            if len(e.kinds) <= 1
+            else f"{e.kind} (+{', '.join(k for k in e.kinds if k != e.kind)})"
+        )
+        row = [
+            str(i + 1),
+            f"{src.name}\n[dim]{src.kind}[/dim]",
+            kinds,
+            f"{dst.name}\n[dim]{dst.kind}[/dim]",
+            e.confidence,
+        ]
+        if evidence:
+            row.append("\n".join(f"{k}: {_short(v)}" for k, v in e.evidence.items() if k != "fix"))
+        table.add_row(*row)
+    console.print(table)
+    console.print("[bold]Evidence[/bold]")
+    for i, e in enumerate(path.edges):
+        console.print(escape(f"  hop {i + 1} {e.kind}"))
+        for k, v in e.evidence.items():
+            console.print(escape(f"      {k}: {_short(v)}"), overflow="fold")
+    console.print("[bold]Risk factors[/bold]")
+    for f in path.risk.factors:
+        console.print(f"  {f.kind:<10} {f.name:<16} {f.value:<6} {f.detail}")
+    console.print(
+        f"  likelihood {path.risk.likelihood}  impact {path.risk.impact}  score {path.risk.score}"
+    )
+    console.print("[bold]Remediation[/bold]")
+    for r in path.remediation:
+        mark = "breaks path" if r.breaks_path else "lowers risk"
+        hop = f"hop {r.edge + 1}" if r.edge is not None else "path"
+        console.print(escape(f"  [{mark}] ({hop}, {r.effort} effort, {r.id}) {r.action}"))
+
+
+def _short(value: Any) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text
+
+
+def inventory_table(inv: Inventory) -> Table:
+    table = Table(title="AI bill of materials")
+    for col in ("provider", "service", "kind", "name", "model", "region", "exposed", "paths"):
+        table.add_column(col)
+    for i in inv.items:
+        kind = i.kind + (" (shadow AI: " + ", ".join(i.ai_libraries) + ")" if i.shadow_ai else "")
+        table.add_row(
+            i.provider,
+            i.service,
+            kind,
+            i.name,
+            i.model,
+            i.region,
+            "yes" if i.internet_exposed else "",
+            str(i.paths or ""),
+        )
+    return table

@@ -1,0 +1,82 @@
+"""Generate ``docs/schema.md`` from the schema, so the documentation cannot go stale.
+
+python -m aispm_graph.schema.docs docs/schema.md
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from aispm_graph.schema import EDGE_KINDS, NODE_KINDS, SCHEMA_VERSION, Label, Provider
+
+
+def render() -> str:
+    out = [
+        "# Graph schema",
+        "",
+        f"Generated from `aispm_graph/schema/` (schema version {SCHEMA_VERSION}); do not edit by "
+        "hand: run `python -m aispm_graph.schema.docs docs/schema.md`.",
+        "",
+        "Every node has `id`, `kind`, `name`, `provider` and the ontology labels of its kind. "
+        "Every edge has `kind`, `evidence` and `confidence`. Attack-step edges are what the path "
+        "engine walks; the others are structure.",
+        "",
+        "## Ontology labels",
+        "",
+        "| label | node kinds |",
+        "| --- | --- |",
+    ]
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for k in NODE_KINDS:
+        for label in k.labels:
+            by_label[label.value].append(k.name)
+    for label in Label:
+        kinds = ", ".join(f"`{n}`" for n in sorted(by_label.get(label.value, []))) or "-"
+        out.append(f"| `{label.value}` | {kinds} |")
+    out += ["", "## Edge kinds", "", "| kind | attack step | fix breaks path | description |"]
+    out.append("| --- | --- | --- | --- |")
+    for e in EDGE_KINDS:
+        step = "yes" if e.attack_step else ""
+        brk = ("yes" if e.breaks_path else "lowers risk") if e.attack_step else ""
+        out.append(f"| `{e.name}` | {step} | {brk} | {e.doc} |")
+    out += ["", "### Remediation templates", ""]
+    for e in EDGE_KINDS:
+        if e.attack_step and e.remediation:
+            out.append(f"- `{e.name}` ({e.effort} effort): {e.remediation}")
+    out += ["", "## Node kinds"]
+    for provider in Provider:
+        provider_kinds = [k for k in NODE_KINDS if k.provider == provider]
+        out += ["", f"### {provider.value}", ""]
+        for k in provider_kinds:
+            labels = ", ".join(f"`{label.value}`" for label in k.labels) or "-"
+            tgt = f"; target: `{k.target.value}`" if k.target else ""
+            carto = " (Cartography label)" if k.cartography else ""
+            out += [
+                f"#### `{k.name}`{carto}",
+                "",
+                f"{k.doc}",
+                "",
+                f"Labels: {labels}; category `{k.category}`; service `{k.service or '-'}`{tgt}.",
+                "",
+            ]
+            if k.props:
+                out += ["| property | type | description |", "| --- | --- | --- |"]
+                for prop in k.props:
+                    idx = " (indexed)" if prop.indexed else ""
+                    out.append(f"| `{prop.name}` | {prop.type.value} | {prop.doc}{idx} |")
+                out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main() -> None:
+    text = render()
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

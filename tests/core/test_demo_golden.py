@@ -1,0 +1,127 @@
+"""Golden tests on the bundled demo estate: exactly the expected paths, none for the controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import run_cli
+
+AZ = "/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups"
+CHAT = f"{AZ}/rg-chat-prod/providers"
+AOAI = f"{CHAT}/microsoft.cognitiveservices/accounts/aoai-chat-prod"
+VM = f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-web01"
+MI = f"{CHAT}/microsoft.managedidentity/userassignedidentities/id-chat-backend"
+ST = f"{CHAT}/microsoft.storage/storageaccounts/stchatgrounding"
+EC2 = "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc123def4560001"
+ROLE = "arn:aws:iam::111122223333:role/genai-web-role"
+MODEL = (
+    "arn:aws:bedrock:us-east-1:111122223333:custom-model/"
+    "amazon.titan-text-express-v1:0:8k/a1b2c3d4e5f6"
+)
+BUCKET = "arn:aws:s3:::ml-prod-support-training"
+FN = "arn:aws:lambda:us-east-1:111122223333:function:support-chatbot"
+FN_ROLE = "arn:aws:iam::111122223333:role/support-chatbot-exec"
+ADMIN_ROLE = "arn:aws:iam::111122223333:role/sagemaker-admin-exec"
+ACCOUNT = "arn:aws:iam::111122223333:root"
+P = "acme-vertex-prod"
+GCE = f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances/jupyter-ds-01"
+SA = f"//iam.googleapis.com/projects/{P}/serviceAccounts/nb-runner@{P}.iam.gserviceaccount.com"
+EP = f"//aiplatform.googleapis.com/projects/{P}/locations/us-central1/endpoints/4821937465012345678"
+GCS = f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-training"
+
+EXPECTED_ROUTES = {
+    # Azure: exposed VM -> managed identity -> OpenAI deployments, and grounding storage.
+    ("internet", VM, MI, AOAI, f"{AOAI}/deployments/gpt-4o"),
+    ("internet", VM, MI, AOAI, f"{AOAI}/deployments/text-embedding-3-large"),
+    ("internet", VM, MI, ST),
+    # AWS: exposed EC2 -> role -> Bedrock custom model, and its training bucket.
+    ("internet", EC2, ROLE, MODEL),
+    ("internet", EC2, ROLE, BUCKET),
+    # AWS: public Lambda URL -> its role -> PassRole escalation -> admin of the account.
+    ("internet", FN, FN_ROLE, ADMIN_ROLE, ACCOUNT),
+    # GCP: exposed Jupyter -> service account -> Vertex endpoint; public training bucket.
+    ("internet", GCE, SA, EP),
+    ("internet", GCS),
+}
+
+NEGATIVE_CONTROLS = {
+    f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-batch01",  # NSG: private CIDR only
+    f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-admin01",  # NSG deny before allow
+    f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-jump01",  # subnet NSG blocks NIC allow
+    f"{AZ}/rg-research/providers/microsoft.cognitiveservices/accounts/aoai-research",  # no key
+    f"{AZ}/rg-hr/providers/microsoft.cognitiveservices/accounts/aoai-hr-private",  # PE only
+    "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc123def4560002",  # SG private CIDR
+    "arn:aws:iam::111122223333:role/genai-eval-role",  # explicit Deny: no grant
+    "arn:aws:lambda:us-east-1:111122223333:function:internal-summarizer",  # URL not public
+    f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances/jupyter-ds-02",
+    f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances/jupyter-ds-03",
+    f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-features",
+}
+
+
+def routes(data: dict[str, Any]) -> set[tuple[str, ...]]:
+    return {tuple(n["id"] for n in p["nodes"]) for p in data["paths"]}
+
+
+def test_demo_has_exactly_the_expected_paths(demo_paths: dict[str, Any]) -> None:
+    assert routes(demo_paths) == EXPECTED_ROUTES
+    assert demo_paths["schema_version"] == 1
+    assert demo_paths["truncated"] is False
+
+
+def test_negative_controls_are_on_no_path(demo_paths: dict[str, Any]) -> None:
+    on_paths = {n["id"] for p in demo_paths["paths"] for n in p["nodes"]}
+    assert on_paths.isdisjoint(NEGATIVE_CONTROLS)
+
+
+def test_path_ids_are_stable_across_runs(demo_ws: Path, demo_paths: dict[str, Any]) -> None:
+    again = run_cli("paths", "--format", "json", workspace=demo_ws).json()
+    assert [p["id"] for p in again["paths"]] == [p["id"] for p in demo_paths["paths"]]
+    rebuilt = demo_ws.parent / "again"
+    assert run_cli("demo", workspace=rebuilt).code == 0
+    fresh = run_cli("paths", "--format", "json", workspace=rebuilt).json()
+    assert [p["id"] for p in fresh["paths"]] == [p["id"] for p in demo_paths["paths"]]
+
+
+def test_ranking_order_is_documented_and_total(demo_paths: dict[str, Any]) -> None:
+    """Order: score desc, then level, then fewer hops, then id (docs/risk.md)."""
+    order = {"critical": 3, "high": 2, "medium": 1, "low": 0}
+    keys = [
+        (-p["risk"]["score"], -order[p["risk"]["level"]], len(p["edges"]), p["id"])
+        for p in demo_paths["paths"]
+    ]
+    assert keys == sorted(keys)
+    top = demo_paths["paths"][0]
+    # Anonymous read of training data needs no foothold at all: it ranks first.
+    assert top["target"] == GCS and top["risk"]["level"] == "critical"
+    admin = next(p for p in demo_paths["paths"] if p["target"] == ACCOUNT)
+    bedrock = next(p for p in demo_paths["paths"] if p["target"] == MODEL)
+    assert admin["risk"]["score"] > bedrock["risk"]["score"]
+
+
+def test_every_path_has_contract_fields_and_a_breaking_fix(demo_paths: dict[str, Any]) -> None:
+    for p in demo_paths["paths"]:
+        assert p["entry"] == p["nodes"][0]["id"] and p["target"] == p["nodes"][-1]["id"]
+        assert len(p["edges"]) == len(p["nodes"]) - 1
+        for i, e in enumerate(p["edges"]):
+            assert (e["source"], e["target"]) == (p["nodes"][i]["id"], p["nodes"][i + 1]["id"])
+            assert e["confidence"] in {"confirmed", "conditional", "inferred"}
+            assert e["evidence"], f"{p['id']} hop {i} has no evidence"
+        assert p["risk"]["level"] in {"critical", "high", "medium", "low"}
+        assert 0 <= p["risk"]["score"] <= 100 and p["risk"]["factors"]
+        breaking = [r for r in p["remediation"] if r["breaks_path"]]
+        assert breaking and all("?" not in r["action"] for r in breaking)
+
+
+def test_exposure_evidence_names_the_rule(demo_paths: dict[str, Any]) -> None:
+    vm_path = next(p for p in demo_paths["paths"] if p["target"] == ST)
+    hop = vm_path["edges"][0]
+    assert hop["kind"] == "INTERNET_EXPOSED"
+    assert hop["evidence"]["ports"] == "tcp/22, tcp/443"
+    assert "nsg-chat-web/AllowSSH" in hop["evidence"]["rules"]
+    assert "AllowSSH" in vm_path["remediation"][0]["action"]
+    ec2 = next(p for p in demo_paths["paths"] if p["target"] == MODEL)
+    assert ec2["edges"][0]["evidence"]["ports"] == "tcp/80"
+    factors = {f["name"]: f for f in ec2["risk"]["factors"]}
+    assert "IMDSv1" in factors["credential-theft"]["detail"]
