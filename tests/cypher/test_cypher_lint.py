@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aispm_graph.cypher.dialect import Dialect
-from aispm_graph.cypher.paths import entries_query, path_query, subgraph_queries, target_params
+from aispm_graph.cypher.paths import candidates_query, path_query, serves_query, subgraph_queries
 from aispm_graph.cypher.queries import load_library
 from aispm_graph.cypher.writer import all_statements
 
@@ -55,9 +55,10 @@ def test_every_writer_statement_lints_clean_in_both_dialects(cypher_lint: Linter
 
 
 def test_path_search_statements_lint_clean(cypher_lint: Linter) -> None:
-    params: dict[str, Any] = {"entries": [], "limit": 1, "ids": [], **target_params()}
+    params: dict[str, Any] = {"entries": [], "targets": [], "limit": 1, "ids": [], "kinds": []}
     items = [(f"paths-{h}", path_query(h), params) for h in (1, 4, 8)]
-    items.append(("entries", entries_query(), {}))
+    items.append(("candidates", candidates_query(), params))
+    items.append(("serves", serves_query(), params))
     nodes_q, edges_q = subgraph_queries()
     items += [("subgraph-nodes", nodes_q, params), ("subgraph-edges", edges_q, params)]
     assert _problems(cypher_lint(items)) == {}

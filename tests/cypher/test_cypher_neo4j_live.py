@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 from cypher_graphs import mini_estate
 
+from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.cypher.backends import open_neo4j
 from aispm_graph.cypher.connection import Connection
-from aispm_graph.cypher.paths import CypherPathOptions, search_sequences
+from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import load_library
 from aispm_graph.cypher.writer import CypherWriter
 
@@ -39,4 +40,7 @@ def test_export_queries_and_paths_on_neo4j(neo4j: Connection) -> None:
     assert count == len(graph)
     for query in load_library().values():
         neo4j.run(query.text, query.bind({}))
-    assert search_sequences(neo4j, CypherPathOptions()).sequences
+    expected = [p.model_dump(mode="json") for p in find_paths(graph, PathOptions()).paths]
+    for local in (graph, None):
+        got = find_paths_cypher(neo4j, local, PathOptions()).paths
+        assert [p.model_dump(mode="json") for p in got] == expected

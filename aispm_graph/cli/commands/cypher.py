@@ -7,16 +7,20 @@ Credentials come from the environment only (``NEO4J_USERNAME`` / ``NEO4J_PASSWOR
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from aispm_graph.analysis.engine import PathOptions
+from aispm_graph.analysis.models import PathResult
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, export, option_format, pass_app, root
+from aispm_graph.cli.loading import PATH_BACKENDS, PathBackend
 from aispm_graph.cypher.backends import (
     DEFAULT_FALKORDB_URL,
     DEFAULT_GRAPH,
@@ -26,16 +30,11 @@ from aispm_graph.cypher.backends import (
     open_neo4j,
 )
 from aispm_graph.cypher.connection import Connection, CypherError
+from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import Query, QueryFileError, load_library, resolve
 from aispm_graph.cypher.writer import CypherWriter, ExportStats
+from aispm_graph.graph.model import Graph
 from aispm_graph.store import load_graph
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _format_option() -> Callable[[F], F]:
-    """``--format table|json`` with its type kept (the shared helper is untyped)."""
-    return cast(Callable[[F], F], option_format("table", "json"))
 
 
 def _connect(backend: str, uri: str, database: str | None, url: str, graph: str) -> Connection:
@@ -142,7 +141,7 @@ _batch_option = click.option(
 @export.command("neo4j")
 @neo4j_options
 @_batch_option
-@_format_option()
+@option_format("table", "json")
 @pass_app
 def export_neo4j(app: App, uri: str, database: str | None, batch_size: int, fmt: str) -> None:
     """Write the latest built graph to Neo4j 5 (idempotent; stale data removed per tenant)."""
@@ -155,7 +154,7 @@ def export_neo4j(app: App, uri: str, database: str | None, batch_size: int, fmt:
 @export.command("falkordb")
 @falkordb_options
 @_batch_option
-@_format_option()
+@option_format("table", "json")
 @pass_app
 def export_falkordb(app: App, url: str, graph_name: str, batch_size: int, fmt: str) -> None:
     """Write the latest built graph to a FalkorDB graph (idempotent; stale data removed
@@ -231,7 +230,7 @@ def _parse_params(raw: tuple[str, ...]) -> dict[str, str]:
 @click.option("--list", "list_only", is_flag=True, help="List the query library and exit.")
 @neo4j_options
 @falkordb_options
-@_format_option()
+@option_format("table", "json")
 @pass_app
 def query_cmd(
     app: App,
@@ -286,3 +285,33 @@ def query_cmd(
         table.add_row(*(_cell(row[c]) for c in columns))
     app.console.print(table)
     app.info(f"{len(rows)} rows")
+
+
+def _server_paths(backend: str) -> PathBackend:
+    """``aispm paths --backend neo4j|falkordb``: the search runs on the server the graph was
+    exported to; settings from ``backend_args`` or the same environment variables as export."""
+
+    def run(app: App, graph: Graph, opts: PathOptions, args: dict[str, Any]) -> PathResult:
+        env = os.environ
+        conn = _connect(
+            backend,
+            str(args.get("uri") or env.get("NEO4J_URI") or DEFAULT_NEO4J_URI),
+            args.get("database") or env.get("NEO4J_DATABASE"),
+            str(args.get("url") or env.get("FALKORDB_URL") or DEFAULT_FALKORDB_URL),
+            str(args.get("graph") or env.get("FALKORDB_GRAPH") or DEFAULT_GRAPH),
+        )
+        try:
+            if app.show_progress:
+                with app.err.status(f"finding attack paths on {backend}..."):
+                    return find_paths_cypher(conn, graph, opts)
+            return find_paths_cypher(conn, graph, opts)
+        except CypherError as exc:
+            raise UserError(f"path search on {backend} failed: {exc}") from None
+        finally:
+            conn.close()
+
+    return run
+
+
+PATH_BACKENDS["neo4j"] = _server_paths("neo4j")
+PATH_BACKENDS["falkordb"] = _server_paths("falkordb")
