@@ -81,9 +81,12 @@ class ExportStats:
 def schema_statements(dialect: Dialect) -> list[str]:
     """Constraints and indexes, generated from the schema.
 
-    ``id`` is unique on ``AispmNode``; ``tenant`` and ``export_id`` are indexed there for the
-    cleanup; every indexed property of a kind is indexed on that kind's label, and ``id`` on
-    each ontology label so queries that start from ``(:AIModel {id: $id})`` use an index.
+    ``id`` is unique on ``AispmNode`` and every id lookup (the writer's, the path search's, the
+    library's) goes through that one index, so kinds get no id index of their own (each index
+    is paid for on every write). ``tenant``, ``kind`` and ``export_id`` are indexed there for
+    the cleanup and for listing by kind. A property the schema marks ``indexed`` gets one index
+    on ``AispmNode`` when several kinds declare it (``region``, ``model_name``: one index
+    serves them all), or an index on its kind's label when only that kind has it.
     """
     out = [
         unique_id_statement(dialect, NODE_LABEL),
@@ -91,17 +94,17 @@ def schema_statements(dialect: Dialect) -> list[str]:
         index_statement(dialect, NODE_LABEL, EXPORT_ID_PROP),
         index_statement(dialect, NODE_LABEL, "kind"),
     ]
-    seen: set[tuple[str, str]] = set()
+    owners: dict[str, list[str]] = defaultdict(list)
     for kind in sorted(node_kinds().values(), key=lambda k: k.name):
-        for lab in kind.all_labels():
-            if (lab, "id") not in seen:
-                seen.add((lab, "id"))
-                out.append(index_statement(dialect, lab, "id"))
         for prop in kind.props:
-            if prop.indexed and prop.name != TENANT_PROP and (kind.name, prop.name) not in seen:
-                seen.add((kind.name, prop.name))
-                out.append(index_statement(dialect, kind.name, prop.name))
-    return out
+            if prop.indexed and prop.name not in (TENANT_PROP, "id", "kind"):
+                owners[prop.name].append(kind.name)
+    for prop_name, kinds in sorted(owners.items()):
+        if len(kinds) > 1:
+            out.append(index_statement(dialect, NODE_LABEL, prop_name))
+        else:
+            out.append(index_statement(dialect, kinds[0], prop_name))
+    return list(dict.fromkeys(out))
 
 
 def node_statement(dialect: Dialect, kind: str) -> str:

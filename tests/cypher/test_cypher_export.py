@@ -200,8 +200,8 @@ def test_schema_statements_apply_twice(falkordb: FalkorDBConnection) -> None:
     writer.ensure_schema()  # FalkorDB refuses duplicate indexes; that refusal is tolerated
     indexed = falkordb.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
     by_label = {r["label"]: set(r["properties"]) for r in indexed}
-    assert "id" in by_label["AispmNode"] and "tenant" in by_label["AispmNode"]
-    assert "model_name" in by_label["BedrockFoundationModel"]
+    assert {"id", "tenant", "export_id", "kind", "model_name", "region"} <= by_label["AispmNode"]
+    assert by_label["ContainerImage"] == {"digest"}
     assert len(schema_statements(writer.dialect)) == len(set(schema_statements(writer.dialect)))
 
 
