@@ -28,6 +28,8 @@ from cypher_graphs import (
     mini_estate,
 )
 
+from aispm_graph.analysis.engine import PathOptions, find_paths
+from aispm_graph.build import build_graph
 from aispm_graph.cypher.backends import open_falkordb
 from aispm_graph.cypher.connection import Connection, FalkorDBConnection
 from aispm_graph.cypher.queries import (
@@ -38,6 +40,8 @@ from aispm_graph.cypher.queries import (
     queries_dir,
 )
 from aispm_graph.cypher.writer import CypherWriter
+from aispm_graph.demo import load_demo_parts
+from aispm_graph.graph.model import Graph
 from aispm_graph.schema import attack_edge_kinds
 
 LIBRARY = load_library()
@@ -220,3 +224,43 @@ def test_bad_query_files_are_named(tmp_path: Path) -> None:
     with pytest.raises(QueryFileError, match="is not a int"):
         LIBRARY["shadow-ai"].bind({"limit": "many"})
     assert queries_dir().is_dir()
+
+
+@pytest.fixture(scope="module")
+def demo(falkordb_url: str) -> Iterator[tuple[Connection, Graph]]:
+    conn = open_falkordb(falkordb_url, "queries_demo")
+    assert isinstance(conn, FalkorDBConnection)
+    conn.delete_graph()
+    graph = build_graph([d for _s, _sc, part, _m in load_demo_parts() for d in part])
+    CypherWriter(conn).export(graph, snapshot="demo")
+    yield conn, graph
+    conn.delete_graph()
+    conn.close()
+
+
+def test_every_query_on_the_demo_estate(demo: tuple[Connection, Graph]) -> None:
+    conn, graph = demo
+    results = {query_id: run(conn, query_id) for query_id in LIBRARY}
+    for query_id in (
+        "attack-paths-to-ai",
+        "choke-points",
+        "shadow-ai",
+        "who-can-read-ai-data",
+        "identities-that-can-invoke-models",
+        "privilege-escalation-to-admin",
+        "ai-inventory",
+    ):
+        assert results[query_id], f"{query_id} found nothing in the demo estate"
+    # Quick-view paths agree with the engine wherever both end at the same target.
+    engine = find_paths(graph, PathOptions(max_hops=6))
+    routes = {tuple(n.id for n in p.nodes) for p in engine.paths}
+    engine_targets = {p.target for p in engine.paths}
+    for row in results["attack-paths-to-ai"]:
+        if row["path_ids"][-1] in engine_targets:
+            assert tuple(row["path_ids"]) in routes
+    # Shadow AI rows are compute with AI libraries in the graph, and nothing else.
+    expected = {n for n, d in graph.nodes() if d.get("ai_libraries")}
+    assert {r["id"] for r in results["shadow-ai"]} <= expected
+    assert {r["id"] for r in results["shadow-ai"]} == {
+        n for n in expected if "Compute" in graph.labels(n)
+    }
