@@ -53,8 +53,3 @@ def is_already_exists(dialect: Dialect, message: str) -> bool:
     """FalkorDB refuses to create an index twice; that refusal means there is nothing to do."""
     text = message.lower()
     return dialect is Dialect.FALKORDB and ("already indexed" in text or "already exists" in text)
-
-
-#: Neo4j cannot store maps (or lists of maps) as property values and FalkorDB cannot store
-#: maps either, so both get nested JSON values as strings; the writer records which keys.
-STORES_MAPS: dict[Dialect, bool] = {Dialect.NEO4J: False, Dialect.FALKORDB: False}

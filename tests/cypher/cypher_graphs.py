@@ -144,6 +144,7 @@ def hostile_estate() -> Graph:
         HOSTILE_NAME,
         tenant=ACCT,
         data_role=["training"],
+        note="line1\nline2 \\ \" ' ` \u2603 CALL db.labels() ;",
         **{"weird key`) DELETE n": "v", "tags": {"`": "'", "RETURN": [{"a": None}]}},
     )
     g.add_edge("internet", HOSTILE_ID, "PUBLIC_ACCESS", {"grant": HOSTILE_NAME})

@@ -159,16 +159,10 @@ def test_shared_edge_dropped_by_source_node_owner(falkordb: FalkorDBConnection) 
 
 def test_hostile_names_round_trip_and_inject_nothing(falkordb: FalkorDBConnection) -> None:
     graph = mini_estate()
-    for node_id, kind, name, props in ((HOSTILE_ID, "S3Bucket", HOSTILE_NAME, {}),):
-        graph.add_node(node_id, kind, name, tenant=ACCT, **props)
     hostile = hostile_estate()
     for node_id, data in hostile.nodes():
-        graph.add_node(
-            node_id,
-            data["kind"],
-            data["name"],
-            **{k: v for k, v in data.items() if k not in ("kind", "name", "provider")},
-        )
+        props = {k: v for k, v in data.items() if k not in ("kind", "name", "provider")}
+        graph.add_node(node_id, data["kind"], data["name"], **props)
     graph.add_edge("internet", HOSTILE_ID, "PUBLIC_ACCESS", {"grant": HOSTILE_NAME})
     CypherWriter(falkordb).export(graph)
     nodes = db_nodes(falkordb)
@@ -176,6 +170,7 @@ def test_hostile_names_round_trip_and_inject_nothing(falkordb: FalkorDBConnectio
     node = unflatten_props({k: v for k, v in nodes[HOSTILE_ID].items() if k != "labels"})
     assert node["name"] == HOSTILE_NAME
     assert node["weird key`) DELETE n"] == "v"
+    assert node["note"] == hostile.node(HOSTILE_ID)["note"]
     assert node["tags"] == {"`": "'", "RETURN": [{"a": None}]}
     rows = falkordb.run(
         "MATCH (:Internet)-[r:PUBLIC_ACCESS]->(b:S3Bucket {id: $id}) RETURN r.evidence AS ev",

@@ -20,7 +20,7 @@ from aispm_graph.analysis.engine import PathOptions
 from aispm_graph.analysis.models import PathResult
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, export, option_format, pass_app, root
-from aispm_graph.cli.loading import PATH_BACKENDS, PathBackend
+from aispm_graph.cli.loading import PATH_BACKENDS, PathBackend, load_built
 from aispm_graph.cypher.backends import (
     DEFAULT_FALKORDB_URL,
     DEFAULT_GRAPH,
@@ -34,7 +34,6 @@ from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import Query, QueryFileError, load_library, resolve
 from aispm_graph.cypher.writer import CypherWriter, ExportStats
 from aispm_graph.graph.model import Graph
-from aispm_graph.store import load_graph
 
 
 def _connect(backend: str, uri: str, database: str | None, url: str, graph: str) -> Connection:
@@ -100,8 +99,7 @@ def _progress(app: App) -> Iterator[Callable[[str, int, int], None] | None]:
 
 
 def _export(app: App, conn: Connection, fmt: str, target: str, batch_size: int) -> None:
-    snapshot = app.workspace.latest_built()
-    graph, meta = load_graph(snapshot.graph_path)
+    graph, meta, snapshot = load_built(app)
     try:
         with _progress(app) as progress:
             writer = CypherWriter(conn, node_batch=batch_size, progress=progress)
