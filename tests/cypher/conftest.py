@@ -10,6 +10,7 @@ run by Node.js from ``tests/cypher_lint`` (installed with npm on first use).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -71,15 +72,21 @@ def falkordb(falkordb_url: str) -> Iterator[FalkorDBConnection]:
 
 
 def _ensure_node_modules() -> None:
-    if (LINT_DIR / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
+    """``npm ci`` once; a lock keeps parallel test workers from installing over each other."""
+    marker = LINT_DIR / "node_modules" / "@neo4j-cypher" / "language-support" / "package.json"
+    if marker.exists():
         return
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("npm is required to install the Cypher linter (tests/cypher_lint)")
-    cmd = [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"]
-    proc = subprocess.run(cmd, cwd=LINT_DIR, capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        pytest.fail(f"npm ci in {LINT_DIR} failed:\n{proc.stdout}\n{proc.stderr}")
+    with (LINT_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists():
+            return
+        cmd = [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"]
+        proc = subprocess.run(cmd, cwd=LINT_DIR, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            pytest.fail(f"npm ci in {LINT_DIR} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
 def lint_schema() -> dict[str, Any]:
