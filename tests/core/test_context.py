@@ -101,9 +101,11 @@ safe_exposures:
 
 def test_bad_context_files_exit_2_naming_rule_and_field(tmp_path: Path) -> None:
     ws = setup(tmp_path)
+    kind_err = "assets:\n  - rule: x\n    match: {kind: NoSuchKind}\n    criticality: high\n"
+    crit_err = "assets:\n  - rule: x\n    match: {name: a}\n    criticality: extreme\n"
     cases = {
-        "assets:\n  - rule: x\n    match: {kind: NoSuchKind}\n    criticality: high\n": "assets[0] (rule 'x'): field 'match.kind'",
-        "assets:\n  - rule: x\n    match: {name: a}\n    criticality: extreme\n": "field 'criticality'",
+        kind_err: "assets[0] (rule 'x'): field 'match.kind'",
+        crit_err: "field 'criticality'",
         "safe_exposures:\n  - rule: y\n    match: {name: a}\n": "field 'reason' is required",
         "trusted_cidrs: [10.0.0.0/33]\n": "trusted_cidrs[0]",
         "assets: [\n  - rule\n": "invalid YAML at line",
