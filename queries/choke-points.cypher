@@ -6,9 +6,10 @@
 //   Fixing the top rows breaks the most paths at once: this is where to start remediation.
 // parameters:
 //   limit: {type: int, default: 20, description: Number of relationships to return}
-MATCH p = (:Internet)-[:INTERNET_EXPOSED|PUBLIC_ACCESS|HAS_IDENTITY|INVOKES|CAN_ASSUME|MEMBER_OF|CAN_ESCALATE_TO|AUTHENTICATES_AS|CAN_INVOKE|CAN_READ|CAN_WRITE|CAN_READ_KEYS|CAN_MANAGE|CAN_ADMINISTER|CAN_UPDATE_CODE|SERVES|GROUNDED_ON*1..6]->(t:AispmNode)
-WHERE ANY(l IN labels(t) WHERE l IN ['AIModel', 'AIDeployment', 'AIEndpoint', 'AIAgent', 'KnowledgeBase', 'AIService', 'AIWorkspace'])
-   OR (t:DataStore AND t.data_role IS NOT NULL AND size(t.data_role) > 0)
+MATCH p = (:Internet)-[*1..6]->(t:AispmNode)
+WHERE ALL(r IN relationships(p) WHERE r.attack_step = true)
+  AND (ANY(l IN labels(t) WHERE l IN ['AIModel', 'AIDeployment', 'AIEndpoint', 'AIAgent', 'KnowledgeBase', 'AIService', 'AIWorkspace'])
+   OR (t:DataStore AND t.data_role IS NOT NULL AND size(t.data_role) > 0))
 WITH p, nodes(p) AS ns
 WHERE ALL(i IN range(0, size(ns) - 2) WHERE NOT ns[i] IN ns[i + 1..])
   AND ALL(n IN ns[1..size(ns) - 1] WHERE NONE(l IN labels(n) WHERE l IN ['AIModel', 'AIDeployment', 'AIEndpoint', 'AIAgent', 'KnowledgeBase', 'AIService', 'AIWorkspace'])

@@ -11,8 +11,9 @@
 MATCH (:Internet)-[:INTERNET_EXPOSED|PUBLIC_ACCESS]->(c:Compute)
 MATCH (c)-[:RUNS_IMAGE|HAS_PACKAGE*1..2]->(pkg:Package)-[:AFFECTED_BY]->(v:Vulnerability)
 WHERE v.severity IN $severity
-OPTIONAL MATCH (c)-[:INTERNET_EXPOSED|PUBLIC_ACCESS|HAS_IDENTITY|INVOKES|CAN_ASSUME|MEMBER_OF|CAN_ESCALATE_TO|AUTHENTICATES_AS|CAN_INVOKE|CAN_READ|CAN_WRITE|CAN_READ_KEYS|CAN_MANAGE|CAN_ADMINISTER|CAN_UPDATE_CODE|SERVES|GROUNDED_ON*1..4]->(ai:AispmNode)
-WHERE ANY(l IN labels(ai) WHERE l IN ['AIModel', 'AIDeployment', 'AIEndpoint', 'AIAgent', 'KnowledgeBase', 'AIService'])
+OPTIONAL MATCH q = (c)-[*1..4]->(ai:AispmNode)
+WHERE ALL(r IN relationships(q) WHERE r.attack_step = true)
+  AND ANY(l IN labels(ai) WHERE l IN ['AIModel', 'AIDeployment', 'AIEndpoint', 'AIAgent', 'KnowledgeBase', 'AIService'])
 WITH c, pkg, v, collect(DISTINCT ai.id) AS reaches
 RETURN c.id AS compute, c.kind AS kind, pkg.id AS package, v.id AS advisory,
        v.severity AS severity, v.cvss_score AS cvss, coalesce(v.rce, false) AS rce,
