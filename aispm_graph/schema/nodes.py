@@ -258,7 +258,21 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         service="ec2",
         cartography=True,
     ),
-    _k("AWSVpc", AWS, (L.NETWORK,), "A VPC.", category="network", service="ec2", cartography=True),
+    _k(
+        "AWSVpc",
+        AWS,
+        (L.NETWORK,),
+        "A VPC.",
+        P(
+            "bedrock_vpc_endpoint",
+            B,
+            "Has an interface endpoint for bedrock-runtime. Set (true or false) only for VPCs "
+            "whose workloads use Bedrock, so the recommendation fires where it matters.",
+        ),
+        category="network",
+        service="ec2",
+        cartography=True,
+    ),
     _k(
         "AWSInternetGateway",
         AWS,
@@ -433,6 +447,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "A SageMaker notebook instance.",
         P("root_access", B, "Users get root."),
         P("direct_internet_access", B, "Direct internet access is enabled."),
+        P("subnet_id", S, "Subnet the notebook runs in; absent when it is not in a VPC."),
         AI_LIBS,
         VULN_FACTORS,
         category="ai",
@@ -645,6 +660,11 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         LOCAL_AUTH,
         PRIVATE_ONLY,
         P("account_kind", S, "OpenAI, AIServices, ..."),
+        P(
+            "diagnostic_logs_enabled",
+            B,
+            "A diagnostic setting sends the account's Audit/RequestResponse logs somewhere.",
+        ),
         P("custom_subdomain", S, "Custom subdomain."),
         target=T.AI_SERVICE,
         category="ai",
