@@ -1,1 +1,1 @@
-"""Provider-specific logic that is more than a transform: collectors and policy evaluators."""
+"""Provider integrations: collectors and the helpers their transforms share."""
