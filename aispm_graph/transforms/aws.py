@@ -145,10 +145,30 @@ class AwsTransform:
             self.bedrock_agent,
         ):
             step()
+        self._bedrock_endpoints()
         for arn, roles in self.bucket_roles.items():
             data = self.g.node(arn)
             data["data_role"] = sorted(set(data.get("data_role") or []) | roles)
             data["ai_prefixes"] = sorted(self.bucket_prefixes[arn])
+
+    def _bedrock_endpoints(self) -> None:
+        """In regions where Bedrock holds assets, say whether each VPC has a private route
+        (interface endpoint for bedrock-runtime) or sends model traffic over the internet."""
+        used = {
+            d.get("region")
+            for _n, d in self.g.nodes()
+            if d["kind"].startswith("Bedrock") and d["kind"] != "BedrockInvocationLogging"
+        }
+        endpoints: set[str] = set()
+        for body in self.d.get("ec2", "describe_vpc_endpoints"):
+            for ep in body["response"].get("VpcEndpoints", []):
+                if str(ep.get("ServiceName", "")).endswith(".bedrock-runtime") and ep.get(
+                    "State", "available"
+                ).lower() in {"available", "pending"}:
+                    endpoints.add(str(ep.get("VpcId")))
+        for _vid, data in self.g.nodes("AWSVpc"):
+            if data.get("region") in used:
+                data["bedrock_vpc_endpoint"] = data["name"] in endpoints
 
     # -- IAM ----------------------------------------------------------------------------------
     def iam(self) -> None:

@@ -7,6 +7,7 @@ import json
 import zipfile
 from typing import Any
 
+import pytest
 from conftest import MotoEnv, collect_and_build
 
 ACCT = "123456789012"
@@ -321,3 +322,43 @@ def test_image_lambda_records_its_image_only(moto_env: MotoEnv) -> None:
     assert {(s, t) for s, t, _ in g.edges("RUNS_IMAGE")} == {
         (f"arn:aws:lambda:{R}:{ACCT}:function:img", uri)
     }
+
+
+def test_bedrock_vpc_endpoint_flag_only_where_bedrock_is_used(
+    moto_env: MotoEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def setup(s: Any) -> None:
+        ec2 = s.client("ec2")
+        private = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_tags(Resources=[private], Tags=[{"Key": "Name", "Value": "private"}])
+        ec2.create_vpc_endpoint(
+            VpcId=private,
+            VpcEndpointType="Interface",
+            ServiceName=f"com.amazonaws.{R}.bedrock-runtime",
+        )
+        s.client("bedrock").create_model_customization_job(
+            jobName="j",
+            customModelName="m",
+            roleArn=f"arn:aws:iam::{ACCT}:role/x",
+            baseModelIdentifier="amazon.titan-text-express-v1",
+            trainingDataConfig={"s3Uri": "s3://train/data.jsonl"},
+            outputDataConfig={"s3Uri": "s3://out/"},
+            hyperParameters={},
+        )
+        s.client("ec2", region_name="eu-west-1").create_vpc(CidrBlock="10.8.0.0/16")
+
+    from aispm_graph.build import BuildContext, build_graph
+    from aispm_graph.providers.aws.collect import CollectOptions, collect
+
+    # Bedrock straight from moto: the replayed guardrails would otherwise appear in every region.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", moto_env.url)
+    moto_env.reset()
+    setup(moto_env.session())
+    result = collect(CollectOptions(regions=[R, "eu-west-1"], services=("ec2", "bedrock")))
+    g = build_graph(result.documents, BuildContext())
+    flags = {(d["region"], d["name"]): d.get("bedrock_vpc_endpoint") for _n, d in g.nodes("AWSVpc")}
+    us = {name: flag for (region, name), flag in flags.items() if region == R}
+    assert any(flag is True for flag in us.values())  # the VPC with the interface endpoint
+    assert any(flag is False for flag in us.values())  # moto's default VPC has none
+    # no Bedrock assets in eu-west-1: no claim either way
+    assert all(flag is None for (region, _n), flag in flags.items() if region == "eu-west-1")

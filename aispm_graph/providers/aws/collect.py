@@ -263,6 +263,7 @@ def _ec2(t: _Task) -> None:
         "describe_route_tables",
         "describe_internet_gateways",
         "describe_network_acls",
+        "describe_vpc_endpoints",
     ):
         t.call(op)
 
