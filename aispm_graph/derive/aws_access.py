@@ -367,6 +367,7 @@ class IamDeriver:
         self.ctx = ctx
         self.p = principals(graph, ctx)
         self._may: dict[tuple[str, str], bool] = {}
+        self._kms_keys: dict[str, str] | None = None
         self.trusts: dict[str, list[Statement]] = {}
         for rid, data in graph.nodes("AWSRole"):
             try:
@@ -823,7 +824,7 @@ class IamDeriver:
     def _kms(self, p: Principal, key_ref: str, action: str) -> tuple[Decision, str]:
         """May ``p`` use the bucket's KMS key? Key policies are not like other resource
         policies: an identity policy counts only if the key policy delegates to the account."""
-        if not hasattr(self, "_kms_keys"):
+        if self._kms_keys is None:
             self._kms_keys = self._kms_index()
         key = self._kms_keys.get(key_ref) or self._kms_keys.get(key_ref.split("/")[-1])
         if key is None:

@@ -424,8 +424,7 @@ def _bedrock_agent(t: _Task) -> None:
                 agentVersion="DRAFT",
                 actionGroupId=gid,
             )
-        kbs = t.call("list_agent_knowledge_bases", aid, agentId=aid, agentVersion="DRAFT")
-        del kbs
+        t.call("list_agent_knowledge_bases", aid, agentId=aid, agentVersion="DRAFT")
     kbs = t.call("list_knowledge_bases", store=False)
     for kb in (kbs or {}).get("knowledgeBaseSummaries", []):
         kid = kb["knowledgeBaseId"]
