@@ -465,3 +465,25 @@ def test_kms_key_policy_gates_reads_of_cmk_encrypted_training_data(moto_env: Mot
     assert reads == {(role("with-decrypt"), "arn:aws:s3:::train-open-key")}
     ev = g.edge(role("with-decrypt"), "arn:aws:s3:::train-open-key", "CAN_READ")["evidence"]
     assert "delegates to the account" in ev["kms"]
+
+
+def test_trust_condition_makes_assumption_conditional(moto_env: MotoEnv) -> None:
+    def setup(s: Any) -> None:
+        iam = s.client("iam")
+        mk_user(iam, "gina", doc(allow("s3:ListBucket")))
+        iam.create_role(
+            RoleName="external-id",
+            AssumeRolePolicyDocument=doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": user("gina")},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": "c0ffee"}},
+                }
+            ),
+        )
+
+    g = collect_and_build(moto_env, ("iam",), setup)
+    e = g.edge(user("gina"), role("external-id"), "CAN_ASSUME")
+    assert e is not None and e["confidence"] == "conditional"
+    assert "sts:ExternalId" in e["evidence"]["condition"]
