@@ -82,24 +82,24 @@ code("""for p in result.paths[:3]:
     plt.show()"""),
 md("""## What if the top choke point were fixed?
 
-The report's choke points group the path-breaking fixes that several paths share. Take the top
-one, remove the edge it fixes from a *copy* of the graph, and run the engine again. (This uses
-the built-in grouping of `aispm_graph.report`; the dedicated choke-point / what-if analysis
-replaces it when it lands.)"""),
-code("""report = estate.report()
-top_fix = report.chokepoints[0]
-print(f"fix: {top_fix.action}\\nbreaks {len(top_fix.paths)} paths, risk removed {top_fix.risk_removed}")
-edges = set()
-for p in result.paths:
-    for r in p.remediation:
-        if r.id == top_fix.fix_id and r.edge is not None:
-            e = p.edges[r.edge]
-            edges.add((e.source, e.kind, e.target))
-after = estate.without_edges(sorted(edges)).paths()
-gone = [p for p in result.paths if p.id not in {q.id for q in after.paths}]
-print(f"paths before {len(result.paths)}, after {len(after.paths)}")
-assert {p.id for p in gone} >= set(top_fix.paths)
-pd.DataFrame([{"id": p.id, "level": p.risk.level, "score": p.risk.score, "title": p.title} for p in gone])"""),
+Choke points rank the path-breaking fixes by the total risk of the paths they close (the same
+analysis as `aispm chokepoints`). Apply the top one to a *copy* of the graph and run the engine
+again (the same as `aispm whatif --fix ID`): the workspace is never touched."""),
+code("""from aispm_graph.analysis.chokepoints import chokepoints
+from aispm_graph.analysis.fixes import collect_fixes
+from aispm_graph.analysis.whatif import what_if
+
+choke = chokepoints(result.paths)
+print(f"method: {choke.method} ({choke.method_detail})")
+top_fix = choke.fixes[0]
+print(f"fix {top_fix.id}: {top_fix.action}\\ncloses {len(top_fix.closes)} paths, "
+      f"risk removed {top_fix.risk_removed}")
+fix = collect_fixes(result.paths)[top_fix.id]
+report, after = what_if(estate.graph, fix.ops, before=result, applied=[fix.id])
+assert {p.id for p in report.closed} == set(top_fix.closes)
+print(f"paths before {report.before.paths}, after {report.after.paths}")
+pd.DataFrame([{"id": p.id, "level": p.level, "score": p.score, "title": p.title}
+              for p in report.closed])"""),
 code("""levels = ["critical", "high", "medium", "low"]
 count = lambda ps: [sum(1 for p in ps if p.risk.level == l) for l in levels]
 x = range(len(levels))
