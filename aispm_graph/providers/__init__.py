@@ -1,0 +1,1 @@
+"""Provider libraries: collectors and provider data that transforms and derivers share."""
