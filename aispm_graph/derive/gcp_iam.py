@@ -166,6 +166,7 @@ class IamDeriver:
         self.sa_by_email: dict[str, str] = {}
         self.found: dict[tuple[str, str, str], list[tuple[Grant, Rule | None]]] = defaultdict(list)
         self.perms_of_member: dict[str, set[str]] = defaultdict(set)
+        self.admin_of: dict[str, set[str]] = defaultdict(set)
 
     def scope_label(self, node_id: str) -> str:
         data = self.graph.node(node_id)
@@ -189,22 +190,24 @@ class IamDeriver:
                 self.roles[name] = custom_role(name, list(perms))
         if not holders:
             return
-        grants: list[tuple[str, dict[str, Any], str]] = []
+        grants: list[tuple[str, dict[str, Any], str, str]] = []
         for holder in sorted(holders):
             for binding in self.graph.node(holder)["iam_bindings"]:
                 for member in binding.get("members") or []:
                     for resolved in self.expand(str(member), holder):
-                        grants.append((holder, binding, resolved))
+                        grants.append((holder, binding, resolved, self.member_text(resolved)))
                         spec = self.roles.get(str(binding.get("role")))
                         if spec and resolved not in PUBLIC_MEMBERS:
                             self.perms_of_member[resolved] |= spec.permissions
-        for holder, binding, member in grants:
-            self.apply(holder, binding, member)
+        for holder, binding, member, text in grants:
+            self.apply(holder, binding, member, text)
         self.emit()
-        for role, count in sorted(self.unknown_roles.items()):
+        if self.unknown_roles:
+            names = sorted(self.unknown_roles)
+            more = f" (+{len(names) - 8} more)" if len(names) > 8 else ""
             self.ctx.warn(
-                f"gcp-iam: role {role} is not in the modelled role table ({count} binding "
-                "member(s)); no permissions derived from it"
+                f"gcp-iam: {len(names)} role(s) are not in the modelled role table, so their "
+                f"bindings grant nothing here: {', '.join(names[:8])}{more}"
             )
 
     # -- members ------------------------------------------------------------------------------
@@ -243,7 +246,16 @@ class IamDeriver:
         return [member]
 
     # -- grants ---------------------------------------------------------------------------
-    def apply(self, holder: str, binding: dict[str, Any], member: str) -> None:
+    def member_text(self, node: str) -> str:
+        """The IAM member string of a principal node, as it appears in a policy."""
+        if node in PUBLIC_MEMBERS or not self.graph.has_node(node):
+            return node
+        data = self.graph.node(node)
+        if data["kind"] == "GCPServiceAccount":
+            return f"serviceAccount:{data.get('email') or data['name']}"
+        return node
+
+    def apply(self, holder: str, binding: dict[str, Any], member: str, text: str) -> None:
         role_name = str(binding.get("role"))
         role = self.roles.get(role_name)
         if role is None:
@@ -260,11 +272,12 @@ class IamDeriver:
         if role.administers and member not in PUBLIC_MEMBERS:
             for t in targets:
                 if self.graph.node(t)["kind"] == "GCPProject":
+                    self.admin_of[member].add(t)
                     perm = next(
                         iter(sorted(role.permissions & {"resourcemanager.projects.setIamPolicy"})),
                         f"{role_name} (basic role)",
                     )
-                    g = Grant(role_name, member, holder, label, depth, perm, condition)
+                    g = Grant(role_name, text, holder, label, depth, perm, condition)
                     self.found[(member, t, "CAN_ADMINISTER")].append((g, None))
         if not role.permissions:
             return
@@ -277,7 +290,7 @@ class IamDeriver:
                 public = member in PUBLIC_MEMBERS
                 if rule.public_only and not public:
                     continue
-                g = Grant(role_name, member, holder, label, depth, held, condition)
+                g = Grant(role_name, text, holder, label, depth, held, condition)
                 if public:
                     self.public(t, tdata, rule, g)
                     continue
@@ -317,6 +330,12 @@ class IamDeriver:
     # -- edges ----------------------------------------------------------------------------
     def emit(self) -> None:
         for (src, dst, kind), items in sorted(self.found.items()):
+            # Admin of the project implies everything in it (the contract of CAN_ADMINISTER);
+            # per-resource edges would only multiply the same path.
+            if kind != "CAN_ADMINISTER" and self.admin_of.get(src, set()) & set(
+                self.graph.node(dst).get("ancestors") or []
+            ):
+                continue
             items.sort(key=lambda it: (it[0].depth, it[0].role, it[0].scope))
             grant, rule = items[0]
             texts = list(dict.fromkeys(g.text() for g, _ in items))

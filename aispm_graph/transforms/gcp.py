@@ -38,6 +38,17 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 _PROJECT_NUM = re.compile(r"(?<=projects/)(\d+)(?=/|$)")
 _COMPUTE_URL = re.compile(r"^https?://(?:www\.|compute\.)?googleapis\.com/compute/[^/]+/")
 _GS = re.compile(r"gs://([a-z0-9][a-z0-9._-]{1,220})")
+# Google-owned source ranges: traffic from them is Google's (IAP TCP forwarding needs IAM,
+# health checks and proxy load balancers cannot carry an attacker's own connection), so they
+# are not internet sources. https://cloud.google.com/iap/docs/using-tcp-forwarding and
+# https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges
+GOOGLE_SOURCE_RANGES = {
+    "35.235.240.0/20": "gcp:iap-tcp-forwarding",
+    "130.211.0.0/22": "gcp:health-checks",
+    "35.191.0.0/16": "gcp:health-checks",
+    "209.85.152.0/22": "gcp:health-checks",
+    "209.85.204.0/22": "gcp:health-checks",
+}
 AI_KEY_HINTS = (
     "openai",
     "anthropic",
@@ -544,6 +555,7 @@ class GcpBuilder:
         source_sas = [str(s) for s in data.get("sourceServiceAccounts") or []]
         if direction == "inbound" and not (sources or source_tags or source_sas):
             sources = ["0.0.0.0/0"]  # GCP's default source for an ingress rule
+        sources = [GOOGLE_SOURCE_RANGES.get(src, src) for src in sources]
         common = {
             "direction": direction,
             "priority": int(data.get("priority", 1000)),
