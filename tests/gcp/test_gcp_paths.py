@@ -22,7 +22,8 @@ AIP = f"//aiplatform.googleapis.com/projects/{P}/locations/us-central1"
 NB = f"{SA}/nb-runner@{P}.iam.gserviceaccount.com"
 WB_SA = f"{SA}/wb-research@{P}.iam.gserviceaccount.com"
 ADMIN_SA = f"{SA}/ml-admin@{P}.iam.gserviceaccount.com"
-SANDBOX_SA = f"//iam.googleapis.com/projects/{SB}/serviceAccounts/sandbox-runner@{SB}.iam.gserviceaccount.com"
+SANDBOX_SA = f"//iam.googleapis.com/projects/{SB}/serviceAccounts/sandbox-runner@{SB}"
+SANDBOX_SA += ".iam.gserviceaccount.com"
 EP = f"{AIP}/endpoints/4821937465012345678"
 PSC_EP = f"{AIP}/endpoints/4821937465012349999"
 MODEL = f"{AIP}/models/8213456789012345678"
@@ -30,9 +31,8 @@ AGENT = f"{AIP}/reasoningEngines/778899001122"
 PROJECT = f"//cloudresourcemanager.googleapis.com/projects/{P}"
 TRAIN = f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-training"
 FEATURES = f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-features"
-WORKBENCH = (
-    f"//notebooks.googleapis.com/projects/{P}/locations/us-central1-a/instances/wb-research-01"
-)
+NOTEBOOKS = f"//notebooks.googleapis.com/projects/{P}/locations/us-central1-a/instances"
+WORKBENCH = f"{NOTEBOOKS}/wb-research-01"
 
 EXPECTED_ROUTES = {
     ("internet", TRAIN),
@@ -130,7 +130,7 @@ def test_negative_controls(demo_graph: tuple[Graph, Any]) -> None:
     run = f"//run.googleapis.com/projects/{P}/locations/us-central1/services/chat-frontend"
     assert ("internet", run) not in edges(graph, "PUBLIC_ACCESS")
     # The other Workbench has no public IP: its impersonation grant has no internet entry.
-    wb2 = f"//notebooks.googleapis.com/projects/{P}/locations/us-central1-a/instances/wb-sandbox-01"
+    wb2 = f"{NOTEBOOKS}/wb-sandbox-01"
     assert wb2 not in exposed
     assert (f"{SA}/wb-sandbox@{P}.iam.gserviceaccount.com", ADMIN_SA) in edges(graph, "CAN_ASSUME")
 
@@ -200,7 +200,7 @@ def test_forwarding_rule_gives_a_private_vm_a_public_address(records: list[dict[
     worker = f"projects/{P}/zones/us-central1-a/instances/worker-00"
     records.append(
         {
-            "name": f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/targetInstances/ti-0",
+            "name": f"{ZONE.rsplit('/', 1)[0]}/targetInstances/ti-0",
             "asset_type": "compute.googleapis.com/TargetInstance",
             "resource": {
                 "data": {
@@ -212,7 +212,7 @@ def test_forwarding_rule_gives_a_private_vm_a_public_address(records: list[dict[
     )
     records.append(
         {
-            "name": f"//compute.googleapis.com/projects/{P}/regions/us-central1/forwardingRules/fr-0",
+            "name": f"//compute.googleapis.com/projects/{P}/regions/us-central1/forwardingRules/f",
             "asset_type": "compute.googleapis.com/ForwardingRule",
             "resource": {
                 "data": {
@@ -314,9 +314,13 @@ def test_policy_library_examples() -> None:
         records.extend(json.loads((LOCAL_EXAMPLES / name).read_text()))
     graph, ctx = build(records)
     assert not ctx.warnings
-    inst = "//compute.googleapis.com/projects/vpc-sc-pub-sub-billing-alerts/zones/us-central1-b/instances/valid-instance1"
+    inst = (
+        "//compute.googleapis.com/projects/vpc-sc-pub-sub-billing-alerts/zones/us-central1-b/"
+        "instances/valid-instance1"
+    )
     assert graph.node(inst)["public_ip"] == "35.226.29.59"
-    fw = "//compute.googleapis.com/projects/cf-gcp-challenge-dev/global/firewalls/cf-test-fw-rule-tcp-all"
+    fw = "//compute.googleapis.com/projects/cf-gcp-challenge-dev/global/firewalls/"
+    fw += "cf-test-fw-rule-tcp-all"
     assert {
         k: graph.node(fw)[k] for k in ("access", "protocol", "port_ranges", "source_prefixes")
     } == {
