@@ -172,22 +172,26 @@ def collect(
                             records.append(normalize(raw))
                         except AssetRecordError as exc:
                             result.warnings.append(f"{content} {atype}: {raw.get('name')}: {exc}")
-            except gexc.PermissionDenied as exc:
+            except (gexc.PermissionDenied, gexc.Forbidden) as exc:
                 cov.status, cov.detail = "permission-denied", _short(exc)
-            except gexc.Unauthenticated as exc:
+            except (gexc.Unauthenticated, gexc.Unauthorized) as exc:
                 raise CollectError(
                     f"GCP rejected the credentials ({_short(exc)}); refresh {TOKEN_ENV} or ADC"
+                ) from None
+            except auth_exc.RefreshError as exc:
+                raise CollectError(
+                    f"GCP rejected the credentials and they cannot be refreshed ({_short(exc)}); "
+                    f"set a fresh {TOKEN_ENV} or re-run gcloud auth application-default login"
                 ) from None
             except gexc.RetryError as exc:
                 cov.status, cov.detail = "error", f"gave up after retries: {_short(exc)}"
             except gexc.GoogleAPICallError as exc:
                 cov.status, cov.detail = "error", _short(exc)
             except (auth_exc.TransportError, OSError) as exc:
-                raise CollectError(f"cannot reach Cloud Asset API: {exc}") from None
+                raise CollectError(_unreachable(api_endpoint, exc)) from None
             except Exception as exc:
-                if type(exc).__module__.startswith("requests"):
-                    where = api_endpoint or "cloudasset.googleapis.com"
-                    raise CollectError(f"cannot reach Cloud Asset API at {where}: {exc}") from None
+                if type(exc).__module__.startswith(("requests", "urllib3")):
+                    raise CollectError(_unreachable(api_endpoint, exc)) from None
                 raise
             if cov.status != "ok" and records:
                 # What arrived before the failure is kept; the gap says the listing is partial.
@@ -212,5 +216,14 @@ def collect(
 
 
 def _short(exc: Exception) -> str:
+    """The server's message without the request URL the REST transport prefixes."""
     text = str(getattr(exc, "message", "") or exc)
+    text = re.sub(r"^(GET|POST) \S+: ", "", text)
     return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _unreachable(api_endpoint: str | None, exc: Exception) -> str:
+    where = api_endpoint or "https://cloudasset.googleapis.com"
+    text = str(exc)
+    m = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    return f"cannot reach Cloud Asset API at {where}: {m.group(0) if m else text[:200]}"
