@@ -313,7 +313,7 @@ class GcpBuilder:
                     continue
                 try:
                     handler(self, asset)
-                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
                     self.ctx.warn(f"gcp: {name}: unusable {atype} record ({exc!r}); skipped")
         for atype, count in sorted(self.policy_only.items()):
             self.ctx.warn(

@@ -162,31 +162,35 @@ def _redact_metadata(meta: Any) -> None:
                 meta[key] = REDACTED
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def scrub(asset: dict[str, Any]) -> dict[str, Any]:
-    """Replace secret values (env vars, metadata scripts) in place; names are kept."""
-    data = asset.get("resource", {}).get("data")
+    """Replace secret values (env vars, metadata scripts) in place; names are kept.
+
+    Records may be malformed in any way; whatever is not the expected shape is left alone.
+    """
+    data = _obj(asset.get("resource")).get("data")
     if not isinstance(data, dict):
         return asset
     atype = asset["asset_type"]
     if atype == "run.googleapis.com/Service":
-        for spec in (
-            (data.get("spec") or {}).get("template", {}).get("spec", {}),
-            data.get("template") or {},
-        ):
-            for c in spec.get("containers") or []:
-                if isinstance(c, dict):
-                    _redact_env(c.get("env"))
+        knative = _obj(_obj(_obj(data.get("spec")).get("template")).get("spec"))
+        for spec in (knative, _obj(data.get("template"))):
+            containers = spec.get("containers")
+            for c in containers if isinstance(containers, list) else []:
+                _redact_env(_obj(c).get("env"))
     elif atype.startswith("cloudfunctions.googleapis.com/"):
-        for holder in (data, data.get("serviceConfig") or {}, data.get("buildConfig") or {}):
-            if isinstance(holder, dict):
-                for key in ("environmentVariables", "buildEnvironmentVariables"):
-                    if key in holder:
-                        _redact_env(holder[key])
+        for holder in (data, _obj(data.get("serviceConfig")), _obj(data.get("buildConfig"))):
+            for key in ("environmentVariables", "buildEnvironmentVariables"):
+                if key in holder:
+                    _redact_env(holder[key])
     elif atype == "compute.googleapis.com/Instance":
         _redact_metadata(data.get("metadata"))
     elif atype == "notebooks.googleapis.com/Instance":
         _redact_metadata(data.get("metadata"))
-        _redact_metadata((data.get("gceSetup") or {}).get("metadata"))
+        _redact_metadata(_obj(data.get("gceSetup")).get("metadata"))
     return asset
 
 
@@ -208,6 +212,10 @@ def read_export(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise AssetRecordError(
                 f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
             ) from None
+        except RecursionError:
+            raise AssetRecordError(f"{path}: invalid JSON: nested too deeply") from None
+        if not isinstance(records, list):
+            raise AssetRecordError(f"{path}: not a JSON array of assets")
         for i, rec in enumerate(records, 1):
             try:
                 yield i, normalize(rec)
