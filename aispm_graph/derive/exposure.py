@@ -41,7 +41,7 @@ from aispm_graph.net.ports import (
     port_classes,
     subtract,
 )
-from aispm_graph.schema import INTERNET_ID, Label
+from aispm_graph.schema import INTERNET_ID, Label, node_kinds
 
 ANY_SOURCES = {"*", "internet", "any", "0.0.0.0/0", "::/0", "allusers"}
 PROTOCOLS = ("tcp", "udp")
@@ -186,11 +186,13 @@ WIDTH_RANK = {"any": 3, "wide": 2, "narrow": 1, "none": 0}
 
 
 def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
-    trusted = ctx.options.trusted_cidrs
+    trusted = ctx.options.trusted_cidrs + (
+        ctx.options.context.trusted_cidrs if ctx.options.context else ()
+    )
     rules_of: dict[str, list[str]] = defaultdict(list)
     for fw, rule, _d in graph.edges("HAS_RULE"):
         rules_of[fw].append(rule)
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in graph.g.nodes(data=True):
         if data["kind"] == "GCPFirewall":
             rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
@@ -256,10 +258,9 @@ PAAS_LABELS = {
 
 
 def _paas_exposure(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
-        if not data.get("public_network_access"):
-            continue
-        if not PAAS_LABELS & set(graph.labels(node_id)):
+    paas_kinds = {k.name for k in node_kinds().values() if PAAS_LABELS & set(k.all_labels())}
+    for node_id, data in list(graph.g.nodes(data=True)):
+        if not data.get("public_network_access") or data["kind"] not in paas_kinds:
             continue
         if str(data.get("network_default_action", "Allow")).lower() == "deny":
             continue
@@ -284,7 +285,9 @@ def _paas_exposure(graph: Graph) -> None:
 
 
 def _public_data(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in list(graph.g.nodes(data=True)):
+        if not (data.get("public_read") or data.get("public_write")):
+            continue
         for prop, access in (("public_read", "read"), ("public_write", "write")):
             if data.get(prop):
                 grant = str(data.get(f"{prop}_grant") or f"anonymous {access} access")

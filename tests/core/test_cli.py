@@ -116,3 +116,15 @@ def test_help_and_version() -> None:
     for cmd in ("demo", "build", "paths", "show", "inventory", "import", "export", "collect"):
         assert cmd in res.out
     assert run_cli("--version").code == 0
+
+
+def test_synth_builds_and_finds_paths(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    res = run_cli("synth", "--resources", "3000", workspace=ws)
+    assert res.code == 0, res.err
+    assert run_cli("build", workspace=ws).code == 0
+    paths = run_cli("paths", "--format", "json", workspace=ws).json()
+    assert paths["paths"] and not paths["truncated"]
+    out = tmp_path / "s.json"
+    assert run_cli("synth", "--resources", "1000", "-o", str(out), workspace=ws).code == 0
+    assert json.loads(out.read_text())["format"] == "aispm-graph"
