@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,45 +276,54 @@ class GcpBuilder:
             self.graph.add_edge(anc[0], node_id, "CONTAINS")
         return node_id
 
+    def _safe(self, handler: Handler, asset: dict[str, Any]) -> None:
+        """Run one handler; a record of an unexpected shape is named and skipped."""
+        try:
+            handler(self, asset)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            self.ctx.warn(
+                f"gcp: {asset['name']}: unusable {asset.get('asset_type')} record ({exc!r}); "
+                "skipped"
+            )
+
     def run(self) -> None:
+        crm = "cloudresourcemanager.googleapis.com/"
         # The hierarchy first, so ancestors of everything else resolve.
-        for asset in self.assets.of_type("cloudresourcemanager.googleapis.com/Organization"):
-            self._org(asset)
-        for asset in self.assets.of_type("cloudresourcemanager.googleapis.com/Folder"):
-            self._folder_parent(asset)
-        for asset in self.assets.of_type("cloudresourcemanager.googleapis.com/Project"):
-            self._project_parent(asset)
-        for asset in self.assets.of_type("cloudresourcemanager.googleapis.com/Folder"):
-            self._folder(asset)
-        for asset in self.assets.of_type("cloudresourcemanager.googleapis.com/Project"):
-            self._project(asset)
-        for asset in self.assets.of_type("iam.googleapis.com/ServiceAccount"):
-            self._service_account(asset)
-        for asset in self.assets.of_type(
-            "aiplatform.googleapis.com/NotebookRuntimeTemplate",
-            "compute.googleapis.com/TargetInstance",
-            "compute.googleapis.com/TargetPool",
-        ):
-            self._lookup_only(asset)
+        phases: list[tuple[tuple[str, ...], Handler]] = [
+            ((f"{crm}Organization",), GcpBuilder._org),
+            ((f"{crm}Folder",), GcpBuilder._folder_parent),
+            ((f"{crm}Project",), GcpBuilder._project_parent),
+            ((f"{crm}Folder",), GcpBuilder._folder),
+            ((f"{crm}Project",), GcpBuilder._project),
+            (("iam.googleapis.com/ServiceAccount",), GcpBuilder._service_account),
+            (
+                (
+                    "aiplatform.googleapis.com/NotebookRuntimeTemplate",
+                    "compute.googleapis.com/TargetInstance",
+                    "compute.googleapis.com/TargetPool",
+                ),
+                GcpBuilder._lookup_only,
+            ),
+        ]
+        for types, handler in phases:
+            for asset in self.assets.of_type(*types):
+                self._safe(handler, asset)
         for asset in self.assets.of_type("iam.googleapis.com/ServiceAccount"):
             if "resource" not in asset and "iam_policy" in asset:
-                self._sa_policy_only(asset)
+                self._safe(GcpBuilder._sa_policy_only, asset)
         # Late handlers link to nodes other handlers create (forwarding rule -> instance,
         # Workbench -> its VM, pipeline -> dataset, index endpoint -> index).
         for late in (False, True):
             for name in sorted(self.assets.by_name):
                 asset = self.assets.by_name[name]
                 atype = asset.get("asset_type", "")
-                handler = HANDLERS.get(atype)
-                if handler is None or (atype in LATE) != late:
+                by_type = HANDLERS.get(atype)
+                if by_type is None or (atype in LATE) != late:
                     continue
                 if "resource" not in asset and atype not in POLICY_ONLY_OK:
                     self.policy_only[atype] += 1
                     continue
-                try:
-                    handler(self, asset)
-                except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-                    self.ctx.warn(f"gcp: {name}: unusable {atype} record ({exc!r}); skipped")
+                self._safe(by_type, asset)
         for atype, count in sorted(self.policy_only.items()):
             self.ctx.warn(
                 f"gcp: {count} {atype} IAM policies without their resource record (resource "
@@ -1108,7 +1117,9 @@ POLICY_ONLY_OK = frozenset(
     }
 )
 
-HANDLERS = {
+Handler = Callable[[GcpBuilder, dict[str, Any]], None]
+
+HANDLERS: dict[str, Handler] = {
     "iam.googleapis.com/ServiceAccountKey": GcpBuilder._sa_key,
     "iam.googleapis.com/Role": GcpBuilder._custom_role,
     "compute.googleapis.com/Instance": GcpBuilder._instance,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import os
 import json
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def test_import_policy_library_array_form(tmp_path: Path) -> None:
         ("[1, 2]\n", "record 1: record is a int"),
         ('{"name": "//x/y", "asset_type": "a/B"}\n', "neither 'resource' nor 'iam_policy'"),
         (
-            '{"name": "//x/y", "asset_type": "a/B", "iam_policy": {"bindings": [{"members": []}]}}\n',
+            '{"name": "//x/y", "asset_type": "a/B", "iam_policy": {"bindings": [{}]}}\n',
             "iam_policy.bindings[0].role",
         ),
         ("[" * 5000 + "]" * 5000 + "\n", "invalid JSON"),
@@ -133,10 +134,8 @@ JSON = st.recursive(
 @given(JSON)
 @settings(max_examples=200, deadline=None)
 def test_normalize_only_raises_record_errors(value: Any) -> None:
-    try:
+    with contextlib.suppress(AssetRecordError):
         normalize(value)
-    except AssetRecordError:
-        pass
 
 
 @given(st.integers(min_value=0, max_value=10_000), JSON)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aispm_graph.analysis.engine import find_paths
+from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
 from tests.gcp.conftest import LOCAL_EXAMPLES, build, edges, find
 
@@ -338,3 +338,122 @@ def test_policy_library_examples() -> None:
         "internet",
         "//storage.googleapis.com/projects/_/buckets/my-second-test-bucket",
     ) in edges(graph, "PUBLIC_ACCESS")
+
+
+def _add(
+    records: list[dict[str, Any]],
+    name: str,
+    atype: str,
+    data: dict[str, Any],
+    bindings: list[dict[str, Any]] | None = None,
+) -> None:
+    anc = ["projects/714523698012", "folders/902233445566", "organizations/411122223333"]
+    records.append(
+        {"name": name, "asset_type": atype, "ancestors": anc, "resource": {"data": data}}
+    )
+    if bindings is not None:
+        records.append(
+            {
+                "name": name,
+                "asset_type": atype,
+                "ancestors": anc,
+                "iam_policy": {"bindings": bindings},
+            }
+        )
+
+
+def test_service_account_key_is_a_credential_entry(records: list[dict[str, Any]]) -> None:
+    sa_asset = find(records, "serviceAccounts/109876543210123400000")
+    for key_id, key_type in (("k-user", "USER_MANAGED"), ("k-google", "SYSTEM_MANAGED")):
+        _add(
+            records,
+            f"{sa_asset['name']}/keys/{key_id}",
+            "iam.googleapis.com/ServiceAccountKey",
+            {
+                "name": f"projects/{P}/serviceAccounts/nb-runner@{P}.iam.gserviceaccount.com/keys/"
+                f"{key_id}",
+                "keyType": key_type,
+            },
+        )
+    graph, _ = build(records)
+    keys = {n for n, _d in graph.nodes("GCPServiceAccountKey")}
+    assert keys == {f"{sa_asset['name']}/keys/k-user"}
+    [key] = keys
+    assert (key, NB) in edges(graph, "AUTHENTICATES_AS")
+    assert graph.node(NB)["long_lived_credentials"] is True
+    result = find_paths(graph, PathOptions(entry="credentials"))
+    assert (key, NB, EP, MODEL) in {tuple(n.id for n in p.nodes) for p in result.paths}
+
+
+def test_functions_gke_and_colab_runtimes(records: list[dict[str, Any]]) -> None:
+    loc = f"projects/{P}/locations/us-central1"
+    fn = f"//cloudfunctions.googleapis.com/{loc}/functions/summarize"
+    _add(
+        records,
+        fn,
+        "cloudfunctions.googleapis.com/CloudFunction",
+        {
+            "name": f"{loc}/functions/summarize",
+            "ingressSettings": "ALLOW_ALL",
+            "httpsTrigger": {"url": "https://x.cloudfunctions.net/summarize"},
+            "serviceAccountEmail": f"chat-backend@{P}.iam.gserviceaccount.com",
+            "environmentVariables": {"OPENAI_API_KEY": "sk-live-123"},
+        },
+        [{"role": "roles/cloudfunctions.invoker", "members": ["allUsers"]}],
+    )
+    internal = f"//cloudfunctions.googleapis.com/{loc}/functions/internal"
+    _add(
+        records,
+        internal,
+        "cloudfunctions.googleapis.com/CloudFunction",
+        {
+            "name": f"{loc}/functions/internal",
+            "ingressSettings": "ALLOW_INTERNAL_ONLY",
+            "httpsTrigger": {},
+        },
+        [{"role": "roles/cloudfunctions.invoker", "members": ["allUsers"]}],
+    )
+    gke = f"//container.googleapis.com/{loc}/clusters/legacy"
+    _add(
+        records,
+        gke,
+        "container.googleapis.com/Cluster",
+        {
+            "name": "legacy",
+            "nodePools": [{"config": {"serviceAccount": f"nb-runner@{P}.iam.gserviceaccount.com"}}],
+        },
+    )
+    tmpl = f"{loc}/notebookRuntimeTemplates/t1"
+    _add(
+        records,
+        f"//aiplatform.googleapis.com/{tmpl}",
+        "aiplatform.googleapis.com/NotebookRuntimeTemplate",
+        {
+            "name": tmpl,
+            "serviceAccount": f"wb-research@{P}.iam.gserviceaccount.com",
+            "networkSpec": {"enableInternetAccess": True},
+        },
+    )
+    runtime = f"//aiplatform.googleapis.com/{loc}/notebookRuntimes/r1"
+    _add(
+        records,
+        runtime,
+        "aiplatform.googleapis.com/NotebookRuntime",
+        {
+            "name": f"{loc}/notebookRuntimes/r1",
+            "runtimeUser": "ds@acme.example",
+            "notebookRuntimeTemplateRef": {"notebookRuntimeTemplate": tmpl},
+        },
+    )
+    graph, _ = build(records)
+    public = {t for _s, t in edges(graph, "PUBLIC_ACCESS")}
+    assert fn in public and internal not in public
+    assert graph.node(fn)["env_var_names"] == ["OPENAI_API_KEY"]
+    assert "sk-live-123" not in json.dumps(dict(graph.g.nodes(data=True)), default=str)
+    assert (fn, f"{SA}/chat-backend@{P}.iam.gserviceaccount.com") in edges(graph, "HAS_IDENTITY")
+    assert (gke, NB) in edges(graph, "HAS_IDENTITY")
+    assert graph.node(gke)["endpoint_public_access"] is True
+    assert (f"//aiplatform.googleapis.com/{loc}/notebookRuntimes/r1", WB_SA) in edges(
+        graph, "HAS_IDENTITY"
+    )
+    assert graph.node(runtime)["internet_access"] is True

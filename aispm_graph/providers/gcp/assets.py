@@ -101,6 +101,9 @@ def normalize(rec: Any) -> dict[str, Any]:
         data = resource.get("data")
         if data is not None and not isinstance(data, dict):
             raise AssetRecordError("field 'resource.data': not an object")
+        for key in ("parent", "location"):
+            if resource.get(key) is not None and not isinstance(resource[key], str):
+                raise AssetRecordError(f"field 'resource.{key}': not a string")
         out["resource"] = {
             "data": data or {},
             "parent": resource.get("parent") or "",
