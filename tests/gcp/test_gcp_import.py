@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from aispm_graph.demo import load_demo_parts
 from aispm_graph.providers.gcp.assets import AssetRecordError, normalize
 from aispm_graph.providers.gcp.demo import load_demo_documents
+from aispm_graph.workspace import decompress_json
 from tests.conftest import run_cli
 from tests.gcp.conftest import DEMO_ASSETS, LOCAL_EXAMPLES, build, demo_records
 from tests.gcp.test_gcp_paths import EXPECTED_ROUTES, routes
@@ -165,3 +166,48 @@ def test_transform_survives_corrupted_records(seed: int, junk: Any) -> None:
                 node = node[i]
     graph, _ctx = build(records)
     routes(graph)  # the engine runs on whatever survived
+
+
+def test_secret_values_are_scrubbed_on_import(tmp_path: Path) -> None:
+    loc = "projects/p/locations/us-central1"
+    secret_values = ["sk-model-env", "sk-agent-env", "basic-auth-pw", "PRIVATE KEY", "s3cr3t-fn"]
+    records = [
+        {
+            "name": f"//aiplatform.googleapis.com/{loc}/models/1",
+            "asset_type": "aiplatform.googleapis.com/Model",
+            "resource": {
+                "data": {"containerSpec": {"env": [{"name": "K", "value": "sk-model-env"}]}}
+            },
+        },
+        {
+            "name": f"//aiplatform.googleapis.com/{loc}/reasoningEngines/2",
+            "asset_type": "aiplatform.googleapis.com/ReasoningEngine",
+            "resource": {
+                "data": {
+                    "spec": {
+                        "deploymentSpec": {"env": [{"name": "TOKEN", "value": "sk-agent-env"}]}
+                    }
+                }
+            },
+        },
+        {
+            "name": f"//container.googleapis.com/{loc}/clusters/c",
+            "asset_type": "container.googleapis.com/Cluster",
+            "resource": {
+                "data": {"masterAuth": {"password": "basic-auth-pw", "clientKey": "PRIVATE KEY"}}
+            },
+        },
+        {
+            "name": f"//cloudfunctions.googleapis.com/{loc}/functions/f",
+            "asset_type": "cloudfunctions.googleapis.com/Function",
+            "resource": {"data": {"serviceConfig": {"environmentVariables": {"PW": "s3cr3t-fn"}}}},
+        },
+    ]
+    export = write_ndjson(tmp_path / "s.ndjson", records)
+    ws = tmp_path / "ws"
+    assert run_cli("import", "gcp-asset-export", str(export), workspace=ws).code == 0
+    files = list((ws / "snapshots").rglob("*.json.zst"))
+    assert files
+    text = "".join(json.dumps(decompress_json(f.read_bytes())) for f in files)
+    assert not [v for v in secret_values if v in text]
+    assert '"TOKEN"' in text and '"PW"' in text

@@ -5,9 +5,11 @@ NDJSON) both end up as the same plain dict per asset, in the export's snake_case
 (``name``, ``asset_type``, ``resource{data, parent, ...}``, ``iam_policy{bindings}``,
 ``ancestors``), so one transform serves both.
 
-Some resource data carries secret values in clear text (Cloud Run and Cloud Functions
-environment variables, instance metadata such as startup scripts). We never store secret
-values: :func:`scrub` keeps the names and replaces the values before anything is written.
+Some resource data carries secret values in clear text (environment variables of Cloud Run,
+Cloud Functions, Vertex model containers and agent engines; instance and Workbench metadata
+such as startup scripts; a legacy GKE cluster's basic-auth password and client key). We never
+store secret values: :func:`scrub` keeps the names and replaces the values before anything is
+written.
 """
 
 from __future__ import annotations
@@ -194,6 +196,15 @@ def scrub(asset: dict[str, Any]) -> dict[str, Any]:
     elif atype == "notebooks.googleapis.com/Instance":
         _redact_metadata(data.get("metadata"))
         _redact_metadata(_obj(data.get("gceSetup")).get("metadata"))
+    elif atype == "aiplatform.googleapis.com/Model":
+        _redact_env(_obj(data.get("containerSpec")).get("env"))
+    elif atype == "aiplatform.googleapis.com/ReasoningEngine":
+        _redact_env(_obj(_obj(data.get("spec")).get("deploymentSpec")).get("env"))
+    elif atype == "container.googleapis.com/Cluster":
+        auth = _obj(data.get("masterAuth"))
+        for key in ("password", "clientKey"):  # legacy basic auth / client certificates
+            if key in auth:
+                auth[key] = REDACTED
     return asset
 
 
