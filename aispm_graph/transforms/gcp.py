@@ -512,6 +512,7 @@ class GcpBuilder:
         licenses = " ".join(
             str(lic) for d in data.get("disks") or [] for lic in d.get("licenses") or []
         )
+        dlvm = "deeplearning-platform-release" in licenses
         node = self.add(
             asset,
             "GCPInstance",
@@ -521,7 +522,9 @@ class GcpBuilder:
             network_tags=tags,
             status=data.get("status"),
             service_accounts=[str(sa.get("email")) for sa in sas if sa.get("email")],
-            deep_learning_image=("deeplearning-platform-release" in licenses) or None,
+            deep_learning_image=dlvm or None,
+            # Deep Learning VM images ship JupyterLab and ML frameworks: shadow AI by image.
+            ai_libraries=["jupyter"] if dlvm else None,
             region=_location(asset["name"]),
         )
         self.computes.append(
@@ -907,6 +910,7 @@ class GcpBuilder:
             internet_access=net.get("enableInternetAccess"),
             template=tref,
             notebook_type="colab-enterprise",
+            ai_libraries=["jupyter"],
         )
         if sa:
             self.identity(node, sa, "runtime service account (metadata server token)")
@@ -945,6 +949,7 @@ class GcpBuilder:
             public_ip_enabled=not bool(no_public),
             proxy_access=not bool(data.get("disableProxyAccess") or data.get("noProxyAccess")),
             notebook_type="workbench",
+            ai_libraries=["jupyter"],
             state=data.get("state"),
         )
         zone = _location(asset["name"]) or "-"

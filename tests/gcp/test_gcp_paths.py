@@ -457,3 +457,27 @@ def test_functions_gke_and_colab_runtimes(records: list[dict[str, Any]]) -> None
         graph, "HAS_IDENTITY"
     )
     assert graph.node(runtime)["internet_access"] is True
+
+
+def test_all_users_on_an_endpoint_and_shadow_ai(records: list[dict[str, Any]]) -> None:
+    ep = find(records, "/endpoints/4821937465012345678")
+    records.append(
+        {
+            "name": ep["name"],
+            "asset_type": ep["asset_type"],
+            "ancestors": ep["ancestors"],
+            "iam_policy": {
+                "bindings": [
+                    {"role": "roles/aiplatform.user", "members": ["allAuthenticatedUsers"]}
+                ]
+            },
+        }
+    )
+    graph, _ = build(records)
+    pub = graph.edge("internet", EP, "PUBLIC_ACCESS")
+    assert pub is not None
+    assert pub["evidence"]["grant"].startswith("roles/aiplatform.user for allAuthenticatedUsers")
+    assert ("internet", EP, MODEL) in routes(graph)
+    # Deep Learning VM images are shadow AI; plain workers are not.
+    assert graph.node(f"{ZONE}/jupyter-ds-01")["ai_libraries"] == ["jupyter"]
+    assert "ai_libraries" not in graph.node(f"{ZONE}/worker-00")
