@@ -74,6 +74,7 @@ RULES: tuple[Rule, ...] = (
         "CAN_READ",
     ),
     Rule("DiscoveryEngineDataStore", ("discoveryengine.documents.create",), "CAN_WRITE"),
+    Rule("DiscoveryEngineApp", ("discoveryengine.servingConfigs.search",), "CAN_INVOKE"),
     Rule("GCPSecret", ("secretmanager.versions.access",), "CAN_READ"),
     Rule(
         "GCPServiceAccount",
@@ -138,6 +139,7 @@ SCOPE_WORD = {
     "VertexAIEndpoint": "Vertex AI endpoint",
     "VertexAIReasoningEngine": "agent engine",
     "DiscoveryEngineDataStore": "data store",
+    "DiscoveryEngineApp": "Agent Builder app",
 }
 
 

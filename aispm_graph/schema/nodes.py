@@ -968,6 +968,16 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         service="discoveryengine",
     ),
     _k(
+        "DiscoveryEngineApp",
+        GCP,
+        (L.AI_SERVICE,),
+        "An Agent Builder (Discovery Engine) search or chat app, grounded on its data stores.",
+        P("solution_type", S, "SOLUTION_TYPE_SEARCH or SOLUTION_TYPE_CHAT."),
+        target=T.AI_SERVICE,
+        category="ai",
+        service="discoveryengine",
+    ),
+    _k(
         "GCPFirewallRule",
         GCP,
         (L.FIREWALL_RULE,),

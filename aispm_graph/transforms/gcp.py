@@ -1047,6 +1047,29 @@ class GcpBuilder:
             content_config=data.get("contentConfig"),
         )
 
+    def _engine(self, asset: dict[str, Any]) -> None:
+        data = asset["resource"]["data"]
+        node = self.add(
+            asset,
+            "DiscoveryEngineApp",
+            str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+            solution_type=data.get("solutionType"),
+        )
+        collection = self.canon(asset["name"]).split("/engines/")[0]
+        for ds_id in data.get("dataStoreIds") or []:
+            store = f"{collection}/dataStores/{ds_id}"
+            if self.graph.has_node(store):
+                self.graph.add_edge(
+                    node,
+                    store,
+                    "GROUNDED_ON",
+                    {
+                        "mechanism": "Agent Builder app data store",
+                        "fix": f"Limit what {self.graph.node(node)['name']} may retrieve from "
+                        f"{self.graph.node(store)['name']} or who may query it",
+                    },
+                )
+
     # -- whole-source passes ------------------------------------------------------------------
     def _finish(self) -> None:
         self._protected_by()
@@ -1108,6 +1131,7 @@ LATE = frozenset(
         "aiplatform.googleapis.com/PipelineJob",
         "aiplatform.googleapis.com/IndexEndpoint",
         "aiplatform.googleapis.com/Endpoint",
+        "discoveryengine.googleapis.com/Engine",
     }
 )
 # Kinds whose IAM policy matters even when the resource record is missing.
@@ -1151,6 +1175,7 @@ HANDLERS: dict[str, Handler] = {
     "aiplatform.googleapis.com/FeatureOnlineStore": GcpBuilder._feature_store,
     "notebooks.googleapis.com/Instance": GcpBuilder._workbench,
     "discoveryengine.googleapis.com/DataStore": GcpBuilder._data_store,
+    "discoveryengine.googleapis.com/Engine": GcpBuilder._engine,
 }
 
 

@@ -481,3 +481,17 @@ def test_all_users_on_an_endpoint_and_shadow_ai(records: list[dict[str, Any]]) -
     # Deep Learning VM images are shadow AI; plain workers are not.
     assert graph.node(f"{ZONE}/jupyter-ds-01")["ai_libraries"] == ["jupyter"]
     assert "ai_libraries" not in graph.node(f"{ZONE}/worker-00")
+
+
+def test_agent_builder_app_is_grounded_on_its_data_store(demo_graph: tuple[Graph, Any]) -> None:
+    graph, _ = demo_graph
+    base = f"//discoveryengine.googleapis.com/projects/{P}/locations/global/collections/"
+    app = f"{base}default_collection/engines/support-search"
+    store = f"{base}default_collection/dataStores/support-kb"
+    assert (app, store) in edges(graph, "GROUNDED_ON")
+    assert graph.node(store)["data_role"] == ["grounding"]
+    readers = {s for s, t in edges(graph, "CAN_READ") if t == store}
+    callers = {s for s, t in edges(graph, "CAN_INVOKE") if t == app}
+    # The folder's basic viewer role is inherited and reads documents; only support may search.
+    assert readers == {"group:support@acme.example", "group:ml-auditors@acme.example"}
+    assert callers == {"group:support@acme.example"}
