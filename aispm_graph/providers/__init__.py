@@ -1,1 +1,1 @@
-"""Provider libraries: collectors and provider data that transforms and derivers share."""
+"""Provider integrations: collectors and the helpers their transforms share."""
