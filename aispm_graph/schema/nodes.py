@@ -1029,6 +1029,46 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         category="ai",
         service="discoveryengine",
     ),
+    _k(
+        "DiscoveryEngineApp",
+        GCP,
+        (L.AI_SERVICE,),
+        "An Agent Builder (Discovery Engine) search or chat app, grounded on its data stores.",
+        P("solution_type", S, "SOLUTION_TYPE_SEARCH or SOLUTION_TYPE_CHAT."),
+        target=T.AI_SERVICE,
+        category="ai",
+        service="discoveryengine",
+    ),
+    _k(
+        "GCPFirewallRule",
+        GCP,
+        (L.FIREWALL_RULE,),
+        "One more protocol entry of a GCP firewall whose `allowed`/`denied` list has several "
+        "(same priority, sources and targets as its firewall, linked by HAS_RULE); the first "
+        "entry is carried by the GCPFirewall node itself.",
+        category="network",
+        service="compute",
+    ),
+    _k(
+        "VertexAIIndexEndpoint",
+        GCP,
+        (L.AI_ENDPOINT,),
+        "A Vector Search index endpoint serving deployed indexes.",
+        P("public_endpoint_enabled", B, "Served on a public endpoint (IAM still applies)."),
+        P("private_service_connect", B, "Served through Private Service Connect."),
+        category="ai",
+        service="aiplatform",
+    ),
+    _k(
+        "VertexAIFeatureOnlineStore",
+        GCP,
+        (L.DATA_STORE,),
+        "A Vertex AI Feature Store online store serving features to models.",
+        DATA_ROLE,
+        P("private_service_connect", B, "Served through Private Service Connect."),
+        category="data",
+        service="aiplatform",
+    ),
     # --- supply chain -----------------------------------------------------------------------
     _k(
         "ContainerImage",

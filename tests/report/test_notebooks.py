@@ -17,6 +17,7 @@ from tests.conftest import REPO
 NOTEBOOKS = {
     "01_top_attack_paths.ipynb": 5,  # at least this many figures
     "02_ai_bom_and_vulnerabilities.ipynb": 3,
+    "03_cypher_on_falkordb.ipynb": 2,
 }
 
 
