@@ -12,7 +12,7 @@ from typing import Any
 import build_moto_estate as estate
 import pytest
 import zstandard
-from conftest import MotoEnv
+from aws_moto import MotoEnv
 from replay_proxy import ReplayProxy
 
 ROOT = Path(__file__).resolve().parents[2]

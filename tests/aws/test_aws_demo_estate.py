@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import networkx as nx
-from conftest import Estate
+from aws_moto import Estate
 
 ACCT = "123456789012"
 R = "us-east-1"

@@ -11,7 +11,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from conftest import MotoEnv, collect_and_build, doc
+from aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 R = "us-east-1"

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from conftest import MotoEnv, collect_and_build
+from aws_moto import MotoEnv, collect_and_build
 
 ACCT = "123456789012"
 R = "us-east-1"
