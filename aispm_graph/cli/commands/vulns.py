@@ -67,7 +67,7 @@ def vulndb_info(app: App, fmt: str) -> None:
         db = open_default(app.workspace.root)
     except VulnDBError as exc:
         raise UserError(str(exc)) from None
-    info = {"database": db.description, "advisories": db.count(), **db.meta()}
+    info = {"database": db.description, **db.meta(), "advisories": db.count()}
     if fmt == "json":
         render.print_json(app.console, info)
     else:

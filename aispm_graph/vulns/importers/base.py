@@ -152,7 +152,7 @@ def canonical_purl(ptype: str, namespace: str, name: str, version: str, distro: 
     ns = "/".join(quote(p, safe="") for p in namespace.split("/") if p)
     out = f"pkg:{ptype}/{ns + '/' if ns else ''}{quote(name, safe='')}"
     if version:
-        out += f"@{quote(version, safe='.:+~^-_')}"
+        out += f"@{quote(version, safe='.:~^-_!')}"
     if ptype in OS_TYPES and distro:
         out += f"?distro={quote(distro, safe='.-_')}"
     return out
