@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aispm_graph.context import Context
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Document, Snapshot
 
@@ -24,9 +25,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass
 class BuildOptions:
-    """Context that changes what is derived: networks the owner trusts are not 'internet'."""
+    """Context that changes what is derived: networks the owner trusts are not 'internet',
+    crown jewels become targets, accepted exposures start no path."""
 
     trusted_cidrs: tuple[Network, ...] = ()
+    context: Context | None = None
 
 
 @dataclass
@@ -78,7 +81,6 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
     _load_plugins()
     ctx = ctx or BuildContext()
     graph = Graph()
-    graph.ensure_internet()
     by_source: dict[str, list[Document]] = defaultdict(list)
     for doc in documents:
         by_source[doc.source].append(doc)
@@ -91,6 +93,7 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
             )
             continue
         fn(by_source[source], graph, ctx)
+    graph.ensure_internet()
     for _order, _name, derive in _DERIVERS:
         derive(graph, ctx)
     return graph

@@ -27,7 +27,7 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, Any]]:
     except (OSError, zstandard.ZstdError, json.JSONDecodeError) as exc:
         raise WorkspaceError(f"{path}: cannot read built graph ({exc})") from None
     try:
-        graph = parse_graph_document(doc, str(path))
+        graph = parse_graph_document(doc, str(path), trusted=True)
     except GraphFileError as exc:
         raise WorkspaceError(f"built graph is invalid: {exc}") from None
     meta: dict[str, Any] = doc.get("meta", {})

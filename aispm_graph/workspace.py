@@ -116,7 +116,7 @@ class Snapshot:
             "file": self.source_file(source, scope).name,
             "documents": len(documents),
             "taken_at": _now(),
-            **(meta or {}),
+            "meta": meta or {},
         }
         self._write_manifest(manifest)
 

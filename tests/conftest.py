@@ -25,15 +25,27 @@ class CliResult:
         return json.loads(self.out)
 
 
-def run_cli(*args: str, workspace: Path | None = None, env: dict[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 300) -> CliResult:
+def run_cli(
+    *args: str,
+    workspace: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> CliResult:
     cmd = [sys.executable, "-m", "aispm_graph"]
     if workspace is not None:
         cmd += ["--workspace", str(workspace)]
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     full_env.pop("AISPM_WORKSPACE", None)
-    proc = subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env,
-                          cwd=cwd or REPO, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [*cmd, *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or REPO,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 

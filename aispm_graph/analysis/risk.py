@@ -174,6 +174,8 @@ def score_path(
             )
         )
     crit = str(tgt.get("criticality") or "")
+    rules = tgt.get("context_rules") or []
+    by = f" by context rule {', '.join(rules)}" if rules else ""
     if CRITICALITY.get(crit):
         impact += CRITICALITY[crit]
         factors.append(
@@ -181,9 +183,11 @@ def score_path(
                 name="criticality",
                 kind="impact",
                 value=CRITICALITY[crit],
-                detail=f"declared criticality {crit}",
+                detail=f"declared criticality {crit}{by}",
             )
         )
+    elif rules:
+        factors.append(RiskFactor(name="context", kind="impact", value=0.0, detail=f"marked{by}"))
     roles = tgt.get("data_role") or []
     if "sensitive" in roles and target != TargetClass.SENSITIVE_DATA:
         impact += 0.05

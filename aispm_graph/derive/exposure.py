@@ -41,7 +41,7 @@ from aispm_graph.net.ports import (
     port_classes,
     subtract,
 )
-from aispm_graph.schema import INTERNET_ID, Label
+from aispm_graph.schema import INTERNET_ID, Label, node_kinds
 
 ANY_SOURCES = {"*", "internet", "any", "0.0.0.0/0", "::/0", "allusers"}
 PROTOCOLS = ("tcp", "udp")
@@ -57,30 +57,37 @@ class SourceMatch:
 
 
 def classify_source(prefixes: list[str], trusted: tuple[Network, ...]) -> SourceMatch:
+    """How much of the untrusted internet these rule sources cover."""
     all_, some, width = False, False, "none"
     for raw in prefixes:
         text = str(raw).strip().lower()
+        nets: list[Network]
         if text in ANY_SOURCES:
-            if not trusted:
-                return SourceMatch(True, True, "any")
-            all_, some, width = False, True, "any"
-            continue
-        try:
-            net = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue  # service tags such as VirtualNetwork are not internet sources
-        if not net.is_global and not _overlaps_global(net):
-            continue
-        if any(net.subnet_of(t) for t in trusted if t.version == net.version):  # type: ignore[arg-type]
-            continue
-        some = True
-        if net.prefixlen == 0:
-            all_, width = not trusted, "any"
-        elif net.prefixlen <= (16 if net.version == 4 else 48):
-            width = "any" if width == "any" else "wide"
-        elif width == "none":
-            width = "narrow"
+            nets = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+        else:
+            try:
+                nets = [ipaddress.ip_network(text, strict=False)]
+            except ValueError:
+                continue  # service tags such as VirtualNetwork are not internet sources
+        for net in nets:
+            if not net.is_global and not _overlaps_global(net):
+                continue
+            if net.prefixlen == 0:
+                all_ = True  # a rule on every address covers the whole internet
+            if any(_within(net, t) for t in trusted):
+                continue
+            some = True
+            if net.prefixlen == 0:
+                width = "any"
+            elif net.prefixlen <= (16 if net.version == 4 else 48):
+                width = "any" if width == "any" else "wide"
+            elif width == "none":
+                width = "narrow"
     return SourceMatch(all_, some, width)
+
+
+def _within(net: Network, trusted: Network) -> bool:
+    return net.version == trusted.version and net.subnet_of(trusted)  # type: ignore[arg-type]
 
 
 def _overlaps_global(net: Network) -> bool:
@@ -179,18 +186,20 @@ WIDTH_RANK = {"any": 3, "wide": 2, "narrow": 1, "none": 0}
 
 
 def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
-    trusted = ctx.options.trusted_cidrs
+    trusted = ctx.options.trusted_cidrs + (
+        ctx.options.context.trusted_cidrs if ctx.options.context else ()
+    )
     rules_of: dict[str, list[str]] = defaultdict(list)
     for fw, rule, _d in graph.edges("HAS_RULE"):
         rules_of[fw].append(rule)
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in graph.g.nodes(data=True):
         if data["kind"] == "GCPFirewall":
             rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for compute, fw, edata in graph.edges("PROTECTED_BY"):
         layer = str(edata.get("evidence", {}).get("layer", "default"))
-        for rule in rules_of.get(fw, []):
-            layers_of[compute][layer].append((fw, rule))
+        # A firewall without rules still counts: its layer then admits nothing.
+        layers_of[compute][layer].extend((fw, rule) for rule in rules_of.get(fw, []))
     for compute, layers in sorted(layers_of.items()):
         cdata = graph.node(compute)
         if not cdata.get("public_ip"):
@@ -249,10 +258,9 @@ PAAS_LABELS = {
 
 
 def _paas_exposure(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
-        if not data.get("public_network_access"):
-            continue
-        if not PAAS_LABELS & set(graph.labels(node_id)):
+    paas_kinds = {k.name for k in node_kinds().values() if PAAS_LABELS & set(k.all_labels())}
+    for node_id, data in list(graph.g.nodes(data=True)):
+        if not data.get("public_network_access") or data["kind"] not in paas_kinds:
             continue
         if str(data.get("network_default_action", "Allow")).lower() == "deny":
             continue
@@ -277,7 +285,9 @@ def _paas_exposure(graph: Graph) -> None:
 
 
 def _public_data(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in list(graph.g.nodes(data=True)):
+        if not (data.get("public_read") or data.get("public_write")):
+            continue
         for prop, access in (("public_read", "read"), ("public_write", "write")):
             if data.get(prop):
                 grant = str(data.get(f"{prop}_grant") or f"anonymous {access} access")

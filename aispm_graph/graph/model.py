@@ -8,7 +8,7 @@ is consulted on insert so nothing of an unknown kind gets in.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +28,8 @@ class Confidence(StrEnum):
     INFERRED = "inferred"
 
 
+_CONF_VALUES = frozenset(c.value for c in Confidence)
+_RANK = {"confirmed": 2, "conditional": 1, "inferred": 0}
 CONFIDENCE_RANK = {Confidence.CONFIRMED: 2, Confidence.CONDITIONAL: 1, Confidence.INFERRED: 0}
 
 
@@ -62,6 +64,68 @@ class Graph:
         data: NodeData = {"kind": kind, "name": name or node_id, "provider": str(spec.provider)}
         data.update({k: v for k, v in props.items() if v is not None})
         self.g.add_node(node_id, **data)
+
+    def add_nodes_bulk(self, records: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
+        """Insert many (id, kind, name, properties) at once; the fast path for large estates.
+
+        Same checks as :meth:`add_node`; a node that already exists is merged the slow way.
+        """
+        kinds = self._node_kinds
+        g = self.g
+        fresh = []
+        for node_id, kind, name, props in records:
+            spec = kinds.get(kind)
+            if spec is None:
+                raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
+            if node_id in g or not node_id:
+                self.add_node(node_id, kind, name, **props)
+                continue
+            data = {k: v for k, v in props.items() if v is not None}
+            data["kind"] = kind
+            data["name"] = name or node_id
+            data["provider"] = spec.provider.value
+            fresh.append((node_id, data))
+        g.add_nodes_from(fresh)
+
+    def add_edges_bulk(self, records: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> None:
+        """Insert many (source, target, kind, confidence, evidence) at once."""
+        kinds = self._edge_kinds
+        g = self.g
+        batch: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for source, target, kind, conf, evidence in records:
+            if kind not in kinds:
+                raise SchemaError(f"unknown edge kind {kind!r} ({source} -> {target})")
+            if source not in g or target not in g:
+                raise SchemaError(f"edge {kind} {source} -> {target}: missing endpoint")
+            if conf not in _CONF_VALUES:
+                raise SchemaError(f"edge {kind} {source} -> {target}: bad confidence {conf!r}")
+            key = (source, target, kind)
+            if g.has_edge(source, target, key=kind):
+                self.add_edge(source, target, kind, evidence, conf)
+                continue
+            seen = batch.get(key)
+            if seen is not None and _RANK[seen["confidence"]] >= _RANK[conf]:
+                continue
+            batch[key] = {"kind": kind, "evidence": evidence, "confidence": conf}
+        g.add_edges_from((s, t, k, d) for (s, t, k), d in batch.items())
+
+    def merge(self, other: Graph) -> None:
+        """Add another graph's nodes and edges; shared nodes must agree on their kind."""
+        if len(self) == 0:
+            self.g = other.g
+            return
+        for node_id in self.g.nodes.keys() & other.g.nodes.keys():
+            mine, theirs = self.g.nodes[node_id], other.g.nodes[node_id]
+            if mine["kind"] != theirs["kind"]:
+                raise SchemaError(
+                    f"node {node_id!r} declared as {mine['kind']} and as {theirs['kind']}"
+                )
+        self.g.add_nodes_from(other.g.nodes(data=True))
+        for s, t, key, data in other.g.edges(keys=True, data=True):
+            if self.g.has_edge(s, t, key=key):
+                self.add_edge(s, t, key, data["evidence"], data["confidence"])
+            else:
+                self.g.add_edge(s, t, key=key, **data)
 
     def ensure_internet(self) -> None:
         if INTERNET_ID not in self.g:

@@ -1,6 +1,6 @@
 """Generate ``docs/schema.md`` from the schema, so the documentation cannot go stale.
 
-    python -m aispm_graph.schema.docs docs/schema.md
+python -m aispm_graph.schema.docs docs/schema.md
 """
 
 from __future__ import annotations
@@ -47,15 +47,20 @@ def render() -> str:
             out.append(f"- `{e.name}` ({e.effort} effort): {e.remediation}")
     out += ["", "## Node kinds"]
     for provider in Provider:
-        kinds = [k for k in NODE_KINDS if k.provider == provider]
+        provider_kinds = [k for k in NODE_KINDS if k.provider == provider]
         out += ["", f"### {provider.value}", ""]
-        for k in kinds:
+        for k in provider_kinds:
             labels = ", ".join(f"`{label.value}`" for label in k.labels) or "-"
             tgt = f"; target: `{k.target.value}`" if k.target else ""
             carto = " (Cartography label)" if k.cartography else ""
-            out += [f"#### `{k.name}`{carto}", "", f"{k.doc}", "",
-                    f"Labels: {labels}; category `{k.category}`; service `{k.service or '-'}`{tgt}.",
-                    ""]
+            out += [
+                f"#### `{k.name}`{carto}",
+                "",
+                f"{k.doc}",
+                "",
+                f"Labels: {labels}; category `{k.category}`; service `{k.service or '-'}`{tgt}.",
+                "",
+            ]
             if k.props:
                 out += ["| property | type | description |", "| --- | --- | --- |"]
                 for prop in k.props:

@@ -12,7 +12,7 @@ from aispm_graph.workspace import Document
 def transform_graph_files(docs: list[Document], graph: Graph, ctx: BuildContext) -> None:
     for doc in docs:
         try:
-            parse_graph_document(doc.body, f"{doc.scope}:{doc.key}", into=graph)
+            parse_graph_document(doc.body, f"{doc.scope}:{doc.key}", into=graph, trusted=True)
         except GraphFileError as exc:
             # Validated on import; a failure here means the snapshot was edited by hand.
             ctx.warn(f"skipped graph document: {exc}")

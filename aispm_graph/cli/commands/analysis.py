@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS, DEFAULT_MAX_PATHS, PathOptions
 from aispm_graph.analysis.inventory import build_inventory
@@ -23,6 +24,14 @@ from aispm_graph.cli.loading import (
     load_built,
     path_counts,
     run_paths,
+)
+from aispm_graph.context import (
+    CONTEXT_FILE,
+    AssetRule,
+    Context,
+    ContextError,
+    Match,
+    load_context,
 )
 
 LEVELS = click.Choice(["critical", "high", "medium", "low"])
@@ -41,14 +50,38 @@ def parse_cidrs(values: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(out)
 
 
-def do_build(app: App, trusted: tuple[Network, ...] = ()) -> BuildContext:
+def load_build_context(
+    app: App, context_file: Path | None, crown_jewels: tuple[str, ...]
+) -> Context:
+    """The workspace's aispm.context.yaml (or --context FILE), plus --crown-jewel ids."""
+    path = context_file or (app.workspace.root / CONTEXT_FILE)
+    context = Context()
+    if context_file is not None or path.exists():
+        try:
+            context = load_context(path)
+        except ContextError as exc:
+            raise UserError(str(exc)) from None
+    if crown_jewels:
+        flags = [
+            AssetRule("--crown-jewel", Match({"id": cid}), "crown-jewel", ())
+            for cid in crown_jewels
+        ]
+        context = context.extend(Context(assets=flags, source="--crown-jewel"))
+    return context
+
+
+def do_build(
+    app: App, trusted: tuple[Network, ...] = (), context: Context | None = None
+) -> BuildContext:
     snap = app.workspace.current()
     if snap is None:
         raise UserError(
             f"workspace {app.workspace.root} has no snapshot: run 'aispm collect ...', "
             "'aispm import ...' or 'aispm demo' first"
         )
-    ctx = BuildContext(options=BuildOptions(trusted_cidrs=trusted))
+    if context is None:
+        context = load_build_context(app, None, ())
+    ctx = BuildContext(options=BuildOptions(trusted_cidrs=trusted, context=context))
     if app.show_progress:
         with app.err.status(f"building graph of snapshot {snap.id}..."):
             graph, _ = build_snapshot(snap, ctx)
@@ -56,7 +89,7 @@ def do_build(app: App, trusted: tuple[Network, ...] = ()) -> BuildContext:
         graph, _ = build_snapshot(snap, ctx)
     app.info(f"built snapshot {snap.id}: {len(graph)} nodes, {graph.edge_count} edges")
     for w in ctx.warnings:
-        app.err.print(f"[yellow]warning:[/yellow] {w}", markup=True, highlight=False)
+        app.err.print(f"[yellow]warning:[/yellow] {escape(w)}", markup=True, highlight=False)
     return ctx
 
 
@@ -67,10 +100,29 @@ def do_build(app: App, trusted: tuple[Network, ...] = ()) -> BuildContext:
     metavar="CIDR[,CIDR]",
     help="Networks you control; sources inside them are not internet exposure.",
 )
+@click.option(
+    "--context",
+    "context_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Owner context rules (default: {CONTEXT_FILE} in the workspace, if present).",
+)
+@click.option(
+    "--crown-jewel",
+    multiple=True,
+    metavar="RESOURCE_ID",
+    help="Mark a resource as a crown jewel (a target with raised impact); repeatable.",
+)
 @pass_app
-def build_cmd(app: App, trusted_cidrs: tuple[str, ...]) -> None:
+def build_cmd(
+    app: App,
+    trusted_cidrs: tuple[str, ...],
+    context_file: Path | None,
+    crown_jewel: tuple[str, ...],
+) -> None:
     """Build the graph of the current snapshot (derived edges included)."""
-    do_build(app, parse_cidrs(trusted_cidrs))
+    context = load_build_context(app, context_file, crown_jewel)
+    do_build(app, parse_cidrs(trusted_cidrs), context)
 
 
 def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:

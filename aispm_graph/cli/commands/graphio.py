@@ -61,10 +61,10 @@ def import_graph(app: App, files: tuple[Path, ...]) -> None:
         body = _read_json(path)
         validate_graph_document(body, str(path), known=known_ids.__contains__)
         digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
-        docs.append((f"{path.name}-{digest}", Document("graph", path.name, path.name, body)))
+        docs.append((f"{path.name}-{digest}", path, Document("graph", path.name, path.name, body)))
     snap = app.workspace.open_for_write()
-    for scope, doc in docs:
-        snap.put_source("graph", scope, [doc], {"file": str(path)})
+    for scope, path, doc in docs:
+        snap.put_source("graph", scope, [doc], {"input": str(path)})
     app.info(f"imported {len(docs)} graph file(s) into snapshot {snap.id}; run 'aispm build'")
 
 
