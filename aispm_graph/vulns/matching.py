@@ -147,7 +147,9 @@ class CompiledRange:
         if self.limits and not any(key < lim for lim in self.limits):
             return False
         affected = self.introduced_zero
-        for ekey, rank, _raw in self.events:
+        for ekey, rank, _raw in self.events:  # sorted: once past the version, nothing changes
+            if key < ekey:
+                break
             if rank == 0:
                 if key >= ekey:
                     affected = True
@@ -159,8 +161,10 @@ class CompiledRange:
         return affected
 
     def next_fix(self, key: Any) -> str | None:
-        fixes = [(k, raw) for k, rank, raw in self.events if rank == 1 and k > key]
-        return min(fixes, key=lambda f: f[0])[1] if fixes else None
+        for k, rank, raw in self.events:  # sorted ascending
+            if rank == 1 and k > key:
+                return raw
+        return None
 
 
 @dataclass
@@ -173,6 +177,7 @@ class CompiledAffected:
     ranges: list[CompiledRange] = field(default_factory=list)
     version_keys: set[Any] = field(default_factory=set)
     unhashable_keys: list[Any] = field(default_factory=list)
+    _pending_versions: list[str] = field(default_factory=list)
     raw_versions: set[str] = field(default_factory=set)
     fixed: list[str] = field(default_factory=list)
     git_ranges_skipped: int = 0
@@ -180,22 +185,46 @@ class CompiledAffected:
 
     def affects(self, version: str, release: str = "") -> tuple[bool, str | None]:
         """(affected, the first fixed version above it if one is known)."""
+        return self.affects_key(self._key(version), version, release)
+
+    def affects_key(self, key: Any, version: str, release: str = "") -> tuple[bool, str | None]:
+        """As :meth:`affects` with the version already parsed (``None`` if it did not parse):
+        matching one package against hundreds of records parses its version once."""
         if not release_matches(self.release, release):
             return False, None
+        if key is not None:
+            for r in self.ranges:
+                if r.contains(key):
+                    return True, r.next_fix(key)
         if version in self.raw_versions:
-            key = self._key(version)
             return True, self._next_fix(key) if key is not None else None
-        key = self._key(version)
         if key is None:
             return False, None
         if self._listed(key):
             return True, self._next_fix(key)
-        for r in self.ranges:
-            if r.contains(key):
-                return True, r.next_fix(key)
         return False, None
 
     def _listed(self, key: Any) -> bool:
+        """Is the version in ``versions`` under another spelling (``1.0`` for ``1.0.0``)?
+
+        Parsing the list is deferred to the first question and skipped when the entry has
+        evaluable ranges: osv.dev enumerates that list from those very ranges, so the exact
+        string test in :meth:`affects_key` plus the ranges already cover it, and the bundled
+        database alone lists 47,000 versions."""
+        if self.ranges:
+            return False
+        if self._pending_versions:
+            fn = key_function(self.family)
+            for raw in self._pending_versions:
+                try:
+                    k = fn(raw)
+                except UnparseableVersion:
+                    continue
+                try:
+                    self.version_keys.add(k)
+                except TypeError:
+                    self.unhashable_keys.append(k)
+            self._pending_versions = []
         try:
             if key in self.version_keys:
                 return True
@@ -210,11 +239,9 @@ class CompiledAffected:
             return None
 
     def _next_fix(self, key: Any) -> str | None:
-        fixes = [f for r in self.ranges if (f := r.next_fix(key))]
-        if not fixes:
-            return None
-        fn = key_function(self.family)
-        return min(fixes, key=fn)
+        fixes = [(k, raw) for r in self.ranges for k, rank, raw in r.events
+                 if rank == 1 and k > key]
+        return min(fixes, key=lambda f: f[0])[1] if fixes else None
 
 
 def compile_affected(advisory_id: str, ecosystem: str, entry: dict[str, Any]) -> CompiledAffected:
@@ -257,16 +284,6 @@ def compile_affected(advisory_id: str, ecosystem: str, entry: dict[str, Any]) ->
             continue
         events.sort(key=lambda e: (e[0], e[1]))
         out.ranges.append(CompiledRange(events, limits, zero))
-    fn = key_function(family)
-    for v in entry.get("versions") or []:
-        raw = str(v)
-        out.raw_versions.add(raw)
-        try:
-            key = fn(raw)
-        except UnparseableVersion:
-            continue
-        try:
-            out.version_keys.add(key)
-        except TypeError:
-            out.unhashable_keys.append(key)
+    out.raw_versions = {str(v) for v in entry.get("versions") or []}
+    out._pending_versions = sorted(out.raw_versions)
     return out

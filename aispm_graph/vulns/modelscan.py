@@ -144,6 +144,9 @@ def _safe_format_scan(path: Path, ext: str) -> ScanResult:
     result = ScanResult(str(path), fmt)
     with path.open("rb") as fh:
         head = fh.read(16)
+    if head.startswith(b"\x80") or (ext != ".onnx" and zipfile.is_zipfile(path)):
+        # A pickle (or torch zip) renamed to a "safe" extension: scan it as what it is.
+        return _pickle_scan(path, f"pickle (named {fmt})")
     if ext == ".safetensors":
         if len(head) < 8:
             result.error = "truncated safetensors header"
@@ -162,9 +165,6 @@ def _safe_format_scan(path: Path, ext: str) -> ScanResult:
     elif ext == ".gguf" and not head.startswith(GGUF_MAGIC):
         result.error = "missing GGUF magic"
         return result
-    if head.startswith(b"\x80") or zipfile.is_zipfile(path):
-        # A pickle (or torch zip) renamed to a "safe" extension: scan it as what it is.
-        return _pickle_scan(path, f"pickle (named {fmt})")
     result.findings.append(Finding("info", "no-code-on-load",
                                    f"{fmt} stores tensors only; loading it runs no code"))
     return result

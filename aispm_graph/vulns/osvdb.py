@@ -37,7 +37,7 @@ from aispm_graph.vulns.matching import (
     split_ecosystem,
 )
 from aispm_graph.vulns.severity import is_rce, osv_severity
-from aispm_graph.vulns.versions import normalize_name
+from aispm_graph.vulns.versions import UnparseableVersion, key_function, normalize_name
 
 ENV_VULNDB = "AISPM_VULNDB"
 DB_FILENAME = "vulndb.sqlite"
@@ -436,6 +436,7 @@ class VulnDB:
         self.description = description
         self._affected: dict[tuple[str, str], list[CompiledAffected]] = {}
         self._advisories: dict[str, Advisory] = {}
+        self._matches: dict[PackageRef, list[Match]] = {}
         self.git_ranges_skipped = 0
         self.bad_ranges: list[str] = []
 
@@ -495,12 +496,23 @@ class VulnDB:
         """Every advisory affecting this package version, with the nearest fixed version."""
         if not pkg.version:
             return []
+        cached = self._matches.get(pkg)
+        if cached is not None:
+            return cached
+        entries = self.affected_for(pkg.family, pkg.name)
         out: dict[str, Match] = {}
-        for aff in self.affected_for(pkg.family, pkg.name):
-            hit, fixed = aff.affects(pkg.version, pkg.release)
-            if hit and aff.advisory_id not in out:
-                out[aff.advisory_id] = Match(aff.advisory_id, fixed)
-        return sorted(out.values(), key=lambda m: m.advisory_id)
+        if entries:
+            try:
+                key = key_function(pkg.family)(pkg.version)
+            except UnparseableVersion:
+                key = None
+            for aff in entries:
+                hit, fixed = aff.affects_key(key, pkg.version, pkg.release)
+                if hit and aff.advisory_id not in out:
+                    out[aff.advisory_id] = Match(aff.advisory_id, fixed)
+        result = sorted(out.values(), key=lambda m: m.advisory_id)
+        self._matches[pkg] = result
+        return result
 
     def advisory(self, advisory_id: str) -> Advisory | None:
         if advisory_id in self._advisories:

@@ -39,14 +39,33 @@ def normalize_name(family: str, name: str) -> str:
     return name
 
 
-def pypi_key(version: str) -> Version:
+PypiKey = tuple[int, tuple[int, ...], tuple[int, str, int], tuple[int, int], tuple[int, int]]
+
+
+def pypi_key(version: str) -> PypiKey:
+    """PEP 440 order as a plain tuple (compared in C: matching compares millions of times).
+
+    Parsed by ``packaging.version.Version``; the tuple follows PEP 440's rules: trailing zero
+    release components do not count (1.0 == 1.0.0); a dev release of a final sorts before its
+    pre-releases; no pre-release sorts after any; no post sorts before any; no dev sorts after
+    any. The local label is dropped (see the module docstring).
+    """
     try:
         v = Version(version)
     except InvalidVersion:
         raise UnparseableVersion(f"{version!r} is not a PEP 440 version") from None
-    if v.local is not None:
-        v = Version(v.public)
-    return v
+    release = list(v.release)
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    if v.pre is None and v.post is None and v.dev is not None:
+        pre = (-1, "", 0)
+    elif v.pre is None:
+        pre = (1, "", 0)
+    else:
+        pre = (0, v.pre[0], v.pre[1])
+    post = (-1, 0) if v.post is None else (0, v.post)
+    dev = (1, 0) if v.dev is None else (0, v.dev)
+    return (v.epoch, tuple(release), pre, post, dev)
 
 
 # --- dpkg ------------------------------------------------------------------------------------

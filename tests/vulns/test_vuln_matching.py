@@ -296,3 +296,29 @@ def test_vulndb_import_rejects_garbage(tmp_path: Path) -> None:
     res = run_cli("vulndb", "import", str(empty), workspace=tmp_path / "ws")
     assert res.code == 2 and "'id'" in res.err
     assert not (tmp_path / "ws" / "vulndb.sqlite").exists()
+
+
+def test_pypi_key_orders_exactly_like_packaging() -> None:
+    """The tuple key must agree with packaging.version on every version in the bundled DB."""
+    from functools import cmp_to_key
+
+    from packaging.version import Version
+
+    from aispm_graph.vulns.versions import pypi_key
+
+    raw = json.loads(BUNDLED.read_text())
+    versions = sorted({v for r in raw for a in r["affected"] for v in a.get("versions", [])})
+    versions += ["1.0.dev1", "1.0a1.dev1", "1.0a1", "1.0a1.post1.dev1", "1.0a1.post1", "1.0b1",
+                 "1.0rc1", "1.0", "1.0.0", "1.0.post1.dev1", "1.0.post1", "1.0.1", "1!0.1",
+                 "0", "0.0", "2.0.0.0"]
+    by_packaging = sorted(versions, key=Version)
+    by_key = sorted(versions, key=pypi_key)
+    assert [Version(v) for v in by_key] == [Version(v) for v in by_packaging]
+
+    def cmp(a: str, b: str) -> int:
+        return (pypi_key(a) > pypi_key(b)) - (pypi_key(a) < pypi_key(b))
+
+    for a, b in zip(by_packaging, by_packaging[1:], strict=False):
+        va, vb = Version(a), Version(b)
+        assert cmp(a, b) == (va > vb) - (va < vb), (a, b)
+    assert cmp_to_key(cmp)("1.0") == cmp_to_key(cmp)("1.0.0")
