@@ -28,14 +28,15 @@ def make_packages(records: list[dict[str, Any]], n: int, seed: int = 7) -> list[
     for r in records:
         for a in r["affected"]:
             known.setdefault(normalize_pypi_name(a["package"]["name"]), set()).update(
-                a.get("versions", []))
+                a.get("versions", [])
+            )
     names = sorted(known)
     out = []
     for i in range(n):
         if rng.random() < 0.3:  # an AI package from the database at a random released version
             name = rng.choice(names)
             versions = sorted(known[name]) or ["1.0.0"]
-            version = rng.choice(versions + ["99.0.0", "0.0.1rc1"])
+            version = rng.choice([*versions, "99.0.0", "0.0.1rc1"])
         else:  # everything else a real environment holds
             name = f"unrelated-package-{i % 3000}"
             version = f"{rng.randint(0, 5)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
@@ -64,9 +65,15 @@ def naive_affected(records: list[dict[str, Any]], pkg: PackageRef) -> bool:
                     continue
                 state = False
                 events = sorted(
-                    (Version(str(list(e.values())[0])) if list(e.values())[0] != "0"
-                     else Version("0"), 0 if "introduced" in e else 1, e)
-                    for e in rng["events"])
+                    (
+                        Version(str(next(iter(e.values()))))
+                        if next(iter(e.values())) != "0"
+                        else Version("0"),
+                        0 if "introduced" in e else 1,
+                        e,
+                    )
+                    for e in rng["events"]
+                )
                 for ver, _rank, e in events:
                     if "introduced" in e and v >= ver:
                         state = True
@@ -95,11 +102,14 @@ def main() -> None:
 
     agree = sum(a == b for a, b in zip(indexed, naive, strict=True))
     print(f"packages: {n} ({sum(indexed)} affected), records: {len(records)}")
-    print(f"indexed matching:  {t_index * 1000:9.1f} ms  (+ {t_load * 1000:.0f} ms to load the "
-          "bundled database once)")
+    print(
+        f"indexed matching:  {t_index * 1000:9.1f} ms  (+ {t_load * 1000:.0f} ms to load the "
+        "bundled database once)"
+    )
     print(f"naive linear scan: {t_naive * 1000:9.1f} ms")
-    print(f"ratio: {t_naive / t_index:.0f}x faster (incl. load: "
-          f"{t_naive / (t_index + t_load):.0f}x)")
+    print(
+        f"ratio: {t_naive / t_index:.0f}x faster (incl. load: {t_naive / (t_index + t_load):.0f}x)"
+    )
     print(f"agreement on affected/not affected: {agree}/{n}")
 
 

@@ -27,8 +27,16 @@ from aispm_graph.vulns.matching import package_ref_from_purl
 from aispm_graph.vulns.osvdb import VulnDB, VulnDBError, open_default
 from aispm_graph.vulns.severity import LEVEL_RANK, is_rce
 
-IMAGE_PROPS = ("image_uri", "image_digest", "image", "images", "image_uris", "container_images",
-               "container_image", "image_ref")
+IMAGE_PROPS = (
+    "image_uri",
+    "image_digest",
+    "image",
+    "images",
+    "image_uris",
+    "container_images",
+    "container_image",
+    "image_ref",
+)
 HIGH = LEVEL_RANK["high"]
 
 
@@ -84,8 +92,11 @@ def match_packages(graph: Graph, ctx: BuildContext) -> None:
             graph.add_node(m.advisory_id, "Vulnerability", m.advisory_id, **props)
             vnode = graph.node(m.advisory_id)
             vnode["reported_by"] = sorted({*vnode.get("reported_by", []), "osv"})
-            evidence: dict[str, Any] = {"sources": ["osv"], "fixed": m.fixed,
-                                        "database": db.description}
+            evidence: dict[str, Any] = {
+                "sources": ["osv"],
+                "fixed": m.fixed,
+                "database": db.description,
+            }
             missed = data.get("scanned_by") or []
             if missed:
                 evidence["not_reported_by"] = list(missed)  # reduced below when reconciled
@@ -95,27 +106,32 @@ def match_packages(graph: Graph, ctx: BuildContext) -> None:
     _reconcile_reported(graph, db, ours, ctx)
     ctx.stats["git_ranges_skipped"] += db.git_ranges_skipped
     if db.bad_ranges:
-        ctx.warn(f"{len(db.bad_ranges)} OSV ranges could not be evaluated, e.g. "
-                 f"{db.bad_ranges[0]}")
+        ctx.warn(f"{len(db.bad_ranges)} OSV ranges could not be evaluated, e.g. {db.bad_ranges[0]}")
 
 
-def _reconcile_reported(graph: Graph, db: VulnDB, ours: set[tuple[str, str]],
-                        ctx: BuildContext) -> None:
+def _reconcile_reported(
+    graph: Graph, db: VulnDB, ours: set[tuple[str, str]], ctx: BuildContext
+) -> None:
     """Fold scanner-reported advisories into OSV ones where the ids are aliases."""
-    reported = [(vid, data) for vid, data in graph.nodes("Vulnerability")
-                if set(data.get("reported_by", [])) - {"osv"}]
+    reported = [
+        (vid, data)
+        for vid, data in graph.nodes("Vulnerability")
+        if set(data.get("reported_by", [])) - {"osv"}
+    ]
     for vid, data in reported:
         primary = db.resolve(vid)
         for alias in data.get("aliases") or []:
             primary = primary or db.resolve(alias)
         scanners = sorted(set(data.get("reported_by", [])) - {"osv"})
-        edges = [(s, e) for s, _t, e in graph.g.in_edges(vid, data=True)
-                 if e["kind"] == "AFFECTED_BY"]
+        edges = [
+            (s, e) for s, _t, e in graph.g.in_edges(vid, data=True) if e["kind"] == "AFFECTED_BY"
+        ]
         if primary is None or primary == vid:
             for _src, e in edges:
                 if primary is None:
                     e["evidence"]["disagreement"] = (
-                        f"not in the offline OSV database ({db.description})")
+                        f"not in the offline OSV database ({db.description})"
+                    )
             continue
         if not graph.has_node(primary):
             graph.add_node(primary, "Vulnerability", primary, **_vuln_props(db, primary))
@@ -138,23 +154,37 @@ def _reconcile_reported(graph: Graph, db: VulnDB, ours: set[tuple[str, str]],
                 if mev.get("fixed") and fixes and mev["fixed"] not in fixes:
                     mev["disagreement"] = (
                         f"fixed version: osv says {mev['fixed']}, "
-                        f"{'/'.join(scanners)} says {', '.join(sorted(fixes))}")
+                        f"{'/'.join(scanners)} says {', '.join(sorted(fixes))}"
+                    )
             else:
-                graph.add_edge(src, primary, "AFFECTED_BY", {
-                    **ev, "sources": scanners, "reported_as": vid,
-                    "disagreement": f"osv database: {src} is not in the affected ranges of "
-                    f"{primary}",
-                })
+                graph.add_edge(
+                    src,
+                    primary,
+                    "AFFECTED_BY",
+                    {
+                        **ev,
+                        "sources": scanners,
+                        "reported_as": vid,
+                        "disagreement": f"osv database: {src} is not in the affected ranges of "
+                        f"{primary}",
+                    },
+                )
             ctx.stats["scanner_advisories_reconciled"] += 1
         graph.remove_node(vid)
 
 
 def _norm_ref(ref: str) -> str:
     r = ref.strip().lower()
-    for prefix in ("https://", "http://", "docker.io/library/", "index.docker.io/library/",
-                   "docker.io/", "index.docker.io/"):
+    for prefix in (
+        "https://",
+        "http://",
+        "docker.io/library/",
+        "index.docker.io/library/",
+        "docker.io/",
+        "index.docker.io/",
+    ):
         if r.startswith(prefix):
-            r = r[len(prefix):]
+            r = r[len(prefix) :]
     if ":" not in r.rsplit("/", 1)[-1] and "@" not in r:
         r += ":latest"
     return r
@@ -170,15 +200,15 @@ def _digest_of(ref: str) -> str:
 def link_compute(graph: Graph, ctx: BuildContext) -> None:
     by_digest: dict[str, str] = {}
     by_ref: dict[str, str] = {}
-    for iid, data in graph.nodes("ContainerImage"):
+    for image_id, data in graph.nodes("ContainerImage"):
         refs = [data.get("uri") or "", data.get("digest") or "", *(data.get("references") or [])]
         for r in refs:
             if not isinstance(r, str) or not r:
                 continue
             d = _digest_of(r)
             if d:
-                by_digest[d] = iid
-            by_ref[_norm_ref(r)] = iid
+                by_digest[d] = image_id
+            by_ref[_norm_ref(r)] = image_id
     for node_id, data in list(graph.nodes()):
         if str(Label.COMPUTE) not in graph.labels(node_id):
             continue
@@ -195,15 +225,18 @@ def link_compute(graph: Graph, ctx: BuildContext) -> None:
                     iid = by_ref.get(_norm_ref(ref))
                     how = "reference"
                 if iid is not None:
-                    graph.add_edge(node_id, iid, "RUNS_IMAGE",
-                                   {"match": how, "property": prop, "value": ref})
+                    graph.add_edge(
+                        node_id, iid, "RUNS_IMAGE", {"match": how, "property": prop, "value": ref}
+                    )
     for kind, edge in (("ContainerImage", "RUNS_IMAGE"), ("SoftwareProject", "RUNS_SOFTWARE")):
         for sid, data in graph.nodes(kind):
             for target in data.get("attach_to") or []:
                 tid = target.lower() if target.lower().startswith("/subscriptions/") else target
                 if not graph.has_node(tid):
-                    ctx.warn(f"{data.get('source_file', sid)}: --attach {target}: no such "
-                             "resource in the graph; not linked")
+                    ctx.warn(
+                        f"{data.get('source_file', sid)}: --attach {target}: no such "
+                        "resource in the graph; not linked"
+                    )
                     continue
                 graph.add_edge(tid, sid, edge, {"match": "attach", "value": target})
 
@@ -215,8 +248,9 @@ def packages_of(graph: Graph, node_id: str) -> set[str]:
         if e["kind"] == "HAS_PACKAGE":
             out.add(t)
         elif e["kind"] in {"RUNS_IMAGE", "RUNS_SOFTWARE"}:
-            out.update(t2 for _s2, t2, e2 in graph.g.out_edges(t, data=True)
-                       if e2["kind"] == "HAS_PACKAGE")
+            out.update(
+                t2 for _s2, t2, e2 in graph.g.out_edges(t, data=True) if e2["kind"] == "HAS_PACKAGE"
+            )
     return out
 
 
@@ -236,8 +270,10 @@ def vuln_factors_for(graph: Graph, packages: set[str]) -> tuple[list[str], dict[
                 factors.add("high-severity")
             if v.get("rce") or is_rce(list(v.get("cwes") or []), str(v.get("summary") or "")):
                 factors.add("rce")
-            if e["evidence"].get("fixed") or v.get("fixed_versions") or any(
-                r.get("fixed") for r in e["evidence"].get("reported", {}).values()
+            if (
+                e["evidence"].get("fixed")
+                or v.get("fixed_versions")
+                or any(r.get("fixed") for r in e["evidence"].get("reported", {}).values())
             ):
                 factors.add("fix-available")
     return sorted(factors), dict(counts)

@@ -44,13 +44,17 @@ def attach_findings(graph: Graph, ctx: BuildContext) -> None:
                 continue
             path = res["path"].replace("\\", "/")
             base = path.rsplit("/", 1)[-1]
-            targets = {a.lower() if a.lower().startswith("/subscriptions/") else a
-                       for a in scan.get("attach") or [] if isinstance(a, str)}
+            targets = {
+                a.lower() if a.lower().startswith("/subscriptions/") else a
+                for a in scan.get("attach") or []
+                if isinstance(a, str)
+            }
             for node_id, data in models:
                 for prop in ARTIFACT_PROPS:
                     val = data.get(prop)
-                    if isinstance(val, str) and (val == path or val.rstrip("/").endswith("/" + base)
-                                                 or val == base):
+                    if isinstance(val, str) and (
+                        val in (path, base) or val.rstrip("/").endswith("/" + base)
+                    ):
                         targets.add(node_id)
             for t in sorted(targets):
                 if not graph.has_node(t):
@@ -58,9 +62,15 @@ def attach_findings(graph: Graph, ctx: BuildContext) -> None:
                     continue
                 node = graph.node(t)
                 found = list(node.get("model_scan") or [])
-                found.append({"path": path, "verdict": res.get("verdict"),
-                              "findings": res.get("findings", [])[:20]})
+                found.append(
+                    {
+                        "path": path,
+                        "verdict": res.get("verdict"),
+                        "findings": res.get("findings", [])[:20],
+                    }
+                )
                 node["model_scan"] = found
                 if res.get("verdict") == "unsafe":
-                    node["vuln_factors"] = sorted({*(node.get("vuln_factors") or []),
-                                                   "unsafe-model"})
+                    node["vuln_factors"] = sorted(
+                        {*(node.get("vuln_factors") or []), "unsafe-model"}
+                    )

@@ -18,7 +18,7 @@ from aispm_graph.build import BuildContext, transform
 from aispm_graph.graph.model import Graph
 from aispm_graph.vulns.importers import PARSERS
 from aispm_graph.vulns.importers.base import ParsedReport, ReportError
-from aispm_graph.vulns.matching import PURL_ECOSYSTEMS, OS_NAMESPACES, parse_purl
+from aispm_graph.vulns.matching import OS_NAMESPACES, PURL_ECOSYSTEMS, parse_purl
 from aispm_graph.vulns.severity import assess
 from aispm_graph.vulns.shadow_ai import ai_library_for_image, ai_library_for_package
 from aispm_graph.workspace import Document
@@ -42,19 +42,27 @@ def _ecosystem(purl: str) -> str:
     return PURL_ECOSYSTEMS.get(ptype, ptype)
 
 
-def add_report(graph: Graph, doc: Document, report: ParsedReport, attach: list[str],
-               source_file: str) -> str:
+def add_report(
+    graph: Graph, doc: Document, report: ParsedReport, attach: list[str], source_file: str
+) -> str:
     """Add one parsed report's nodes and edges; returns the subject node id."""
     subj = report.subject
     if subj.kind == "image":
         sid = image_node_id(subj.digest, subj.uri or subj.name)
-        graph.add_node(sid, "ContainerImage", subj.name, digest=subj.digest or None,
-                       uri=subj.uri or None, references=subj.tags or None,
-                       source_file=source_file)
+        graph.add_node(
+            sid,
+            "ContainerImage",
+            subj.name,
+            digest=subj.digest or None,
+            uri=subj.uri or None,
+            references=subj.tags or None,
+            source_file=source_file,
+        )
     else:
         sid = subject_node_id(doc)
-        graph.add_node(sid, "SoftwareProject", subj.name, source_file=source_file,
-                       format=report.format)
+        graph.add_node(
+            sid, "SoftwareProject", subj.name, source_file=source_file, format=report.format
+        )
     node = graph.node(sid)
     if attach:
         node["attach_to"] = sorted({*node.get("attach_to", []), *attach})
@@ -67,53 +75,90 @@ def add_report(graph: Graph, doc: Document, report: ParsedReport, attach: list[s
         except ValueError:
             continue
         lib = ai_library_for_package(ptype, name, ns)
-        graph.add_node(comp.purl, "Package", f"{comp.name}@{comp.version}" if comp.version
-                       else comp.name, ecosystem=_ecosystem(comp.purl), version=comp.version,
-                       package_name=comp.name, purl_type=ptype, ai_library=lib)
+        graph.add_node(
+            comp.purl,
+            "Package",
+            f"{comp.name}@{comp.version}" if comp.version else comp.name,
+            ecosystem=_ecosystem(comp.purl),
+            version=comp.version,
+            package_name=comp.name,
+            purl_type=ptype,
+            ai_library=lib,
+        )
         if report.format in SCANNERS:
             pnode = graph.node(comp.purl)
             pnode["scanned_by"] = sorted({*pnode.get("scanned_by", []), report.format})
-        graph.add_edge(sid, comp.purl, "HAS_PACKAGE",
-                       {"source": report.format, "file": source_file,
-                        "locations": comp.locations[:5]})
+        graph.add_edge(
+            sid,
+            comp.purl,
+            "HAS_PACKAGE",
+            {"source": report.format, "file": source_file, "locations": comp.locations[:5]},
+        )
     for v in report.vulns:
         if not graph.has_node(v.purl):
             continue
         sev = assess(v.vectors, [(report.format, v.severity)] if v.severity else [])
-        graph.add_node(v.id, "Vulnerability", v.id, severity=sev.level, cvss_score=sev.score,
-                       cvss_vector=sev.vector or None, severity_basis=sev.basis,
-                       fixed_versions=v.fixed or None, summary=v.title or None,
-                       aliases=v.aliases or None, cwes=v.cwes or None)
+        graph.add_node(
+            v.id,
+            "Vulnerability",
+            v.id,
+            severity=sev.level,
+            cvss_score=sev.score,
+            cvss_vector=sev.vector or None,
+            severity_basis=sev.basis,
+            fixed_versions=v.fixed or None,
+            summary=v.title or None,
+            aliases=v.aliases or None,
+            cwes=v.cwes or None,
+        )
         vnode = graph.node(v.id)
         vnode["reported_by"] = sorted({*vnode.get("reported_by", []), report.format})
         existing = graph.edge(v.purl, v.id, "AFFECTED_BY")
-        reported = {report.format: {"fixed": v.fixed, "severity": v.severity,
-                                    "file": source_file}}
+        reported = {report.format: {"fixed": v.fixed, "severity": v.severity, "file": source_file}}
         if existing is not None:
             existing["evidence"].setdefault("reported", {}).update(reported)
             continue
-        graph.add_edge(v.purl, v.id, "AFFECTED_BY",
-                       {"sources": [report.format], "reported": reported})
+        graph.add_edge(
+            v.purl, v.id, "AFFECTED_BY", {"sources": [report.format], "reported": reported}
+        )
     models: dict[str, str] = {}
     for m in report.models:
         mid = m.purl or f"mlbom:{doc.scope}:{m.ref}"
-        graph.add_node(mid, "MLBOMModel", m.name, model_name=m.name,
-                       model_version=m.version or None, publisher=m.publisher or None,
-                       model_card=m.model_card or None, description=m.description or None,
-                       source_file=source_file)
+        graph.add_node(
+            mid,
+            "MLBOMModel",
+            m.name,
+            model_name=m.name,
+            model_version=m.version or None,
+            publisher=m.publisher or None,
+            model_card=m.model_card or None,
+            description=m.description or None,
+            source_file=source_file,
+        )
         models[f"@model:{m.ref}"] = mid
     data: dict[str, str] = {}
     for d in report.datasets:
         did = f"mlbom:{doc.scope}:{d.ref}"
-        graph.add_node(did, "MLBOMDataset", d.name, classification=d.classification or None,
-                       url=d.url or None, version=d.version or None, source_file=source_file)
+        graph.add_node(
+            did,
+            "MLBOMDataset",
+            d.name,
+            classification=d.classification or None,
+            url=d.url or None,
+            version=d.version or None,
+            source_file=source_file,
+        )
         data[f"@data:{d.ref}"] = did
     for m in report.models:
         for dref in m.datasets:
-            did = data.get(f"@data:{dref}")
-            if did:
-                graph.add_edge(models[f"@model:{m.ref}"], did, "TRAINED_ON",
-                               {"source": "modelCard.modelParameters.datasets"})
+            ds_id = data.get(f"@data:{dref}")
+            if ds_id:
+                graph.add_edge(
+                    models[f"@model:{m.ref}"],
+                    ds_id,
+                    "TRAINED_ON",
+                    {"source": "modelCard.modelParameters.datasets"},
+                )
     ids = {"@subject": sid, **models, **data}
     for src, dst in report.depends:
         a = ids.get(src, src)

@@ -1,1 +1,4 @@
-"""Vulnerability assessment and AI bill of materials: OSV matching, SBOM/scanner import, model scanning."""
+"""Vulnerability assessment and the AI bill of materials.
+
+Offline OSV matching, scanner and SBOM import, model artifact scanning, CycloneDX export.
+"""

@@ -21,20 +21,37 @@ from aispm_graph.schema import Label, node_kinds
 
 SPEC_VERSION = "1.6"
 MODEL_LABELS = {str(Label.AI_MODEL), str(Label.AI_DEPLOYMENT)}
-SERVICE_LABELS = {str(Label.AI_SERVICE), str(Label.AI_ENDPOINT), str(Label.AI_AGENT),
-                  str(Label.KNOWLEDGE_BASE), str(Label.AI_WORKSPACE)}
+SERVICE_LABELS = {
+    str(Label.AI_SERVICE),
+    str(Label.AI_ENDPOINT),
+    str(Label.AI_AGENT),
+    str(Label.KNOWLEDGE_BASE),
+    str(Label.AI_WORKSPACE),
+}
 DATA_LABELS = {str(Label.DATASET)}
 AI_DATA_ROLES = {"training", "grounding", "model-artifact"}
-DEP_EDGES = {"RUNS_IMAGE", "RUNS_SOFTWARE", "HAS_PACKAGE", "SERVES", "TRAINED_ON",
-             "DEPENDS_ON", "GROUNDED_ON", "STORES_ARTIFACT", "INVOKES"}
+DEP_EDGES = {
+    "RUNS_IMAGE",
+    "RUNS_SOFTWARE",
+    "HAS_PACKAGE",
+    "SERVES",
+    "TRAINED_ON",
+    "DEPENDS_ON",
+    "GROUNDED_ON",
+    "STORES_ARTIFACT",
+    "INVOKES",
+}
 _SEVERITIES = {"critical", "high", "medium", "low", "none"}
 
 
-def _props(node_id: str, data: dict[str, Any], extra: dict[str, Any] | None = None
-           ) -> list[dict[str, str]]:
-    out = [{"name": "aispm:id", "value": node_id},
-           {"name": "aispm:kind", "value": str(data["kind"])},
-           {"name": "aispm:provider", "value": str(data.get("provider", ""))}]
+def _props(
+    node_id: str, data: dict[str, Any], extra: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
+    out = [
+        {"name": "aispm:id", "value": node_id},
+        {"name": "aispm:kind", "value": str(data["kind"])},
+        {"name": "aispm:provider", "value": str(data.get("provider", ""))},
+    ]
     for key in ("region", "tenant"):
         if data.get(key):
             out.append({"name": f"aispm:{key}", "value": str(data[key])})
@@ -51,9 +68,12 @@ def _model_card(card: Any) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     params = card.get("modelParameters")
     if isinstance(params, dict):
-        p = {k: v for k, v in params.items()
-             if k in {"approach", "task", "architectureFamily", "modelArchitecture", "inputs",
-                      "outputs"}}
+        p = {
+            k: v
+            for k, v in params.items()
+            if k
+            in {"approach", "task", "architectureFamily", "modelArchitecture", "inputs", "outputs"}
+        }
         if p:
             out["modelParameters"] = p
     for key in ("quantitativeAnalysis", "considerations"):
@@ -73,10 +93,17 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
         name = str(data.get("name") or node_id)
         if labels & MODEL_LABELS:
             comp: dict[str, Any] = {
-                "type": "machine-learning-model", "bom-ref": node_id, "name": name,
-                "properties": _props(node_id, data, {"model_name": data.get("model_name"),
-                                                     "vuln_factors": ",".join(
-                                                         data.get("vuln_factors") or [])}),
+                "type": "machine-learning-model",
+                "bom-ref": node_id,
+                "name": name,
+                "properties": _props(
+                    node_id,
+                    data,
+                    {
+                        "model_name": data.get("model_name"),
+                        "vuln_factors": ",".join(data.get("vuln_factors") or []),
+                    },
+                ),
             }
             if data.get("model_version"):
                 comp["version"] = str(data["model_version"])
@@ -87,9 +114,12 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
                 comp["modelCard"] = card
             components.append(comp)
         elif labels & SERVICE_LABELS:
-            svc: dict[str, Any] = {"bom-ref": node_id, "name": name,
-                                   "provider": {"name": str(data.get("provider", ""))},
-                                   "properties": _props(node_id, data)}
+            svc: dict[str, Any] = {
+                "bom-ref": node_id,
+                "name": name,
+                "provider": {"name": str(data.get("provider", ""))},
+                "properties": _props(node_id, data),
+            }
             if data.get("public_network_access") is not None:
                 svc["x-trust-boundary"] = bool(data["public_network_access"])
             services.append(svc)
@@ -99,33 +129,56 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
                 entry["classification"] = str(data["classification"])
             if data.get("url"):
                 entry["contents"] = {"url": str(data["url"])}
-            components.append({
-                "type": "data", "bom-ref": node_id, "name": name, "data": [entry],
-                "properties": _props(node_id, data, {"data_role": ",".join(
-                    data.get("data_role") or [])}),
-            })
+            components.append(
+                {
+                    "type": "data",
+                    "bom-ref": node_id,
+                    "name": name,
+                    "data": [entry],
+                    "properties": _props(
+                        node_id, data, {"data_role": ",".join(data.get("data_role") or [])}
+                    ),
+                }
+            )
         elif data["kind"] == "ContainerImage":
-            comp = {"type": "container", "bom-ref": node_id,
-                    "name": str(data.get("uri") or name), "properties": _props(node_id, data)}
+            comp = {
+                "type": "container",
+                "bom-ref": node_id,
+                "name": str(data.get("uri") or name),
+                "properties": _props(node_id, data),
+            }
             digest = str(data.get("digest") or "")
             if digest.startswith("sha256:") and len(digest) == 71:
                 comp["hashes"] = [{"alg": "SHA-256", "content": digest[7:]}]
             components.append(comp)
         elif data["kind"] == "Package":
-            comp = {"type": "library", "bom-ref": node_id,
-                    "name": str(data.get("package_name") or name), "purl": node_id,
-                    "properties": _props(node_id, data, {"ai_library": data.get("ai_library")})}
+            comp = {
+                "type": "library",
+                "bom-ref": node_id,
+                "name": str(data.get("package_name") or name),
+                "purl": node_id,
+                "properties": _props(node_id, data, {"ai_library": data.get("ai_library")}),
+            }
             if data.get("version"):
                 comp["version"] = str(data["version"])
             components.append(comp)
         elif data.get("ai_libraries") and str(Label.COMPUTE) in labels:
-            components.append({
-                "type": "platform", "bom-ref": node_id, "name": name,
-                "properties": _props(node_id, data, {
-                    "ai_libraries": ",".join(data["ai_libraries"]),
-                    "vuln_factors": ",".join(data.get("vuln_factors") or []),
-                    "shadow_ai": spec.category != "ai"}),
-            })
+            components.append(
+                {
+                    "type": "platform",
+                    "bom-ref": node_id,
+                    "name": name,
+                    "properties": _props(
+                        node_id,
+                        data,
+                        {
+                            "ai_libraries": ",".join(data["ai_libraries"]),
+                            "vuln_factors": ",".join(data.get("vuln_factors") or []),
+                            "shadow_ai": spec.category != "ai",
+                        },
+                    ),
+                }
+            )
         else:
             continue
         refs.add(node_id)
@@ -135,8 +188,13 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
             deps.setdefault(src, set()).add(dst)
     vulns = []
     for vid, data in sorted(graph.nodes("Vulnerability"), key=lambda x: x[0]):
-        affects = sorted({src for src, _t, e in graph.g.in_edges(vid, data=True)
-                          if e["kind"] == "AFFECTED_BY" and src in refs})
+        affects = sorted(
+            {
+                src
+                for src, _t, e in graph.g.in_edges(vid, data=True)
+                if e["kind"] == "AFFECTED_BY" and src in refs
+            }
+        )
         if not affects:
             continue
         rating: dict[str, Any] = {}
@@ -152,16 +210,21 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
         elif vector.startswith("CVSS:3.0/"):
             rating["method"], rating["vector"] = "CVSSv3", vector
         v: dict[str, Any] = {
-            "bom-ref": f"vuln:{vid}", "id": vid,
-            "source": {"name": "OSV" if "osv" in (data.get("reported_by") or ["osv"])
-                       else "/".join(data.get("reported_by") or [])},
+            "bom-ref": f"vuln:{vid}",
+            "id": vid,
+            "source": {
+                "name": "OSV"
+                if "osv" in (data.get("reported_by") or ["osv"])
+                else "/".join(data.get("reported_by") or [])
+            },
             "ratings": [rating],
             "affects": [{"ref": a} for a in affects],
         }
         aliases = [a for a in data.get("aliases") or [] if isinstance(a, str)]
         if aliases:
-            v["references"] = [{"id": a, "source": {"name": a.split("-", 1)[0]}}
-                               for a in aliases[:20]]
+            v["references"] = [
+                {"id": a, "source": {"name": a.split("-", 1)[0]}} for a in aliases[:20]
+            ]
         if data.get("summary"):
             v["description"] = str(data["summary"])
         fixes = data.get("fixed_versions") or []
@@ -176,14 +239,16 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
         "version": 1,
         "metadata": {
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "tools": {"components": [{"type": "application", "name": "aispm-graph",
-                                      "version": __version__}]},
+            "tools": {
+                "components": [
+                    {"type": "application", "name": "aispm-graph", "version": __version__}
+                ]
+            },
             "properties": [{"name": "aispm:document", "value": "AI bill of materials"}],
         },
         "components": components,
         "services": services,
-        "dependencies": [{"ref": r, "dependsOn": sorted(deps.get(r, set()))}
-                         for r in sorted(refs)],
+        "dependencies": [{"ref": r, "dependsOn": sorted(deps.get(r, set()))} for r in sorted(refs)],
         "vulnerabilities": vulns,
     }
     return bom

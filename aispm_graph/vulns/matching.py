@@ -239,8 +239,9 @@ class CompiledAffected:
             return None
 
     def _next_fix(self, key: Any) -> str | None:
-        fixes = [(k, raw) for r in self.ranges for k, rank, raw in r.events
-                 if rank == 1 and k > key]
+        fixes = [
+            (k, raw) for r in self.ranges for k, rank, raw in r.events if rank == 1 and k > key
+        ]
         return min(fixes, key=lambda f: f[0])[1] if fixes else None
 
 

@@ -21,8 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PICKLE_EXTS = {".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", ".npy", ".npz",
-               ".dill", ".sav", ".mar"}
+PICKLE_EXTS = {
+    ".pkl",
+    ".pickle",
+    ".pt",
+    ".pth",
+    ".bin",
+    ".ckpt",
+    ".joblib",
+    ".npy",
+    ".npz",
+    ".dill",
+    ".sav",
+    ".mar",
+}
 KERAS_EXTS = {".h5", ".hdf5", ".keras"}
 SAFE_FORMAT_EXTS = {".safetensors", ".gguf", ".onnx"}
 MODEL_EXTS = PICKLE_EXTS | KERAS_EXTS | SAFE_FORMAT_EXTS
@@ -81,11 +93,21 @@ def _pickle_scan(path: Path, fmt: str) -> ScanResult:
     for g in res.globals:
         name = f"{g.module}.{g.name}"
         if g.safety == SafetyLevel.Dangerous:
-            result.findings.append(Finding("critical", "unsafe-deserialization",
-                                           f"pickle imports {name}: code runs on load"))
+            result.findings.append(
+                Finding(
+                    "critical",
+                    "unsafe-deserialization",
+                    f"pickle imports {name}: code runs on load",
+                )
+            )
         elif g.safety == SafetyLevel.Suspicious:
-            result.findings.append(Finding("medium", "unknown-pickle-import",
-                                           f"pickle imports {name}, not on the safe list"))
+            result.findings.append(
+                Finding(
+                    "medium",
+                    "unknown-pickle-import",
+                    f"pickle imports {name}, not on the safe list",
+                )
+            )
     if res.scan_err:
         result.error = "picklescan could not parse the whole file"
     return result
@@ -134,8 +156,13 @@ def _keras_scan(path: Path) -> ScanResult:
         result.error = "neither a Keras v3 zip archive nor an HDF5 file"
         return result
     for name in lambdas:
-        result.findings.append(Finding("critical", "keras-lambda-layer",
-                                       f"Lambda layer {name!r} runs Python bytecode on load"))
+        result.findings.append(
+            Finding(
+                "critical",
+                "keras-lambda-layer",
+                f"Lambda layer {name!r} runs Python bytecode on load",
+            )
+        )
     return result
 
 
@@ -165,8 +192,9 @@ def _safe_format_scan(path: Path, ext: str) -> ScanResult:
     elif ext == ".gguf" and not head.startswith(GGUF_MAGIC):
         result.error = "missing GGUF magic"
         return result
-    result.findings.append(Finding("info", "no-code-on-load",
-                                   f"{fmt} stores tensors only; loading it runs no code"))
+    result.findings.append(
+        Finding("info", "no-code-on-load", f"{fmt} stores tensors only; loading it runs no code")
+    )
     return result
 
 
@@ -177,8 +205,10 @@ def scan_file(path: Path) -> ScanResult:
             return _keras_scan(path)
         if ext in SAFE_FORMAT_EXTS:
             return _safe_format_scan(path, ext)
-        return _pickle_scan(path, "pytorch" if ext in {".pt", ".pth", ".bin", ".ckpt"}
-                            else ext.lstrip(".") or "pickle")
+        return _pickle_scan(
+            path,
+            "pytorch" if ext in {".pt", ".pth", ".bin", ".ckpt"} else ext.lstrip(".") or "pickle",
+        )
     except OSError as exc:
         return ScanResult(str(path), ext.lstrip("."), error=f"cannot read: {exc.strerror}")
 

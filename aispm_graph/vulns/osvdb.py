@@ -96,8 +96,9 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
     """(where, parsed document) for every OSV file under ``path``; raises on unreadable input."""
     if path.is_dir():
         files = sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".json", ".yaml",
-                                                                             ".yml"}
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in {".json", ".yaml", ".yml"}
         )
         if not files:
             raise VulnDBError(f"{path}: no .json or .yaml files in this directory")
@@ -110,8 +111,13 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
         try:
             with zipfile.ZipFile(path) as zf:
                 names = sorted(
-                    i for i in zf.infolist()
-                    if not i.is_dir() and i.filename.lower().endswith((".json", ".yaml", ".yml"))
+                    (
+                        i
+                        for i in zf.infolist()
+                        if not i.is_dir()
+                        and i.filename.lower().endswith((".json", ".yaml", ".yml"))
+                    ),
+                    key=lambda i: i.filename,
                 )
                 if not names:
                     raise VulnDBError(f"{path}: zip holds no .json or .yaml files")
@@ -174,7 +180,8 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
             raise VulnDBError(f"{where}: affected[{i}].package needs 'ecosystem' and 'name'")
         ranges = aff.get("ranges", [])
         if not isinstance(ranges, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("events", []), list)
+            isinstance(r, dict)
+            and isinstance(r.get("events", []), list)
             and all(isinstance(e, dict) for e in r.get("events", []))
             for r in ranges
         ):
@@ -188,8 +195,10 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
                 "name": name,
                 "purl": str(pkg.get("purl") or ""),
                 "ranges": [
-                    {"type": str(r.get("type", "")),
-                     "events": [{str(k): str(v) for k, v in e.items()} for e in r["events"]]}
+                    {
+                        "type": str(r.get("type", "")),
+                        "events": [{str(k): str(v) for k, v in e.items()} for e in r["events"]],
+                    }
                     for r in ranges
                 ],
                 "versions": _str_list(versions),
@@ -205,9 +214,7 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
         "summary": str(rec.get("summary") or "")[:500],
         "details": str(rec.get("details") or "")[:MAX_DETAILS],
         "severity": [s for s in rec.get("severity") or [] if isinstance(s, dict)],
-        "database_specific": {
-            k: v for k, v in (dbs or {}).items() if k in {"severity", "cwe_ids"}
-        },
+        "database_specific": {k: v for k, v in (dbs or {}).items() if k in {"severity", "cwe_ids"}},
         "cwes": cwes,
         "references": [
             {"type": str(r.get("type", "")), "url": str(r.get("url", ""))}
@@ -266,13 +273,17 @@ def deduplicate(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], in
             merged += len(members) - 1
             ids = {a for m in members for a in [m["id"], *m["aliases"]]}
             primary["aliases"] = sorted(ids - {primary["id"]})
-            seen = {(a["ecosystem"], normalize_name(split_ecosystem(a["ecosystem"])[0], a["name"]))
-                    for a in primary["affected"]}
+            seen = {
+                (a["ecosystem"], normalize_name(split_ecosystem(a["ecosystem"])[0], a["name"]))
+                for a in primary["affected"]
+            }
             extra = []
             for m in members[1:]:
                 for a in m["affected"]:
-                    key = (a["ecosystem"], normalize_name(split_ecosystem(a["ecosystem"])[0],
-                                                          a["name"]))
+                    key = (
+                        a["ecosystem"],
+                        normalize_name(split_ecosystem(a["ecosystem"])[0], a["name"]),
+                    )
                     if key not in seen:
                         seen.add(key)
                         extra.append(a)
@@ -305,29 +316,55 @@ CREATE INDEX alias_idx ON alias (alias);
 """
 
 
-def _write_db(conn: sqlite3.Connection, advisories: list[dict[str, Any]], meta: dict[str, str]
-              ) -> None:
+def _write_db(
+    conn: sqlite3.Connection, advisories: list[dict[str, Any]], meta: dict[str, str]
+) -> None:
     conn.executescript(_SCHEMA)
     cctx = zstandard.ZstdCompressor(level=3)
     for rec in advisories:
         sev = osv_severity(rec)
         text = f"{rec['summary']}\n{rec['details']}"
-        fixed = sorted({e["fixed"] for a in rec["affected"] for r in a["ranges"]
-                        if r["type"] != "GIT" for e in r["events"] if "fixed" in e})
+        fixed = sorted(
+            {
+                e["fixed"]
+                for a in rec["affected"]
+                for r in a["ranges"]
+                if r["type"] != "GIT"
+                for e in r["events"]
+                if "fixed" in e
+            }
+        )
         conn.execute(
             "INSERT INTO advisory VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (rec["id"], json.dumps(rec["aliases"]), rec["summary"], rec["details"], sev.level,
-             sev.score, sev.vector, sev.basis, json.dumps(rec["cwes"]),
-             int(is_rce(rec["cwes"], text)), json.dumps(rec["references"]), rec["published"],
-             rec["modified"], json.dumps(fixed),
-             cctx.compress(json.dumps(rec, separators=(",", ":")).encode())),
+            (
+                rec["id"],
+                json.dumps(rec["aliases"]),
+                rec["summary"],
+                rec["details"],
+                sev.level,
+                sev.score,
+                sev.vector,
+                sev.basis,
+                json.dumps(rec["cwes"]),
+                int(is_rce(rec["cwes"], text)),
+                json.dumps(rec["references"]),
+                rec["published"],
+                rec["modified"],
+                json.dumps(fixed),
+                cctx.compress(json.dumps(rec, separators=(",", ":")).encode()),
+            ),
         )
         for a in rec["affected"]:
             family, _ = split_ecosystem(a["ecosystem"])
             conn.execute(
                 "INSERT INTO affected VALUES (?,?,?,?,?)",
-                (rec["id"], family, a["ecosystem"], normalize_name(family, a["name"]),
-                 json.dumps({"ranges": a["ranges"], "versions": a["versions"]})),
+                (
+                    rec["id"],
+                    family,
+                    a["ecosystem"],
+                    normalize_name(family, a["name"]),
+                    json.dumps({"ranges": a["ranges"], "versions": a["versions"]}),
+                ),
             )
         for alias in {rec["id"], *rec["aliases"]}:
             conn.execute("INSERT INTO alias VALUES (?,?)", (alias, rec["id"]))
@@ -379,21 +416,25 @@ def import_into(db_path: Path, paths: list[Path], replace: bool = False) -> Impo
     report.advisories = len(advisories)
     report.merged = merged
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".vulndb-", suffix=".tmp", dir=db_path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=".vulndb-", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
+    tmp = Path(tmp_name)
     try:
-        conn = sqlite3.connect(tmp)
-        _write_db(conn, advisories, {
-            "format": DB_FORMAT,
-            "imported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "sources": json.dumps([str(p) for p in paths]),
-            "advisories": str(len(advisories)),
-        })
+        conn = sqlite3.connect(str(tmp))
+        _write_db(
+            conn,
+            advisories,
+            {
+                "format": DB_FORMAT,
+                "imported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "sources": json.dumps([str(p) for p in paths]),
+                "advisories": str(len(advisories)),
+            },
+        )
         conn.close()
-        os.replace(tmp, db_path)
+        tmp.replace(db_path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
     return report
 
 
@@ -450,8 +491,9 @@ class VulnDB:
         except sqlite3.DatabaseError as exc:
             raise VulnDBError(f"{path}: not an aispm vulnerability database ({exc})") from None
         if not fmt or fmt[0] != DB_FORMAT:
-            raise VulnDBError(f"{path}: database format {fmt and fmt[0]!r} is not {DB_FORMAT}; "
-                              "re-import it")
+            raise VulnDBError(
+                f"{path}: database format {fmt and fmt[0]!r} is not {DB_FORMAT}; re-import it"
+            )
         return cls(conn, str(path))
 
     @classmethod
@@ -462,8 +504,15 @@ class VulnDB:
         records = collect_records_from_bytes(data, f"(bundled) {BUNDLED_NAME}", report)
         advisories, _ = deduplicate(records)
         conn = sqlite3.connect(":memory:", check_same_thread=False)
-        _write_db(conn, advisories, {"format": DB_FORMAT, "sources": json.dumps([BUNDLED_NAME]),
-                                     "advisories": str(len(advisories))})
+        _write_db(
+            conn,
+            advisories,
+            {
+                "format": DB_FORMAT,
+                "sources": json.dumps([BUNDLED_NAME]),
+                "advisories": str(len(advisories)),
+            },
+        )
         return cls(conn, f"bundled {BUNDLED_NAME} ({BUNDLED_ATTRIBUTION})")
 
     def close(self) -> None:
@@ -519,15 +568,24 @@ class VulnDB:
             return self._advisories[advisory_id]
         row = self.conn.execute(
             "SELECT id, aliases, summary, details, severity, cvss_score, cvss_vector, "
-            "severity_basis, cwes, rce, refs, fixed FROM advisory WHERE id=?", (advisory_id,)
+            "severity_basis, cwes, rce, refs, fixed FROM advisory WHERE id=?",
+            (advisory_id,),
         ).fetchone()
         if row is None:
             return None
         adv = Advisory(
-            id=row[0], aliases=tuple(json.loads(row[1])), summary=row[2], details=row[3],
-            severity=row[4], cvss_score=row[5], cvss_vector=row[6], severity_basis=row[7],
-            cwes=tuple(json.loads(row[8])), rce=bool(row[9]),
-            references=tuple(r["url"] for r in json.loads(row[10])), fixed=tuple(json.loads(row[11])),
+            id=row[0],
+            aliases=tuple(json.loads(row[1])),
+            summary=row[2],
+            details=row[3],
+            severity=row[4],
+            cvss_score=row[5],
+            cvss_vector=row[6],
+            severity_basis=row[7],
+            cwes=tuple(json.loads(row[8])),
+            rce=bool(row[9]),
+            references=tuple(r["url"] for r in json.loads(row[10])),
+            fixed=tuple(json.loads(row[11])),
         )
         self._advisories[advisory_id] = adv
         return adv
@@ -540,8 +598,9 @@ class VulnDB:
         return str(row[0]) if row else None
 
 
-def collect_records_from_bytes(data: bytes, where: str, report: ImportReport
-                               ) -> list[dict[str, Any]]:
+def collect_records_from_bytes(
+    data: bytes, where: str, report: ImportReport
+) -> list[dict[str, Any]]:
     doc = _parse_bytes(data, where)
     out = []
     for w, rec in iter_records([(where, doc)]):
@@ -589,5 +648,3 @@ __all__ = [
     "import_into",
     "open_default",
 ]
-
-

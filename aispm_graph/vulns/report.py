@@ -29,8 +29,9 @@ def _holders(graph: Graph, package: str) -> list[str]:
     return sorted(compute) or sorted(subjects)
 
 
-def vulnerability_rows(graph: Graph, on_path: set[str], min_severity: str | None = None
-                       ) -> list[dict[str, Any]]:
+def vulnerability_rows(
+    graph: Graph, on_path: set[str], min_severity: str | None = None
+) -> list[dict[str, Any]]:
     floor = LEVEL_RANK[min_severity] if min_severity else 0
     rows = []
     for pkg, vid, e in graph.edges("AFFECTED_BY"):
@@ -41,31 +42,43 @@ def vulnerability_rows(graph: Graph, on_path: set[str], min_severity: str | None
             continue
         ev = e["evidence"]
         holders = _holders(graph, pkg)
-        reported_fix = sorted({f for r in (ev.get("reported") or {}).values()
-                               for f in r.get("fixed", [])})
+        reported_fix = sorted(
+            {f for r in (ev.get("reported") or {}).values() for f in r.get("fixed", [])}
+        )
         fixed = ev.get("fixed") or (reported_fix[0] if reported_fix else "")
         aliases = list(v.get("aliases") or [])
-        rows.append({
-            "package": str(p.get("package_name") or p["name"]),
-            "version": str(p.get("version") or ""),
-            "purl": pkg,
-            "advisory": vid,
-            "cve": next((a for a in aliases if a.startswith("CVE-")), ""),
-            "aliases": aliases,
-            "severity": level,
-            "cvss_score": v.get("cvss_score"),
-            "severity_basis": v.get("severity_basis", ""),
-            "rce": bool(v.get("rce")),
-            "summary": v.get("summary") or "",
-            "fixed": fixed,
-            "scanner_fixed": reported_fix,
-            "sources": list(ev.get("sources") or []),
-            "disagreement": ev.get("disagreement", ""),
-            "not_reported_by": list(ev.get("not_reported_by") or []),
-            "affected": [{"id": h, "kind": graph.node(h)["kind"], "name": graph.node(h)["name"]}
-                         for h in holders],
-            "on_attack_path": any(h in on_path for h in holders),
-        })
-    rows.sort(key=lambda r: (-int(r["on_attack_path"]), -LEVEL_RANK.get(r["severity"], 0),
-                             -(r["cvss_score"] or 0), r["package"], r["advisory"]))
+        rows.append(
+            {
+                "package": str(p.get("package_name") or p["name"]),
+                "version": str(p.get("version") or ""),
+                "purl": pkg,
+                "advisory": vid,
+                "cve": next((a for a in aliases if a.startswith("CVE-")), ""),
+                "aliases": aliases,
+                "severity": level,
+                "cvss_score": v.get("cvss_score"),
+                "severity_basis": v.get("severity_basis", ""),
+                "rce": bool(v.get("rce")),
+                "summary": v.get("summary") or "",
+                "fixed": fixed,
+                "scanner_fixed": reported_fix,
+                "sources": list(ev.get("sources") or []),
+                "disagreement": ev.get("disagreement", ""),
+                "not_reported_by": list(ev.get("not_reported_by") or []),
+                "affected": [
+                    {"id": h, "kind": graph.node(h)["kind"], "name": graph.node(h)["name"]}
+                    for h in holders
+                ],
+                "on_attack_path": any(h in on_path for h in holders),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            -int(r["on_attack_path"]),
+            -LEVEL_RANK.get(r["severity"], 0),
+            -(r["cvss_score"] or 0),
+            r["package"],
+            r["advisory"],
+        )
+    )
     return rows

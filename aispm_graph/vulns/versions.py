@@ -232,8 +232,17 @@ _APK = re.compile(
     r"^(?P<nums>\d+(?:\.\d+)*)(?P<letter>[a-z]?)(?P<suffixes>(?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*)"
     r"(?:-r(?P<rel>\d+))?$"
 )
-_APK_SUFFIX = {"alpha": -4, "beta": -3, "pre": -2, "rc": -1, "cvs": 1, "svn": 2, "git": 3,
-               "hg": 4, "p": 5}
+_APK_SUFFIX = {
+    "alpha": -4,
+    "beta": -3,
+    "pre": -2,
+    "rc": -1,
+    "cvs": 1,
+    "svn": 2,
+    "git": 3,
+    "hg": 4,
+    "p": 5,
+}
 
 
 def apk_key(v: str) -> tuple[Any, ...]:
@@ -243,7 +252,7 @@ def apk_key(v: str) -> tuple[Any, ...]:
         raise UnparseableVersion(f"{v!r} is not an Alpine version")
     nums = tuple(int(x) for x in m["nums"].split("."))
     suffixes = tuple(
-        (_APK_SUFFIX[s.rstrip("0123456789")], int(s[len(s.rstrip("0123456789")):] or 0))
+        (_APK_SUFFIX[s.rstrip("0123456789")], int(s[len(s.rstrip("0123456789")) :] or 0))
         for s in m["suffixes"].split("_")[1:]
     )
     return (nums, m["letter"] or "", (*suffixes, (0, 0)), int(m["rel"] or 0))
@@ -251,7 +260,9 @@ def apk_key(v: str) -> tuple[Any, ...]:
 
 # --- semver / generic -------------------------------------------------------------------------
 
-_SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+_SEMVER = re.compile(
+    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+)
 
 
 def semver_key(v: str) -> tuple[Any, ...]:
@@ -292,8 +303,19 @@ def rpm_key(v: str) -> Any:
 
 
 _DEB_FAMILIES = {"Debian", "Ubuntu"}
-_RPM_FAMILIES = {"Red Hat", "AlmaLinux", "Rocky Linux", "openSUSE", "SUSE", "Mageia",
-                 "openEuler", "CentOS", "Oracle Linux", "Photon OS", "Azure Linux"}
+_RPM_FAMILIES = {
+    "Red Hat",
+    "AlmaLinux",
+    "Rocky Linux",
+    "openSUSE",
+    "SUSE",
+    "Mageia",
+    "openEuler",
+    "CentOS",
+    "Oracle Linux",
+    "Photon OS",
+    "Azure Linux",
+}
 _SEMVER_FAMILIES = {"npm", "crates.io", "Go", "Hex", "Pub", "NuGet", "SwiftURL", "Packagist"}
 
 

@@ -21,8 +21,12 @@ def validate(text: str) -> None:
 
 
 def test_validator_is_not_a_rubber_stamp() -> None:
-    bad = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-           "components": [{"type": "machine-learning-model", "name": "m", "modelCard": 5}]}
+    bad = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [{"type": "machine-learning-model", "name": "m", "modelCard": 5}],
+    }
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(bad)) is not None
 
 
@@ -30,8 +34,10 @@ def test_validator_is_not_a_rubber_stamp() -> None:
 def bom(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     ws = tmp_path_factory.mktemp("bom") / "ws"
     assert run_cli("demo", workspace=ws).code == 0
-    for fmt, name in (("cyclonedx", "cyclonedx-1.7-mlbom-model-card-with-dataset.json"),
-                      ("grype", "grype-image-matches.json")):
+    for fmt, name in (
+        ("cyclonedx", "cyclonedx-1.7-mlbom-model-card-with-dataset.json"),
+        ("grype", "grype-image-matches.json"),
+    ):
         res = run_cli("import", fmt, str(EX / name), workspace=ws)
         assert res.code == 0, res.err
     assert run_cli("build", workspace=ws).code == 0

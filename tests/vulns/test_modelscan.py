@@ -52,8 +52,7 @@ def test_malicious_and_clean_pickles(tmp_path: Path) -> None:
     (tmp_path / "eval.joblib").write_bytes(pickle.dumps(_EvalGadget()))
     evil = scan_file(tmp_path / "evil.pkl")
     assert evil.verdict == "unsafe"
-    assert any("system" in f.detail and f.issue == "unsafe-deserialization"
-               for f in evil.findings)
+    assert any("system" in f.detail and f.issue == "unsafe-deserialization" for f in evil.findings)
     assert scan_file(tmp_path / "clean.pkl").verdict == "clean"
     ev = scan_file(tmp_path / "eval.joblib")
     assert ev.verdict == "unsafe" and any("eval" in f.detail for f in ev.findings)
@@ -66,17 +65,24 @@ def test_torch_zip_keras_and_safe_formats(tmp_path: Path) -> None:
     assert scan_file(tmp_path / "evil.pt").verdict == "unsafe"
     assert scan_file(tmp_path / "ok.bin").verdict == "clean"
     # Keras v3 archive with a Lambda layer (marshalled bytecode runs on load).
-    config = {"class_name": "Sequential", "config": {"layers": [
-        {"class_name": "Dense", "config": {"name": "d"}},
-        {"class_name": "Lambda", "config": {"name": "exfil", "function": "4wEAAAAA..."}}]}}
+    config = {
+        "class_name": "Sequential",
+        "config": {
+            "layers": [
+                {"class_name": "Dense", "config": {"name": "d"}},
+                {"class_name": "Lambda", "config": {"name": "exfil", "function": "4wEAAAAA..."}},
+            ]
+        },
+    }
     with zipfile.ZipFile(tmp_path / "m.keras", "w") as zf:
         zf.writestr("config.json", json.dumps(config))
         zf.writestr("metadata.json", "{}")
     k = scan_file(tmp_path / "m.keras")
     assert k.verdict == "unsafe" and "exfil" in k.findings[0].detail
     # Legacy HDF5 with the config as an attribute string.
-    (tmp_path / "m.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 64 +
-                                    b'{"class_name": "Lambda", "config": {}}')
+    (tmp_path / "m.h5").write_bytes(
+        b"\x89HDF\r\n\x1a\n" + b"\x00" * 64 + b'{"class_name": "Lambda", "config": {}}'
+    )
     assert scan_file(tmp_path / "m.h5").verdict == "unsafe"
     header = json.dumps({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}).encode()
     (tmp_path / "ok.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 4)
@@ -95,10 +101,10 @@ def test_scan_model_cli_attaches_findings_to_the_model(tmp_path: Path) -> None:
     (models / "model.pkl").write_bytes(malicious_pickle())
     (models / "tokenizer.pkl").write_bytes(clean_pickle())
     (models / "README.md").write_text("not a model")
-    assert run_cli("import", "graph", str(REPO / "fixtures/vulns/estate.json"),
-                   workspace=ws).code == 0
-    res = run_cli("scan-model", str(models), "--format", "json", "--fail-on-unsafe",
-                  workspace=ws)
+    assert (
+        run_cli("import", "graph", str(REPO / "fixtures/vulns/estate.json"), workspace=ws).code == 0
+    )
+    res = run_cli("scan-model", str(models), "--format", "json", "--fail-on-unsafe", workspace=ws)
     assert res.code == 1, res.err
     verdicts = {Path(r["path"]).name: r["verdict"] for r in res.json()["results"]}
     assert verdicts == {"model.pkl": "unsafe", "tokenizer.pkl": "clean"}

@@ -17,8 +17,10 @@ from tests.conftest import REPO, run_cli
 
 FIX = REPO / "fixtures" / "vulns"
 EX = FIX / "examples"
-VM = ("/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-chat-prod/"
-      "providers/microsoft.compute/virtualmachines/vm-chat-web01")
+VM = (
+    "/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-chat-prod/"
+    "providers/microsoft.compute/virtualmachines/vm-chat-web01"
+)
 ECS = "arn:aws:ecs:us-east-1:111122223333:task-definition/scanner-api:3"
 RUN = "//run.googleapis.com/projects/acme/locations/us-central1/services/ubi-app"
 OTHER = "//run.googleapis.com/projects/acme/locations/us-central1/services/other"
@@ -49,7 +51,8 @@ def test_demo_vm_risk_comes_from_matched_advisories(demo_ws: Path) -> None:
     assert {"PYSEC-2023-146", "PYSEC-2023-138"} <= advisories
     assert graph.node("PYSEC-2023-146")["rce"] is True
     assert (VM, "RUNS_SOFTWARE", "sbom:requirements:demo-vm-chat-web01") in edges(
-        graph, "RUNS_SOFTWARE")
+        graph, "RUNS_SOFTWARE"
+    )
     assert {"langchain", "openai"} <= set(vm["ai_libraries"])
 
 
@@ -65,14 +68,38 @@ def _demo_graph(drop_requirements: bool = False) -> Graph:
 def test_demo_vm_factor_is_not_hard_coded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "vuln_factors" not in _demo_graph(drop_requirements=True).node(VM)
     # Same estate, a database without langchain advisories: the factor disappears too.
-    (tmp_path / "osv.json").write_text(json.dumps([{
-        "id": "PYSEC-0000-1", "modified": "2024-01-01",
-        "affected": [{"package": {"ecosystem": "PyPI", "name": "numpy"},
-                      "ranges": [{"type": "ECOSYSTEM",
-                                  "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}]}]))
+    (tmp_path / "osv.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": "PYSEC-0000-1",
+                    "modified": "2024-01-01",
+                    "affected": [
+                        {
+                            "package": {"ecosystem": "PyPI", "name": "numpy"},
+                            "ranges": [
+                                {
+                                    "type": "ECOSYSTEM",
+                                    "events": [{"introduced": "0"}, {"fixed": "1.0"}],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     db = tmp_path / "db.sqlite"
-    assert run_cli("vulndb", "import", str(tmp_path / "osv.json"), workspace=tmp_path / "w",
-                   env={"AISPM_VULNDB": str(db)}).code == 0
+    assert (
+        run_cli(
+            "vulndb",
+            "import",
+            str(tmp_path / "osv.json"),
+            workspace=tmp_path / "w",
+            env={"AISPM_VULNDB": str(db)},
+        ).code
+        == 0
+    )
     monkeypatch.setenv("AISPM_VULNDB", str(db))
     graph = _demo_graph()
     assert "vuln_factors" not in graph.node(VM)
@@ -99,7 +126,8 @@ def test_vulns_command_on_demo(demo_ws: Path) -> None:
     assert row["on_attack_path"] is True
     high = run_cli("vulns", "--format", "json", "--min-severity", "high", workspace=demo_ws).json()
     assert high["vulnerabilities"] and all(
-        r["severity"] in {"high", "critical"} for r in high["vulnerabilities"])
+        r["severity"] in {"high", "critical"} for r in high["vulnerabilities"]
+    )
     table = run_cli("vulns", workspace=demo_ws)
     assert table.code == 0 and "PYSEC-2023-146" in table.out and "vm-chat-web01" in table.out
     gate = run_cli("vulns", "--fail-on", "critical", workspace=demo_ws)
@@ -117,8 +145,13 @@ def estate_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("import", "grype", str(EX / "grype-image-matches.json")),
         ("import", "trivy", str(EX / "trivy-image-ubi7-os-and-python.json")),
         ("import", "trivy", str(FIX / "trivy-langchain-app.json"), "--attach", "onprem-gpu-01"),
-        ("import", "cyclonedx", str(EX / "cyclonedx-1.7-mlbom-model-card-with-dataset.json"),
-         "--attach", "does-not-exist"),
+        (
+            "import",
+            "cyclonedx",
+            str(EX / "cyclonedx-1.7-mlbom-model-card-with-dataset.json"),
+            "--attach",
+            "does-not-exist",
+        ),
         ("build",),
     ):
         res = run_cli(*args, workspace=ws)
@@ -128,13 +161,16 @@ def estate_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_images_link_to_compute_by_digest_and_reference(estate_ws: Path) -> None:
     graph = built(estate_ws)
-    assert edges(graph, "RUNS_IMAGE") == {(ECS, "RUNS_IMAGE", GRYPE_IMG),
-                                          (RUN, "RUNS_IMAGE", TRIVY_IMG)}
+    assert edges(graph, "RUNS_IMAGE") == {
+        (ECS, "RUNS_IMAGE", GRYPE_IMG),
+        (RUN, "RUNS_IMAGE", TRIVY_IMG),
+    }
     ev = graph.edge(ECS, GRYPE_IMG, "RUNS_IMAGE")
     assert ev is not None and ev["evidence"]["match"] == "digest"
     assert {(s, t) for s, _k, t in edges(graph, "HAS_PACKAGE") if s == TRIVY_IMG} == {
         (TRIVY_IMG, "pkg:rpm/redhat/bash@4.2.46-33.el7?distro=redhat-7.7"),
-        (TRIVY_IMG, "pkg:pypi/setuptools@0.9.8")}
+        (TRIVY_IMG, "pkg:pypi/setuptools@0.9.8"),
+    }
     assert graph.node(RUN)["vuln_factors"] == ["fix-available", "high-severity"]
     assert "vuln_factors" not in graph.node(OTHER)  # ubi-8 is a different image
 
@@ -142,8 +178,10 @@ def test_images_link_to_compute_by_digest_and_reference(estate_ws: Path) -> None
 def test_scanner_and_osv_agree_disagree_and_complement(estate_ws: Path) -> None:
     graph = built(estate_ws)
     app = "sbom:trivy:" + next(
-        n.split("sbom:trivy:", 1)[1] for n, _ in graph.nodes("SoftwareProject")
-        if n.startswith("sbom:trivy:trivy-langchain-app"))
+        n.split("sbom:trivy:", 1)[1]
+        for n, _ in graph.nodes("SoftwareProject")
+        if n.startswith("sbom:trivy:trivy-langchain-app")
+    )
     assert ("onprem-gpu-01", "RUNS_SOFTWARE", app) in edges(graph, "RUNS_SOFTWARE")
     # Trivy's CVE-2023-38896 is our PYSEC-2023-146: one node, both sources on the edge.
     assert not graph.has_node("CVE-2023-38896")
@@ -178,7 +216,7 @@ def test_mlbom_models_and_datasets_in_graph(estate_ws: Path) -> None:
     graph = built(estate_ws)
     models = dict(graph.nodes("MLBOMModel"))
     assert [m["name"] for m in models.values()] == ["support-ticket-classifier"]
-    (mid, model), = models.items()
+    ((mid, model),) = models.items()
     assert model["model_card"]["modelParameters"]["architectureFamily"] == "transformer"
     trained = {graph.node(t)["name"] for s, _k, t in edges(graph, "TRAINED_ON") if s == mid}
     assert trained == {"support-ticket-training-data", "support-ticket-evaluation-data"}

@@ -34,11 +34,16 @@ def test_trivy_image_sample() -> None:
     r = parse("trivy", "trivy-image-ubi7-os-and-python.json")
     assert r.subject.kind == "image"
     assert r.subject.digest == (
-        "sha256:6fecccc91c83e11ae4fede6793e9410841221d4779520c2b9e9fb7f7b3830264")
+        "sha256:6fecccc91c83e11ae4fede6793e9410841221d4779520c2b9e9fb7f7b3830264"
+    )
     assert {p.purl for p in r.packages} == {
-        "pkg:rpm/redhat/bash@4.2.46-33.el7?distro=redhat-7.7", "pkg:pypi/setuptools@0.9.8"}
+        "pkg:rpm/redhat/bash@4.2.46-33.el7?distro=redhat-7.7",
+        "pkg:pypi/setuptools@0.9.8",
+    }
     assert {(v.id, tuple(v.fixed)) for v in r.vulns} == {
-        ("CVE-2019-18276", ()), ("CVE-2022-40897", ("65.5.1",))}
+        ("CVE-2019-18276", ()),
+        ("CVE-2022-40897", ("65.5.1",)),
+    }
 
 
 def test_trivy_fs_sample_packages_normalised() -> None:
@@ -55,7 +60,9 @@ def test_grype_sample() -> None:
     assert r.subject.digest.startswith("sha256:ca738abb")
     # No purl on the rpm artifact: built from type + distro, with the rpm epoch.
     assert {p.purl for p in r.packages} == {
-        "pkg:rpm/centos/package-1@2:1.1.1?distro=centos-8.0", "pkg:deb/package-2@2.2.2"}
+        "pkg:rpm/centos/package-1@2:1.1.1?distro=centos-8.0",
+        "pkg:deb/package-2@2.2.2",
+    }
     assert {v.id: v.fixed for v in r.vulns}["CVE-1999-0001"] == ["1.2.1", "2.1.3", "3.4.0"]
 
 
@@ -64,10 +71,14 @@ def test_cyclonedx_mlbom_samples() -> None:
     assert [m.name for m in r.models] == ["support-ticket-classifier"]
     m = r.models[0]
     assert m.model_card["modelParameters"]["task"] == "text-classification"
-    assert m.datasets == ["component-support-ticket-training-data",
-                          "component-support-ticket-evaluation-data"]
+    assert m.datasets == [
+        "component-support-ticket-training-data",
+        "component-support-ticket-evaluation-data",
+    ]
     assert {d.name: d.classification for d in r.datasets} == {
-        "support-ticket-training-data": "internal", "support-ticket-evaluation-data": "internal"}
+        "support-ticket-training-data": "internal",
+        "support-ticket-evaluation-data": "internal",
+    }
     assert ("@subject", "@model:component-support-ticket-classifier") in r.depends
     r6 = parse("cyclonedx", "cyclonedx-1.6-mlbom-considerations-env.json")
     assert r6.models[0].name == "Llama-2-7b"
@@ -81,24 +92,52 @@ def test_spdx_sample() -> None:
 
 
 def test_requirements_poetry_uv() -> None:
-    req = PARSERS["requirements"]({"format": "requirements", "filename": "r.txt", "text": (
-        "# comment\n-r base.txt\nTorch==2.1.0+cu118 \\\n    --hash=sha256:abc\n"
-        "langchain_core==0.1.0 ; python_version >= '3.8'\nopenai>=1\n"
-        "pkg @ https://example.com/pkg.whl\n")}, "r.txt")
+    req = PARSERS["requirements"](
+        {
+            "format": "requirements",
+            "filename": "r.txt",
+            "text": (
+                "# comment\n-r base.txt\nTorch==2.1.0+cu118 \\\n    --hash=sha256:abc\n"
+                "langchain_core==0.1.0 ; python_version >= '3.8'\nopenai>=1\n"
+                "pkg @ https://example.com/pkg.whl\n"
+            ),
+        },
+        "r.txt",
+    )
     assert {(p.purl, p.version) for p in req.packages} == {
         ("pkg:pypi/torch@2.1.0%2Bcu118", "2.1.0+cu118"),
         ("pkg:pypi/langchain-core@0.1.0", "0.1.0"),
-        ("pkg:pypi/openai", ""), ("pkg:pypi/pkg", "")}
+        ("pkg:pypi/openai", ""),
+        ("pkg:pypi/pkg", ""),
+    }
     assert any("openai is not pinned" in n for n in req.notes)
-    poetry = PARSERS["requirements"]({"format": "poetry.lock", "filename": "poetry.lock", "text": (
-        '[[package]]\nname = "transformers"\nversion = "4.30.0"\n\n'
-        '[[package]]\nname = "Pillow"\nversion = "9.0.0"\n')}, "poetry.lock")
-    assert [p.purl for p in poetry.packages] == ["pkg:pypi/transformers@4.30.0",
-                                                 "pkg:pypi/pillow@9.0.0"]
-    uv = PARSERS["requirements"]({"format": "uv.lock", "filename": "uv.lock", "text": (
-        'version = 1\n[[package]]\nname = "app"\nversion = "0.1.0"\n'
-        'source = { editable = "." }\n[[package]]\nname = "gradio"\nversion = "3.0.0"\n'
-        'source = { registry = "https://pypi.org/simple" }\n')}, "uv.lock")
+    poetry = PARSERS["requirements"](
+        {
+            "format": "poetry.lock",
+            "filename": "poetry.lock",
+            "text": (
+                '[[package]]\nname = "transformers"\nversion = "4.30.0"\n\n'
+                '[[package]]\nname = "Pillow"\nversion = "9.0.0"\n'
+            ),
+        },
+        "poetry.lock",
+    )
+    assert [p.purl for p in poetry.packages] == [
+        "pkg:pypi/transformers@4.30.0",
+        "pkg:pypi/pillow@9.0.0",
+    ]
+    uv = PARSERS["requirements"](
+        {
+            "format": "uv.lock",
+            "filename": "uv.lock",
+            "text": (
+                'version = 1\n[[package]]\nname = "app"\nversion = "0.1.0"\n'
+                'source = { editable = "." }\n[[package]]\nname = "gradio"\nversion = "3.0.0"\n'
+                'source = { registry = "https://pypi.org/simple" }\n'
+            ),
+        },
+        "uv.lock",
+    )
     assert [p.purl for p in uv.packages] == ["pkg:pypi/gradio@3.0.0"]
 
 
@@ -115,30 +154,52 @@ def test_cli_imports_every_sample(tmp_path: Path, fmt: str, name: str) -> None:
 
 BAD: list[tuple[str, str, str, str]] = [
     # (format, file content, expected text naming the field, file name)
-    ("trivy", '{"SchemaVersion": 2, "Results": [{"Type": "pip", "Packages": [{"Version": "1"}]}]}',
-     "Results[0].Packages[0].Name: is required", "t.json"),
+    (
+        "trivy",
+        '{"SchemaVersion": 2, "Results": [{"Type": "pip", "Packages": [{"Version": "1"}]}]}',
+        "Results[0].Packages[0].Name: is required",
+        "t.json",
+    ),
     ("trivy", '{"SchemaVersion": 1, "Results": []}', "SchemaVersion", "t.json"),
     ("trivy", '{"SchemaVersion": 2, "Results": {"a": 1}}', "Results: must be a list", "t.json"),
-    ("grype", '{"matches": [{"vulnerability": {"id": "CVE-1"}, "artifact": {"name": "x", '
-              '"version": "1", "purl": "http://evil"}}]}', "matches[0].artifact.purl", "g.json"),
+    (
+        "grype",
+        '{"matches": [{"vulnerability": {"id": "CVE-1"}, "artifact": {"name": "x", '
+        '"version": "1", "purl": "http://evil"}}]}',
+        "matches[0].artifact.purl",
+        "g.json",
+    ),
     ("grype", '{"descriptor": {}}', "matches", "g.json"),
     ("cyclonedx", '{"bomFormat": "CycloneDX", "specVersion": "1.2"}', "specVersion", "c.json"),
-    ("cyclonedx", '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": '
-                  '[{"type": "library", "name": "a\\u0000b"}]}',
-     "components[0].name: contains control characters", "c.json"),
-    ("spdx", '{"spdxVersion": "SPDX-2.3", "packages": [{"name": "x"}]}',
-     "packages[0].SPDXID: is required", "s.spdx.json"),
+    (
+        "cyclonedx",
+        '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": '
+        '[{"type": "library", "name": "a\\u0000b"}]}',
+        "components[0].name: contains control characters",
+        "c.json",
+    ),
+    (
+        "spdx",
+        '{"spdxVersion": "SPDX-2.3", "packages": [{"name": "x"}]}',
+        "packages[0].SPDXID: is required",
+        "s.spdx.json",
+    ),
     ("requirements", "torch==2.1.0\nthis is not ( a requirement\n", "line 2", "requirements.txt"),
-    ("requirements", '[[package]]\nname = "x"\nversion = 1.0\n[broken', "not valid TOML",
-     "poetry.lock"),
+    (
+        "requirements",
+        '[[package]]\nname = "x"\nversion = 1.0\n[broken',
+        "not valid TOML",
+        "poetry.lock",
+    ),
     ("trivy", '{"SchemaVersion": 2, "Results": [', "invalid JSON at line 1", "trunc.json"),
     ("cyclonedx", "[" * 100_000 + "]" * 100_000, "t.json", "t.json"),
 ]
 
 
 @pytest.mark.parametrize(("fmt", "content", "needle", "fname"), BAD)
-def test_bad_files_exit_2_and_write_nothing(tmp_path: Path, fmt: str, content: str,
-                                            needle: str, fname: str) -> None:
+def test_bad_files_exit_2_and_write_nothing(
+    tmp_path: Path, fmt: str, content: str, needle: str, fname: str
+) -> None:
     ws = tmp_path / "ws"
     good = EXAMPLES / "trivy-fs-pip-requirements.json"
     assert run_cli("import", "trivy", str(good), workspace=ws).code == 0
@@ -159,14 +220,48 @@ def test_bad_files_exit_2_and_write_nothing(tmp_path: Path, fmt: str, content: s
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["SchemaVersion", "Results", "Packages", "Vulnerabilities", "Type",
-                         "Name", "Version", "PkgName", "VulnerabilityID", "bomFormat",
-                         "specVersion", "components", "type", "name", "purl", "matches",
-                         "artifact", "vulnerability", "id", "spdxVersion", "packages",
-                         "SPDXID", "externalRefs", "dependencies", "ref", "dependsOn",
-                         "modelCard", "data", "Metadata", "source", "target"]),
-        inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "SchemaVersion",
+                    "Results",
+                    "Packages",
+                    "Vulnerabilities",
+                    "Type",
+                    "Name",
+                    "Version",
+                    "PkgName",
+                    "VulnerabilityID",
+                    "bomFormat",
+                    "specVersion",
+                    "components",
+                    "type",
+                    "name",
+                    "purl",
+                    "matches",
+                    "artifact",
+                    "vulnerability",
+                    "id",
+                    "spdxVersion",
+                    "packages",
+                    "SPDXID",
+                    "externalRefs",
+                    "dependencies",
+                    "ref",
+                    "dependsOn",
+                    "modelCard",
+                    "data",
+                    "Metadata",
+                    "source",
+                    "target",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=25,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -24,8 +25,7 @@ BUNDLED = Path(__file__).resolve().parents[2] / "aispm_graph/vulns/data/osv-ai-p
 
 
 def pypi_entry(*events: dict[str, str], versions: list[str] | None = None) -> dict[str, Any]:
-    return {"ranges": [{"type": "ECOSYSTEM", "events": list(events)}],
-            "versions": versions or []}
+    return {"ranges": [{"type": "ECOSYSTEM", "events": list(events)}], "versions": versions or []}
 
 
 def affected(entry: dict[str, Any], version: str, eco: str = "PyPI") -> bool:
@@ -72,26 +72,49 @@ def test_last_affected_is_inclusive(version: str, expected: bool) -> None:
 
 
 def test_multiple_introduced_fixed_pairs_backports() -> None:
-    entry = pypi_entry({"introduced": "0"}, {"fixed": "1.2.5"}, {"introduced": "1.3.0"},
-                       {"fixed": "1.3.2"}, {"introduced": "2.0"}, {"fixed": "2.1"})
-    expect = {"1.2.4": True, "1.2.5": False, "1.2.9": False, "1.3.0": True, "1.3.1": True,
-              "1.3.2": False, "1.9": False, "2.0": True, "2.1": False, "3.0": False}
+    entry = pypi_entry(
+        {"introduced": "0"},
+        {"fixed": "1.2.5"},
+        {"introduced": "1.3.0"},
+        {"fixed": "1.3.2"},
+        {"introduced": "2.0"},
+        {"fixed": "2.1"},
+    )
+    expect = {
+        "1.2.4": True,
+        "1.2.5": False,
+        "1.2.9": False,
+        "1.3.0": True,
+        "1.3.1": True,
+        "1.3.2": False,
+        "1.9": False,
+        "2.0": True,
+        "2.1": False,
+        "3.0": False,
+    }
     for v, want in expect.items():
         assert affected(entry, v) is want, v
     assert compile_affected("X", "PyPI", entry).affects("1.3.1") == (True, "1.3.2")
 
 
 def test_limit_caps_the_range() -> None:
-    entry = {"ranges": [{"type": "ECOSYSTEM",
-                         "events": [{"introduced": "1.0"}, {"limit": "1.5"}]}]}
+    entry = {"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"limit": "1.5"}]}]}
     assert affected(entry, "1.4.9")
     assert not affected(entry, "1.5")
     assert not affected(entry, "0.9")
 
 
 def test_explicit_versions_list_and_git_ranges_skipped() -> None:
-    entry = {"ranges": [{"type": "GIT", "repo": "https://x", "events": [
-        {"introduced": "0"}, {"fixed": "abc123"}]}], "versions": ["0.3.1", "0.4"]}
+    entry = {
+        "ranges": [
+            {
+                "type": "GIT",
+                "repo": "https://x",
+                "events": [{"introduced": "0"}, {"fixed": "abc123"}],
+            }
+        ],
+        "versions": ["0.3.1", "0.4"],
+    }
     c = compile_affected("X", "PyPI", entry)
     assert c.git_ranges_skipped == 1
     assert c.affects("0.3.1")[0] and c.affects("0.4.0")[0]  # 0.4 == 0.4.0 under PEP 440
@@ -145,18 +168,38 @@ def test_rpm_order(a: str, b: str, expected: int) -> None:
 
 
 def test_apk_and_semver_order() -> None:
-    assert apk_key("1.2.3_rc1-r0") < apk_key("1.2.3-r0") < apk_key("1.2.3-r1") < apk_key(
-        "1.2.3_p1-r0") < apk_key("1.2.4-r0")
-    assert semver_key("1.0.0-alpha") < semver_key("1.0.0-alpha.1") < semver_key(
-        "1.0.0-beta") < semver_key("1.0.0")
+    assert (
+        apk_key("1.2.3_rc1-r0")
+        < apk_key("1.2.3-r0")
+        < apk_key("1.2.3-r1")
+        < apk_key("1.2.3_p1-r0")
+        < apk_key("1.2.4-r0")
+    )
+    assert (
+        semver_key("1.0.0-alpha")
+        < semver_key("1.0.0-alpha.1")
+        < semver_key("1.0.0-beta")
+        < semver_key("1.0.0")
+    )
     assert semver_key("1.0.0+build5") == semver_key("1.0.0")
 
 
 def test_os_packages_match_with_distro_release() -> None:
-    rec = {"id": "DEBIAN-CVE-2099-1", "modified": "2024-01-01", "affected": [
-        {"package": {"ecosystem": "Debian:12", "name": "openssl"}, "ranges": [
-            {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u1"}]}
-        ]}]}
+    rec = {
+        "id": "DEBIAN-CVE-2099-1",
+        "modified": "2024-01-01",
+        "affected": [
+            {
+                "package": {"ecosystem": "Debian:12", "name": "openssl"},
+                "ranges": [
+                    {
+                        "type": "ECOSYSTEM",
+                        "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u1"}],
+                    }
+                ],
+            }
+        ],
+    }
     db = memory_db([rec])
     hit = package_ref_from_purl("pkg:deb/debian/openssl@3.0.9-1?distro=debian-12")
     fixed = package_ref_from_purl("pkg:deb/debian/openssl@3.0.11-1~deb12u1?distro=debian-12")
@@ -213,7 +256,8 @@ def test_bundled_dedupes_tensorflow_variants_by_alias(bundled: VulnDB) -> None:
     # One advisory per CVE-linked group, each covering tensorflow, -cpu and -gpu.
     assert bundled.count() < len(raw)
     assert bundled.count() <= len(cves) + sum(
-        1 for r in raw if not any(a.startswith("CVE-") for a in r.get("aliases", [])))
+        1 for r in raw if not any(a.startswith("CVE-") for a in r.get("aliases", []))
+    )
     tf = {m.advisory_id for m in bundled.match(PackageRef("PyPI", "tensorflow", "2.4.0"))}
     gpu = {m.advisory_id for m in bundled.match(PackageRef("PyPI", "tensorflow-gpu", "2.4.0"))}
     # tensorflow has fewer records than -gpu in this snapshot; every tensorflow advisory also
@@ -240,12 +284,22 @@ def test_every_listed_version_matches_its_record(bundled: VulnDB) -> None:
 
 
 def test_dedupe_keeps_newest_and_merges_aliases() -> None:
-    a = normalize_record({"id": "PYSEC-1", "aliases": ["CVE-1"], "modified": "2024-01-01",
-                          "affected": []}, "a")
-    a2 = normalize_record({"id": "PYSEC-1", "aliases": ["CVE-1"], "modified": "2024-02-01",
-                           "summary": "newer", "affected": []}, "a2")
-    g = normalize_record({"id": "GHSA-x", "aliases": ["CVE-1"], "modified": "2023-01-01",
-                          "affected": []}, "g")
+    a = normalize_record(
+        {"id": "PYSEC-1", "aliases": ["CVE-1"], "modified": "2024-01-01", "affected": []}, "a"
+    )
+    a2 = normalize_record(
+        {
+            "id": "PYSEC-1",
+            "aliases": ["CVE-1"],
+            "modified": "2024-02-01",
+            "summary": "newer",
+            "affected": [],
+        },
+        "a2",
+    )
+    g = normalize_record(
+        {"id": "GHSA-x", "aliases": ["CVE-1"], "modified": "2023-01-01", "affected": []}, "g"
+    )
     out, merged = deduplicate([a, a2, g])
     assert len(out) == 1 and merged == 1
     assert out[0]["id"] == "GHSA-x" and set(out[0]["aliases"]) == {"CVE-1", "PYSEC-1"}
@@ -262,8 +316,11 @@ def test_vulndb_import_directory_yaml_zip_and_env(tmp_path: Path) -> None:
         "affected:\n- package: {ecosystem: PyPI, name: Demo_Pkg}\n  ranges:\n"
         "  - type: ECOSYSTEM\n    events:\n    - introduced: '0'\n    - fixed: 1.10\n"
     )
-    (src / "GHSA-w.json").write_text(json.dumps({
-        "id": "GHSA-w", "modified": "2024-01-01", "withdrawn": "2024-02-01", "affected": []}))
+    (src / "GHSA-w.json").write_text(
+        json.dumps(
+            {"id": "GHSA-w", "modified": "2024-01-01", "withdrawn": "2024-02-01", "affected": []}
+        )
+    )
     ws = tmp_path / "ws"
     res = run_cli("vulndb", "import", str(src), workspace=ws)
     assert res.code == 0, res.err
@@ -275,15 +332,20 @@ def test_vulndb_import_directory_yaml_zip_and_env(tmp_path: Path) -> None:
     # A zip export into a shared database named by AISPM_VULNDB.
     z = tmp_path / "all.zip"
     with zipfile.ZipFile(z, "w") as zf:
-        zf.writestr("PYSEC-10.json", json.dumps({"id": "PYSEC-10", "modified": "2024",
-                                                  "affected": []}))
+        zf.writestr(
+            "PYSEC-10.json", json.dumps({"id": "PYSEC-10", "modified": "2024", "affected": []})
+        )
+        zf.writestr(
+            "b/PYSEC-11.json", json.dumps({"id": "PYSEC-11", "modified": "2024", "affected": []})
+        )
     shared = tmp_path / "shared.sqlite"
     res = run_cli("vulndb", "import", str(z), workspace=ws, env={"AISPM_VULNDB": str(shared)})
     assert res.code == 0, res.err
-    assert VulnDB.open(shared).count() == 1
-    info = run_cli("vulndb", "info", "--format", "json", workspace=ws,
-                   env={"AISPM_VULNDB": str(shared)}).json()
-    assert info["advisories"] == 1 and info["database"] == str(shared)
+    assert VulnDB.open(shared).count() == 2
+    info = run_cli(
+        "vulndb", "info", "--format", "json", workspace=ws, env={"AISPM_VULNDB": str(shared)}
+    ).json()
+    assert info["advisories"] == 2 and info["database"] == str(shared)
 
 
 def test_vulndb_import_rejects_garbage(tmp_path: Path) -> None:
@@ -308,9 +370,24 @@ def test_pypi_key_orders_exactly_like_packaging() -> None:
 
     raw = json.loads(BUNDLED.read_text())
     versions = sorted({v for r in raw for a in r["affected"] for v in a.get("versions", [])})
-    versions += ["1.0.dev1", "1.0a1.dev1", "1.0a1", "1.0a1.post1.dev1", "1.0a1.post1", "1.0b1",
-                 "1.0rc1", "1.0", "1.0.0", "1.0.post1.dev1", "1.0.post1", "1.0.1", "1!0.1",
-                 "0", "0.0", "2.0.0.0"]
+    versions += [
+        "1.0.dev1",
+        "1.0a1.dev1",
+        "1.0a1",
+        "1.0a1.post1.dev1",
+        "1.0a1.post1",
+        "1.0b1",
+        "1.0rc1",
+        "1.0",
+        "1.0.0",
+        "1.0.post1.dev1",
+        "1.0.post1",
+        "1.0.1",
+        "1!0.1",
+        "0",
+        "0.0",
+        "2.0.0.0",
+    ]
     by_packaging = sorted(versions, key=Version)
     by_key = sorted(versions, key=pypi_key)
     assert [Version(v) for v in by_key] == [Version(v) for v in by_packaging]
@@ -318,7 +395,7 @@ def test_pypi_key_orders_exactly_like_packaging() -> None:
     def cmp(a: str, b: str) -> int:
         return (pypi_key(a) > pypi_key(b)) - (pypi_key(a) < pypi_key(b))
 
-    for a, b in zip(by_packaging, by_packaging[1:], strict=False):
+    for a, b in itertools.pairwise(by_packaging):
         va, vb = Version(a), Version(b)
         assert cmp(a, b) == (va > vb) - (va < vb), (a, b)
     assert cmp_to_key(cmp)("1.0") == cmp_to_key(cmp)("1.0.0")

@@ -17,8 +17,8 @@ from aispm_graph.cli.groups import App, import_, option_format, pass_app, root
 from aispm_graph.transforms.sbom import document_scope
 from aispm_graph.vulns.importers import PARSERS, ReportError
 from aispm_graph.vulns.importers.requirements import detect as detect_requirements
-from aispm_graph.vulns.severity import LEVEL_RANK
 from aispm_graph.vulns.osvdb import ENV_VULNDB, VulnDB, VulnDBError, default_db_path, import_into
+from aispm_graph.vulns.severity import LEVEL_RANK
 from aispm_graph.workspace import Document
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -34,8 +34,7 @@ def vulndb() -> None:
 
 
 @vulndb.command("import")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--replace", is_flag=True, help="Drop the records imported before.")
 @pass_app
 def vulndb_import(app: App, paths: tuple[Path, ...], replace: bool) -> None:
@@ -116,8 +115,11 @@ def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[st
     staged = []
     for path in files:
         if fmt == "requirements":
-            content: Any = {"format": detect_requirements(path.name), "filename": str(path),
-                            "text": _read(path, as_text=True)}
+            content: Any = {
+                "format": detect_requirements(path.name),
+                "filename": str(path),
+                "text": _read(path, as_text=True),
+            }
         else:
             content = _read(path, as_text=False)
         try:
@@ -129,8 +131,12 @@ def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[st
         staged.append((scope, envelope, report, path))
     snap = app.workspace.open_for_write()
     for scope, envelope, report, path in staged:
-        snap.put_source(fmt, scope, [Document(fmt, scope, path.name, envelope)],
-                        {"input": str(path), "attach": list(attach)})
+        snap.put_source(
+            fmt,
+            scope,
+            [Document(fmt, scope, path.name, envelope)],
+            {"input": str(path), "attach": list(attach)},
+        )
         app.info(
             f"imported {path} ({fmt}): {report.subject.kind} {report.subject.name!r}, "
             f"{len(report.packages)} packages, {len(report.vulns)} reported advisories"
@@ -142,10 +148,18 @@ def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[st
 
 def _make_import(fmt: str, help_text: str) -> None:
     @import_.command(fmt, help=help_text)
-    @click.argument("files", nargs=-1, required=True,
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--attach", multiple=True, metavar="RESOURCE_ID",
-                  help="Resource (VM, task, function, ...) that runs this image/software.")
+    @click.argument(
+        "files",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )
+    @click.option(
+        "--attach",
+        multiple=True,
+        metavar="RESOURCE_ID",
+        help="Resource (VM, task, function, ...) that runs this image/software.",
+    )
     @pass_app
     def _cmd(app: App, files: tuple[Path, ...], attach: tuple[str, ...]) -> None:
         import_reports(app, fmt, files, attach)
@@ -163,15 +177,25 @@ _make_import("requirements", "requirements.txt / pip freeze output, poetry.lock 
 
 @root.command("vulns")
 @option_format("table", "json")
-@click.option("--min-severity", type=click.Choice(LEVELS), default=None,
-              help="Hide advisories below this severity.")
-@click.option("--fail-on", type=click.Choice(LEVELS), default=None,
-              help="Exit 1 when an advisory at or above this severity affects a resource on "
-              "an attack path.")
-@click.option("--snapshot", "snapshot_id", default=None, help="Snapshot id (default: latest built).")
+@click.option(
+    "--min-severity",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="Hide advisories below this severity.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="Exit 1 when an advisory at or above this severity affects a resource on an attack path.",
+)
+@click.option(
+    "--snapshot", "snapshot_id", default=None, help="Snapshot id (default: latest built)."
+)
 @pass_app
-def vulns_cmd(app: App, fmt: str, min_severity: str | None, fail_on: str | None,
-              snapshot_id: str | None) -> None:
+def vulns_cmd(
+    app: App, fmt: str, min_severity: str | None, fail_on: str | None, snapshot_id: str | None
+) -> None:
     """Vulnerable packages: advisory, severity, fix, affected resources, attack-path status."""
     from aispm_graph.analysis.engine import PathOptions
     from aispm_graph.cli.loading import load_built, run_paths
@@ -182,26 +206,39 @@ def vulns_cmd(app: App, fmt: str, min_severity: str | None, fail_on: str | None,
     on_path = {n.id for p in result.paths for n in p.nodes}
     rows = vulnerability_rows(graph, on_path, min_severity)
     if fmt == "json":
-        render.print_json(app.console, {"schema_version": 1, "snapshot": snap.id,
-                                        "vulnerabilities": rows})
+        render.print_json(
+            app.console, {"schema_version": 1, "snapshot": snap.id, "vulnerabilities": rows}
+        )
     else:
         app.console.print(_vulns_table(rows))
         n_path = sum(1 for r in rows if r["on_attack_path"])
-        app.console.print(f"{len(rows)} vulnerable package/advisory pairs; {n_path} on an attack "
-                          "path")
+        app.console.print(
+            f"{len(rows)} vulnerable package/advisory pairs; {n_path} on an attack path"
+        )
     if fail_on:
         floor = LEVEL_RANK[fail_on]
-        hits = [r for r in rows
-                if r["on_attack_path"] and LEVEL_RANK.get(r["severity"], 0) >= floor]
+        hits = [
+            r for r in rows if r["on_attack_path"] and LEVEL_RANK.get(r["severity"], 0) >= floor
+        ]
         if hits:
-            raise GateFailed(f"{len(hits)} advisory(ies) at or above {fail_on} on attack paths "
-                             f"(--fail-on {fail_on})")
+            raise GateFailed(
+                f"{len(hits)} advisory(ies) at or above {fail_on} on attack paths "
+                f"(--fail-on {fail_on})"
+            )
 
 
 def _vulns_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="Vulnerabilities")
-    for col in ("severity", "package", "version", "advisory", "fixed", "source", "affected",
-                "path"):
+    for col in (
+        "severity",
+        "package",
+        "version",
+        "advisory",
+        "fixed",
+        "source",
+        "affected",
+        "path",
+    ):
         table.add_column(col)
     for r in rows:
         affected = ", ".join(a["name"] for a in r["affected"][:3])
@@ -212,8 +249,13 @@ def _vulns_table(rows: list[dict[str, Any]]) -> Table:
             source += " (!)"
         table.add_row(
             render.level_text(r["severity"]) if r["severity"] in LEVELS else Text(r["severity"]),
-            r["package"], r["version"], r["advisory"] + (f" {r['cve']}" if r.get("cve") else ""),
-            r["fixed"] or "-", source, affected or "-", "yes" if r["on_attack_path"] else "no",
+            r["package"],
+            r["version"],
+            r["advisory"] + (f" {r['cve']}" if r.get("cve") else ""),
+            r["fixed"] or "-",
+            source,
+            affected or "-",
+            "yes" if r["on_attack_path"] else "no",
         )
     return table
 
@@ -223,14 +265,24 @@ def _vulns_table(rows: list[dict[str, Any]]) -> Table:
 
 @root.command("scan-model")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--attach", multiple=True, metavar="MODEL_ID",
-              help="Model node the artifact belongs to (otherwise matched by artifact path).")
+@click.option(
+    "--attach",
+    multiple=True,
+    metavar="MODEL_ID",
+    help="Model node the artifact belongs to (otherwise matched by artifact path).",
+)
 @click.option("--no-record", is_flag=True, help="Do not record findings in the workspace.")
 @option_format("table", "json")
 @click.option("--fail-on-unsafe", is_flag=True, help="Exit 1 when any file is unsafe.")
 @pass_app
-def scan_model(app: App, paths: tuple[Path, ...], attach: tuple[str, ...], no_record: bool,
-               fmt: str, fail_on_unsafe: bool) -> None:
+def scan_model(
+    app: App,
+    paths: tuple[Path, ...],
+    attach: tuple[str, ...],
+    no_record: bool,
+    fmt: str,
+    fail_on_unsafe: bool,
+) -> None:
     """Flag model files whose loading runs code (pickle globals, Keras Lambda layers)."""
     from aispm_graph.vulns.modelscan import iter_model_files, scan_file
 
@@ -247,17 +299,27 @@ def scan_model(app: App, paths: tuple[Path, ...], attach: tuple[str, ...], no_re
             table.add_column(col)
         for r in results:
             style = {"unsafe": "bold red", "suspicious": "yellow", "error": "magenta"}.get(
-                r.verdict, "green")
+                r.verdict, "green"
+            )
             detail = "; ".join(f.detail for f in r.findings if f.severity != "info") or (
-                r.error or "no code runs on load")
+                r.error or "no code runs on load"
+            )
             table.add_row(Text(r.verdict.upper(), style=style), r.path, r.format, detail)
         app.console.print(table)
     if not no_record:
         snap = app.workspace.open_for_write()
         for path, res in zip(files, out, strict=True):
             scope = document_scope(str(path.resolve()))
-            snap.put_source("modelscan", scope, [Document("modelscan", scope, path.name, {
-                "attach": list(attach), "results": [res]})], {"input": str(path)})
+            snap.put_source(
+                "modelscan",
+                scope,
+                [
+                    Document(
+                        "modelscan", scope, path.name, {"attach": list(attach), "results": [res]}
+                    )
+                ],
+                {"input": str(path)},
+            )
     unsafe = [r for r in results if r.unsafe]
     if fail_on_unsafe and unsafe:
         raise GateFailed(f"{len(unsafe)} unsafe model file(s)")

@@ -28,8 +28,17 @@ from aispm_graph.vulns.importers.base import (
 
 SPEC_VERSIONS = {"1.4", "1.5", "1.6", "1.7"}
 MAX_DEPTH = 32
-PACKAGE_TYPES = {"library", "framework", "operating-system", "application", "container",
-                 "platform", "device-driver", "firmware", "file"}
+PACKAGE_TYPES = {
+    "library",
+    "framework",
+    "operating-system",
+    "application",
+    "container",
+    "platform",
+    "device-driver",
+    "firmware",
+    "file",
+}
 
 
 def looks_like(doc: Any) -> bool:
@@ -42,8 +51,9 @@ def parse(doc: Any, where: str) -> ParsedReport:
         raise ReportError(where, "bomFormat", "must be 'CycloneDX'")
     spec = text(root.get("specVersion"), where, "specVersion", required=True)
     if spec not in SPEC_VERSIONS:
-        raise ReportError(where, "specVersion",
-                          f"is {spec!r}; supported: {', '.join(sorted(SPEC_VERSIONS))}")
+        raise ReportError(
+            where, "specVersion", f"is {spec!r}; supported: {', '.join(sorted(SPEC_VERSIONS))}"
+        )
     meta = obj(root.get("metadata") or {}, where, "metadata")
     mc = meta.get("component")
     subject = Subject(kind="software", name=where)
@@ -56,8 +66,9 @@ def parse(doc: Any, where: str) -> ParsedReport:
         version = text(mc.get("version"), where, "metadata.component.version")
         if ctype == "container":
             digest = _sha256(mc, where, "metadata.component")
-            subject = Subject(kind="image", name=name, digest=digest,
-                              uri=f"{name}:{version}" if version else name)
+            subject = Subject(
+                kind="image", name=name, digest=digest, uri=f"{name}:{version}" if version else name
+            )
         else:
             subject = Subject(kind="software", name=f"{name} {version}".strip())
     report = ParsedReport(format="cyclonedx", subject=subject)
@@ -65,8 +76,15 @@ def parse(doc: Any, where: str) -> ParsedReport:
     if subject_ref:
         ref_to_id[subject_ref] = "@subject"
     packages: list[Component] = []
-    _walk(lst(root.get("components"), where, "components"), where, "components", 0, report,
-          packages, ref_to_id)
+    _walk(
+        lst(root.get("components"), where, "components"),
+        where,
+        "components",
+        0,
+        report,
+        packages,
+        ref_to_id,
+    )
     report.packages = dedupe_components(packages)
     for i, dep in enumerate(lst(root.get("dependencies"), where, "dependencies")):
         dep = obj(dep, where, f"dependencies[{i}]")
@@ -86,15 +104,18 @@ def parse(doc: Any, where: str) -> ParsedReport:
             if vec.startswith("CVSS:"):
                 vectors.append(vec)
             label = label or text(r.get("severity"), where, f"{path}.ratings[{ri}].severity")
-        cwes = [f"CWE-{text(c, where, f'{path}.cwes[{ci}]')}"
-                for ci, c in enumerate(lst(v.get("cwes"), where, f"{path}.cwes"))]
+        cwes = [
+            f"CWE-{text(c, where, f'{path}.cwes[{ci}]')}"
+            for ci, c in enumerate(lst(v.get("cwes"), where, f"{path}.cwes"))
+        ]
         for ai, a in enumerate(lst(v.get("affects"), where, f"{path}.affects")):
             a = obj(a, where, f"{path}.affects[{ai}]")
             ref = text(a.get("ref"), where, f"{path}.affects[{ai}].ref", required=True)
             target = ref_to_id.get(ref)
             if target and target.startswith("pkg:"):
-                report.vulns.append(ReportedVuln(id=vid, purl=target, severity=label,
-                                                 vectors=vectors, cwes=cwes))
+                report.vulns.append(
+                    ReportedVuln(id=vid, purl=target, severity=label, vectors=vectors, cwes=cwes)
+                )
     return report
 
 
@@ -106,8 +127,15 @@ def _sha256(comp: Any, where: str, path: str) -> str:
     return ""
 
 
-def _walk(items: list[Any], where: str, path: str, depth: int, report: ParsedReport,
-          packages: list[Component], ref_to_id: dict[str, str]) -> None:
+def _walk(
+    items: list[Any],
+    where: str,
+    path: str,
+    depth: int,
+    report: ParsedReport,
+    packages: list[Component],
+    ref_to_id: dict[str, str],
+) -> None:
     if depth > MAX_DEPTH:
         raise ReportError(where, path, f"components nest deeper than {MAX_DEPTH} levels")
     for i, c in enumerate(items):
@@ -121,36 +149,51 @@ def _walk(items: list[Any], where: str, path: str, depth: int, report: ParsedRep
         if ctype == "machine-learning-model":
             card = c.get("modelCard")
             card = dict(obj(card, where, f"{cpath}.modelCard")) if card is not None else {}
-            params = obj(card.get("modelParameters") or {}, where, f"{cpath}.modelCard.modelParameters")
+            params = obj(
+                card.get("modelParameters") or {}, where, f"{cpath}.modelCard.modelParameters"
+            )
             datasets = []
-            for di, d in enumerate(lst(params.get("datasets"), where,
-                                       f"{cpath}.modelCard.modelParameters.datasets")):
+            for di, d in enumerate(
+                lst(params.get("datasets"), where, f"{cpath}.modelCard.modelParameters.datasets")
+            ):
                 d = obj(d, where, f"{cpath}.modelCard.modelParameters.datasets[{di}]")
-                dref = text(d.get("ref"), where, f"{cpath}.modelCard.modelParameters.datasets[{di}].ref")
+                dref = text(
+                    d.get("ref"), where, f"{cpath}.modelCard.modelParameters.datasets[{di}].ref"
+                )
                 if dref:
                     datasets.append(dref)
             mref = ref or f"model:{name}@{version}"
-            report.models.append(ModelComponent(
-                ref=mref, name=name, version=version,
-                publisher=text(c.get("publisher"), where, f"{cpath}.publisher"),
-                description=text(c.get("description"), where, f"{cpath}.description")[:500]
-                if isinstance(c.get("description"), str) and len(c["description"]) <= 1024
-                else "",
-                purl=purl, model_card=card, datasets=datasets,
-            ))
+            report.models.append(
+                ModelComponent(
+                    ref=mref,
+                    name=name,
+                    version=version,
+                    publisher=text(c.get("publisher"), where, f"{cpath}.publisher"),
+                    description=text(c.get("description"), where, f"{cpath}.description")[:500]
+                    if isinstance(c.get("description"), str) and len(c["description"]) <= 1024
+                    else "",
+                    purl=purl,
+                    model_card=card,
+                    datasets=datasets,
+                )
+            )
             ref_to_id[mref] = f"@model:{mref}"
         elif ctype == "data":
             url = ""
             classification = ""
             for di, d in enumerate(lst(c.get("data"), where, f"{cpath}.data")):
                 d = obj(d, where, f"{cpath}.data[{di}]")
-                classification = classification or text(d.get("classification"), where,
-                                                        f"{cpath}.data[{di}].classification")
+                classification = classification or text(
+                    d.get("classification"), where, f"{cpath}.data[{di}].classification"
+                )
                 contents = obj(d.get("contents") or {}, where, f"{cpath}.data[{di}].contents")
                 url = url or text(contents.get("url"), where, f"{cpath}.data[{di}].contents.url")
             dref = ref or f"data:{name}@{version}"
-            report.datasets.append(DataComponent(ref=dref, name=name, version=version,
-                                                 classification=classification, url=url))
+            report.datasets.append(
+                DataComponent(
+                    ref=dref, name=name, version=version, classification=classification, url=url
+                )
+            )
             ref_to_id[dref] = f"@data:{dref}"
         elif purl and ctype in PACKAGE_TYPES:
             comp = component_from_purl(purl, where, f"{cpath}.purl", version)
@@ -159,5 +202,12 @@ def _walk(items: list[Any], where: str, path: str, depth: int, report: ParsedRep
                 ref_to_id[ref] = comp.purl
         elif ctype in PACKAGE_TYPES and ctype != "container":
             report.notes.append(f"{cpath} ({name}): no purl, not matched against advisories")
-        _walk(lst(c.get("components"), where, f"{cpath}.components"), where,
-              f"{cpath}.components", depth + 1, report, packages, ref_to_id)
+        _walk(
+            lst(c.get("components"), where, f"{cpath}.components"),
+            where,
+            f"{cpath}.components",
+            depth + 1,
+            report,
+            packages,
+            ref_to_id,
+        )

@@ -24,9 +24,18 @@ from aispm_graph.vulns.importers.base import (
 )
 
 ARTIFACT_TYPES = {
-    "python": "pypi", "npm": "npm", "go-module": "golang", "rust-crate": "cargo",
-    "java-archive": "maven", "gem": "gem", "dotnet": "nuget", "php-composer": "composer",
-    "deb": "deb", "rpm": "rpm", "apk": "apk", "conda": "conda",
+    "python": "pypi",
+    "npm": "npm",
+    "go-module": "golang",
+    "rust-crate": "cargo",
+    "java-archive": "maven",
+    "gem": "gem",
+    "dotnet": "nuget",
+    "php-composer": "composer",
+    "deb": "deb",
+    "rpm": "rpm",
+    "apk": "apk",
+    "conda": "conda",
 }
 
 
@@ -45,15 +54,22 @@ def parse(doc: Any, where: str) -> ParsedReport:
     distro = f"{dname}-{dver}" if dname and dver else ""
     if text(source.get("type"), where, "source.type") == "image":
         target = obj(source.get("target") or {}, where, "source.target")
-        tags = [text(t, where, f"source.target.tags[{i}]")
-                for i, t in enumerate(lst(target.get("tags"), where, "source.target.tags"))]
-        repo_digests = [text(t, where, f"source.target.repoDigests[{i}]") for i, t in
-                        enumerate(lst(target.get("repoDigests"), where, "source.target.repoDigests"))]
+        tags = [
+            text(t, where, f"source.target.tags[{i}]")
+            for i, t in enumerate(lst(target.get("tags"), where, "source.target.tags"))
+        ]
+        repo_digests = [
+            text(t, where, f"source.target.repoDigests[{i}]")
+            for i, t in enumerate(
+                lst(target.get("repoDigests"), where, "source.target.repoDigests")
+            )
+        ]
         manifest = text(target.get("manifestDigest"), where, "source.target.manifestDigest")
         image_id = text(target.get("imageID"), where, "source.target.imageID")
         user = text(target.get("userInput"), where, "source.target.userInput")
         subject = Subject(
-            kind="image", name=user or manifest or image_id or where,
+            kind="image",
+            name=user or manifest or image_id or where,
             digest=manifest or image_id,
             uri=repo_digests[0] if repo_digests else user,
             tags=sorted({*tags, *repo_digests, *[x for x in (manifest, image_id) if x]}),
@@ -85,20 +101,35 @@ def parse(doc: Any, where: str) -> ParsedReport:
             if vec.startswith("CVSS:") and vec not in vectors:
                 vectors.append(vec)
         fix = obj(vuln.get("fix") or {}, where, f"{path}.vulnerability.fix")
-        fixed = [text(f, where, f"{path}.vulnerability.fix.versions[{j}]")
-                 for j, f in enumerate(lst(fix.get("versions"), where,
-                                           f"{path}.vulnerability.fix.versions"))]
-        related = [text(obj(r, where, f"{path}.relatedVulnerabilities[{j}]").get("id"), where,
-                        f"{path}.relatedVulnerabilities[{j}].id")
-                   for j, r in enumerate(lst(m.get("relatedVulnerabilities"), where,
-                                             f"{path}.relatedVulnerabilities"))]
-        report.vulns.append(ReportedVuln(
-            id=vid, purl=comp.purl,
-            severity=text(vuln.get("severity"), where, f"{path}.vulnerability.severity"),
-            vectors=vectors, fixed=[f for f in fixed if f],
-            title=text(vuln.get("description"), where, f"{path}.vulnerability.description")[:300],
-            aliases=[r for r in related if r],
-        ))
+        fixed = [
+            text(f, where, f"{path}.vulnerability.fix.versions[{j}]")
+            for j, f in enumerate(
+                lst(fix.get("versions"), where, f"{path}.vulnerability.fix.versions")
+            )
+        ]
+        related = [
+            text(
+                obj(r, where, f"{path}.relatedVulnerabilities[{j}]").get("id"),
+                where,
+                f"{path}.relatedVulnerabilities[{j}].id",
+            )
+            for j, r in enumerate(
+                lst(m.get("relatedVulnerabilities"), where, f"{path}.relatedVulnerabilities")
+            )
+        ]
+        report.vulns.append(
+            ReportedVuln(
+                id=vid,
+                purl=comp.purl,
+                severity=text(vuln.get("severity"), where, f"{path}.vulnerability.severity"),
+                vectors=vectors,
+                fixed=[f for f in fixed if f],
+                title=text(vuln.get("description"), where, f"{path}.vulnerability.description")[
+                    :300
+                ],
+                aliases=[r for r in related if r],
+            )
+        )
     report.packages = dedupe_components(packages)
     return report
 

@@ -1,4 +1,4 @@
-"""Python dependency lists: ``requirements.txt`` / ``pip freeze`` output, ``poetry.lock``, ``uv.lock``.
+"""Python dependency lists: requirements.txt / pip freeze output, poetry.lock, uv.lock.
 
 Only exact pins (``name==version``) name an installed version, so only they are matched;
 ranges (``torch>=2``) still count for shadow-AI detection, and are listed in the notes.

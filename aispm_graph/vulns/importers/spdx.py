@@ -37,10 +37,13 @@ def parse(doc: Any, where: str) -> ParsedReport:
     relationships = lst(root.get("relationships"), where, "relationships")
     for i, rel in enumerate(relationships):
         rel = obj(rel, where, f"relationships[{i}]")
-        if text(rel.get("relationshipType"), where, f"relationships[{i}].relationshipType") \
-                == "DESCRIBES":
-            described.add(text(rel.get("relatedSpdxElement"), where,
-                               f"relationships[{i}].relatedSpdxElement"))
+        if (
+            text(rel.get("relationshipType"), where, f"relationships[{i}].relationshipType")
+            == "DESCRIBES"
+        ):
+            described.add(
+                text(rel.get("relatedSpdxElement"), where, f"relationships[{i}].relatedSpdxElement")
+            )
     doc_name = text(root.get("name"), where, "name") or where
     subject = Subject(kind="software", name=doc_name)
     packages: list[Component] = []
@@ -55,21 +58,31 @@ def parse(doc: Any, where: str) -> ParsedReport:
         purl = ""
         for j, ref in enumerate(lst(pkg.get("externalRefs"), where, f"{path}.externalRefs")):
             ref = obj(ref, where, f"{path}.externalRefs[{j}]")
-            if text(ref.get("referenceType"), where, f"{path}.externalRefs[{j}].referenceType") \
-                    == "purl":
-                purl = text(ref.get("referenceLocator"), where,
-                            f"{path}.externalRefs[{j}].referenceLocator", required=True)
+            if (
+                text(ref.get("referenceType"), where, f"{path}.externalRefs[{j}].referenceType")
+                == "purl"
+            ):
+                purl = text(
+                    ref.get("referenceLocator"),
+                    where,
+                    f"{path}.externalRefs[{j}].referenceLocator",
+                    required=True,
+                )
         if spdx_id in described:
             if purpose == "CONTAINER" or purl.startswith(("pkg:oci/", "pkg:docker/")):
                 digest = ""
                 for j, c in enumerate(lst(pkg.get("checksums"), where, f"{path}.checksums")):
                     c = obj(c, where, f"{path}.checksums[{j}]")
-                    if text(c.get("algorithm"), where, f"{path}.checksums[{j}].algorithm") \
-                            == "SHA256":
-                        digest = "sha256:" + text(c.get("checksumValue"), where,
-                                                  f"{path}.checksums[{j}].checksumValue")
-                report.subject = Subject(kind="image", name=name, digest=digest,
-                                         uri=f"{name}:{ver}" if ver else name)
+                    if (
+                        text(c.get("algorithm"), where, f"{path}.checksums[{j}].algorithm")
+                        == "SHA256"
+                    ):
+                        digest = "sha256:" + text(
+                            c.get("checksumValue"), where, f"{path}.checksums[{j}].checksumValue"
+                        )
+                report.subject = Subject(
+                    kind="image", name=name, digest=digest, uri=f"{name}:{ver}" if ver else name
+                )
             else:
                 report.subject = Subject(kind="software", name=name)
             continue

@@ -37,9 +37,24 @@ TYPE_TO_PURL = {
     "composer": "composer",
     "conda-pkg": "conda",
     **dict.fromkeys(["debian", "ubuntu"], "deb"),
-    **dict.fromkeys(["redhat", "centos", "rocky", "alma", "amazon", "oracle", "fedora",
-                     "photon", "cbl-mariner", "azurelinux", "suse linux enterprise server",
-                     "opensuse.leap", "opensuse.tumbleweed"], "rpm"),
+    **dict.fromkeys(
+        [
+            "redhat",
+            "centos",
+            "rocky",
+            "alma",
+            "amazon",
+            "oracle",
+            "fedora",
+            "photon",
+            "cbl-mariner",
+            "azurelinux",
+            "suse linux enterprise server",
+            "opensuse.leap",
+            "opensuse.tumbleweed",
+        ],
+        "rpm",
+    ),
     **dict.fromkeys(["alpine", "wolfi", "chainguard"], "apk"),
 }
 
@@ -61,10 +76,14 @@ def parse(doc: Any, where: str) -> ParsedReport:
     os_name = text(os_info.get("Name"), where, "Metadata.OS.Name")
     distro = f"{os_family}-{os_name}" if os_family and os_name else ""
     if art_type == "container_image":
-        digests = [text(d, where, f"Metadata.RepoDigests[{i}]")
-                   for i, d in enumerate(lst(meta.get("RepoDigests"), where, "Metadata.RepoDigests"))]
-        tags = [text(t, where, f"Metadata.RepoTags[{i}]")
-                for i, t in enumerate(lst(meta.get("RepoTags"), where, "Metadata.RepoTags"))]
+        digests = [
+            text(d, where, f"Metadata.RepoDigests[{i}]")
+            for i, d in enumerate(lst(meta.get("RepoDigests"), where, "Metadata.RepoDigests"))
+        ]
+        tags = [
+            text(t, where, f"Metadata.RepoTags[{i}]")
+            for i, t in enumerate(lst(meta.get("RepoTags"), where, "Metadata.RepoTags"))
+        ]
         image_id = text(meta.get("ImageID"), where, "Metadata.ImageID")
         repo_digest = digests[0].split("@", 1)[1] if digests and "@" in digests[0] else ""
         subject = Subject(
@@ -87,8 +106,9 @@ def parse(doc: Any, where: str) -> ParsedReport:
         for pi, pkg in enumerate(lst(res.get("Packages"), where, f"{rpath}.Packages")):
             ppath = f"{rpath}.Packages[{pi}]"
             pkg = obj(pkg, where, ppath)
-            comp = _component(pkg, pkg.get("Identifier"), "Name", "Version", ptype, distro,
-                              where, ppath)
+            comp = _component(
+                pkg, pkg.get("Identifier"), "Name", "Version", ptype, distro, where, ppath
+            )
             if comp is None:
                 report.notes.append(f"{ppath}: no purl and unknown result type {rtype!r}")
                 continue
@@ -98,8 +118,16 @@ def parse(doc: Any, where: str) -> ParsedReport:
             vpath = f"{rpath}.Vulnerabilities[{vi}]"
             v = obj(v, where, vpath)
             vid = text(v.get("VulnerabilityID"), where, f"{vpath}.VulnerabilityID", required=True)
-            comp = _component(v, v.get("PkgIdentifier"), "PkgName", "InstalledVersion", ptype,
-                              distro, where, vpath)
+            comp = _component(
+                v,
+                v.get("PkgIdentifier"),
+                "PkgName",
+                "InstalledVersion",
+                ptype,
+                distro,
+                where,
+                vpath,
+            )
             if comp is None:
                 report.notes.append(f"{vpath}: no purl and unknown result type {rtype!r}")
                 continue
@@ -110,8 +138,16 @@ def parse(doc: Any, where: str) -> ParsedReport:
     return report
 
 
-def _component(rec: Any, ident: Any, name_key: str, version_key: str, ptype: str | None,
-               distro: str, where: str, path: str) -> Component | None:
+def _component(
+    rec: Any,
+    ident: Any,
+    name_key: str,
+    version_key: str,
+    ptype: str | None,
+    distro: str,
+    where: str,
+    path: str,
+) -> Component | None:
     name = text(rec.get(name_key), where, f"{path}.{name_key}", required=True)
     version = text(rec.get(version_key), where, f"{path}.{version_key}")
     if ident is not None:
@@ -143,6 +179,8 @@ def _vuln(v: Any, vid: str, purl: str, where: str, path: str) -> ReportedVuln:
         vectors=vectors,
         fixed=[f.strip() for f in fixed.split(",") if f.strip()],
         title=text(v.get("Title"), where, f"{path}.Title")[:300],
-        cwes=[text(c, where, f"{path}.CweIDs[{i}]")
-              for i, c in enumerate(lst(v.get("CweIDs"), where, f"{path}.CweIDs"))],
+        cwes=[
+            text(c, where, f"{path}.CweIDs[{i}]")
+            for i, c in enumerate(lst(v.get("CweIDs"), where, f"{path}.CweIDs"))
+        ],
     )
