@@ -212,9 +212,11 @@ def link_compute(graph: Graph, ctx: BuildContext) -> None:
     for node_id, data in list(graph.nodes()):
         if str(Label.COMPUTE) not in graph.labels(node_id):
             continue
-        for prop in IMAGE_PROPS:
+        for prop in (*IMAGE_PROPS, "containers"):
             value = data.get(prop)
             values = value if isinstance(value, list) else [value]
+            # Kubernetes / ECS / Cloud Run container specs: [{"name": ..., "image": ...}]
+            values = [v.get("image") if isinstance(v, dict) else v for v in values]
             for ref in values:
                 if not isinstance(ref, str) or not ref:
                     continue
