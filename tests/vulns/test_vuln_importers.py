@@ -256,6 +256,19 @@ json_values = st.recursive(
                     "Metadata",
                     "source",
                     "target",
+                    "affected",
+                    "package",
+                    "ecosystem",
+                    "ranges",
+                    "events",
+                    "introduced",
+                    "fixed",
+                    "versions",
+                    "aliases",
+                    "severity",
+                    "score",
+                    "last_affected",
+                    "limit",
                 ]
             ),
             inner,
@@ -279,3 +292,63 @@ def test_parsers_never_crash_on_arbitrary_json(fmt: str, doc: Any) -> None:
         PARSERS[fmt](doc, "fuzz.json")
     except ReportError as exc:
         assert str(exc).startswith("fuzz.json: ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fmt=st.sampled_from(["requirements", "poetry.lock", "uv.lock"]),
+    text=st.text(
+        alphabet=st.sampled_from(list("abcXYZ019=<>!~.-_ @;[]\"'#\\\n\t{}()*,+/:")), max_size=200
+    ),
+)
+def test_requirement_parsers_never_crash(fmt: str, text: str) -> None:
+    body = {"format": fmt, "filename": "f", "text": text}
+    try:
+        PARSERS["requirements"](body, "fuzz.txt")
+    except ReportError as exc:
+        assert str(exc).startswith("fuzz.txt: ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=json_values)
+def test_osv_record_validation_never_crashes(doc: Any) -> None:
+    from aispm_graph.vulns.matching import compile_affected
+    from aispm_graph.vulns.osvdb import VulnDBError, normalize_record
+
+    if isinstance(doc, dict):
+        doc.setdefault("id", "PYSEC-1")
+    try:
+        rec = normalize_record(doc, "fuzz.json")
+    except VulnDBError as exc:
+        assert str(exc).startswith("fuzz.json")
+        return
+    for a in rec["affected"]:
+        compile_affected(rec["id"], a["ecosystem"], a).affects("1.0")
+
+
+versions_st = st.text(alphabet=st.sampled_from(list("0123456789.-+~^:_abcrpv!")), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    eco=st.sampled_from(["PyPI", "Debian:12", "Red Hat", "Alpine:v3.18", "npm", "Maven", "Hex"]),
+    events=st.lists(
+        st.tuples(st.sampled_from(["introduced", "fixed", "last_affected", "limit"]), versions_st),
+        max_size=6,
+    ),
+    listed=st.lists(versions_st, max_size=4),
+    version=versions_st,
+)
+def test_range_evaluation_never_raises(
+    eco: str, events: list[tuple[str, str]], listed: list[str], version: str
+) -> None:
+    from aispm_graph.vulns.matching import compile_affected
+
+    entry = {
+        "ranges": [{"type": "ECOSYSTEM", "events": [{k: v} for k, v in events]}],
+        "versions": listed,
+    }
+    hit, fixed = compile_affected("X-1", eco, entry).affects(version)
+    assert isinstance(hit, bool) and (fixed is None or isinstance(fixed, str))
+    if version in listed:
+        assert hit
