@@ -189,6 +189,17 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         evidence_keys=("mechanism",),
     ),
     EdgeKind(
+        "USES_DATASTORE",
+        "The AI workspace reads and writes the data store with its own identity (default "
+        "storage, datastores): whoever controls the workspace reaches that data.",
+        attack_step=True,
+        remediation="Switch {source} to identity-based datastore access with the caller's own "
+        "credentials, or restrict who can manage {source}",
+        effort="high",
+        breaks_path=False,
+        evidence_keys=("mechanism",),
+    ),
+    EdgeKind(
         "TRAINED_ON",
         "The model or training job was trained on the data store.",
         attack_step=False,

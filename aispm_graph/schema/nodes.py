@@ -698,6 +698,9 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AZ,
         (L.SECRET,),
         "A workspace connection (metadata only).",
+        P("ai_key", B, "Holds a key for an AI service (API-key auth to an AI endpoint)."),
+        P("category", S, "Connection category (AzureOpenAI, CognitiveSearch, AzureBlob, ...)."),
+        P("auth_type", S, "Authentication type (AAD, ApiKey, ManagedIdentity, ...)."),
         category="ai",
         service="machinelearningservices",
     ),
@@ -735,6 +738,16 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         PUBLIC_ACCESS,
         category="secret",
         service="keyvault",
+    ),
+    _k(
+        "AzureStorageContainer",
+        AZ,
+        (L.DATA_STORE,),
+        "A blob container of a storage account.",
+        P("public_access", S, "Anonymous access level: None, Blob or Container."),
+        DATA_ROLE,
+        category="data",
+        service="storage",
     ),
     # --- GCP ------------------------------------------------------------------------------
     _k(

@@ -1,0 +1,142 @@
+"""``aispm collect azure`` and ``aispm import azure-resource-graph``."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.groups import App, collect, import_, pass_app
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+@collect.command("azure")
+@click.option(
+    "--subscription",
+    "subscriptions",
+    multiple=True,
+    required=True,
+    help="Subscription id to collect (repeat for several).",
+)
+@click.option(
+    "--arm-endpoint",
+    default="https://management.azure.com",
+    show_default=True,
+    help="Azure Resource Manager endpoint (sovereign clouds, or a local replay server).",
+)
+@click.option(
+    "--retries", default=5, show_default=True, help="Retries on 429/503 (honours Retry-After)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@pass_app
+def collect_azure(
+    app: App, subscriptions: tuple[str, ...], arm_endpoint: str, retries: int, fmt: str
+) -> None:
+    """Collect Azure OpenAI / AI Foundry / Azure ML, network, identity and RBAC resources.
+
+    Credentials: the bearer token in AISPM_AZURE_TOKEN if set, else DefaultAzureCredential
+    (environment, workload identity, managed identity, Azure CLI, ...). Never collects keys or
+    connection secrets.
+    """
+    from aispm_graph.providers.azure.collect import (
+        AzureCollectError,
+        AzureCollector,
+        credential_from_env,
+    )
+
+    bad = [s for s in subscriptions if not GUID.match(s.strip())]
+    if bad:
+        raise UserError(f"--subscription {bad[0]!r}: not a subscription id (a GUID)")
+    try:
+        collector = AzureCollector(
+            credential_from_env(dict(os.environ)),
+            arm_endpoint,
+            retry_total=retries,
+            progress=None if app.quiet else app.info,
+        )
+        results = [collector.collect(s) for s in subscriptions]
+    except AzureCollectError as exc:
+        raise UserError(str(exc)) from None
+    snapshot = app.workspace.open_for_write()
+    for result in results:
+        snapshot.put_source(
+            "azure",
+            result.subscription_id,
+            result.documents,
+            meta={"coverage": result.coverage_json()},
+        )
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "schema_version": 1,
+            "snapshot": snapshot.id,
+            "subscriptions": [
+                {
+                    "subscription": r.subscription_id,
+                    "documents": len(r.documents),
+                    "coverage": r.coverage_json(),
+                }
+                for r in results
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    for result in results:
+        table = Table(title=f"Azure coverage: subscription {result.subscription_id}")
+        for col in ("resource type", "status", "count", "detail"):
+            table.add_column(col)
+        for c in result.coverage:
+            style = {"ok": "", "denied": "yellow", "not-found": "yellow"}.get(c.status, "red")
+            table.add_row(
+                c.resource_type,
+                f"[{style}]{c.status}[/]" if style else c.status,
+                str(c.count),
+                c.detail,
+            )
+        app.console.print(table)
+        gaps = [c for c in result.coverage if c.status != "ok"]
+        app.console.print(
+            f"{len(result.documents)} resources collected into snapshot {snapshot.id}"
+            + (f"; {len(gaps)} resource type(s) not covered" if gaps else "")
+        )
+
+
+@import_.command("azure-resource-graph")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_app
+def import_resource_graph(app: App, files: tuple[Path, ...]) -> None:
+    """Import Azure Resource Graph exports (the JSON 'az graph query -o json' writes)."""
+    from aispm_graph.providers.azure.resource_graph import ResourceGraphError, parse_resource_graph
+
+    parsed = []
+    for path in files:
+        if not path.is_file():
+            raise UserError(f"{path}: no such file")
+        try:
+            parsed.append((path, *parse_resource_graph(path, f"resource-graph-{path.name}")))
+        except ResourceGraphError as exc:
+            raise UserError(str(exc)) from None
+    snapshot = app.workspace.open_for_write()
+    for path, docs, warnings in parsed:
+        for warning in warnings:
+            click.echo(f"aispm: warning: {warning}", err=True)
+        snapshot.put_source(
+            "azure",
+            f"resource-graph-{path.name}",
+            docs,
+            meta={"input_file": str(path), "skipped_rows": len(warnings)},
+        )
+        app.info(f"{path}: {len(docs)} resources imported ({len(warnings)} rows skipped)")

@@ -1,0 +1,1 @@
+"""Provider integrations: collectors and the helpers their transforms share."""

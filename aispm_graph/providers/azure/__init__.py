@@ -1,0 +1,1 @@
+"""Azure: ARM collection (Azure OpenAI, AI Foundry, Azure ML, network, RBAC) and helpers."""

@@ -1,0 +1,511 @@
+"""Collect an Azure subscription's AI, network, identity and RBAC resources from ARM.
+
+The real management clients do the HTTP work (auth, ``nextLink`` paging, 429/503 retries that
+honour ``Retry-After``); a per-call ``raw_response_hook`` keeps the JSON exactly as ARM sent
+it, so the workspace holds raw responses and the transform reads the same shape that an Azure
+Resource Graph export has. Where no current management package covers an API (Azure Machine
+Learning, AI Search, Key Vault) the generic resource client reads it with an explicit
+api-version. A 403 or 404 on one resource type is a coverage gap: recorded, reported, and the
+run goes on. Nothing that returns a secret (``listKeys``, ``listSecrets``) is ever called, and
+secret-looking fields are scrubbed from every body before it is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.workspace import Document
+
+DEFAULT_ARM = "https://management.azure.com"
+ENV_TOKEN = "AISPM_AZURE_TOKEN"  # noqa: S105 - the variable name, not a token
+
+# Current stable api-versions for the resource providers read through the generic client.
+ML_API = "2024-10-01"
+SEARCH_API = "2023-11-01"
+KEYVAULT_API = "2023-07-01"
+MI_API = "2023-01-31"
+
+GENERIC_TYPES = {
+    "microsoft.machinelearningservices/workspaces": ML_API,
+    "microsoft.search/searchservices": SEARCH_API,
+    "microsoft.keyvault/vaults": KEYVAULT_API,
+    "microsoft.managedidentity/userassignedidentities": MI_API,
+}
+ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections")
+
+# Field names whose values are credentials; removed wherever they appear in a body.
+SECRET_FIELDS = frozenset(
+    {
+        "credentials",
+        "secrets",
+        "keys",
+        "primarykey",
+        "secondarykey",
+        "password",
+        "adminpassword",
+        "clientsecret",
+        "connectionstring",
+        "sastoken",
+        "accountkey",
+        "apikey",
+        "accesskey",
+        "secretkey",
+        "primaryconnectionstring",
+        "secondaryconnectionstring",
+    }
+)
+
+
+class AzureCollectError(RuntimeError):
+    """The collection cannot run at all (no credential, endpoint unreachable)."""
+
+
+@dataclass
+class Coverage:
+    """What happened for one resource type: collected, denied (403) or failed."""
+
+    resource_type: str
+    status: str  # ok | denied | not-found | error
+    count: int = 0
+    detail: str = ""
+
+
+@dataclass
+class CollectResult:
+    subscription_id: str
+    documents: list[Document] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+
+    def coverage_json(self) -> list[dict[str, Any]]:
+        return [asdict(c) for c in self.coverage]
+
+
+class StaticTokenCredential:
+    """A TokenCredential over a bearer token from the environment (``az account
+    get-access-token``), for CI and sovereign clouds; expiry read from the JWT when it parses."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token.strip()
+        self._expires = _jwt_expiry(self._token) or int(time.time()) + 3600
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken(self._token, self._expires)
+
+
+def _jwt_expiry(token: str) -> int | None:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        return int(payload["exp"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def credential_from_env(env: dict[str, str]) -> Any:
+    """``AISPM_AZURE_TOKEN`` if set, else azure-identity's DefaultAzureCredential chain."""
+    token = env.get(ENV_TOKEN, "").strip()
+    if token:
+        return StaticTokenCredential(token)
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError as exc:  # pragma: no cover - the azure extra is missing
+        raise AzureCollectError(
+            "azure-identity is not installed: pip install 'aispm-graph[azure]'"
+        ) from exc
+    return DefaultAzureCredential()
+
+
+def scrub(obj: Any) -> Any:
+    """A copy of ``obj`` without secret-valued fields (connection credentials, keys)."""
+    if isinstance(obj, dict):
+        return {
+            k: scrub(v)
+            for k, v in obj.items()
+            if not (isinstance(k, str) and k.lower() in SECRET_FIELDS)
+        }
+    if isinstance(obj, list):
+        return [scrub(v) for v in obj]
+    return obj
+
+
+class _Pages:
+    """A raw_response_hook that keeps every successful page body of one list call."""
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.bodies: list[Any] = []
+        # Keyword arguments for the SDK operation: this hook, plus per-request pipeline options.
+        self.kw: dict[str, Any] = {"raw_response_hook": self, **(options or {})}
+
+    def __call__(self, pipeline_response: Any) -> None:
+        http = pipeline_response.http_response
+        if http.status_code == 200:
+            # A page that is not JSON: the SDK raises its own deserialisation error for it.
+            with contextlib.suppress(ValueError):
+                self.bodies.append(json.loads(http.text()))
+
+    def items(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for body in self.bodies:
+            if isinstance(body, dict) and isinstance(body.get("value"), list):
+                out.extend(v for v in body["value"] if isinstance(v, dict))
+            elif isinstance(body, dict) and "id" in body:
+                out.append(body)
+        return out
+
+
+class AzureCollector:
+    """Collects one or more subscriptions through the Azure SDK management clients."""
+
+    def __init__(
+        self,
+        credential: Any,
+        arm_endpoint: str = DEFAULT_ARM,
+        retry_total: int = 5,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        parsed = urlparse(arm_endpoint)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise AzureCollectError(f"--arm-endpoint {arm_endpoint!r}: not an http(s) URL")
+        insecure = parsed.scheme == "http"
+        if insecure and parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
+            raise AzureCollectError(
+                f"--arm-endpoint {arm_endpoint!r}: plain http is only allowed to a loopback "
+                "replay server; bearer tokens must not cross the network unencrypted"
+            )
+        self.endpoint = arm_endpoint.rstrip("/")
+        self.credential = credential
+        self.progress = progress or (lambda _m: None)
+        audience = DEFAULT_ARM if insecure else self.endpoint
+        self._kwargs: dict[str, Any] = {
+            "base_url": self.endpoint,
+            "credential_scopes": [f"{audience}/.default"],
+            "retry_total": retry_total,
+            "retry_backoff_factor": 0.5,
+            "retry_backoff_max": 30,
+        }
+        # Per-request pipeline option: bearer tokens over http only to the loopback replay.
+        self._op: dict[str, Any] = {"enforce_https": False} if insecure else {}
+
+    # -- clients ------------------------------------------------------------------------------
+    def _clients(self, sub: str) -> dict[str, Any]:
+        from azure.mgmt.authorization import AuthorizationManagementClient
+        from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+        from azure.mgmt.compute import ComputeManagementClient
+        from azure.mgmt.network import NetworkManagementClient
+        from azure.mgmt.resource.resources import ResourceManagementClient
+        from azure.mgmt.storage import StorageManagementClient
+
+        kw = self._kwargs
+        return {
+            "resource": ResourceManagementClient(self.credential, sub, **kw),
+            "network": NetworkManagementClient(self.credential, sub, **kw),
+            "compute": ComputeManagementClient(self.credential, sub, **kw),
+            "cognitive": CognitiveServicesManagementClient(self.credential, sub, **kw),
+            "storage": StorageManagementClient(self.credential, sub, **kw),
+            "authorization": AuthorizationManagementClient(self.credential, sub, **kw),
+        }
+
+    # -- one step -----------------------------------------------------------------------------
+    def _step(
+        self,
+        result: CollectResult,
+        rtype: str,
+        call: Callable[[_Pages], Iterable[Any] | Any],
+        *,
+        record: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Run one SDK call with a page-capturing hook; failures become coverage gaps."""
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+        )
+
+        pages = _Pages(self._op)
+        try:
+            out = call(pages)
+            if out is not None and not isinstance(out, dict | str | bytes):
+                for _ in out:  # drive the SDK pager through every nextLink
+                    pass
+        except ClientAuthenticationError as exc:
+            raise AzureCollectError(f"Azure authentication failed: {_first_line(exc)}") from None
+        except ServiceRequestError as exc:
+            raise AzureCollectError(
+                f"cannot reach ARM at {self.endpoint}: {_first_line(exc)}"
+            ) from None
+        except HttpResponseError as exc:
+            status = exc.status_code or 0
+            if status == 401:
+                raise AzureCollectError(
+                    f"Azure rejected the credential (401) on {rtype}: {_first_line(exc)}"
+                ) from None
+            kind = {403: "denied", 404: "not-found"}.get(status, "error")
+            result.coverage.append(Coverage(rtype, kind, 0, f"HTTP {status}: {_first_line(exc)}"))
+            return []
+        except Exception as exc:  # deserialisation of a malformed page, etc.
+            result.coverage.append(Coverage(rtype, "error", 0, f"{type(exc).__name__}: {exc}"))
+            return []
+        items = pages.items()
+        if record:
+            result.coverage.append(Coverage(rtype, "ok", len(items)))
+        return items
+
+    def _add(self, result: CollectResult, items: Iterable[dict[str, Any]]) -> None:
+        for item in items:
+            rid = item.get("id")
+            if not isinstance(rid, str) or not rid:
+                continue
+            result.documents.append(
+                Document("azure", result.subscription_id, norm(rid), scrub(item))
+            )
+
+    def _raw(self, client: Any, url: str) -> Callable[[_Pages], None]:
+        return lambda pages: self._raw_list(client, url, pages)
+
+    def _raw_list(self, client: Any, url: str, pages: _Pages) -> None:
+        """GET a collection through the client's pipeline, following nextLink by hand."""
+        from azure.core.exceptions import HttpResponseError
+        from azure.core.rest import HttpRequest
+
+        next_url: str | None = url
+        seen: set[str] = set()
+        while next_url and next_url not in seen:
+            seen.add(next_url)
+            response = client.send_request(HttpRequest("GET", next_url), **self._op)
+            if response.status_code != 200:
+                raise HttpResponseError(response=response)
+            body = response.json()
+            pages.bodies.append(body)
+            link = body.get("nextLink") if isinstance(body, dict) else None
+            next_url = link if isinstance(link, str) and link.startswith("http") else None
+
+    # -- the run ------------------------------------------------------------------------------
+    def collect(self, subscription_id: str) -> CollectResult:
+        sub = subscription_id.strip().lower()
+        result = CollectResult(sub)
+        c = self._clients(sub)
+        net, comp, cog, sto = c["network"], c["compute"], c["cognitive"], c["storage"]
+        auth, res = c["authorization"], c["resource"]
+        step, add = self._step, self._add
+        self.progress(f"subscription {sub}: resource groups")
+        add(result, step(result, "resourceGroups", lambda h: res.resource_groups.list(**h.kw)))
+        simple: list[tuple[str, Callable[[_Pages], Any]]] = [
+            (
+                "Microsoft.Network/networkSecurityGroups",
+                lambda h: net.network_security_groups.list_all(**h.kw),
+            ),
+            (
+                "Microsoft.Network/networkInterfaces",
+                lambda h: net.network_interfaces.list_all(**h.kw),
+            ),
+            (
+                "Microsoft.Network/publicIPAddresses",
+                lambda h: net.public_ip_addresses.list_all(**h.kw),
+            ),
+            ("Microsoft.Network/virtualNetworks", lambda h: net.virtual_networks.list_all(**h.kw)),
+            ("Microsoft.Network/loadBalancers", lambda h: net.load_balancers.list_all(**h.kw)),
+            (
+                "Microsoft.Network/privateEndpoints",
+                lambda h: net.private_endpoints.list_by_subscription(**h.kw),
+            ),
+            ("Microsoft.Compute/virtualMachines", lambda h: comp.virtual_machines.list_all(**h.kw)),
+            (
+                "Microsoft.Compute/virtualMachineScaleSets",
+                lambda h: comp.virtual_machine_scale_sets.list_all(**h.kw),
+            ),
+            ("Microsoft.Storage/storageAccounts", lambda h: sto.storage_accounts.list(**h.kw)),
+            ("Microsoft.CognitiveServices/accounts", lambda h: cog.accounts.list(**h.kw)),
+            (
+                "Microsoft.Authorization/roleAssignments",
+                lambda h: auth.role_assignments.list_for_subscription(**h.kw),
+            ),
+            (
+                "Microsoft.Authorization/roleDefinitions",
+                lambda h: auth.role_definitions.list(f"/subscriptions/{sub}", **h.kw),
+            ),
+        ]
+        lists: dict[str, list[dict[str, Any]]] = {}
+        for rtype, call in simple:
+            self.progress(f"subscription {sub}: {rtype}")
+            lists[rtype] = step(result, rtype, call)
+            add(result, lists[rtype])
+
+        # Children of Cognitive Services accounts: deployments and Foundry projects.
+        for rtype, attr in (
+            ("Microsoft.CognitiveServices/accounts/deployments", "deployments"),
+            ("Microsoft.CognitiveServices/accounts/projects", "projects"),
+        ):
+            items: list[dict[str, Any]] = []
+            gap = False
+            for acct in lists["Microsoft.CognitiveServices/accounts"]:
+                rg, name = _rg_name(acct)
+                if not rg:
+                    continue
+                if attr == "projects" and str(acct.get("kind", "")).lower() != "aiservices":
+                    continue
+                ops = getattr(cog, attr)
+                before = len(result.coverage)
+                got = step(
+                    result,
+                    rtype,
+                    _bind(ops.list, rg, name),
+                    record=False,
+                )
+                gap = gap or len(result.coverage) > before
+                items.extend(got)
+            if not gap:
+                result.coverage.append(Coverage(rtype, "ok", len(items)))
+            add(result, items)
+
+        # Blob containers (for anonymous access level).
+        containers: list[dict[str, Any]] = []
+        gap = False
+        for acct in lists["Microsoft.Storage/storageAccounts"]:
+            rg, name = _rg_name(acct)
+            if not rg:
+                continue
+            before = len(result.coverage)
+            containers.extend(
+                step(
+                    result,
+                    "Microsoft.Storage/storageAccounts/blobServices/containers",
+                    _bind(sto.blob_containers.list, rg, name),
+                    record=False,
+                )
+            )
+            gap = gap or len(result.coverage) > before
+        if not gap:
+            result.coverage.append(
+                Coverage(
+                    "Microsoft.Storage/storageAccounts/blobServices/containers",
+                    "ok",
+                    len(containers),
+                )
+            )
+        add(result, containers)
+
+        # Resource types without a current management package: generic client + api-version.
+        self.progress(f"subscription {sub}: generic resources")
+        generic = step(
+            result,
+            "Microsoft.Resources/resources",
+            lambda h: res.resources.list(**h.kw),
+            record=False,
+        )
+        by_type: dict[str, list[str]] = {t: [] for t in GENERIC_TYPES}
+        for item in generic:
+            rid = item.get("id")
+            if isinstance(rid, str) and resource_type(rid) in by_type:
+                by_type[resource_type(rid)].append(rid)
+        for rtype, api in GENERIC_TYPES.items():
+            fetched: list[dict[str, Any]] = []
+            before = len(result.coverage)
+            for rid in by_type[rtype]:
+                fetched.extend(
+                    step(
+                        result,
+                        _pretty(rtype),
+                        _bind(res.resources.get_by_id, rid, api_version=api),
+                        record=False,
+                    )
+                )
+            if len(result.coverage) == before:
+                result.coverage.append(Coverage(_pretty(rtype), "ok", len(fetched)))
+            add(result, fetched)
+            if rtype == "microsoft.machinelearningservices/workspaces":
+                self._ml_children(result, res, fetched)
+        result.coverage = merge_coverage(result.coverage)
+        return result
+
+    def _ml_children(
+        self, result: CollectResult, res: Any, workspaces: list[dict[str, Any]]
+    ) -> None:
+        for child in ML_CHILDREN:
+            rtype = f"Microsoft.MachineLearningServices/workspaces/{child}"
+            items: list[dict[str, Any]] = []
+            before = len(result.coverage)
+            for ws in workspaces:
+                url = f"{ws['id']}/{child}?api-version={ML_API}"
+                items.extend(self._step(result, rtype, self._raw(res, url), record=False))
+            if child == "onlineEndpoints":
+                deps: list[dict[str, Any]] = []
+                for ep in items:
+                    url = f"{ep['id']}/deployments?api-version={ML_API}"
+                    deps.extend(
+                        self._step(
+                            result,
+                            f"{rtype}/deployments",
+                            self._raw(res, url),
+                            record=False,
+                        )
+                    )
+                self._add(result, deps)
+            if len(result.coverage) == before:
+                result.coverage.append(Coverage(rtype, "ok", len(items)))
+            self._add(result, items)
+
+
+STATUS_RANK = {"ok": 0, "not-found": 1, "denied": 2, "error": 3}
+
+
+def _bind(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[_Pages], Any]:
+    """An SDK call with its arguments fixed, waiting for the page-capturing hook."""
+    return lambda pages: fn(*args, **kwargs, **pages.kw)
+
+
+def merge_coverage(entries: list[Coverage]) -> list[Coverage]:
+    """One row per resource type: per-parent calls (deployments of each account) fold into one,
+    with the worst status and every distinct failure kept in the detail."""
+    merged: dict[str, Coverage] = {}
+    for entry in entries:
+        cur = merged.get(entry.resource_type)
+        if cur is None:
+            merged[entry.resource_type] = Coverage(**asdict(entry))
+            continue
+        cur.count += entry.count
+        if STATUS_RANK[entry.status] > STATUS_RANK[cur.status]:
+            cur.status = entry.status
+        if entry.detail and entry.detail not in cur.detail:
+            cur.detail = f"{cur.detail}; {entry.detail}" if cur.detail else entry.detail
+    return list(merged.values())
+
+
+def _rg_name(item: dict[str, Any]) -> tuple[str, str]:
+    segs = str(item.get("id", "")).split("/")
+    try:
+        i = [s.lower() for s in segs].index("resourcegroups")
+    except ValueError:
+        return "", ""
+    return segs[i + 1], segs[-1]
+
+
+def _pretty(rtype: str) -> str:
+    """Display casing of a lower-cased ARM type (as the portal and the CLI spell it)."""
+    names = {
+        "microsoft.machinelearningservices/workspaces": (
+            "Microsoft.MachineLearningServices/workspaces"
+        ),
+        "microsoft.search/searchservices": "Microsoft.Search/searchServices",
+        "microsoft.keyvault/vaults": "Microsoft.KeyVault/vaults",
+        "microsoft.managedidentity/userassignedidentities": (
+            "Microsoft.ManagedIdentity/userAssignedIdentities"
+        ),
+    }
+    return names.get(rtype, rtype)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__

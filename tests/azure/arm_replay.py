@@ -1,0 +1,165 @@
+"""A local ARM replay server: serves recorded resource JSON the way Azure Resource Manager does.
+
+Given a flat list of recorded resources it answers the collection URLs the management clients
+call (``/subscriptions/s/providers/NS/type``, ``{parent id}/{child type}``, ``.../resources``,
+``.../resourcegroups``) and single-resource GETs (``get_by_id``), with every list split into
+pages joined by ``nextLink`` so the real SDK pagers are exercised. Faults can be queued per
+path (a 429 with ``Retry-After`` before success) and whole resource types denied with 403.
+It runs in a thread on 127.0.0.1 (plain http: the SDK allows it for loopback when
+``enforce_https`` is off, which our collector turns on only for loopback endpoints).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from aispm_graph.providers.azure.arm import norm, resource_type, subscription_of
+
+
+class ArmReplay:
+    def __init__(self, resources: list[dict[str, Any]], page_size: int = 2) -> None:
+        self.resources = resources
+        self.page_size = page_size
+        self.faults: dict[str, list[tuple[int, dict[str, str], Any]]] = defaultdict(list)
+        self.denied_types: set[str] = set()
+        self.requests: list[tuple[float, str, str, str]] = []  # (time, method, path, auth)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> ArmReplay:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        self.faults.clear()
+        self.denied_types.clear()
+        self.requests.clear()
+
+    def fail_once(self, path: str, status: int, headers: dict[str, str] | None = None) -> None:
+        self.faults[norm(path)].append((status, headers or {}, {"error": {"code": str(status)}}))
+
+    # -- routing ------------------------------------------------------------------------------
+    def _children(self, path: str) -> list[dict[str, Any]] | None:
+        p = norm(path)
+        segs = [s for s in p.split("/") if s]
+        out: list[dict[str, Any]] = []
+        if (
+            len(segs) == 3
+            and segs[0] == "subscriptions"
+            and segs[2] in {"resources", "resourcegroups"}
+        ):
+            sub = segs[1]
+            for r in self.resources:
+                rid = r["id"]
+                rt = resource_type(rid)
+                if subscription_of(rid) != sub:
+                    continue
+                if (segs[2] == "resourcegroups" and rt == "resourcegroups") or (
+                    segs[2] == "resources"
+                    and rt.count("/") == 1
+                    and not rt.startswith("microsoft.authorization")
+                ):
+                    out.append(r)
+            return out
+        if len(segs) == 5 and segs[0] == "subscriptions" and segs[2] == "providers":
+            sub, wanted = segs[1], f"{segs[3]}/{segs[4]}"
+            for r in self.resources:
+                rid = r["id"]
+                if resource_type(rid) != wanted:
+                    continue
+                if wanted.startswith("microsoft.authorization") or subscription_of(rid) == sub:
+                    out.append(r)
+            return out
+        # {parent}/{childType}: direct children of a recorded resource (or of a path such as
+        # {storage account}/blobServices/default that prefixes recorded children)
+        parent = "/".join(p.split("/")[:-1])
+        if any(
+            norm(r["id"]) == parent or norm(r["id"]).startswith(parent + "/")
+            for r in self.resources
+        ):
+            for r in self.resources:
+                rid = norm(r["id"])
+                if rid.startswith(p + "/") and rid.count("/") == p.count("/") + 1:
+                    out.append(r)
+            return out
+        return None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        replay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                parsed = urlparse(self.path)
+                path = norm(parsed.path)
+                replay.requests.append(
+                    (time.monotonic(), "GET", path, self.headers.get("Authorization", ""))
+                )
+                if not self.headers.get("Authorization", "").startswith("Bearer "):
+                    self._send(401, {"error": {"code": "AuthenticationFailed"}})
+                    return
+                queued = replay.faults.get(path)
+                if queued:
+                    status, headers, body = queued.pop(0)
+                    self._send(status, body, headers)
+                    return
+                rtype = resource_type(path)
+                for denied in replay.denied_types:
+                    if rtype == denied:
+                        self._send(
+                            403,
+                            {
+                                "error": {
+                                    "code": "AuthorizationFailed",
+                                    "message": f"no read on {denied}",
+                                }
+                            },
+                        )
+                        return
+                for r in replay.resources:
+                    if norm(r["id"]) == path:
+                        self._send(200, r)
+                        return
+                items = replay._children(path)
+                if items is None:
+                    self._send(404, {"error": {"code": "NotFound", "message": path}})
+                    return
+                query = parse_qs(parsed.query)
+                page = int(query.get("page", ["0"])[0])
+                size = replay.page_size
+                chunk = items[page * size : (page + 1) * size]
+                body: dict[str, Any] = {"value": chunk}
+                if (page + 1) * size < len(items):
+                    q = {k: v[0] for k, v in query.items()}
+                    q["page"] = str(page + 1)
+                    body["nextLink"] = f"{replay.url}{parsed.path}?{urlencode(q)}"
+                self._send(200, body)
+
+        return Handler
