@@ -196,8 +196,24 @@ def _digest_of(ref: str) -> str:
     return ref.lower() if ref.lower().startswith("sha256:") else ""
 
 
+SUPPLY_CHAIN_KINDS = frozenset({"ContainerImage", "SoftwareProject", "Package"})
+
+
+def _has_supply_chain(graph: Graph, ctx: BuildContext) -> bool:
+    """One pass, remembered: estates without imported images or SBOMs skip these derivers
+    (a million-node build must not pay for a feature it does not use)."""
+    key = "supply_chain_nodes"
+    if key not in ctx.stats:
+        ctx.stats[key] = sum(
+            1 for _n, d in graph.g.nodes(data=True) if d["kind"] in SUPPLY_CHAIN_KINDS
+        )
+    return ctx.stats[key] > 0
+
+
 @deriver(51, "vulns-link")
 def link_compute(graph: Graph, ctx: BuildContext) -> None:
+    if not _has_supply_chain(graph, ctx):
+        return
     by_digest: dict[str, str] = {}
     by_ref: dict[str, str] = {}
     for image_id, data in graph.nodes("ContainerImage"):
@@ -291,6 +307,8 @@ def ai_libraries_for(graph: Graph, node_id: str, packages: set[str]) -> set[str]
 
 @deriver(52, "vulns-factors")
 def set_factors(graph: Graph, ctx: BuildContext) -> None:
+    if not _has_supply_chain(graph, ctx):
+        return
     targets = [n for n, _d in graph.nodes() if str(Label.COMPUTE) in graph.labels(n)]
     targets += [n for kind in ("ContainerImage", "SoftwareProject") for n, _d in graph.nodes(kind)]
     for node_id in targets:
