@@ -399,3 +399,59 @@ def test_pypi_key_orders_exactly_like_packaging() -> None:
         va, vb = Version(a), Version(b)
         assert cmp(a, b) == (va > vb) - (va < vb), (a, b)
     assert cmp_to_key(cmp)("1.0") == cmp_to_key(cmp)("1.0.0")
+
+
+def test_rpm_and_apk_records_and_severity_sources(tmp_path: Path) -> None:
+    recs = [
+        {
+            "id": "RHSA-2099:1",
+            "modified": "2024",
+            "affected": [
+                {
+                    "package": {"ecosystem": "Red Hat", "name": "bash"},
+                    "ranges": [
+                        {
+                            "type": "ECOSYSTEM",
+                            "events": [{"introduced": "0"}, {"fixed": "0:4.2.46-34.el7"}],
+                        }
+                    ],
+                }
+            ],
+            "severity": [
+                {
+                    "type": "CVSS_V4",
+                    "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                },
+                {"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"},
+            ],
+        },
+        {
+            "id": "ALPINE-CVE-2099-2",
+            "modified": "2024",
+            "affected": [
+                {
+                    "package": {"ecosystem": "Alpine:v3.18", "name": "musl"},
+                    "ranges": [
+                        {
+                            "type": "ECOSYSTEM",
+                            "events": [{"introduced": "0"}, {"fixed": "1.2.4-r1"}],
+                        }
+                    ],
+                }
+            ],
+            "database_specific": {"severity": "MODERATE"},
+        },
+    ]
+    db = memory_db(recs, tmp_path)
+    bash = package_ref_from_purl("pkg:rpm/redhat/bash@4.2.46-33.el7?arch=x86_64&distro=redhat-7.7")
+    assert bash is not None and [m.advisory_id for m in db.match(bash)] == ["RHSA-2099:1"]
+    fixed = package_ref_from_purl("pkg:rpm/redhat/bash@4.2.46-34.el7?distro=redhat-7.7")
+    assert fixed is not None and db.match(fixed) == []
+    musl = package_ref_from_purl("pkg:apk/alpine/musl@1.2.4-r0?distro=alpine-3.18.4")
+    assert musl is not None and db.match(musl)[0].fixed == "1.2.4-r1"
+    musl_new = package_ref_from_purl("pkg:apk/alpine/musl@1.2.4-r1?distro=alpine-3.18.4")
+    assert musl_new is not None and db.match(musl_new) == []
+    rh = db.advisory("RHSA-2099:1")
+    assert rh is not None and rh.severity_basis == "cvss-v4" and rh.cvss_score == 9.3
+    alp = db.advisory("ALPINE-CVE-2099-2")
+    assert alp is not None and (alp.severity, alp.severity_basis) == ("medium", "label:database")
