@@ -151,6 +151,11 @@ def iter_records(docs: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
             yield where, doc
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list field; anything else (a hostile ``true``, a string) is empty."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _str_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         return []
@@ -202,7 +207,7 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
                     for r in ranges
                 ],
                 "versions": _str_list(versions),
-                "severity": [s for s in aff.get("severity") or [] if isinstance(s, dict)],
+                "severity": _dicts(aff.get("severity")),
             }
         )
     dbs = rec.get("database_specific") if isinstance(rec.get("database_specific"), dict) else {}
@@ -213,12 +218,12 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
         "related": _str_list(rec.get("related")),
         "summary": str(rec.get("summary") or "")[:500],
         "details": str(rec.get("details") or "")[:MAX_DETAILS],
-        "severity": [s for s in rec.get("severity") or [] if isinstance(s, dict)],
+        "severity": _dicts(rec.get("severity")),
         "database_specific": {k: v for k, v in (dbs or {}).items() if k in {"severity", "cwe_ids"}},
         "cwes": cwes,
         "references": [
             {"type": str(r.get("type", "")), "url": str(r.get("url", ""))}
-            for r in (rec.get("references") or [])[:MAX_REFERENCES]
+            for r in _dicts(rec.get("references"))[:MAX_REFERENCES]
             if isinstance(r, dict) and r.get("url")
         ],
         "published": str(rec.get("published") or ""),
