@@ -35,6 +35,10 @@ IMPACT = {
 }
 WRITE_IMPACT = 0.1  # poisoning training data or a model artifact is worse than reading it
 CRITICALITY = {"crown-jewel": 0.15, "high": 0.1, "medium": 0.0, "low": -0.2}
+# score = 100 x impact x (SCORE_FLOOR + SCORE_SLOPE x likelihood): a reachable target keeps at
+# least SCORE_FLOOR of its impact however unlikely the route.
+SCORE_FLOOR = 0.35
+SCORE_SLOPE = 0.65
 LEVELS: tuple[tuple[int, RiskLevel], ...] = ((80, "critical"), (60, "high"), (35, "medium"))
 
 
@@ -90,9 +94,9 @@ def score_path(
         if ev.get("auth") == "key":
             value *= KEY_AUTH_EXPOSURE
             detail += "; key authentication required (keys leak)"
-        factors.append(
-            RiskFactor(name="exposure", kind="likelihood", value=round(value, 3), detail=detail)
-        )
+        # Factors carry the value the arithmetic uses, so 'show --explain' reproduces the score.
+        value = round(value, 3)
+        factors.append(RiskFactor(name="exposure", kind="likelihood", value=value, detail=detail))
         likelihood *= value
 
     # Foothold: the first compute reached from the internet must be compromised.
@@ -147,10 +151,8 @@ def score_path(
         likelihood *= conf
 
     hops = len(edges)
-    decay = HOP_DECAY ** max(0, hops - FREE_HOPS)
-    factors.append(
-        RiskFactor(name="hops", kind="likelihood", value=round(decay, 3), detail=f"{hops} hops")
-    )
+    decay = round(HOP_DECAY ** max(0, hops - FREE_HOPS), 3)
+    factors.append(RiskFactor(name="hops", kind="likelihood", value=decay, detail=f"{hops} hops"))
     likelihood *= decay
 
     tgt = nodes[-1]
@@ -198,7 +200,7 @@ def score_path(
         )
     impact = max(0.05, min(1.0, impact))
     likelihood = max(0.0, min(1.0, likelihood))
-    score = round(100 * impact * (0.35 + 0.65 * likelihood))
+    score = round(100 * impact * (SCORE_FLOOR + SCORE_SLOPE * likelihood))
     return Risk(
         level=level_for(score),
         score=score,

@@ -229,4 +229,17 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("DEPENDS_ON", "SBOM dependency: the component uses the other component.", False),
     EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
     EdgeKind("POLICY", "The identity has the policy attached.", False),
+    # --- structure (GCP) -----------------------------------------------------------------------
+    EdgeKind(
+        "DATA_FROM",
+        "The dataset, pipeline or index draws its data from the target store (training or "
+        "grounding data lineage).",
+        False,
+    ),
+    EdgeKind(
+        "RUNS_ON",
+        "The managed resource runs on the compute (a Workbench instance on its Compute Engine "
+        "VM), so the VM's exposure is the resource's exposure.",
+        False,
+    ),
 )

@@ -11,10 +11,11 @@ import click
 from rich.markup import escape
 
 from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS, DEFAULT_MAX_PATHS, PathOptions
+from aispm_graph.analysis.explain import explain as explain_path
 from aispm_graph.analysis.inventory import build_inventory
 from aispm_graph.analysis.models import AttackPath, PathResult
 from aispm_graph.build import BuildContext, BuildOptions, Network, build_snapshot
-from aispm_graph.cli import render
+from aispm_graph.cli import render, render_analysis
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, option_format, pass_app, root
 from aispm_graph.cli.loading import (
@@ -24,6 +25,12 @@ from aispm_graph.cli.loading import (
     load_built,
     path_counts,
     run_paths,
+)
+from aispm_graph.cli.suppressing import (
+    load_suppressions,
+    mute_paths,
+    option_suppressions,
+    report_notes,
 )
 from aispm_graph.context import (
     CONTEXT_FILE,
@@ -194,12 +201,13 @@ def compute_paths(
 
 @root.command("paths")
 @path_options
-@option_format("table", "json")
+@option_format("table", "json", "html", "sarif", "ocsf", "md")
 @click.option("--min-risk", type=LEVELS, default=None, help="Hide paths below this level.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Show the N riskiest paths.")
 @click.option(
     "--fail-on", type=LEVELS, default=None, help="Exit 1 when any path is at or above this level."
 )
+@option_suppressions
 @pass_app
 def paths_cmd(
     app: App,
@@ -213,14 +221,28 @@ def paths_cmd(
     min_risk: str | None,
     top: int | None,
     fail_on: str | None,
+    suppressions_file: Path | None,
 ) -> None:
     """Attack paths from internet-exposed entry points to AI models, agents and data."""
+    sup = load_suppressions(app, suppressions_file)
     result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    result.paths, muted = mute_paths(sup, result.paths)
+    notes = report_notes(app, sup, ("paths",))
     shown = filter_paths(result.paths, min_risk, top)
-    if fmt == "json":
+    if fmt in ("html", "sarif", "ocsf", "md"):
+        # Report formats share one renderer with 'aispm report' (imported late: optional).
+        from aispm_graph.cli.commands.report import write_report
+        from aispm_graph.report import build_report_data
+
+        graph, _meta, snap = load_built(app, snapshot_id)
+        data = build_report_data(graph, result, paths=shown, snapshot=snap.id)
+        write_report(app, data, fmt, None)
+    elif fmt == "json":
         out = result.model_dump(mode="json")
         out["paths"] = [p.model_dump(mode="json") for p in shown]
         out["total_paths"] = len(result.paths)
+        if sup is not None:
+            out["suppressed"], out["suppression_notes"] = muted, notes
         render.print_json(app.console, out)
     else:
         note = render.truncation_note(result)
@@ -229,6 +251,8 @@ def paths_cmd(
         if shown:
             app.console.print(render.paths_table(shown))
         app.console.print(render.counts_line(result.paths))
+        if muted:
+            app.console.print(f"{len(muted)} suppressed path(s) hidden (reviewed risk)")
         if len(shown) < len(result.paths):
             app.console.print(
                 f"showing {len(shown)} of {len(result.paths)}; "
@@ -251,6 +275,7 @@ def find_one(result: PathResult, path_id: str) -> AttackPath | None:
 @click.argument("path_id")
 @path_options
 @option_format("table", "json")
+@click.option("--explain", is_flag=True, help="Print the risk arithmetic factor by factor.")
 @pass_app
 def show_cmd(
     app: App,
@@ -262,6 +287,7 @@ def show_cmd(
     backend: str,
     snapshot_id: str | None,
     fmt: str,
+    explain: bool = False,
 ) -> None:
     """Every hop of one attack path with its evidence, risk factors and fixes."""
     result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
@@ -274,16 +300,21 @@ def show_cmd(
     if path is None:
         raise UserError(f"no attack path with id {path_id!r} (list them with 'aispm paths')")
     if fmt == "json":
-        render.print_json(app.console, path.model_dump(mode="json"))
+        out = path.model_dump(mode="json")
+        if explain:
+            out["explain"] = explain_path(path).model_dump(mode="json")
+        render.print_json(app.console, out)
     else:
         render.path_detail(app.console, path)
+        if explain:
+            render_analysis.explanation(app.console, explain_path(path))
 
 
 INVENTORY_FORMATS: dict[str, object] = {}
 
 
 @root.command("inventory")
-@option_format("table", "json", "cyclonedx")
+@option_format("table", "json", "cyclonedx", "csv")
 @click.option(
     "--snapshot", "snapshot_id", default=None, help="Snapshot id (default: latest built)."
 )
@@ -308,6 +339,10 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
             )
         doc = writer(graph)  # type: ignore[operator]
         _emit(app, doc, output)
+    elif fmt == "csv":
+        from aispm_graph.report.csvout import inventory_csv
+
+        _emit_text(app, inventory_csv(inv), output)
     elif fmt == "json":
         _emit(app, {"summary": inv.summary(), "items": [i.model_dump() for i in inv.items]}, output)
     else:
@@ -324,6 +359,16 @@ def _emit(app: App, doc: object, output: Path | None) -> None:
     from aispm_graph.atomic import atomic_write_text
 
     atomic_write_text(output, json.dumps(doc, indent=2, default=str) + "\n")
+    app.info(f"wrote {output}")
+
+
+def _emit_text(app: App, text: str, output: Path | None) -> None:
+    if output is None:
+        app.console.file.write(text)
+        return
+    from aispm_graph.atomic import atomic_write_text
+
+    atomic_write_text(output, text)
     app.info(f"wrote {output}")
 
 

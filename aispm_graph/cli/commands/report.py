@@ -1,0 +1,114 @@
+"""``aispm report``: the analyses as a file for people (HTML, Markdown) or other systems
+(SARIF for code scanning, OCSF for SIEMs and security lakes, JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aispm_graph.cli.commands.analysis import LEVELS, compute_paths, path_options
+from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.groups import App, pass_app, root
+from aispm_graph.cli.loading import check_gate, filter_paths, load_built
+from aispm_graph.report import RENDERERS, ReportData, build_report_data
+
+REPORT_FORMATS = ("html", "sarif", "ocsf", "md", "json", "csv")
+CSV_SECTIONS = ("paths", "chokepoints", "recommendations", "vulnerabilities", "inventory")
+
+
+def csv_section(data: ReportData, section: str) -> str:
+    """One table of the report as CSV; a section that was not computed is a usage error."""
+    from aispm_graph.report import csvout
+
+    if section == "inventory":
+        return csvout.inventory_csv(data.inventory)
+    if section == "paths":
+        return csvout.paths_csv(data)
+    if getattr(data, section) is None:
+        raise UserError(f"--section {section}: not computed in this installation")
+    writer = {
+        "chokepoints": csvout.chokepoints_csv,
+        "recommendations": csvout.recommendations_csv,
+        "vulnerabilities": csvout.vulnerabilities_csv,
+    }[section]
+    return writer(data)
+
+
+def write_report(
+    app: App, data: ReportData, fmt: str, output: Path | None, section: str = "paths"
+) -> None:
+    """Render ``data`` and write it to ``output`` (atomically) or stdout."""
+    text = csv_section(data, section) if fmt == "csv" else RENDERERS[fmt](data)
+    if output is None:
+        app.console.file.write(text)
+        return
+    from aispm_graph.atomic import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    app.info(f"wrote {fmt} report to {output} ({len(data.paths)} paths)")
+
+
+@root.command("report")
+@path_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="html",
+    show_default=True,
+    help="html: self-contained page; sarif: SARIF 2.1.0; ocsf: OCSF Detection Findings; "
+    "md: Markdown with Mermaid; json: the report data; csv: one table (--section).",
+)
+@click.option(
+    "--section",
+    type=click.Choice(CSV_SECTIONS),
+    default="paths",
+    show_default=True,
+    help="With --format csv: which table.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.option("--min-risk", type=LEVELS, default=None, help="Leave out paths below this level.")
+@click.option("--top", type=click.IntRange(1), default=None, help="Only the N riskiest paths.")
+@click.option("--title", default="aispm-graph report", show_default=True, help="Report title.")
+@click.option(
+    "--fail-on", type=LEVELS, default=None, help="Exit 1 when any path is at or above this level."
+)
+@pass_app
+def report_cmd(
+    app: App,
+    entry: str,
+    max_hops: int,
+    max_paths: int,
+    target_kind: tuple[str, ...],
+    backend: str,
+    snapshot_id: str | None,
+    fmt: str,
+    section: str,
+    output: Path | None,
+    min_risk: str | None,
+    top: int | None,
+    title: str,
+    fail_on: str | None,
+) -> None:
+    """Write a report of attack paths, choke points, recommendations, vulnerabilities and AI-BOM."""
+    graph, _meta, snap = load_built(app, snapshot_id)
+    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    data = build_report_data(
+        graph,
+        result,
+        paths=filter_paths(result.paths, min_risk, top),
+        snapshot=snap.id,
+        title=title,
+    )
+    write_report(app, data, fmt, output, section)
+    check_gate(result.paths, fail_on)

@@ -1,0 +1,177 @@
+"""Tables for choke points, what-if, drift, recommendations and explain."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from aispm_graph.analysis.chokepoints import ChokepointReport
+from aispm_graph.analysis.drift import DriftReport
+from aispm_graph.analysis.explain import Explanation
+from aispm_graph.analysis.whatif import RiskTotals, WhatIfReport
+from aispm_graph.cli.render import level_text
+from aispm_graph.recommendations.evaluate import Finding
+
+
+def _line(level: str, score: int, pid: str, title: str) -> Text:
+    return Text.assemble("  ", level_text(level), f" {score:>3} {pid}  {title}")
+
+
+def chokepoints_table(report: ChokepointReport, top: int | None) -> Table:
+    table = Table(title="Choke points: fixes ranked by the path risk they remove")
+    table.add_column("#", justify="right")
+    table.add_column("fix", no_wrap=True)
+    table.add_column("risk", justify="right")
+    table.add_column("closes")
+    table.add_column("effort")
+    table.add_column("action (paths closed)", overflow="fold")
+    rows = report.fixes[:top] if top else report.fixes
+    for i, f in enumerate(rows, 1):
+        levels = "\n".join(f"{n} {lv}" for lv, n in f.closes_by_level.items() if n)
+        fix = f.id + ("\n[bold]min set[/bold]" if f.in_minimum_set else "")
+        table.add_row(
+            str(i),
+            fix,
+            str(f.risk_removed),
+            levels,
+            f.effort,
+            escape(f.action) + "\n[dim]" + ", ".join(f.closes) + "[/dim]",
+        )
+    return table
+
+
+def chokepoints_summary(console: Console, report: ChokepointReport) -> None:
+    levels = "/".join(report.levels)
+    if report.minimum_set:
+        console.print(
+            f"{len(report.minimum_set)} fix(es) close all {report.covered_paths} {levels} "
+            f"path(s): {', '.join(report.minimum_set)}"
+        )
+    console.print(f"method: {report.method}: {report.method_detail}")
+    if report.unbreakable:
+        console.print(
+            f"{len(report.unbreakable)} {levels} path(s) no single fix closes "
+            f"(each hop has several attack kinds or only risk-lowering fixes): "
+            + ", ".join(report.unbreakable)
+        )
+
+
+def _totals(t: RiskTotals) -> str:
+    levels = ", ".join(f"{n} {lv}" for lv, n in t.by_level.items())
+    return f"{t.paths} paths ({levels}); total risk {t.total_score}, max {t.max_score}"
+
+
+def whatif_report(console: Console, r: WhatIfReport) -> None:
+    console.print("[bold]Applied[/bold]")
+    for a in r.applied:
+        console.print(f"  {escape(a)}")
+    console.print(f"[bold]Closed[/bold] ({len(r.closed)})")
+    for p in r.closed:
+        console.print(_line(p.level, p.score, p.id, p.title))
+    if r.changed:
+        console.print(f"[bold]Risk changed[/bold] ({len(r.changed)})")
+        for c in r.changed:
+            console.print(
+                Text.assemble(
+                    f"  {c.id}  {c.old_level} {c.old_score} -> ",
+                    level_text(c.level),
+                    f" {c.score}  {c.title}",
+                )
+            )
+    for title, rows in (("Remaining", r.remaining), ("Opened by the change", r.opened)):
+        if not rows and title != "Remaining":
+            continue
+        console.print(f"[bold]{title}[/bold] ({len(rows)})")
+        for p in rows:
+            console.print(
+                Text.assemble("  ", level_text(p.level), f" {p.score:>3} {p.id}  {p.title}")
+            )
+            if p.bypass is not None and p.bypass_hop is not None:
+                console.print(
+                    escape(
+                        f"        now carried by hop {p.bypass_hop + 1}: {p.bypass.source} "
+                        f"-[{p.bypass.kind}]-> {p.bypass.target} (instead of {p.instead_of})"
+                    ),
+                    overflow="fold",
+                )
+    console.print(f"before: {_totals(r.before)}")
+    console.print(f"after:  {_totals(r.after)}")
+    if r.truncation:
+        console.print(f"[bold yellow]WARNING: results are incomplete: {escape(r.truncation)}[/]")
+
+
+def drift_report(console: Console, r: DriftReport) -> None:
+    console.print(f"drift from snapshot {r.old} to {r.new}")
+    sections = (
+        ("New attack paths", r.new_paths),
+        ("Closed attack paths", r.closed_paths),
+    )
+    for title, rows in sections:
+        console.print(f"[bold]{title}[/bold] ({len(rows)})")
+        for p in rows:
+            console.print(
+                Text.assemble("  ", level_text(p.level), f" {p.score:>3} {p.id}  {p.title}")
+            )
+    console.print(f"[bold]Changed attack paths[/bold] ({len(r.changed_paths)})")
+    for c in r.changed_paths:
+        console.print(Text.assemble("  ", level_text(c.level), f" {c.score:>3} {c.id}  {c.title}"))
+        for ch in c.changes:
+            console.print(f"        {escape(ch)}")
+    console.print(f"[bold]New AI assets[/bold] ({len(r.new_ai_assets)})")
+    for a in r.new_ai_assets:
+        shadow = " (shadow AI)" if a.shadow_ai else ""
+        console.print(escape(f"  {a.provider} {a.kind} {a.name}{shadow}  {a.id}"), overflow="fold")
+    if r.removed_ai_assets:
+        console.print(f"[bold]Removed AI assets[/bold] ({len(r.removed_ai_assets)})")
+        for a in r.removed_ai_assets:
+            console.print(escape(f"  {a.provider} {a.kind} {a.name}  {a.id}"), overflow="fold")
+    console.print(f"[bold]New internet exposures[/bold] ({len(r.new_exposures)})")
+    for e in r.new_exposures:
+        how = e.evidence.get("ports") or e.evidence.get("grant") or ""
+        console.print(escape(f"  {e.edge} {e.kind} {e.name} {how}  {e.target}"), overflow="fold")
+
+
+def findings_table(findings: list[Finding]) -> Table:
+    table = Table(title="Security recommendations (ordered by the attack paths through them)")
+    table.add_column("#", justify="right")
+    table.add_column("priority")
+    table.add_column("check", no_wrap=True)
+    table.add_column("finding (resource; paths through it)", overflow="fold")
+    for i, f in enumerate(findings, 1):
+        sev = "" if f.severity == f.priority else f"\n[dim]severity {f.severity}[/dim]"
+        paths = ""
+        if f.paths:
+            more = f" (+{len(f.paths) - 3})" if len(f.paths) > 3 else ""
+            paths = f"\n[dim]paths: {', '.join(f.paths[:3])}{more}[/dim]"
+        table.add_row(
+            str(i),
+            level_text(f.priority).markup + sev,
+            f.check,
+            f"{escape(f.title)}\n{escape(f.name)} [dim]({f.kind})[/dim]{paths}",
+        )
+    return table
+
+
+def explanation(console: Console, e: Explanation) -> None:
+    console.print("[bold]Risk arithmetic[/bold]")
+    for s in e.steps:
+        label = "likelihood" if s.kind == "likelihood" else "impact"
+        console.print(
+            escape(
+                f"  {label:<10} {s.operation} {s.value:<7g} = {s.running:.4f}  "
+                f"[{s.factor}] {s.detail}"
+            ),
+            overflow="fold",
+        )
+    console.print(f"  likelihood (clamped to 0..1)    = {e.likelihood:.4f}")
+    console.print(f"  impact (clamped to 0.05..1)     = {e.impact:.4f}")
+    console.print(f"  {e.formula}")
+    bands = ", ".join(f"{lv} >= {b}" for lv, b in e.thresholds.items())
+    console.print(f"  level: {e.level} ({bands}, low below)")
+    if not e.consistent:
+        console.print(
+            f"[bold red]  the replay gives {e.score} but the engine reported "
+            f"{e.reported_score}: please report this[/]"
+        )

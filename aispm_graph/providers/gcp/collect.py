@@ -1,0 +1,229 @@
+"""Collect a GCP scope through Cloud Asset Inventory (``AssetServiceClient.list_assets``).
+
+One listing per (asset type, content type): a permission error on one asset type (CAI checks
+per-type ``cloudasset.assets.list*`` permissions) becomes a coverage gap and the run goes on,
+and the gaps are reported, never silently dropped. Rate limiting (429) and unavailability
+(503) are retried with backoff; authentication failures and an unreachable endpoint stop the
+run with one clear message. Assets are stored as received (secret values scrubbed, see
+:func:`aispm_graph.providers.gcp.assets.scrub`), one document per listing.
+
+Credentials: ``GOOGLE_OAUTH_ACCESS_TOKEN`` (what ``gcloud auth print-access-token`` prints),
+else Application Default Credentials. Never from a command-line option.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aispm_graph.providers.gcp.assets import (
+    ASSET_TYPES,
+    CONTENT_TYPES,
+    AssetRecordError,
+    normalize,
+)
+from aispm_graph.workspace import Document
+
+SCOPE_RE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$")
+TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"  # noqa: S105 - the variable name, not a token
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+PAGE_SIZE = 1000
+
+
+class CollectError(RuntimeError):
+    """The collection cannot go on (bad scope, no credentials, endpoint unreachable)."""
+
+
+@dataclass
+class Coverage:
+    """What one listing returned: ``ok``, ``permission-denied`` or ``error`` (with why)."""
+
+    asset_type: str
+    content_type: str
+    status: str = "ok"
+    assets: int = 0
+    pages: int = 0
+    detail: str = ""
+
+
+@dataclass
+class CollectResult:
+    scope: str
+    documents: list[Document] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def asset_count(self) -> int:
+        return sum(c.assets for c in self.coverage)
+
+    @property
+    def gaps(self) -> list[Coverage]:
+        return [c for c in self.coverage if c.status != "ok"]
+
+    def coverage_json(self) -> list[dict[str, Any]]:
+        return [asdict(c) for c in self.coverage]
+
+
+def check_scope(scope: str) -> str:
+    if not SCOPE_RE.match(scope):
+        raise CollectError(
+            f"--scope {scope!r}: expected projects/PROJECT_ID, folders/FOLDER_NUMBER or "
+            "organizations/ORG_NUMBER"
+        )
+    return scope
+
+
+def credentials() -> Any:
+    """An access token from the environment, else Application Default Credentials."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token:
+        from google.oauth2.credentials import Credentials
+
+        return Credentials(token)  # type: ignore[no-untyped-call]
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        creds, _project = google.auth.default(scopes=[CLOUD_PLATFORM])
+    except DefaultCredentialsError:
+        raise CollectError(
+            f"no GCP credentials: set {TOKEN_ENV} (gcloud auth print-access-token) or "
+            "configure Application Default Credentials (gcloud auth application-default login)"
+        ) from None
+    return creds
+
+
+def make_client(api_endpoint: str | None, creds: Any) -> Any:
+    """The real AssetServiceClient over REST; an ``http://`` endpoint is kept as http."""
+    from google.api_core.client_options import ClientOptions
+    from google.cloud import asset_v1
+
+    options = ClientOptions(api_endpoint=api_endpoint) if api_endpoint else None
+    return asset_v1.AssetServiceClient(credentials=creds, transport="rest", client_options=options)
+
+
+def _retry(initial: float, timeout: float) -> Any:
+    from google.api_core import exceptions as gexc
+    from google.api_core import retry as retries
+
+    return retries.Retry(
+        predicate=retries.if_exception_type(
+            gexc.TooManyRequests,
+            gexc.ResourceExhausted,
+            gexc.ServiceUnavailable,
+            gexc.DeadlineExceeded,
+        ),
+        initial=initial,
+        maximum=30.0,
+        multiplier=2.0,
+        timeout=timeout,
+    )
+
+
+def collect(
+    scope: str,
+    *,
+    api_endpoint: str | None = None,
+    asset_types: tuple[str, ...] = ASSET_TYPES,
+    content_types: tuple[str, ...] = CONTENT_TYPES,
+    creds: Any = None,
+    retry_initial: float = 1.0,
+    retry_timeout: float = 120.0,
+    progress: Callable[[str], None] | None = None,
+) -> CollectResult:
+    """List every (asset type, content type) of the scope; gaps are recorded, not fatal."""
+    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as auth_exc
+    from google.cloud import asset_v1
+
+    check_scope(scope)
+    client = make_client(api_endpoint, creds if creds is not None else credentials())
+    retry = _retry(retry_initial, retry_timeout)
+    result = CollectResult(scope=scope)
+    for content in content_types:
+        for atype in asset_types:
+            cov = Coverage(atype, content)
+            result.coverage.append(cov)
+            if progress:
+                progress(f"{content.lower()} {atype}")
+            records: list[dict[str, Any]] = []
+            try:
+                pager = client.list_assets(
+                    request={
+                        "parent": scope,
+                        "asset_types": [atype],
+                        "content_type": getattr(asset_v1.ContentType, content),
+                        "page_size": PAGE_SIZE,
+                    },
+                    retry=retry,
+                    timeout=60.0,
+                )
+                for page in pager.pages:
+                    cov.pages += 1
+                    for asset in page.assets:
+                        raw = asset_v1.Asset.to_dict(
+                            asset, preserving_proto_field_name=True, use_integers_for_enums=False
+                        )
+                        try:
+                            records.append(normalize(raw))
+                        except AssetRecordError as exc:
+                            result.warnings.append(f"{content} {atype}: {raw.get('name')}: {exc}")
+            except (gexc.PermissionDenied, gexc.Forbidden) as exc:
+                cov.status, cov.detail = "permission-denied", _short(exc)
+            except (gexc.Unauthenticated, gexc.Unauthorized) as exc:
+                raise CollectError(
+                    f"GCP rejected the credentials ({_short(exc)}); refresh {TOKEN_ENV} or ADC"
+                ) from None
+            except auth_exc.RefreshError as exc:
+                raise CollectError(
+                    f"GCP rejected the credentials and they cannot be refreshed ({_short(exc)}); "
+                    f"set a fresh {TOKEN_ENV} or re-run gcloud auth application-default login"
+                ) from None
+            except gexc.RetryError as exc:
+                cov.status, cov.detail = "error", f"gave up after retries: {_short(exc)}"
+            except gexc.GoogleAPICallError as exc:
+                cov.status, cov.detail = "error", _short(exc)
+            except (auth_exc.TransportError, OSError) as exc:
+                raise CollectError(_unreachable(api_endpoint, exc)) from None
+            except Exception as exc:
+                if type(exc).__module__.startswith(("requests", "urllib3")):
+                    raise CollectError(_unreachable(api_endpoint, exc)) from None
+                raise
+            if cov.status != "ok" and records:
+                # What arrived before the failure is kept; the gap says the listing is partial.
+                cov.detail = f"partial ({len(records)} assets before the error): {cov.detail}"
+            cov.assets = len(records)
+            if records:
+                result.documents.append(
+                    Document(
+                        "gcp",
+                        scope,
+                        f"{content.lower()}:{atype}",
+                        {"asset_type": atype, "content_type": content, "assets": records},
+                    )
+                )
+    if result.coverage and all(c.status != "ok" for c in result.coverage):
+        reasons = sorted({c.status for c in result.coverage})
+        raise CollectError(
+            f"nothing could be listed in {scope} ({', '.join(reasons)} on every asset type); "
+            "the caller needs roles/cloudasset.viewer on the scope"
+        )
+    return result
+
+
+def _short(exc: Exception) -> str:
+    """The server's message without the request URL the REST transport prefixes."""
+    text = str(getattr(exc, "message", "") or exc)
+    text = re.sub(r"^(GET|POST) \S+: ", "", text)
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _unreachable(api_endpoint: str | None, exc: Exception) -> str:
+    where = api_endpoint or "https://cloudasset.googleapis.com"
+    text = str(exc)
+    m = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    return f"cannot reach Cloud Asset API at {where}: {m.group(0) if m else text[:200]}"

@@ -1,0 +1,1 @@
+"""Posture checks on AI resources, declared as data and prioritised by the attack paths."""

@@ -1,0 +1,179 @@
+"""The vocabulary checks are written in: a tiny declarative predicate language.
+
+A check is one :class:`Check` declaration: which node kinds it looks at and a predicate over
+the node's properties (and, for a few checks, its edges). Predicates are data, not code, so the
+catalogue can be listed, documented and tested as a table, and a provider adds a check with
+one declaration.
+
+Unknown is not bad: a property predicate on a property the collector did not report is false
+(``missing`` / ``present`` are the only ways to test for absence). A check therefore fires on
+evidence, never on silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aispm_graph.graph.model import Graph
+
+Severity = Literal["critical", "high", "medium", "low"]
+PropOp = Literal["equals", "not_equals", "is_true", "is_false", "missing", "present", "in"]
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A property test. ``in``: the value (or, for a list property, any element) is listed."""
+
+    name: str
+    op: PropOp
+    value: Any = None
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        present = data.get(self.name) is not None
+        v = data.get(self.name)
+        if self.op == "missing":
+            return not present
+        if self.op == "present":
+            return present and v not in ("", [])
+        if not present:
+            return False
+        if self.op == "is_true":
+            return v is True
+        if self.op == "is_false":
+            return v is False
+        if self.op == "equals":
+            return bool(_norm(v) == _norm(self.value))
+        if self.op == "not_equals":
+            return bool(_norm(v) != _norm(self.value))
+        values = {_norm(x) for x in self.value}
+        if isinstance(v, list):
+            return any(_norm(x) in values for x in v)
+        return _norm(v) in values
+
+    def describe(self) -> str:
+        if self.op in ("is_true", "is_false", "missing", "present"):
+            return f"{self.name} {self.op.replace('_', ' ')}"
+        return f"{self.name} {self.op.replace('_', ' ')} {self.value!r}"
+
+
+def _norm(v: Any) -> Any:
+    return v.lower() if isinstance(v, str) else v
+
+
+@dataclass(frozen=True)
+class NoEdge:
+    """No edge of ``kind`` (any kind if None) in ``direction``, optionally to ``other_kind``."""
+
+    kind: str | None
+    direction: Literal["out", "in", "any"] = "out"
+    other_kind: str | None = None
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        edges: list[tuple[str, str]] = []
+        if self.direction in ("out", "any"):
+            edges += [(t, k) for _s, t, k in graph.g.out_edges(node_id, keys=True)]
+        if self.direction in ("in", "any"):
+            edges += [(s, k) for s, _t, k in graph.g.in_edges(node_id, keys=True)]
+        for other, kind in edges:
+            if self.kind is not None and kind != self.kind:
+                continue
+            if self.other_kind is not None and graph.node(other)["kind"] != self.other_kind:
+                continue
+            return False
+        return True
+
+    def describe(self) -> str:
+        what = self.kind or "any"
+        to = f" to/from a {self.other_kind}" if self.other_kind else ""
+        return f"has no {what} edge ({self.direction}){to}"
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Predicate, ...]
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        return all(p.test(graph, node_id, data) for p in self.items)
+
+    def describe(self) -> str:
+        return " and ".join(f"({p.describe()})" for p in self.items)
+
+
+@dataclass(frozen=True)
+class Any_:
+    items: tuple[Predicate, ...]
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        return any(p.test(graph, node_id, data) for p in self.items)
+
+    def describe(self) -> str:
+        return " or ".join(f"({p.describe()})" for p in self.items)
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Predicate
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        return not self.item.test(graph, node_id, data)
+
+    def describe(self) -> str:
+        return f"not ({self.item.describe()})"
+
+
+Predicate = Prop | NoEdge | All | Any_ | Not
+
+
+def all_of(*items: Predicate) -> All:
+    return All(tuple(items))
+
+
+def any_of(*items: Predicate) -> Any_:
+    return Any_(tuple(items))
+
+
+def is_true(name: str) -> Prop:
+    return Prop(name, "is_true")
+
+
+def is_false(name: str) -> Prop:
+    return Prop(name, "is_false")
+
+
+def equals(name: str, value: Any) -> Prop:
+    return Prop(name, "equals", value)
+
+
+def one_of(name: str, *values: Any) -> Prop:
+    return Prop(name, "in", tuple(values))
+
+
+def missing(name: str) -> Prop:
+    return Prop(name, "missing")
+
+
+def present(name: str) -> Prop:
+    return Prop(name, "present")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One posture check, declared as data.
+
+    ``frameworks`` maps a framework name to control ids (for example
+    ``{"MCSB": ["AI-2"], "OWASP-LLM": ["LLM10"]}``); ``references`` are documentation URLs.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    provider: str
+    kinds: tuple[str, ...]
+    predicate: Predicate
+    remediation: str
+    references: tuple[str, ...] = ()
+    frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def matches(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        return data["kind"] in self.kinds and self.predicate.test(graph, node_id, data)

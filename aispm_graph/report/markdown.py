@@ -1,0 +1,135 @@
+"""Markdown with Mermaid diagrams, for tickets and pull requests (GitHub and GitLab render both)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aispm_graph.analysis.models import AttackPath
+from aispm_graph.report.data import SEVERITY_ORDER, ReportData, riskiest_hop
+from aispm_graph.report.svg import node_shape
+
+# Mermaid flowchart shape per node family (same families as the HTML diagrams).
+SHAPES = {
+    "internet": ("((", "))"),
+    "identity": ("([", "])"),
+    "data": ("[(", ")]"),
+    "ai": ("{{", "}}"),
+    "secret": ("{", "}"),
+    "tenant": ("[[", "]]"),
+    "compute": ("[", "]"),
+    "other": ("[", "]"),
+}
+
+
+def mermaid_text(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: entity codes for what the grammar reserves."""
+    text = re.sub(r"\s+", " ", text)
+    for ch, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(ch, code)
+    return text
+
+
+def path_mermaid(p: AttackPath, highlight: int | None = None) -> str:
+    """A ``flowchart LR`` of one path; the highlighted hop is red and thick."""
+    lines = ["flowchart LR"]
+    for i, n in enumerate(p.nodes):
+        a, b = SHAPES[node_shape(n)]
+        lines.append(
+            f'  n{i}{a}"{mermaid_text(n.name)}<br/><small>{mermaid_text(n.kind)}</small>"{b}'
+        )
+    for i, e in enumerate(p.edges):
+        arrow = "-->" if e.confidence == "confirmed" else "-.->"
+        lines.append(f'  n{i} {arrow}|"{mermaid_text(e.kind)}"| n{i + 1}')
+    if highlight is not None and p.edges:
+        lines.append(f"  linkStyle {highlight} stroke:#c62828,stroke-width:3px")
+    return "\n".join(lines)
+
+
+def _cell(v: Any) -> str:
+    text = ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+    return re.sub(r"\s+", " ", text).replace("|", "\\|")
+
+
+def render_markdown(data: ReportData) -> str:
+    counts = data.level_counts()
+    fix_counts = data.fix_path_counts()
+    out = [f"# {data.title}", ""]
+    out.append(
+        f"Generated {data.generated_at} by aispm-graph {data.tool_version}"
+        + (f", snapshot `{data.snapshot}`" if data.snapshot else "")
+        + "."
+    )
+    out.append("")
+    if data.truncated:
+        out += [f"> **Warning:** results are incomplete: {data.truncation}", ""]
+    out.append(
+        f"**{data.total_paths} attack paths**: "
+        + ", ".join(f"{n} {lvl}" for lvl, n in counts.items())
+        + f". {data.inventory.one_line()}."
+    )
+    if len(data.paths) != data.total_paths:
+        out.append(f"This report shows {len(data.paths)} of them.")
+    out += ["", "## Top choke points", ""]
+    if data.chokepoints is None:
+        out.append("_Not computed for this report._")
+    elif not data.chokepoints:
+        out.append("No fix breaks more than one path.")
+    else:
+        out += ["| # | fix | paths broken | risk removed | effort |", "|---|---|---|---|---|"]
+        for i, c in enumerate(data.chokepoints[:10], 1):
+            out.append(
+                f"| {i} | {_cell(c.action)} | {len(c.paths)} | {c.risk_removed} | {c.effort} |"
+            )
+    out += ["", "## Attack paths", ""]
+    out += ["| # | risk | score | path | id |", "|---|---|---|---|---|"]
+    for i, p in enumerate(data.paths, 1):
+        out.append(f"| {i} | {p.risk.level} | {p.risk.score} | {_cell(p.title)} | `{p.id}` |")
+    for i, p in enumerate(data.paths, 1):
+        hot = riskiest_hop(p, fix_counts)
+        out += ["", f"### {i}. {_cell(p.title)}", ""]
+        out.append(
+            f"`{p.id}` · **{p.risk.level}** · score {p.risk.score} · {p.hops} hop(s) · "
+            f"target class `{p.target_class}`"
+        )
+        out += ["", "```mermaid", path_mermaid(p, hot), "```", ""]
+        out += ["| hop | from | edge | to | confidence | evidence |", "|---|---|---|---|---|---|"]
+        for h, e in enumerate(p.edges):
+            ev = "; ".join(f"{k}: {_cell(v)}" for k, v in e.evidence.items() if k != "fix")
+            out.append(
+                f"| {h + 1} | {_cell(p.nodes[h].name)} | {e.kind} | {_cell(p.nodes[h + 1].name)}"
+                f" | {e.confidence} | {_cell(ev)} |"
+            )
+        out += ["", "**Remediation**", ""]
+        for r in p.remediation:
+            mark = "breaks path" if r.breaks_path else "lowers risk"
+            out.append(f"- [{mark}] {r.action} ({r.effort} effort, `{r.id}`)")
+    out += ["", "## Recommendations", ""]
+    if data.recommendations is None:
+        out.append("_Not computed for this report._")
+    elif not data.recommendations:
+        out.append("No recommendation.")
+    else:
+        out += ["| priority | severity | finding | resource | fix |", "|---|---|---|---|---|"]
+        for f in sorted(
+            data.recommendations, key=lambda f: (-f.priority, -SEVERITY_ORDER[f.severity], f.id)
+        ):
+            out.append(
+                f"| {f.priority} | {f.severity} | {_cell(f.title)} | {_cell(f.resource_name)} |"
+                f" {_cell(f.remediation)} |"
+            )
+    out += ["", "## Vulnerabilities", ""]
+    if data.vulnerabilities is None:
+        out.append("_Not computed for this report._")
+    elif not data.vulnerabilities:
+        out.append("No vulnerability matched.")
+    else:
+        out += ["| on path | severity | advisory | package | fixed in |", "|---|---|---|---|---|"]
+        for v in sorted(
+            data.vulnerabilities, key=lambda v: (not v.on_path, -SEVERITY_ORDER[v.severity])
+        ):
+            out.append(
+                f"| {'yes' if v.on_path else ''} | {v.severity} | {v.advisory} | "
+                f"{_cell(v.package)} {_cell(v.version)} | {v.fixed_version or '-'} |"
+            )
+    return "\n".join(out) + "\n"

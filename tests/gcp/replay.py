@@ -1,0 +1,152 @@
+"""A local Cloud Asset API that replays recorded assets over real HTTP (127.0.0.1).
+
+It answers ``GET /v1/{scope}/assets`` the way cloudasset.googleapis.com does: proto-JSON
+``ListAssetsResponse`` bodies (camelCase, produced by the real ``asset_v1`` message classes
+from the recorded export-form records), ``nextPageToken`` paging, and Google error bodies for
+the statuses a test asks for (403 on one asset type, a 429 or 503 before a page succeeds, 401).
+The real ``AssetServiceClient`` (REST transport) talks to it through ``--api-endpoint``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from google.cloud import asset_v1
+
+CONTENT = {"1": "RESOURCE", "2": "IAM_POLICY", "RESOURCE": "RESOURCE", "IAM_POLICY": "IAM_POLICY"}
+
+
+def to_wire(record: dict[str, Any]) -> dict[str, Any]:
+    """An export-form record as the REST API sends it (camelCase proto JSON)."""
+    msg = asset_v1.Asset.from_json(json.dumps(record), ignore_unknown_fields=True)
+    wire: dict[str, Any] = json.loads(asset_v1.Asset.to_json(msg))
+    return wire
+
+
+@dataclass
+class Recording:
+    """Assets by (asset type, content type), and the failures to stage."""
+
+    assets: dict[tuple[str, str], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    page_size: int = 3
+    deny: set[tuple[str, str]] = field(default_factory=set)
+    # (asset type, content type, page index) -> statuses to return before succeeding
+    flaky: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
+    unauthenticated: bool = False
+
+    @classmethod
+    def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
+        rec = cls(**kw)
+        for row in rows:
+            body = row["body"]
+            for asset in body["assets"]:
+                rec.assets[(body["asset_type"], body["content_type"])].append(to_wire(asset))
+        return rec
+
+    def matching(self, requested: str, content: str) -> list[dict[str, Any]]:
+        if requested.endswith(".*"):
+            prefix = re.compile(requested)
+            return [
+                a
+                for (t, c), items in sorted(self.assets.items())
+                if c == content and prefix.fullmatch(t)
+                for a in items
+            ]
+        return list(self.assets.get((requested, content), []))
+
+
+class ReplayServer:
+    def __init__(self, recording: Recording) -> None:
+        self.recording = recording
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server._handle(self)
+
+            def log_message(self, *_args: Any) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_port}"
+
+    def start(self) -> ReplayServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _send(self, h: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+        raw = json.dumps(body).encode()
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json; charset=UTF-8")
+        h.send_header("Content-Length", str(len(raw)))
+        h.end_headers()
+        h.wfile.write(raw)
+
+    def _error(self, h: BaseHTTPRequestHandler, status: int, reason: str, msg: str) -> None:
+        self._send(h, status, {"error": {"code": status, "message": msg, "status": reason}})
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        url = urlparse(h.path)
+        query = parse_qs(url.query)
+        m = re.fullmatch(r"/v1/((?:projects|folders|organizations)/[^/]+)/assets", url.path)
+        atype = (query.get("assetTypes") or [""])[0]
+        content = CONTENT.get((query.get("contentType") or [""])[0], "?")
+        token = (query.get("pageToken") or [""])[0]
+        page = int(token.removeprefix("page-")) if token.startswith("page-") else 0
+        with self._lock:
+            self.requests.append(
+                {
+                    "path": url.path,
+                    "asset_type": atype,
+                    "content_type": content,
+                    "page": page,
+                    "authorization": h.headers.get("authorization"),
+                }
+            )
+            rec = self.recording
+            if rec.unauthenticated:
+                self._error(h, 401, "UNAUTHENTICATED", "Request had invalid credentials.")
+                return
+            if m is None:
+                self._error(h, 404, "NOT_FOUND", f"no such path {url.path}")
+                return
+            if (atype, content) in rec.deny:
+                self._error(
+                    h,
+                    403,
+                    "PERMISSION_DENIED",
+                    f"The caller does not have permission to list {atype} ({content})",
+                )
+                return
+            pending = rec.flaky.get((atype, content, page))
+            if pending:
+                status = pending.pop(0)
+                reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
+                self._error(h, status, reason, "try again later")
+                return
+        items = rec.matching(atype, content)
+        start = page * rec.page_size
+        chunk = items[start : start + rec.page_size]
+        body: dict[str, Any] = {"assets": chunk, "readTime": "2026-11-30T12:00:00Z"}
+        if start + rec.page_size < len(items):
+            body["nextPageToken"] = f"page-{page + 1}"
+        self._send(h, 200, body)
