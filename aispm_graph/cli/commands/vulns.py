@@ -337,4 +337,15 @@ def _register_cyclonedx() -> None:
 
 _register_cyclonedx()
 
+
+def _register_report_section() -> None:
+    """``aispm report`` shows matched vulnerabilities when this module is installed."""
+    from aispm_graph.report.data import SECTION_PROVIDERS
+    from aispm_graph.vulns.report import report_section
+
+    SECTION_PROVIDERS.setdefault("vulnerabilities", report_section)
+
+
+_register_report_section()
+
 __all__ = ["ENV_VULNDB", "VulnDB"]
