@@ -175,14 +175,11 @@ def test_cli_report_csv_sections(demo_ws: Path, demo_paths: dict) -> None:
     cps = run_cli("report", "--format", "csv", "--section", "chokepoints", workspace=demo_ws)
     assert cps.code == 0 and cps.out.startswith("fix_id,action,effort,risk_removed,paths")
     # The vulns module registers the vulnerabilities section: the demo VM's matched advisories.
-    vulns = run_cli(
-        "report", "--format", "csv", "--section", "vulnerabilities", workspace=demo_ws
-    )
+    vulns = run_cli("report", "--format", "csv", "--section", "vulnerabilities", workspace=demo_ws)
     assert vulns.code == 0, vulns.err
     vrows = list(csv.DictReader(io.StringIO(vulns.out)))
     assert any(
-        r["advisory"] == "PYSEC-2023-146 (CVE-2023-38896)" and r["on_path"] == "True"
-        for r in vrows
+        r["advisory"] == "PYSEC-2023-146 (CVE-2023-38896)" and r["on_path"] == "True" for r in vrows
     )
 
 
