@@ -13,7 +13,7 @@ def test_demo_prints_top_paths_counts_and_aibom(tmp_path: Path) -> None:
     res = run_cli("demo", workspace=tmp_path / "ws")
     assert res.code == 0, res.err
     assert "Top attack paths" in res.out
-    assert "13 attack paths: 1 critical" in res.out
+    assert "13 attack paths: 2 critical" in res.out
     assert res.out.count("AI-BOM:") == 1 and "shadow AI" in res.out
 
 
@@ -28,7 +28,7 @@ def test_paths_filters_and_gate(demo_ws: Path) -> None:
     admin = run_cli("paths", "--format", "json", "--target-kind", "tenant_admin", workspace=demo_ws)
     assert {p["nodes"][-1]["kind"] for p in admin.json()["paths"]} == {"AWSAccount", "GCPProject"}
     gate = run_cli("paths", "--fail-on", "critical", workspace=demo_ws)
-    assert gate.code == 1 and "1 attack path(s) at or above critical" in gate.err
+    assert gate.code == 1 and "2 attack path(s) at or above critical" in gate.err
     assert "attack paths" in gate.out  # results are printed before the gate fails
     assert run_cli("paths", "--max-hops", "1", "--fail-on", "high", workspace=demo_ws).code == 1
     assert (
