@@ -13,6 +13,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aispm_graph.context import Context
@@ -36,6 +37,9 @@ class BuildContext:
     options: BuildOptions = field(default_factory=BuildOptions)
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # The workspace being built, for derivers that read workspace-level data (the imported
+    # vulnerability database); None when building documents outside a workspace.
+    workspace_root: Path | None = None
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -99,6 +103,8 @@ def build_snapshot(snapshot: Snapshot, ctx: BuildContext | None = None) -> tuple
     from aispm_graph.store import save_graph
 
     ctx = ctx or BuildContext()
+    if ctx.workspace_root is None:
+        ctx.workspace_root = snapshot.workspace.root
     graph = build_graph(snapshot.documents(), ctx)
     save_graph(graph, snapshot.graph_path, meta={"snapshot": snapshot.id, "warnings": ctx.warnings})
     return graph, ctx

@@ -34,6 +34,7 @@ IMPACT = {
     TargetClass.AI_SECRET: 0.8,
 }
 WRITE_IMPACT = 0.1  # poisoning training data or a model artifact is worse than reading it
+UNSAFE_MODEL_IMPACT = 0.1  # a model that runs code when loaded is worth more to an attacker
 CRITICALITY = {"crown-jewel": 0.15, "high": 0.1, "medium": 0.0, "low": -0.2}
 # score = 100 x impact x (SCORE_FLOOR + SCORE_SLOPE x likelihood): a reachable target keeps at
 # least SCORE_FLOOR of its impact however unlikely the route.
@@ -190,6 +191,17 @@ def score_path(
         )
     elif rules:
         factors.append(RiskFactor(name="context", kind="impact", value=0.0, detail=f"marked{by}"))
+    if "unsafe-model" in (tgt.get("vuln_factors") or []):
+        impact += UNSAFE_MODEL_IMPACT
+        factors.append(
+            RiskFactor(
+                name="unsafe-model",
+                kind="impact",
+                value=UNSAFE_MODEL_IMPACT,
+                detail="the model artifact deserialises unsafely (see 'aispm scan-model'): "
+                "whoever loads it runs attacker code",
+            )
+        )
     roles = tgt.get("data_role") or []
     if "sensitive" in roles and target != TargetClass.SENSITIVE_DATA:
         impact += 0.05

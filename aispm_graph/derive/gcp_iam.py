@@ -397,7 +397,6 @@ class IamDeriver:
 def derive_gcp_iam(graph: Graph, ctx: BuildContext) -> None:
     """Runs before internet exposure (order 10), which reads the public bucket properties."""
     IamDeriver(graph, ctx).run()
-    _flatten_policies(graph)
     for node_id, data in list(graph.nodes("GCPCloudRunService")):
         if data.get("invoker_iam_disabled") and data.get("ingress_all"):
             graph.ensure_internet()
@@ -413,27 +412,3 @@ def derive_gcp_iam(graph: Graph, ctx: BuildContext) -> None:
                     "ingress",
                 },
             )
-
-
-def _flatten_policies(graph: Graph) -> None:
-    """Policies become lists of strings once used, so every backend can store them (Neo4j
-    properties cannot hold maps) and they stay readable: ``role: member, member``."""
-    for _node_id, data in graph.nodes():
-        bindings = data.get("iam_bindings")
-        if isinstance(bindings, list) and any(isinstance(b, dict) for b in bindings):
-            flat = []
-            for b in bindings:
-                if not isinstance(b, dict):
-                    continue
-                cond = b.get("condition") or {}
-                text = f"{b.get('role')}: {', '.join(str(m) for m in b.get('members') or [])}"
-                if cond:
-                    text += f" (if {cond.get('title') or cond.get('expression')})"
-                flat.append(text)
-            data["iam_bindings"] = flat
-        roles = data.get("custom_roles")
-        if isinstance(roles, dict):
-            data["custom_roles"] = [
-                f"{name}: {', '.join(sorted(map(str, perms)))}"
-                for name, perms in sorted(roles.items())
-            ]

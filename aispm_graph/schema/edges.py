@@ -220,6 +220,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("RUNS_IMAGE", "The compute runs the container image.", False),
     EdgeKind("HAS_PACKAGE", "The image or compute has the package installed.", False),
     EdgeKind("AFFECTED_BY", "The package version is affected by the advisory.", False),
+    EdgeKind(
+        "RUNS_SOFTWARE",
+        "The compute runs the application or file system an imported SBOM or dependency list "
+        "describes.",
+        False,
+    ),
+    EdgeKind("DEPENDS_ON", "SBOM dependency: the component uses the other component.", False),
     EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
     EdgeKind("POLICY", "The identity has the policy attached.", False),
     # --- structure (GCP) -----------------------------------------------------------------------

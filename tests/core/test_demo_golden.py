@@ -7,12 +7,13 @@ from typing import Any
 
 from tests.conftest import run_cli
 
-AZ = "/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups"
-CHAT = f"{AZ}/rg-chat-prod/providers"
-AOAI = f"{CHAT}/microsoft.cognitiveservices/accounts/aoai-chat-prod"
-VM = f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-web01"
-MI = f"{CHAT}/microsoft.managedidentity/userassignedidentities/id-chat-backend"
-ST = f"{CHAT}/microsoft.storage/storageaccounts/stchatgrounding"
+AZ = "/subscriptions/6f1c2e3a-5b7d-4c9e-8a1f-2d3c4b5a6e7f/resourcegroups"
+DEMO_RG = f"{AZ}/rg-ai-demo/providers"
+VM = f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-ai-gateway"
+MI = f"{DEMO_RG}/microsoft.managedidentity/userassignedidentities/id-ai-gateway"
+AOAI = f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-contoso-prod"
+ST = f"{DEMO_RG}/microsoft.storage/storageaccounts/stcontosogrounding"
+SRCH = f"{DEMO_RG}/microsoft.search/searchservices/srch-contoso-rag"
 EC2 = "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc123def4560001"
 ROLE = "arn:aws:iam::111122223333:role/genai-web-role"
 MODEL = (
@@ -25,38 +26,54 @@ FN_ROLE = "arn:aws:iam::111122223333:role/support-chatbot-exec"
 ADMIN_ROLE = "arn:aws:iam::111122223333:role/sagemaker-admin-exec"
 ACCOUNT = "arn:aws:iam::111122223333:root"
 P = "acme-vertex-prod"
-GCE = f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances/jupyter-ds-01"
-SA = f"//iam.googleapis.com/projects/{P}/serviceAccounts/nb-runner@{P}.iam.gserviceaccount.com"
-EP = f"//aiplatform.googleapis.com/projects/{P}/locations/us-central1/endpoints/4821937465012345678"
+GCE = f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances"
+SAS = f"//iam.googleapis.com/projects/{P}/serviceAccounts"
+SA = f"{SAS}/nb-runner@{P}.iam.gserviceaccount.com"
+AIP = f"//aiplatform.googleapis.com/projects/{P}/locations/us-central1"
+EP = f"{AIP}/endpoints/4821937465012345678"
 GCS = f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-training"
 
 EXPECTED_ROUTES = {
-    # Azure: exposed VM -> managed identity -> OpenAI deployments, and grounding storage.
-    ("internet", VM, MI, AOAI, f"{AOAI}/deployments/gpt-4o"),
+    # Azure (recorded ARM responses): exposed VM -> managed identity -> OpenAI deployments and
+    # the grounding data, directly and through "On Your Data".
+    ("internet", VM, MI, AOAI, f"{AOAI}/deployments/gpt-4o-prod"),
     ("internet", VM, MI, AOAI, f"{AOAI}/deployments/text-embedding-3-large"),
     ("internet", VM, MI, ST),
+    ("internet", VM, MI, AOAI, ST),
+    ("internet", VM, MI, AOAI, SRCH),
     # AWS: exposed EC2 -> role -> Bedrock custom model, and its training bucket.
     ("internet", EC2, ROLE, MODEL),
     ("internet", EC2, ROLE, BUCKET),
     # AWS: public Lambda URL -> its role -> PassRole escalation -> admin of the account.
     ("internet", FN, FN_ROLE, ADMIN_ROLE, ACCOUNT),
-    # GCP: exposed Jupyter -> service account -> Vertex endpoint; public training bucket.
-    ("internet", GCE, SA, EP),
+    # GCP (recorded Cloud Asset Inventory): exposed Jupyter -> service account -> Vertex AI
+    # endpoints and agent; Workbench impersonating an admin SA; public training bucket.
+    ("internet", f"{GCE}/jupyter-ds-01", SA, EP, f"{AIP}/models/8213456789012345678"),
+    ("internet", f"{GCE}/jupyter-ds-01", SA, f"{AIP}/endpoints/4821937465012349999"),
+    ("internet", f"{GCE}/jupyter-ds-01", SA, f"{AIP}/reasoningEngines/778899001122"),
+    (
+        "internet",
+        f"{GCE}/wb-research-01",
+        f"{SAS}/wb-research@{P}.iam.gserviceaccount.com",
+        f"{SAS}/ml-admin@{P}.iam.gserviceaccount.com",
+        f"//cloudresourcemanager.googleapis.com/projects/{P}",
+    ),
     ("internet", GCS),
 }
 
 NEGATIVE_CONTROLS = {
-    f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-batch01",  # NSG: private CIDR only
-    f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-admin01",  # NSG deny before allow
-    f"{CHAT}/microsoft.compute/virtualmachines/vm-chat-jump01",  # subnet NSG blocks NIC allow
-    f"{AZ}/rg-research/providers/microsoft.cognitiveservices/accounts/aoai-research",  # no key
-    f"{AZ}/rg-hr/providers/microsoft.cognitiveservices/accounts/aoai-hr-private",  # PE only
+    f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-narrow",  # NSG: narrow/private source
+    f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-deny",  # NSG deny before allow
+    f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-subnet",  # subnet NSG blocks NIC allow
+    f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-sibling",  # role on a sibling RG
+    f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-entraonly",  # no key, no identity
+    f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-private",  # private endpoint only
     "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc123def4560002",  # SG private CIDR
     "arn:aws:iam::111122223333:role/genai-eval-role",  # explicit Deny: no grant
     "arn:aws:lambda:us-east-1:111122223333:function:internal-summarizer",  # URL not public
-    f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances/jupyter-ds-02",
-    f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances/jupyter-ds-03",
-    f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-features",
+    f"{GCE}/jupyter-ds-02",  # higher-priority deny
+    f"{GCE}/jupyter-ds-03",  # firewall target tag the instance lacks
+    f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-features",  # not public
 }
 
 
@@ -115,12 +132,14 @@ def test_every_path_has_contract_fields_and_a_breaking_fix(demo_paths: dict[str,
 
 
 def test_exposure_evidence_names_the_rule(demo_paths: dict[str, Any]) -> None:
-    vm_path = next(p for p in demo_paths["paths"] if p["target"] == ST)
+    vm_path = next(
+        p for p in demo_paths["paths"] if p["nodes"][-1]["id"] == ST and len(p["nodes"]) == 4
+    )
     hop = vm_path["edges"][0]
     assert hop["kind"] == "INTERNET_EXPOSED"
-    assert hop["evidence"]["ports"] == "tcp/22, tcp/443"
-    assert "nsg-chat-web/AllowSSH" in hop["evidence"]["rules"]
-    assert "AllowSSH" in vm_path["remediation"][0]["action"]
+    assert "tcp/22" in hop["evidence"]["ports"]
+    assert any("AllowSSHFromInternet" in r for r in hop["evidence"]["rules"])
+    assert "AllowSSHFromInternet" in vm_path["remediation"][0]["action"]
     ec2 = next(p for p in demo_paths["paths"] if p["target"] == MODEL)
     assert ec2["edges"][0]["evidence"]["ports"] == "tcp/80"
     factors = {f["name"]: f for f in ec2["risk"]["factors"]}
