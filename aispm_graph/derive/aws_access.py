@@ -33,6 +33,7 @@ from aispm_graph.providers.aws.iam import (
     Resource,
     Statement,
     Tri,
+    account_of,
     evaluate,
     parse_policy,
     principal_match,
@@ -100,6 +101,10 @@ def principals(graph: Graph, ctx: BuildContext) -> dict[str, Principal]:
                 scps=scps_of.get(str(data.get("tenant")), []),
             )
     return out
+
+
+def _same_account(a: str, b: str) -> bool:
+    return account_of(a) == account_of(b)
 
 
 # -- evidence ------------------------------------------------------------------------------------
@@ -380,6 +385,14 @@ class IamDeriver:
         self.account_node = {
             str(d.get("tenant") or d["name"]): aid for aid, d in graph.nodes("AWSAccount")
         }
+        # Resource control policies of each collected account, applied to its resources.
+        self.rcps_of: dict[str, list[list[Statement]]] = {
+            str(d.get("tenant") or d["name"]): [
+                _load(graph, ctx, aid, level) for level in d.get("rcps") or []
+            ]
+            for aid, d in graph.nodes("AWSAccount")
+            if d.get("rcps")
+        }
 
     def may(self, pid: str, action: str) -> bool:
         """Could any identity statement of ``pid`` allow ``action`` at all (any resource)?
@@ -414,6 +427,7 @@ class IamDeriver:
         self.assume()
         self.escalation()
         self.ai_access()
+        self.external_accounts()
 
     # compute -> role ------------------------------------------------------------------------
     def compute_identities(self) -> None:
@@ -553,8 +567,9 @@ class IamDeriver:
         if best is None:
             return
         t, st, how = best
-        d = evaluate(p, action, res)  # the caller's own policies: denies, boundary, SCPs
-        if how == "arn":
+        # The caller's own policies (denies, boundary, SCPs) and the RCPs of the role's account.
+        d = evaluate(p, action, res, rcps=self.rcps_of.get(account_of(rid)))
+        if how == "arn" and account_of(pid) == account_of(rid):
             # A same-account trust naming the principal ARN is enough on its own, unless the
             # caller's policies explicitly deny or a boundary/SCP does not allow it.
             if not d.ok and d.reason == "no statement allows it":
@@ -622,8 +637,8 @@ class IamDeriver:
                 if not create.ok:
                     continue
                 for rid in roles:
-                    if rid == pid:
-                        continue
+                    if rid == pid or not _same_account(pid, rid):
+                        continue  # iam:PassRole only ever passes roles of the caller's account
                     pr = evaluate(
                         p,
                         "iam:PassRole",
@@ -672,7 +687,7 @@ class IamDeriver:
                 or data.get("agent_action_group")
             )
             for pid, p in self.p.items():
-                if pid == role:
+                if pid == role or not _same_account(pid, fid):
                     continue
                 if not self.may(pid, "lambda:UpdateFunctionCode"):
                     continue
@@ -710,8 +725,8 @@ class IamDeriver:
     def _trust_rewrite(self) -> None:
         for rid in self.trusts:
             for pid, p in self.p.items():
-                if pid == rid:
-                    continue
+                if pid == rid or not _same_account(pid, rid):
+                    continue  # IAM has no resource policies: no cross-account IAM writes
                 if not self.may(pid, "iam:UpdateAssumeRolePolicy"):
                     continue
                 d = evaluate(p, "iam:UpdateAssumeRolePolicy", Resource(rid))
@@ -737,7 +752,7 @@ class IamDeriver:
                 )
         for uid, _d in list(self.g.nodes("AWSUser")):
             for pid, p in self.p.items():
-                if pid == uid:
+                if pid == uid or not _same_account(pid, uid):
                     continue
                 if not self.may(pid, "iam:CreateAccessKey"):
                     continue
@@ -839,7 +854,15 @@ class IamDeriver:
         except PolicyError as exc:
             self.ctx.warn(f"aws: {key}: {exc}; key treated as unusable")
             return Decision(Tri.NO), "unreadable key policy"
-        d = evaluate(p, action, Resource(key), resource_policy=kp)
+        tenant = str(self.g.node(key).get("tenant") or "")
+        d = evaluate(
+            p,
+            action,
+            Resource(key),
+            resource_policy=kp,
+            resource_account=tenant,
+            rcps=self.rcps_of.get(tenant),
+        )
         if not d.ok:
             return d, d.reason
         if any(g in kp for g in d.grants):
@@ -867,12 +890,22 @@ class IamDeriver:
             if nid not in rp_cache:
                 rp_cache[nid] = _resource_policy(self.g, self.ctx, nid)
             rp = rp_cache[nid]
+            tenant = str(self.g.node(nid).get("tenant") or "")
             for pid, p in self.p.items():
+                if tenant and tenant != p.account and not rp:
+                    continue  # nothing grants another account access to this resource
                 best: tuple[Decision, str] | None = None
                 for action in actions:
                     if not rp and not self.may(pid, action):
                         continue
-                    d = evaluate(p, action, res, resource_policy=rp)
+                    d = evaluate(
+                        p,
+                        action,
+                        res,
+                        resource_policy=rp,
+                        resource_account=tenant,
+                        rcps=self.rcps_of.get(tenant),
+                    )
                     if d.ok and (best is None or d.allowed > best[0].allowed):
                         best = (d, action)
                 if best is None:
@@ -905,6 +938,85 @@ class IamDeriver:
                 elif kind == "CAN_READ" and what == "data":
                     ev["technique"] = "read AI data (exfiltration)"
                 self.add(pid, nid, kind, d, ev)
+
+    # accounts that were not collected ---------------------------------------------------------
+    def _external(self, value: str) -> str | None:
+        """The account a trust / resource-policy principal names, if it was not collected."""
+        if value.isdigit() and len(value) == 12:
+            acct = value
+        elif value.startswith("arn:") and "*" not in value and "?" not in value:
+            acct = account_of(value)
+        else:
+            return None
+        if not acct.isdigit() or acct in self.account_node:
+            return None
+        return acct
+
+    def _external_node(self, acct: str) -> str:
+        nid = f"arn:aws:iam::{acct}:root"
+        if not self.g.has_node(nid):
+            self.g.add_node(
+                nid,
+                "ExternalAccount",
+                acct,
+                tenant=acct,
+                provider="aws",
+                collected=False,
+                risk="unknown",
+            )
+        return nid
+
+    def external_accounts(self) -> None:
+        """Keep grants to accounts outside the collected estate as edges from an
+        ``ExternalAccount`` node: who holds them is unknown, so the edge is only inferred."""
+        grants: list[tuple[str, str, str, Statement, str]] = []
+        for rid, trust in self.trusts.items():
+            for st in trust:
+                if st.effect != "Allow" or not any(
+                    statement_applies(st, a, Resource(rid), {}, check_resource=False) is not Tri.NO
+                    for a in ("sts:AssumeRole",)
+                ):
+                    continue
+                for v in principal_values(st.principals).get("AWS", []):
+                    acct = self._external(v)
+                    if acct:
+                        grants.append((acct, rid, "CAN_ASSUME", st, "sts:AssumeRole"))
+        for kind, nid, actions, res, _what in self._targets():
+            for st in _resource_policy(self.g, self.ctx, nid):
+                if st.effect != "Allow":
+                    continue
+                action = next(
+                    (a for a in actions if statement_applies(st, a, res, {}) is not Tri.NO), None
+                )
+                if action is None:
+                    continue
+                for v in principal_values(st.principals).get("AWS", []):
+                    acct = self._external(v)
+                    if acct:
+                        grants.append((acct, nid, kind, st, action))
+        for acct, target, kind, st, action in grants:
+            src = self._external_node(acct)
+            where = (
+                f"the trust policy of {self.name(target)}"
+                if kind == "CAN_ASSUME"
+                else f"the resource policy of {self.name(target)}"
+            )
+            self.g.add_edge(
+                src,
+                target,
+                kind,
+                {
+                    "permission": action,
+                    "statement": json.dumps(st.as_json(), sort_keys=True),
+                    "policy": where,
+                    "grant": st.label,
+                    "reason": f"{where} grants account {acct}, which was not collected: "
+                    "who can use it is unknown",
+                    "fix": f"Remove account {acct} from statement {st.sid or st.index} of {where}"
+                    " (or collect that account)",
+                },
+                Confidence.INFERRED,
+            )
 
 
 @deriver(20, "aws-iam")

@@ -313,22 +313,43 @@ class AwsTransform:
         targets: dict[str, list[dict[str, Any]]] = {}
         for body in self.d.get("organizations", "list_targets_for_policy"):
             targets[body["params"].get("PolicyId", "")] = body["response"].get("Targets", [])
-        levels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # Service control policies limit the account's principals; resource control policies
+        # (RCPs) limit access to the account's resources, whoever asks. Both come from the same
+        # describe_policy answers and are told apart by the policy type.
+        levels: dict[str, dict[str, list[dict[str, Any]]]] = {
+            "scps": defaultdict(list),
+            "rcps": defaultdict(list),
+        }
         for body in self.d.get("organizations", "describe_policy"):
             pol = body["response"].get("Policy", {})
             summary = pol.get("PolicySummary", {})
+            ptype = str(summary.get("Type") or "")
+            if not ptype:
+                arn = str(summary.get("Arn") or "")
+                ptype = (
+                    "RESOURCE_CONTROL_POLICY"
+                    if "/resource_control_policy/" in arn
+                    else "SERVICE_CONTROL_POLICY"
+                )
+            if ptype == "SERVICE_CONTROL_POLICY":
+                which = levels["scps"]
+            elif ptype == "RESOURCE_CONTROL_POLICY":
+                which = levels["rcps"]
+            else:
+                continue  # tag, backup and AI opt-out policies grant or deny nothing
             for tgt in targets.get(summary.get("Id", ""), []):
                 tid = tgt.get("TargetId", "")
                 if tgt.get("Type") == "ROOT" or tid in chain:
-                    levels[tid].append(
+                    which[tid].append(
                         {
                             "name": summary.get("Name", summary.get("Id")),
                             "arn": summary.get("Arn"),
                             "document": _doc(pol.get("Content")),
                         }
                     )
-        if levels:
-            self.g.node(self.acct_id)["scps"] = [levels[k] for k in sorted(levels)]
+        for attr, by_level in levels.items():
+            if by_level:
+                self.g.node(self.acct_id)[attr] = [by_level[k] for k in sorted(by_level)]
 
     # -- S3 -----------------------------------------------------------------------------------
     def s3(self) -> None:

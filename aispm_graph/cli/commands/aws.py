@@ -7,6 +7,7 @@ import json
 import click
 from rich.table import Table
 
+from aispm_graph.cli.aws_estate import EstateRequest, run_estate
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, collect, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
@@ -44,6 +45,41 @@ def _split(value: str | None) -> list[str] | None:
     type=click.IntRange(1, 64),
     help="Service x region tasks run at once.",
 )
+@click.option("--org", is_flag=True, help="Collect every account of the AWS Organization.")
+@click.option(
+    "--assume-role",
+    default="OrganizationAccountAccessRole",
+    show_default=True,
+    help="With --org: the role assumed in each member account.",
+)
+@click.option(
+    "--external-id-env",
+    metavar="VAR",
+    help="With --org: name of the environment variable holding the role's external id.",
+)
+@click.option(
+    "--session-name",
+    default="aispm-collect",
+    show_default=True,
+    help="With --org: the role session name (shows in the members' CloudTrail).",
+)
+@click.option("--accounts", help="With --org: only these account ids (comma-separated).")
+@click.option("--exclude-accounts", help="With --org: skip these account ids (comma-separated).")
+@click.option(
+    "--profiles", help="One named profile per account (comma-separated), instead of --org."
+)
+@click.option(
+    "--max-workers",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="With --org / --profiles: accounts collected at once.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With --org / --profiles: skip the accounts an interrupted run already stored.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -60,6 +96,15 @@ def collect_aws_cmd(
     services: str | None,
     best_effort: bool,
     concurrency: int,
+    org: bool,
+    assume_role: str,
+    external_id_env: str | None,
+    session_name: str,
+    accounts: str | None,
+    exclude_accounts: str | None,
+    profiles: str | None,
+    max_workers: int,
+    resume: bool,
     fmt: str,
 ) -> None:
     """Collect an AWS account (credentials and endpoints from the standard boto3 chain).
@@ -70,6 +115,38 @@ def collect_aws_cmd(
     options = CollectOptions(
         profile=profile, regions=_split(regions), services=wanted, max_workers=concurrency
     )
+    if org and profiles:
+        raise UserError("--org and --profiles are alternatives; pass one")
+    estate_only = {
+        "--accounts": accounts,
+        "--exclude-accounts": exclude_accounts,
+        "--external-id-env": external_id_env,
+        "--resume": resume,
+    }
+    if not (org or profiles):
+        used = [k for k, v in estate_only.items() if v]
+        if used:
+            raise UserError(f"{', '.join(used)} need(s) --org or --profiles")
+    if org or profiles:
+        if profiles and (accounts or exclude_accounts or external_id_env):
+            raise UserError("--accounts, --exclude-accounts and --external-id-env need --org")
+        run_estate(
+            app,
+            EstateRequest(
+                org=org,
+                profiles=_split(profiles),
+                role=assume_role,
+                external_id_env=external_id_env,
+                session_name=session_name,
+                accounts=_split(accounts),
+                exclude=_split(exclude_accounts),
+                max_workers=max_workers,
+                resume=resume,
+            ),
+            options,
+            fmt,
+        )
+        return
     try:
         result = collect_aws(options, progress=None if app.quiet else app.info)
     except CollectError as exc:

@@ -108,6 +108,9 @@ class CollectOptions:
     services: tuple[str, ...] = SERVICES
     max_workers: int = 8
     max_attempts: int = 0  # 0: AWS_MAX_ATTEMPTS or 8
+    # A ready boto3 Session (an assumed-role session of an organisation run); None: ``profile``
+    # and the standard chain.
+    session: Any = None
 
 
 @dataclass
@@ -524,7 +527,7 @@ def collect(
     unknown = [s for s in options.services if s not in COLLECTORS]
     if unknown:
         raise CollectError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICES)}")
-    session = _session(options.profile)
+    session = options.session if options.session is not None else _session(options.profile)
     config = _config(options.max_attempts)
     home = session.region_name or "us-east-1"
     try:

@@ -447,19 +447,30 @@ def evaluate(
     *,
     resource_policy: list[Statement] | None = None,
     context: Mapping[str, str | Sequence[str]] | None = None,
+    resource_account: str | None = None,
+    rcps: list[list[Statement]] | None = None,
 ) -> Decision:
-    """May ``principal`` perform ``action`` on ``resource``? (same-account logic)."""
+    """May ``principal`` perform ``action`` on ``resource``?
+
+    Same account: an allow in the identity *or* the resource policy is enough. Across accounts
+    (``resource_account`` differs from the principal's): the resource policy must grant the
+    principal or its account *and* the principal's own policies must allow the action. ``rcps``
+    are the resource control policies of the resource's account (one list per level): like
+    SCPs, each level must allow and any deny wins, whoever the caller is.
+    """
     ctx = dict(context or {})
     ctx.setdefault("aws:PrincipalArn", principal.arn)
     ctx.setdefault("aws:PrincipalAccount", principal.account)
+    cross = bool(resource_account) and resource_account != principal.account
+    granting = {"arn", "any", "account"} if cross else {"arn", "any"}
     res_stmts = [
         st
         for st in resource_policy or []
-        if principal_match(st, principal.arn) in {"arn", "any"}
+        if principal_match(st, principal.arn) in granting
         or (st.effect == "Deny" and principal_match(st, principal.arn) is not None)
     ]
     everything = [*principal.identity, *(principal.boundary or []), *res_stmts]
-    for level in principal.scps:
+    for level in [*principal.scps, *(rcps or [])]:
         everything.extend(level)
     deny, denies = _best(everything, "Deny", action, resource, ctx)
     if deny is Tri.YES:
@@ -470,6 +481,11 @@ def evaluate(
         gates = min(gates, t)
     if gates is Tri.NO:
         return Decision(Tri.NO, reason="not allowed by service control policies")
+    for level in rcps or []:
+        t, _ = _best(level, "Allow", action, resource, ctx)
+        gates = min(gates, t)
+    if gates is Tri.NO:
+        return Decision(Tri.NO, reason="not allowed by resource control policies")
     if principal.boundary is not None:
         t, _ = _best(principal.boundary, "Allow", action, resource, ctx)
         if t is Tri.NO:
@@ -477,6 +493,15 @@ def evaluate(
         gates = min(gates, t)
     allow_id, grants_id = _best(principal.identity, "Allow", action, resource, ctx)
     allow_res, grants_res = _best(res_stmts, "Allow", action, resource, ctx)
+    if cross:
+        if allow_res is Tri.NO:
+            return Decision(Tri.NO, reason="no resource policy grants the caller's account")
+        if allow_id is Tri.NO:
+            return Decision(Tri.NO, reason="the caller's own policies do not allow it")
+        result = min(allow_id, allow_res, gates)
+        if deny is Tri.UNKNOWN:
+            result = min(result, Tri.UNKNOWN)
+        return Decision(result, grants=[*grants_res, *grants_id], denies=denies)
     if allow_res > allow_id:
         allow, grants = allow_res, grants_res
     else:

@@ -1,0 +1,182 @@
+"""``aispm collect aws --org`` / ``--profiles``: many accounts into one snapshot, resumably.
+
+Each account is written to the snapshot as its own source scope the moment it finishes
+(``put_source`` replaces only that account, so a re-collect of one account never touches the
+others, and stale resources disappear per account). Progress of the run is kept in
+``<workspace>/aws-estate-run.json``; ``--resume`` skips the accounts the last run (interrupted,
+or finished with failures) already stored, so only the rest are collected. Writes happen on the calling thread only, so the manifest is never written by two
+threads at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from aispm_graph.atomic import atomic_write_text
+from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.groups import App
+from aispm_graph.providers.aws.collect import CollectError, CollectOptions, _session
+from aispm_graph.providers.aws.org import (
+    AccountOutcome,
+    OrgOptions,
+    collect_org,
+    collect_profiles,
+    read_organization,
+)
+
+RUN_FILE = "aws-estate-run.json"
+
+
+@dataclass
+class EstateRequest:
+    org: bool
+    profiles: list[str] | None
+    role: str
+    external_id_env: str | None
+    session_name: str
+    accounts: list[str] | None
+    exclude: list[str] | None
+    max_workers: int
+    resume: bool
+
+
+def _run_path(app: App) -> Path:
+    return app.workspace.root / RUN_FILE
+
+
+def _load_run(app: App) -> dict[str, Any] | None:
+    path = _run_path(app)
+    if not path.exists():
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable run state ({exc}); delete it to start over") from None
+    return data
+
+
+def _save_run(app: App, state: dict[str, Any]) -> None:
+    app.workspace.root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(_run_path(app), json.dumps(state, indent=2, sort_keys=True))
+
+
+def _external_id(var: str | None) -> str | None:
+    if not var:
+        return None
+    value = os.environ.get(var)
+    if not value:
+        raise UserError(f"--external-id-env {var}: the environment variable is not set")
+    return value
+
+
+def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> None:
+    """Collect the estate, store each account, print the per-account coverage table."""
+    mode = "org" if req.org else "profiles"
+    previous = _load_run(app)
+    skip: set[str] = set()
+    if req.resume:
+        # The last run's stored accounts are skipped, whether it was interrupted or finished
+        # with failures: either way only what it did not store is collected now.
+        if previous and previous.get("mode") == mode:
+            skip = set(previous.get("done", []))
+            state = {**previous, "finished": False}
+            app.info(f"resuming run {state['run']}: {len(skip)} account(s) already stored")
+        else:
+            app.info("no earlier run to resume; collecting every account")
+            state = {}
+    else:
+        state = {}
+    if not state:
+        state = {"run": uuid.uuid4().hex[:12], "mode": mode, "finished": False, "done": []}
+    try:
+        if req.org:
+            session = base.session if base.session is not None else _session(base.profile)
+            org = read_organization(session, base.max_attempts)
+            options = OrgOptions(
+                base=base,
+                role=req.role,
+                external_id=_external_id(req.external_id_env),
+                session_name=req.session_name,
+                accounts=set(req.accounts) if req.accounts else None,
+                exclude=set(req.exclude or []),
+                skip=skip,
+                max_workers=req.max_workers,
+            )
+            outcomes = collect_org(options, org, session)
+            state["management"] = org.management
+        else:
+            outcomes = collect_profiles(req.profiles or [], base, req.max_workers, skip)
+    except CollectError as exc:
+        raise UserError(str(exc)) from None
+    snapshot = app.workspace.open_for_write()
+    state["snapshot"] = snapshot.id
+    _save_run(app, state)
+    rows: list[dict[str, Any]] = []
+    for out in outcomes:
+        rows.append(out.row())
+        if out.status == "collected" and out.result is not None:
+            _store(snapshot, out, state)
+            state["done"] = sorted({*state["done"], out.account})
+            _save_run(app, state)
+        app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
+    state["finished"] = True
+    _save_run(app, state)
+    rows.sort(key=lambda r: r["account"])
+    failed = [r for r in rows if r["status"] == "failed"]
+    summary = {
+        "run": state["run"],
+        "mode": mode,
+        "snapshot": snapshot.id,
+        "accounts": rows,
+        "collected": sum(r["status"] == "collected" for r in rows),
+        "failed": len(failed),
+        "skipped": sum(r["status"] == "skipped" for r in rows),
+    }
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        table = Table(title=f"AWS estate ({mode}): per-account coverage")
+        for col in ("account", "name", "status", "documents", "detail"):
+            table.add_column(col)
+        for r in rows:
+            style = {"collected": "green", "skipped": "cyan", "failed": "red"}[r["status"]]
+            detail = r["reason"] or "; ".join(r["not_collected"][:3])
+            table.add_row(
+                r["account"],
+                r["name"],
+                f"[{style}]{r['status']}[/]",
+                str(r["documents"]),
+                detail,
+            )
+        app.console.print(table)
+        app.console.print(
+            f"{summary['collected']} collected, {summary['failed']} failed, "
+            f"{summary['skipped']} skipped into snapshot {snapshot.id}"
+        )
+    if rows and len(failed) == len(rows):
+        raise UserError("no account could be collected: " + failed[0]["reason"])
+
+
+def _store(snapshot: Any, out: AccountOutcome, state: dict[str, Any]) -> None:
+    result = out.result
+    assert result is not None
+    snapshot.put_source(
+        "aws",
+        result.account_id,
+        result.documents,
+        meta={
+            "coverage": result.coverage_table(),
+            "regions": result.regions,
+            "caller": result.caller_arn,
+            "account_name": out.name,
+            "estate_run": state["run"],
+        },
+    )
