@@ -3,9 +3,10 @@
 Each account is written to the snapshot as its own source scope the moment it finishes
 (``put_source`` replaces only that account, so a re-collect of one account never touches the
 others, and stale resources disappear per account). Progress of the run is kept in
-``<workspace>/aws-estate-run.json``; ``--resume`` skips the accounts the last run (interrupted,
-or finished with failures) already stored, so only the rest are collected. Writes happen on the calling thread only, so the manifest is never written by two
-threads at once.
+``<workspace>/aws-estate-run.json``; ``--resume`` skips the accounts the last run
+(interrupted, or finished with failures) already stored, so only the rest are collected.
+Writes happen on the calling thread only, so the manifest is never written by two threads at
+once.
 """
 
 from __future__ import annotations

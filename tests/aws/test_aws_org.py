@@ -1,0 +1,358 @@
+"""Organisation-wide AWS collection against moto: ``aispm collect aws --org`` as users run it.
+
+The organisation (``fixtures/aws/build_moto_org.py``) has a management account and four
+members; ``legacy`` lost its ``OrganizationAccountAccessRole``. STS goes through
+``fixtures/aws/sts_gate.py``, which answers ``AccessDenied`` for a role that does not exist, as
+real STS does (moto would hand out credentials for any ARN).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import build_moto_org as org_fixture
+import pytest
+from aws_moto import MotoEnv
+from sts_gate import StsGate
+
+from aispm_graph.analysis.engine import PathOptions, find_paths
+from aispm_graph.build import BuildContext, build_graph
+from aispm_graph.graph.model import Graph
+from aispm_graph.providers.aws.collect import CollectOptions
+from aispm_graph.providers.aws.org import OrgOptions, collect_org, read_organization
+from aispm_graph.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = "iam,s3,bedrock,kms"
+
+
+@dataclass
+class Org:
+    ids: dict[str, str]
+    env: dict[str, str]
+    gate: StsGate
+
+    def member(self, name: str) -> Any:
+        return org_fixture.member_session(self.env["AWS_ENDPOINT_URL"], self.ids[name])
+
+
+@pytest.fixture(scope="module")
+def org(moto_env: MotoEnv) -> Iterator[Org]:
+    moto_env.reset()
+    gate = StsGate(moto_env.url).start()
+    env = {
+        **moto_env.env,
+        "AWS_ENDPOINT_URL_STS": gate.url,
+        # moto itself for Bedrock: the demo's recorded answers belong to another account
+        "AWS_ENDPOINT_URL_BEDROCK": moto_env.url,
+        "AWS_ENDPOINT_URL_BEDROCK_AGENT": moto_env.url,
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        ids = org_fixture.build_org(boto3.Session(region_name=org_fixture.REGION), moto_env.url)
+        yield Org(ids, env, gate)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        gate.stop()
+        moto_env.reset()
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aispm_graph", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def collect_cli(org: Org, ws: Path, *extra: str) -> dict[str, Any]:
+    res = run(
+        [
+            "--workspace",
+            str(ws),
+            "-q",
+            "collect",
+            "aws",
+            "--org",
+            "--regions",
+            "us-east-1",
+            "--services",
+            SERVICES,
+            "--max-workers",
+            "3",
+            "--format",
+            "json",
+            *extra,
+        ],
+        org.env,
+    )
+    assert res.returncode == 0, res.stderr
+    out: dict[str, Any] = json.loads(res.stdout)
+    return out
+
+
+def sources(ws: Path) -> dict[str, dict[str, Any]]:
+    snap = Workspace(ws).current()
+    assert snap is not None
+    return {s["scope"]: s for s in snap.sources()}
+
+
+def built(ws: Path) -> Graph:
+    snap = Workspace(ws).current()
+    assert snap is not None
+    return build_graph(list(snap.documents()), BuildContext())
+
+
+def edges(g: Graph, kind: str) -> set[tuple[str, str]]:
+    return {(s, t) for s, t, _ in g.edges(kind)}
+
+
+@pytest.fixture(scope="module")
+def graph(org: Org) -> Graph:
+    """The organisation collected in-process (the same code the CLI runs) and built."""
+    session = boto3.Session(region_name=org_fixture.REGION)
+    organization = read_organization(session)
+    options = OrgOptions(
+        base=CollectOptions(regions=["us-east-1"], services=tuple(SERVICES.split(","))),
+        max_workers=3,
+    )
+    outcomes = {o.account: o for o in collect_org(options, organization, session)}
+    assert {a: o.status for a, o in outcomes.items()} == {
+        org.ids["management"]: "collected",
+        org.ids["apps"]: "collected",
+        org.ids["ml"]: "collected",
+        org.ids["sandbox"]: "collected",
+        org.ids["legacy"]: "failed",
+    }
+    docs = [d for o in outcomes.values() if o.result for d in o.result.documents]
+    return build_graph(docs, BuildContext())
+
+
+def test_cross_account_assumption_needs_the_callers_allow(org: Org, graph: Graph) -> None:
+    # ci-bot (apps) may assume ml-deployer (ml): the trust names it and its own policy allows
+    # it. ml-reader trusts ci-bot as well, but ci-bot's policy does not allow assuming it, and
+    # across accounts the trust alone is not enough.
+    assert edges(graph, "CAN_ASSUME") == {(org.ids["ci_bot"], org.ids["deployer"])}
+
+
+def test_scps_from_the_management_account_apply_to_members(org: Org, graph: Graph) -> None:
+    invoke = edges(graph, "CAN_INVOKE")
+    assert (org.ids["ml_dev"], org.ids["model"]) in invoke
+    # sb-dev has the same policy, but the Sandbox OU's SCP denies bedrock:*
+    assert not {e for e in invoke if e[0] == org.ids["sb_dev"]}
+    sandbox = graph.node(f"arn:aws:iam::{org.ids['sandbox']}:root")
+    names = {p["name"] for level in sandbox["scps"] for p in level}
+    assert "deny-bedrock" in names
+    # resource control policies are kept apart from SCPs
+    assert {p["name"] for level in sandbox["rcps"] for p in level} == {"RCPFullAWSAccess"}
+    # no identity reaches a model in another account (models have no resource policy)
+    assert {(s, t) for s, t in invoke if s.split(":")[4] != t.split(":")[4]} == set()
+
+
+def test_uncollected_account_is_an_external_node(org: Org, graph: Graph) -> None:
+    ext = f"arn:aws:iam::{org_fixture.EXTERNAL}:root"
+    assert graph.node(ext)["kind"] == "ExternalAccount"
+    assert graph.node(ext)["risk"] == "unknown"
+    reads = {(s, t, d["confidence"]) for s, t, d in graph.edges("CAN_READ") if s == ext}
+    assert reads == {(ext, org.ids["bucket"], "inferred")}
+    # the legacy member could not be entered; nothing in the graph invents its resources
+    assert not any(n.startswith(f"arn:aws:iam::{org.ids['legacy']}:") for n, _ in graph.nodes())
+
+
+def test_cross_account_path_to_the_training_bucket(org: Org, graph: Graph) -> None:
+    result = find_paths(graph, PathOptions(entry="credentials"))
+    routes = {tuple(n.id for n in p.nodes) for p in result.paths}
+    key = f"arn:aws:iam::{org.ids['apps']}:access-key/{org.ids['ci_key']}"
+    assert routes == {
+        (key, org.ids["ci_bot"], org.ids["deployer"], org.ids["bucket"]),
+        (org.ids["ci_bot"], org.ids["deployer"], org.ids["bucket"]),
+    }
+    path = next(p for p in result.paths if p.entry == key)
+    assert [e.kind for e in path.edges] == ["AUTHENTICATES_AS", "CAN_ASSUME", "CAN_READ"]
+    # the bucket is the custom model's training data
+    assert (org.ids["model"], org.ids["bucket"]) in edges(graph, "TRAINED_ON")
+
+
+def test_cli_org_collect_records_the_failed_member(org: Org, tmp_path: Path) -> None:
+    out = collect_cli(org, tmp_path)
+    rows = {r["account"]: r for r in out["accounts"]}
+    assert {a: r["status"] for a, r in rows.items()} == {
+        org.ids["management"]: "collected",
+        org.ids["apps"]: "collected",
+        org.ids["ml"]: "collected",
+        org.ids["sandbox"]: "collected",
+        org.ids["legacy"]: "failed",
+    }
+    reason = rows[org.ids["legacy"]]["reason"]
+    assert reason.startswith("cannot assume OrganizationAccountAccessRole: AccessDenied")
+    assert (out["collected"], out["failed"]) == (4, 1)
+    # each account is its own scope; the failed one is absent, not empty
+    assert set(sources(tmp_path)) == {org.ids[n] for n in ("management", "apps", "ml", "sandbox")}
+    res = run(["--workspace", str(tmp_path), "-q", "build"], org.env)
+    assert res.returncode == 0, res.stderr
+    res = run(
+        ["--workspace", str(tmp_path), "paths", "--entry", "credentials", "--format", "json"],
+        org.env,
+    )
+    assert res.returncode == 0, res.stderr
+    names = {tuple(n["name"] for n in p["nodes"]) for p in json.loads(res.stdout)["paths"]}
+    bucket = org.ids["bucket"].removeprefix("arn:aws:s3:::")
+    assert ("ci-bot", "ml-deployer", bucket) in names
+    # table output names the failed account and why
+    table = run(
+        ["--workspace", str(tmp_path / "t"), "collect", "aws", "--org", "--services", "iam"],
+        org.env,
+    )
+    assert table.returncode == 0, table.stderr
+    assert org.ids["legacy"] in table.stdout and "AccessDenied" in table.stdout
+
+
+def test_recollecting_one_account_leaves_the_others(org: Org, tmp_path: Path) -> None:
+    collect_cli(org, tmp_path)
+    before = sources(tmp_path)
+    files = {
+        s: (Workspace(tmp_path).current().path / "docs" / e["file"]).read_bytes()  # type: ignore[union-attr]
+        for s, e in before.items()
+    }
+    iam = org.member("ml").client("iam")
+    iam.delete_role_policy(RoleName="ml-reader", PolicyName="read-training")
+    iam.delete_role(RoleName="ml-reader")
+    try:
+        out = collect_cli(org, tmp_path, "--accounts", org.ids["ml"])
+        assert [r["account"] for r in out["accounts"]] == [org.ids["ml"]]
+        after = sources(tmp_path)
+        assert set(after) == set(before)
+        snap = Workspace(tmp_path).current()
+        assert snap is not None
+        for scope, entry in after.items():
+            if scope == org.ids["ml"]:
+                assert entry["taken_at"] != before[scope]["taken_at"]
+            else:
+                assert entry["taken_at"] == before[scope]["taken_at"]
+                assert (snap.path / "docs" / entry["file"]).read_bytes() == files[scope]
+        g = built(tmp_path)
+        assert not g.has_node(org.ids["reader"])  # stale in ml: gone
+        assert g.has_node(org.ids["deployer"])
+        assert g.has_node(org.ids["ci_bot"])  # other accounts untouched
+        assert g.has_node(org.ids["sandbox_model"])
+    finally:
+        iam.create_role(
+            RoleName="ml-reader",
+            AssumeRolePolicyDocument=org_fixture.policy(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": org.ids["ci_bot"]},
+                    "Action": "sts:AssumeRole",
+                }
+            ),
+        )
+
+
+def test_resume_collects_only_what_the_last_run_did_not_store(org: Org, tmp_path: Path) -> None:
+    collect_cli(org, tmp_path)
+    before = sources(tmp_path)
+    assert org.ids["legacy"] not in before
+    # the organisation role is restored in legacy; --resume retries only that account
+    legacy = org.member("legacy").client("iam")
+    legacy.create_role(
+        RoleName=org_fixture.ROLE,
+        AssumeRolePolicyDocument=org_fixture.policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{org.ids['management']}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+    )
+    try:
+        out = collect_cli(org, tmp_path, "--resume")
+        status = {r["account"]: r["status"] for r in out["accounts"]}
+        assert status[org.ids["legacy"]] == "collected"
+        assert {a for a, s in status.items() if s == "skipped"} == set(before)
+        after = sources(tmp_path)
+        assert set(after) == {*before, org.ids["legacy"]}
+        assert all(after[s]["taken_at"] == before[s]["taken_at"] for s in before)
+        # nothing left: a second --resume collects nothing
+        again = collect_cli(org, tmp_path, "--resume")
+        assert {r["status"] for r in again["accounts"]} == {"skipped"}
+    finally:
+        legacy.delete_role(RoleName=org_fixture.ROLE)
+
+
+def test_external_id_comes_from_the_environment(org: Org, tmp_path: Path) -> None:
+    ws = ["--workspace", str(tmp_path), "collect", "aws", "--org", "--services", "iam"]
+    res = run([*ws, "--external-id-env", "AISPM_TEST_NO_SUCH_VAR"], org.env)
+    assert res.returncode == 2
+    assert "AISPM_TEST_NO_SUCH_VAR" in res.stderr and "Traceback" not in res.stderr
+    res = run(
+        [*ws, "--external-id-env", "AISPM_TEST_XID", "--format", "json"],
+        {**org.env, "AISPM_TEST_XID": "s3cr3t-id"},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "s3cr3t-id" not in res.stdout + res.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--resume"], "need(s) --org or --profiles"),
+        (["--accounts", "1"], "need(s) --org or --profiles"),
+        (["--org", "--profiles", "a"], "alternatives"),
+    ],
+)
+def test_estate_option_errors(org: Org, tmp_path: Path, args: list[str], message: str) -> None:
+    res = run(["--workspace", str(tmp_path), "collect", "aws", *args], org.env)
+    assert res.returncode == 2
+    assert message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_profiles_one_per_account(org: Org, tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    lines = ["[profile base]", "aws_access_key_id = testing", "aws_secret_access_key = testing"]
+    for name in ("apps", "legacy"):
+        lines += [
+            f"[profile {name}]",
+            f"role_arn = arn:aws:iam::{org.ids[name]}:role/{org_fixture.ROLE}",
+            "source_profile = base",
+            "region = us-east-1",
+        ]
+    cfg.write_text("\n".join(lines) + "\n")
+    env = {**org.env, "AWS_CONFIG_FILE": str(cfg), "AWS_SHARED_CREDENTIALS_FILE": str(cfg)}
+    res = run(
+        [
+            "--workspace",
+            str(tmp_path / "ws"),
+            "collect",
+            "aws",
+            "--profiles",
+            "apps,legacy",
+            "--services",
+            "iam",
+            "--format",
+            "json",
+        ],
+        {k: v for k, v in env.items() if k not in {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}},
+    )
+    assert res.returncode == 0, res.stderr
+    rows = {r["name"]: r for r in json.loads(res.stdout)["accounts"]}
+    assert rows["apps"]["status"] == "collected"
+    assert rows["apps"]["account"] == org.ids["apps"]
+    assert rows["legacy"]["status"] == "failed"
+    assert "AccessDenied" in rows["legacy"]["reason"]
+    assert set(sources(tmp_path / "ws")) == {org.ids["apps"]}
