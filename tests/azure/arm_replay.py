@@ -28,6 +28,8 @@ class ArmReplay:
         self.page_size = page_size
         self.faults: dict[str, list[tuple[int, dict[str, str], Any]]] = defaultdict(list)
         self.denied_types: set[str] = set()
+        # Subscriptions where every read answers 403 (listed, but the caller has no role there).
+        self.denied_subscriptions: set[str] = set()
         self.requests: list[tuple[float, str, str, str]] = []  # (time, method, path, auth)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -48,16 +50,32 @@ class ArmReplay:
     def reset(self) -> None:
         self.faults.clear()
         self.denied_types.clear()
+        self.denied_subscriptions.clear()
         self.requests.clear()
 
     def fail_once(self, path: str, status: int, headers: dict[str, str] | None = None) -> None:
         self.faults[norm(path)].append((status, headers or {}, {"error": {"code": str(status)}}))
 
     # -- routing ------------------------------------------------------------------------------
+    def subscriptions(self) -> list[dict[str, Any]]:
+        """``GET /subscriptions``: every subscription a recorded resource lives in."""
+        subs = sorted({subscription_of(r["id"]) for r in self.resources} - {""})
+        return [
+            {
+                "id": f"/subscriptions/{sub}",
+                "subscriptionId": sub,
+                "displayName": f"sub-{sub[:8]}",
+                "state": "Enabled",
+            }
+            for sub in subs
+        ]
+
     def _children(self, path: str) -> list[dict[str, Any]] | None:
         p = norm(path)
         segs = [s for s in p.split("/") if s]
         out: list[dict[str, Any]] = []
+        if segs == ["subscriptions"]:
+            return self.subscriptions()
         if (
             len(segs) == 3
             and segs[0] == "subscriptions"
@@ -129,6 +147,12 @@ class ArmReplay:
                 if queued:
                     status, headers, body = queued.pop(0)
                     self._send(status, body, headers)
+                    return
+                if subscription_of(path) in replay.denied_subscriptions:
+                    self._send(
+                        403,
+                        {"error": {"code": "AuthorizationFailed", "message": "no role here"}},
+                    )
                     return
                 rtype = resource_type(path)
                 for denied in replay.denied_types:

@@ -22,8 +22,19 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
     "--subscription",
     "subscriptions",
     multiple=True,
-    required=True,
     help="Subscription id to collect (repeat for several).",
+)
+@click.option(
+    "--all-subscriptions",
+    is_flag=True,
+    help="Collect every subscription the credential can see, in parallel.",
+)
+@click.option(
+    "--max-workers",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Subscriptions collected at once.",
 )
 @click.option(
     "--arm-endpoint",
@@ -44,7 +55,13 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 )
 @pass_app
 def collect_azure(
-    app: App, subscriptions: tuple[str, ...], arm_endpoint: str, retries: int, fmt: str
+    app: App,
+    subscriptions: tuple[str, ...],
+    all_subscriptions: bool,
+    max_workers: int,
+    arm_endpoint: str,
+    retries: int,
+    fmt: str,
 ) -> None:
     """Collect Azure OpenAI / AI Foundry / Azure ML, network, identity and RBAC resources.
 
@@ -58,6 +75,10 @@ def collect_azure(
         credential_from_env,
     )
 
+    if all_subscriptions and subscriptions:
+        raise UserError("--subscription and --all-subscriptions are alternatives; pass one")
+    if not all_subscriptions and not subscriptions:
+        raise UserError("pass --subscription ID (repeatable) or --all-subscriptions")
     bad = [s for s in subscriptions if not GUID.match(s.strip())]
     if bad:
         raise UserError(f"--subscription {bad[0]!r}: not a subscription id (a GUID)")
@@ -68,9 +89,18 @@ def collect_azure(
             retry_total=retries,
             progress=None if app.quiet else app.info,
         )
-        results = [collector.collect(s) for s in subscriptions]
+        wanted = list(subscriptions)
+        if all_subscriptions:
+            wanted = [str(s["subscriptionId"]) for s in collector.list_subscriptions()]
+            if not wanted:
+                raise UserError("the credential sees no enabled subscription")
+        outcomes = collector.collect_many(wanted, max_workers)
     except AzureCollectError as exc:
         raise UserError(str(exc)) from None
+    results = [r for _s, r, _why in outcomes if r is not None]
+    failed = [(s, why) for s, r, why in outcomes if r is None]
+    if not results:
+        raise UserError("no subscription could be collected: " + failed[0][1])
     snapshot = app.workspace.open_for_write()
     for result in results:
         snapshot.put_source(
@@ -91,6 +121,7 @@ def collect_azure(
                 }
                 for r in results
             ],
+            "failed": [{"subscription": sub, "reason": why} for sub, why in failed],
         }
         click.echo(json.dumps(payload, indent=2))
         return
@@ -112,6 +143,8 @@ def collect_azure(
             f"{len(result.documents)} resources collected into snapshot {snapshot.id}"
             + (f"; {len(gaps)} resource type(s) not covered" if gaps else "")
         )
+    for sub, why in failed:
+        app.console.print(f"[red]subscription {sub} not collected[/]: {why}")
 
 
 @import_.command("azure-resource-graph")

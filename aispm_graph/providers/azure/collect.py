@@ -32,6 +32,7 @@ ML_API = "2024-10-01"
 SEARCH_API = "2023-11-01"
 KEYVAULT_API = "2023-07-01"
 MI_API = "2023-01-31"
+SUBSCRIPTIONS_API = "2022-12-01"
 
 GENERIC_TYPES = {
     "microsoft.machinelearningservices/workspaces": ML_API,
@@ -290,6 +291,63 @@ class AzureCollector:
             pages.bodies.append(body)
             link = body.get("nextLink") if isinstance(body, dict) else None
             next_url = link if isinstance(link, str) and link.startswith("http") else None
+
+    # -- the estate -----------------------------------------------------------------------------
+    def list_subscriptions(self) -> list[dict[str, Any]]:
+        """Every subscription the credential can see (``GET /subscriptions``, all pages)."""
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+        )
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        # The client needs a subscription id to exist; the tenant-level list does not use it.
+        client = ResourceManagementClient(self.credential, "0" * 8, **self._kwargs)
+        pages = _Pages(self._op)
+        url = f"{self.endpoint}/subscriptions?api-version={SUBSCRIPTIONS_API}"
+        try:
+            self._raw_list(client, url, pages)
+        except ClientAuthenticationError as exc:
+            raise AzureCollectError(f"Azure authentication failed: {_first_line(exc)}") from None
+        except ServiceRequestError as exc:
+            raise AzureCollectError(
+                f"cannot reach ARM at {self.endpoint}: {_first_line(exc)}"
+            ) from None
+        except HttpResponseError as exc:
+            raise AzureCollectError(
+                f"cannot list subscriptions (HTTP {exc.status_code}): {_first_line(exc)}"
+            ) from None
+        return [
+            s
+            for s in pages.items()
+            if isinstance(s.get("subscriptionId"), str)
+            and str(s.get("state", "Enabled")).lower() in {"enabled", "pastdue", "warned"}
+        ]
+
+    def collect_many(
+        self, subscriptions: list[str], max_workers: int = 4
+    ) -> list[tuple[str, CollectResult | None, str]]:
+        """Collect subscriptions in a bounded pool: (id, result or None, why it failed).
+
+        A subscription that yielded nothing because reads were refused (403) is reported as
+        denied rather than stored as an empty subscription, which would erase what an earlier
+        run saw there.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(sub: str) -> tuple[str, CollectResult | None, str]:
+            try:
+                result = self.collect(sub)
+            except AzureCollectError as exc:
+                return sub, None, str(exc)
+            denied = [c for c in result.coverage if c.status == "denied"]
+            if denied and not result.documents:
+                return sub, None, f"denied: {denied[0].detail}"
+            return sub, result, ""
+
+        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+            return list(pool.map(one, subscriptions))
 
     # -- the run ------------------------------------------------------------------------------
     def collect(self, subscription_id: str) -> CollectResult:
