@@ -56,8 +56,12 @@ def find_entries(graph: Graph, mode: EntryMode) -> list[str]:
     if mode == "credentials":
         for node_id, data in graph.nodes():
             labels = set(node_kinds()[data["kind"]].labels)
-            if Label.CREDENTIAL in labels or (
-                Label.IDENTITY in labels and data.get("long_lived_credentials")
+            # An account that was referenced but not collected is an unknown: under
+            # assumed breach, whoever holds it is a possible attacker.
+            if (
+                Label.CREDENTIAL in labels
+                or data["kind"] == "ExternalAccount"
+                or (Label.IDENTITY in labels and data.get("long_lived_credentials"))
             ):
                 entries.append(node_id)
     return sorted(set(entries))

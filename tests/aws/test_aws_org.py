@@ -179,9 +179,12 @@ def test_cross_account_path_to_the_training_bucket(org: Org, graph: Graph) -> No
     result = find_paths(graph, PathOptions(entry="credentials"))
     routes = {tuple(n.id for n in p.nodes) for p in result.paths}
     key = f"arn:aws:iam::{org.ids['apps']}:access-key/{org.ids['ci_key']}"
+    ext = f"arn:aws:iam::{org_fixture.EXTERNAL}:root"
     assert routes == {
         (key, org.ids["ci_bot"], org.ids["deployer"], org.ids["bucket"]),
         (org.ids["ci_bot"], org.ids["deployer"], org.ids["bucket"]),
+        # the partner account outside the organisation is an entry of unknown risk
+        (ext, org.ids["bucket"]),
     }
     path = next(p for p in result.paths if p.entry == key)
     assert [e.kind for e in path.edges] == ["AUTHENTICATES_AS", "CAN_ASSUME", "CAN_READ"]
