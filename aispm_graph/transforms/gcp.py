@@ -135,7 +135,7 @@ def merge_documents(docs: list[Document], ctx: BuildContext) -> Assets:
                     f"{current['asset_type']} and {asset['asset_type']}; second skipped"
                 )
                 continue
-            for key in ("asset_type", "resource", "iam_policy", "ancestors"):
+            for key in ("asset_type", "resource", "iam_policy", "ancestors", "org_policy"):
                 if key in asset:
                     current[key] = asset[key]
     for asset in merged.of_type("cloudresourcemanager.googleapis.com/Project"):
@@ -1073,6 +1073,7 @@ class GcpBuilder:
     # -- whole-source passes ------------------------------------------------------------------
     def _finish(self) -> None:
         self._protected_by()
+        self._org_policies()
         for model, pipelines in self.pipeline_buckets.items():
             for pipeline in pipelines:
                 if not self.graph.has_node(pipeline):
@@ -1088,6 +1089,77 @@ class GcpBuilder:
                     roles = dict(self.graph.node(holder).get("custom_roles") or {})
                     roles[role] = perms
                     self.graph.node(holder)["custom_roles"] = roles
+
+    # -- organisation policies ------------------------------------------------------------------
+    def _effective(
+        self, policies: dict[str, dict[str, dict[str, Any]]], chain: list[str], constraint: str
+    ) -> tuple[dict[str, Any] | None, str] | None:
+        """The policy of ``constraint`` in force for a resource: the nearest scope that sets
+        it (a ``restore_default`` there means the constraint's default, i.e. not set)."""
+        for scope in chain:
+            pol = policies.get(scope, {}).get(constraint)
+            if pol is not None:
+                return (None if pol.get("restore_default") else pol), scope
+        return None
+
+    def _org_policies(self) -> None:
+        """Apply the organisation policies that still act on resources that already exist.
+
+        ``storage.publicAccessPrevention`` is enforced at access time, so a bucket under it is
+        not public whatever its ACL or IAM says. ``compute.vmExternalIpAccess`` and
+        ``iam.allowedPolicyMemberDomains`` only refuse *new* configuration: existing external
+        IPs and outside members keep working, so they are recorded on the project (and a VM
+        that has an external IP anyway is flagged) but never remove an edge.
+        """
+        policies: dict[str, dict[str, dict[str, Any]]] = {}
+        for name in sorted(self.assets.by_name):
+            asset = self.assets.by_name[name]
+            if not asset.get("org_policy"):
+                continue
+            node = self._hier_node(self.canon(asset["name"]))
+            if node is None:
+                continue
+            for pol in asset["org_policy"]:
+                policies.setdefault(node, {})[pol["constraint"]] = pol
+        if not policies:
+            return
+        watched = (
+            "storage.publicAccessPrevention",
+            "compute.vmExternalIpAccess",
+            "iam.allowedPolicyMemberDomains",
+        )
+        for node_id, data in list(self.graph.nodes()):
+            chain = [node_id, *(data.get("ancestors") or [])]
+            if data["kind"] in {"GCPProject", "GCPFolder", "GCPOrganization"}:
+                summary = {}
+                for c in watched:
+                    got = self._effective(policies, chain, c)
+                    if got and got[0] is not None:
+                        summary[c] = {**got[0], "set_at": got[1]}
+                if summary:
+                    data["org_policies"] = summary
+            elif data["kind"] == "GCPBucket" and data.get("public_access_prevention") != "enforced":
+                got = self._effective(policies, chain, "storage.publicAccessPrevention")
+                if got and got[0] is not None and got[0].get("enforced"):
+                    data["public_access_prevention"] = "enforced"
+                    data["public_access_prevention_source"] = (
+                        f"organisation policy storage.publicAccessPrevention at {got[1]}"
+                    )
+                    for key in ("public_read", "public_read_grant", "public_write"):
+                        data.pop(key, None)
+                    data.pop("public_write_grant", None)
+            elif data["kind"] == "GCPInstance" and data.get("public_ip"):
+                got = self._effective(policies, chain, "compute.vmExternalIpAccess")
+                if got and got[0] is not None:
+                    lst = got[0].get("list", {})
+                    if lst.get("all_values") == "DENY" or (
+                        "allowed_values" in lst
+                        and not any(node_id.endswith(v) for v in lst["allowed_values"])
+                    ):
+                        data["org_policy_violation"] = (
+                            f"external IP although compute.vmExternalIpAccess at {got[1]} "
+                            "forbids it (the constraint only stops new ones)"
+                        )
 
     def _protected_by(self) -> None:
         """GCP targeting: a rule applies to an instance on its network when it names none of

@@ -137,9 +137,48 @@ def normalize(rec: Any) -> dict[str, Any]:
         if not isinstance(ancestors, list) or not all(isinstance(a, str) for a in ancestors):
             raise AssetRecordError("field 'ancestors': not a list of strings")
         out["ancestors"] = list(ancestors)
-    if "resource" not in out and "iam_policy" not in out:
+    org_policy = _get(rec, "org_policy", "orgPolicy")
+    if org_policy is not None:
+        if not isinstance(org_policy, list):
+            raise AssetRecordError("field 'org_policy': not a list")
+        out["org_policy"] = [_org_policy(p, i) for i, p in enumerate(org_policy)]
+    if "resource" not in out and "iam_policy" not in out and "org_policy" not in out:
         raise AssetRecordError("record has neither 'resource' nor 'iam_policy'")
     return scrub(out)
+
+
+def _org_policy(pol: Any, i: int) -> dict[str, Any]:
+    """One organisation policy (v1 form, as Cloud Asset Inventory exports it)."""
+    where = f"field 'org_policy[{i}]"
+    if not isinstance(pol, dict):
+        raise AssetRecordError(f"{where}': not an object")
+    constraint = pol.get("constraint")
+    if not isinstance(constraint, str) or not constraint:
+        raise AssetRecordError(f"{where}.constraint': missing")
+    out: dict[str, Any] = {"constraint": constraint.removeprefix("constraints/")}
+    boolean = _get(pol, "boolean_policy", "booleanPolicy")
+    if isinstance(boolean, dict):
+        out["enforced"] = bool(boolean.get("enforced"))
+    listed = _get(pol, "list_policy", "listPolicy")
+    if isinstance(listed, dict):
+        values: dict[str, Any] = {}
+        for snake, camel in (
+            ("allowed_values", "allowedValues"),
+            ("denied_values", "deniedValues"),
+        ):
+            got = _get(listed, snake, camel)
+            if got is not None:
+                if not isinstance(got, list) or not all(isinstance(v, str) for v in got):
+                    raise AssetRecordError(f"{where}.list_policy.{snake}': not strings")
+                values[snake] = list(got)
+        all_values = _get(listed, "all_values", "allValues")
+        if isinstance(all_values, str | int):
+            # the export writes the enum by name (ALLOW / DENY) or by number (1 / 2)
+            values["all_values"] = {"1": "ALLOW", "2": "DENY"}.get(str(all_values), str(all_values))
+        out["list"] = values
+    if _get(pol, "restore_default", "restoreDefault") is not None:
+        out["restore_default"] = True
+    return out
 
 
 def _redact_env(env: Any) -> None:
