@@ -180,11 +180,18 @@ def assume_session(
     if external_id:
         params["ExternalId"] = external_id
     creds = sts.assume_role(**params)["Credentials"]
+    import botocore.session
+
+    # Share the base session's model loader: each session otherwise parses and keeps its own
+    # copy of every service model, which dominates memory with many accounts in flight.
+    core = botocore.session.Session()
+    core.register_component("data_loader", base._session.get_component("data_loader"))
     return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
         region_name=home,
+        botocore_session=core,
     )
 
 

@@ -1,0 +1,108 @@
+"""Organisation-wide AWS collection: sequential (one account at a time) vs the bounded pool.
+
+Run by hand::
+
+    .venv/bin/python benchmarks/aws_org_collect.py [--members 16] [--workers 1,4,8]
+
+moto runs as a separate ``moto_server`` process, so the peak memory measured here is the
+collector's own (plus the small STS gate thread); it is ``tracemalloc``'s peak of Python
+allocations during each run and the process's RSS high-water mark at the end. The
+organisation is ``fixtures/aws/build_moto_org.py`` with ``--members`` extra accounts (the
+four named members plus the management account make ``members + 5``; ``legacy`` fails by
+design). The baseline is ``--max-workers 1`` in the same run; compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=16)
+    ap.add_argument("--workers", default="1,4,8")
+    ap.add_argument("--services", default="iam,s3,bedrock,kms,lambda,sagemaker,ec2")
+    args = ap.parse_args()
+
+    import boto3
+    import build_moto_org as org_fixture
+    from sts_gate import StsGate
+
+    from aispm_graph.providers.aws.collect import CollectOptions
+    from aispm_graph.providers.aws.org import OrgOptions, collect_org, read_organization
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    gate = StsGate(url).start()
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": url,
+            "AWS_ENDPOINT_URL_STS": gate.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_MAX_ATTEMPTS": "2",
+        }
+    )
+    try:
+        session = boto3.Session(region_name="us-east-1")
+        org_fixture.build_org(session, url, members=args.members)
+        org = read_organization(session)
+        base = CollectOptions(regions=["us-east-1"], services=tuple(args.services.split(",")))
+        print(f"accounts in the organisation: {len(org.members)}; services: {args.services}")
+        print("| max-workers | seconds | vs sequential | collected | failed | docs | peak MB |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        baseline = 0.0
+        for workers in [int(w) for w in args.workers.split(",")]:
+            tracemalloc.start()
+            began = time.perf_counter()
+            outcomes = list(collect_org(OrgOptions(base=base, max_workers=workers), org, session))
+            seconds = time.perf_counter() - began
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            baseline = baseline or seconds
+            ok = [o for o in outcomes if o.status == "collected"]
+            docs = sum(len(o.result.documents) for o in ok if o.result)
+            print(
+                f"| {workers} | {seconds:.1f} | {baseline / seconds:.2f}x | {len(ok)} | "
+                f"{sum(o.status == 'failed' for o in outcomes)} | {docs} | {peak / 2**20:.1f} |"
+            )
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"process RSS high-water mark: {rss:.0f} MB")
+    finally:
+        gate.stop()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
