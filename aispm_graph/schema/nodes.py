@@ -283,6 +283,24 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         cartography=True,
     ),
     _k(
+        "EC2NetworkAcl",
+        AWS,
+        (L.FIREWALL,),
+        "A network ACL: a stateless subnet firewall evaluated by rule number, a second layer "
+        "after the security groups.",
+        category="network",
+        service="ec2",
+        cartography=True,
+    ),
+    _k(
+        "EC2NetworkAclRule",
+        AWS,
+        (L.FIREWALL_RULE,),
+        "An inbound network ACL entry.",
+        category="network",
+        service="ec2",
+    ),
+    _k(
         "LoadBalancerV2",
         AWS,
         (L.NETWORK,),
@@ -358,6 +376,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("ai_key", B, "Holds a key or token for an AI service."),
         category="secret",
         service="secretsmanager",
+        cartography=True,
+    ),
+    _k(
+        "KMSKey",
+        AWS,
+        (),
+        "A customer-managed KMS key: its key policy decides who may decrypt data encrypted "
+        "with it, so it gates reads of CMK-encrypted buckets.",
+        P("key_policy", J, "The key's default key policy document."),
+        category="secret",
+        service="kms",
         cartography=True,
     ),
     _k(

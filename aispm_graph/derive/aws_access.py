@@ -1,0 +1,914 @@
+"""AWS attack-step edges from IAM evaluation, resource policies and network facts.
+
+Two passes:
+
+* ``aws-public`` (before the neutral exposure pass) decides what anyone on the internet can
+  use without credentials: buckets whose policy or ACL is public after the public access block
+  (``public_read`` / ``public_write``), Lambda function URLs with auth ``NONE`` whose resource
+  policy admits everyone, roles whose trust admits any AWS principal; and internet-facing
+  load balancers, which expose their targets on the listener ports.
+* ``aws-iam`` evaluates every user and role with :mod:`aispm_graph.providers.aws.iam` and adds
+  the edges an attacker walks: compute to its role, role assumption, privilege escalation,
+  administrator of the account, and invoke/read/write on AI models, agents, knowledge bases,
+  AI data and secrets. Each edge carries the permission, the granting statement and policy,
+  the technique where there is one, and a ``fix`` sentence; undecidable conditions make it
+  ``conditional``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aispm_graph.build import BuildContext, deriver
+from aispm_graph.graph.model import Confidence, Graph
+from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
+from aispm_graph.providers.aws.iam import (
+    Decision,
+    PolicyError,
+    Principal,
+    Resource,
+    Statement,
+    Tri,
+    evaluate,
+    parse_policy,
+    principal_match,
+    principal_values,
+    public_grants,
+    resource_set,
+    service_principals,
+    statement_applies,
+)
+from aispm_graph.schema import INTERNET_ID
+
+# -- policy loading ------------------------------------------------------------------------------
+
+
+def _load(graph: Graph, ctx: BuildContext, owner: str, entries: Any) -> list[Statement]:
+    out: list[Statement] = []
+    for entry in entries or []:
+        if not isinstance(entry, dict):
+            continue
+        name = str(entry.get("arn") or entry.get("name") or owner)
+        try:
+            out.extend(parse_policy(entry.get("document"), name))
+        except PolicyError as exc:
+            ctx.warn(f"aws: {owner}: {exc}; policy ignored")
+    return out
+
+
+def _resource_policy(graph: Graph, ctx: BuildContext, node_id: str) -> list[Statement]:
+    doc = graph.node(node_id).get("resource_policy")
+    if not doc:
+        return []
+    try:
+        return parse_policy(doc, f"resource policy of {graph.node(node_id)['name']}")
+    except PolicyError as exc:
+        ctx.warn(f"aws: {node_id}: {exc}; resource policy ignored")
+        return []
+
+
+def principals(graph: Graph, ctx: BuildContext) -> dict[str, Principal]:
+    """Every user and role with identity policies (groups folded in), boundary and SCPs."""
+    group_pols: dict[str, list[Statement]] = {}
+    for gid, data in graph.nodes("AWSGroup"):
+        group_pols[gid] = _load(graph, ctx, gid, data.get("policies"))
+    scps_of: dict[str, list[list[Statement]]] = {}
+    for aid, data in graph.nodes("AWSAccount"):
+        levels = data.get("scps") or []
+        scps_of[str(data.get("tenant") or data["name"])] = [
+            _load(graph, ctx, aid, level) for level in levels
+        ]
+    out: dict[str, Principal] = {}
+    for kind in ("AWSUser", "AWSRole"):
+        for pid, data in graph.nodes(kind):
+            stmts = _load(graph, ctx, pid, data.get("policies"))
+            if kind == "AWSUser":
+                for _s, gid, _e in graph.g.out_edges(pid, data=True):
+                    if gid in group_pols and graph.edge(pid, gid, "MEMBER_OF"):
+                        stmts.extend(group_pols[gid])
+            pb = data.get("permissions_boundary")
+            boundary = _load(graph, ctx, pid, [pb]) if pb else None
+            out[pid] = Principal(
+                arn=pid,
+                kind="user" if kind == "AWSUser" else "role",
+                identity=stmts,
+                boundary=boundary,
+                scps=scps_of.get(str(data.get("tenant")), []),
+            )
+    return out
+
+
+# -- evidence ------------------------------------------------------------------------------------
+
+
+def _confidence(decision: Decision) -> Confidence:
+    return Confidence.CONDITIONAL if decision.conditional else Confidence.CONFIRMED
+
+
+def _evidence(decision: Decision, permission: str, fix: str, **extra: Any) -> dict[str, Any]:
+    st = decision.grants[0] if decision.grants else None
+    ev: dict[str, Any] = {
+        "permission": permission,
+        "grant": st.label if st else "",
+        "statement": json.dumps(st.as_json(), sort_keys=True) if st else "",
+        "policy": st.policy if st else "",
+        "fix": fix,
+    }
+    if decision.conditional:
+        ev["condition"] = "a condition could not be decided offline: " + json.dumps(
+            (st.condition if st and st.condition else None)
+            or next((d.condition for d in decision.denies if d.condition), None)
+        )
+    ev.update({k: v for k, v in extra.items() if v is not None})
+    return ev
+
+
+def _fix_remove(decision: Decision, permission: str, who: str, what: str) -> str:
+    st = decision.grants[0] if decision.grants else None
+    where = f"statement {st.sid or st.index} of {st.policy}" if st else "its policies"
+    return (
+        f"Remove {permission} for {what} from {where} (granted to {who}), or add an "
+        f"explicit Deny for it"
+    )
+
+
+# -- public access -------------------------------------------------------------------------------
+
+READ_ACTIONS = ("s3:GetObject",)
+WRITE_ACTIONS = ("s3:PutObject",)
+
+
+def _public_buckets(graph: Graph, ctx: BuildContext) -> None:
+    for bid, data in list(graph.nodes("S3Bucket")):
+        pab = data.get("public_access_block") or {}
+        name = data["name"]
+        stmts = _resource_policy(graph, ctx, bid)
+        obj = resource_set(f"arn:aws:s3:::{name}/")
+        for prop, actions, acl_perms in (
+            ("public_read", READ_ACTIONS, {"READ", "FULL_CONTROL"}),
+            ("public_write", WRITE_ACTIONS, {"WRITE", "FULL_CONTROL"}),
+        ):
+            grant = ""
+            t, sts = public_grants(stmts, actions, obj)
+            if t is Tri.YES and not pab.get("RestrictPublicBuckets"):
+                grant = f"bucket policy {sts[0].label} allows Principal * {actions[0]}"
+            acl = sorted(set(data.get("public_acl_grants") or []) & acl_perms)
+            if not grant and acl and not pab.get("IgnorePublicAcls"):
+                grant = f"bucket ACL grants AllUsers/AuthenticatedUsers {', '.join(acl)}"
+            if grant:
+                data[prop] = True
+                data[f"{prop}_grant"] = grant
+            elif t is Tri.UNKNOWN:
+                data[f"{prop}_conditional"] = True
+
+
+def _public_lambdas(graph: Graph, ctx: BuildContext) -> None:
+    for fid, data in list(graph.nodes("AWSLambda")):
+        if str(data.get("url_auth_type") or "").upper() != "NONE":
+            continue
+        stmts = _resource_policy(graph, ctx, fid)
+        t, sts = public_grants(
+            stmts,
+            ("lambda:InvokeFunctionUrl",),
+            Resource(fid),
+            {"lambda:FunctionUrlAuthType": "NONE"},
+        )
+        if t is Tri.NO:
+            data["url_public"] = False
+            continue
+        data["url_public"] = t is Tri.YES
+        graph.add_edge(
+            INTERNET_ID,
+            fid,
+            "PUBLIC_ACCESS",
+            {
+                "grant": f"function URL auth NONE and resource policy {sts[0].label} allows "
+                "Principal * lambda:InvokeFunctionUrl",
+                "access": "invoke",
+                "url": data.get("function_url"),
+                "statement": json.dumps(sts[0].as_json(), sort_keys=True),
+                "exposure_width": "any",
+                "fix": f"Set the function URL auth type of {data['name']} to AWS_IAM, or remove "
+                f"statement {sts[0].sid or sts[0].index} (Principal *) from its resource policy",
+            },
+            Confidence.CONFIRMED if t is Tri.YES else Confidence.CONDITIONAL,
+        )
+
+
+def _public_trusts(graph: Graph, ctx: BuildContext) -> None:
+    for rid, data in list(graph.nodes("AWSRole")):
+        try:
+            stmts = parse_policy(data.get("trust_policy") or {"Statement": []}, f"trust of {rid}")
+        except PolicyError as exc:
+            ctx.warn(f"aws: {rid}: {exc}; trust ignored")
+            continue
+        for st in stmts:
+            vals = principal_values(st.principals)
+            if st.effect != "Allow" or not ("*" in vals or "*" in vals.get("AWS", [])):
+                continue
+            if not any(a.lower() in {"sts:assumerole", "sts:*", "*"} for a in st.actions):
+                continue
+            conf = Confidence.CONDITIONAL if st.condition else Confidence.CONFIRMED
+            graph.add_edge(
+                INTERNET_ID,
+                rid,
+                "PUBLIC_ACCESS",
+                {
+                    "grant": f"trust policy statement {st.sid or st.index} allows any AWS "
+                    "principal to assume the role",
+                    "access": "assume",
+                    "statement": json.dumps(st.as_json(), sort_keys=True),
+                    "exposure_width": "any",
+                    "fix": f"Replace Principal * in the trust policy of {data['name']} with the "
+                    "specific principals that need it",
+                },
+                conf,
+            )
+
+
+def _load_balancers(graph: Graph, ctx: BuildContext) -> None:
+    """Internet-facing ELBv2: the internet reaches each target on the listener ports."""
+    from aispm_graph.derive.exposure import evaluate_layer
+
+    rules_of: dict[str, list[str]] = defaultdict(list)
+    for fw, rule, _d in graph.edges("HAS_RULE"):
+        rules_of[fw].append(rule)
+    for lb, data in list(graph.nodes("LoadBalancerV2")):
+        if data.get("scheme") != "internet-facing":
+            continue
+        sgs = [dst for _s, dst, k in graph.g.out_edges(lb, keys=True) if k == "PROTECTED_BY"]
+        admitted_tcp = None
+        if sgs:
+            pairs = [(fw, r) for fw in sgs for r in rules_of.get(fw, [])]
+            adm = evaluate_layer(graph, pairs, ctx.options.trusted_cidrs, ctx)
+            admitted_tcp = normalize(r for a in adm if a.protocol == "tcp" for r in a.ranges)
+        for _s, target, key, edata in graph.g.out_edges(lb, keys=True, data=True):
+            if key != "ROUTES_TO":
+                continue
+            ev = edata.get("evidence", {})
+            port = ev.get("listener_port")
+            if port is None:
+                continue
+            ports = [parse_port_spec(int(port))]
+            if admitted_tcp is not None:
+                ports = intersect(ports, admitted_tcp)
+            if not ports:
+                continue
+            shown = ", ".join(fmt_ranges("tcp", ports))
+            graph.add_edge(
+                INTERNET_ID,
+                target,
+                "INTERNET_EXPOSED",
+                {
+                    "via": f"internet-facing load balancer {data['name']}",
+                    "load_balancer": lb,
+                    "rule": ev.get("target_group"),
+                    "source_range": "0.0.0.0/0",
+                    "ports": shown,
+                    "target_port": ev.get("target_port"),
+                    "exposure_width": "any",
+                    "port_classes": ["web"],
+                    "fix": f"Make load balancer {data['name']} internal or restrict its listener "
+                    f"{shown} to trusted sources; it forwards internet traffic to "
+                    f"{graph.node(target)['name']}",
+                },
+                Confidence.CONFIRMED,
+            )
+
+
+@deriver(5, "aws-public")
+def derive_aws_public(graph: Graph, ctx: BuildContext) -> None:
+    graph.ensure_internet()
+    _public_buckets(graph, ctx)
+    _public_lambdas(graph, ctx)
+    _public_trusts(graph, ctx)
+
+
+@deriver(12, "aws-load-balancers")
+def derive_aws_lbs(graph: Graph, ctx: BuildContext) -> None:
+    _load_balancers(graph, ctx)
+
+
+# -- IAM-derived edges -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassRoleService:
+    service: str  # service principal that must trust the role
+    label: str
+    actions: tuple[str, ...]  # all needed besides iam:PassRole
+
+
+PASS_ROLE_SERVICES: tuple[PassRoleService, ...] = (
+    PassRoleService(
+        "sagemaker.amazonaws.com",
+        "SageMaker notebook instance",
+        ("sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"),
+    ),
+    PassRoleService(
+        "sagemaker.amazonaws.com", "SageMaker training job", ("sagemaker:CreateTrainingJob",)
+    ),
+    PassRoleService(
+        "sagemaker.amazonaws.com", "SageMaker processing job", ("sagemaker:CreateProcessingJob",)
+    ),
+    PassRoleService(
+        "lambda.amazonaws.com",
+        "Lambda function",
+        ("lambda:CreateFunction", "lambda:InvokeFunction"),
+    ),
+    PassRoleService("ec2.amazonaws.com", "EC2 instance", ("ec2:RunInstances",)),
+    PassRoleService("glue.amazonaws.com", "Glue job", ("glue:CreateJob", "glue:StartJobRun")),
+    PassRoleService("glue.amazonaws.com", "Glue development endpoint", ("glue:CreateDevEndpoint",)),
+    PassRoleService(
+        "codebuild.amazonaws.com",
+        "CodeBuild project",
+        ("codebuild:CreateProject", "codebuild:StartBuild"),
+    ),
+    PassRoleService(
+        "cloudformation.amazonaws.com", "CloudFormation stack", ("cloudformation:CreateStack",)
+    ),
+    PassRoleService(
+        "bedrock-agentcore.amazonaws.com",
+        "Bedrock AgentCore code interpreter",
+        (
+            "bedrock-agentcore:CreateCodeInterpreter",
+            "bedrock-agentcore:StartCodeInterpreterSession",
+            "bedrock-agentcore:InvokeCodeInterpreter",
+        ),
+    ),
+)
+ANY = resource_set("")
+
+
+def _all(
+    p: Principal, actions: Iterable[str], resource: Resource, context: dict[str, str] | None = None
+) -> Decision:
+    """All actions allowed? The weakest decision, with the grants of the first action."""
+    first: Decision | None = None
+    worst = Tri.YES
+    for action in actions:
+        d = evaluate(p, action, resource, context=context)
+        if not d.ok:
+            return d
+        worst = min(worst, d.allowed)
+        first = first or d
+    assert first is not None
+    first.allowed = worst
+    return first
+
+
+class IamDeriver:
+    def __init__(self, graph: Graph, ctx: BuildContext) -> None:
+        self.g = graph
+        self.ctx = ctx
+        self.p = principals(graph, ctx)
+        self._may: dict[tuple[str, str], bool] = {}
+        self._kms_keys: dict[str, str] | None = None
+        self.trusts: dict[str, list[Statement]] = {}
+        for rid, data in graph.nodes("AWSRole"):
+            try:
+                self.trusts[rid] = parse_policy(
+                    data.get("trust_policy") or {"Statement": []}, f"trust policy of {data['name']}"
+                )
+            except PolicyError as exc:
+                ctx.warn(f"aws: {rid}: {exc}; trust ignored")
+                self.trusts[rid] = []
+        self.account_node = {
+            str(d.get("tenant") or d["name"]): aid for aid, d in graph.nodes("AWSAccount")
+        }
+
+    def may(self, pid: str, action: str) -> bool:
+        """Could any identity statement of ``pid`` allow ``action`` at all (any resource)?
+
+        A cheap, cached pre-filter: most (principal, target) pairs fail here, which keeps the
+        pairwise passes near linear on large estates. Resource-policy grants are checked by
+        the callers separately.
+        """
+        key = (pid, action)
+        hit = self._may.get(key)
+        if hit is None:
+            hit = any(
+                st.effect == "Allow"
+                and statement_applies(st, action, ANY, {}, check_resource=False) is not Tri.NO
+                for st in self.p[pid].identity
+            )
+            self._may[key] = hit
+        return hit
+
+    def name(self, node_id: str) -> str:
+        return str(self.g.node(node_id)["name"])
+
+    def add(self, src: str, dst: str, kind: str, decision: Decision, ev: dict[str, Any]) -> None:
+        self.g.add_edge(src, dst, kind, ev, _confidence(decision))
+
+    def run(self) -> None:
+        self.compute_identities()
+        self.admins()
+        # An administrator reaches everything; its other edges would only repeat that.
+        admins = {pid for pid in self.p if self.g.node(pid).get("admin")}
+        self.p = {pid: p for pid, p in self.p.items() if pid not in admins}
+        self.assume()
+        self.escalation()
+        self.ai_access()
+
+    # compute -> role ------------------------------------------------------------------------
+    def compute_identities(self) -> None:
+        for iid, data in list(self.g.nodes("EC2Instance")):
+            prof = data.get("instance_profile")
+            if not prof or not self.g.has_node(prof):
+                continue
+            role = self.g.node(prof).get("role")
+            if not role or not self.g.has_node(role):
+                continue
+            v1 = bool(data.get("imds_v1"))
+            self.g.add_edge(
+                iid,
+                role,
+                "HAS_IDENTITY",
+                {
+                    "mechanism": "instance profile credentials from the instance metadata service",
+                    "instance_profile": prof,
+                    "imds_v1": v1,
+                    "fix": (
+                        f"Require IMDSv2 on {data['name']} (HttpTokens=required) and scope "
+                        f"role {self.name(role)} down"
+                    )
+                    if v1
+                    else f"Scope role {self.name(role)} down or detach it from {data['name']}",
+                },
+            )
+        for src, dst, edata in self.g.edges("HAS_IDENTITY"):
+            edata["evidence"].setdefault(
+                "fix", f"Scope role {self.name(dst)} used by {self.name(src)} down to what it needs"
+            )
+
+    # admin ----------------------------------------------------------------------------------
+    def admins(self) -> None:
+        for pid, p in self.p.items():
+            acct = self.account_node.get(p.account)
+            if not acct:
+                continue
+            full = _all(
+                p,
+                (
+                    "iam:CreatePolicyVersion",
+                    "ec2:RunInstances",
+                    "s3:GetObject",
+                    "sts:AssumeRole",
+                    "iam:PassRole",
+                    "kms:Decrypt",
+                ),
+                ANY,
+            )
+            if full.ok:
+                self.g.node(pid)["admin"] = True
+                self.add(
+                    pid,
+                    acct,
+                    "CAN_ADMINISTER",
+                    full,
+                    _evidence(
+                        full,
+                        "*:* (administrator)",
+                        _fix_remove(
+                            full, "the wildcard permissions", self.name(pid), "all services"
+                        ),
+                        technique="administrator-equivalent policy",
+                    ),
+                )
+                continue
+            if p.boundary is not None or p.scps:
+                continue  # self-granted policies stay inside the boundary / SCPs
+            action = "iam:PutRolePolicy" if p.kind == "role" else "iam:PutUserPolicy"
+            attach = "iam:AttachRolePolicy" if p.kind == "role" else "iam:AttachUserPolicy"
+            for perm in (action, attach):
+                d = evaluate(p, perm, Resource(pid))
+                if d.ok:
+                    self.add(
+                        pid,
+                        acct,
+                        "CAN_ADMINISTER",
+                        d,
+                        _evidence(
+                            d,
+                            perm,
+                            _fix_remove(d, perm, self.name(pid), "itself"),
+                            technique=f"{perm} on itself grants any permission",
+                        ),
+                    )
+                    break
+
+    # assume ---------------------------------------------------------------------------------
+    def assume(self) -> None:
+        for rid, trust in self.trusts.items():
+            # Index the trust: only principals it names (or, for account/wildcard trusts,
+            # principals whose own policies could allow sts:AssumeRole) are candidates.
+            named: set[str] = set()
+            broad = False
+            for st in trust:
+                vals = principal_values(st.principals)
+                broad = broad or "*" in vals
+                for v in vals.get("AWS", []):
+                    if "*" in v or "?" in v or v.endswith(":root") or v.isdigit():
+                        broad = True
+                    else:
+                        named.add(v)
+            candidates = set(named & self.p.keys())
+            if broad:
+                candidates |= {pid for pid in self.p if self.may(pid, "sts:AssumeRole")}
+            for pid in sorted(candidates):
+                if pid != rid:
+                    self._assume_one(pid, self.p[pid], rid, trust)
+
+    def _assume_one(self, pid: str, p: Principal, rid: str, trust: list[Statement]) -> None:
+        action = "sts:AssumeRole"
+        res = Resource(rid)
+        # Trust-policy Deny that names the caller (or everyone) wins.
+        for st in trust:
+            if (
+                st.effect == "Deny"
+                and principal_match(st, pid) is not None
+                and statement_applies(
+                    st, action, res, {"aws:PrincipalArn": pid}, check_resource=False
+                )
+                is Tri.YES
+            ):
+                return
+        best: tuple[Tri, Statement, str] | None = None
+        for st in trust:
+            if st.effect != "Allow":
+                continue
+            how = principal_match(st, pid)
+            if how is None:
+                continue
+            t = statement_applies(st, action, res, {"aws:PrincipalArn": pid}, check_resource=False)
+            if t is Tri.NO:
+                continue
+            if best is None or t > best[0] or (how == "arn" and best[2] != "arn"):
+                best = (t, st, how)
+        if best is None:
+            return
+        t, st, how = best
+        d = evaluate(p, action, res)  # the caller's own policies: denies, boundary, SCPs
+        if how == "arn":
+            # A same-account trust naming the principal ARN is enough on its own, unless the
+            # caller's policies explicitly deny or a boundary/SCP does not allow it.
+            if not d.ok and d.reason == "no statement allows it":
+                d = Decision(Tri.YES)
+            elif not d.ok:
+                return
+        if not d.ok:
+            return
+        allowed = min(t, d.allowed)
+        decision = Decision(allowed, grants=[st], denies=d.denies)
+        trust_txt = (
+            "the role's trust names it"
+            if how == "arn"
+            else (
+                "the trust names the account root, and its own policy allows sts:AssumeRole"
+                if how == "account"
+                else "the trust admits any principal, and its own policy allows sts:AssumeRole"
+            )
+        )
+        ev = _evidence(
+            decision, action, "", trust=how, technique="sts:AssumeRole", reason=trust_txt
+        )
+        ev["statement"] = json.dumps(st.as_json(), sort_keys=True)
+        ev["policy"] = f"trust policy of {self.name(rid)}"
+        if how == "arn":
+            ev["fix"] = (
+                f"Remove {self.name(pid)} from statement {st.sid or st.index} of the "
+                f"trust policy of role {self.name(rid)}"
+            )
+        else:
+            g = d.grants[0] if d.grants else None
+            ev["fix"] = (
+                f"Remove sts:AssumeRole on {self.name(rid)} from "
+                f"{g.policy if g else 'the policies'} of {self.name(pid)}, or name only "
+                f"the intended principals in the trust policy of {self.name(rid)}"
+            )
+            if g:
+                ev["caller_grant"] = g.label
+        self.add(pid, rid, "CAN_ASSUME", decision, ev)
+
+    # escalation -----------------------------------------------------------------------------
+    def _trusting(self, service: str) -> list[str]:
+        out = []
+        for rid, trust in self.trusts.items():
+            for st in trust:
+                if (
+                    st.effect == "Allow"
+                    and any(s == service for s in service_principals(st))
+                    and any(a.lower() in {"sts:assumerole", "sts:*", "*"} for a in st.actions)
+                ):
+                    out.append(rid)
+                    break
+        return out
+
+    def escalation(self) -> None:
+        profiles = {d.get("role") for _i, d in self.g.nodes("AWSInstanceProfile")}
+        for svc in PASS_ROLE_SERVICES:
+            roles = self._trusting(svc.service)
+            if svc.service == "ec2.amazonaws.com":
+                roles = [r for r in roles if r in profiles]
+            if not roles:
+                continue
+            for pid, p in self.p.items():
+                create = _all(p, svc.actions, ANY)
+                if not create.ok:
+                    continue
+                for rid in roles:
+                    if rid == pid:
+                        continue
+                    pr = evaluate(
+                        p,
+                        "iam:PassRole",
+                        Resource(rid),
+                        context={"iam:PassedToService": svc.service},
+                    )
+                    if not pr.ok:
+                        continue
+                    allowed = min(pr.allowed, create.allowed)
+                    d = Decision(
+                        allowed, grants=pr.grants + create.grants, denies=pr.denies + create.denies
+                    )
+                    perms = ["iam:PassRole", *svc.actions]
+                    fix = (
+                        f"Remove iam:PassRole on {self.name(rid)} from "
+                        f"{pr.grants[0].policy if pr.grants else 'the policies'} of "
+                        f"{self.name(pid)} (or restrict it with an iam:PassedToService "
+                        f"condition that excludes {svc.service})"
+                    )
+                    self.add(
+                        pid,
+                        rid,
+                        "CAN_ESCALATE_TO",
+                        d,
+                        _evidence(
+                            d,
+                            " + ".join(perms),
+                            fix,
+                            permissions=", ".join(perms),
+                            technique=f"iam:PassRole to a new {svc.label} that runs as the role",
+                            service=svc.service,
+                            create_grant=create.grants[0].label if create.grants else None,
+                        ),
+                    )
+        self._update_code()
+        self._trust_rewrite()
+
+    def _update_code(self) -> None:
+        for fid, data in list(self.g.nodes("AWSLambda")):
+            role = data.get("role")
+            if not role or not self.g.has_node(role):
+                continue
+            triggered = bool(
+                data.get("function_url")
+                or data.get("event_sources")
+                or data.get("agent_action_group")
+            )
+            for pid, p in self.p.items():
+                if pid == role:
+                    continue
+                if not self.may(pid, "lambda:UpdateFunctionCode"):
+                    continue
+                d = evaluate(p, "lambda:UpdateFunctionCode", Resource(fid))
+                if not d.ok:
+                    continue
+                how = "its URL, event sources or an agent invoke it"
+                if not triggered:
+                    inv = evaluate(p, "lambda:InvokeFunction", Resource(fid))
+                    if not inv.ok:
+                        continue
+                    how = "the attacker may invoke it"
+                    d = Decision(min(d.allowed, inv.allowed), grants=d.grants, denies=d.denies)
+                self.add(
+                    pid,
+                    role,
+                    "CAN_ESCALATE_TO",
+                    d,
+                    _evidence(
+                        d,
+                        "lambda:UpdateFunctionCode",
+                        _fix_remove(
+                            d,
+                            "lambda:UpdateFunctionCode",
+                            self.name(pid),
+                            f"function {data['name']}",
+                        ),
+                        permissions="lambda:UpdateFunctionCode",
+                        function=fid,
+                        technique=f"replace the code of {data['name']}, which runs as the "
+                        f"role ({how})",
+                    ),
+                )
+
+    def _trust_rewrite(self) -> None:
+        for rid in self.trusts:
+            for pid, p in self.p.items():
+                if pid == rid:
+                    continue
+                if not self.may(pid, "iam:UpdateAssumeRolePolicy"):
+                    continue
+                d = evaluate(p, "iam:UpdateAssumeRolePolicy", Resource(rid))
+                if not d.ok:
+                    continue
+                self.add(
+                    pid,
+                    rid,
+                    "CAN_ESCALATE_TO",
+                    d,
+                    _evidence(
+                        d,
+                        "iam:UpdateAssumeRolePolicy",
+                        _fix_remove(
+                            d,
+                            "iam:UpdateAssumeRolePolicy",
+                            self.name(pid),
+                            f"role {self.name(rid)}",
+                        ),
+                        permissions="iam:UpdateAssumeRolePolicy",
+                        technique="rewrite the role's trust policy to admit itself, then assume it",
+                    ),
+                )
+        for uid, _d in list(self.g.nodes("AWSUser")):
+            for pid, p in self.p.items():
+                if pid == uid:
+                    continue
+                if not self.may(pid, "iam:CreateAccessKey"):
+                    continue
+                d = evaluate(p, "iam:CreateAccessKey", Resource(uid))
+                if d.ok:
+                    self.add(
+                        pid,
+                        uid,
+                        "CAN_ESCALATE_TO",
+                        d,
+                        _evidence(
+                            d,
+                            "iam:CreateAccessKey",
+                            _fix_remove(
+                                d, "iam:CreateAccessKey", self.name(pid), f"user {self.name(uid)}"
+                            ),
+                            permissions="iam:CreateAccessKey",
+                            technique="create an access key for the user and act as it",
+                        ),
+                    )
+
+    # AI and data ------------------------------------------------------------------------------
+    def _targets(self) -> list[tuple[str, str, tuple[str, ...], Resource, str]]:
+        """(edge kind, node, actions, resource, what) for every AI asset and AI data store."""
+        out: list[tuple[str, str, tuple[str, ...], Resource, str]] = []
+        for nid, d in self.g.nodes():
+            kind = d["kind"]
+            if kind in {
+                "BedrockCustomModel",
+                "BedrockProvisionedThroughput",
+                "BedrockFoundationModel",
+            }:
+                out.append(
+                    (
+                        "CAN_INVOKE",
+                        nid,
+                        ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
+                        Resource(nid),
+                        "model",
+                    )
+                )
+            elif kind == "BedrockAgent":
+                alias = nid.replace(":agent/", ":agent-alias/") + "/"
+                out.append(
+                    ("CAN_INVOKE", nid, ("bedrock:InvokeAgent",), resource_set(alias), "agent")
+                )
+            elif kind == "SageMakerEndpoint":
+                out.append(
+                    ("CAN_INVOKE", nid, ("sagemaker:InvokeEndpoint",), Resource(nid), "endpoint")
+                )
+            elif kind == "BedrockKnowledgeBase":
+                out.append(
+                    (
+                        "CAN_READ",
+                        nid,
+                        ("bedrock:Retrieve", "bedrock:RetrieveAndGenerate"),
+                        Resource(nid),
+                        "knowledge base",
+                    )
+                )
+            elif kind == "SecretsManagerSecret":
+                out.append(
+                    ("CAN_READ", nid, ("secretsmanager:GetSecretValue",), Resource(nid), "secret")
+                )
+            elif kind == "S3Bucket" and d.get("data_role"):
+                prefixes = d.get("ai_prefixes") or [""]
+                prefix = prefixes[0] if len(prefixes) == 1 else ""
+                res = resource_set(f"{nid}/{prefix}")
+                out.append(("CAN_READ", nid, ("s3:GetObject",), res, "data"))
+                if {"training", "model-artifact", "grounding"} & set(d["data_role"]):
+                    out.append(("CAN_WRITE", nid, ("s3:PutObject",), res, "data"))
+        return out
+
+    def _kms_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for kid, d in self.g.nodes("KMSKey"):
+            index[kid] = kid
+            index[str(d.get("key_id"))] = kid
+            for alias in d.get("aliases") or []:
+                index[alias] = kid
+                index[f"arn:aws:kms:{d.get('region')}:{d.get('tenant')}:{alias}"] = kid
+        return index
+
+    def _kms(self, p: Principal, key_ref: str, action: str) -> tuple[Decision, str]:
+        """May ``p`` use the bucket's KMS key? Key policies are not like other resource
+        policies: an identity policy counts only if the key policy delegates to the account."""
+        if self._kms_keys is None:
+            self._kms_keys = self._kms_index()
+        key = self._kms_keys.get(key_ref) or self._kms_keys.get(key_ref.split("/")[-1])
+        if key is None:
+            if "alias/aws/" in key_ref:
+                return Decision(Tri.YES), "AWS managed key"
+            return Decision(Tri.YES), f"key policy of {key_ref} not collected; not checked"
+        try:
+            kp = parse_policy(
+                self.g.node(key).get("key_policy") or {"Statement": []},
+                f"key policy of {self.name(key)}",
+            )
+        except PolicyError as exc:
+            self.ctx.warn(f"aws: {key}: {exc}; key treated as unusable")
+            return Decision(Tri.NO), "unreadable key policy"
+        d = evaluate(p, action, Resource(key), resource_policy=kp)
+        if not d.ok:
+            return d, d.reason
+        if any(g in kp for g in d.grants):
+            return d, f"{action} granted by the key policy of {self.name(key)}"
+        delegated = max(
+            (
+                statement_applies(st, action, Resource(key), {})
+                for st in kp
+                if st.effect == "Allow" and principal_match(st, p.arn) == "account"
+            ),
+            default=Tri.NO,
+        )
+        if delegated is Tri.NO:
+            return Decision(Tri.NO, reason="key policy does not delegate to IAM"), ""
+        return (
+            Decision(min(d.allowed, delegated), grants=d.grants, denies=d.denies),
+            f"{action} on {self.name(key)} allowed by IAM (the key policy delegates to "
+            "the account)",
+        )
+
+    def ai_access(self) -> None:
+        targets = self._targets()
+        rp_cache: dict[str, list[Statement]] = {}
+        for kind, nid, actions, res, what in targets:
+            if nid not in rp_cache:
+                rp_cache[nid] = _resource_policy(self.g, self.ctx, nid)
+            rp = rp_cache[nid]
+            for pid, p in self.p.items():
+                best: tuple[Decision, str] | None = None
+                for action in actions:
+                    if not rp and not self.may(pid, action):
+                        continue
+                    d = evaluate(p, action, res, resource_policy=rp)
+                    if d.ok and (best is None or d.allowed > best[0].allowed):
+                        best = (d, action)
+                if best is None:
+                    continue
+                d, action = best
+                kms_note: str | None = None
+                key_ref = self.g.node(nid).get("kms_key") if what == "data" else None
+                if key_ref:
+                    kms_action = "kms:Decrypt" if kind == "CAN_READ" else "kms:GenerateDataKey"
+                    kd, kms_note = self._kms(p, str(key_ref), kms_action)
+                    if not kd.ok:
+                        continue
+                    d = Decision(
+                        min(d.allowed, kd.allowed), grants=d.grants, denies=d.denies + kd.denies
+                    )
+                ev = _evidence(
+                    d,
+                    action,
+                    _fix_remove(d, action, self.name(pid), f"{what} {self.name(nid)}"),
+                    resource=res.arn + ("*" if res.is_set else ""),
+                    kms=kms_note,
+                )
+                if kind == "CAN_READ" and what == "knowledge base":
+                    ev["technique"] = (
+                        "bedrock:Retrieve returns the knowledge base's source "
+                        "documents without any S3 permission"
+                    )
+                elif kind == "CAN_WRITE":
+                    ev["technique"] = "write training / grounding data (poisoning)"
+                elif kind == "CAN_READ" and what == "data":
+                    ev["technique"] = "read AI data (exfiltration)"
+                self.add(pid, nid, kind, d, ev)
+
+
+@deriver(20, "aws-iam")
+def derive_aws_iam(graph: Graph, ctx: BuildContext) -> None:
+    if not any(True for _ in graph.nodes("AWSAccount")):
+        return
+    IamDeriver(graph, ctx).run()

@@ -1,0 +1,600 @@
+"""Live AWS collection with boto3: raw API responses into workspace documents.
+
+Collectors only collect: every call's response is stored as it came back (pages merged, the
+``ResponseMetadata`` dropped), keyed by service, region, operation and the resource it was
+about, so the transform can be tested offline and a snapshot can be rebuilt later.
+
+* Credentials and endpoints come from boto3's own chain (profile, environment, SSO, instance
+  role; ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``), never from our options.
+* Each (service, region) pair is one task in a bounded thread pool; retries are boto3's
+  ``adaptive`` mode, which backs off client-side on throttling.
+* A denied or unsupported call never stops the run: it lands in the coverage table
+  (service x region: collected / denied / failed) that the CLI prints and stores.
+* Secret values are never read: Secrets Manager is listed and its resource policies are read;
+  Lambda environment variable *values* are removed before anything is stored.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aispm_graph.workspace import Document
+
+GLOBAL = "global"
+DENIED_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "UnrecognizedClientException",
+}
+# Errors that mean "this resource has no such configuration", which is data, not a failure.
+ABSENT_CODES = {
+    "NoSuchBucketPolicy",
+    "NoSuchPublicAccessBlockConfiguration",
+    "NoSuchPublicAccessBlock",
+    "ResourceNotFoundException",
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "NoSuchEntity",
+    "NoSuchBucket",
+    "ValidationException",
+    "AWSOrganizationsNotInUseException",
+}
+
+SERVICES = (
+    "iam",
+    "organizations",
+    "ec2",
+    "elbv2",
+    "lambda",
+    "ecr",
+    "ecs",
+    "eks",
+    "s3",
+    "secretsmanager",
+    "kms",
+    "sagemaker",
+    "bedrock",
+    "bedrock-agent",
+    "opensearchserverless",
+)
+GLOBAL_SERVICES = {"iam", "organizations", "s3"}
+
+
+class CollectError(RuntimeError):
+    """Collection cannot produce a usable snapshot (no identity, bad region list, ...)."""
+
+
+@dataclass
+class Coverage:
+    """Outcome of one service in one region."""
+
+    service: str
+    region: str
+    status: str = "collected"  # collected | denied | failed
+    calls: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def record(self, status: str, message: str) -> None:
+        rank = {"collected": 0, "denied": 1, "failed": 2}
+        if rank[status] > rank[self.status]:
+            self.status = status
+        if len(self.errors) < 20:
+            self.errors.append(message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "region": self.region,
+            "status": self.status,
+            "calls": self.calls,
+            "seconds": round(self.seconds, 3),
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class CollectOptions:
+    profile: str | None = None
+    regions: list[str] | None = None  # None: the session's region; ["all"]: every enabled one
+    services: tuple[str, ...] = SERVICES
+    max_workers: int = 8
+    max_attempts: int = 0  # 0: AWS_MAX_ATTEMPTS or 8
+
+
+@dataclass
+class CollectResult:
+    account_id: str
+    caller_arn: str
+    regions: list[str]
+    documents: list[Document]
+    coverage: list[Coverage]
+    seconds: float
+
+    def coverage_table(self) -> list[dict[str, Any]]:
+        return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.region))]
+
+
+def _strip(resp: Any) -> Any:
+    if isinstance(resp, dict):
+        return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
+    return resp
+
+
+def jsonable(value: Any) -> Any:
+    """boto3 gives datetimes and streaming bodies; the snapshot stores plain JSON."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+class _Task:
+    """Collects one service in one region, recording documents and coverage."""
+
+    def __init__(self, client: Any, service: str, region: str, account: str) -> None:
+        self.client = client
+        self.service = service
+        self.region = region
+        self.account = account
+        self.docs: list[Document] = []
+        self.coverage = Coverage(service, region)
+
+    def _error(self, op: str, exc: Exception) -> str | None:
+        """Classify an error; returns 'absent' for expected not-found answers."""
+        from botocore.exceptions import ClientError, EndpointConnectionError
+
+        if isinstance(exc, ClientError):
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+            if code in ABSENT_CODES or (status == 404 and code not in DENIED_CODES):
+                return "absent"
+            if code in DENIED_CODES or status == 403:
+                self.coverage.record("denied", f"{op}: {code}")
+                return "denied"
+            if status >= 500 or code in {"500", "501"}:
+                msg = f"{op}: not supported by the endpoint (HTTP {status})"
+            else:
+                msg = f"{op}: {code or status}: {exc}"[:300]
+            self.coverage.record("failed", msg)
+            return "failed"
+        if isinstance(exc, EndpointConnectionError):
+            self.coverage.record("failed", f"{op}: service not available in {self.region}")
+            return "failed"
+        self.coverage.record("failed", f"{op}: {type(exc).__name__}: {exc}"[:300])
+        return "failed"
+
+    def call(self, op: str, key: str = "", *, store: bool = True, **params: Any) -> Any:
+        """Call (and page through) one operation; None when it failed or the thing is absent."""
+        self.coverage.calls += 1
+        try:
+            if self.client.can_paginate(op):
+                merged: dict[str, Any] = {}
+                for page in self.client.get_paginator(op).paginate(**params):
+                    for k, v in _strip(page).items():
+                        if isinstance(v, list):
+                            merged.setdefault(k, []).extend(v)
+                        elif k not in merged:
+                            merged[k] = v
+                for tok in ("NextToken", "nextToken", "Marker", "NextMarker", "IsTruncated"):
+                    merged.pop(tok, None)
+                resp: Any = merged
+            else:
+                resp = _strip(getattr(self.client, op)(**params))
+        except Exception as exc:
+            self._error(op, exc)
+            return None
+        if store:
+            self.put(op, key, params, resp)
+        return resp
+
+    def put(self, op: str, key: str, params: dict[str, Any], resp: Any) -> None:
+        doc_key = "/".join(p for p in (self.service, self.region, op, key) if p)
+        body = {
+            "service": self.service,
+            "region": self.region,
+            "operation": op,
+            "params": jsonable(params),
+            "response": jsonable(resp),
+        }
+        self.docs.append(Document("aws", self.account, doc_key, body))
+
+
+# -- per-service collection ---------------------------------------------------------------------
+
+
+def _iam(t: _Task) -> None:
+    details = t.call("get_account_authorization_details")
+    if details is None:
+        return
+    for user in details.get("UserDetailList", []):
+        name = user["UserName"]
+        keys = t.call("list_access_keys", name, store=False, UserName=name)
+        if keys is None:
+            continue
+        for meta in keys.get("AccessKeyMetadata", []):
+            last = t.call("get_access_key_last_used", store=False, AccessKeyId=meta["AccessKeyId"])
+            if last is not None:
+                meta["AccessKeyLastUsed"] = last.get("AccessKeyLastUsed")
+        t.put("list_access_keys", name, {"UserName": name}, keys)
+
+
+def _organizations(t: _Task) -> None:
+    org = t.call("describe_organization")
+    if org is None:
+        return
+    t.call("list_roots")
+    pols = t.call("list_policies", "SERVICE_CONTROL_POLICY", Filter="SERVICE_CONTROL_POLICY")
+    # The chain of parents (account, OUs, root) decides which SCPs apply to this account.
+    child = t.account
+    for _ in range(10):
+        parents = t.call("list_parents", child, ChildId=child)
+        if not parents or not parents.get("Parents"):
+            break
+        parent = parents["Parents"][0]
+        if parent.get("Type") == "ROOT":
+            break
+        child = parent["Id"]
+    for p in (pols or {}).get("Policies", []):
+        t.call("describe_policy", p["Id"], PolicyId=p["Id"])
+        t.call("list_targets_for_policy", p["Id"], PolicyId=p["Id"])
+
+
+def _ec2(t: _Task) -> None:
+    for op in (
+        "describe_instances",
+        "describe_security_groups",
+        "describe_network_interfaces",
+        "describe_subnets",
+        "describe_vpcs",
+        "describe_route_tables",
+        "describe_internet_gateways",
+        "describe_network_acls",
+        "describe_vpc_endpoints",
+    ):
+        t.call(op)
+
+
+def _elbv2(t: _Task) -> None:
+    lbs = t.call("describe_load_balancers")
+    for lb in (lbs or {}).get("LoadBalancers", []):
+        t.call("describe_listeners", lb["LoadBalancerArn"], LoadBalancerArn=lb["LoadBalancerArn"])
+    tgs = t.call("describe_target_groups")
+    for tg in (tgs or {}).get("TargetGroups", []):
+        arn = tg["TargetGroupArn"]
+        t.call("describe_target_health", arn, TargetGroupArn=arn)
+
+
+def _lambda(t: _Task) -> None:
+    fns = t.call("list_functions", store=False)
+    if fns is None:
+        return
+    for fn in fns.get("Functions", []):
+        env = fn.get("Environment")
+        if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
+            # Values can be API keys; only the names are ever kept.
+            env["VariableNames"] = sorted(env.pop("Variables"))
+    t.put("list_functions", "", {}, fns)
+    for fn in fns.get("Functions", []):
+        name = fn["FunctionArn"]
+        t.call("get_function_url_config", fn["FunctionName"], FunctionName=name)
+        t.call("get_policy", fn["FunctionName"], FunctionName=name)
+        t.call("list_event_source_mappings", fn["FunctionName"], FunctionName=name)
+        if fn.get("PackageType") == "Image":
+            got = t.call("get_function", store=False, FunctionName=name)
+            code = (got or {}).get("Code") or {}
+            if code.get("ImageUri"):
+                # Only the image reference: Code.Location is a presigned download URL.
+                t.put(
+                    "get_function",
+                    fn["FunctionName"],
+                    {"FunctionName": name},
+                    {
+                        "Code": {
+                            "ImageUri": code["ImageUri"],
+                            "ResolvedImageUri": code.get("ResolvedImageUri"),
+                        }
+                    },
+                )
+
+
+def _ecr(t: _Task) -> None:
+    t.call("describe_repositories")
+
+
+def _ecs(t: _Task) -> None:
+    defs = t.call("list_task_definitions", store=False)
+    for arn in (defs or {}).get("taskDefinitionArns", []):
+        t.call("describe_task_definition", arn.rsplit("/", 1)[-1], taskDefinition=arn)
+    clusters = t.call("list_clusters")
+    for c in (clusters or {}).get("clusterArns", []):
+        svcs = t.call("list_services", c.rsplit("/", 1)[-1], cluster=c, store=False)
+        arns = (svcs or {}).get("serviceArns", [])
+        for i in range(0, len(arns), 10):
+            t.call(
+                "describe_services",
+                f"{c.rsplit('/', 1)[-1]}/{i}",
+                cluster=c,
+                services=arns[i : i + 10],
+            )
+
+
+def _eks(t: _Task) -> None:
+    clusters = t.call("list_clusters", store=False)
+    for name in (clusters or {}).get("clusters", []):
+        t.call("describe_cluster", name, name=name)
+
+
+def _s3(t: _Task) -> None:
+    buckets = t.call("list_buckets")
+    for b in (buckets or {}).get("Buckets", []):
+        name = b["Name"]
+        for op in (
+            "get_bucket_location",
+            "get_bucket_policy",
+            "get_bucket_acl",
+            "get_public_access_block",
+            "get_bucket_encryption",
+        ):
+            t.call(op, name, Bucket=name)
+
+
+def _s3control(t: _Task) -> None:
+    t.call("get_public_access_block", t.account, AccountId=t.account)
+
+
+def _secretsmanager(t: _Task) -> None:
+    secrets = t.call("list_secrets")
+    for s in (secrets or {}).get("SecretList", []):
+        t.call("get_resource_policy", s["Name"], SecretId=s["ARN"])
+
+
+def _sagemaker(t: _Task) -> None:
+    for list_op, field_name, describe, param, name_key in (
+        (
+            "list_notebook_instances",
+            "NotebookInstances",
+            "describe_notebook_instance",
+            "NotebookInstanceName",
+            "NotebookInstanceName",
+        ),
+        ("list_models", "Models", "describe_model", "ModelName", "ModelName"),
+        ("list_endpoints", "Endpoints", "describe_endpoint", "EndpointName", "EndpointName"),
+        (
+            "list_endpoint_configs",
+            "EndpointConfigs",
+            "describe_endpoint_config",
+            "EndpointConfigName",
+            "EndpointConfigName",
+        ),
+        (
+            "list_training_jobs",
+            "TrainingJobSummaries",
+            "describe_training_job",
+            "TrainingJobName",
+            "TrainingJobName",
+        ),
+        ("list_domains", "Domains", "describe_domain", "DomainId", "DomainId"),
+    ):
+        listed = t.call(list_op, store=False)
+        for item in (listed or {}).get(field_name, []):
+            name = item[name_key]
+            t.call(describe, name, **{param: name})
+
+
+def _bedrock(t: _Task) -> None:
+    models = t.call("list_custom_models", store=False)
+    for m in (models or {}).get("modelSummaries", []):
+        t.call("get_custom_model", m["modelName"], modelIdentifier=m["modelArn"])
+    t.call("list_provisioned_model_throughputs")
+    guardrails = t.call("list_guardrails", store=False)
+    for g in (guardrails or {}).get("guardrails", []):
+        t.call("get_guardrail", g["id"], guardrailIdentifier=g["id"])
+    t.call("get_model_invocation_logging_configuration")
+
+
+def _bedrock_agent(t: _Task) -> None:
+    agents = t.call("list_agents", store=False)
+    for a in (agents or {}).get("agentSummaries", []):
+        aid = a["agentId"]
+        t.call("get_agent", aid, agentId=aid)
+        t.call("list_agent_aliases", aid, agentId=aid)
+        groups = t.call(
+            "list_agent_action_groups", aid, store=False, agentId=aid, agentVersion="DRAFT"
+        )
+        for g in (groups or {}).get("actionGroupSummaries", []):
+            gid = g["actionGroupId"]
+            t.call(
+                "get_agent_action_group",
+                f"{aid}/{gid}",
+                agentId=aid,
+                agentVersion="DRAFT",
+                actionGroupId=gid,
+            )
+        t.call("list_agent_knowledge_bases", aid, agentId=aid, agentVersion="DRAFT")
+    kbs = t.call("list_knowledge_bases", store=False)
+    for kb in (kbs or {}).get("knowledgeBaseSummaries", []):
+        kid = kb["knowledgeBaseId"]
+        t.call("get_knowledge_base", kid, knowledgeBaseId=kid)
+        sources = t.call("list_data_sources", kid, store=False, knowledgeBaseId=kid)
+        for ds in (sources or {}).get("dataSourceSummaries", []):
+            t.call(
+                "get_data_source",
+                f"{kid}/{ds['dataSourceId']}",
+                knowledgeBaseId=kid,
+                dataSourceId=ds["dataSourceId"],
+            )
+
+
+def _kms(t: _Task) -> None:
+    keys = t.call("list_keys", store=False)
+    for k in (keys or {}).get("Keys", []):
+        desc = t.call("describe_key", k["KeyId"], KeyId=k["KeyId"])
+        meta = (desc or {}).get("KeyMetadata") or {}
+        if meta.get("KeyManager") == "CUSTOMER":
+            t.call("get_key_policy", k["KeyId"], KeyId=k["KeyId"], PolicyName="default")
+    t.call("list_aliases")
+
+
+def _aoss(t: _Task) -> None:
+    t.call("list_collections")
+
+
+COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
+    # our service name -> (boto3 client name, collector)
+    "iam": ("iam", _iam),
+    "organizations": ("organizations", _organizations),
+    "ec2": ("ec2", _ec2),
+    "elbv2": ("elbv2", _elbv2),
+    "lambda": ("lambda", _lambda),
+    "ecr": ("ecr", _ecr),
+    "ecs": ("ecs", _ecs),
+    "eks": ("eks", _eks),
+    "s3": ("s3", _s3),
+    "s3control": ("s3control", _s3control),
+    "secretsmanager": ("secretsmanager", _secretsmanager),
+    "kms": ("kms", _kms),
+    "sagemaker": ("sagemaker", _sagemaker),
+    "bedrock": ("bedrock", _bedrock),
+    "bedrock-agent": ("bedrock-agent", _bedrock_agent),
+    "opensearchserverless": ("opensearchserverless", _aoss),
+}
+
+
+def _session(profile: str | None) -> Any:
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.Session(profile_name=profile) if profile else boto3.Session()
+    except ProfileNotFound as exc:
+        raise CollectError(str(exc)) from None
+
+
+def _config(max_attempts: int) -> Any:
+    from botocore.config import Config
+
+    attempts = max_attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": attempts},
+        connect_timeout=10,
+        read_timeout=60,
+        max_pool_connections=32,
+    )
+
+
+def _unprefix(account: str) -> Callable[..., None]:
+    def handler(request: Any, **_: Any) -> None:
+        request.url = request.url.replace(f"//{account}.", "//", 1)
+
+    return handler
+
+
+def _tasks(services: tuple[str, ...], regions: list[str]) -> Iterator[tuple[str, str]]:
+    for service in services:
+        if service in GLOBAL_SERVICES:
+            yield service, GLOBAL
+            if service == "s3":
+                yield "s3control", GLOBAL
+        else:
+            for region in regions:
+                yield service, region
+
+
+def collect(
+    options: CollectOptions, progress: Callable[[str], None] | None = None
+) -> CollectResult:
+    """Collect one AWS account; raises CollectError when the caller cannot be identified."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    started = time.perf_counter()
+    unknown = [s for s in options.services if s not in COLLECTORS]
+    if unknown:
+        raise CollectError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICES)}")
+    session = _session(options.profile)
+    config = _config(options.max_attempts)
+    home = session.region_name or "us-east-1"
+    try:
+        sts = session.client("sts", region_name=home, config=config)
+        ident = _strip(sts.get_caller_identity())
+    except (ClientError, BotoCoreError) as exc:
+        raise CollectError(
+            f"cannot identify the caller with sts:GetCallerIdentity: {exc}"
+        ) from None
+    account = str(ident["Account"])
+    regions = options.regions or [home]
+    if regions == ["all"]:
+        try:
+            ec2 = session.client("ec2", region_name=home, config=config)
+            regions = sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
+        except (ClientError, BotoCoreError) as exc:
+            raise CollectError(f"cannot list regions with ec2:DescribeRegions: {exc}") from None
+    docs = [
+        Document(
+            "aws",
+            account,
+            "sts/global/get_caller_identity",
+            {
+                "service": "sts",
+                "region": GLOBAL,
+                "operation": "get_caller_identity",
+                "params": {},
+                "response": ident,
+            },
+        ),
+    ]
+    lock = threading.Lock()
+
+    def run(service: str, region: str) -> _Task:
+        client_name, fn = COLLECTORS[service]
+        with lock:  # boto3 sessions are not thread-safe; clients are
+            client = session.client(
+                client_name, region_name=home if region == GLOBAL else region, config=config
+            )
+        if client_name == "s3control" and (
+            os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3_CONTROL")
+        ):
+            # S3 Control puts the account id in the host name; a custom endpoint (proxy,
+            # test server) is one host, so the prefix is taken off again.
+            client.meta.events.register("before-send.s3-control", _unprefix(account))
+        task = _Task(client, service, region, account)
+        began = time.perf_counter()
+        try:
+            fn(task)
+        except Exception as exc:  # a collector bug must not lose the other services
+            task.coverage.record("failed", f"{type(exc).__name__}: {exc}"[:300])
+        task.coverage.seconds = time.perf_counter() - began
+        return task
+
+    tasks = list(_tasks(options.services, regions))
+    coverage: list[Coverage] = []
+    with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
+        futures = [pool.submit(run, s, r) for s, r in tasks]
+        for fut in as_completed(futures):
+            task = fut.result()
+            docs.extend(task.docs)
+            coverage.append(task.coverage)
+            if progress is not None:
+                progress(f"{task.service} {task.region}: {task.coverage.status}")
+    docs.sort(key=lambda d: d.key)
+    return CollectResult(
+        account_id=account,
+        caller_arn=str(ident.get("Arn", "")),
+        regions=regions,
+        documents=docs,
+        coverage=coverage,
+        seconds=time.perf_counter() - started,
+    )
