@@ -197,22 +197,29 @@ def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
     return graph
 
 
-def load_graph_file(path: Path, into: Graph | None = None) -> Graph:
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a JSON file whose every failure is a GraphFileError naming the file and place."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise GraphFileError(str(path), f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise GraphFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise GraphFileError(str(path), "is not UTF-8 text") from None
-    try:
-        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GraphFileError(
             str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
     except RecursionError:
         raise GraphFileError(str(path), "JSON nested too deeply") from None
-    return parse_graph_document(doc, str(path), into)
+
+
+def load_graph_file(path: Path, into: Graph | None = None) -> Graph:
+    return parse_graph_document(read_json_file(path), str(path), into)
 
 
 def graph_to_document(graph: Graph) -> dict[str, Any]:

@@ -14,17 +14,16 @@ MI = f"{DEMO_RG}/microsoft.managedidentity/userassignedidentities/id-ai-gateway"
 AOAI = f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-contoso-prod"
 ST = f"{DEMO_RG}/microsoft.storage/storageaccounts/stcontosogrounding"
 SRCH = f"{DEMO_RG}/microsoft.search/searchservices/srch-contoso-rag"
-EC2 = "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc123def4560001"
-ROLE = "arn:aws:iam::111122223333:role/genai-web-role"
-MODEL = (
-    "arn:aws:bedrock:us-east-1:111122223333:custom-model/"
-    "amazon.titan-text-express-v1:0:8k/a1b2c3d4e5f6"
-)
-BUCKET = "arn:aws:s3:::ml-prod-support-training"
-FN = "arn:aws:lambda:us-east-1:111122223333:function:support-chatbot"
-FN_ROLE = "arn:aws:iam::111122223333:role/support-chatbot-exec"
-ADMIN_ROLE = "arn:aws:iam::111122223333:role/sagemaker-admin-exec"
-ACCOUNT = "arn:aws:iam::111122223333:root"
+A = "123456789012"
+EC2 = f"arn:aws:ec2:us-east-1:{A}:instance/i-02d4437e896390311"
+ROLE = f"arn:aws:iam::{A}:role/llm-web-role"
+MODEL = f"arn:aws:bedrock:us-east-1:{A}:custom-model/support-bot-ft"
+BUCKET = "arn:aws:s3:::acme-llm-training-data"
+FN = f"arn:aws:lambda:us-east-1:{A}:function:chatbot"
+FN_ROLE = f"arn:aws:iam::{A}:role/chatbot-role"
+ADMIN_ROLE = f"arn:aws:iam::{A}:role/ml-admin-role"
+ACCOUNT = f"arn:aws:iam::{A}:root"
+SECRET = f"arn:aws:secretsmanager:us-east-1:{A}:secret:openai-api-key-GhNVNI"
 P = "acme-vertex-prod"
 GCE = f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances"
 SAS = f"//iam.googleapis.com/projects/{P}/serviceAccounts"
@@ -41,11 +40,14 @@ EXPECTED_ROUTES = {
     ("internet", VM, MI, ST),
     ("internet", VM, MI, AOAI, ST),
     ("internet", VM, MI, AOAI, SRCH),
-    # AWS: exposed EC2 -> role -> Bedrock custom model, and its training bucket.
+    # AWS (collected from moto): exposed EC2 (IMDSv1) -> role -> Bedrock custom model, and its
+    # training bucket.
     ("internet", EC2, ROLE, MODEL),
     ("internet", EC2, ROLE, BUCKET),
-    # AWS: public Lambda URL -> its role -> PassRole escalation -> admin of the account.
+    # AWS: public Lambda URL -> its role -> PassRole escalation -> admin of the account; the
+    # same role reads the secret holding the OpenAI key.
     ("internet", FN, FN_ROLE, ADMIN_ROLE, ACCOUNT),
+    ("internet", FN, FN_ROLE, SECRET),
     # GCP (recorded Cloud Asset Inventory): exposed Jupyter -> service account -> Vertex AI
     # endpoints and agent; Workbench impersonating an admin SA; public training bucket.
     ("internet", f"{GCE}/jupyter-ds-01", SA, EP, f"{AIP}/models/8213456789012345678"),
@@ -68,9 +70,9 @@ NEGATIVE_CONTROLS = {
     f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-sibling",  # role on a sibling RG
     f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-entraonly",  # no key, no identity
     f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-private",  # private endpoint only
-    "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc123def4560002",  # SG private CIDR
-    "arn:aws:iam::111122223333:role/genai-eval-role",  # explicit Deny: no grant
-    "arn:aws:lambda:us-east-1:111122223333:function:internal-summarizer",  # URL not public
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-735d1089a876ec61f",  # internal-llm: SG private CIDR
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-44a2dc99c7d559a9f",  # analytics-1: explicit Deny
+    f"arn:aws:lambda:us-east-1:{A}:function:faq-bot",  # URL auth NONE, no public policy
     f"{GCE}/jupyter-ds-02",  # higher-priority deny
     f"{GCE}/jupyter-ds-03",  # firewall target tag the instance lacks
     f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-features",  # not public

@@ -14,28 +14,13 @@ from aispm_graph.atomic import atomic_write_bytes, atomic_write_text
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, export, import_, pass_app
 from aispm_graph.cli.loading import load_built
-from aispm_graph.graph.fileformat import GraphFileError, graph_to_document, validate_graph_document
+from aispm_graph.graph.fileformat import (
+    graph_to_document,
+    read_json_file,
+    validate_graph_document,
+)
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Document
-
-MAX_FILE_BYTES = 512 * 1024 * 1024
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise GraphFileError(str(path), f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise GraphFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise GraphFileError(str(path), "is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise GraphFileError(
-            str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise GraphFileError(str(path), "JSON nested too deeply") from None
 
 
 @import_.command("graph")
@@ -58,7 +43,7 @@ def import_graph(app: App, files: tuple[Path, ...]) -> None:
         known_ids = set()
     docs = []
     for path in files:
-        body = _read_json(path)
+        body = read_json_file(path)
         validate_graph_document(body, str(path), known=known_ids.__contains__)
         digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
         docs.append((f"{path.name}-{digest}", path, Document("graph", path.name, path.name, body)))
