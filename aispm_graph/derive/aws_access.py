@@ -447,12 +447,10 @@ class IamDeriver:
                     "mechanism": "instance profile credentials from the instance metadata service",
                     "instance_profile": prof,
                     "imds_v1": v1,
-                    "fix": (
-                        f"Require IMDSv2 on {data['name']} (HttpTokens=required) and scope "
-                        f"role {self.name(role)} down"
-                    )
-                    if v1
-                    else f"Scope role {self.name(role)} down or detach it from {data['name']}",
+                    # IMDSv2 only makes theft harder (it is a separate risk-lowering fix);
+                    # what breaks the hop is the instance no longer holding the role.
+                    "fix": f"Detach instance profile {self.name(prof)} from {data['name']}, or "
+                    f"scope role {self.name(role)} down to what the workload needs",
                 },
             )
         for src, dst, edata in self.g.edges("HAS_IDENTITY"):

@@ -155,9 +155,19 @@ def recommendation_rows(ctx: ReportContext) -> list[FindingRow]:
     return rows
 
 
+def vulnerability_rows(ctx: ReportContext) -> list[VulnRow] | None:
+    """Matched advisories and where they run; not computed without the vulnerability extra."""
+    try:
+        from aispm_graph.vulns.report import report_section
+    except ImportError:
+        return None
+    return report_section(ctx)
+
+
 SECTION_PROVIDERS: dict[str, SectionProvider] = {
     "chokepoints": chokepoint_rows,
     "recommendations": recommendation_rows,
+    "vulnerabilities": vulnerability_rows,
 }
 SECTIONS = ("chokepoints", "recommendations", "vulnerabilities")
 

@@ -85,7 +85,7 @@ def vulnerability_rows(
 
 
 def report_section(ctx: Any) -> list[Any]:
-    """The ``vulnerabilities`` section of ``aispm report`` (registered by the CLI module).
+    """The ``vulnerabilities`` section of ``aispm report`` (registered in aispm_graph.report.data).
 
     ``ctx`` is a :class:`aispm_graph.report.data.ReportContext`; severities the report schema
     does not know (``none``, ``unknown``) are shown as ``info``.

@@ -54,16 +54,23 @@ def test_minimum_set_breaks_every_critical_and_high_path(demo_ws: Path) -> None:
 
 def test_bypass_hop_is_named(demo_ws: Path, demo_paths: dict[str, Any]) -> None:
     # Closing the gpt-4o deployment hop leaves the account reachable: the SERVES hop to the
-    # embedding model stays; removing the OpenAI role grant closes both and opens nothing.
-    gpt = next(p for p in demo_paths["paths"] if p["target"].endswith("/deployments/gpt-4o"))
-    serves = gpt["remediation"][3]["id"]
-    res = run_cli("whatif", "--fix", serves, "--format", "json", workspace=demo_ws).json()
+    # embedding model stays; removing the OpenAI role grant closes every path through it.
+    gpt = next(p for p in demo_paths["paths"] if p["target"].endswith("/deployments/gpt-4o-prod"))
+    by_edge = {r["edge"]: r["id"] for r in gpt["remediation"] if r["breaks_path"]}
+    assert gpt["edges"][3]["kind"] == "SERVES"
+    res = run_cli("whatif", "--fix", by_edge[3], "--format", "json", workspace=demo_ws).json()
     assert [p["id"] for p in res["closed"]] == [gpt["id"]]
     assert res["opened"] == []
-    # Remove the identity's grant on the account: both deployments close.
-    grant = gpt["remediation"][2]["id"]
-    res = run_cli("whatif", "--fix", grant, "--format", "json", workspace=demo_ws).json()
-    assert len(res["closed"]) == 2
+    # Remove the identity's grant on the account: every path over that hop closes.
+    hop = (gpt["edges"][2]["source"], gpt["edges"][2]["target"])
+    over_hop = {
+        p["id"]
+        for p in demo_paths["paths"]
+        if any((e["source"], e["target"]) == hop for e in p["edges"])
+    }
+    assert len(over_hop) >= 2
+    res = run_cli("whatif", "--fix", by_edge[2], "--format", "json", workspace=demo_ws).json()
+    assert {p["id"] for p in res["closed"]} == over_hop
 
 
 def test_remove_edge_shows_the_hop_that_now_carries_the_path(tmp_path: Path) -> None:

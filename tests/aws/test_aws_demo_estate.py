@@ -7,6 +7,8 @@ import json
 import networkx as nx
 from aws_moto import Estate
 
+from aispm_graph.analysis.engine import find_paths
+
 ACCT = "123456789012"
 R = "us-east-1"
 
@@ -44,7 +46,15 @@ def test_instance_role_via_imds_with_v1_flag(demo: Estate) -> None:
     e = demo.graph.edge(inst(demo, "llm-web-1"), role("llm-web-role"), "HAS_IDENTITY")
     assert e is not None
     assert e["evidence"]["imds_v1"] is True
-    assert "IMDSv2" in e["evidence"]["fix"]
+    # the hop breaks by detaching the profile; IMDSv2 is a separate, risk-lowering fix
+    assert "Detach instance profile" in e["evidence"]["fix"]
+    path = next(
+        p
+        for p in find_paths(demo.graph).paths
+        if inst(demo, "llm-web-1") in [n.id for n in p.nodes]
+    )
+    lowering = [r.action for r in path.remediation if not r.breaks_path]
+    assert any("IMDSv2" in a for a in lowering)
     assert demo.graph.node(inst(demo, "llm-web-1"))["imds_v1"] is True
     assert demo.graph.node(inst(demo, "analytics-1"))["imds_v1"] is False
 

@@ -83,7 +83,11 @@ def test_sarif_fingerprints_stable_across_runs(
         doc = json.loads(out.read_text())
         assert sarif_errors(sarif_validator, doc) == []
         prints.append([r["fingerprints"] for r in doc["runs"][0]["results"]])
-    assert prints[0] == prints[1] and len(prints[0]) == len(demo_paths["paths"])
+    # one result per path, then one per posture finding; all fingerprints stable and unique
+    assert prints[0] == prints[1] and len(prints[0]) > len(demo_paths["paths"])
+    flat = [f["aispmFingerprint/v1"] for f in prints[0]]
+    assert flat[: len(demo_paths["paths"])] == [p["id"] for p in demo_paths["paths"]]
+    assert len(set(flat)) == len(flat)
 
 
 def _ocsf_check(event: dict[str, Any]) -> DetectionFinding:
@@ -134,5 +138,8 @@ def test_ocsf_cli_ids_stable(demo_ws: Path, demo_estate: Estate) -> None:
     a = run_cli("report", "--format", "ocsf", workspace=demo_ws).json()
     b = run_cli("paths", "--format", "ocsf", workspace=demo_ws).json()
     ids = [e["finding_info"]["uid"] for e in a]
-    assert ids == [e["finding_info"]["uid"] for e in b]
-    assert ids == [p.id for p in demo_estate.paths().paths]
+    path_ids = [p.id for p in demo_estate.paths().paths]
+    # 'paths' has the paths; 'report' has the same paths first, then the posture findings.
+    assert [e["finding_info"]["uid"] for e in b] == path_ids
+    assert ids[: len(path_ids)] == path_ids
+    assert ids[len(path_ids) :] and all(i.startswith("rf-") for i in ids[len(path_ids) :])

@@ -67,7 +67,7 @@ def test_bom_has_models_services_data_and_dependencies(bom: dict[str, object]) -
     data_names = {c["name"] for c in by_type["data"]}
     assert {"support-ticket-training-data", "support-ticket-evaluation-data"} <= data_names
     services = bom["services"]
-    assert isinstance(services, list) and any("aoai-chat-prod" in s["name"] for s in services)
+    assert isinstance(services, list) and any("oai-contoso-prod" in s["name"] for s in services)
     libs = {c["purl"] for c in by_type["library"]}
     assert "pkg:pypi/langchain@0.0.171" in libs
     platforms = {c["name"] for c in by_type["platform"]}

@@ -235,7 +235,8 @@ def paths_cmd(
         from aispm_graph.report import build_report_data
 
         graph, _meta, snap = load_built(app, snapshot_id)
-        data = build_report_data(graph, result, paths=shown, snapshot=snap.id)
+        # 'paths' reports paths only; 'aispm report' adds choke points, findings and vulns.
+        data = build_report_data(graph, result, paths=shown, snapshot=snap.id, providers={})
         write_report(app, data, fmt, None)
     elif fmt == "json":
         out = result.model_dump(mode="json")

@@ -17,7 +17,7 @@ from aispm_graph.cli.groups import App, import_, option_format, pass_app, root
 from aispm_graph.transforms.sbom import document_scope
 from aispm_graph.vulns.importers import PARSERS, ReportError
 from aispm_graph.vulns.importers.requirements import detect as detect_requirements
-from aispm_graph.vulns.osvdb import ENV_VULNDB, VulnDB, VulnDBError, default_db_path, import_into
+from aispm_graph.vulns.osvdb import VulnDBError, default_db_path, import_into
 from aispm_graph.vulns.severity import LEVEL_RANK
 from aispm_graph.workspace import Document
 
@@ -336,16 +336,3 @@ def _register_cyclonedx() -> None:
 
 
 _register_cyclonedx()
-
-
-def _register_report_section() -> None:
-    """``aispm report`` shows matched vulnerabilities when this module is installed."""
-    from aispm_graph.report.data import SECTION_PROVIDERS
-    from aispm_graph.vulns.report import report_section
-
-    SECTION_PROVIDERS.setdefault("vulnerabilities", report_section)
-
-
-_register_report_section()
-
-__all__ = ["ENV_VULNDB", "VulnDB"]
