@@ -81,6 +81,7 @@ def _external_id(var: str | None) -> str | None:
 def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> None:
     """Collect the estate, store each account, print the per-account coverage table."""
     mode = "org" if req.org else "profiles"
+    org_coverage: list[dict[str, Any]] = []
     previous = _load_run(app)
     skip: set[str] = set()
     if req.resume:
@@ -113,6 +114,7 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
             )
             outcomes = collect_org(options, org, session)
             state["management"] = org.management
+            org_coverage = org.coverage
         else:
             outcomes = collect_profiles(req.profiles or [], base, req.max_workers, skip)
     except CollectError as exc:
@@ -140,6 +142,8 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
         "collected": sum(r["status"] == "collected" for r in rows),
         "failed": len(failed),
         "skipped": sum(r["status"] == "skipped" for r in rows),
+        # reading the organisation itself (SCPs, RCPs, OU chains) from the management account
+        "organization": org_coverage,
     }
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
@@ -158,6 +162,11 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
                 detail,
             )
         app.console.print(table)
+        for c in org_coverage:
+            if c["status"] != "collected":
+                app.console.print(
+                    f"[yellow]organization policies: {c['status']}[/] " + "; ".join(c["errors"][:3])
+                )
         app.console.print(
             f"{summary['collected']} collected, {summary['failed']} failed, "
             f"{summary['skipped']} skipped into snapshot {snapshot.id}"

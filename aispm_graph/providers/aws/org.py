@@ -163,13 +163,23 @@ def read_organization(session: Any, max_attempts: int = 0) -> Organization:
 
 
 def assume_session(
-    base: Any, account: str, role: str, session_name: str, external_id: str | None
+    base: Any,
+    account: str,
+    role: str,
+    session_name: str,
+    external_id: str | None,
+    sts: Any = None,
 ) -> Any:
-    """A boto3 Session holding temporary credentials of ``role`` in ``account``."""
+    """A boto3 Session holding temporary credentials of ``role`` in ``account``.
+
+    Pass ``sts`` (a client made once from ``base``) when calling from several threads: boto3
+    clients are thread-safe, sessions are not.
+    """
     import boto3
 
     home = base.region_name or "us-east-1"
-    sts = base.client("sts", region_name=home, config=_config(0))
+    if sts is None:
+        sts = base.client("sts", region_name=home, config=_config(0))
     partition = "aws-us-gov" if home.startswith("us-gov-") else "aws"
     if home.startswith("cn-"):
         partition = "aws-cn"
@@ -222,13 +232,19 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
             continue
         todo.append((acct, name))
 
+    sts = base.client(
+        "sts",
+        region_name=base.region_name or "us-east-1",
+        config=_config(options.base.max_attempts),
+    )
+
     def one(acct: str, name: str) -> AccountOutcome:
         began = time.perf_counter()
         session = base
         if acct != org.management:
             try:
                 session = assume_session(
-                    base, acct, options.role, options.session_name, options.external_id
+                    base, acct, options.role, options.session_name, options.external_id, sts
                 )
             except Exception as exc:  # one account must never stop the others
                 why = f"cannot assume {options.role}: {_client_error_text(exc)}"
