@@ -51,17 +51,22 @@ def find_targets(graph: Graph) -> dict[str, TargetClass]:
     return found
 
 
+def is_credential_entry(data: dict[str, Any]) -> bool:
+    """An assumed-breach entry: long-lived credentials, or an account nobody collected.
+
+    An account that was referenced but not collected is an unknown: under assumed breach,
+    whoever holds it is a possible attacker.
+    """
+    labels = set(node_kinds()[data["kind"]].labels)
+    return (
+        Label.CREDENTIAL in labels
+        or data["kind"] == "ExternalAccount"
+        or (Label.IDENTITY in labels and bool(data.get("long_lived_credentials")))
+    )
+
+
 def find_entries(graph: Graph, mode: EntryMode) -> list[str]:
     entries = [INTERNET_ID] if graph.has_node(INTERNET_ID) else []
     if mode == "credentials":
-        for node_id, data in graph.nodes():
-            labels = set(node_kinds()[data["kind"]].labels)
-            # An account that was referenced but not collected is an unknown: under
-            # assumed breach, whoever holds it is a possible attacker.
-            if (
-                Label.CREDENTIAL in labels
-                or data["kind"] == "ExternalAccount"
-                or (Label.IDENTITY in labels and data.get("long_lived_credentials"))
-            ):
-                entries.append(node_id)
+        entries.extend(n for n, data in graph.nodes() if is_credential_entry(data))
     return sorted(set(entries))

@@ -20,7 +20,12 @@ from typing import Any
 
 from aispm_graph.analysis.engine import PathOptions, make_path, rank_key
 from aispm_graph.analysis.models import PathResult, PathStats
-from aispm_graph.analysis.targets import find_entries, find_targets, target_class
+from aispm_graph.analysis.targets import (
+    find_entries,
+    find_targets,
+    is_credential_entry,
+    target_class,
+)
 from aispm_graph.cypher import names
 from aispm_graph.cypher.connection import Connection, CypherError
 from aispm_graph.cypher.names import NODE_LABEL
@@ -109,7 +114,9 @@ def _candidate_kinds() -> list[str]:
     return sorted(
         k.name
         for k in node_kinds().values()
-        if k.target is not None or wanted & set(k.labels) or k.name == "Internet"
+        if k.target is not None
+        or wanted & set(k.labels)
+        or k.name in {"Internet", "ExternalAccount"}
     )
 
 
@@ -132,13 +139,9 @@ def server_entries_and_targets(
         if cls is not None:
             targets[row["id"]] = cls
             kinds[row["id"]] = data["kind"]
-        labels = set(node_kinds()[data["kind"]].labels)
         if row["id"] == INTERNET_ID:
             entries.add(INTERNET_ID)
-        elif entry == "credentials" and (
-            Label.CREDENTIAL in labels
-            or (Label.IDENTITY in labels and data.get("long_lived_credentials"))
-        ):
+        elif entry == "credentials" and is_credential_entry(data):
             entries.add(row["id"])
     # AI containers serving concrete targets hand the path on (as find_targets does).
     for row in conn.run(serves_query(), {"ids": sorted(targets)}):
