@@ -15,6 +15,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def missing_tool(reason: str) -> None:
+    """Skip when a system tool is missing on a developer machine; fail in CI, where
+    scripts/test.sh installs it, so a broken install can never pass as a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it through scripts/test.sh)")
+    pytest.skip(reason)
+
+
 @dataclass
 class CliResult:
     code: int

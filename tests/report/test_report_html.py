@@ -17,6 +17,7 @@ from PIL import Image
 from reportkit import full_report, hostile_path, many_paths
 
 from aispm_graph.report import ReportData, render
+from tests.conftest import missing_tool
 
 LOAD_BOUND_S = 15.0
 
@@ -25,7 +26,7 @@ LOAD_BOUND_S = 15.0
 def browser() -> Iterator[Browser]:
     binary = chromium_binary()
     if binary is None:
-        pytest.skip("chromium is not installed (scripts/test-system-deps.sh installs it)")
+        missing_tool("chromium is not installed (scripts/test-system-deps.sh installs it)")
     b = Browser(binary)
     try:
         yield b

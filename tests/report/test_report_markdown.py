@@ -18,7 +18,7 @@ from reportkit import full_report, hostile_path
 
 from aispm_graph.report import ReportData, render
 from aispm_graph.report.markdown import path_mermaid
-from tests.conftest import REPO
+from tests.conftest import REPO, missing_tool
 
 NODE_DEPS = {"mermaid": "11.17.2", "jsdom": "24.1.3"}
 SCRIPT = Path(__file__).with_name("mermaid_parse.mjs")
@@ -27,7 +27,7 @@ SCRIPT = Path(__file__).with_name("mermaid_parse.mjs")
 @pytest.fixture(scope="session")
 def mermaid_parser() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("Node.js and npm are not installed: cannot run Mermaid's parser")
+        missing_tool("Node.js and npm are not installed: cannot run Mermaid's parser")
     root = REPO / ".cache" / "node-mermaid"
     root.mkdir(parents=True, exist_ok=True)
     stamp = root / "installed.json"
