@@ -9,7 +9,7 @@ from rich.table import Table
 
 from aispm_graph.cli.aws_estate import EstateRequest, run_estate
 from aispm_graph.cli.errors import UserError
-from aispm_graph.cli.groups import App, collect, pass_app
+from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
 
@@ -80,14 +80,7 @@ def _split(value: str | None) -> list[str] | None:
     is_flag=True,
     help="With --org / --profiles: skip the accounts an interrupted run already stored.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@option_format("table", "json")
 @pass_app
 def collect_aws_cmd(
     app: App,

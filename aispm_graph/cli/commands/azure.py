@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
-from aispm_graph.cli.groups import App, collect, import_, pass_app
+from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -45,14 +45,7 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 @click.option(
     "--retries", default=5, show_default=True, help="Retries on 429/503 (honours Retry-After)."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@option_format("table", "json")
 @pass_app
 def collect_azure(
     app: App,
