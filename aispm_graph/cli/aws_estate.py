@@ -11,9 +11,12 @@ once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,8 @@ import click
 from rich.table import Table
 
 from aispm_graph.atomic import atomic_write_text
-from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.aws_incremental import source_meta
+from aispm_graph.cli.errors import Interrupted, UserError
 from aispm_graph.cli.groups import App
 from aispm_graph.providers.aws.collect import CollectError, CollectOptions, _session
 from aispm_graph.providers.aws.org import (
@@ -123,13 +127,22 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     state["snapshot"] = snapshot.id
     _save_run(app, state)
     rows: list[dict[str, Any]] = []
-    for out in outcomes:
-        rows.append(out.row())
-        if out.status == "collected" and out.result is not None:
-            _store(snapshot, out, state)
-            state["done"] = sorted({*state["done"], out.account})
-            _save_run(app, state)
-        app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
+    try:
+        with _sigterm_interrupts():
+            for out in outcomes:
+                rows.append(out.row())
+                if out.status == "collected" and out.result is not None:
+                    _store(snapshot, out, state)
+                    state["done"] = sorted({*state["done"], out.account})
+                    _save_run(app, state)
+                app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
+    except KeyboardInterrupt:
+        # Every account finished so far is stored (each in one atomic write) and listed in the
+        # run file; the accounts in flight are dropped and --resume collects them.
+        raise Interrupted(
+            f"{len(state['done'])} account(s) stored in snapshot {snapshot.id}; run the same "
+            "command with --resume to collect the rest"
+        ) from None
     state["finished"] = True
     _save_run(app, state)
     rows.sort(key=lambda r: r["account"])
@@ -175,6 +188,24 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
         raise UserError("no account could be collected: " + failed[0]["reason"])
 
 
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, a container stopped) ends the run like Ctrl-C does."""
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _store(snapshot: Any, out: AccountOutcome, state: dict[str, Any]) -> None:
     result = out.result
     assert result is not None
@@ -182,11 +213,5 @@ def _store(snapshot: Any, out: AccountOutcome, state: dict[str, Any]) -> None:
         "aws",
         result.account_id,
         result.documents,
-        meta={
-            "coverage": result.coverage_table(),
-            "regions": result.regions,
-            "caller": result.caller_arn,
-            "account_name": out.name,
-            "estate_run": state["run"],
-        },
+        meta=source_meta(result, account_name=out.name, estate_run=state["run"]),
     )

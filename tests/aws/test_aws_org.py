@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -360,3 +362,85 @@ def test_profiles_one_per_account(org: Org, tmp_path: Path) -> None:
     assert rows["legacy"]["status"] == "failed"
     assert "AccessDenied" in rows["legacy"]["reason"]
     assert set(sources(tmp_path / "ws")) == {org.ids["apps"]}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_interrupted_run_resumes_where_it_stopped(
+    org: Org, graph: Graph, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """A real interruption mid-run: sandbox is still being entered (the STS gate holds its
+    role assumption) when the process gets the signal; the accounts stored before it stay,
+    and --resume collects only sandbox, giving the graph of an uninterrupted run."""
+    finished = {org.ids[n] for n in ("management", "apps", "ml")}
+    org.gate.hold(org.ids["sandbox"])
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aispm_graph",
+                "--workspace",
+                str(tmp_path),
+                "-q",
+                "collect",
+                "aws",
+                "--org",
+                "--regions",
+                "us-east-1",
+                "--services",
+                SERVICES,
+                "--max-workers",
+                "2",
+                "--format",
+                "json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **org.env},
+            cwd=ROOT,
+        )
+        run_file = tmp_path / "aws-estate-run.json"
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the other accounts never finished"
+            try:
+                done = set(json.loads(run_file.read_text())["done"])
+            except (OSError, ValueError, KeyError):
+                done = set()
+            if done >= finished:
+                break
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=60)  # promptly, although sandbox is in flight
+    finally:
+        org.gate.release()
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 130, err
+        assert "interrupted: 3 account(s) stored" in err
+        assert "--resume" in err
+        assert "Traceback" not in err
+    state = json.loads(run_file.read_text())
+    assert state["finished"] is False
+    assert set(state["done"]) == finished
+    before = sources(tmp_path)
+    assert set(before) == finished
+
+    out = collect_cli(org, tmp_path, "--resume")
+    status = {r["account"]: r["status"] for r in out["accounts"]}
+    assert status == {
+        **dict.fromkeys(finished, "skipped"),
+        org.ids["sandbox"]: "collected",
+        org.ids["legacy"]: "failed",
+    }
+    after = sources(tmp_path)
+    assert set(after) == finished | {org.ids["sandbox"]}
+    assert all(after[a]["taken_at"] == before[a]["taken_at"] for a in finished)
+    resumed = built(tmp_path)
+    assert {n for n, _ in resumed.nodes()} == {n for n, _ in graph.nodes()}
+    assert {(s, d["kind"], t) for s, t, d in resumed.edges()} == {
+        (s, d["kind"], t) for s, t, d in graph.edges()
+    }
