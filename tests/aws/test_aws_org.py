@@ -23,6 +23,7 @@ import boto3
 import build_moto_org as org_fixture
 import pytest
 from aws_moto import MotoEnv
+from cloudtrail_history import CloudTrailHistory
 from sts_gate import StsGate
 
 from aispm_graph.analysis.engine import PathOptions, find_paths
@@ -444,3 +445,47 @@ def test_interrupted_run_resumes_where_it_stopped(
     assert {(s, d["kind"], t) for s, t, d in resumed.edges()} == {
         (s, d["kind"], t) for s, t, d in graph.edges()
     }
+
+
+def test_incremental_org_run_reuses_each_members_unchanged_answers(
+    org: Org, tmp_path: Path
+) -> None:
+    history = CloudTrailHistory(org.env["AWS_ENDPOINT_URL"]).start()
+    try:
+        org.env["AWS_ENDPOINT_URL_CLOUDTRAIL"] = history.url
+        collect_cli(org, tmp_path)
+        snap = Workspace(tmp_path).current()
+        assert snap is not None
+        before = {scope: snap.source_documents("aws", scope) for scope in sources(tmp_path)}
+        # what moto cannot answer (Bedrock guardrails) failed, so it is collected again
+        failed = {
+            scope: {
+                f"{c['service']}/{c['region']}"
+                for c in entry["meta"]["coverage"]
+                if c["status"] != "collected"
+            }
+            for scope, entry in sources(tmp_path).items()
+        }
+        out = collect_cli(org, tmp_path, "--incremental")
+    finally:
+        org.env.pop("AWS_ENDPOINT_URL_CLOUDTRAIL", None)
+        history.stop()
+    rows = {r["account"]: r for r in out["accounts"] if r["status"] == "collected"}
+    assert set(rows) == set(before)
+    for acct, row in rows.items():
+        assert row["incremental"]["mode"] == "incremental", acct
+        assert set(row["incremental"]["collected"]) == failed[acct]
+        # s3control rides along with s3
+        assert row["reused"] == len(SERVICES.split(",")) + 1 - len(failed[acct])
+        after = Workspace(tmp_path).current().source_documents("aws", acct)  # type: ignore[union-attr]
+
+        def kept(docs: list[Any], acct: str = acct) -> list[Any]:
+            return [
+                d
+                for d in docs
+                if f"{d.body['service']}/{d.body['region']}" not in failed[acct]
+                and d.body["service"] not in {"sts", "organizations"}
+            ]
+
+        assert kept(after) == kept(before[acct])
+        assert kept(after)
