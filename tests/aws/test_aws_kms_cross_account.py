@@ -68,19 +68,7 @@ def estate(moto_env: MotoEnv) -> Iterator[tuple[Graph, dict[str, str]]]:
                 Policy=org_fixture.policy(*key_grants[name]), Description=f"cmk for {name}"
             )["KeyMetadata"]["Arn"]
             keys.append(key)
-            s3.put_bucket_encryption(
-                Bucket=bucket,
-                ServerSideEncryptionConfiguration={
-                    "Rules": [
-                        {
-                            "ApplyServerSideEncryptionByDefault": {
-                                "SSEAlgorithm": "aws:kms",
-                                "KMSMasterKeyID": key,
-                            }
-                        }
-                    ]
-                },
-            )
+            org_fixture.kms_encrypt(s3, bucket, key)
             s3.put_bucket_policy(
                 Bucket=bucket,
                 Policy=org_fixture.policy(

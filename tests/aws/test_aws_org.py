@@ -84,25 +84,17 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
+def org_args(ws: Path, *extra: str, workers: int = 3) -> list[str]:
+    """``collect aws --org`` over the test organisation, JSON out."""
+    return [
+        *("--workspace", str(ws), "-q", "collect", "aws", "--org", "--regions", "us-east-1"),
+        *("--services", SERVICES, "--max-workers", str(workers), "--format", "json", *extra),
+    ]
+
+
 def collect_cli(org: Org, ws: Path, *extra: str) -> dict[str, Any]:
     res = run(
-        [
-            "--workspace",
-            str(ws),
-            "-q",
-            "collect",
-            "aws",
-            "--org",
-            "--regions",
-            "us-east-1",
-            "--services",
-            SERVICES,
-            "--max-workers",
-            "3",
-            "--format",
-            "json",
-            *extra,
-        ],
+        org_args(ws, *extra),
         org.env,
     )
     assert res.returncode == 0, res.stderr
@@ -259,6 +251,7 @@ def test_recollecting_one_account_leaves_the_others(org: Org, tmp_path: Path) ->
         assert g.has_node(org.ids["ci_bot"])  # other accounts untouched
         assert g.has_node(org.ids["sandbox_model"])
     finally:
+        # put ml-reader back exactly as the fixture made it: later tests compare graphs
         iam.create_role(
             RoleName="ml-reader",
             AssumeRolePolicyDocument=org_fixture.policy(
@@ -266,6 +259,17 @@ def test_recollecting_one_account_leaves_the_others(org: Org, tmp_path: Path) ->
                     "Effect": "Allow",
                     "Principal": {"AWS": org.ids["ci_bot"]},
                     "Action": "sts:AssumeRole",
+                }
+            ),
+        )
+        iam.put_role_policy(
+            RoleName="ml-reader",
+            PolicyName="read-training",
+            PolicyDocument=org_fixture.policy(
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::ml-training-{org.ids['ml']}/*",
                 }
             ),
         )
@@ -376,25 +380,7 @@ def test_interrupted_run_resumes_where_it_stopped(
     org.gate.hold(org.ids["sandbox"])
     try:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "aispm_graph",
-                "--workspace",
-                str(tmp_path),
-                "-q",
-                "collect",
-                "aws",
-                "--org",
-                "--regions",
-                "us-east-1",
-                "--services",
-                SERVICES,
-                "--max-workers",
-                "2",
-                "--format",
-                "json",
-            ],
+            [sys.executable, "-m", "aispm_graph", *org_args(tmp_path, workers=2)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
