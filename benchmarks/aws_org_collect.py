@@ -31,6 +31,7 @@ import tracemalloc
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
@@ -42,11 +43,33 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def latency_proxy(upstream: str, seconds: float) -> Any:
+    """A forwarding proxy that holds every request ``seconds`` before passing it on."""
+    from local_http import LocalServer, QuietHandler
+
+    class Handler(QuietHandler):
+        def _handle(self) -> None:
+            body = self.read_body()
+            time.sleep(seconds)
+            self.forward(upstream, body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    return LocalServer(Handler)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=16)
     ap.add_argument("--workers", default="1,4,8")
     ap.add_argument("--services", default="iam,s3,bedrock,kms,lambda,sagemaker,ec2")
+    ap.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="add this round-trip time to every call (a forwarding proxy in front of moto), "
+        "so the pool overlaps waiting as it does against real AWS endpoints",
+    )
     args = ap.parse_args()
 
     import boto3
@@ -70,6 +93,10 @@ def main() -> None:
             break
         except OSError:
             time.sleep(0.1)
+    delay = None
+    if args.latency_ms:
+        delay = latency_proxy(url, args.latency_ms / 1000).start()
+        url = delay.url
     gate = StsGate(url).start()
     os.environ.update(
         {
@@ -132,6 +159,8 @@ def main() -> None:
         print(f"process RSS high-water mark: {rss:.0f} MB")
     finally:
         gate.stop()
+        if delay is not None:
+            delay.stop()
         server.terminate()
         server.wait(timeout=10)
 

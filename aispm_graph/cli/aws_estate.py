@@ -2,31 +2,23 @@
 
 Each account is written to the snapshot as its own source scope the moment it finishes
 (``put_source`` replaces only that account, so a re-collect of one account never touches the
-others, and stale resources disappear per account). Progress of the run is kept in
-``<workspace>/aws-estate-run.json``; ``--resume`` skips the accounts the last run
-(interrupted, or finished with failures) already stored, so only the rest are collected.
-Writes happen on the calling thread only, so the manifest is never written by two threads at
-once.
+others, and stale resources disappear per account); the run file and ``--resume`` are
+:mod:`aispm_graph.cli.estate_run`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from aispm_graph.atomic import atomic_write_text
 from aispm_graph.cli.aws_incremental import source_meta
-from aispm_graph.cli.errors import Interrupted, UserError
+from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App
 from aispm_graph.providers.aws.collect import CollectError, CollectOptions, _session
 from aispm_graph.providers.aws.org import (
@@ -36,8 +28,6 @@ from aispm_graph.providers.aws.org import (
     collect_profiles,
     read_organization,
 )
-
-RUN_FILE = "aws-estate-run.json"
 
 
 @dataclass
@@ -53,26 +43,6 @@ class EstateRequest:
     resume: bool
 
 
-def _run_path(app: App) -> Path:
-    return app.workspace.root / RUN_FILE
-
-
-def _load_run(app: App) -> dict[str, Any] | None:
-    path = _run_path(app)
-    if not path.exists():
-        return None
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: unreadable run state ({exc}); delete it to start over") from None
-    return data
-
-
-def _save_run(app: App, state: dict[str, Any]) -> None:
-    app.workspace.root.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(_run_path(app), json.dumps(state, indent=2, sort_keys=True))
-
-
 def _external_id(var: str | None) -> str | None:
     if not var:
         return None
@@ -86,22 +56,9 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     """Collect the estate, store each account, print the per-account coverage table."""
     mode = "org" if req.org else "profiles"
     org_coverage: list[dict[str, Any]] = []
-    previous = _load_run(app)
-    skip: set[str] = set()
-    if req.resume:
-        # The last run's stored accounts are skipped, whether it was interrupted or finished
-        # with failures: either way only what it did not store is collected now.
-        if previous and previous.get("mode") == mode:
-            skip = set(previous.get("done", []))
-            state = {**previous, "finished": False}
-            app.info(f"resuming run {state['run']}: {len(skip)} account(s) already stored")
-        else:
-            app.info("no earlier run to resume; collecting every account")
-            state = {}
-    else:
-        state = {}
-    if not state:
-        state = {"run": uuid.uuid4().hex[:12], "mode": mode, "finished": False, "done": []}
+    run = EstateRun.start(app, "aws", mode, req.resume, "account")
+    skip = run.done
+    state = run.state
     try:
         if req.org:
             session = base.session if base.session is not None else _session(base.profile)
@@ -125,26 +82,16 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
         raise UserError(str(exc)) from None
     snapshot = app.workspace.open_for_write()
     state["snapshot"] = snapshot.id
-    _save_run(app, state)
+    run.save()
     rows: list[dict[str, Any]] = []
-    try:
-        with _sigterm_interrupts():
-            for out in outcomes:
-                rows.append(out.row())
-                if out.status == "collected" and out.result is not None:
-                    _store(snapshot, out, state)
-                    state["done"] = sorted({*state["done"], out.account})
-                    _save_run(app, state)
-                app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
-    except KeyboardInterrupt:
-        # Every account finished so far is stored (each in one atomic write) and listed in the
-        # run file; the accounts in flight are dropped and --resume collects them.
-        raise Interrupted(
-            f"{len(state['done'])} account(s) stored in snapshot {snapshot.id}; run the same "
-            "command with --resume to collect the rest"
-        ) from None
-    state["finished"] = True
-    _save_run(app, state)
+    with run.interruptible(snapshot.id, "account"):
+        for out in outcomes:
+            rows.append(out.row())
+            if out.status == "collected" and out.result is not None:
+                _store(snapshot, out, state)
+                run.stored(out.account)
+            app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
+    run.finish()
     rows.sort(key=lambda r: r["account"])
     failed = [r for r in rows if r["status"] == "failed"]
     summary = {
@@ -186,24 +133,6 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
         )
     if rows and len(failed) == len(rows):
         raise UserError("no account could be collected: " + failed[0]["reason"])
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (a CI job cancelled, a container stopped) ends the run like Ctrl-C does."""
-
-    def interrupt(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread (an embedding program): leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _store(snapshot: Any, out: AccountOutcome, state: dict[str, Any]) -> None:
