@@ -21,8 +21,6 @@ the caller can store it as its own workspace scope as soon as it is done.
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -39,6 +37,7 @@ from aispm_graph.providers.aws.collect import (
     _Task,
     collect,
 )
+from aispm_graph.providers.pool import run_pool
 from aispm_graph.workspace import Document
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
@@ -310,40 +309,4 @@ def _pool(
     fn: Callable[[str, str], AccountOutcome],
     max_workers: int,
 ) -> Iterator[AccountOutcome]:
-    """Run ``fn`` over the accounts on daemon worker threads, yielding outcomes as they land.
-
-    Daemon threads, not an executor: when the run is interrupted (Ctrl-C, SIGTERM) the caller
-    stops at once with every finished account already stored, instead of waiting for the
-    accounts in flight, whose results ``--resume`` collects again anyway.
-    """
-    jobs: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
-    for item in todo:
-        jobs.put(item)
-    results: queue.SimpleQueue[AccountOutcome | BaseException] = queue.SimpleQueue()
-    stop = threading.Event()
-
-    def worker() -> None:
-        while not stop.is_set():
-            try:
-                acct, name = jobs.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                results.put(fn(acct, name))
-            except BaseException as exc:  # handed to the caller's thread, never lost
-                results.put(exc)
-
-    threads = [
-        threading.Thread(target=worker, name=f"aispm-account-{i}", daemon=True)
-        for i in range(max(1, min(max_workers, len(todo))))
-    ]
-    for t in threads:
-        t.start()
-    try:
-        for _ in todo:
-            got = results.get()
-            if isinstance(got, BaseException):
-                raise got
-            yield got
-    finally:
-        stop.set()
+    return run_pool(todo, lambda item: fn(*item), max_workers)
