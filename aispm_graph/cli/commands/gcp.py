@@ -135,7 +135,9 @@ def collect_gcp(
     app.console.print(table)
     gaps = len(result.gaps)
     click.echo(
-        f"collected {result.asset_count} asset records from {scope} into snapshot {snap.id}"
+        f"collected {result.asset_count} asset records and "
+        f"{result.effective_policy_count} effective organisation policies from {scope} into "
+        f"snapshot {snap.id}"
         + (f"; {gaps} coverage gap(s), see the table" if gaps else "")
         + "; run 'aispm build'"
     )
