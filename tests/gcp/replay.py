@@ -63,6 +63,8 @@ class Recording:
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)
     # resources ("projects/NUMBER" or "projects/ID") whose effective policies are denied
     deny_effective: set[str] = field(default_factory=set)
+    # policy name -> statuses to return before the policy (429 / 503 are retried)
+    flaky_effective: dict[str, list[int]] = field(default_factory=dict)
     # project id -> number, so that a request by id is answered with the number
     project_numbers: dict[str, str] = field(default_factory=dict)
 
@@ -141,6 +143,12 @@ class ReplayServer:
                 "PERMISSION_DENIED",
                 f"Permission 'orgpolicy.policy.get' denied on resource '{name}'.",
             )
+            return
+        pending = rec.flaky_effective.get(name)
+        if pending:
+            status = pending.pop(0)
+            reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
+            self._error(h, status, reason, "try again later")
             return
         self._send(h, 200, rec.effective.get(name) or {"name": name, "spec": {}})
 

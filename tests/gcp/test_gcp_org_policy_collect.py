@@ -21,7 +21,7 @@ from aispm_graph.providers.gcp.assets import normalize
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
 from tests.gcp.conftest import build, demo_records, demo_rows
-from tests.gcp.replay import Recording, ReplayServer
+from tests.gcp.replay import Recording, ReplayServer, to_wire
 from tests.gcp.test_gcp_paths import EXPECTED_ROUTES, TRAIN, ZONE, routes
 
 SCOPE = "projects/acme-vertex-prod"
@@ -97,7 +97,8 @@ def enforced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     rec = recording()
     rec.effective[PAP_EFFECTIVE["name"]] = PAP_EFFECTIVE  # type: ignore[index]
     rec.effective[CROSS_PROJECT_EFFECTIVE["name"]] = CROSS_PROJECT_EFFECTIVE  # type: ignore[index]
-    rec.assets[(PROJECT_TYPE, "ORG_POLICY")].append(json.loads(json.dumps(PROJECT_SETS)))
+    rec.assets[(PROJECT_TYPE, "ORG_POLICY")].append(to_wire(PROJECT_SETS))
+    rec.flaky_effective[PAP_EFFECTIVE["name"]] = [429, 503]  # type: ignore[index]
     srv = ReplayServer(rec).start()
     ws = tmp_path_factory.mktemp("gcp-orgpol") / "ws"
     try:
@@ -115,15 +116,14 @@ def test_effective_public_access_prevention_closes_the_public_bucket(
     assert out["gaps"] == []
     # two projects found, four watched constraints each
     assert out["effective_org_policies"] == 8
-    asked = {r["path"] for r in enforced["requests"] if r["content_type"] == "EFFECTIVE_ORG_POLICY"}
-    assert f"/v2/projects/{NUMBER}/policies/storage.publicAccessPrevention:getEffectivePolicy" in (
-        asked
-    )
-    assert (
-        f"/v2/projects/{SANDBOX_NUMBER}/policies/compute.vmExternalIpAccess"
-        + (":getEffectivePolicy")
-        in asked
-    )
+    calls = [r for r in enforced["requests"] if r["content_type"] == "EFFECTIVE_ORG_POLICY"]
+    asked = {r["path"] for r in calls}
+    pap = f"/v2/projects/{NUMBER}/policies/storage.publicAccessPrevention:getEffectivePolicy"
+    sandbox = f"/v2/projects/{SANDBOX_NUMBER}/policies/compute.vmExternalIpAccess"
+    assert {pap, f"{sandbox}:getEffectivePolicy"} <= asked
+    # the 429 and the 503 were retried, then the policy was read
+    assert [r["path"] for r in calls].count(pap) == 3
+    assert {r["authorization"] for r in calls} == {"Bearer test-token-not-a-secret"}
     # The ORG_POLICY listing was asked for the hierarchy types only.
     listed = {r["asset_type"] for r in enforced["requests"] if r["content_type"] == "ORG_POLICY"}
     assert listed == {
@@ -165,7 +165,7 @@ def test_listed_org_policy_alone_flags_the_vm(tmp_path: Path) -> None:
     """Without effective policies (an endpoint that does not answer them), what the
     ORG_POLICY listing says is applied as before: the external-IP VM is flagged."""
     rec = recording()
-    rec.assets[(PROJECT_TYPE, "ORG_POLICY")].append(json.loads(json.dumps(PROJECT_SETS)))
+    rec.assets[(PROJECT_TYPE, "ORG_POLICY")].append(to_wire(PROJECT_SETS))
     rec.deny_effective |= {f"projects/{NUMBER}", f"projects/{SANDBOX_NUMBER}"}
     srv = ReplayServer(rec).start()
     try:
