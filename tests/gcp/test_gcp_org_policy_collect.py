@@ -233,6 +233,32 @@ def test_org_policy_permission_denied_is_a_gap_and_the_bucket_stays_public(
     assert "5 coverage gap(s)" in table
 
 
+def test_effective_policies_can_be_switched_off(tmp_path: Path) -> None:
+    srv = ReplayServer(recording()).start()
+    try:
+        code, out, err = collect(
+            srv,
+            tmp_path / "ws",
+            "--no-effective-policies",
+            "--asset-type",
+            PROJECT_TYPE,
+            "--format",
+            "json",
+        )
+        calls = [r for r in srv.requests if r["content_type"] == "EFFECTIVE_ORG_POLICY"]
+    finally:
+        srv.stop()
+    assert code == 0, err
+    assert calls == []
+    result = json.loads(out)
+    assert result["effective_org_policies"] == 0
+    assert {(c["asset_type"], c["content_type"]) for c in result["coverage"]} == {
+        (PROJECT_TYPE, "RESOURCE"),
+        (PROJECT_TYPE, "IAM_POLICY"),
+        (PROJECT_TYPE, "ORG_POLICY"),
+    }
+
+
 def test_unreachable_org_policy_endpoint_is_a_gap_not_a_failure(tmp_path: Path) -> None:
     srv = ReplayServer(recording()).start()
     try:

@@ -45,6 +45,12 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "orgpolicy.googleapis.com, or the --api-endpoint URL when that is given).",
 )
 @click.option(
+    "--effective-policies/--no-effective-policies",
+    default=True,
+    help="Read the effective organisation policy of each watched constraint for every "
+    "project (four Org Policy API calls per project; on by default).",
+)
+@click.option(
     "--asset-type",
     "asset_types",
     multiple=True,
@@ -59,6 +65,7 @@ def collect_gcp(
     scope: str,
     api_endpoint: str | None,
     orgpolicy_endpoint: str | None,
+    effective_policies: bool,
     asset_types: tuple[str, ...],
     fmt: str,
 ) -> None:
@@ -81,6 +88,7 @@ def collect_gcp(
                 api_endpoint=api_endpoint,
                 asset_types=asset_types or ASSET_TYPES,
                 orgpolicy_endpoint=orgpolicy_endpoint or api_endpoint,
+                effective=effective_policies,
                 progress=(lambda what: waiting.update(f"listing {what}...")) if waiting else None,
             )
     except CollectError as exc:

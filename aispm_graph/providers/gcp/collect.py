@@ -160,13 +160,15 @@ def collect(
     retry_timeout: float = 120.0,
     progress: Callable[[str], None] | None = None,
     org_policies: bool = True,
+    effective: bool = True,
     orgpolicy_endpoint: str | None = None,
 ) -> CollectResult:
     """List every (asset type, content type) of the scope; gaps are recorded, not fatal.
 
     With ``org_policies``, the organization / folder / project types among ``asset_types``
-    are also listed with the ``ORG_POLICY`` content type, and the effective policies of the
-    watched constraints are read for every project found (``orgpolicy_endpoint``).
+    are also listed with the ``ORG_POLICY`` content type; with ``effective`` too, the
+    effective policies of the watched constraints are read for every project found
+    (``orgpolicy_endpoint``).
     """
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
@@ -247,7 +249,7 @@ def collect(
             f"nothing could be listed in {scope} ({', '.join(reasons)} on every asset type); "
             "the caller needs roles/cloudasset.viewer on the scope"
         )
-    if org_policies:
+    if org_policies and effective:
         client_op = make_orgpolicy_client(orgpolicy_endpoint, creds)
         effective_policies(client_op, result, retry, progress)
     return result
