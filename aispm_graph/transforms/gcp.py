@@ -27,7 +27,7 @@ from typing import Any
 
 from aispm_graph.build import BuildContext, transform
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.gcp.assets import AssetRecordError, normalize
+from aispm_graph.providers.gcp.assets import WATCHED_CONSTRAINTS, AssetRecordError, normalize
 from aispm_graph.providers.gcp.names import bucket_id, sa_id
 from aispm_graph.workspace import Document
 
@@ -135,9 +135,13 @@ def merge_documents(docs: list[Document], ctx: BuildContext) -> Assets:
                     f"{current['asset_type']} and {asset['asset_type']}; second skipped"
                 )
                 continue
-            for key in ("asset_type", "resource", "iam_policy", "ancestors", "org_policy"):
+            for key in ("asset_type", "resource", "iam_policy", "ancestors"):
                 if key in asset:
                     current[key] = asset[key]
+            if "org_policy" in asset:
+                current["org_policy"] = _merge_org_policies(
+                    current.get("org_policy") or [], asset["org_policy"]
+                )
     for asset in merged.of_type("cloudresourcemanager.googleapis.com/Project"):
         data = asset.get("resource", {}).get("data", {})
         number = str(data.get("projectNumber") or asset["name"].rsplit("/", 1)[-1])
@@ -145,6 +149,25 @@ def merge_documents(docs: list[Document], ctx: BuildContext) -> Assets:
         if pid:
             merged.project_of_number[number] = str(pid)
     return merged
+
+
+def _merge_org_policies(
+    have: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One policy per constraint on a scope, from every document that carries some.
+
+    A project's policies can come twice: as set on the project (the ``ORG_POLICY`` listing or
+    an export) and as its *effective* policy (``getEffectivePolicy``, already merged with
+    every ancestor, including ones the collection could not see). The effective one is the
+    answer Google enforces, so it wins; otherwise the later record wins.
+    """
+    by_constraint = {p["constraint"]: p for p in have}
+    for pol in new:
+        old = by_constraint.get(pol["constraint"])
+        if old is not None and old.get("effective") and not pol.get("effective"):
+            continue
+        by_constraint[pol["constraint"]] = pol
+    return list(by_constraint.values())
 
 
 class GcpBuilder:
@@ -1106,10 +1129,13 @@ class GcpBuilder:
         """Apply the organisation policies that still act on resources that already exist.
 
         ``storage.publicAccessPrevention`` is enforced at access time, so a bucket under it is
-        not public whatever its ACL or IAM says. ``compute.vmExternalIpAccess`` and
-        ``iam.allowedPolicyMemberDomains`` only refuse *new* configuration: existing external
-        IPs and outside members keep working, so they are recorded on the project (and a VM
-        that has an external IP anyway is flagged) but never remove an edge.
+        not public whatever its ACL or IAM says. ``compute.vmExternalIpAccess``,
+        ``iam.allowedPolicyMemberDomains`` and ``iam.disableCrossProjectServiceAccountUsage``
+        only refuse *new* configuration: existing external IPs, outside members and
+        cross-project service-account attachments keep working, so they are recorded on the
+        project (and a VM that has an external IP anyway is flagged) but never remove an edge.
+        An *effective* policy (read with ``getEffectivePolicy``) is stored on the project it
+        was read for, so it is the nearest scope and wins over what ancestors set.
         """
         policies: dict[str, dict[str, dict[str, Any]]] = {}
         for name in sorted(self.assets.by_name):
@@ -1123,16 +1149,11 @@ class GcpBuilder:
                 policies.setdefault(node, {})[pol["constraint"]] = pol
         if not policies:
             return
-        watched = (
-            "storage.publicAccessPrevention",
-            "compute.vmExternalIpAccess",
-            "iam.allowedPolicyMemberDomains",
-        )
         for node_id, data in list(self.graph.nodes()):
             chain = [node_id, *(data.get("ancestors") or [])]
             if data["kind"] in {"GCPProject", "GCPFolder", "GCPOrganization"}:
                 summary = {}
-                for c in watched:
+                for c in WATCHED_CONSTRAINTS:
                     got = self._effective(policies, chain, c)
                     if got and got[0] is not None:
                         summary[c] = {**got[0], "set_at": got[1]}
@@ -1144,6 +1165,7 @@ class GcpBuilder:
                     data["public_access_prevention"] = "enforced"
                     data["public_access_prevention_source"] = (
                         f"organisation policy storage.publicAccessPrevention at {got[1]}"
+                        + (f" ({got[0]['source']})" if got[0].get("source") else "")
                     )
                     for key in ("public_read", "public_read_grant", "public_write"):
                         data.pop(key, None)

@@ -5,6 +5,12 @@ It answers ``GET /v1/{scope}/assets`` the way cloudasset.googleapis.com does: pr
 from the recorded export-form records), ``nextPageToken`` paging, and Google error bodies for
 the statuses a test asks for (403 on one asset type, a 429 or 503 before a page succeeds, 401).
 The real ``AssetServiceClient`` (REST transport) talks to it through ``--api-endpoint``.
+
+It also answers the Org Policy API's ``GET /v2/{projects|folders|organizations/X}/policies/
+{constraint}:getEffectivePolicy`` with recorded v2 ``Policy`` JSON (the name carrying the
+project number, as orgpolicy.googleapis.com answers), a policy without rules for a
+constraint nobody set, or a 403 for the projects a test denies. The real ``OrgPolicyClient``
+(REST transport) reaches it through ``--orgpolicy-endpoint``.
 """
 
 from __future__ import annotations
@@ -20,13 +26,24 @@ from urllib.parse import parse_qs, urlparse
 
 from google.cloud import asset_v1
 
-CONTENT = {"1": "RESOURCE", "2": "IAM_POLICY", "RESOURCE": "RESOURCE", "IAM_POLICY": "IAM_POLICY"}
+CONTENT = {
+    "1": "RESOURCE",
+    "2": "IAM_POLICY",
+    "4": "ORG_POLICY",
+    "RESOURCE": "RESOURCE",
+    "IAM_POLICY": "IAM_POLICY",
+    "ORG_POLICY": "ORG_POLICY",
+}
+EFFECTIVE_PATH = re.compile(
+    r"/v2/((?:projects|folders|organizations)/[^/]+)/policies/([A-Za-z0-9._]+):getEffectivePolicy"
+)
 
 
 def to_wire(record: dict[str, Any]) -> dict[str, Any]:
     """An export-form record as the REST API sends it (camelCase proto JSON)."""
     msg = asset_v1.Asset.from_json(json.dumps(record), ignore_unknown_fields=True)
-    wire: dict[str, Any] = json.loads(asset_v1.Asset.to_json(msg))
+    # enums by name, as the API writes them (listPolicy.allValues "DENY")
+    wire: dict[str, Any] = json.loads(asset_v1.Asset.to_json(msg, use_integers_for_enums=False))
     return wire
 
 
@@ -42,6 +59,14 @@ class Recording:
     # (asset type, content type, page index) -> statuses to return before succeeding
     flaky: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
     unauthenticated: bool = False
+    # v2 Policy JSON by policy name ("projects/NUMBER/policies/CONSTRAINT")
+    effective: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # resources ("projects/NUMBER" or "projects/ID") whose effective policies are denied
+    deny_effective: set[str] = field(default_factory=set)
+    # policy name -> statuses to return before the policy (429 / 503 are retried)
+    flaky_effective: dict[str, list[int]] = field(default_factory=dict)
+    # project id -> number, so that a request by id is answered with the number
+    project_numbers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
@@ -104,8 +129,48 @@ class ReplayServer:
     def _error(self, h: BaseHTTPRequestHandler, status: int, reason: str, msg: str) -> None:
         self._send(h, status, {"error": {"code": status, "message": msg, "status": reason}})
 
+    def _effective(self, h: BaseHTTPRequestHandler, m: re.Match[str]) -> None:
+        rec = self.recording
+        parent, constraint = m.group(1), m.group(2)
+        kind, _, ident = parent.partition("/")
+        if kind == "projects":
+            ident = rec.project_numbers.get(ident, ident)
+        name = f"{kind}/{ident}/policies/{constraint}"
+        if parent in rec.deny_effective or f"{kind}/{ident}" in rec.deny_effective:
+            self._error(
+                h,
+                403,
+                "PERMISSION_DENIED",
+                f"Permission 'orgpolicy.policy.get' denied on resource '{name}'.",
+            )
+            return
+        pending = rec.flaky_effective.get(name)
+        if pending:
+            status = pending.pop(0)
+            reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
+            self._error(h, status, reason, "try again later")
+            return
+        self._send(h, 200, rec.effective.get(name) or {"name": name, "spec": {}})
+
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         url = urlparse(h.path)
+        effective = EFFECTIVE_PATH.fullmatch(url.path)
+        if effective is not None:
+            with self._lock:
+                self.requests.append(
+                    {
+                        "path": url.path,
+                        "asset_type": "",
+                        "content_type": "EFFECTIVE_ORG_POLICY",
+                        "page": 0,
+                        "authorization": h.headers.get("authorization"),
+                    }
+                )
+                if self.recording.unauthenticated:
+                    self._error(h, 401, "UNAUTHENTICATED", "Request had invalid credentials.")
+                    return
+                self._effective(h, effective)
+            return
         query = parse_qs(url.query)
         m = re.fullmatch(r"/v1/((?:projects|folders|organizations)/[^/]+)/assets", url.path)
         atype = (query.get("assetTypes") or [""])[0]

@@ -18,7 +18,7 @@ from rich.table import Table
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
-from aispm_graph.providers.gcp.collect import CollectError, Coverage
+from aispm_graph.providers.gcp.collect import EFFECTIVE, CollectError, Coverage
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -38,6 +38,19 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "used as given (local replay servers, proxies).",
 )
 @click.option(
+    "--orgpolicy-endpoint",
+    default=None,
+    metavar="URL",
+    help="Org Policy API endpoint for the effective organisation policies (default "
+    "orgpolicy.googleapis.com, or the --api-endpoint URL when that is given).",
+)
+@click.option(
+    "--effective-policies/--no-effective-policies",
+    default=True,
+    help="Read the effective organisation policy of each watched constraint for every "
+    "project (four Org Policy API calls per project; on by default).",
+)
+@click.option(
     "--asset-type",
     "asset_types",
     multiple=True,
@@ -48,13 +61,22 @@ MAX_EXPORT_BYTES = 2 * 1024**3
 @option_format("table", "json")
 @pass_app
 def collect_gcp(
-    app: App, scope: str, api_endpoint: str | None, asset_types: tuple[str, ...], fmt: str
+    app: App,
+    scope: str,
+    api_endpoint: str | None,
+    orgpolicy_endpoint: str | None,
+    effective_policies: bool,
+    asset_types: tuple[str, ...],
+    fmt: str,
 ) -> None:
     """Collect a GCP project, folder or organization through Cloud Asset Inventory.
 
-    Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth print-access-token) or Application
-    Default Credentials. Needs roles/cloudasset.viewer on the scope; asset types the caller
-    may not list are reported as coverage gaps and the run continues.
+    Organisation policies are listed too, and the effective policy of each watched
+    constraint is read for every project (Org Policy API), so what an uncollected ancestor
+    enforces still counts. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
+    print-access-token) or Application Default Credentials. Needs roles/cloudasset.viewer
+    and roles/orgpolicy.policyViewer on the scope; what the caller may not read is reported
+    as a coverage gap and the run continues.
     """
     from aispm_graph.providers.gcp.collect import collect as run_collect
 
@@ -65,6 +87,8 @@ def collect_gcp(
                 scope,
                 api_endpoint=api_endpoint,
                 asset_types=asset_types or ASSET_TYPES,
+                orgpolicy_endpoint=orgpolicy_endpoint or api_endpoint,
+                effective=effective_policies,
                 progress=(lambda what: waiting.update(f"listing {what}...")) if waiting else None,
             )
     except CollectError as exc:
@@ -73,6 +97,7 @@ def collect_gcp(
     meta = {
         "coverage": result.coverage_json(),
         "api_endpoint": api_endpoint or "cloudasset.googleapis.com",
+        "orgpolicy_endpoint": orgpolicy_endpoint or api_endpoint or "orgpolicy.googleapis.com",
         "gaps": len(result.gaps),
     }
     snap.put_source("gcp", scope, result.documents, meta)
@@ -85,6 +110,7 @@ def collect_gcp(
                     "scope": scope,
                     "snapshot": snap.id,
                     "assets": result.asset_count,
+                    "effective_org_policies": result.effective_policy_count,
                     "documents": len(result.documents),
                     "coverage": result.coverage_json(),
                     "gaps": [g.asset_type + " " + g.content_type for g in result.gaps],
@@ -94,7 +120,7 @@ def collect_gcp(
         )
         return
     table = Table(title=f"Cloud Asset Inventory coverage: {scope}", show_lines=False)
-    for col in ("asset type", "resources", "IAM policies", "status"):
+    for col in ("asset type / project", "resources", "IAM policies", "org policies", "status"):
         table.add_column(col)
     by_type: dict[str, dict[str, Coverage]] = {}
     for cov in result.coverage:
@@ -103,20 +129,23 @@ def collect_gcp(
     for atype, row in by_type.items():
         cells = []
         problems = []
-        for content in ("RESOURCE", "IAM_POLICY"):
-            entry = row.get(content)
+        for content in ("RESOURCE", "IAM_POLICY", "ORG_POLICY"):
+            entry = row.get(content) or (row.get(EFFECTIVE) if content == "ORG_POLICY" else None)
             if entry is None:
                 cells.append("-")
             elif entry.status == "ok":
                 cells.append(str(entry.assets))
             else:
                 cells.append(entry.status)
-                problems.append(f"{content.lower()}: {entry.detail}")
-        table.add_row(atype, *cells, "; ".join(problems) or "ok")
+                problems.append(f"{entry.content_type.lower()}: {entry.detail}")
+        label = f"{atype} (effective policies)" if EFFECTIVE in row else atype
+        table.add_row(label, *cells, "; ".join(problems) or "ok")
     app.console.print(table)
     gaps = len(result.gaps)
     click.echo(
-        f"collected {result.asset_count} asset records from {scope} into snapshot {snap.id}"
+        f"collected {result.asset_count} asset records and "
+        f"{result.effective_policy_count} effective organisation policies from {scope} into "
+        f"snapshot {snap.id}"
         + (f"; {gaps} coverage gap(s), see the table" if gaps else "")
         + "; run 'aispm build'"
     )

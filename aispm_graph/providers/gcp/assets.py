@@ -50,6 +50,22 @@ ASSET_TYPES: tuple[str, ...] = (
 
 CONTENT_TYPES: tuple[str, ...] = ("RESOURCE", "IAM_POLICY")
 
+# Organisation policies are set on these asset types only (the ``ORG_POLICY`` listing).
+HIERARCHY_TYPES: tuple[str, ...] = (
+    "cloudresourcemanager.googleapis.com/Organization",
+    "cloudresourcemanager.googleapis.com/Folder",
+    "cloudresourcemanager.googleapis.com/Project",
+)
+
+# The constraints the graph reads: the first closes public buckets; the others refuse only
+# new configuration, so they are recorded and noted, never used to remove an edge.
+WATCHED_CONSTRAINTS: tuple[str, ...] = (
+    "storage.publicAccessPrevention",
+    "compute.vmExternalIpAccess",
+    "iam.allowedPolicyMemberDomains",
+    "iam.disableCrossProjectServiceAccountUsage",
+)
+
 REDACTED = "<redacted by aispm>"
 
 # Instance / notebook metadata keys whose values are settings, not secrets; every other value
@@ -148,18 +164,54 @@ def normalize(rec: Any) -> dict[str, Any]:
 
 
 def _org_policy(pol: Any, i: int) -> dict[str, Any]:
-    """One organisation policy (v1 form, as Cloud Asset Inventory exports it)."""
+    """One organisation policy in the internal form the transform reads.
+
+    Three input forms are accepted, so every route ends in the same dict: the v1 form Cloud
+    Asset Inventory exports and lists (``boolean_policy`` / ``list_policy`` /
+    ``restore_default``), the v2 form of the Org Policy API (``name`` ending in
+    ``/policies/CONSTRAINT`` and ``spec.rules``; what ``getEffectivePolicy`` returns), and this
+    function's own output (records are normalised again when a snapshot is built).
+    ``source`` (where the policy was read) and ``effective`` (already merged down the
+    hierarchy by Google) are kept.
+    """
     where = f"field 'org_policy[{i}]"
     if not isinstance(pol, dict):
         raise AssetRecordError(f"{where}': not an object")
     constraint = pol.get("constraint")
+    v2 = "spec" in pol
+    if constraint is None and isinstance(pol.get("name"), str) and "/policies/" in pol["name"]:
+        constraint, v2 = pol["name"].rsplit("/policies/", 1)[1], True
     if not isinstance(constraint, str) or not constraint:
         raise AssetRecordError(f"{where}.constraint': missing")
     out: dict[str, Any] = {"constraint": constraint.removeprefix("constraints/")}
+    if v2:
+        out.update(_org_policy_v2(pol.get("spec"), where))
+    else:
+        out.update(_org_policy_v1(pol, where))
+    if isinstance(pol.get("source"), str):
+        out["source"] = pol["source"]
+    if pol.get("effective") is True:
+        out["effective"] = True
+    return out
+
+
+def _string_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise AssetRecordError(f"{where}': not strings")
+    return list(value)
+
+
+def _org_policy_v1(pol: dict[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     boolean = _get(pol, "boolean_policy", "booleanPolicy")
     if isinstance(boolean, dict):
         out["enforced"] = bool(boolean.get("enforced"))
+    elif isinstance(pol.get("enforced"), bool):  # the internal form
+        out["enforced"] = pol["enforced"]
     listed = _get(pol, "list_policy", "listPolicy")
+    prefix = "list_policy"
+    if listed is None and isinstance(pol.get("list"), dict):  # the internal form
+        listed, prefix = pol["list"], "list"
     if isinstance(listed, dict):
         values: dict[str, Any] = {}
         for snake, camel in (
@@ -168,16 +220,69 @@ def _org_policy(pol: Any, i: int) -> dict[str, Any]:
         ):
             got = _get(listed, snake, camel)
             if got is not None:
-                if not isinstance(got, list) or not all(isinstance(v, str) for v in got):
-                    raise AssetRecordError(f"{where}.list_policy.{snake}': not strings")
-                values[snake] = list(got)
+                got = _string_list(got, f"{where}.{prefix}.{snake}")
+                if got:  # the client writes empty lists for unset fields
+                    values[snake] = got
         all_values = _get(listed, "all_values", "allValues")
         if isinstance(all_values, str | int):
-            # the export writes the enum by name (ALLOW / DENY) or by number (1 / 2)
-            values["all_values"] = {"1": "ALLOW", "2": "DENY"}.get(str(all_values), str(all_values))
+            # written by name (ALLOW / DENY) or by number (1 / 2); 0 means unset
+            name = {"1": "ALLOW", "2": "DENY"}.get(str(all_values), str(all_values))
+            if name in {"ALLOW", "DENY"}:
+                values["all_values"] = name
         out["list"] = values
-    if _get(pol, "restore_default", "restoreDefault") is not None:
+    if _get(pol, "restore_default", "restoreDefault") not in (None, False):
         out["restore_default"] = True
+    if pol.get("conditional") is True:
+        out["conditional"] = True
+    return out
+
+
+def _org_policy_v2(spec: Any, where: str) -> dict[str, Any]:
+    """A v2 ``PolicySpec``: rules without a condition decide; conditional rules (tag-based)
+    cannot be evaluated here, so they are only counted (``conditional``)."""
+    if spec is None:
+        return {"restore_default": True}
+    if not isinstance(spec, dict):
+        raise AssetRecordError(f"{where}.spec': not an object")
+    if spec.get("reset") is True:
+        return {"restore_default": True}
+    rules = spec.get("rules") or []
+    if not isinstance(rules, list):
+        raise AssetRecordError(f"{where}.spec.rules': not a list")
+    out: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    listed = False
+    for j, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            raise AssetRecordError(f"{where}.spec.rules[{j}]': not an object")
+        cond = rule.get("condition")
+        if isinstance(cond, dict) and cond.get("expression"):
+            out["conditional"] = True
+            continue
+        if "enforce" in rule:
+            out["enforced"] = bool(rule["enforce"])
+        if _get(rule, "allow_all", "allowAll") is True:
+            listed, values["all_values"] = True, "ALLOW"
+        if _get(rule, "deny_all", "denyAll") is True:
+            listed, values["all_values"] = True, "DENY"
+        got = rule.get("values")
+        if isinstance(got, dict):
+            listed = True
+            for snake, camel in (
+                ("allowed_values", "allowedValues"),
+                ("denied_values", "deniedValues"),
+            ):
+                vals = _get(got, snake, camel)
+                if vals is not None:
+                    vals = _string_list(vals, f"{where}.spec.rules[{j}].values.{snake}")
+                    if vals:
+                        values[snake] = [*values.get(snake, []), *vals]
+        elif got is not None:
+            raise AssetRecordError(f"{where}.spec.rules[{j}].values': not an object")
+    if listed:
+        out["list"] = values
+    if "enforced" not in out and not listed and not out.get("conditional"):
+        out["restore_default"] = True  # no rule: the constraint's default applies
     return out
 
 

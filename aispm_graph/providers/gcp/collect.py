@@ -2,7 +2,12 @@
 
 One listing per (asset type, content type): a permission error on one asset type (CAI checks
 per-type ``cloudasset.assets.list*`` permissions) becomes a coverage gap and the run goes on,
-and the gaps are reported, never silently dropped. Rate limiting (429) and unavailability
+and the gaps are reported, never silently dropped. Organisation policies come two ways: the
+``ORG_POLICY`` listing of the organization, folders and projects in scope (what each sets), and
+the *effective* policy of each watched constraint on each collected project through the Org
+Policy API (``OrgPolicyClient.get_effective_policy``), because a project- or folder-scoped
+collection cannot list what its ancestors set, and an ancestor's
+``storage.publicAccessPrevention`` closes a public bucket. Rate limiting (429) and unavailability
 (503) are retried with backoff; authentication failures and an unreachable endpoint stop the
 run with one clear message. Assets are stored as received (secret values scrubbed, see
 :func:`aispm_graph.providers.gcp.assets.scrub`), one document per listing.
@@ -22,6 +27,8 @@ from typing import Any
 from aispm_graph.providers.gcp.assets import (
     ASSET_TYPES,
     CONTENT_TYPES,
+    HIERARCHY_TYPES,
+    WATCHED_CONSTRAINTS,
     AssetRecordError,
     normalize,
 )
@@ -31,6 +38,9 @@ SCOPE_RE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9][A-Za-z0-9.
 TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"  # noqa: S105 - the variable name, not a token
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 PAGE_SIZE = 1000
+CRM = "//cloudresourcemanager.googleapis.com/"
+PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
+EFFECTIVE = "EFFECTIVE_ORG_POLICY"
 
 
 class CollectError(RuntimeError):
@@ -58,7 +68,13 @@ class CollectResult:
 
     @property
     def asset_count(self) -> int:
-        return sum(c.assets for c in self.coverage)
+        """Asset records listed from Cloud Asset Inventory."""
+        return sum(c.assets for c in self.coverage if c.content_type != EFFECTIVE)
+
+    @property
+    def effective_policy_count(self) -> int:
+        """Effective organisation policies read from the Org Policy API."""
+        return sum(c.assets for c in self.coverage if c.content_type == EFFECTIVE)
 
     @property
     def gaps(self) -> list[Coverage]:
@@ -95,6 +111,15 @@ def credentials() -> Any:
             "configure Application Default Credentials (gcloud auth application-default login)"
         ) from None
     return creds
+
+
+def make_orgpolicy_client(api_endpoint: str | None, creds: Any) -> Any:
+    """The real OrgPolicyClient (v2) over REST; an ``http://`` endpoint is kept as http."""
+    from google.api_core.client_options import ClientOptions
+    from google.cloud import orgpolicy_v2
+
+    options = ClientOptions(api_endpoint=api_endpoint) if api_endpoint else None
+    return orgpolicy_v2.OrgPolicyClient(credentials=creds, transport="rest", client_options=options)
 
 
 def make_client(api_endpoint: str | None, creds: Any) -> Any:
@@ -134,85 +159,212 @@ def collect(
     retry_initial: float = 1.0,
     retry_timeout: float = 120.0,
     progress: Callable[[str], None] | None = None,
+    org_policies: bool = True,
+    effective: bool = True,
+    orgpolicy_endpoint: str | None = None,
 ) -> CollectResult:
-    """List every (asset type, content type) of the scope; gaps are recorded, not fatal."""
+    """List every (asset type, content type) of the scope; gaps are recorded, not fatal.
+
+    With ``org_policies``, the organization / folder / project types among ``asset_types``
+    are also listed with the ``ORG_POLICY`` content type; with ``effective`` too, the
+    effective policies of the watched constraints are read for every project found
+    (``orgpolicy_endpoint``).
+    """
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
     from google.cloud import asset_v1
 
     check_scope(scope)
-    client = make_client(api_endpoint, creds if creds is not None else credentials())
+    creds = creds if creds is not None else credentials()
+    client = make_client(api_endpoint, creds)
     retry = _retry(retry_initial, retry_timeout)
     result = CollectResult(scope=scope)
-    for content in content_types:
-        for atype in asset_types:
-            cov = Coverage(atype, content)
-            result.coverage.append(cov)
-            if progress:
-                progress(f"{content.lower()} {atype}")
-            records: list[dict[str, Any]] = []
-            try:
-                pager = client.list_assets(
-                    request={
-                        "parent": scope,
-                        "asset_types": [atype],
-                        "content_type": getattr(asset_v1.ContentType, content),
-                        "page_size": PAGE_SIZE,
-                    },
-                    retry=retry,
-                    timeout=60.0,
-                )
-                for page in pager.pages:
-                    cov.pages += 1
-                    for asset in page.assets:
-                        raw = asset_v1.Asset.to_dict(
-                            asset, preserving_proto_field_name=True, use_integers_for_enums=False
-                        )
-                        try:
-                            records.append(normalize(raw))
-                        except AssetRecordError as exc:
-                            result.warnings.append(f"{content} {atype}: {raw.get('name')}: {exc}")
-            except (gexc.PermissionDenied, gexc.Forbidden) as exc:
-                cov.status, cov.detail = "permission-denied", _short(exc)
-            except (gexc.Unauthenticated, gexc.Unauthorized) as exc:
-                raise CollectError(
-                    f"GCP rejected the credentials ({_short(exc)}); refresh {TOKEN_ENV} or ADC"
-                ) from None
-            except auth_exc.RefreshError as exc:
-                raise CollectError(
-                    f"GCP rejected the credentials and they cannot be refreshed ({_short(exc)}); "
-                    f"set a fresh {TOKEN_ENV} or re-run gcloud auth application-default login"
-                ) from None
-            except gexc.RetryError as exc:
-                cov.status, cov.detail = "error", f"gave up after retries: {_short(exc)}"
-            except gexc.GoogleAPICallError as exc:
-                cov.status, cov.detail = "error", _short(exc)
-            except (auth_exc.TransportError, OSError) as exc:
-                raise CollectError(_unreachable(api_endpoint, exc)) from None
-            except Exception as exc:
-                if type(exc).__module__.startswith(("requests", "urllib3")):
-                    raise CollectError(_unreachable(api_endpoint, exc)) from None
-                raise
-            if cov.status != "ok" and records:
-                # What arrived before the failure is kept; the gap says the listing is partial.
-                cov.detail = f"partial ({len(records)} assets before the error): {cov.detail}"
-            cov.assets = len(records)
-            if records:
-                result.documents.append(
-                    Document(
-                        "gcp",
-                        scope,
-                        f"{content.lower()}:{atype}",
-                        {"asset_type": atype, "content_type": content, "assets": records},
+    listings = [(content, atype) for content in content_types for atype in asset_types]
+    if org_policies:
+        listings += [("ORG_POLICY", atype) for atype in asset_types if atype in HIERARCHY_TYPES]
+    for content, atype in listings:
+        cov = Coverage(atype, content)
+        result.coverage.append(cov)
+        if progress:
+            progress(f"{content.lower()} {atype}")
+        records: list[dict[str, Any]] = []
+        try:
+            pager = client.list_assets(
+                request={
+                    "parent": scope,
+                    "asset_types": [atype],
+                    "content_type": getattr(asset_v1.ContentType, content),
+                    "page_size": PAGE_SIZE,
+                },
+                retry=retry,
+                timeout=60.0,
+            )
+            for page in pager.pages:
+                cov.pages += 1
+                for asset in page.assets:
+                    raw = asset_v1.Asset.to_dict(
+                        asset, preserving_proto_field_name=True, use_integers_for_enums=False
                     )
+                    try:
+                        records.append(normalize(raw))
+                    except AssetRecordError as exc:
+                        result.warnings.append(f"{content} {atype}: {raw.get('name')}: {exc}")
+        except (gexc.PermissionDenied, gexc.Forbidden) as exc:
+            cov.status, cov.detail = "permission-denied", _short(exc)
+        except (gexc.Unauthenticated, gexc.Unauthorized) as exc:
+            raise CollectError(
+                f"GCP rejected the credentials ({_short(exc)}); refresh {TOKEN_ENV} or ADC"
+            ) from None
+        except auth_exc.RefreshError as exc:
+            raise CollectError(
+                f"GCP rejected the credentials and they cannot be refreshed ({_short(exc)}); "
+                f"set a fresh {TOKEN_ENV} or re-run gcloud auth application-default login"
+            ) from None
+        except gexc.RetryError as exc:
+            cov.status, cov.detail = "error", f"gave up after retries: {_short(exc)}"
+        except gexc.GoogleAPICallError as exc:
+            cov.status, cov.detail = "error", _short(exc)
+        except (auth_exc.TransportError, OSError) as exc:
+            raise CollectError(_unreachable(api_endpoint, exc)) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith(("requests", "urllib3")):
+                raise CollectError(_unreachable(api_endpoint, exc)) from None
+            raise
+        if cov.status != "ok" and records:
+            # What arrived before the failure is kept; the gap says the listing is partial.
+            cov.detail = f"partial ({len(records)} assets before the error): {cov.detail}"
+        cov.assets = len(records)
+        if records:
+            result.documents.append(
+                Document(
+                    "gcp",
+                    scope,
+                    f"{content.lower()}:{atype}",
+                    {"asset_type": atype, "content_type": content, "assets": records},
                 )
+            )
     if result.coverage and all(c.status != "ok" for c in result.coverage):
         reasons = sorted({c.status for c in result.coverage})
         raise CollectError(
             f"nothing could be listed in {scope} ({', '.join(reasons)} on every asset type); "
             "the caller needs roles/cloudasset.viewer on the scope"
         )
+    if org_policies and effective:
+        client_op = make_orgpolicy_client(orgpolicy_endpoint, creds)
+        effective_policies(client_op, result, retry, progress)
     return result
+
+
+def projects_in(result: CollectResult) -> dict[str, str]:
+    """Projects the collection found: API name ('projects/NUMBER' when known) -> full name.
+
+    From the project records and from every record's ``ancestors``, so a denied project
+    listing still leaves the projects whose resources were listed; a project scope counts
+    even when nothing in it could be listed.
+    """
+    found: dict[str, str] = {}
+    ids: dict[str, str] = {}  # project id -> number, to keep one entry per project
+    for doc in result.documents:
+        for rec in doc.body.get("assets", []):
+            if rec.get("asset_type") == PROJECT_TYPE:
+                data = rec.get("resource", {}).get("data", {})
+                number = str(data.get("projectNumber") or rec["name"].rsplit("/", 1)[-1])
+                if data.get("projectId"):
+                    ids[str(data["projectId"])] = number
+                found[f"projects/{number}"] = f"{CRM}projects/{number}"
+            for anc in rec.get("ancestors") or []:
+                if anc.startswith("projects/"):
+                    found[anc] = f"{CRM}{anc}"
+    if result.scope.startswith("projects/"):
+        pid = result.scope.removeprefix("projects/")
+        ref = f"projects/{ids.get(pid, pid)}"
+        found.setdefault(ref, f"{CRM}{ref}")
+    return dict(sorted(found.items()))
+
+
+def effective_policies(
+    client: Any,
+    result: CollectResult,
+    retry: Any,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """The effective policy of each watched constraint on each project, as one document.
+
+    Each becomes an internal-form policy on the project's record (``effective``, ``source``
+    naming the call), so the transform treats it as the nearest scope's policy. A permission
+    error is a gap for that project (the rest of its constraints are not asked: the same
+    ``orgpolicy.policy.get`` permission covers them all); other errors are gaps too, and an
+    unreachable endpoint stops only this step.
+    """
+    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as auth_exc
+    from google.cloud import orgpolicy_v2
+
+    records: list[dict[str, Any]] = []
+    for ref, full_name in projects_in(result).items():
+        cov = Coverage(ref, EFFECTIVE)
+        result.coverage.append(cov)
+        if progress:
+            progress(f"effective organisation policies of {ref}")
+        policies: list[dict[str, Any]] = []
+        errors: list[str] = []
+        for constraint in WATCHED_CONSTRAINTS:
+            name = f"{ref}/policies/{constraint}"
+            try:
+                got = client.get_effective_policy(request={"name": name}, retry=retry, timeout=60.0)
+            except (gexc.PermissionDenied, gexc.Forbidden) as exc:
+                cov.status, cov.detail = "permission-denied", _short(exc)
+                break
+            except gexc.NotFound as exc:
+                # a constraint this organisation does not know: nothing is enforced by it
+                errors.append(f"{constraint}: {_short(exc)}")
+                continue
+            except (gexc.GoogleAPICallError, gexc.RetryError, auth_exc.RefreshError) as exc:
+                cov.status = "error"
+                errors.append(f"{constraint}: {_short(exc)}")
+                continue
+            except Exception as exc:
+                if isinstance(exc, auth_exc.TransportError | OSError) or type(
+                    exc
+                ).__module__.startswith(("requests", "urllib3")):
+                    # Unreachable: asking again for every project would only repeat this.
+                    cov.status = "error"
+                    cov.detail = f"cannot reach the Org Policy API: {_short(exc)}"
+                    result.warnings.append(
+                        f"effective organisation policies not read: {cov.detail}"
+                    )
+                    _finish(records, result)
+                    return
+                raise
+            raw = orgpolicy_v2.Policy.to_dict(
+                got, preserving_proto_field_name=True, use_integers_for_enums=False
+            )
+            raw["name"] = raw.get("name") or name
+            raw["effective"] = True
+            raw["source"] = f"effective policy read with getEffectivePolicy on {ref}"
+            policies.append(raw)
+        if errors and not cov.detail:
+            cov.detail = "; ".join(errors)[:400]
+        cov.assets = len(policies)
+        if policies:
+            rec = {"name": full_name, "asset_type": PROJECT_TYPE, "org_policy": policies}
+            try:
+                records.append(normalize(rec))
+            except AssetRecordError as exc:
+                result.warnings.append(f"{EFFECTIVE} {ref}: {exc}")
+    _finish(records, result)
+
+
+def _finish(records: list[dict[str, Any]], result: CollectResult) -> None:
+    if records:
+        result.documents.append(
+            Document(
+                "gcp",
+                result.scope,
+                "effective_org_policy:projects",
+                {"asset_type": PROJECT_TYPE, "content_type": EFFECTIVE, "assets": records},
+            )
+        )
 
 
 def _short(exc: Exception) -> str:
