@@ -187,6 +187,18 @@ class _Index:
             if d["kind"] in RULES or d["kind"] == "AzureSubscription"
         )
         self.subs = [nid for nid, d in graph.nodes("AzureSubscription")]
+        self.mg_subs, self.roots = _hierarchy(graph)
+
+    def mg_reach(self, scope: str) -> list[str] | None:
+        """Subscriptions below a management group (or, for ``/``, below the tenant root);
+        None when the hierarchy does not know that scope."""
+        if scope == "/":
+            if not self.roots:
+                return None
+            return sorted(set().union(*(self.mg_subs[r] for r in self.roots)))
+        if scope not in self.mg_subs:
+            return None
+        return sorted(self.mg_subs[scope])
 
     def under(self, scope: str) -> list[str]:
         out = []
@@ -203,14 +215,49 @@ class _Index:
         return out
 
 
+def _hierarchy(graph: Graph) -> tuple[dict[str, set[str]], list[str]]:
+    """Every management group's subscriptions (transitively, cycle-safe) and the root groups."""
+    children: dict[str, list[str]] = defaultdict(list)
+    groups = {nid for nid, _d in graph.nodes("AzureManagementGroup")}
+    for src, dst, _data in graph.edges("CONTAINS"):
+        if src in groups:
+            children[src].append(dst)
+    subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
+    out: dict[str, set[str]] = {}
+    for mg in groups:
+        seen: set[str] = set()
+        stack = [mg]
+        found: set[str] = set()
+        while stack:
+            cur = stack.pop()
+            if cur in seen:
+                continue
+            seen.add(cur)
+            for child in children.get(cur, ()):
+                if child in subs:
+                    found.add(child)
+                elif child in groups:
+                    stack.append(child)
+        out[mg] = found
+    roots = sorted(nid for nid, d in graph.nodes("AzureManagementGroup") if d.get("root"))
+    return out, roots
+
+
 def _scopes(data: NodeData, index: _Index) -> list[tuple[str, Confidence]]:
-    """Concrete scopes an assignment reaches; management-group scopes map onto subscriptions."""
+    """Concrete scopes an assignment reaches; management-group scopes map onto subscriptions.
+
+    With the hierarchy known, a group-scoped assignment reaches every subscription below the
+    group. Each subscription that listed the assignment is also reached (ARM lists only what
+    applies there). Only when neither is known (a Resource Graph export without
+    ``resourcecontainers``) is every subscription assumed, as inferred.
+    """
     scope = norm(str(data.get("scope") or "/")) or "/"
     if scope == "/" or scope.startswith(MG_PREFIX):
-        sub = data.get("collected_for_subscription")
-        if sub:
-            return [(f"/subscriptions/{sub}", Confidence.CONFIRMED)]
-        # Resource Graph rows do not say which subscriptions sit under the group.
+        listed = data.get("collected_for_subscriptions") or []
+        reach = {f"/subscriptions/{s}" for s in listed if isinstance(s, str)}
+        below = index.mg_reach(scope)
+        if below is not None or reach:
+            return [(s, Confidence.CONFIRMED) for s in sorted(reach | set(below or ()))]
         return [(s, Confidence.INFERRED) for s in index.subs]
     return [(scope, Confidence.CONFIRMED)]
 
