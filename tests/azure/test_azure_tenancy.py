@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from arm_replay import ArmReplay
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
@@ -346,3 +348,57 @@ def test_malformed_directory_objects_do_not_break_the_build(body: dict[str, Any]
     ]
     graph = build_graph(docs, BuildContext())
     assert (GUEST, "CAN_INVOKE", ACCT_A) in edges(graph, "CAN_INVOKE")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def tenancy_documents() -> list[Document]:
+    """Every tenancy input as documents: ARM, getEntities rows, Graph objects, ARG rows."""
+    docs = [Document("azure", A, d["id"].lower(), d) for d in load("arm.json")]
+    docs += [Document("azure", f"tenant-{T}", e["id"].lower(), e) for e in load("entities.json")]
+    docs += [
+        Document("azure", A, f"entra/directoryobjects/{o['id']}", o) for o in load("directory.json")
+    ]
+    docs += [
+        Document("azure", "rg", r["id"].lower(), r)
+        for r in load("resource-graph.json")["data"]
+        if r["type"] == "microsoft.resources/subscriptions"
+    ]
+    return docs
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    index=st.integers(min_value=0, max_value=10_000),
+    field=st.sampled_from(
+        [
+            "properties",
+            "parent",
+            "managementGroupAncestorsChain",
+            "tenantId",
+            "userPrincipalName",
+            "appOwnerOrganizationId",
+            "@odata.type",
+            "type",
+        ]
+    ),
+    value=json_values,
+)
+def test_hostile_tenancy_records_never_break_the_build(index: int, field: str, value: Any) -> None:
+    docs = tenancy_documents()
+    victim = docs[index % len(docs)]
+    body = json.loads(json.dumps(victim.body))
+    inner = body.get("properties")
+    if field in {"parent", "managementGroupAncestorsChain"} and isinstance(inner, dict):
+        inner[field] = value
+    else:
+        body[field] = value
+    docs[index % len(docs)] = Document("azure", victim.scope, victim.key, body)
+    build_graph(docs, BuildContext())  # bad records become warnings, never exceptions
