@@ -188,6 +188,25 @@ class _Index:
         )
         self.subs = [nid for nid, d in graph.nodes("AzureSubscription")]
         self.mg_subs, self.roots = _hierarchy(graph)
+        self.graph = graph
+        self.parent: dict[str, str] = {}
+        groups = {nid for nid, _d in graph.nodes("AzureManagementGroup")}
+        for src, dst, _data in graph.edges("CONTAINS"):
+            if src in groups:
+                self.parent.setdefault(dst, src)
+
+    def via(self, scope: str, sub: str) -> str | None:
+        """How a group-scoped assignment reaches a subscription: 'Corp > AI > ai-prod'."""
+        if scope != "/" and not scope.startswith(MG_PREFIX):
+            return None
+        chain = [sub]
+        while chain[-1] in self.parent and chain[-1] != scope and len(chain) < 16:
+            chain.append(self.parent[chain[-1]])
+        if scope != "/" and chain[-1] != scope:
+            return None  # reached because the subscription listed it, not through the tree
+        if len(chain) == 1:
+            return None
+        return " > ".join(str(self.graph.node(n)["name"]) for n in reversed(chain))
 
     def mg_reach(self, scope: str) -> list[str] | None:
         """Subscriptions below a management group (or, for ``/``, below the tenant root);
@@ -288,6 +307,7 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         graph.add_edge(principal, aid, "ASSIGNED", {"role": role.name, "scope": adata.get("scope")})
         raw_scope = str(adata.get("scope"))
         for scope, conf in _scopes(adata, index):
+            via = index.via(norm(raw_scope) or "/", scope)
             can_grant = role.allows(ROLE_WRITE)
             at_top = scope.count("/") <= 2  # /subscriptions/<id>
             for target in index.under(scope):
@@ -302,6 +322,7 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                                 can_grant,
                                 conf,
                                 "can grant itself any role on the subscription",
+                                {"via": via},
                             )
                         )
                     continue
@@ -333,7 +354,7 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                             rule.operation,
                             rconf,
                             technique,
-                            {"matched": pattern},
+                            {"matched": pattern, "via": via},
                         )
                     )
     for (principal, target, kind), found in sorted(grants.items()):
@@ -352,6 +373,8 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         }
         if best.technique:
             evidence["technique"] = best.technique
+        if best.extra.get("via"):
+            evidence["management_group_path"] = best.extra["via"]
         if len(found) > 1:
             evidence["also_granted_by"] = sorted({g.assignment for g in found[1:]})
             evidence["fix"] += "; also remove " + ", ".join(

@@ -78,12 +78,15 @@ class ArmReplay:
     def subscriptions(self) -> list[dict[str, Any]]:
         """``GET /subscriptions``: every subscription a recorded resource lives in."""
         subs = sorted({subscription_of(r["id"]) for r in self.resources} - {""})
+        names = {
+            norm(e["id"]): (e.get("properties") or {}).get("displayName") for e in self.entities
+        }
         out = []
         for sub in subs:
             record: dict[str, Any] = {
                 "id": f"/subscriptions/{sub}",
                 "subscriptionId": sub,
-                "displayName": f"sub-{sub[:8]}",
+                "displayName": names.get(f"/subscriptions/{sub}") or f"sub-{sub[:8]}",
                 "state": "Enabled",
             }
             if self.tenant_id:

@@ -164,12 +164,22 @@ def test_group_assignment_reaches_the_subscription_two_levels_down_and_not_the_s
     data = edge_data(graph, GUEST, ACCT_A, "CAN_INVOKE")
     assert data["confidence"] == "confirmed"
     assert data["evidence"]["scope"].lower() == f"{MG}mg-corp"
+    assert data["evidence"]["management_group_path"] == "Corp > AI > ai-prod"
     # the tenant root group reaches both; the custom role defined at mg-ai reaches ai-prod only
     assert {(OPS, "CAN_INVOKE", ACCT_A), (OPS, "CAN_INVOKE", ACCT_B)} <= invoke
     assert (DEV, "CAN_INVOKE", ACCT_A) in invoke and (DEV, "CAN_INVOKE", ACCT_B) not in invoke
     assert edge_data(graph, DEV, ACCT_A, "CAN_INVOKE")["evidence"]["role"] == (
         "AI Chat Invoker (corp)"
     )
+
+
+def test_no_tenant_skips_the_tenant_reads(tenant_arm: ArmReplay, tmp_path: Path) -> None:
+    out = collect(tmp_path, tenant_arm, "--no-tenant")
+    assert "tenant" not in out
+    assert not [r for r in tenant_arm.requests if r[1] == "POST"]
+    graph = built(tmp_path)
+    assert not list(graph.nodes("AzureManagementGroup"))
+    assert not list(graph.nodes("ExternalAccount"))
 
 
 def test_resource_graph_ancestors_chain_gives_the_same_reach(tmp_path: Path) -> None:

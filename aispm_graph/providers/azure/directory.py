@@ -91,8 +91,15 @@ def _user(obj: dict[str, Any], oid: str, display: str) -> PrincipalInfo:
     who = home or "an unknown home tenant"
     info.evidence = {
         "permission": "sign-in as a B2B guest",
-        "statement": f"guest user {upn or oid} (userType {user_type or 'unknown'}, invitation "
-        f"{_text(obj, 'externalUserState') or 'unknown'})",
+        "statement": f"guest user {upn or oid}"
+        + "".join(
+            f", {label} {value}"
+            for label, value in (
+                ("userType", user_type),
+                ("invitation", _text(obj, "externalUserState")),
+            )
+            if value
+        ),
         "policy": "Entra B2B collaboration (guest access)",
         "grant": f"guest account of {who}",
         "technique": f"whoever controls the {who} identity (its home tenant or email account) "
