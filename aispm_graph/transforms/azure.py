@@ -217,6 +217,7 @@ class AzureBuilder:
                     subs.add(subscription_id_of(rid))
                 if resource_group_of(rid):
                     rgs.add(resource_group_of(rid))
+        listed_only = set(self.sub_entities) - subs
         subs.update(self.sub_entities)
         for sub in sorted(subs):
             res = self.by_type.get("subscriptions", {}).get(sub)
@@ -227,6 +228,8 @@ class AzureBuilder:
                 res,
                 name=(res or {}).get("displayName") or entity.get("displayName"),
                 azure_tenant_id=(res or {}).get("tenantId") or entity.get("tenantId"),
+                # seen only in the management-group tree: its resources are unknown
+                collected=False if sub in listed_only else None,
             )
             self.g.node(sub).setdefault("subscription_id", subscription_of(sub))
         for rg in sorted(rgs):

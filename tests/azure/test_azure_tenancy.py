@@ -33,6 +33,7 @@ NORTHWIND = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 MICROSOFT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 A = "a1a1a1a1-0000-4000-8000-00000000000a"
 B = "b2b2b2b2-0000-4000-8000-00000000000b"
+LEGACY = "c3c3c3c3-0000-4000-8000-00000000000c"
 MG = "/providers/microsoft.management/managementgroups/"
 ACCT_A = (
     f"/subscriptions/{A}/resourcegroups/rg-ai/providers/microsoft.cognitiveservices/"
@@ -138,14 +139,14 @@ def test_group_assignment_reaches_the_subscription_two_levels_down_and_not_the_s
     assert tenant["Microsoft.Management/managementGroups"] == {
         "resource_type": "Microsoft.Management/managementGroups",
         "status": "ok",
-        "count": 6,
+        "count": 7,
         "detail": "",
     }
     assert tenant["managementGroups/roleAssignments"]["count"] == 3
     assert tenant["managementGroups/roleDefinitions"]["count"] == 1
-    # getEntities is a POST, paged by nextLink: six entities, two per page
+    # getEntities is a POST, paged by nextLink: seven entities, two per page
     posts = [r for r in tenant_arm.requests if r[1] == "POST" and r[2] == GET_ENTITIES]
-    assert len(posts) == 3
+    assert len(posts) == 4
 
     graph = built(tmp_path)
     assert {(s, t) for s, k, t in edges(graph, "CONTAINS") if s.startswith(MG)} == {
@@ -154,8 +155,12 @@ def test_group_assignment_reaches_the_subscription_two_levels_down_and_not_the_s
         (f"{MG}mg-ai", f"/subscriptions/{A}"),
         (f"{MG}{T}", f"{MG}mg-sandbox"),
         (f"{MG}mg-sandbox", f"/subscriptions/{B}"),
+        (f"{MG}mg-sandbox", f"/subscriptions/{LEGACY}"),
     }
     assert graph.node(f"{MG}{T}")["root"] is True
+    # in the tree but not collected: kept, and marked as not collected
+    assert graph.node(f"/subscriptions/{LEGACY}")["collected"] is False
+    assert "collected" not in graph.node(f"/subscriptions/{A}")
     assert graph.node(f"{MG}mg-ai")["name"] == "AI"
     invoke = edges(graph, "CAN_INVOKE")
     # the guest's role at mg-corp reaches ai-prod (mg-corp > mg-ai > ai-prod), not sandbox

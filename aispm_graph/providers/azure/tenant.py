@@ -23,6 +23,7 @@ from typing import Any
 
 from aispm_graph.providers.azure.arm import MG_PREFIX, norm, resource_type
 from aispm_graph.providers.azure.collect import (
+    AzureCollectError,
     AzureCollector,
     CollectResult,
     Coverage,
@@ -124,12 +125,26 @@ class TenantCollector:
     def collect(self, results: list[CollectResult]) -> CollectResult:
         """Management groups and their assignments into a ``tenant-<id>`` result; directory
         objects into every result whose role assignments name them."""
+        tenant = tenant_of(results)
+        out = CollectResult(f"tenant-{tenant}" if tenant else "tenant")
+        try:
+            self._management_groups(out)
+        except AzureCollectError as exc:
+            # The subscriptions are already read; losing them to a tenant-level failure
+            # (a token refused for this one call) would be worse than the gap.
+            out.coverage.append(
+                Coverage("Microsoft.Management/managementGroups", "error", 0, str(exc))
+            )
+        self._principals([*results, out])
+        out.coverage = merge_coverage(out.coverage)
+        return out
+
+    def _management_groups(self, out: CollectResult) -> None:
+        """getEntities, then the assignments and custom roles at each management group."""
         from azure.mgmt.authorization import AuthorizationManagementClient
         from azure.mgmt.resource.resources import ResourceManagementClient
 
         c = self.c
-        tenant = tenant_of(results)
-        out = CollectResult(f"tenant-{tenant}" if tenant else "tenant")
         # The clients need a subscription id; these tenant-level calls do not use it.
         res = ResourceManagementClient(c.credential, "0" * 8, **c._kwargs)
         auth = AuthorizationManagementClient(c.credential, "0" * 8, **c._kwargs)
@@ -169,9 +184,6 @@ class TenantCollector:
         definitions = found["managementGroups/roleDefinitions"]
         c._add(out, assignments)
         c._add(out, definitions)
-        self._principals([*results, out])
-        out.coverage = merge_coverage(out.coverage)
-        return out
 
     # -- Microsoft Graph ----------------------------------------------------------------------
     def _principals(self, results: list[CollectResult]) -> None:
