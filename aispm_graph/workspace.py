@@ -120,20 +120,33 @@ class Snapshot:
         }
         self._write_manifest(manifest)
 
+    def source_entry(self, source: str, scope: str) -> dict[str, Any] | None:
+        """The manifest entry of (source, scope), or None when the snapshot has none."""
+        entry: dict[str, Any] | None = self.manifest().get("sources", {}).get(f"{source}:{scope}")
+        return entry
+
+    def source_documents(self, source: str, scope: str) -> list[Document]:
+        """The documents of one (source, scope), e.g. the base of an incremental collect."""
+        entry = self.source_entry(source, scope)
+        if entry is None:
+            return []
+        return list(self._read(entry))
+
+    def _read(self, entry: dict[str, Any]) -> Iterator[Document]:
+        path = self.path / "docs" / entry["file"]
+        try:
+            rows = decompress_json(path.read_bytes())
+        except (OSError, zstandard.ZstdError, json.JSONDecodeError) as exc:
+            raise WorkspaceError(f"snapshot {self.id}: cannot read {path.name}: {exc}") from None
+        for row in rows:
+            yield Document(entry["source"], entry["scope"], row["key"], row["body"])
+
     def sources(self) -> list[dict[str, Any]]:
         return sorted(self.manifest().get("sources", {}).values(), key=lambda s: s["file"])
 
     def documents(self) -> Iterator[Document]:
         for entry in self.sources():
-            path = self.path / "docs" / entry["file"]
-            try:
-                rows = decompress_json(path.read_bytes())
-            except (OSError, zstandard.ZstdError, json.JSONDecodeError) as exc:
-                raise WorkspaceError(
-                    f"snapshot {self.id}: cannot read {path.name}: {exc}"
-                ) from None
-            for row in rows:
-                yield Document(entry["source"], entry["scope"], row["key"], row["body"])
+            yield from self._read(entry)
 
 
 class Workspace:

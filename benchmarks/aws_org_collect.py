@@ -10,6 +10,12 @@ allocations during each run and the process's RSS high-water mark at the end. Th
 organisation is ``fixtures/aws/build_moto_org.py`` with ``--members`` extra accounts (the
 four named members plus the management account make ``members + 5``; ``legacy`` fails by
 design). The baseline is ``--max-workers 1`` in the same run; compare ratios, not seconds.
+
+After the pool runs, the last worker count is run twice more as an incremental collect
+(``--incremental``) on top of the full one, against the local CloudTrail event history of
+``fixtures/aws/cloudtrail_history.py``: once with no write events (everything reused), once
+with an IAM write event in every account (IAM collected again, the rest reused). Their ratio
+is against the full collect with the same worker count.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ import sys
 import time
 import tracemalloc
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
@@ -35,18 +43,41 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def latency_proxy(upstream: str, seconds: float) -> Any:
+    """A forwarding proxy that holds every request ``seconds`` before passing it on."""
+    from local_http import LocalServer, QuietHandler
+
+    class Handler(QuietHandler):
+        def _handle(self) -> None:
+            body = self.read_body()
+            time.sleep(seconds)
+            self.forward(upstream, body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    return LocalServer(Handler)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=16)
     ap.add_argument("--workers", default="1,4,8")
     ap.add_argument("--services", default="iam,s3,bedrock,kms,lambda,sagemaker,ec2")
+    ap.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="add this round-trip time to every call (a forwarding proxy in front of moto), "
+        "so the pool overlaps waiting as it does against real AWS endpoints",
+    )
     args = ap.parse_args()
 
     import boto3
     import build_moto_org as org_fixture
+    from cloudtrail_history import CloudTrailHistory
     from sts_gate import StsGate
 
-    from aispm_graph.providers.aws.collect import CollectOptions
+    from aispm_graph.providers.aws.collect import CollectOptions, PreviousCollect
     from aispm_graph.providers.aws.org import OrgOptions, collect_org, read_organization
 
     port = free_port()
@@ -62,6 +93,10 @@ def main() -> None:
             break
         except OSError:
             time.sleep(0.1)
+    delay = None
+    if args.latency_ms:
+        delay = latency_proxy(url, args.latency_ms / 1000).start()
+        url = delay.url
     gate = StsGate(url).start()
     os.environ.update(
         {
@@ -96,10 +131,36 @@ def main() -> None:
                 f"| {workers} | {seconds:.1f} | {baseline / seconds:.2f}x | {len(ok)} | "
                 f"{sum(o.status == 'failed' for o in outcomes)} | {docs} | {peak / 2**20:.1f} |"
             )
+        history = CloudTrailHistory(url).start()
+        os.environ["AWS_ENDPOINT_URL_CLOUDTRAIL"] = history.url
+        full = {o.account: o.result for o in outcomes if o.result is not None}
+        full_seconds = seconds
+
+        def previous(account: str) -> PreviousCollect | None:
+            res = full.get(account)
+            if res is None:
+                return None
+            return PreviousCollect(res.started, res.documents, [c.as_dict() for c in res.coverage])
+
+        print()
+        print(f"| incremental (max-workers {workers}) | seconds | vs full | reused tasks |")
+        print("| --- | --- | --- | --- |")
+        for label in ("no write events", "an IAM write event per account"):
+            if label.startswith("an IAM"):
+                history.record("us-east-1", "iam.amazonaws.com", "PutRolePolicy")
+            inc = replace(base, previous=previous)
+            began = time.perf_counter()
+            again = list(collect_org(OrgOptions(base=inc, max_workers=workers), org, session))
+            seconds = time.perf_counter() - began
+            reused = sum(c.reused for o in again if o.result for c in o.result.coverage)
+            print(f"| {label} | {seconds:.1f} | {full_seconds / seconds:.2f}x | {reused} |")
+        history.stop()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"process RSS high-water mark: {rss:.0f} MB")
     finally:
         gate.stop()
+        if delay is not None:
+            delay.stop()
         server.terminate()
         server.wait(timeout=10)
 

@@ -2,27 +2,23 @@
 
 Each account is written to the snapshot as its own source scope the moment it finishes
 (``put_source`` replaces only that account, so a re-collect of one account never touches the
-others, and stale resources disappear per account). Progress of the run is kept in
-``<workspace>/aws-estate-run.json``; ``--resume`` skips the accounts the last run
-(interrupted, or finished with failures) already stored, so only the rest are collected.
-Writes happen on the calling thread only, so the manifest is never written by two threads at
-once.
+others, and stale resources disappear per account); the run file and ``--resume`` are
+:mod:`aispm_graph.cli.estate_run`'s.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from aispm_graph.atomic import atomic_write_text
+from aispm_graph.cli.aws_incremental import source_meta
 from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App
 from aispm_graph.providers.aws.collect import CollectError, CollectOptions, _session
 from aispm_graph.providers.aws.org import (
@@ -32,8 +28,6 @@ from aispm_graph.providers.aws.org import (
     collect_profiles,
     read_organization,
 )
-
-RUN_FILE = "aws-estate-run.json"
 
 
 @dataclass
@@ -49,26 +43,6 @@ class EstateRequest:
     resume: bool
 
 
-def _run_path(app: App) -> Path:
-    return app.workspace.root / RUN_FILE
-
-
-def _load_run(app: App) -> dict[str, Any] | None:
-    path = _run_path(app)
-    if not path.exists():
-        return None
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: unreadable run state ({exc}); delete it to start over") from None
-    return data
-
-
-def _save_run(app: App, state: dict[str, Any]) -> None:
-    app.workspace.root.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(_run_path(app), json.dumps(state, indent=2, sort_keys=True))
-
-
 def _external_id(var: str | None) -> str | None:
     if not var:
         return None
@@ -82,22 +56,9 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     """Collect the estate, store each account, print the per-account coverage table."""
     mode = "org" if req.org else "profiles"
     org_coverage: list[dict[str, Any]] = []
-    previous = _load_run(app)
-    skip: set[str] = set()
-    if req.resume:
-        # The last run's stored accounts are skipped, whether it was interrupted or finished
-        # with failures: either way only what it did not store is collected now.
-        if previous and previous.get("mode") == mode:
-            skip = set(previous.get("done", []))
-            state = {**previous, "finished": False}
-            app.info(f"resuming run {state['run']}: {len(skip)} account(s) already stored")
-        else:
-            app.info("no earlier run to resume; collecting every account")
-            state = {}
-    else:
-        state = {}
-    if not state:
-        state = {"run": uuid.uuid4().hex[:12], "mode": mode, "finished": False, "done": []}
+    run = EstateRun.start(app, "aws", mode, req.resume, "account")
+    skip = run.done
+    state = run.state
     try:
         if req.org:
             session = base.session if base.session is not None else _session(base.profile)
@@ -121,17 +82,16 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
         raise UserError(str(exc)) from None
     snapshot = app.workspace.open_for_write()
     state["snapshot"] = snapshot.id
-    _save_run(app, state)
+    run.save()
     rows: list[dict[str, Any]] = []
-    for out in outcomes:
-        rows.append(out.row())
-        if out.status == "collected" and out.result is not None:
-            _store(snapshot, out, state)
-            state["done"] = sorted({*state["done"], out.account})
-            _save_run(app, state)
-        app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
-    state["finished"] = True
-    _save_run(app, state)
+    with run.interruptible(snapshot.id, "account"):
+        for out in outcomes:
+            rows.append(out.row())
+            if out.status == "collected" and out.result is not None:
+                _store(snapshot, out, state)
+                run.stored(out.account)
+            app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
+    run.finish()
     rows.sort(key=lambda r: r["account"])
     failed = [r for r in rows if r["status"] == "failed"]
     summary = {
@@ -182,11 +142,5 @@ def _store(snapshot: Any, out: AccountOutcome, state: dict[str, Any]) -> None:
         "aws",
         result.account_id,
         result.documents,
-        meta={
-            "coverage": result.coverage_table(),
-            "regions": result.regions,
-            "caller": result.caller_arn,
-            "account_name": out.name,
-            "estate_run": state["run"],
-        },
+        meta=source_meta(result, account_name=out.name, estate_run=state["run"]),
     )

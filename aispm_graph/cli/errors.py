@@ -9,3 +9,8 @@ class UserError(Exception):
 
 class GateFailed(Exception):
     """A ``--fail-on`` threshold was met: exit 1 after the normal output."""
+
+
+class Interrupted(Exception):
+    """The run was interrupted (Ctrl-C, SIGTERM) after saving what it had: exit 130 with this
+    message, which says how to continue."""

@@ -11,7 +11,7 @@ import sys
 import click
 
 from aispm_graph.cli import commands
-from aispm_graph.cli.errors import GateFailed, UserError
+from aispm_graph.cli.errors import GateFailed, Interrupted, UserError
 from aispm_graph.cli.groups import root
 from aispm_graph.graph.fileformat import GraphFileError
 from aispm_graph.plugins import import_submodules
@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> None:
         root.main(args=args, prog_name="aispm", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Interrupted as exc:
+        click.echo(f"aispm: interrupted: {exc}", err=True)
+        sys.exit(130)
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

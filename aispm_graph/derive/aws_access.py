@@ -979,7 +979,8 @@ class IamDeriver:
                     acct = self._external(v)
                     if acct:
                         grants.append((acct, rid, "CAN_ASSUME", st, "sts:AssumeRole"))
-        for kind, nid, actions, res, _what in self._targets():
+        kms_notes: dict[tuple[str, str, str], str] = {}
+        for kind, nid, actions, res, what in self._targets():
             for st in _resource_policy(self.g, self.ctx, nid):
                 if st.effect != "Allow":
                     continue
@@ -990,8 +991,15 @@ class IamDeriver:
                     continue
                 for v in principal_values(st.principals).get("AWS", []):
                     acct = self._external(v)
-                    if acct:
-                        grants.append((acct, nid, kind, st, action))
+                    if not acct:
+                        continue
+                    key_ref = self.g.node(nid).get("kms_key") if what == "data" else None
+                    if key_ref:
+                        note = self._external_kms(acct, str(key_ref), kind)
+                        if note is None:
+                            continue  # the key policy does not let that account decrypt
+                        kms_notes[(acct, nid, kind)] = note
+                    grants.append((acct, nid, kind, st, action))
         for acct, target, kind, st, action in grants:
             src = self._external_node(acct)
             where = (
@@ -1012,9 +1020,43 @@ class IamDeriver:
                     "who can use it is unknown",
                     "fix": f"Remove account {acct} from statement {st.sid or st.index} of {where}"
                     " (or collect that account)",
+                    **(
+                        {"kms": kms_notes[(acct, target, kind)]}
+                        if (acct, target, kind) in kms_notes
+                        else {}
+                    ),
                 },
                 Confidence.INFERRED,
             )
+
+    def _external_kms(self, acct: str, key_ref: str, kind: str) -> str | None:
+        """Can an uncollected account use the bucket's key? Only if the key policy itself
+        names that account: IAM in the other account cannot reach a key on its own. None when
+        it cannot; otherwise what was found."""
+        if self._kms_keys is None:
+            self._kms_keys = self._kms_index()
+        key = self._kms_keys.get(key_ref) or self._kms_keys.get(key_ref.split("/")[-1])
+        if key is None:
+            if "alias/aws/" in key_ref:
+                return None  # AWS managed keys are never usable from another account
+            return f"key policy of {key_ref} not collected; not checked"
+        action = "kms:Decrypt" if kind == "CAN_READ" else "kms:GenerateDataKey"
+        try:
+            kp = parse_policy(
+                self.g.node(key).get("key_policy") or {"Statement": []},
+                f"key policy of {self.name(key)}",
+            )
+        except PolicyError:
+            return None
+        for st in kp:
+            if st.effect != "Allow" or statement_applies(st, action, Resource(key), {}) is Tri.NO:
+                continue
+            aws = principal_values(st.principals).get("AWS", [])
+            if "*" in principal_values(st.principals) or any(
+                v == acct or (v.startswith("arn:") and account_of(v) == acct) for v in aws
+            ):
+                return f"{action} granted to account {acct} by the key policy of {self.name(key)}"
+        return None
 
 
 @deriver(20, "aws-iam")

@@ -10,6 +10,7 @@ import io
 import zipfile
 from typing import Any
 
+import build_moto_org as org_fixture
 import pytest
 from aws_moto import MotoEnv, collect_and_build, doc
 
@@ -420,19 +421,7 @@ def test_kms_key_policy_gates_reads_of_cmk_encrypted_training_data(moto_env: Mot
         buckets = {"train-open-key": delegating, "train-closed-key": closed}
         for bucket, key in buckets.items():
             s3.create_bucket(Bucket=bucket)
-            s3.put_bucket_encryption(
-                Bucket=bucket,
-                ServerSideEncryptionConfiguration={
-                    "Rules": [
-                        {
-                            "ApplyServerSideEncryptionByDefault": {
-                                "SSEAlgorithm": "aws:kms",
-                                "KMSMasterKeyID": key,
-                            }
-                        }
-                    ]
-                },
-            )
+            org_fixture.kms_encrypt(s3, bucket, key)
         trust = doc(
             {
                 "Effect": "Allow",

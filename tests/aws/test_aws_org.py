@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ import boto3
 import build_moto_org as org_fixture
 import pytest
 from aws_moto import MotoEnv
+from cloudtrail_history import CloudTrailHistory
 from sts_gate import StsGate
 
 from aispm_graph.analysis.engine import PathOptions, find_paths
@@ -81,25 +84,17 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
+def org_args(ws: Path, *extra: str, workers: int = 3) -> list[str]:
+    """``collect aws --org`` over the test organisation, JSON out."""
+    return [
+        *("--workspace", str(ws), "-q", "collect", "aws", "--org", "--regions", "us-east-1"),
+        *("--services", SERVICES, "--max-workers", str(workers), "--format", "json", *extra),
+    ]
+
+
 def collect_cli(org: Org, ws: Path, *extra: str) -> dict[str, Any]:
     res = run(
-        [
-            "--workspace",
-            str(ws),
-            "-q",
-            "collect",
-            "aws",
-            "--org",
-            "--regions",
-            "us-east-1",
-            "--services",
-            SERVICES,
-            "--max-workers",
-            "3",
-            "--format",
-            "json",
-            *extra,
-        ],
+        org_args(ws, *extra),
         org.env,
     )
     assert res.returncode == 0, res.stderr
@@ -256,6 +251,7 @@ def test_recollecting_one_account_leaves_the_others(org: Org, tmp_path: Path) ->
         assert g.has_node(org.ids["ci_bot"])  # other accounts untouched
         assert g.has_node(org.ids["sandbox_model"])
     finally:
+        # put ml-reader back exactly as the fixture made it: later tests compare graphs
         iam.create_role(
             RoleName="ml-reader",
             AssumeRolePolicyDocument=org_fixture.policy(
@@ -263,6 +259,17 @@ def test_recollecting_one_account_leaves_the_others(org: Org, tmp_path: Path) ->
                     "Effect": "Allow",
                     "Principal": {"AWS": org.ids["ci_bot"]},
                     "Action": "sts:AssumeRole",
+                }
+            ),
+        )
+        iam.put_role_policy(
+            RoleName="ml-reader",
+            PolicyName="read-training",
+            PolicyDocument=org_fixture.policy(
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::ml-training-{org.ids['ml']}/*",
                 }
             ),
         )
@@ -360,3 +367,111 @@ def test_profiles_one_per_account(org: Org, tmp_path: Path) -> None:
     assert rows["legacy"]["status"] == "failed"
     assert "AccessDenied" in rows["legacy"]["reason"]
     assert set(sources(tmp_path / "ws")) == {org.ids["apps"]}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_interrupted_run_resumes_where_it_stopped(
+    org: Org, graph: Graph, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """A real interruption mid-run: sandbox is still being entered (the STS gate holds its
+    role assumption) when the process gets the signal; the accounts stored before it stay,
+    and --resume collects only sandbox, giving the graph of an uninterrupted run."""
+    finished = {org.ids[n] for n in ("management", "apps", "ml")}
+    org.gate.hold(org.ids["sandbox"])
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aispm_graph", *org_args(tmp_path, workers=2)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **org.env},
+            cwd=ROOT,
+        )
+        run_file = tmp_path / "aws-estate-run.json"
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the other accounts never finished"
+            try:
+                done = set(json.loads(run_file.read_text())["done"])
+            except (OSError, ValueError, KeyError):
+                done = set()
+            if done >= finished:
+                break
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=60)  # promptly, although sandbox is in flight
+    finally:
+        org.gate.release()
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 130, err
+        assert "interrupted: 3 account(s) stored" in err
+        assert "--resume" in err
+        assert "Traceback" not in err
+    state = json.loads(run_file.read_text())
+    assert state["finished"] is False
+    assert set(state["done"]) == finished
+    before = sources(tmp_path)
+    assert set(before) == finished
+
+    out = collect_cli(org, tmp_path, "--resume")
+    status = {r["account"]: r["status"] for r in out["accounts"]}
+    assert status == {
+        **dict.fromkeys(finished, "skipped"),
+        org.ids["sandbox"]: "collected",
+        org.ids["legacy"]: "failed",
+    }
+    after = sources(tmp_path)
+    assert set(after) == finished | {org.ids["sandbox"]}
+    assert all(after[a]["taken_at"] == before[a]["taken_at"] for a in finished)
+    resumed = built(tmp_path)
+    assert {n for n, _ in resumed.nodes()} == {n for n, _ in graph.nodes()}
+    assert {(s, d["kind"], t) for s, t, d in resumed.edges()} == {
+        (s, d["kind"], t) for s, t, d in graph.edges()
+    }
+
+
+def test_incremental_org_run_reuses_each_members_unchanged_answers(
+    org: Org, tmp_path: Path
+) -> None:
+    history = CloudTrailHistory(org.env["AWS_ENDPOINT_URL"]).start()
+    try:
+        org.env["AWS_ENDPOINT_URL_CLOUDTRAIL"] = history.url
+        collect_cli(org, tmp_path)
+        snap = Workspace(tmp_path).current()
+        assert snap is not None
+        before = {scope: snap.source_documents("aws", scope) for scope in sources(tmp_path)}
+        # what moto cannot answer (Bedrock guardrails) failed, so it is collected again
+        failed = {
+            scope: {
+                f"{c['service']}/{c['region']}"
+                for c in entry["meta"]["coverage"]
+                if c["status"] != "collected"
+            }
+            for scope, entry in sources(tmp_path).items()
+        }
+        out = collect_cli(org, tmp_path, "--incremental")
+    finally:
+        org.env.pop("AWS_ENDPOINT_URL_CLOUDTRAIL", None)
+        history.stop()
+    rows = {r["account"]: r for r in out["accounts"] if r["status"] == "collected"}
+    assert set(rows) == set(before)
+    for acct, row in rows.items():
+        assert row["incremental"]["mode"] == "incremental", acct
+        assert set(row["incremental"]["collected"]) == failed[acct]
+        # s3control rides along with s3
+        assert row["reused"] == len(SERVICES.split(",")) + 1 - len(failed[acct])
+        after = Workspace(tmp_path).current().source_documents("aws", acct)  # type: ignore[union-attr]
+
+        def kept(docs: list[Any], acct: str = acct) -> list[Any]:
+            return [
+                d
+                for d in docs
+                if f"{d.body['service']}/{d.body['region']}" not in failed[acct]
+                and d.body["service"] not in {"sts", "organizations"}
+            ]
+
+        assert kept(after) == kept(before[acct])
+        assert kept(after)

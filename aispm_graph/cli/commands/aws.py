@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from aispm_graph.cli.aws_estate import EstateRequest, run_estate
+from aispm_graph.cli.aws_incremental import previous_loader, source_meta
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
@@ -80,6 +81,13 @@ def _split(value: str | None) -> list[str] | None:
     is_flag=True,
     help="With --org / --profiles: skip the accounts an interrupted run already stored.",
 )
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Re-collect only the services and regions CloudTrail shows write events for since "
+    "the account's last collect in this workspace; reuse the rest (needs "
+    "cloudtrail:LookupEvents; anything in doubt is collected again).",
+)
 @option_format("table", "json")
 @pass_app
 def collect_aws_cmd(
@@ -98,6 +106,7 @@ def collect_aws_cmd(
     profiles: str | None,
     max_workers: int,
     resume: bool,
+    incremental: bool,
     fmt: str,
 ) -> None:
     """Collect an AWS account (credentials and endpoints from the standard boto3 chain).
@@ -106,7 +115,11 @@ def collect_aws_cmd(
     """
     wanted = tuple(_split(services) or SERVICES)
     options = CollectOptions(
-        profile=profile, regions=_split(regions), services=wanted, max_workers=concurrency
+        profile=profile,
+        regions=_split(regions),
+        services=wanted,
+        max_workers=concurrency,
+        previous=previous_loader(app.workspace) if incremental else None,
     )
     if org and profiles:
         raise UserError("--org and --profiles are alternatives; pass one")
@@ -157,7 +170,7 @@ def collect_aws_cmd(
         "aws",
         result.account_id,
         result.documents,
-        meta={"coverage": table, "regions": result.regions, "caller": result.caller_arn},
+        meta=source_meta(result),
     )
     summary = {
         "account": result.account_id,
@@ -167,6 +180,7 @@ def collect_aws_cmd(
         "seconds": round(result.seconds, 2),
         "snapshot": snapshot.id,
         "coverage": table,
+        "incremental": result.incremental,
     }
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
@@ -176,14 +190,24 @@ def collect_aws_cmd(
         out.add_column(col)
     for c in table:
         style = {"collected": "green", "denied": "yellow", "failed": "red"}[c["status"]]
+        status = "[cyan]reused[/]" if c.get("reused") else f"[{style}]{c['status']}[/]"
         out.add_row(
             c["service"],
             c["region"],
-            f"[{style}]{c['status']}[/]",
+            status,
             str(c["calls"]),
             "; ".join(c["errors"][:2]),
         )
     app.console.print(out)
+    if result.incremental is not None:
+        inc = result.incremental
+        if inc["mode"] == "full":
+            app.console.print(f"[yellow]full collect:[/] {inc['reason']}")
+        else:
+            app.console.print(
+                f"incremental since {inc['since']}: {len(inc['reused'])} task(s) reused, "
+                f"{len(inc['collected'])} collected again"
+            )
     app.console.print(
         f"{len(result.documents)} documents from {len(result.regions)} region(s) in "
         f"{result.seconds:.1f}s into snapshot {snapshot.id}"

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from aispm_graph.workspace import Document
@@ -82,6 +82,7 @@ class Coverage:
     calls: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    reused: bool = False  # an incremental collect kept the earlier answers (nothing changed)
 
     def record(self, status: str, message: str) -> None:
         rank = {"collected": 0, "denied": 1, "failed": 2}
@@ -98,6 +99,7 @@ class Coverage:
             "calls": self.calls,
             "seconds": round(self.seconds, 3),
             "errors": self.errors,
+            "reused": self.reused,
         }
 
 
@@ -111,6 +113,17 @@ class CollectOptions:
     # A ready boto3 Session (an assumed-role session of an organisation run); None: ``profile``
     # and the standard chain.
     session: Any = None
+    # Incremental collect: the earlier collect of an account (by id), or None for a full one.
+    previous: Callable[[str], PreviousCollect | None] | None = None
+
+
+@dataclass
+class PreviousCollect:
+    """What the workspace holds for an account: its documents and how they were collected."""
+
+    started: datetime | None
+    documents: list[Document]
+    coverage: list[dict[str, Any]]
 
 
 @dataclass
@@ -121,6 +134,9 @@ class CollectResult:
     documents: list[Document]
     coverage: list[Coverage]
     seconds: float
+    started: datetime | None = None
+    # How an incremental collect decided (None for a plain full collect).
+    incremental: dict[str, Any] | None = None
 
     def coverage_table(self) -> list[dict[str, Any]]:
         return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.region))]
@@ -524,6 +540,7 @@ def collect(
     from botocore.exceptions import BotoCoreError, ClientError
 
     started = time.perf_counter()
+    started_at = datetime.now(UTC)
     unknown = [s for s in options.services if s not in COLLECTORS]
     if unknown:
         raise CollectError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICES)}")
@@ -584,6 +601,22 @@ def collect(
 
     tasks = list(_tasks(options.services, regions))
     coverage: list[Coverage] = []
+    incremental: dict[str, Any] | None = None
+    if options.previous is not None:
+        from aispm_graph.providers.aws.incremental import plan_reuse
+
+        plan = plan_reuse(session, config, options.previous(account), tasks, home)
+        incremental = plan.info
+        for (service, region), kept in plan.documents.items():
+            docs.extend(kept)
+            old = plan.coverage[(service, region)]
+            errors = list(old.get("errors") or [])
+            coverage.append(Coverage(service, region, "collected", errors=errors, reused=True))
+        tasks = [t for t in tasks if t not in plan.documents]
+        if progress is not None and incremental["mode"] == "incremental":
+            progress(
+                f"incremental: {len(plan.documents)} task(s) unchanged since {incremental['since']}"
+            )
     with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
         futures = [pool.submit(run, s, r) for s, r in tasks]
         for fut in as_completed(futures):
@@ -600,4 +633,6 @@ def collect(
         documents=docs,
         coverage=coverage,
         seconds=time.perf_counter() - started,
+        started=started_at,
+        incremental=incremental,
     )

@@ -21,9 +21,10 @@ the caller can store it as its own workspace scope as soon as it is done.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -78,6 +79,8 @@ class AccountOutcome:
             "status": self.status,
             "reason": self.reason,
             "documents": len(self.result.documents) if self.result else 0,
+            "reused": sum(bool(c.get("reused")) for c in table),
+            "incremental": self.result.incremental if self.result else None,
             "not_collected": [
                 f"{c['service']}/{c['region']}: {c['status']}"
                 for c in table
@@ -307,9 +310,40 @@ def _pool(
     fn: Callable[[str, str], AccountOutcome],
     max_workers: int,
 ) -> Iterator[AccountOutcome]:
-    from concurrent.futures import as_completed
+    """Run ``fn`` over the accounts on daemon worker threads, yielding outcomes as they land.
 
-    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        futures: list[Future[AccountOutcome]] = [pool.submit(fn, a, n) for a, n in todo]
-        for fut in as_completed(futures):
-            yield fut.result()
+    Daemon threads, not an executor: when the run is interrupted (Ctrl-C, SIGTERM) the caller
+    stops at once with every finished account already stored, instead of waiting for the
+    accounts in flight, whose results ``--resume`` collects again anyway.
+    """
+    jobs: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+    for item in todo:
+        jobs.put(item)
+    results: queue.SimpleQueue[AccountOutcome | BaseException] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                acct, name = jobs.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results.put(fn(acct, name))
+            except BaseException as exc:  # handed to the caller's thread, never lost
+                results.put(exc)
+
+    threads = [
+        threading.Thread(target=worker, name=f"aispm-account-{i}", daemon=True)
+        for i in range(max(1, min(max_workers, len(todo))))
+    ]
+    for t in threads:
+        t.start()
+    try:
+        for _ in todo:
+            got = results.get()
+            if isinstance(got, BaseException):
+                raise got
+            yield got
+    finally:
+        stop.set()
