@@ -187,6 +187,37 @@ class _Index:
             if d["kind"] in RULES or d["kind"] == "AzureSubscription"
         )
         self.subs = [nid for nid, d in graph.nodes("AzureSubscription")]
+        self.mg_subs, self.roots = _hierarchy(graph)
+        self.graph = graph
+        self.parent: dict[str, str] = {}
+        groups = {nid for nid, _d in graph.nodes("AzureManagementGroup")}
+        for src, dst, _data in graph.edges("CONTAINS"):
+            if src in groups:
+                self.parent.setdefault(dst, src)
+
+    def via(self, scope: str, sub: str) -> str | None:
+        """How a group-scoped assignment reaches a subscription: 'Corp > AI > ai-prod'."""
+        if scope != "/" and not scope.startswith(MG_PREFIX):
+            return None
+        chain = [sub]
+        while chain[-1] in self.parent and chain[-1] != scope and len(chain) < 16:
+            chain.append(self.parent[chain[-1]])
+        if scope != "/" and chain[-1] != scope:
+            return None  # reached because the subscription listed it, not through the tree
+        if len(chain) == 1:
+            return None
+        return " > ".join(str(self.graph.node(n)["name"]) for n in reversed(chain))
+
+    def mg_reach(self, scope: str) -> list[str] | None:
+        """Subscriptions below a management group (or, for ``/``, below the tenant root);
+        None when the hierarchy does not know that scope."""
+        if scope == "/":
+            if not self.roots:
+                return None
+            return sorted(set().union(*(self.mg_subs[r] for r in self.roots)))
+        if scope not in self.mg_subs:
+            return None
+        return sorted(self.mg_subs[scope])
 
     def under(self, scope: str) -> list[str]:
         out = []
@@ -203,14 +234,49 @@ class _Index:
         return out
 
 
+def _hierarchy(graph: Graph) -> tuple[dict[str, set[str]], list[str]]:
+    """Every management group's subscriptions (transitively, cycle-safe) and the root groups."""
+    children: dict[str, list[str]] = defaultdict(list)
+    groups = {nid for nid, _d in graph.nodes("AzureManagementGroup")}
+    for src, dst, _data in graph.edges("CONTAINS"):
+        if src in groups:
+            children[src].append(dst)
+    subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
+    out: dict[str, set[str]] = {}
+    for mg in groups:
+        seen: set[str] = set()
+        stack = [mg]
+        found: set[str] = set()
+        while stack:
+            cur = stack.pop()
+            if cur in seen:
+                continue
+            seen.add(cur)
+            for child in children.get(cur, ()):
+                if child in subs:
+                    found.add(child)
+                elif child in groups:
+                    stack.append(child)
+        out[mg] = found
+    roots = sorted(nid for nid, d in graph.nodes("AzureManagementGroup") if d.get("root"))
+    return out, roots
+
+
 def _scopes(data: NodeData, index: _Index) -> list[tuple[str, Confidence]]:
-    """Concrete scopes an assignment reaches; management-group scopes map onto subscriptions."""
+    """Concrete scopes an assignment reaches; management-group scopes map onto subscriptions.
+
+    With the hierarchy known, a group-scoped assignment reaches every subscription below the
+    group. Each subscription that listed the assignment is also reached (ARM lists only what
+    applies there). Only when neither is known (a Resource Graph export without
+    ``resourcecontainers``) is every subscription assumed, as inferred.
+    """
     scope = norm(str(data.get("scope") or "/")) or "/"
     if scope == "/" or scope.startswith(MG_PREFIX):
-        sub = data.get("collected_for_subscription")
-        if sub:
-            return [(f"/subscriptions/{sub}", Confidence.CONFIRMED)]
-        # Resource Graph rows do not say which subscriptions sit under the group.
+        listed = data.get("collected_for_subscriptions") or []
+        reach = {f"/subscriptions/{s}" for s in listed if isinstance(s, str)}
+        below = index.mg_reach(scope)
+        if below is not None or reach:
+            return [(s, Confidence.CONFIRMED) for s in sorted(reach | set(below or ()))]
         return [(s, Confidence.INFERRED) for s in index.subs]
     return [(scope, Confidence.CONFIRMED)]
 
@@ -241,6 +307,7 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         graph.add_edge(principal, aid, "ASSIGNED", {"role": role.name, "scope": adata.get("scope")})
         raw_scope = str(adata.get("scope"))
         for scope, conf in _scopes(adata, index):
+            via = index.via(norm(raw_scope) or "/", scope)
             can_grant = role.allows(ROLE_WRITE)
             at_top = scope.count("/") <= 2  # /subscriptions/<id>
             for target in index.under(scope):
@@ -255,6 +322,7 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                                 can_grant,
                                 conf,
                                 "can grant itself any role on the subscription",
+                                {"via": via},
                             )
                         )
                     continue
@@ -286,7 +354,7 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                             rule.operation,
                             rconf,
                             technique,
-                            {"matched": pattern},
+                            {"matched": pattern, "via": via},
                         )
                     )
     for (principal, target, kind), found in sorted(grants.items()):
@@ -305,6 +373,8 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         }
         if best.technique:
             evidence["technique"] = best.technique
+        if best.extra.get("via"):
+            evidence["management_group_path"] = best.extra["via"]
         if len(found) > 1:
             evidence["also_granted_by"] = sorted({g.assignment for g in found[1:]})
             evidence["fix"] += "; also remove " + ", ".join(

@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 from aispm_graph.build import BuildContext, transform
 from aispm_graph.graph.model import Graph, SchemaError
 from aispm_graph.providers.azure.arm import (
+    MG_PREFIX,
     name_of,
     norm,
     parent_of,
@@ -37,6 +38,7 @@ from aispm_graph.providers.azure.arm import (
     subscription_id_of,
     subscription_of,
 )
+from aispm_graph.providers.azure.directory import classify_principal
 from aispm_graph.providers.azure.roles import builtin_roles, from_arm, role_guid
 from aispm_graph.workspace import Document
 
@@ -108,7 +110,11 @@ class AzureBuilder:
         self.g = graph
         self.ctx = ctx
         self.by_type: dict[str, dict[str, Res]] = defaultdict(dict)
-        self.doc_scope: dict[str, str] = {}
+        # Every scope a resource was listed under: an assignment made at a management group is
+        # listed by each subscription it reaches, and each listing is evidence of that reach.
+        self.doc_scopes: dict[str, set[str]] = defaultdict(set)
+        self.directory: dict[str, Res] = {}  # Entra object id -> Graph directory object
+        self.sub_entities: dict[str, Res] = {}  # subscription id -> getEntities row
         self.pip_address: dict[str, str] = {}
         self.public_nics: dict[str, str] = {}  # nic id -> public address
         self.subnet_nsg: dict[str, str] = {}
@@ -122,6 +128,13 @@ class AzureBuilder:
             if not isinstance(body, dict):
                 self.ctx.warn(f"{where}: document is not a JSON object; skipped")
                 continue
+            if str(body.get("@odata.type") or "").lower().startswith("#microsoft.graph."):
+                oid = body.get("id")
+                if isinstance(oid, str) and oid.strip():
+                    self.directory[oid.strip().lower()] = body
+                else:
+                    self.ctx.warn(f"{where}: directory object: field 'id' missing; skipped")
+                continue
             rid = body.get("id")
             if not isinstance(rid, str) or not rid.startswith("/"):
                 self.ctx.warn(f"{where}: field 'id': missing or not an ARM resource id; skipped")
@@ -130,8 +143,14 @@ class AzureBuilder:
             if not rtype:
                 self.ctx.warn(f"{where}: field 'id': cannot tell the resource type of {rid!r}")
                 continue
+            if rtype == "subscriptions" and str(body.get("type") or "") == "/subscriptions":
+                # A getEntities row: the subscription's place in the management-group tree,
+                # not its record (which keeps its own shape in by_type).
+                self.sub_entities[norm(rid)] = body
+                self.doc_scopes[norm(rid)].add(doc.scope)
+                continue
             self.by_type[rtype][norm(rid)] = body
-            self.doc_scope[norm(rid)] = doc.scope
+            self.doc_scopes[norm(rid)].add(doc.scope)
             # Subnets arrive inside their virtual network; index them as resources too.
             if rtype == "microsoft.network/virtualnetworks":
                 for sn in props(body).get("subnets") or []:
@@ -163,6 +182,7 @@ class AzureBuilder:
     # -- pass 1: nodes ------------------------------------------------------------------------
     def build(self) -> None:
         self._tenancy()
+        self._hierarchy()
         for rid, res in self.items("microsoft.managedidentity/userassignedidentities"):
             self._guard(rid, "identity", partial(self._identity, rid, res))
         self._network_nodes()
@@ -173,6 +193,7 @@ class AzureBuilder:
         self._rbac_nodes()
         self._containment()
         self._connection_targets()
+        self._directory()
         unknown = sum(len(v) for t, v in self.by_type.items() if t not in HANDLED_TYPES)
         self.ctx.stats["azure.unmodelled_resources"] += unknown
 
@@ -196,9 +217,20 @@ class AzureBuilder:
                     subs.add(subscription_id_of(rid))
                 if resource_group_of(rid):
                     rgs.add(resource_group_of(rid))
+        listed_only = set(self.sub_entities) - subs
+        subs.update(self.sub_entities)
         for sub in sorted(subs):
             res = self.by_type.get("subscriptions", {}).get(sub)
-            self.node(sub, "AzureSubscription", res, name=(res or {}).get("displayName"))
+            entity = props(self.sub_entities.get(sub) or {})
+            self.node(
+                sub,
+                "AzureSubscription",
+                res,
+                name=(res or {}).get("displayName") or entity.get("displayName"),
+                azure_tenant_id=(res or {}).get("tenantId") or entity.get("tenantId"),
+                # seen only in the management-group tree: its resources are unknown
+                collected=False if sub in listed_only else None,
+            )
             self.g.node(sub).setdefault("subscription_id", subscription_of(sub))
         for rg in sorted(rgs):
             self.node(rg, "AzureResourceGroup", self.by_type.get("resourcegroups", {}).get(rg))
@@ -979,7 +1011,7 @@ class AzureBuilder:
                         "not collected and not a known built-in role; its permissions are "
                         "unknown, so no access is derived from it"
                     )
-                doc_sub = self.doc_scope.get(rid, "")
+                listed_for = sorted(s for s in self.doc_scopes.get(rid, ()) if _looks_like_guid(s))
                 self.g.add_node(
                     rid,
                     "AzureRoleAssignment",
@@ -995,11 +1027,128 @@ class AzureBuilder:
                     principal_type=p.get("principalType"),
                     scope=norm(scope) or "/",
                     condition=p.get("condition"),
-                    collected_for_subscription=doc_sub if _looks_like_guid(doc_sub) else None,
+                    collected_for_subscriptions=listed_for or None,
                     tenant=subscription_of(rid) or None,
                 )
 
             self._guard(rid, "microsoft.authorization/roleassignments", _one)
+
+    # -- management groups --------------------------------------------------------------------
+    def _hierarchy(self) -> None:
+        """Management groups and ``CONTAINS`` edges group -> child group -> subscription.
+
+        Three inputs describe the tree: ``getEntities`` rows (groups and subscriptions with
+        ``properties.parent.id``), management-group resources (``properties.details.parent``)
+        and Resource Graph subscription rows (``properties.managementGroupAncestorsChain``,
+        ordered from the direct parent up to the tenant root).
+        """
+        parents: dict[str, str] = {}
+        names: dict[str, str] = {}
+        tenants: dict[str, str] = {}
+
+        def chain(child: str, ancestors: Any) -> None:
+            prev = child
+            for link in ancestors if isinstance(ancestors, list) else []:
+                name = str(_obj(link).get("name") or "").strip()
+                if not name:
+                    break
+                mg = MG_PREFIX + name.lower()
+                names.setdefault(mg, str(_obj(link).get("displayName") or name))
+                parents.setdefault(prev, mg)
+                prev = mg
+
+        for rid, res in self.items("microsoft.management/managementgroups"):
+            p = props(res)
+            names[rid] = str(p.get("displayName") or res.get("name") or name_of(rid))
+            if p.get("tenantId"):
+                tenants[rid] = str(p["tenantId"]).lower()
+            parent = ref_id(p.get("parent")) or ref_id(_obj(p.get("details")).get("parent"))
+            if parent.startswith(MG_PREFIX):
+                parents[rid] = parent
+            chain(rid, p.get("managementGroupAncestorsChain"))
+        for sid, res in sorted(self.sub_entities.items()):
+            parent = ref_id(props(res).get("parent"))
+            if parent.startswith(MG_PREFIX):
+                parents[sid] = parent
+        for sid, res in self.items("subscriptions"):
+            chain(sid, props(res).get("managementGroupAncestorsChain"))
+        ours = self._own_tenants()
+        for mg in sorted(set(names) | set(parents.values())):
+            name = name_of(mg)
+            tenant = tenants.get(mg)
+            # The tenant root group is named after the tenant id and has no parent.
+            root = mg not in parents and (name == tenant or name in ours)
+            self.g.add_node(
+                mg,
+                "AzureManagementGroup",
+                names.get(mg) or name,
+                mg_name=name,
+                tenant=tenant or (name if root else None),
+                root=root,
+            )
+        for child, parent in sorted(parents.items()):
+            if child == parent:
+                self.ctx.warn(f"azure: {child}: management group is its own parent; ignored")
+                continue
+            self.edge(parent, child, "CONTAINS", relation="management-group hierarchy")
+
+    def _own_tenants(self) -> set[str]:
+        """Tenant ids of the collected estate: from subscription records and hierarchy rows."""
+        out: set[str] = set()
+        for _sid, res in self.items("subscriptions"):
+            if res.get("tenantId"):
+                out.add(str(res["tenantId"]).lower())
+        for res in self.sub_entities.values():
+            if props(res).get("tenantId"):
+                out.add(str(props(res)["tenantId"]).lower())
+        for _mid, res in self.items("microsoft.management/managementgroups"):
+            if props(res).get("tenantId"):
+                out.add(str(props(res)["tenantId"]).lower())
+        return out
+
+    # -- Entra principals ---------------------------------------------------------------------
+    def _directory(self) -> None:
+        """Enrich principal nodes from Microsoft Graph; a guest or another tenant's application
+        gets an ``ExternalAccount`` for the foreign tenant that can sign in as it."""
+        if not self.directory:
+            return
+        ours = self._own_tenants()
+        by_oid: dict[str, str] = {}
+        for nid, data in self.g.nodes():
+            if data.get("principal_id") and data["kind"] != "AzureRoleAssignment":
+                by_oid.setdefault(str(data["principal_id"]).lower(), nid)
+        warned_unknown_tenant = False
+        for oid, obj in sorted(self.directory.items()):
+            info = classify_principal(obj, ours)
+            if info is None:
+                continue
+            nid = by_oid.get(oid) or f"entra/{info.plural}/{oid}"
+            kind = self.g.node(nid)["kind"] if self.g.has_node(nid) else info.kind
+            try:
+                self.g.add_node(nid, kind, info.name, principal_id=oid, **info.props)
+            except SchemaError as exc:
+                self.ctx.warn(f"azure: directory object {oid}: {exc}; skipped")
+                continue
+            by_oid[oid] = nid
+            if info.foreign_tenant is None:
+                if info.needs_tenant and not ours and not warned_unknown_tenant:
+                    warned_unknown_tenant = True
+                    self.ctx.warn(
+                        "azure: no subscription record with a tenantId was collected, so "
+                        "applications owned by other tenants cannot be told apart"
+                    )
+                continue
+            ext = f"entra/tenants/{info.foreign_tenant}"
+            self.g.add_node(
+                ext,
+                "ExternalAccount",
+                f"Entra tenant {info.foreign_tenant}",
+                tenant=info.foreign_tenant,
+                provider="azure",
+                collected=False,
+                risk="unknown",
+            )
+            self.g.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
 
     def _connection_targets(self) -> None:
         """Connections name their target by URL (and often ResourceId metadata): resolve it.
@@ -1127,6 +1276,7 @@ HANDLED_TYPES = {
     "microsoft.machinelearningservices/workspaces/connections",
     "microsoft.authorization/roleassignments",
     "microsoft.authorization/roledefinitions",
+    "microsoft.management/managementgroups",
 }
 
 

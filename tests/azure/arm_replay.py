@@ -19,13 +19,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from aispm_graph.providers.azure.arm import norm, resource_type, subscription_of
+from aispm_graph.providers.azure.arm import MG_PREFIX, norm, resource_type, subscription_of
 
 
 class ArmReplay:
-    def __init__(self, resources: list[dict[str, Any]], page_size: int = 2) -> None:
+    def __init__(
+        self,
+        resources: list[dict[str, Any]],
+        page_size: int = 2,
+        *,
+        entities: list[dict[str, Any]] | None = None,
+        directory: list[dict[str, Any]] | None = None,
+        tenant_id: str | None = None,
+    ) -> None:
         self.resources = resources
         self.page_size = page_size
+        # getEntities rows (management groups and subscriptions with properties.parent.id)
+        self.entities = entities or []
+        # Microsoft Graph directory objects served by POST /v1.0/directoryObjects/getByIds
+        self.directory = {str(o["id"]).lower(): o for o in directory or []}
+        self.tenant_id = tenant_id
+        # Paths (lower case) that answer 403 to every method, e.g. getEntities or getByIds.
+        self.denied_paths: set[str] = set()
+        self.graph_batches: list[list[str]] = []  # ids of each getByIds call
         self.faults: dict[str, list[tuple[int, dict[str, str], Any]]] = defaultdict(list)
         self.denied_types: set[str] = set()
         # Subscriptions where every read answers 403 (listed, but the caller has no role there).
@@ -51,6 +67,8 @@ class ArmReplay:
         self.faults.clear()
         self.denied_types.clear()
         self.denied_subscriptions.clear()
+        self.denied_paths.clear()
+        self.graph_batches.clear()
         self.requests.clear()
 
     def fail_once(self, path: str, status: int, headers: dict[str, str] | None = None) -> None:
@@ -60,15 +78,45 @@ class ArmReplay:
     def subscriptions(self) -> list[dict[str, Any]]:
         """``GET /subscriptions``: every subscription a recorded resource lives in."""
         subs = sorted({subscription_of(r["id"]) for r in self.resources} - {""})
-        return [
-            {
+        names = {
+            norm(e["id"]): (e.get("properties") or {}).get("displayName") for e in self.entities
+        }
+        out = []
+        for sub in subs:
+            record: dict[str, Any] = {
                 "id": f"/subscriptions/{sub}",
                 "subscriptionId": sub,
-                "displayName": f"sub-{sub[:8]}",
+                "displayName": names.get(f"/subscriptions/{sub}") or f"sub-{sub[:8]}",
                 "state": "Enabled",
             }
-            for sub in subs
-        ]
+            if self.tenant_id:
+                record["tenantId"] = self.tenant_id
+            out.append(record)
+        return out
+
+    def ancestors(self, entity_id: str) -> list[str]:
+        """Management groups above a subscription or group, from the recorded entities."""
+        parent = {
+            norm(e["id"]): norm(((e.get("properties") or {}).get("parent") or {}).get("id") or "")
+            for e in self.entities
+        }
+        out: list[str] = []
+        cur = parent.get(norm(entity_id), "")
+        while cur and cur not in out:
+            out.append(cur)
+            cur = parent.get(cur, "")
+        return out
+
+    def _applies_to(self, assignment_id: str, sub: str) -> bool:
+        """Whether ARM lists an assignment for a subscription: its own, and those inherited
+        from the subscription's management groups or the tenant root."""
+        rid = norm(assignment_id)
+        if subscription_of(rid):
+            return subscription_of(rid) == sub
+        if not self.entities:
+            return True  # no hierarchy recorded: every group assignment reaches it
+        scope = rid.split("/providers/microsoft.authorization/")[0]
+        return scope == "" or scope in self.ancestors(f"/subscriptions/{sub}")
 
     def _children(self, path: str) -> list[dict[str, Any]] | None:
         p = norm(path)
@@ -100,9 +148,23 @@ class ArmReplay:
                 rid = r["id"]
                 if resource_type(rid) != wanted:
                     continue
-                if wanted.startswith("microsoft.authorization") or subscription_of(rid) == sub:
+                if wanted == "microsoft.authorization/roleassignments":
+                    if self._applies_to(rid, sub):
+                        out.append(r)
+                elif wanted.startswith("microsoft.authorization") or subscription_of(rid) == sub:
                     out.append(r)
             return out
+        if p.startswith(MG_PREFIX) and segs[-2:-1] == ["microsoft.authorization"]:
+            # assignments / definitions at a management group (possibly none)
+            known = {norm(e["id"]) for e in self.entities}
+            if "/".join(p.split("/")[:5]) not in known:
+                return None
+            return [
+                r
+                for r in self.resources
+                if norm(r["id"]).startswith(p + "/")
+                and norm(r["id"]).count("/") == p.count("/") + 1
+            ]
         # {parent}/{childType}: direct children of a recorded resource (or of a path such as
         # {storage account}/blobServices/default that prefixes recorded children)
         parent = "/".join(p.split("/")[:-1])
@@ -143,6 +205,9 @@ class ArmReplay:
                 if not self.headers.get("Authorization", "").startswith("Bearer "):
                     self._send(401, {"error": {"code": "AuthenticationFailed"}})
                     return
+                if path in replay.denied_paths:
+                    self._send(403, {"error": {"code": "AuthorizationFailed", "message": path}})
+                    return
                 queued = replay.faults.get(path)
                 if queued:
                     status, headers, body = queued.pop(0)
@@ -171,6 +236,10 @@ class ArmReplay:
                     if norm(r["id"]) == path:
                         self._send(200, r)
                         return
+                for record in replay.subscriptions():
+                    if norm(record["id"]) == path:
+                        self._send(200, record)
+                        return
                 items = replay._children(path)
                 if items is None:
                     self._send(404, {"error": {"code": "NotFound", "message": path}})
@@ -180,6 +249,73 @@ class ArmReplay:
                 size = replay.page_size
                 chunk = items[page * size : (page + 1) * size]
                 body: dict[str, Any] = {"value": chunk}
+                if (page + 1) * size < len(items):
+                    q = {k: v[0] for k, v in query.items()}
+                    q["page"] = str(page + 1)
+                    body["nextLink"] = f"{replay.url}{parsed.path}?{urlencode(q)}"
+                self._send(200, body)
+
+            def do_POST(self) -> None:
+                parsed = urlparse(self.path)
+                path = norm(parsed.path)
+                auth = self.headers.get("Authorization", "")
+                replay.requests.append((time.monotonic(), "POST", path, auth))
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                if not auth.startswith("Bearer "):
+                    self._send(401, {"error": {"code": "InvalidAuthenticationToken"}})
+                    return
+                if path in replay.denied_paths:
+                    if path.startswith("/v1.0/"):
+                        error = {
+                            "code": "Authorization_RequestDenied",
+                            "message": "Insufficient privileges to complete the operation.",
+                        }
+                    else:
+                        error = {"code": "AuthorizationFailed", "message": f"no access: {path}"}
+                    self._send(403, {"error": error})
+                    return
+                if path == "/providers/microsoft.management/getentities":
+                    self._page(parsed, replay.entities)
+                elif path == "/v1.0/directoryobjects/getbyids":
+                    self._get_by_ids(raw)
+                else:
+                    self._send(404, {"error": {"code": "NotFound", "message": path}})
+
+            def _get_by_ids(self, raw: bytes) -> None:
+                try:
+                    body = json.loads(raw or b"{}")
+                    ids = [str(i).lower() for i in body["ids"]]
+                except (ValueError, KeyError, TypeError):
+                    self._send(400, {"error": {"code": "Request_BadRequest"}})
+                    return
+                if len(ids) > 1000:
+                    self._send(400, {"error": {"code": "Request_BadRequest", "message": ">1000"}})
+                    return
+                replay.graph_batches.append(ids)
+                types = {str(t).lower() for t in body.get("types") or []}
+                found = []
+                for oid in ids:
+                    obj = replay.directory.get(oid)
+                    kind = str((obj or {}).get("@odata.type", "")).rsplit(".", 1)[-1].lower()
+                    if obj is not None and (not types or kind in types):
+                        found.append(obj)
+                self._send(
+                    200,
+                    {
+                        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+                        "value": found,
+                    },
+                )
+
+            def _page(self, parsed: Any, items: list[dict[str, Any]]) -> None:
+                query = parse_qs(parsed.query)
+                page = int(query.get("page", ["0"])[0])
+                size = replay.page_size
+                body: dict[str, Any] = {
+                    "count": len(items),
+                    "value": items[page * size : (page + 1) * size],
+                }
                 if (page + 1) * size < len(items):
                     q = {k: v[0] for k, v in query.items()}
                     q["page"] = str(page + 1)

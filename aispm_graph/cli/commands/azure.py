@@ -43,6 +43,20 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
     help="Azure Resource Manager endpoint (sovereign clouds, or a local replay server).",
 )
 @click.option(
+    "--graph-endpoint",
+    default="https://graph.microsoft.com",
+    show_default=True,
+    help="Microsoft Graph endpoint (sovereign clouds, or a local replay server).",
+)
+@click.option(
+    "--tenant/--no-tenant",
+    "tenant_wide",
+    default=True,
+    show_default=True,
+    help="Also read the management-group hierarchy and its role assignments (ARM) and the "
+    "principals behind role assignments (Microsoft Graph).",
+)
+@click.option(
     "--retries", default=5, show_default=True, help="Retries on 429/503 (honours Retry-After)."
 )
 @option_format("table", "json")
@@ -53,20 +67,26 @@ def collect_azure(
     all_subscriptions: bool,
     max_workers: int,
     arm_endpoint: str,
+    graph_endpoint: str,
+    tenant_wide: bool,
     retries: int,
     fmt: str,
 ) -> None:
     """Collect Azure OpenAI / AI Foundry / Azure ML, network, identity and RBAC resources.
 
     Credentials: the bearer token in AISPM_AZURE_TOKEN if set, else DefaultAzureCredential
-    (environment, workload identity, managed identity, Azure CLI, ...). Never collects keys or
+    (environment, workload identity, managed identity, Azure CLI, ...); for Microsoft Graph,
+    AISPM_AZURE_GRAPH_TOKEN if set, else the same credential. Never collects keys or
     connection secrets.
     """
     from aispm_graph.providers.azure.collect import (
         AzureCollectError,
         AzureCollector,
+        CollectResult,
         credential_from_env,
+        graph_credential_from_env,
     )
+    from aispm_graph.providers.azure.tenant import TenantCollector
 
     if all_subscriptions and subscriptions:
         raise UserError("--subscription and --all-subscriptions are alternatives; pass one")
@@ -81,6 +101,8 @@ def collect_azure(
             arm_endpoint,
             retry_total=retries,
             progress=None if app.quiet else app.info,
+            graph_endpoint=graph_endpoint,
+            graph_credential=graph_credential_from_env(dict(os.environ)),
         )
         wanted = list(subscriptions)
         if all_subscriptions:
@@ -88,14 +110,24 @@ def collect_azure(
             if not wanted:
                 raise UserError("the credential sees no enabled subscription")
         outcomes = collector.collect_many(wanted, max_workers)
+        results = [r for _s, r, _why in outcomes if r is not None]
+        failed = [(s, why) for s, r, why in outcomes if r is None]
+        if not results:
+            raise UserError("no subscription could be collected: " + failed[0][1])
+        # Tenant-wide reads add directory objects to the subscription results, so they run
+        # before anything is stored.
+        tenant: CollectResult | None = (
+            TenantCollector(collector).collect(results) if tenant_wide else None
+        )
     except AzureCollectError as exc:
         raise UserError(str(exc)) from None
-    results = [r for _s, r, _why in outcomes if r is not None]
-    failed = [(s, why) for s, r, why in outcomes if r is None]
-    if not results:
-        raise UserError("no subscription could be collected: " + failed[0][1])
     snapshot = app.workspace.open_for_write()
-    for result in results:
+    stored = list(results)
+    if tenant is not None and tenant.documents:
+        # A tenant read that found nothing (or was refused) is not stored as an empty tenant,
+        # which would erase what an earlier run saw there.
+        stored.append(tenant)
+    for result in stored:
         snapshot.put_source(
             "azure",
             result.subscription_id,
@@ -116,10 +148,17 @@ def collect_azure(
             ],
             "failed": [{"subscription": sub, "reason": why} for sub, why in failed],
         }
+        if tenant is not None:
+            payload["tenant"] = {
+                "scope": tenant.subscription_id,
+                "documents": len(tenant.documents),
+                "coverage": tenant.coverage_json(),
+            }
         click.echo(json.dumps(payload, indent=2))
         return
-    for result in results:
-        table = Table(title=f"Azure coverage: subscription {result.subscription_id}")
+    for result in [*results, *([tenant] if tenant is not None else [])]:
+        what = "tenant" if result is tenant else "subscription"
+        table = Table(title=f"Azure coverage: {what} {result.subscription_id}")
         for col in ("resource type", "status", "count", "detail"):
             table.add_column(col)
         for c in result.coverage:

@@ -25,7 +25,9 @@ from aispm_graph.providers.azure.arm import norm, resource_type
 from aispm_graph.workspace import Document
 
 DEFAULT_ARM = "https://management.azure.com"
+DEFAULT_GRAPH = "https://graph.microsoft.com"
 ENV_TOKEN = "AISPM_AZURE_TOKEN"  # noqa: S105 - the variable name, not a token
+ENV_GRAPH_TOKEN = "AISPM_AZURE_GRAPH_TOKEN"  # noqa: S105 - the variable name, not a token
 
 # Current stable api-versions for the resource providers read through the generic client.
 ML_API = "2024-10-01"
@@ -128,6 +130,13 @@ def credential_from_env(env: dict[str, str]) -> Any:
     return DefaultAzureCredential()
 
 
+def graph_credential_from_env(env: dict[str, str]) -> Any:
+    """``AISPM_AZURE_GRAPH_TOKEN`` (a Microsoft Graph bearer token) if set, else None: the
+    collector then asks its ARM credential for a Graph token."""
+    token = env.get(ENV_GRAPH_TOKEN, "").strip()
+    return StaticTokenCredential(token) if token else None
+
+
 def scrub(obj: Any) -> Any:
     """A copy of ``obj`` without secret-valued fields (connection credentials, keys)."""
     if isinstance(obj, dict):
@@ -175,16 +184,15 @@ class AzureCollector:
         arm_endpoint: str = DEFAULT_ARM,
         retry_total: int = 5,
         progress: Callable[[str], None] | None = None,
+        graph_endpoint: str = DEFAULT_GRAPH,
+        graph_credential: Any = None,
     ) -> None:
-        parsed = urlparse(arm_endpoint)
-        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-            raise AzureCollectError(f"--arm-endpoint {arm_endpoint!r}: not an http(s) URL")
-        insecure = parsed.scheme == "http"
-        if insecure and parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
-            raise AzureCollectError(
-                f"--arm-endpoint {arm_endpoint!r}: plain http is only allowed to a loopback "
-                "replay server; bearer tokens must not cross the network unencrypted"
-            )
+        insecure = _check_endpoint("--arm-endpoint", arm_endpoint)
+        self.graph_insecure = _check_endpoint("--graph-endpoint", graph_endpoint)
+        self.graph_endpoint = graph_endpoint.rstrip("/")
+        # A static ARM token is not valid for Graph; AISPM_AZURE_GRAPH_TOKEN may supply one.
+        self.graph_credential = graph_credential or credential
+        self.retry_total = retry_total
         self.endpoint = arm_endpoint.rstrip("/")
         self.credential = credential
         self.progress = progress or (lambda _m: None)
@@ -275,8 +283,9 @@ class AzureCollector:
     def _raw(self, client: Any, url: str) -> Callable[[_Pages], None]:
         return lambda pages: self._raw_list(client, url, pages)
 
-    def _raw_list(self, client: Any, url: str, pages: _Pages) -> None:
-        """GET a collection through the client's pipeline, following nextLink by hand."""
+    def _raw_list(self, client: Any, url: str, pages: _Pages, method: str = "GET") -> None:
+        """GET (or POST, for ``getEntities``) a collection through the client's pipeline,
+        following ``nextLink`` (or the management-groups API's ``@nextLink``) by hand."""
         from azure.core.exceptions import HttpResponseError
         from azure.core.rest import HttpRequest
 
@@ -284,12 +293,14 @@ class AzureCollector:
         seen: set[str] = set()
         while next_url and next_url not in seen:
             seen.add(next_url)
-            response = client.send_request(HttpRequest("GET", next_url), **self._op)
+            response = client.send_request(HttpRequest(method, next_url), **self._op)
             if response.status_code != 200:
                 raise HttpResponseError(response=response)
             body = response.json()
             pages.bodies.append(body)
-            link = body.get("nextLink") if isinstance(body, dict) else None
+            link = None
+            if isinstance(body, dict):
+                link = body.get("nextLink") or body.get("@nextLink")
             next_url = link if isinstance(link, str) and link.startswith("http") else None
 
     # -- the estate -----------------------------------------------------------------------------
@@ -357,6 +368,18 @@ class AzureCollector:
         net, comp, cog, sto = c["network"], c["compute"], c["cognitive"], c["storage"]
         auth, res = c["authorization"], c["resource"]
         step, add = self._step, self._add
+        # The subscription record says which tenant owns it: the tenant whose principals are
+        # "ours" when guests and other tenants' applications are told apart.
+        add(
+            result,
+            step(
+                result,
+                "subscriptions",
+                self._raw(
+                    res, f"{self.endpoint}/subscriptions/{sub}?api-version={SUBSCRIPTIONS_API}"
+                ),
+            ),
+        )
         self.progress(f"subscription {sub}: resource groups")
         add(result, step(result, "resourceGroups", lambda h: res.resource_groups.list(**h.kw)))
         simple: list[tuple[str, Callable[[_Pages], Any]]] = [
@@ -562,6 +585,20 @@ def _pretty(rtype: str) -> str:
         ),
     }
     return names.get(rtype, rtype)
+
+
+def _check_endpoint(option: str, url: str) -> bool:
+    """Whether ``url`` is plain http (allowed to loopback only); raises for anything else."""
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise AzureCollectError(f"{option} {url!r}: not an http(s) URL")
+    insecure = parsed.scheme == "http"
+    if insecure and parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise AzureCollectError(
+            f"{option} {url!r}: plain http is only allowed to a loopback "
+            "replay server; bearer tokens must not cross the network unencrypted"
+        )
+    return insecure
 
 
 def _first_line(exc: BaseException) -> str:

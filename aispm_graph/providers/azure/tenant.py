@@ -1,0 +1,281 @@
+"""Tenant-wide reads: the management-group hierarchy, role assignments made at management-group
+scope, and the Entra principals behind every role assignment.
+
+A role assignment at a management group reaches every subscription below it, but a
+subscription's own listing only shows the assignments that reach *that* subscription; to apply
+them exactly the collector needs the tree. ``getEntities`` returns management groups and
+subscriptions in one paged list, each with ``properties.parent.id``; the assignments (and the
+custom roles assignable there) are read at each group with ``atScope()``.
+
+Principals come from Microsoft Graph: one ``directoryObjects/getByIds`` POST per 1000 object
+ids, through an azure-core pipeline with the same credential (scope
+``https://graph.microsoft.com/.default``). Only identifying, non-secret fields are kept: the ones
+that tell a guest or another tenant's application from our own principals.
+
+Everything here is best effort: a 403 (no Management Group Reader, no Directory.Read.All) is a
+coverage gap recorded in the snapshot, and the build falls back to what the subscriptions said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from aispm_graph.providers.azure.arm import MG_PREFIX, norm, resource_type
+from aispm_graph.providers.azure.collect import (
+    AzureCollectError,
+    AzureCollector,
+    CollectResult,
+    Coverage,
+    _bind,
+    _first_line,
+    merge_coverage,
+    scrub,
+)
+from aispm_graph.workspace import Document
+
+MG_API = "2021-04-01"
+GRAPH_BATCH = 1000  # getByIds accepts at most 1000 ids per call
+GRAPH_TYPES = ("user", "group", "servicePrincipal")
+
+# The Graph fields stored per principal: who it is and which tenant vouches for it. Nothing
+# else (no credentials metadata, no contact details beyond the sign-in name and mail).
+GRAPH_FIELDS = {
+    "#microsoft.graph.user": (
+        "id",
+        "displayName",
+        "userPrincipalName",
+        "userType",
+        "mail",
+        "externalUserState",
+        "creationType",
+        "accountEnabled",
+    ),
+    "#microsoft.graph.serviceprincipal": (
+        "id",
+        "displayName",
+        "appId",
+        "appDisplayName",
+        "appOwnerOrganizationId",
+        "servicePrincipalType",
+        "signInAudience",
+        "accountEnabled",
+    ),
+    "#microsoft.graph.group": ("id", "displayName", "securityEnabled", "mailEnabled"),
+}
+
+
+def directory_document(scope: str, obj: dict[str, Any]) -> Document | None:
+    """A Graph directory object reduced to its non-secret identifying fields, or None."""
+    otype = str(obj.get("@odata.type") or "")
+    fields = GRAPH_FIELDS.get(otype.lower())
+    oid = obj.get("id")
+    if fields is None or not isinstance(oid, str) or not oid:
+        return None
+    body: dict[str, Any] = {"@odata.type": otype}
+    body.update({k: obj[k] for k in fields if k in obj})
+    identities = obj.get("identities")
+    if isinstance(identities, list):
+        # Which identity provider signs the user in (issuer), not the sign-in values.
+        body["identities"] = [
+            {k: i.get(k) for k in ("signInType", "issuer")}
+            for i in identities
+            if isinstance(i, dict)
+        ]
+    return Document("azure", scope, f"entra/directoryobjects/{oid.lower()}", body)
+
+
+def principal_ids(docs: Iterable[Document]) -> set[str]:
+    """Object ids of the principals in role-assignment documents."""
+    out: set[str] = set()
+    for doc in docs:
+        body = doc.body
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            continue
+        if resource_type(body["id"]) != "microsoft.authorization/roleassignments":
+            continue
+        props = body.get("properties")
+        pid = props.get("principalId") if isinstance(props, dict) else None
+        if isinstance(pid, str) and pid.strip():
+            out.add(pid.strip().lower())
+    return out
+
+
+def tenant_of(results: Iterable[CollectResult]) -> str:
+    """The tenant of the collected subscriptions (from their subscription records), or ''."""
+    for result in results:
+        for doc in result.documents:
+            body = doc.body
+            if (
+                isinstance(body, dict)
+                and resource_type(str(body.get("id", ""))) == "subscriptions"
+                and isinstance(body.get("tenantId"), str)
+            ):
+                return str(body["tenantId"]).lower()
+    return ""
+
+
+class TenantCollector:
+    """Reads the tenant-level data for one ``AzureCollector`` run."""
+
+    def __init__(self, collector: AzureCollector, graph_batch: int = GRAPH_BATCH) -> None:
+        self.c = collector
+        self.graph_batch = max(1, min(graph_batch, GRAPH_BATCH))
+
+    def collect(self, results: list[CollectResult]) -> CollectResult:
+        """Management groups and their assignments into a ``tenant-<id>`` result; directory
+        objects into every result whose role assignments name them."""
+        tenant = tenant_of(results)
+        out = CollectResult(f"tenant-{tenant}" if tenant else "tenant")
+        try:
+            self._management_groups(out)
+        except AzureCollectError as exc:
+            # The subscriptions are already read; losing them to a tenant-level failure
+            # (a token refused for this one call) would be worse than the gap.
+            out.coverage.append(
+                Coverage("Microsoft.Management/managementGroups", "error", 0, str(exc))
+            )
+        self._principals([*results, out])
+        out.coverage = merge_coverage(out.coverage)
+        return out
+
+    def _management_groups(self, out: CollectResult) -> None:
+        """getEntities, then the assignments and custom roles at each management group."""
+        from azure.mgmt.authorization import AuthorizationManagementClient
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        c = self.c
+        # The clients need a subscription id; these tenant-level calls do not use it.
+        res = ResourceManagementClient(c.credential, "0" * 8, **c._kwargs)
+        auth = AuthorizationManagementClient(c.credential, "0" * 8, **c._kwargs)
+        c.progress("tenant: management groups")
+        url = f"{c.endpoint}/providers/Microsoft.Management/getEntities?api-version={MG_API}"
+        entities = c._step(
+            out,
+            "Microsoft.Management/managementGroups",
+            lambda pages: c._raw_list(res, url, pages, method="POST"),
+        )
+        c._add(out, entities)
+        groups = sorted(
+            {
+                norm(e["id"])
+                for e in entities
+                if isinstance(e.get("id"), str) and norm(e["id"]).startswith(MG_PREFIX)
+            }
+        )
+        found: dict[str, list[dict[str, Any]]] = {}
+        for rtype, op, filt in (
+            ("managementGroups/roleAssignments", auth.role_assignments.list_for_scope, "atScope()"),
+            (
+                "managementGroups/roleDefinitions",
+                auth.role_definitions.list,
+                "type eq 'CustomRole'",
+            ),
+        ):
+            before = len(out.coverage)
+            items: list[dict[str, Any]] = []
+            for mg in groups:
+                c.progress(f"tenant: {rtype} at {mg}")
+                items.extend(c._step(out, rtype, _bind(op, mg, filter=filt), record=False))
+            if len(out.coverage) == before:
+                out.coverage.append(Coverage(rtype, "ok", len(items)))
+            found[rtype] = items
+        assignments = found["managementGroups/roleAssignments"]
+        definitions = found["managementGroups/roleDefinitions"]
+        c._add(out, assignments)
+        c._add(out, definitions)
+
+    # -- Microsoft Graph ----------------------------------------------------------------------
+    def _principals(self, results: list[CollectResult]) -> None:
+        wanted = {r.subscription_id: principal_ids(r.documents) for r in results}
+        ids = sorted(set().union(*wanted.values()))
+        if not ids:
+            return
+        self.c.progress(f"tenant: {len(ids)} principals from Microsoft Graph")
+        found, coverage = self._get_by_ids(ids)
+        for result in results:
+            mine = wanted[result.subscription_id]
+            if not mine:
+                continue
+            result.coverage.append(
+                Coverage(
+                    coverage.resource_type,
+                    coverage.status,
+                    sum(1 for i in mine if i in found),
+                    coverage.detail,
+                )
+            )
+            for oid in sorted(mine):
+                doc = (
+                    directory_document(result.subscription_id, found[oid]) if oid in found else None
+                )
+                if doc is not None:
+                    result.documents.append(doc)
+
+    def _get_by_ids(self, ids: list[str]) -> tuple[dict[str, dict[str, Any]], Coverage]:
+        """Directory objects by id; a refusal or failure becomes the coverage row."""
+        from azure.core import PipelineClient
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+        )
+        from azure.core.pipeline.policies import (
+            BearerTokenCredentialPolicy,
+            HeadersPolicy,
+            RetryPolicy,
+            UserAgentPolicy,
+        )
+        from azure.core.rest import HttpRequest
+
+        c = self.c
+        audience = "https://graph.microsoft.com" if c.graph_insecure else c.graph_endpoint
+        client: Any = PipelineClient(
+            base_url=c.graph_endpoint,
+            policies=[
+                HeadersPolicy(),
+                UserAgentPolicy(user_agent="aispm-graph"),
+                RetryPolicy(retry_total=c.retry_total, retry_backoff_factor=0.5),
+                BearerTokenCredentialPolicy(c.graph_credential, f"{audience}/.default"),
+            ],
+        )
+        op = {"enforce_https": False} if c.graph_insecure else {}
+        rtype = "Microsoft.Graph/directoryObjects"
+        found: dict[str, dict[str, Any]] = {}
+        url = f"{c.graph_endpoint}/v1.0/directoryObjects/getByIds"
+        try:
+            for start in range(0, len(ids), self.graph_batch):
+                chunk = ids[start : start + self.graph_batch]
+                request = HttpRequest("POST", url, json={"ids": chunk, "types": list(GRAPH_TYPES)})
+                response = client.send_request(request, **op)
+                if response.status_code != 200:
+                    raise HttpResponseError(response=response)
+                body = response.json()
+                for obj in body.get("value", []) if isinstance(body, dict) else []:
+                    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                        found[obj["id"].lower()] = scrub(obj)
+        except ClientAuthenticationError as exc:
+            return found, Coverage(rtype, "denied", len(found), _first_line(exc))
+        except ServiceRequestError as exc:
+            return found, Coverage(
+                rtype, "error", len(found), f"cannot reach {c.graph_endpoint}: {_first_line(exc)}"
+            )
+        except HttpResponseError as exc:
+            status = exc.status_code or 0
+            kind = {401: "denied", 403: "denied", 404: "not-found"}.get(status, "error")
+            hint = " (needs Directory.Read.All)" if status in {401, 403} else ""
+            return found, Coverage(
+                rtype, kind, len(found), f"HTTP {status}{hint}: {_graph_error(exc)}"
+            )
+        except ValueError as exc:  # a body that is not JSON
+            return found, Coverage(rtype, "error", len(found), f"{type(exc).__name__}: {exc}")
+        return found, Coverage(rtype, "ok", len(found))
+
+
+def _graph_error(exc: Any) -> str:
+    """Graph's ``{"error": {"code", "message"}}`` as one line."""
+    try:
+        err = exc.response.json().get("error", {})
+        return f"{err.get('code')}: {err.get('message')}"[:300]
+    except Exception:  # any unreadable body falls back to the exception text
+        return _first_line(exc)
