@@ -183,9 +183,14 @@ def _title(nodes: list[dict[str, Any]], tcls: TargetClass) -> str:
         TargetClass.AI_SERVICE: "can use AI service",
         TargetClass.AI_SECRET: "can read AI secret",
     }[tcls]
-    start = (
-        "Internet" if nodes[0]["id"] == "internet" else f"Leaked credentials of {nodes[0]['name']}"
-    )
+    first = nodes[0]
+    if first["id"] == "internet":
+        start = "Internet"
+    elif first["kind"] == "ExternalAccount":
+        # Not a leak: whoever holds an account outside the collected estate
+        start = f"Outside the estate: {first['name']}"
+    else:
+        start = f"Leaked credentials of {first['name']}"
     via = f" via {nodes[1]['name']}" if len(nodes) > 2 else ""
     return f"{start}{via} {what} {tgt['kind']} {tgt['name']}"
 

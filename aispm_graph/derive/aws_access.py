@@ -956,7 +956,7 @@ class IamDeriver:
             self.g.add_node(
                 nid,
                 "ExternalAccount",
-                acct,
+                f"AWS account {acct}",
                 tenant=acct,
                 provider="aws",
                 collected=False,

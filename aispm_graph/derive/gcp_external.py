@@ -93,7 +93,7 @@ def _external_node(graph: Graph, project: str, projects: Projects) -> str | None
     graph.add_node(
         node_id,
         "ExternalAccount",
-        project,
+        f"GCP project {project}",
         tenant=project,
         provider="gcp",
         collected=False,

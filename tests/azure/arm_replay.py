@@ -46,6 +46,9 @@ class ArmReplay:
         self.denied_types: set[str] = set()
         # Subscriptions where every read answers 403 (listed, but the caller has no role there).
         self.denied_subscriptions: set[str] = set()
+        # Subscriptions whose reads wait until release(): a subscription still in flight
+        # when a test interrupts the run.
+        self.held_subscriptions: dict[str, threading.Event] = {}
         self.requests: list[tuple[float, str, str, str]] = []  # (time, method, path, auth)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -62,6 +65,14 @@ class ArmReplay:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def hold(self, subscription: str) -> None:
+        self.held_subscriptions[subscription.lower()] = threading.Event()
+
+    def release(self) -> None:
+        for event in self.held_subscriptions.values():
+            event.set()
+        self.held_subscriptions.clear()
 
     def reset(self) -> None:
         self.faults.clear()
@@ -213,6 +224,9 @@ class ArmReplay:
                     status, headers, body = queued.pop(0)
                     self._send(status, body, headers)
                     return
+                held = replay.held_subscriptions.get(subscription_of(path))
+                if held is not None:
+                    held.wait(timeout=120)
                 if subscription_of(path) in replay.denied_subscriptions:
                     self._send(
                         403,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from arm_replay import ArmReplay
@@ -99,3 +102,90 @@ def test_subscription_options_are_exclusive(two_subs: ArmReplay, tmp_path: Path)
     assert both.returncode == 2 and "alternatives" in both.stderr
     neither = run_cli("-w", str(tmp_path), "collect", "azure", env=env)
     assert neither.returncode == 2 and "--all-subscriptions" in neither.stderr
+
+
+def collect_all(ws: Path, server: ArmReplay, *extra: str) -> dict[str, Any]:
+    proc = run_cli(
+        *("-w", str(ws), "-q", "collect", "azure", "--all-subscriptions"),
+        *("--arm-endpoint", server.url, "--graph-endpoint", server.url, "--format", "json"),
+        *extra,
+        env={"AISPM_AZURE_TOKEN": "t"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    out: dict[str, Any] = json.loads(proc.stdout)
+    return out
+
+
+def taken(ws: Path) -> dict[str, str]:
+    snap = Workspace(ws).current()
+    assert snap is not None
+    return {s["scope"]: s["taken_at"] for s in snap.sources()}
+
+
+def test_resume_collects_only_the_subscription_that_failed(
+    two_subs: ArmReplay, tmp_path: Path
+) -> None:
+    first = collect_all(tmp_path, two_subs)
+    assert [f["subscription"] for f in first["failed"]] == [OTHER]
+    before = taken(tmp_path)
+    two_subs.denied_subscriptions.discard(OTHER)  # the caller was given a role there
+    try:
+        out = collect_all(tmp_path, two_subs, "--resume")
+    finally:
+        two_subs.denied_subscriptions.add(OTHER)
+    assert out["run"] == first["run"]
+    assert out["skipped"] == [DEMO_SUBSCRIPTION]
+    assert [s["subscription"] for s in out["subscriptions"]] == [OTHER]
+    after = taken(tmp_path)
+    assert after[DEMO_SUBSCRIPTION] == before[DEMO_SUBSCRIPTION]
+    assert OTHER in after
+    state = json.loads((tmp_path / "azure-estate-run.json").read_text())
+    assert state["finished"] is True
+    assert sorted(state["done"]) == sorted([DEMO_SUBSCRIPTION, OTHER])
+
+
+def test_interrupted_run_keeps_what_it_stored_and_resumes(
+    two_subs: ArmReplay, tmp_path: Path
+) -> None:
+    """Ctrl-C while OTHER is still being read: the demo subscription, already stored, stays;
+    the process stops at once although a read is in flight; --resume reads OTHER only."""
+    two_subs.denied_subscriptions.discard(OTHER)
+    two_subs.hold(OTHER)
+    try:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "aispm_graph", "-w", str(tmp_path), "-q"),
+                *("collect", "azure", "--all-subscriptions", "--arm-endpoint", two_subs.url),
+                *("--graph-endpoint", two_subs.url, "--format", "json"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "AISPM_AZURE_TOKEN": "t"},
+        )
+        run_file = tmp_path / "azure-estate-run.json"
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the demo subscription never finished"
+            try:
+                done = json.loads(run_file.read_text())["done"]
+            except (OSError, ValueError, KeyError):
+                done = []
+            if DEMO_SUBSCRIPTION in done:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        two_subs.release()
+        assert proc.returncode == 130, err
+        assert "interrupted: 1 subscription(s) stored" in err
+        assert "--resume" in err
+        assert set(taken(tmp_path)) == {DEMO_SUBSCRIPTION}
+        out = collect_all(tmp_path, two_subs, "--resume")
+    finally:
+        two_subs.release()
+        two_subs.denied_subscriptions.add(OTHER)
+    assert out["skipped"] == [DEMO_SUBSCRIPTION]
+    assert [s["subscription"] for s in out["subscriptions"]] == [OTHER]
+    assert set(taken(tmp_path)) >= {DEMO_SUBSCRIPTION, OTHER}

@@ -12,7 +12,9 @@ import click
 from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.workspace import Snapshot
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -59,6 +61,11 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 @click.option(
     "--retries", default=5, show_default=True, help="Retries on 429/503 (honours Retry-After)."
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Skip the subscriptions an interrupted (or partly failed) run already stored.",
+)
 @option_format("table", "json")
 @pass_app
 def collect_azure(
@@ -70,6 +77,7 @@ def collect_azure(
     graph_endpoint: str,
     tenant_wide: bool,
     retries: int,
+    resume: bool,
     fmt: str,
 ) -> None:
     """Collect Azure OpenAI / AI Foundry / Azure ML, network, identity and RBAC resources.
@@ -86,7 +94,7 @@ def collect_azure(
         credential_from_env,
         graph_credential_from_env,
     )
-    from aispm_graph.providers.azure.tenant import TenantCollector
+    from aispm_graph.providers.azure.tenant import TenantCollector, tenant_of
 
     if all_subscriptions and subscriptions:
         raise UserError("--subscription and --all-subscriptions are alternatives; pass one")
@@ -104,79 +112,123 @@ def collect_azure(
             graph_endpoint=graph_endpoint,
             graph_credential=graph_credential_from_env(dict(os.environ)),
         )
-        wanted = list(subscriptions)
+        wanted = [s.strip().lower() for s in subscriptions]
         if all_subscriptions:
-            wanted = [str(s["subscriptionId"]) for s in collector.list_subscriptions()]
+            wanted = [str(s["subscriptionId"]).lower() for s in collector.list_subscriptions()]
             if not wanted:
                 raise UserError("the credential sees no enabled subscription")
-        outcomes = collector.collect_many(wanted, max_workers)
-        results = [r for _s, r, _why in outcomes if r is not None]
-        failed = [(s, why) for s, r, why in outcomes if r is None]
-        if not results:
-            raise UserError("no subscription could be collected: " + failed[0][1])
-        # Tenant-wide reads add directory objects to the subscription results, so they run
-        # before anything is stored.
-        tenant: CollectResult | None = (
-            TenantCollector(collector).collect(results) if tenant_wide else None
-        )
     except AzureCollectError as exc:
         raise UserError(str(exc)) from None
+    mode = "all-subscriptions" if all_subscriptions else "subscriptions"
+    run = EstateRun.start(app, "azure", mode, resume, "subscription")
+    skipped = [s for s in wanted if s in run.done]
+    todo = [s for s in wanted if s not in run.done]
     snapshot = app.workspace.open_for_write()
-    stored = list(results)
-    if tenant is not None and tenant.documents:
-        # A tenant read that found nothing (or was refused) is not stored as an empty tenant,
-        # which would erase what an earlier run saw there.
-        stored.append(tenant)
-    for result in stored:
-        snapshot.put_source(
-            "azure",
-            result.subscription_id,
-            result.documents,
-            meta={"coverage": result.coverage_json()},
-        )
+    run.state["snapshot"] = snapshot.id
+    run.save()
+    tenants = TenantCollector(collector) if tenant_wide else None
+    collected: list[dict[str, Any]] = []
+    failed: list[tuple[str, str]] = []
+    tenant_id = ""
+    tenant: CollectResult | None = None
+    try:
+        with run.interruptible(snapshot.id, "subscription"):
+            # Each subscription is stored, whole, the moment it is read (its directory objects
+            # included), so an interruption loses only the subscriptions in flight.
+            for sub, result, why in collector.iter_many(todo, max_workers):
+                if result is None:
+                    failed.append((sub, why))
+                    app.info(f"subscription {sub}: not collected: {why}")
+                    continue
+                if tenants is not None:
+                    tenants.add_principals([result])
+                tenant_id = tenant_id or tenant_of([result])
+                snapshot.put_source(
+                    "azure",
+                    result.subscription_id,
+                    result.documents,
+                    meta={"coverage": result.coverage_json(), "estate_run": run.id},
+                )
+                run.stored(sub)
+                collected.append(_summary(result))
+                app.info(f"subscription {sub}: {len(result.documents)} resources stored")
+            if not collected and not skipped:
+                raise UserError("no subscription could be collected: " + failed[0][1])
+            if tenants is not None:
+                tenant_id = tenant_id or _stored_tenant(snapshot, skipped)
+                tenant = tenants.collect_tenant(tenant_id)
+                if tenant.documents:
+                    # A tenant read that found nothing (or was refused) is not stored as an
+                    # empty tenant, which would erase what an earlier run saw there.
+                    snapshot.put_source(
+                        "azure",
+                        tenant.subscription_id,
+                        tenant.documents,
+                        meta={"coverage": tenant.coverage_json(), "estate_run": run.id},
+                    )
+    except AzureCollectError as exc:
+        raise UserError(str(exc)) from None
+    run.finish()
     if fmt == "json":
         payload: dict[str, Any] = {
             "schema_version": 1,
             "snapshot": snapshot.id,
-            "subscriptions": [
-                {
-                    "subscription": r.subscription_id,
-                    "documents": len(r.documents),
-                    "coverage": r.coverage_json(),
-                }
-                for r in results
-            ],
+            "run": run.id,
+            "subscriptions": collected,
+            "skipped": skipped,
             "failed": [{"subscription": sub, "reason": why} for sub, why in failed],
         }
         if tenant is not None:
-            payload["tenant"] = {
-                "scope": tenant.subscription_id,
-                "documents": len(tenant.documents),
-                "coverage": tenant.coverage_json(),
-            }
+            payload["tenant"] = {**_summary(tenant), "scope": tenant.subscription_id}
+            del payload["tenant"]["subscription"]
         click.echo(json.dumps(payload, indent=2))
         return
-    for result in [*results, *([tenant] if tenant is not None else [])]:
-        what = "tenant" if result is tenant else "subscription"
-        table = Table(title=f"Azure coverage: {what} {result.subscription_id}")
+    rows = [*collected, *([_summary(tenant)] if tenant is not None else [])]
+    for row in rows:
+        what = "tenant" if tenant is not None and row is rows[-1] else "subscription"
+        table = Table(title=f"Azure coverage: {what} {row['subscription']}")
         for col in ("resource type", "status", "count", "detail"):
             table.add_column(col)
-        for c in result.coverage:
-            style = {"ok": "", "denied": "yellow", "not-found": "yellow"}.get(c.status, "red")
+        for c in row["coverage"]:
+            style = {"ok": "", "denied": "yellow", "not-found": "yellow"}.get(c["status"], "red")
             table.add_row(
-                c.resource_type,
-                f"[{style}]{c.status}[/]" if style else c.status,
-                str(c.count),
-                c.detail,
+                c["resource_type"],
+                f"[{style}]{c['status']}[/]" if style else c["status"],
+                str(c["count"]),
+                c["detail"],
             )
         app.console.print(table)
-        gaps = [c for c in result.coverage if c.status != "ok"]
+        gaps = [c for c in row["coverage"] if c["status"] != "ok"]
         app.console.print(
-            f"{len(result.documents)} resources collected into snapshot {snapshot.id}"
+            f"{row['documents']} resources collected into snapshot {snapshot.id}"
             + (f"; {len(gaps)} resource type(s) not covered" if gaps else "")
         )
+    if skipped:
+        app.console.print(f"{len(skipped)} subscription(s) skipped: stored by run {run.id}")
     for sub, why in failed:
         app.console.print(f"[red]subscription {sub} not collected[/]: {why}")
+
+
+def _summary(result: Any) -> dict[str, Any]:
+    """What the output says of one stored result (its documents are already on disk)."""
+    return {
+        "subscription": result.subscription_id,
+        "documents": len(result.documents),
+        "coverage": result.coverage_json(),
+    }
+
+
+def _stored_tenant(snapshot: Snapshot, subscriptions: list[str]) -> str:
+    """The tenant id from a subscription an earlier (resumed) run stored."""
+    from aispm_graph.providers.azure.collect import CollectResult
+    from aispm_graph.providers.azure.tenant import tenant_of
+
+    for sub in subscriptions:
+        docs = snapshot.source_documents("azure", sub)
+        found = tenant_of([CollectResult(sub, documents=docs)])
+        if found:
+            return found
+    return ""
 
 
 @import_.command("azure-resource-graph")

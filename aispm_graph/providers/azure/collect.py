@@ -16,7 +16,7 @@ import base64
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -339,13 +339,21 @@ class AzureCollector:
     def collect_many(
         self, subscriptions: list[str], max_workers: int = 4
     ) -> list[tuple[str, CollectResult | None, str]]:
-        """Collect subscriptions in a bounded pool: (id, result or None, why it failed).
+        """Every subscription's outcome, in the order asked (see :meth:`iter_many`)."""
+        order = {s: i for i, s in enumerate(subscriptions)}
+        return sorted(self.iter_many(subscriptions, max_workers), key=lambda o: order[o[0]])
+
+    def iter_many(
+        self, subscriptions: list[str], max_workers: int = 4
+    ) -> Iterator[tuple[str, CollectResult | None, str]]:
+        """Collect subscriptions in a bounded pool, yielding (id, result or None, why it
+        failed) as each finishes, so the caller can store it at once.
 
         A subscription that yielded nothing because reads were refused (403) is reported as
         denied rather than stored as an empty subscription, which would erase what an earlier
         run saw there.
         """
-        from concurrent.futures import ThreadPoolExecutor
+        from aispm_graph.providers.pool import run_pool
 
         def one(sub: str) -> tuple[str, CollectResult | None, str]:
             try:
@@ -357,8 +365,7 @@ class AzureCollector:
                 return sub, None, f"denied: {denied[0].detail}"
             return sub, result, ""
 
-        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-            return list(pool.map(one, subscriptions))
+        return run_pool(subscriptions, one, max_workers)
 
     # -- the run ------------------------------------------------------------------------------
     def collect(self, subscription_id: str) -> CollectResult:

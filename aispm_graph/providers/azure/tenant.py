@@ -125,7 +125,17 @@ class TenantCollector:
     def collect(self, results: list[CollectResult]) -> CollectResult:
         """Management groups and their assignments into a ``tenant-<id>`` result; directory
         objects into every result whose role assignments name them."""
-        tenant = tenant_of(results)
+        return self.collect_tenant(tenant_of(results), also=results)
+
+    def add_principals(self, results: list[CollectResult]) -> None:
+        """Directory objects (guests, foreign apps) for the principals the results' role
+        assignments name, added to those results: a subscription can be stored complete as
+        soon as it is read, before the rest of the estate."""
+        self._principals(results)
+
+    def collect_tenant(self, tenant: str, also: list[CollectResult] | None = None) -> CollectResult:
+        """Management groups, their assignments and those assignments' principals (looked up
+        in the same Graph calls as the principals of ``also``)."""
         out = CollectResult(f"tenant-{tenant}" if tenant else "tenant")
         try:
             self._management_groups(out)
@@ -135,7 +145,7 @@ class TenantCollector:
             out.coverage.append(
                 Coverage("Microsoft.Management/managementGroups", "error", 0, str(exc))
             )
-        self._principals([*results, out])
+        self._principals([*(also or []), out])
         out.coverage = merge_coverage(out.coverage)
         return out
 
