@@ -287,6 +287,7 @@ def effective_policies(
     result: CollectResult,
     retry: Any,
     progress: Callable[[str], None] | None = None,
+    max_workers: int = 8,
 ) -> None:
     """The effective policy of each watched constraint on each project, as one document.
 
@@ -294,65 +295,83 @@ def effective_policies(
     naming the call), so the transform treats it as the nearest scope's policy. A permission
     error is a gap for that project (the rest of its constraints are not asked: the same
     ``orgpolicy.policy.get`` permission covers them all); other errors are gaps too, and an
-    unreachable endpoint stops only this step.
+    unreachable endpoint stops only this step. Projects are read a few at a time: an
+    organisation scope has hundreds, each a handful of round trips.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    records: list[dict[str, Any]] = []
+    projects = list(projects_in(result).items())
+
+    def one(item: tuple[str, str]) -> tuple[Coverage, dict[str, Any] | None, str]:
+        ref, full_name = item
+        if progress:
+            progress(f"effective organisation policies of {ref}")
+        return _project_policies(client, ref, full_name, retry)
+
+    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+        outcomes = list(pool.map(one, projects))
+    for cov, rec, unreachable in outcomes:
+        result.coverage.append(cov)
+        if unreachable:
+            # Every project answers the same; one warning, and what did arrive is kept.
+            result.warnings.append(f"effective organisation policies not read: {unreachable}")
+            break
+        if rec is not None:
+            try:
+                records.append(normalize(rec))
+            except AssetRecordError as exc:
+                result.warnings.append(f"{EFFECTIVE} {cov.asset_type}: {exc}")
+    _finish(records, result)
+
+
+def _project_policies(
+    client: Any, ref: str, full_name: str, retry: Any
+) -> tuple[Coverage, dict[str, Any] | None, str]:
+    """One project's effective policies: (coverage, record or None, why unreachable)."""
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
     from google.cloud import orgpolicy_v2
 
-    records: list[dict[str, Any]] = []
-    for ref, full_name in projects_in(result).items():
-        cov = Coverage(ref, EFFECTIVE)
-        result.coverage.append(cov)
-        if progress:
-            progress(f"effective organisation policies of {ref}")
-        policies: list[dict[str, Any]] = []
-        errors: list[str] = []
-        for constraint in WATCHED_CONSTRAINTS:
-            name = f"{ref}/policies/{constraint}"
-            try:
-                got = client.get_effective_policy(request={"name": name}, retry=retry, timeout=60.0)
-            except (gexc.PermissionDenied, gexc.Forbidden) as exc:
-                cov.status, cov.detail = "permission-denied", _short(exc)
-                break
-            except gexc.NotFound as exc:
-                # a constraint this organisation does not know: nothing is enforced by it
-                errors.append(f"{constraint}: {_short(exc)}")
-                continue
-            except (gexc.GoogleAPICallError, gexc.RetryError, auth_exc.RefreshError) as exc:
+    cov = Coverage(ref, EFFECTIVE)
+    policies: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for constraint in WATCHED_CONSTRAINTS:
+        name = f"{ref}/policies/{constraint}"
+        try:
+            got = client.get_effective_policy(request={"name": name}, retry=retry, timeout=60.0)
+        except (gexc.PermissionDenied, gexc.Forbidden) as exc:
+            cov.status, cov.detail = "permission-denied", _short(exc)
+            break
+        except gexc.NotFound as exc:
+            # a constraint this organisation does not know: nothing is enforced by it
+            errors.append(f"{constraint}: {_short(exc)}")
+            continue
+        except (gexc.GoogleAPICallError, gexc.RetryError, auth_exc.RefreshError) as exc:
+            cov.status = "error"
+            errors.append(f"{constraint}: {_short(exc)}")
+            continue
+        except Exception as exc:
+            if isinstance(exc, auth_exc.TransportError | OSError) or type(
+                exc
+            ).__module__.startswith(("requests", "urllib3")):
                 cov.status = "error"
-                errors.append(f"{constraint}: {_short(exc)}")
-                continue
-            except Exception as exc:
-                if isinstance(exc, auth_exc.TransportError | OSError) or type(
-                    exc
-                ).__module__.startswith(("requests", "urllib3")):
-                    # Unreachable: asking again for every project would only repeat this.
-                    cov.status = "error"
-                    cov.detail = f"cannot reach the Org Policy API: {_short(exc)}"
-                    result.warnings.append(
-                        f"effective organisation policies not read: {cov.detail}"
-                    )
-                    _finish(records, result)
-                    return
-                raise
-            raw = orgpolicy_v2.Policy.to_dict(
-                got, preserving_proto_field_name=True, use_integers_for_enums=False
-            )
-            raw["name"] = raw.get("name") or name
-            raw["effective"] = True
-            raw["source"] = f"effective policy read with getEffectivePolicy on {ref}"
-            policies.append(raw)
-        if errors and not cov.detail:
-            cov.detail = "; ".join(errors)[:400]
-        cov.assets = len(policies)
-        if policies:
-            rec = {"name": full_name, "asset_type": PROJECT_TYPE, "org_policy": policies}
-            try:
-                records.append(normalize(rec))
-            except AssetRecordError as exc:
-                result.warnings.append(f"{EFFECTIVE} {ref}: {exc}")
-    _finish(records, result)
+                cov.detail = f"cannot reach the Org Policy API: {_short(exc)}"
+                return cov, None, cov.detail
+            raise
+        raw = orgpolicy_v2.Policy.to_dict(
+            got, preserving_proto_field_name=True, use_integers_for_enums=False
+        )
+        raw["name"] = raw.get("name") or name
+        raw["effective"] = True
+        raw["source"] = f"effective policy read with getEffectivePolicy on {ref}"
+        policies.append(raw)
+    if errors and not cov.detail:
+        cov.detail = "; ".join(errors)[:400]
+    cov.assets = len(policies)
+    if not policies:
+        return cov, None, ""
+    return cov, {"name": full_name, "asset_type": PROJECT_TYPE, "org_policy": policies}, ""
 
 
 def _finish(records: list[dict[str, Any]], result: CollectResult) -> None:
