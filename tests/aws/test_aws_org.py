@@ -183,6 +183,9 @@ def test_cross_account_path_to_the_training_bucket(org: Org, graph: Graph) -> No
     }
     path = next(p for p in result.paths if p.entry == key)
     assert [e.kind for e in path.edges] == ["AUTHENTICATES_AS", "CAN_ASSUME", "CAN_READ"]
+    assert path.title.startswith("Leaked credentials of ")
+    outside = next(p for p in result.paths if p.entry == ext)
+    assert outside.title.startswith(f"Outside the estate: AWS account {org_fixture.EXTERNAL} ")
     # the bucket is the custom model's training data
     assert (org.ids["model"], org.ids["bucket"]) in edges(graph, "TRAINED_ON")
 
