@@ -213,16 +213,7 @@ def _org_policy_v1(pol: dict[str, Any], where: str) -> dict[str, Any]:
     if listed is None and isinstance(pol.get("list"), dict):  # the internal form
         listed, prefix = pol["list"], "list"
     if isinstance(listed, dict):
-        values: dict[str, Any] = {}
-        for snake, camel in (
-            ("allowed_values", "allowedValues"),
-            ("denied_values", "deniedValues"),
-        ):
-            got = _get(listed, snake, camel)
-            if got is not None:
-                got = _string_list(got, f"{where}.{prefix}.{snake}")
-                if got:  # the client writes empty lists for unset fields
-                    values[snake] = got
+        values: dict[str, Any] = _value_lists(listed, f"{where}.{prefix}")
         all_values = _get(listed, "all_values", "allValues")
         if isinstance(all_values, str | int):
             # written by name (ALLOW / DENY) or by number (1 / 2); 0 means unset
@@ -234,6 +225,19 @@ def _org_policy_v1(pol: dict[str, Any], where: str) -> dict[str, Any]:
         out["restore_default"] = True
     if pol.get("conditional") is True:
         out["conditional"] = True
+    return out
+
+
+def _value_lists(container: dict[str, Any], where: str) -> dict[str, list[str]]:
+    """``allowed_values`` / ``denied_values`` of a v1 list policy or a v2 rule; the client
+    writes empty lists for unset fields, so those are left out."""
+    out: dict[str, list[str]] = {}
+    for snake, camel in (("allowed_values", "allowedValues"), ("denied_values", "deniedValues")):
+        got = _get(container, snake, camel)
+        if got is not None:
+            vals = _string_list(got, f"{where}.{snake}")
+            if vals:
+                out[snake] = vals
     return out
 
 
@@ -268,15 +272,8 @@ def _org_policy_v2(spec: Any, where: str) -> dict[str, Any]:
         got = rule.get("values")
         if isinstance(got, dict):
             listed = True
-            for snake, camel in (
-                ("allowed_values", "allowedValues"),
-                ("denied_values", "deniedValues"),
-            ):
-                vals = _get(got, snake, camel)
-                if vals is not None:
-                    vals = _string_list(vals, f"{where}.spec.rules[{j}].values.{snake}")
-                    if vals:
-                        values[snake] = [*values.get(snake, []), *vals]
+            for key, vals in _value_lists(got, f"{where}.spec.rules[{j}].values").items():
+                values[key] = [*values.get(key, []), *vals]
         elif got is not None:
             raise AssetRecordError(f"{where}.spec.rules[{j}].values': not an object")
     if listed:
