@@ -8,7 +8,7 @@ coverage of every task; the documents themselves are the base an incremental col
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from aispm_graph.providers.aws.collect import CollectResult, PreviousCollect
@@ -34,6 +34,8 @@ def previous_loader(workspace: Workspace) -> Callable[[str], PreviousCollect | N
             started = datetime.fromisoformat(str(meta["collect_started"]))
         except (KeyError, ValueError):
             started = None
+        if started is not None and started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)  # written in UTC; an edited file may drop it
         return PreviousCollect(
             started=started,
             documents=snapshot.source_documents("aws", account),

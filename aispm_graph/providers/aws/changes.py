@@ -30,8 +30,18 @@ DELIVERY_MARGIN = timedelta(minutes=20)
 HISTORY = timedelta(days=89)
 # Write events beyond this many pages in one region mean "everything changed there".
 MAX_PAGES = 40
-# Global services record their events in us-east-1.
+# Global services (IAM, Organizations) record their events in one region per partition.
 GLOBAL_EVENT_REGION = "us-east-1"
+PARTITION_EVENT_REGIONS = {"us-gov-": "us-gov-west-1", "cn-": "cn-north-1"}
+
+
+def global_event_region(home: str) -> str:
+    """Where the global services of ``home``'s partition record their events."""
+    for prefix, region in PARTITION_EVENT_REGIONS.items():
+        if home.startswith(prefix):
+            return region
+    return GLOBAL_EVENT_REGION
+
 
 # CloudTrail event source -> the collector services whose answers such an event can change.
 EVENT_SOURCES: dict[str, tuple[str, ...]] = {
@@ -68,7 +78,13 @@ class ChangeReport:
     unreadable: dict[str, str] = field(default_factory=dict)
     events: Counter[str] = field(default_factory=Counter)
 
-    def needs(self, service: str, region: str, bucket_regions: Iterable[str] = ()) -> str:
+    def needs(
+        self,
+        service: str,
+        region: str,
+        bucket_regions: Iterable[str] = (),
+        event_region: str = GLOBAL_EVENT_REGION,
+    ) -> str:
         """Why (service, region) must be collected again, or "" when it may be reused."""
         if (service, region) in self.changed:
             names = [s for s, svcs in EVENT_SOURCES.items() if service in svcs]
@@ -77,7 +93,7 @@ class ChangeReport:
         if region != GLOBAL:
             why = self.unreadable.get(region)
             return f"event history of {region} unusable: {why}" if why else ""
-        watch = {GLOBAL_EVENT_REGION}
+        watch = {event_region}
         if service in {"s3", "s3control"}:
             watch |= set(bucket_regions)
         for r in sorted(watch):

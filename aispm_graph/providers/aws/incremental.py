@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from aispm_graph.providers.aws.changes import (
     GLOBAL,
-    GLOBAL_EVENT_REGION,
     bucket_regions,
+    global_event_region,
     lookup_changes,
     lookup_start,
 )
@@ -74,8 +74,9 @@ def plan_reuse(
         by_task[(str(body.get("service")), str(body.get("region")))].append(doc)
     buckets = bucket_regions(previous.documents)
     watch = {r for _s, r in candidates if r != GLOBAL}
+    event_region = global_event_region(home)
     if any(r == GLOBAL for _s, r in candidates):
-        watch.add(GLOBAL_EVENT_REGION)
+        watch.add(event_region)
     if ("s3", GLOBAL) in candidates or ("s3control", GLOBAL) in candidates:
         watch |= buckets
     report = lookup_changes(session, config, watch, since, candidates)
@@ -86,7 +87,7 @@ def plan_reuse(
         if task not in candidates:
             refreshed[label] = "not collected by the earlier run"
             continue
-        why = report.needs(*task, bucket_regions=buckets)
+        why = report.needs(*task, bucket_regions=buckets, event_region=event_region)
         if not why and task == ("s3", GLOBAL):
             why = _s3_list_changed(session, config, home, by_task[task])
         if why:
