@@ -38,7 +38,11 @@ from aispm_graph.providers.azure.arm import (
     subscription_id_of,
     subscription_of,
 )
-from aispm_graph.providers.azure.directory import classify_principal
+from aispm_graph.providers.azure.directory import (
+    MEMBERS_FIELD,
+    PrincipalInfo,
+    classify_principal,
+)
 from aispm_graph.providers.azure.roles import builtin_roles, from_arm, role_guid
 from aispm_graph.workspace import Document
 
@@ -1138,17 +1142,68 @@ class AzureBuilder:
                         "applications owned by other tenants cannot be told apart"
                     )
                 continue
-            ext = f"entra/tenants/{info.foreign_tenant}"
-            self.g.add_node(
-                ext,
-                "ExternalAccount",
-                f"Entra tenant {info.foreign_tenant}",
-                tenant=info.foreign_tenant,
-                provider="azure",
-                collected=False,
-                risk="unknown",
+            self._foreign(nid, info)
+        for oid, obj in sorted(self.directory.items()):
+            members = obj.get(MEMBERS_FIELD)
+            if isinstance(members, list) and oid in by_oid:
+                self._members(by_oid[oid], members, by_oid, ours)
+
+    def _foreign(self, nid: str, info: PrincipalInfo) -> None:
+        """The foreign tenant that can sign in as a guest or another tenant's application."""
+        ext = f"entra/tenants/{info.foreign_tenant}"
+        self.g.add_node(
+            ext,
+            "ExternalAccount",
+            f"Entra tenant {info.foreign_tenant}",
+            tenant=info.foreign_tenant,
+            provider="azure",
+            collected=False,
+            risk="unknown",
+        )
+        self.g.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
+
+    def _members(
+        self, group: str, members: list[Any], by_oid: dict[str, str], ours: set[str]
+    ) -> None:
+        """``MEMBER_OF`` from each (transitive) member to a group that holds roles.
+
+        Members already in the graph (managed identities of compute, service principals) are
+        linked as they are; guests and other tenants' applications are added with their
+        foreign tenant, since through the group they are a way in. Other members of our own
+        tenant add nothing to a path (they are not entries), so they are only counted.
+        """
+        gname = self.g.node(group)["name"]
+        for obj in members:
+            info = classify_principal(obj, ours) if isinstance(obj, dict) else None
+            if info is None or info.kind == "EntraGroup":
+                continue  # nested groups: their members are listed here already
+            oid = str(obj.get("id") or "").lower()
+            nid = by_oid.get(oid)
+            if nid is None:
+                if info.foreign_tenant is None:
+                    self.ctx.stats["azure.group_members_not_modelled"] += 1
+                    continue
+                nid = f"entra/{info.plural}/{oid}"
+                try:
+                    self.g.add_node(nid, info.kind, info.name, principal_id=oid, **info.props)
+                except SchemaError as exc:
+                    self.ctx.warn(f"azure: member {oid} of group {gname}: {exc}; skipped")
+                    continue
+                by_oid[oid] = nid
+                self._foreign(nid, info)
+            self.g.add_edge(
+                nid,
+                group,
+                "MEMBER_OF",
+                {
+                    "group": gname,
+                    "membership": "member, directly or through nested groups "
+                    "(Microsoft Graph transitiveMembers)",
+                    "fix": f"Remove {self.g.node(nid)['name']} from group {gname} (or from the "
+                    "nested group that brings it in), or move the group's role assignments to "
+                    "a group without it",
+                },
             )
-            self.g.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
 
     def _connection_targets(self) -> None:
         """Connections name their target by URL (and often ResourceId metadata): resolve it.

@@ -31,6 +31,7 @@ class ArmReplay:
         entities: list[dict[str, Any]] | None = None,
         directory: list[dict[str, Any]] | None = None,
         tenant_id: str | None = None,
+        group_members: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.resources = resources
         self.page_size = page_size
@@ -39,6 +40,9 @@ class ArmReplay:
         # Microsoft Graph directory objects served by POST /v1.0/directoryObjects/getByIds
         self.directory = {str(o["id"]).lower(): o for o in directory or []}
         self.tenant_id = tenant_id
+        # Graph GET /v1.0/groups/{id}/transitiveMembers, paged by @odata.nextLink
+        self.group_members = {k.lower(): v for k, v in (group_members or {}).items()}
+        self.next_link_host = ""  # set to send nextLinks to another host (a hostile answer)
         # Paths (lower case) that answer 403 to every method, e.g. getEntities or getByIds.
         self.denied_paths: set[str] = set()
         self.graph_batches: list[list[str]] = []  # ids of each getByIds call
@@ -81,6 +85,7 @@ class ArmReplay:
         self.denied_paths.clear()
         self.graph_batches.clear()
         self.requests.clear()
+        self.next_link_host = ""
 
     def fail_once(self, path: str, status: int, headers: dict[str, str] | None = None) -> None:
         self.faults[norm(path)].append((status, headers or {}, {"error": {"code": str(status)}}))
@@ -224,6 +229,9 @@ class ArmReplay:
                     status, headers, body = queued.pop(0)
                     self._send(status, body, headers)
                     return
+                if path.startswith("/v1.0/groups/") and path.endswith("/transitivemembers"):
+                    self._members(parsed, path.split("/")[3])
+                    return
                 held = replay.held_subscriptions.get(subscription_of(path))
                 if held is not None:
                     held.wait(timeout=120)
@@ -321,6 +329,28 @@ class ArmReplay:
                         "value": found,
                     },
                 )
+
+            def _members(self, parsed: Any, gid: str) -> None:
+                members = replay.group_members.get(gid)
+                if members is None:
+                    self._send(404, {"error": {"code": "Request_ResourceNotFound"}})
+                    return
+                query = parse_qs(parsed.query)
+                if "$select" not in query:
+                    self._send(400, {"error": {"code": "BadRequest", "message": "no $select"}})
+                    return
+                skip = int(query.get("$skiptoken", ["0"])[0])
+                size = replay.page_size
+                body: dict[str, Any] = {
+                    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+                    "value": members[skip : skip + size],
+                }
+                if skip + size < len(members):
+                    q = {k: v[0] for k, v in query.items()}
+                    q["$skiptoken"] = str(skip + size)
+                    host = replay.next_link_host or replay.url
+                    body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
+                self._send(200, body)
 
             def _page(self, parsed: Any, items: list[dict[str, Any]]) -> None:
                 query = parse_qs(parsed.query)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MICROSOFT_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+# A group's members (nested groups flattened) are stored on the group's document under this key.
+MEMBERS_FIELD = "transitiveMembers"
 UNKNOWN_HOME = "unknown-guest-home"
 
 

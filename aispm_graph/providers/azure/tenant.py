@@ -32,11 +32,18 @@ from aispm_graph.providers.azure.collect import (
     merge_coverage,
     scrub,
 )
+from aispm_graph.providers.azure.directory import MEMBERS_FIELD
 from aispm_graph.workspace import Document
 
 MG_API = "2021-04-01"
 GRAPH_BATCH = 1000  # getByIds accepts at most 1000 ids per call
 GRAPH_TYPES = ("user", "group", "servicePrincipal")
+# Members read per group at most; a bigger group is stored partial and the gap says so.
+MAX_GROUP_MEMBERS = 50_000
+MEMBER_SELECT = (
+    "id,displayName,userPrincipalName,userType,mail,externalUserState,appId,appDisplayName,"
+    "appOwnerOrganizationId,servicePrincipalType,securityEnabled"
+)
 
 # The Graph fields stored per principal: who it is and which tenant vouches for it. Nothing
 # else (no credentials metadata, no contact details beyond the sign-in name and mail).
@@ -67,6 +74,19 @@ GRAPH_FIELDS = {
 
 def directory_document(scope: str, obj: dict[str, Any]) -> Document | None:
     """A Graph directory object reduced to its non-secret identifying fields, or None."""
+    body = reduce_object(obj)
+    if body is None:
+        return None
+    members = obj.get(MEMBERS_FIELD)
+    if isinstance(members, list):
+        body[MEMBERS_FIELD] = [m for m in (reduce_object(x) for x in members) if m is not None]
+    return Document("azure", scope, f"entra/directoryobjects/{body['id'].lower()}", body)
+
+
+def reduce_object(obj: Any) -> dict[str, Any] | None:
+    """The identifying, non-secret fields of a user, service principal or group."""
+    if not isinstance(obj, dict):
+        return None
     otype = str(obj.get("@odata.type") or "")
     fields = GRAPH_FIELDS.get(otype.lower())
     oid = obj.get("id")
@@ -82,7 +102,7 @@ def directory_document(scope: str, obj: dict[str, Any]) -> Document | None:
             for i in identities
             if isinstance(i, dict)
         ]
-    return Document("azure", scope, f"entra/directoryobjects/{oid.lower()}", body)
+    return body
 
 
 def principal_ids(docs: Iterable[Document]) -> set[str]:
@@ -203,6 +223,12 @@ class TenantCollector:
             return
         self.c.progress(f"tenant: {len(ids)} principals from Microsoft Graph")
         found, coverage = self._get_by_ids(ids)
+        groups = sorted(
+            oid
+            for oid, obj in found.items()
+            if str(obj.get("@odata.type") or "").lower() == "#microsoft.graph.group"
+        )
+        members = self._group_members(groups, found) if groups else None
         for result in results:
             mine = wanted[result.subscription_id]
             if not mine:
@@ -215,6 +241,15 @@ class TenantCollector:
                     coverage.detail,
                 )
             )
+            if members is not None and any(g in mine for g in groups):
+                result.coverage.append(
+                    Coverage(
+                        members.resource_type,
+                        members.status,
+                        sum(len(found[g].get(MEMBERS_FIELD) or []) for g in groups if g in mine),
+                        members.detail,
+                    )
+                )
             for oid in sorted(mine):
                 doc = (
                     directory_document(result.subscription_id, found[oid]) if oid in found else None
@@ -222,21 +257,15 @@ class TenantCollector:
                 if doc is not None:
                     result.documents.append(doc)
 
-    def _get_by_ids(self, ids: list[str]) -> tuple[dict[str, dict[str, Any]], Coverage]:
-        """Directory objects by id; a refusal or failure becomes the coverage row."""
+    def _graph_client(self) -> tuple[Any, dict[str, Any]]:
+        """An azure-core pipeline to Microsoft Graph, and the per-request options."""
         from azure.core import PipelineClient
-        from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
-            ServiceRequestError,
-        )
         from azure.core.pipeline.policies import (
             BearerTokenCredentialPolicy,
             HeadersPolicy,
             RetryPolicy,
             UserAgentPolicy,
         )
-        from azure.core.rest import HttpRequest
 
         c = self.c
         audience = "https://graph.microsoft.com" if c.graph_insecure else c.graph_endpoint
@@ -249,7 +278,83 @@ class TenantCollector:
                 BearerTokenCredentialPolicy(c.graph_credential, f"{audience}/.default"),
             ],
         )
-        op = {"enforce_https": False} if c.graph_insecure else {}
+        return client, ({"enforce_https": False} if c.graph_insecure else {})
+
+    def _group_members(self, groups: list[str], found: dict[str, dict[str, Any]]) -> Coverage:
+        """Each group's transitive members onto its directory object: a role assigned to a
+        group is held by everyone in it, nested groups included, so the paths need them."""
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+        )
+        from azure.core.rest import HttpRequest
+
+        c = self.c
+        client, op = self._graph_client()
+        rtype = "Microsoft.Graph/groups/transitiveMembers"
+        total, partial = 0, []
+        for gid in groups:
+            c.progress(f"tenant: members of group {gid}")
+            members: list[dict[str, Any]] = []
+            url: str | None = (
+                f"{c.graph_endpoint}/v1.0/groups/{gid}/transitiveMembers"
+                f"?$select={MEMBER_SELECT}&$top=999"
+            )
+            try:
+                while url:
+                    if len(members) >= MAX_GROUP_MEMBERS:
+                        partial.append(gid)
+                        break
+                    response = client.send_request(HttpRequest("GET", url), **op)
+                    if response.status_code != 200:
+                        raise HttpResponseError(response=response)
+                    body = response.json()
+                    page = body.get("value", []) if isinstance(body, dict) else []
+                    members.extend(scrub(m) for m in page if isinstance(m, dict))
+                    nxt = body.get("@odata.nextLink") if isinstance(body, dict) else None
+                    url = nxt if isinstance(nxt, str) and nxt else None
+                    if url and not url.startswith(c.graph_endpoint + "/"):
+                        # the bearer token goes only to the Graph endpoint we were given
+                        raise ValueError(f"next page link leaves {c.graph_endpoint}: {url[:80]}")
+            except ClientAuthenticationError as exc:
+                return Coverage(rtype, "denied", total, _first_line(exc))
+            except ServiceRequestError as exc:
+                return Coverage(rtype, "error", total, f"cannot reach Graph: {_first_line(exc)}")
+            except HttpResponseError as exc:
+                status = exc.status_code or 0
+                kind = {401: "denied", 403: "denied"}.get(status, "error")
+                hint = (
+                    " (needs GroupMember.Read.All or Directory.Read.All)"
+                    if kind == "denied"
+                    else ""
+                )
+                return Coverage(rtype, kind, total, f"HTTP {status}{hint}: {_graph_error(exc)}")
+            except ValueError as exc:  # a body that is not JSON
+                return Coverage(rtype, "error", total, f"{type(exc).__name__}: {exc}")
+            found[gid][MEMBERS_FIELD] = members
+            total += len(members)
+        if partial:
+            return Coverage(
+                rtype,
+                "error",
+                total,
+                f"partial: group(s) {', '.join(partial)} have more than {MAX_GROUP_MEMBERS} "
+                "members; the rest were not read",
+            )
+        return Coverage(rtype, "ok", total)
+
+    def _get_by_ids(self, ids: list[str]) -> tuple[dict[str, dict[str, Any]], Coverage]:
+        """Directory objects by id; a refusal or failure becomes the coverage row."""
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+        )
+        from azure.core.rest import HttpRequest
+
+        c = self.c
+        client, op = self._graph_client()
         rtype = "Microsoft.Graph/directoryObjects"
         found: dict[str, dict[str, Any]] = {}
         url = f"{c.graph_endpoint}/v1.0/directoryObjects/getByIds"
