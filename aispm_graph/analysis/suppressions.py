@@ -149,8 +149,8 @@ def parse(text: str, source: str, known_rules: Iterable[str]) -> Suppressions:
     except yaml.YAMLError as exc:
         raise SuppressionError(f"{source}: invalid YAML: {exc}") from None
     result = Suppressions(source=source)
-    if data is None:
-        return result
+    if data is None or data == {}:
+        return result  # an empty file or an empty mapping suppresses nothing
     if isinstance(data, dict):
         if set(data) - {"suppressions"}:
             extra = ", ".join(sorted(map(str, set(data) - {"suppressions"})))

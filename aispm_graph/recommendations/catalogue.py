@@ -289,6 +289,24 @@ CHECKS: list[Check] = [
         ),
         frameworks={"OWASP-LLM": ("LLM04",)},
     ),
+    # --- trust beyond the collected estate --------------------------------------------------
+    Check(
+        id="TRUST-001",
+        title="An account, tenant or project outside the collected estate is granted access",
+        severity="medium",
+        provider="any",
+        kinds=("ExternalAccount",),
+        predicate=Not(NoEdge(None, "out")),
+        remediation="Remove the grant its edges name (role trust, bucket / key / secret policy, "
+        "guest or multi-tenant app role assignment, service account binding) if it is not "
+        "needed; otherwise collect that account, tenant or project so its own paths and "
+        "posture are known instead of assumed.",
+        references=(
+            f"{_AWS}/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html",
+            f"{_MS}/active-directory/external-identities/cross-tenant-access-overview",
+            f"{_GCP}/iam/docs/attach-service-accounts#attaching-different-project",
+        ),
+    ),
 ]
 
 

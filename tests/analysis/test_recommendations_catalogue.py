@@ -78,6 +78,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         {"public_read": True, "data_role": ["training"]},
         {"public_read": True, "data_role": ["logs"]},
     ),
+    # granted something (an edge added below) vs referenced with nothing granted
+    "TRUST-001": ("ExternalAccount", {"risk": "unknown"}, {"risk": "unknown"}),
 }
 
 
@@ -94,6 +96,10 @@ def _doc() -> dict[str, Any]:
     nodes.append({"id": "gr", "kind": "BedrockGuardrail", "name": "gr", "properties": {}})
     edges.append(
         {"source": "quiet:AWS-BR-002", "target": "gr", "kind": "USES_GUARDRAIL", "evidence": {}}
+    )
+    nodes.append({"id": "role", "kind": "AWSRole", "name": "partner-role", "properties": {}})
+    edges.append(
+        {"source": "fire:TRUST-001", "target": "role", "kind": "CAN_ASSUME", "evidence": {}}
     )
     return {"format": "aispm-graph", "version": 1, "nodes": nodes, "edges": edges}
 

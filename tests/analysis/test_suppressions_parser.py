@@ -61,3 +61,8 @@ def test_random_text_never_crashes(text: str) -> None:
         parse(text, "s.yaml", RULES)
     except SuppressionError as exc:
         assert str(exc).startswith("s.yaml")
+
+
+@pytest.mark.parametrize("text", ["", "{}", "suppressions:\n", "suppressions: []\n"])
+def test_empty_files_suppress_nothing(text: str) -> None:
+    assert parse(text, "s.yaml", RULES).entries == []
