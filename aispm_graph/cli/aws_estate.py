@@ -114,6 +114,11 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
         for r in rows:
             style = {"collected": "green", "skipped": "cyan", "failed": "red"}[r["status"]]
             detail = r["reason"] or "; ".join(r["not_collected"][:3])
+            inc = r.get("incremental") or {}
+            if inc.get("mode") == "incremental":
+                detail = f"{r['reused']} task(s) unchanged, reused; {detail}".rstrip("; ")
+            elif inc.get("mode") == "full" and r["status"] == "collected":
+                detail = f"full collect: {inc.get('reason')}; {detail}".rstrip("; ")
             table.add_row(
                 r["account"],
                 r["name"],

@@ -232,3 +232,21 @@ def test_denied_task_last_time_is_collected_again(account: dict[str, str], tmp_p
     snap.manifest_path.write_text(json.dumps(manifest))
     out = collect(tmp_path, account, "--incremental")
     assert out["incremental"]["collected"] == {"kms/us-east-1": "not collected by the earlier run"}
+
+
+def test_table_output_says_what_was_reused(account: dict[str, str], tmp_path: Path) -> None:
+    collect(tmp_path, account)
+    res = subprocess.run(
+        [
+            *(sys.executable, "-m", "aispm_graph", "--workspace", str(tmp_path), "collect"),
+            *("aws", "--regions", REGIONS, "--services", SERVICES, "--incremental"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **account, "COLUMNS": "200"},
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.count("reused") >= len(ALL_TASKS)
+    assert f"{len(ALL_TASKS)} task(s) reused, 0 collected again" in res.stdout
