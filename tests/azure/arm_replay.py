@@ -16,6 +16,7 @@ import threading
 import time
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -367,3 +368,29 @@ class ArmReplay:
                 self._send(200, body)
 
         return Handler
+
+
+TENANCY = Path(__file__).resolve().parents[2] / "fixtures" / "azure" / "tenancy"
+TENANT_ID = "3c1d2b0a-7e6f-4a59-8b4c-0d1e2f3a4b5c"
+
+
+def tenancy_server(extra: Path | None = None) -> ArmReplay:
+    """A replay of the tenancy estate (``fixtures/azure/tenancy``), plus the ARM resources,
+    directory objects and group members of the ``extra`` fixture folder; not started."""
+
+    def load(folder: Path, name: str) -> Any:
+        path = folder / name
+        return json.loads(path.read_text()) if path.exists() else None
+
+    more = [extra] if extra else []
+    return ArmReplay(
+        [*load(TENANCY, "arm.json"), *(r for f in more for r in load(f, "arm.json") or [])],
+        page_size=2,
+        entities=load(TENANCY, "entities.json"),
+        directory=[
+            *load(TENANCY, "directory.json"),
+            *(o for f in more for o in load(f, "directory.json") or []),
+        ],
+        tenant_id=TENANT_ID,
+        group_members={k: v for f in more for k, v in (load(f, "members.json") or {}).items()},
+    )

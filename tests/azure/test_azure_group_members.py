@@ -18,16 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
+from arm_replay import ArmReplay, tenancy_server
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-TENANCY = ROOT / "fixtures" / "azure" / "tenancy"
 GROUPS = ROOT / "fixtures" / "azure" / "groups"
-T = "3c1d2b0a-7e6f-4a59-8b4c-0d1e2f3a4b5c"
 GROUP_ID = "4a5b6c7d-8888-4e9f-8a0b-000000000011"
 GROUP = f"entra/groups/{GROUP_ID}"
 GUEST = "entra/users/8e9fa0b1-cccc-4c3d-8e4f-000000000015"
@@ -40,20 +38,9 @@ DEPLOYMENT = f"{ACCT}/deployments/gpt-4o-prod"
 MEMBERS_PATH = f"/v1.0/groups/{GROUP_ID}/transitivemembers"
 
 
-def load(folder: Path, name: str) -> Any:
-    return json.loads((folder / name).read_text())
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[ArmReplay]:
-    srv = ArmReplay(
-        [*load(TENANCY, "arm.json"), *load(GROUPS, "arm.json")],
-        page_size=2,
-        entities=load(TENANCY, "entities.json"),
-        directory=[*load(TENANCY, "directory.json"), *load(GROUPS, "directory.json")],
-        tenant_id=T,
-        group_members=load(GROUPS, "members.json"),
-    ).start()
+    srv = tenancy_server(GROUPS).start()
     yield srv
     srv.stop()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
+from arm_replay import ArmReplay, tenancy_server
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,13 +60,7 @@ def load(name: str) -> Any:
 
 @pytest.fixture(scope="module")
 def tenant_server() -> Iterator[ArmReplay]:
-    server = ArmReplay(
-        load("arm.json"),
-        page_size=2,
-        entities=load("entities.json"),
-        directory=load("directory.json"),
-        tenant_id=T,
-    ).start()
+    server = tenancy_server().start()
     yield server
     server.stop()
 
