@@ -15,7 +15,9 @@ constraint nobody set, or a 403 for the projects a test denies. The real ``OrgPo
 And the Cloud Identity Groups API: ``GET /v1/groups:lookup?groupKey.id=EMAIL`` (the group's
 name, 404 for a group it does not hold) and ``GET /v1/groups/ID/memberships:
 searchTransitiveMemberships`` (recorded ``MemberRelation`` items, ``nextPageToken`` paging),
-with a 403 for a denied group or for the whole API, as cloudidentity.googleapis.com answers.
+``GET /v1/groups/ID/memberships`` (the direct ``Membership`` items the same recording
+implies), with a 403 for a denied group, for the transitive search alone (an edition
+without it) or for the whole API, as cloudidentity.googleapis.com answers.
 The real ``googleapiclient`` Cloud Identity client reaches it through
 ``--cloudidentity-endpoint`` (or ``--api-endpoint``). Recordings load the demo directory's
 groups (``fixtures/gcp/groups/cloudidentity.json``) unless given others.
@@ -44,13 +46,31 @@ CONTENT = {
     "ORG_POLICY": "ORG_POLICY",
 }
 GROUPS_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures/gcp/groups/cloudidentity.json"
-MEMBERS_PATH = re.compile(r"/v1/(groups/[^/]+)/memberships:searchTransitiveMemberships")
+MEMBERS_PATH = re.compile(r"/v1/(groups/[^/]+)/memberships(:searchTransitiveMemberships)?")
 
 
 def recorded_groups() -> dict[str, dict[str, Any]]:
     """Group email -> {name, memberships} as recorded from the Cloud Identity API."""
     groups: dict[str, dict[str, Any]] = json.loads(GROUPS_FIXTURE.read_text("utf-8"))["groups"]
     return groups
+
+
+def direct(group: str, rel: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``Membership`` that ``memberships.list`` gives for a recorded direct relation."""
+    if rel["relationType"] not in ("DIRECT", "DIRECT_AND_INDIRECT"):
+        return None
+    email = rel["preferredMemberKey"][0]["id"]
+    kind = "USER"
+    if rel["member"].startswith("groups/"):
+        kind = "GROUP"
+    elif email.endswith(".gserviceaccount.com"):
+        kind = "SERVICE_ACCOUNT"
+    return {
+        "name": f"{group}/memberships/{rel['member'].rsplit('/', 1)[-1]}",
+        "preferredMemberKey": {"id": email},
+        "roles": [{"name": "MEMBER"}],
+        "type": kind,
+    }
 
 
 EFFECTIVE_PATH = re.compile(
@@ -92,6 +112,8 @@ class Recording:
     # group emails whose transitive search is denied (403), or the whole API refused
     deny_groups: set[str] = field(default_factory=set)
     identity_disabled: bool = False
+    # False: the transitive search answers 403 (an edition without it); memberships.list works
+    premium: bool = True
 
     @classmethod
     def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
@@ -214,15 +236,20 @@ class ReplayServer:
             self._error(h, 404, "NOT_FOUND", "Requested entity was not found.")
             return
         email, group = by_name[m.group(1)]
-        if email in rec.deny_groups:
+        transitive = m.group(2) is not None
+        if email in rec.deny_groups or (transitive and not rec.premium):
             self._error(h, 403, "PERMISSION_DENIED", "Error(2028): Permission denied for resource.")
             return
+        listing: list[dict[str, Any]] = group["memberships"]
+        if not transitive:
+            implied = (direct(m.group(1), rel) for rel in group["memberships"])
+            listing = [ms for ms in implied if ms is not None]
         token = (query.get("pageToken") or [""])[0]
         page = int(token.removeprefix("m-")) if token.startswith("m-") else 0
         size = min(int((query.get("pageSize") or ["200"])[0]), rec.member_page_size)
-        items = group["memberships"][page * size : (page + 1) * size]
+        items = listing[page * size : (page + 1) * size]
         body: dict[str, Any] = {"memberships": items}
-        if (page + 1) * size < len(group["memberships"]):
+        if (page + 1) * size < len(listing):
             body["nextPageToken"] = f"m-{page + 1}"
         self._send(h, 200, body)
 

@@ -268,3 +268,61 @@ def test_bad_membership_records_are_named_and_skipped() -> None:
     text = "\n".join(ctx.warnings)
     assert "group support@acme.example: member 0: field 'email' missing; skipped" in text
     assert "group ml-auditors@acme.example: field 'members': not a list; skipped" in text
+
+
+def test_without_the_transitive_search_nested_groups_are_walked(tmp_path: Path) -> None:
+    """Editions without searchTransitiveMemberships (403): memberships.list, group by group."""
+    rec = Recording.from_documents(group_rows(), page_size=50, premium=False)
+    srv = ReplayServer(rec).start()
+    try:
+        out = collect(tmp_path / "ws", srv)["out"]
+        lists = [r["path"] for r in srv.requests if r["path"].endswith("/memberships")]
+    finally:
+        srv.stop()
+    assert out["gaps"] == [f"{FOREIGN} GROUP_MEMBERS"]
+    row = next(c for c in out["coverage"] if c["asset_type"] == INVOKERS)
+    assert (row["status"], row["assets"]) == ("ok", 6)
+    assert "memberships.list" in row["detail"]
+    # The nested group was listed through its own name.
+    assert "/v1/groups/01baon6m1xdh0f/memberships" in lists
+    snap = Workspace(tmp_path / "ws").current()
+    assert snap is not None
+    [doc] = [d for d in snap.documents() if d.key == "cloudidentity:groups"]
+    relations = {
+        m["email"]: m["relation"] for m in doc.body["groups"]["ml-invokers@acme.example"]["members"]
+    }
+    assert relations == {
+        "research-team@acme.example": "DIRECT",
+        "alice@acme.example": "DIRECT",
+        "carol@acme.example": "DIRECT_AND_INDIRECT",
+        "contractor@partner.example": "DIRECT",
+        "wb-research@acme-vertex-prod.iam.gserviceaccount.com": "INDIRECT",
+        "bob@acme.example": "INDIRECT",
+    }
+    assert GROUP_PATH in paths(tmp_path / "ws")
+
+
+def test_outside_service_account_in_a_group_is_a_way_in() -> None:
+    """An uncollected project's account in the group: its project can act as it."""
+    records = [a for row in group_rows() for a in row["body"]["assets"]]
+    outside = "etl@partner-etl.iam.gserviceaccount.com"
+    members = [{"email": outside, "kind": "serviceAccount", "relation": "DIRECT"}]
+    docs = [
+        Document("gcp", "t", "assets", {"assets": records}),
+        Document(
+            "gcp",
+            "t",
+            "cloudidentity:groups",
+            {"groups": {"ml-invokers@acme.example": {"members": members}}},
+        ),
+    ]
+    graph = build_graph(docs, BuildContext())
+    sa = f"//iam.googleapis.com/projects/partner-etl/serviceAccounts/{outside}"
+    ext = "//cloudresourcemanager.googleapis.com/projects/partner-etl"
+    assert (sa, INVOKERS) in edges(graph, "MEMBER_OF")
+    assert (ext, sa) in edges(graph, "CAN_ASSUME")
+    assert (
+        "member of group ml-invokers@acme.example"
+        in graph.edge(ext, sa, "CAN_ASSUME")["evidence"]["used"]
+    )
+    assert (INVOKERS, EP) in edges(graph, "CAN_INVOKE")
