@@ -326,3 +326,13 @@ def test_outside_service_account_in_a_group_is_a_way_in() -> None:
         in graph.edge(ext, sa, "CAN_ASSUME")["evidence"]["used"]
     )
     assert (INVOKERS, EP) in edges(graph, "CAN_INVOKE")
+
+
+def test_unreachable_cloud_identity_is_a_gap_not_a_failure(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    out = collect(tmp_path / "ws", server, "--cloudidentity-endpoint", "http://127.0.0.1:9")["out"]
+    assert out["gaps"] == ["cloudidentity.googleapis.com GROUP_MEMBERS"]
+    [gap] = [c for c in out["coverage"] if c["content_type"] == "GROUP_MEMBERS"]
+    assert gap["status"] == "error" and "cannot reach the Cloud Identity API" in gap["detail"]
+    assert out["assets"] > 0  # the listings are written all the same
