@@ -336,3 +336,20 @@ def test_unreachable_cloud_identity_is_a_gap_not_a_failure(
     [gap] = [c for c in out["coverage"] if c["content_type"] == "GROUP_MEMBERS"]
     assert gap["status"] == "error" and "cannot reach the Cloud Identity API" in gap["detail"]
     assert out["assets"] > 0  # the listings are written all the same
+
+
+def test_an_unreadable_nested_group_leaves_the_walk_partial(tmp_path: Path) -> None:
+    rec = Recording.from_documents(group_rows(), page_size=50, premium=False)
+    rec.deny_groups.add("research-team@acme.example")
+    srv = ReplayServer(rec).start()
+    try:
+        out = collect(tmp_path / "ws", srv)["out"]
+    finally:
+        srv.stop()
+    row = next(c for c in out["coverage"] if c["asset_type"] == INVOKERS)
+    assert (row["status"], row["assets"]) == ("partial", 4)
+    assert "groups/01baon6m1xdh0f (403)" in row["detail"]
+    assert f"{INVOKERS} GROUP_MEMBERS" in out["gaps"]
+    graph = snapshot_graph(tmp_path / "ws")
+    assert (CONTRACTOR, INVOKERS) in edges(graph, "MEMBER_OF")
+    assert (WB_SA, INVOKERS) not in edges(graph, "MEMBER_OF")

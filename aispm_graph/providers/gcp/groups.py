@@ -199,12 +199,18 @@ def direct_walk(
         group, top = queue.pop(0)
         token: str | None = None
         while True:
-            page = (
-                client.groups()
-                .memberships()
-                .list(parent=group, pageSize=PAGE_SIZE, pageToken=token, view="BASIC")
-                .execute(num_retries=retries)
-            )
+            try:
+                page = (
+                    client.groups()
+                    .memberships()
+                    .list(parent=group, pageSize=PAGE_SIZE, pageToken=token, view="BASIC")
+                    .execute(num_retries=retries)
+                )
+            except HttpError as exc:
+                if top or _refused(exc) or _status(exc) == 401:
+                    raise
+                unread.append(f"{group} ({_status(exc)})")  # a nested group: the rest stands
+                break
             cov.pages += 1
             for ms in page.get("memberships") or []:
                 address = _address(ms.get("preferredMemberKey"))
