@@ -61,8 +61,8 @@ class Projects:
         return project in self.collected
 
 
-def _uses(graph: Graph, sa: str) -> tuple[list[str], list[str]]:
-    """Names of what runs as the account, and of what it is granted on."""
+def _uses(graph: Graph, sa: str) -> tuple[list[str], list[str], list[str]]:
+    """Names of what runs as the account, of what it is granted on, and of its groups."""
     runs = sorted(
         graph.node(s)["name"] for s, _t, k in graph.g.in_edges(sa, keys=True) if k == "HAS_IDENTITY"
     )
@@ -73,7 +73,10 @@ def _uses(graph: Graph, sa: str) -> tuple[list[str], list[str]]:
             if k in ATTACK_KINDS
         }
     )
-    return runs, granted
+    groups = sorted(
+        graph.node(t)["name"] for _s, t, k in graph.g.out_edges(sa, keys=True) if k == "MEMBER_OF"
+    )
+    return runs, granted, groups
 
 
 def _listing(names: list[str], limit: int = 3) -> str:
@@ -147,12 +150,14 @@ def derive_external_projects(graph: Graph, ctx: BuildContext) -> int:
             continue
         for sa in sorted(accounts):
             email = graph.node(sa).get("email") or graph.node(sa)["name"]
-            runs, granted = _uses(graph, sa)
+            runs, granted, groups = _uses(graph, sa)
             uses = []
             if runs:
                 uses.append(f"attached to {_listing(runs)}")
             if granted:
                 uses.append(f"granted on {_listing(granted)}")
+            if groups:
+                uses.append(f"member of group {_listing(groups)}")
             where = "; ".join(uses) or "referenced only"
             graph.node(sa)["owner_project"] = project
             graph.add_edge(

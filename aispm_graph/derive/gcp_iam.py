@@ -13,9 +13,14 @@ the same thing, all of them are listed, since removing only one would not break 
 (unless public access prevention is enforced); other resources get ``PUBLIC_ACCESS`` edges
 here (Cloud Run and Cloud Functions only when their ingress admits all traffic).
 
+A group is a principal node of its own; when the collector read its members, the transform
+linked them with ``MEMBER_OF`` (:mod:`aispm_graph.transforms.gcp_groups`), so paths go
+member -> group -> resource, and a member's own "can it create compute" check for ``actAs``
+counts what its groups hold too.
+
 Not modelled (documented limits): IAM deny policies, principal access boundaries, VPC Service
-Controls, group membership (groups are principals of their own), and the meaning of IAM
-condition expressions (a conditional binding gives ``conditional`` confidence).
+Controls, and the meaning of IAM condition expressions (a conditional binding gives
+``conditional`` confidence).
 """
 
 from __future__ import annotations
@@ -201,6 +206,10 @@ class IamDeriver:
                         spec = self.roles.get(str(binding.get("role")))
                         if spec and resolved not in PUBLIC_MEMBERS:
                             self.perms_of_member[resolved] |= spec.permissions
+        # A member holds what its groups hold (for the actAs-plus-compute check below).
+        for src, group, _data in list(self.graph.edges("MEMBER_OF")):
+            if self.graph.node(group).get("provider") == "gcp":
+                self.perms_of_member[src] |= self.perms_of_member.get(group, set())
         for holder, binding, member, text in grants:
             self.apply(holder, binding, member, text)
         self.emit()

@@ -14,7 +14,9 @@ separately and are merged by asset name. This transform writes what the records 
   external passthrough forwarding rule;
 * compute → service account (``HAS_IDENTITY``), Vertex endpoint → deployed models (``SERVES``),
   model artifacts, dataset / pipeline / index data lineage with ``data_role`` on the buckets;
-* Vertex posture facts as node properties (PSC, Workbench public IP and root access, CMK).
+* Vertex posture facts as node properties (PSC, Workbench public IP and root access, CMK);
+* group membership (the collector's Cloud Identity document) as ``MEMBER_OF`` edges, see
+  :mod:`aispm_graph.transforms.gcp_groups`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from aispm_graph.build import BuildContext, transform
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.providers.gcp.assets import WATCHED_CONSTRAINTS, AssetRecordError, normalize
 from aispm_graph.providers.gcp.names import bucket_id, sa_id
+from aispm_graph.transforms.gcp_groups import is_groups_document, link_members, read_groups
 from aispm_graph.workspace import Document
 
 CRM = "//cloudresourcemanager.googleapis.com/"
@@ -1275,7 +1278,16 @@ HANDLERS: dict[str, Handler] = {
 
 @transform("gcp")
 def transform_gcp(docs: list[Document], graph: Graph, ctx: BuildContext) -> None:
-    assets = merge_documents(docs, ctx)
+    group_docs = [d for d in docs if is_groups_document(d)]
+    assets = merge_documents([d for d in docs if not is_groups_document(d)], ctx)
     builder = GcpBuilder(assets, graph, ctx)
     builder.run()
+    if group_docs:
+        bound = (
+            str(member)
+            for asset in assets.by_name.values()
+            for binding in (asset.get("iam_policy") or {}).get("bindings") or []
+            for member in binding.get("members") or []
+        )
+        link_members(graph, ctx, read_groups(group_docs, ctx), bound, builder.sa_node)
     ctx.stats["gcp_assets"] += len(assets.by_name)

@@ -11,6 +11,16 @@ It also answers the Org Policy API's ``GET /v2/{projects|folders|organizations/X
 project number, as orgpolicy.googleapis.com answers), a policy without rules for a
 constraint nobody set, or a 403 for the projects a test denies. The real ``OrgPolicyClient``
 (REST transport) reaches it through ``--orgpolicy-endpoint``.
+
+And the Cloud Identity Groups API: ``GET /v1/groups:lookup?groupKey.id=EMAIL`` (the group's
+name, 404 for a group it does not hold) and ``GET /v1/groups/ID/memberships:
+searchTransitiveMemberships`` (recorded ``MemberRelation`` items, ``nextPageToken`` paging),
+``GET /v1/groups/ID/memberships`` (the direct ``Membership`` items the same recording
+implies), with a 403 for a denied group, for the transitive search alone (an edition
+without it) or for the whole API, as cloudidentity.googleapis.com answers.
+The real ``googleapiclient`` Cloud Identity client reaches it through
+``--cloudidentity-endpoint`` (or ``--api-endpoint``). Recordings load the demo directory's
+groups (``fixtures/gcp/groups/cloudidentity.json``) unless given others.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -34,6 +45,34 @@ CONTENT = {
     "IAM_POLICY": "IAM_POLICY",
     "ORG_POLICY": "ORG_POLICY",
 }
+GROUPS_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures/gcp/groups/cloudidentity.json"
+MEMBERS_PATH = re.compile(r"/v1/(groups/[^/]+)/memberships(:searchTransitiveMemberships)?")
+
+
+def recorded_groups() -> dict[str, dict[str, Any]]:
+    """Group email -> {name, memberships} as recorded from the Cloud Identity API."""
+    groups: dict[str, dict[str, Any]] = json.loads(GROUPS_FIXTURE.read_text("utf-8"))["groups"]
+    return groups
+
+
+def direct(group: str, rel: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``Membership`` that ``memberships.list`` gives for a recorded direct relation."""
+    if rel["relationType"] not in ("DIRECT", "DIRECT_AND_INDIRECT"):
+        return None
+    email = rel["preferredMemberKey"][0]["id"]
+    kind = "USER"
+    if rel["member"].startswith("groups/"):
+        kind = "GROUP"
+    elif email.endswith(".gserviceaccount.com"):
+        kind = "SERVICE_ACCOUNT"
+    return {
+        "name": f"{group}/memberships/{rel['member'].rsplit('/', 1)[-1]}",
+        "preferredMemberKey": {"id": email},
+        "roles": [{"name": "MEMBER"}],
+        "type": kind,
+    }
+
+
 EFFECTIVE_PATH = re.compile(
     r"/v2/((?:projects|folders|organizations)/[^/]+)/policies/([A-Za-z0-9._]+):getEffectivePolicy"
 )
@@ -67,6 +106,14 @@ class Recording:
     flaky_effective: dict[str, list[int]] = field(default_factory=dict)
     # project id -> number, so that a request by id is answered with the number
     project_numbers: dict[str, str] = field(default_factory=dict)
+    # Cloud Identity: group email -> {"name": "groups/ID", "memberships": [MemberRelation]}
+    groups: dict[str, dict[str, Any]] = field(default_factory=recorded_groups)
+    member_page_size: int = 2
+    # group emails whose transitive search is denied (403), or the whole API refused
+    deny_groups: set[str] = field(default_factory=set)
+    identity_disabled: bool = False
+    # False: the transitive search answers 403 (an edition without it); memberships.list works
+    premium: bool = True
 
     @classmethod
     def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
@@ -152,8 +199,80 @@ class ReplayServer:
             return
         self._send(h, 200, rec.effective.get(name) or {"name": name, "spec": {}})
 
+    def _identity(self, h: BaseHTTPRequestHandler, path: str, query: dict[str, list[str]]) -> None:
+        rec = self.recording
+        if rec.identity_disabled:
+            self._send(
+                h,
+                403,
+                {
+                    "error": {
+                        "code": 403,
+                        "message": "Cloud Identity API has not been used in project 714523698012 "
+                        "before or it is disabled.",
+                        "status": "PERMISSION_DENIED",
+                        "details": [
+                            {
+                                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                "reason": "SERVICE_DISABLED",
+                                "domain": "googleapis.com",
+                            }
+                        ],
+                    }
+                },
+            )
+            return
+        if path == "/v1/groups:lookup":
+            email = (query.get("groupKey.id") or [""])[0].lower()
+            group = rec.groups.get(email)
+            if group is None:
+                self._error(h, 404, "NOT_FOUND", "Requested entity was not found.")
+                return
+            self._send(h, 200, {"name": group["name"]})
+            return
+        m = MEMBERS_PATH.fullmatch(path)
+        by_name = {g["name"]: (email, g) for email, g in rec.groups.items()}
+        if m is None or m.group(1) not in by_name:
+            self._error(h, 404, "NOT_FOUND", "Requested entity was not found.")
+            return
+        email, group = by_name[m.group(1)]
+        transitive = m.group(2) is not None
+        if email in rec.deny_groups or (transitive and not rec.premium):
+            self._error(h, 403, "PERMISSION_DENIED", "Error(2028): Permission denied for resource.")
+            return
+        listing: list[dict[str, Any]] = group["memberships"]
+        if not transitive:
+            implied = (direct(m.group(1), rel) for rel in group["memberships"])
+            listing = [ms for ms in implied if ms is not None]
+        token = (query.get("pageToken") or [""])[0]
+        page = int(token.removeprefix("m-")) if token.startswith("m-") else 0
+        size = min(int((query.get("pageSize") or ["200"])[0]), rec.member_page_size)
+        items = listing[page * size : (page + 1) * size]
+        body: dict[str, Any] = {"memberships": items}
+        if (page + 1) * size < len(listing):
+            body["nextPageToken"] = f"m-{page + 1}"
+        self._send(h, 200, body)
+
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         url = urlparse(h.path)
+        if url.path.startswith("/v1/groups"):
+            query = parse_qs(url.query)
+            with self._lock:
+                self.requests.append(
+                    {
+                        "path": url.path,
+                        "asset_type": "",
+                        "content_type": "GROUP_MEMBERS",
+                        "page": (query.get("pageToken") or [""])[0],
+                        "authorization": h.headers.get("authorization"),
+                        "query": query,
+                    }
+                )
+                if self.recording.unauthenticated:
+                    self._error(h, 401, "UNAUTHENTICATED", "Request had invalid credentials.")
+                    return
+                self._identity(h, url.path, query)
+            return
         effective = EFFECTIVE_PATH.fullmatch(url.path)
         if effective is not None:
             with self._lock:

@@ -240,6 +240,7 @@ def test_effective_policies_can_be_switched_off(tmp_path: Path) -> None:
             srv,
             tmp_path / "ws",
             "--no-effective-policies",
+            "--no-groups",  # group membership rows are tested in test_gcp_groups.py
             "--asset-type",
             PROJECT_TYPE,
             "--format",

@@ -18,7 +18,7 @@ from rich.table import Table
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
-from aispm_graph.providers.gcp.collect import EFFECTIVE, CollectError, Coverage
+from aispm_graph.providers.gcp.collect import EFFECTIVE, GROUP_MEMBERS, CollectError, Coverage
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -51,6 +51,19 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "project (four Org Policy API calls per project; on by default).",
 )
 @click.option(
+    "--cloudidentity-endpoint",
+    default=None,
+    metavar="URL",
+    help="Cloud Identity API endpoint for group membership (default "
+    "cloudidentity.googleapis.com, or the --api-endpoint URL when that is given).",
+)
+@click.option(
+    "--groups/--no-groups",
+    default=True,
+    help="Read the transitive members of every group bound in a collected IAM policy "
+    "(Cloud Identity Groups API; on by default), so a role bound to a group reaches them.",
+)
+@click.option(
     "--asset-type",
     "asset_types",
     multiple=True,
@@ -66,6 +79,8 @@ def collect_gcp(
     api_endpoint: str | None,
     orgpolicy_endpoint: str | None,
     effective_policies: bool,
+    cloudidentity_endpoint: str | None,
+    groups: bool,
     asset_types: tuple[str, ...],
     fmt: str,
 ) -> None:
@@ -73,7 +88,9 @@ def collect_gcp(
 
     Organisation policies are listed too, and the effective policy of each watched
     constraint is read for every project (Org Policy API), so what an uncollected ancestor
-    enforces still counts. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
+    enforces still counts. The members of every group bound in an IAM policy are read from
+    the Cloud Identity Groups API (Groups Reader), so a role bound to a group reaches the
+    service accounts and users in it. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
     print-access-token) or Application Default Credentials. Needs roles/cloudasset.viewer
     and roles/orgpolicy.policyViewer on the scope; what the caller may not read is reported
     as a coverage gap and the run continues.
@@ -89,6 +106,8 @@ def collect_gcp(
                 asset_types=asset_types or ASSET_TYPES,
                 orgpolicy_endpoint=orgpolicy_endpoint or api_endpoint,
                 effective=effective_policies,
+                groups=groups,
+                cloudidentity_endpoint=cloudidentity_endpoint or api_endpoint,
                 progress=(lambda what: waiting.update(f"listing {what}...")) if waiting else None,
             )
     except CollectError as exc:
@@ -98,6 +117,9 @@ def collect_gcp(
         "coverage": result.coverage_json(),
         "api_endpoint": api_endpoint or "cloudasset.googleapis.com",
         "orgpolicy_endpoint": orgpolicy_endpoint or api_endpoint or "orgpolicy.googleapis.com",
+        "cloudidentity_endpoint": cloudidentity_endpoint
+        or api_endpoint
+        or "cloudidentity.googleapis.com",
         "gaps": len(result.gaps),
     }
     snap.put_source("gcp", scope, result.documents, meta)
@@ -111,6 +133,7 @@ def collect_gcp(
                     "snapshot": snap.id,
                     "assets": result.asset_count,
                     "effective_org_policies": result.effective_policy_count,
+                    "group_members": result.group_member_count,
                     "documents": len(result.documents),
                     "coverage": result.coverage_json(),
                     "gaps": [g.asset_type + " " + g.content_type for g in result.gaps],
@@ -124,6 +147,8 @@ def collect_gcp(
         table.add_column(col)
     by_type: dict[str, dict[str, Coverage]] = {}
     for cov in result.coverage:
+        if cov.content_type == GROUP_MEMBERS:
+            continue
         row = by_type.setdefault(cov.asset_type, {})
         row[cov.content_type] = cov
     for atype, row in by_type.items():
@@ -141,10 +166,20 @@ def collect_gcp(
         label = f"{atype} (effective policies)" if EFFECTIVE in row else atype
         table.add_row(label, *cells, "; ".join(problems) or "ok")
     app.console.print(table)
+    member_rows = [c for c in result.coverage if c.content_type == GROUP_MEMBERS]
+    if member_rows:
+        gtable = Table(title="Group membership (Cloud Identity)", show_lines=False)
+        for col in ("group", "members", "pages", "status"):
+            gtable.add_column(col)
+        for cov in member_rows:
+            status = "ok" if cov.status == "ok" else f"{cov.status}: {cov.detail}"
+            gtable.add_row(cov.asset_type, str(cov.assets), str(cov.pages), status)
+        app.console.print(gtable)
     gaps = len(result.gaps)
     click.echo(
         f"collected {result.asset_count} asset records and "
-        f"{result.effective_policy_count} effective organisation policies from {scope} into "
+        f"{result.effective_policy_count} effective organisation policies and "
+        f"{result.group_member_count} group memberships from {scope} into "
         f"snapshot {snap.id}"
         + (f"; {gaps} coverage gap(s), see the table" if gaps else "")
         + "; run 'aispm build'"

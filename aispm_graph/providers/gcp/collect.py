@@ -41,6 +41,7 @@ PAGE_SIZE = 1000
 CRM = "//cloudresourcemanager.googleapis.com/"
 PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
 EFFECTIVE = "EFFECTIVE_ORG_POLICY"
+GROUP_MEMBERS = "GROUP_MEMBERS"
 
 
 class CollectError(RuntimeError):
@@ -69,12 +70,19 @@ class CollectResult:
     @property
     def asset_count(self) -> int:
         """Asset records listed from Cloud Asset Inventory."""
-        return sum(c.assets for c in self.coverage if c.content_type != EFFECTIVE)
+        return sum(
+            c.assets for c in self.coverage if c.content_type not in (EFFECTIVE, GROUP_MEMBERS)
+        )
 
     @property
     def effective_policy_count(self) -> int:
         """Effective organisation policies read from the Org Policy API."""
         return sum(c.assets for c in self.coverage if c.content_type == EFFECTIVE)
+
+    @property
+    def group_member_count(self) -> int:
+        """Group memberships read from the Cloud Identity Groups API."""
+        return sum(c.assets for c in self.coverage if c.content_type == GROUP_MEMBERS)
 
     @property
     def gaps(self) -> list[Coverage]:
@@ -162,13 +170,17 @@ def collect(
     org_policies: bool = True,
     effective: bool = True,
     orgpolicy_endpoint: str | None = None,
+    groups: bool = True,
+    cloudidentity_endpoint: str | None = None,
 ) -> CollectResult:
     """List every (asset type, content type) of the scope; gaps are recorded, not fatal.
 
     With ``org_policies``, the organization / folder / project types among ``asset_types``
     are also listed with the ``ORG_POLICY`` content type; with ``effective`` too, the
     effective policies of the watched constraints are read for every project found
-    (``orgpolicy_endpoint``).
+    (``orgpolicy_endpoint``). With ``groups``, the transitive members of every group bound in
+    a collected IAM policy are read from the Cloud Identity Groups API
+    (``cloudidentity_endpoint``).
     """
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
@@ -252,6 +264,10 @@ def collect(
     if org_policies and effective:
         client_op = make_orgpolicy_client(orgpolicy_endpoint, creds)
         effective_policies(client_op, result, retry, progress)
+    if groups:
+        from aispm_graph.providers.gcp.groups import collect_groups
+
+        collect_groups(result, creds, cloudidentity_endpoint, progress=progress)
     return result
 
 
