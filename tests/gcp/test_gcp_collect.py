@@ -218,3 +218,19 @@ def test_no_credentials(tmp_path: Path) -> None:
     assert res.code == 2
     assert "no GCP credentials" in res.err
     assert "GOOGLE_OAUTH_ACCESS_TOKEN" in res.err
+
+
+@pytest.mark.parametrize(
+    "option", ["--api-endpoint", "--orgpolicy-endpoint", "--cloudidentity-endpoint"]
+)
+def test_plain_http_to_another_host_is_refused(option: str, tmp_path: Path) -> None:
+    """The access token would cross the network readable: refused before any call."""
+    res = run_cli(
+        *("collect", "gcp", "--scope", SCOPE, option, "http://10.20.30.40:8080"),
+        workspace=tmp_path / "ws",
+        env=TOKEN_ENV,
+    )
+    assert res.code == 2, res.err
+    assert f"{option} 'http://10.20.30.40:8080': plain http is only allowed" in res.err
+    assert "Traceback" not in res.err
+    assert not (tmp_path / "ws").exists()

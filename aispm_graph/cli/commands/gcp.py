@@ -34,8 +34,8 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "--api-endpoint",
     default=None,
     metavar="URL",
-    help="Cloud Asset API endpoint (default cloudasset.googleapis.com); http:// URLs are "
-    "used as given (local replay servers, proxies).",
+    help="Cloud Asset API endpoint (default cloudasset.googleapis.com); plain http:// only "
+    "to a loopback replay server, so the access token never crosses the network readable.",
 )
 @click.option(
     "--orgpolicy-endpoint",

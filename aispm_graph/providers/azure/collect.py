@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.workspace import Document
 
 DEFAULT_ARM = "https://management.azure.com"
@@ -596,16 +596,10 @@ def _pretty(rtype: str) -> str:
 
 def _check_endpoint(option: str, url: str) -> bool:
     """Whether ``url`` is plain http (allowed to loopback only); raises for anything else."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        raise AzureCollectError(f"{option} {url!r}: not an http(s) URL")
-    insecure = parsed.scheme == "http"
-    if insecure and parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
-        raise AzureCollectError(
-            f"{option} {url!r}: plain http is only allowed to a loopback "
-            "replay server; bearer tokens must not cross the network unencrypted"
-        )
-    return insecure
+    try:
+        return check_endpoint(option, url)
+    except EndpointError as exc:
+        raise AzureCollectError(str(exc)) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.providers.gcp.assets import (
     ASSET_TYPES,
     CONTENT_TYPES,
@@ -187,6 +188,16 @@ def collect(
     from google.cloud import asset_v1
 
     check_scope(scope)
+    for option, url in (
+        ("--api-endpoint", api_endpoint),
+        ("--orgpolicy-endpoint", orgpolicy_endpoint),
+        ("--cloudidentity-endpoint", cloudidentity_endpoint),
+    ):
+        if url:
+            try:
+                check_endpoint(option, url, scheme_required=False)
+            except EndpointError as exc:
+                raise CollectError(str(exc)) from None
     creds = creds if creds is not None else credentials()
     client = make_client(api_endpoint, creds)
     retry = _retry(retry_initial, retry_timeout)
