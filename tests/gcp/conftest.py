@@ -13,6 +13,7 @@ import pytest
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Document
+from tests.conftest import CliResult, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_ASSETS = REPO / "fixtures" / "demo" / "gcp" / "assets.json"
@@ -59,3 +60,16 @@ def find(records: list[dict[str, Any]], suffix: str, content: str = "resource") 
 
 
 Mutator = Callable[[list[dict[str, Any]]], None]
+
+
+SCOPE = "projects/acme-vertex-prod"
+TOKEN_ENV = {"GOOGLE_OAUTH_ACCESS_TOKEN": "test-token-not-a-secret"}
+
+
+def collect_gcp(url: str, ws: Path, *extra: str) -> CliResult:
+    """``aispm collect gcp`` of the demo project against the replay server at ``url``."""
+    return run_cli(
+        *("collect", "gcp", "--scope", SCOPE, "--api-endpoint", url, *extra),
+        workspace=ws,
+        env=TOKEN_ENV,
+    )

@@ -16,12 +16,10 @@ import pytest
 
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
-from tests.gcp.conftest import demo_rows
+from tests.gcp.conftest import SCOPE, TOKEN_ENV, collect_gcp, demo_rows
 from tests.gcp.replay import Recording, ReplayServer
 from tests.gcp.test_gcp_paths import EP, EXPECTED_ROUTES, MODEL, NB, ZONE
 
-SCOPE = "projects/acme-vertex-prod"
-TOKEN_ENV = {"GOOGLE_OAUTH_ACCESS_TOKEN": "test-token-not-a-secret"}
 DENIED = ("secretmanager.googleapis.com/Secret", "RESOURCE")
 FLAKY = ("compute.googleapis.com/Instance", "RESOURCE", 1)
 
@@ -39,18 +37,7 @@ def server() -> Iterator[ReplayServer]:
 @pytest.fixture(scope="module")
 def collected(server: ReplayServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ws = tmp_path_factory.mktemp("gcp-collect") / "ws"
-    res = run_cli(
-        "collect",
-        "gcp",
-        "--scope",
-        SCOPE,
-        "--api-endpoint",
-        server.url,
-        "--format",
-        "json",
-        workspace=ws,
-        env=TOKEN_ENV,
-    )
+    res = collect_gcp(server.url, ws, "--format", "json")
     assert res.code == 0, res.err
     return {"ws": ws, "out": res.json(), "err": res.err}
 

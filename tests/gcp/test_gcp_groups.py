@@ -25,12 +25,10 @@ from aispm_graph.providers.gcp.collect import CollectResult
 from aispm_graph.providers.gcp.groups import collect_groups
 from aispm_graph.workspace import Document, Workspace
 from tests.conftest import run_cli
-from tests.gcp.conftest import build, demo_records, demo_rows, edges
+from tests.gcp.conftest import SCOPE, build, collect_gcp, demo_records, demo_rows, edges
 from tests.gcp.replay import Recording, ReplayServer
 from tests.gcp.test_gcp_paths import EP, MODEL, PROJECT, WB_SA, ZONE
 
-SCOPE = "projects/acme-vertex-prod"
-TOKEN_ENV = {"GOOGLE_OAUTH_ACCESS_TOKEN": "test-token-not-a-secret"}
 PROJECT_IAM = "//cloudresourcemanager.googleapis.com/projects/714523698012"
 INVOKERS = "group:ml-invokers@acme.example"
 FOREIGN = "group:partners@other.example"
@@ -52,20 +50,7 @@ def group_rows() -> list[dict[str, Any]]:
 
 
 def collect(ws: Path, server: ReplayServer, *extra: str, fmt: str = "json") -> dict[str, Any]:
-    res = run_cli(
-        "collect",
-        "gcp",
-        "--scope",
-        SCOPE,
-        "--api-endpoint",
-        server.url,
-        "--no-effective-policies",
-        *extra,
-        "--format",
-        fmt,
-        workspace=ws,
-        env=TOKEN_ENV,
-    )
+    res = collect_gcp(server.url, ws, "--no-effective-policies", *extra, "--format", fmt)
     assert res.code == 0, res.err
     return {"out": res.json() if fmt == "json" else res.out, "err": res.err}
 

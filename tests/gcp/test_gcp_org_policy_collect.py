@@ -20,14 +20,12 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.providers.gcp.assets import normalize
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
-from tests.gcp.conftest import build, demo_records, demo_rows
+from tests.gcp.conftest import SCOPE, TOKEN_ENV, build, collect_gcp, demo_records, demo_rows
 from tests.gcp.replay import Recording, ReplayServer, to_wire
 from tests.gcp.test_gcp_paths import EXPECTED_ROUTES, TRAIN, ZONE, routes
 
-SCOPE = "projects/acme-vertex-prod"
 NUMBER = "714523698012"
 SANDBOX_NUMBER = "714523698099"
-TOKEN_ENV = {"GOOGLE_OAUTH_ACCESS_TOKEN": "test-token-not-a-secret"}
 CRM = "//cloudresourcemanager.googleapis.com"
 PROJECT = f"{CRM}/projects/acme-vertex-prod"
 PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
@@ -61,19 +59,7 @@ def recording(**kw: Any) -> Recording:
 
 
 def collect(srv: ReplayServer, ws: Path, *extra: str) -> tuple[int, str, str]:
-    res = run_cli(
-        "collect",
-        "gcp",
-        "--scope",
-        SCOPE,
-        "--api-endpoint",
-        srv.url,
-        "--orgpolicy-endpoint",
-        srv.url,
-        *extra,
-        workspace=ws,
-        env=TOKEN_ENV,
-    )
+    res = collect_gcp(srv.url, ws, "--orgpolicy-endpoint", srv.url, *extra)
     return res.code, res.out, res.err
 
 
