@@ -10,6 +10,7 @@ from rich.table import Table
 from aispm_graph.cli.aws_estate import EstateRequest, run_estate
 from aispm_graph.cli.aws_incremental import previous_loader, source_meta
 from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
@@ -113,6 +114,7 @@ def collect_aws_cmd(
 
     Denied or unsupported services are recorded in the coverage table and the run goes on.
     """
+    require("boto3", "aws", "boto3 (the AWS SDK)")
     wanted = tuple(_split(services) or SERVICES)
     options = CollectOptions(
         profile=profile,

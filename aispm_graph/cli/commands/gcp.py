@@ -16,6 +16,7 @@ import click
 from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
+from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
 from aispm_graph.providers.gcp.collect import EFFECTIVE, GROUP_MEMBERS, CollectError, Coverage
@@ -96,6 +97,8 @@ def collect_gcp(
     as a coverage gap and the run continues.
     """
     from aispm_graph.providers.gcp.collect import collect as run_collect
+
+    require("google.cloud.asset_v1", "gcp", "google-cloud-asset (the GCP SDK)")
 
     waiting = app.err.status(f"listing assets of {scope}...") if app.show_progress else None
     try:
