@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,8 @@ from aispm_graph.context import (
     Match,
     load_context,
 )
+from aispm_graph.graph.model import Graph
+from aispm_graph.workspace import Snapshot
 
 LEVELS = click.Choice(["critical", "high", "medium", "low"])
 
@@ -132,7 +136,44 @@ def build_cmd(
     do_build(app, parse_cidrs(trusted_cidrs), context)
 
 
+@dataclass(frozen=True)
+class PathRequest:
+    """The path-search options every analysis command takes (see :func:`path_options`)."""
+
+    entry: str
+    max_hops: int
+    max_paths: int
+    target_kind: tuple[str, ...]
+    backend: str
+    snapshot_id: str | None
+
+    def options(self, entry: str | None = None) -> PathOptions:
+        """The engine's options, for this request's entry or the one given."""
+        return PathOptions(
+            entry="credentials" if (entry or self.entry) == "credentials" else "internet",
+            max_hops=self.max_hops,
+            max_paths=self.max_paths,
+            target_kinds=frozenset(self.target_kind),
+        )
+
+
 def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the path-search options; the command receives them as one ``paths`` argument."""
+
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        entry: str,
+        max_hops: int,
+        max_paths: int,
+        target_kind: tuple[str, ...],
+        backend: str,
+        snapshot_id: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        req = PathRequest(entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+        return fn(*args, paths=req, **kwargs)
+
     opts = [
         click.option(
             "--entry",
@@ -175,28 +216,17 @@ def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Snapshot id (default: the latest built).",
         ),
     ]
+    decorated: Callable[..., Any] = wrapper
     for opt in reversed(opts):
-        fn = opt(fn)
-    return fn
+        decorated = opt(decorated)
+    return decorated
 
 
-def compute_paths(
-    app: App,
-    entry: str,
-    max_hops: int,
-    max_paths: int,
-    target_kind: tuple[str, ...],
-    backend: str,
-    snapshot_id: str | None,
-) -> PathResult:
-    graph, _meta, _snap = load_built(app, snapshot_id)
-    opts = PathOptions(
-        entry="credentials" if entry == "credentials" else "internet",
-        max_hops=max_hops,
-        max_paths=max_paths,
-        target_kinds=frozenset(target_kind),
-    )
-    return run_paths(app, graph, opts, backend)
+def compute_paths(app: App, req: PathRequest) -> tuple[Graph, Snapshot, PathResult]:
+    """Load the built graph once and search it; the graph and snapshot come back for the
+    commands that report on them too."""
+    graph, _meta, snap = load_built(app, req.snapshot_id)
+    return graph, snap, run_paths(app, graph, req.options(), req.backend)
 
 
 @root.command("paths")
@@ -211,12 +241,7 @@ def compute_paths(
 @pass_app
 def paths_cmd(
     app: App,
-    entry: str,
-    max_hops: int,
-    max_paths: int,
-    target_kind: tuple[str, ...],
-    backend: str,
-    snapshot_id: str | None,
+    paths: PathRequest,
     fmt: str,
     min_risk: str | None,
     top: int | None,
@@ -225,7 +250,7 @@ def paths_cmd(
 ) -> None:
     """Attack paths from internet-exposed entry points to AI models, agents and data."""
     sup = load_suppressions(app, suppressions_file)
-    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    graph, snap, result = compute_paths(app, paths)
     result.paths, muted = mute_paths(sup, result.paths)
     notes = report_notes(app, sup, ("paths",))
     shown = filter_paths(result.paths, min_risk, top)
@@ -234,7 +259,6 @@ def paths_cmd(
         from aispm_graph.cli.commands.report import write_report
         from aispm_graph.report import build_report_data
 
-        graph, _meta, snap = load_built(app, snapshot_id)
         # 'paths' reports paths only; 'aispm report' adds choke points, findings and vulns.
         data = build_report_data(graph, result, paths=shown, snapshot=snap.id, providers={})
         write_report(app, data, fmt, None)
@@ -281,22 +305,15 @@ def find_one(result: PathResult, path_id: str) -> AttackPath | None:
 def show_cmd(
     app: App,
     path_id: str,
-    entry: str,
-    max_hops: int,
-    max_paths: int,
-    target_kind: tuple[str, ...],
-    backend: str,
-    snapshot_id: str | None,
+    paths: PathRequest,
     fmt: str,
     explain: bool = False,
 ) -> None:
     """Every hop of one attack path with its evidence, risk factors and fixes."""
-    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    graph, _snap, result = compute_paths(app, paths)
     path = find_one(result, path_id)
-    if path is None and entry == "internet":
-        result = compute_paths(
-            app, "credentials", max_hops, max_paths, target_kind, backend, snapshot_id
-        )
+    if path is None and paths.entry == "internet":
+        result = run_paths(app, graph, paths.options("credentials"), paths.backend)
         path = find_one(result, path_id)
     if path is None:
         raise UserError(f"no attack path with id {path_id!r} (list them with 'aispm paths')")

@@ -8,7 +8,7 @@ import click
 
 from aispm_graph.analysis.chokepoints import DEFAULT_EXACT_BUDGET, chokepoints
 from aispm_graph.cli import render, render_analysis
-from aispm_graph.cli.commands.analysis import LEVELS, compute_paths, path_options
+from aispm_graph.cli.commands.analysis import LEVELS, PathRequest, compute_paths, path_options
 from aispm_graph.cli.groups import App, option_format, pass_app, root
 from aispm_graph.cli.suppressing import (
     load_suppressions,
@@ -42,12 +42,7 @@ from aispm_graph.cli.suppressing import (
 @pass_app
 def chokepoints_cmd(
     app: App,
-    entry: str,
-    max_hops: int,
-    max_paths: int,
-    target_kind: tuple[str, ...],
-    backend: str,
-    snapshot_id: str | None,
+    paths: PathRequest,
     fmt: str,
     top: int | None,
     levels: tuple[str, ...],
@@ -56,9 +51,9 @@ def chokepoints_cmd(
 ) -> None:
     """Fixes ranked by the path risk they remove, and the fewest that close the worst paths."""
     sup = load_suppressions(app, suppressions_file)
-    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
-    paths, muted = mute_paths(sup, result.paths)
-    report = chokepoints(paths, levels, exact_budget)
+    _graph, _snap, result = compute_paths(app, paths)
+    kept, muted = mute_paths(sup, result.paths)
+    report = chokepoints(kept, levels, exact_budget)
     report.truncated, report.truncation = result.truncated, result.truncation
     notes = report_notes(app, sup, ("paths",))
     if fmt == "json":

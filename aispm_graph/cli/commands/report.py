@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from aispm_graph.cli.commands.analysis import LEVELS, compute_paths, path_options
+from aispm_graph.cli.commands.analysis import LEVELS, PathRequest, compute_paths, path_options
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, pass_app, root
-from aispm_graph.cli.loading import check_gate, filter_paths, load_built
+from aispm_graph.cli.loading import check_gate, filter_paths
 from aispm_graph.report import RENDERERS, ReportData, build_report_data
 
 REPORT_FORMATS = ("html", "sarif", "ocsf", "md", "json", "csv")
@@ -86,12 +86,7 @@ def write_report(
 @pass_app
 def report_cmd(
     app: App,
-    entry: str,
-    max_hops: int,
-    max_paths: int,
-    target_kind: tuple[str, ...],
-    backend: str,
-    snapshot_id: str | None,
+    paths: PathRequest,
     fmt: str,
     section: str,
     output: Path | None,
@@ -101,8 +96,7 @@ def report_cmd(
     fail_on: str | None,
 ) -> None:
     """Write a report of attack paths, choke points, recommendations, vulnerabilities and AI-BOM."""
-    graph, _meta, snap = load_built(app, snapshot_id)
-    result = compute_paths(app, entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+    graph, snap, result = compute_paths(app, paths)
     data = build_report_data(
         graph,
         result,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from aispm_graph.analysis.engine import PathOptions, find_paths
+from aispm_graph.analysis.engine import find_paths
 from aispm_graph.analysis.fixes import GraphOp, UnknownFix, apply_ops, collect_fixes, resolve
 from aispm_graph.analysis.whatif import compare
 from aispm_graph.cli import render, render_analysis
-from aispm_graph.cli.commands.analysis import path_options
+from aispm_graph.cli.commands.analysis import PathRequest, compute_paths, path_options
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, option_format, pass_app, root
-from aispm_graph.cli.loading import load_built, run_paths
+from aispm_graph.cli.loading import run_paths
 from aispm_graph.schema import edge_kinds
 
 
@@ -34,12 +34,7 @@ def whatif_cmd(
     fix_ids: tuple[str, ...],
     remove_edges: tuple[tuple[str, str, str], ...],
     remove_nodes: tuple[str, ...],
-    entry: str,
-    max_hops: int,
-    max_paths: int,
-    target_kind: tuple[str, ...],
-    backend: str,
-    snapshot_id: str | None,
+    paths: PathRequest,
     fmt: str,
 ) -> None:
     """Which paths a change closes, which remain (and the hop that now carries them).
@@ -48,14 +43,8 @@ def whatif_cmd(
     """
     if not (fix_ids or remove_edges or remove_nodes):
         raise UserError("whatif: give at least one --fix, --remove-edge or --remove-node")
-    graph, _meta, _snap = load_built(app, snapshot_id)
-    opts = PathOptions(
-        entry="credentials" if entry == "credentials" else "internet",
-        max_hops=max_hops,
-        max_paths=max_paths,
-        target_kinds=frozenset(target_kind),
-    )
-    before = run_paths(app, graph, opts, backend)
+    graph, _snap, before = compute_paths(app, paths)
+    opts, backend = paths.options(), paths.backend
     ops: list[GraphOp] = []
     applied: list[str] = []
     if fix_ids:
