@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from aispm_graph.build import BuildContext, transform
@@ -100,6 +101,17 @@ class AwsTransform:
         self.bucket_prefixes: dict[str, set[str]] = defaultdict(set)
 
     # -- helpers ------------------------------------------------------------------------------
+    def described(
+        self, service: str, op: str, id_key: str
+    ) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(id, response, region) of every answer to a Describe/Get call that names its
+        resource; an answer without the id says nothing we can attach."""
+        for body in self.d.get(service, op):
+            r = body["response"]
+            rid = r.get(id_key)
+            if rid:
+                yield str(rid), r, body["region"]
+
     def node(self, node_id: str, kind: str, name: str, region: str = "", **props: Any) -> None:
         self.g.add_node(node_id, kind, name, tenant=self.account, region=region or None, **props)
         if node_id != self.acct_id:
@@ -889,16 +901,14 @@ class AwsTransform:
 
     # -- SageMaker ------------------------------------------------------------------------------
     def sagemaker(self) -> None:
-        for body in self.d.get("sagemaker", "describe_notebook_instance"):
-            r = body["response"]
-            arn = r.get("NotebookInstanceArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described(
+            "sagemaker", "describe_notebook_instance", "NotebookInstanceArn"
+        ):
             self.node(
                 arn,
                 "SageMakerNotebookInstance",
                 r.get("NotebookInstanceName", ""),
-                body["region"],
+                region,
                 root_access=r.get("RootAccess", "Enabled") == "Enabled",
                 direct_internet_access=r.get("DirectInternetAccess", "Enabled") == "Enabled",
                 cmk=bool(r.get("KmsKeyId")),
@@ -907,11 +917,7 @@ class AwsTransform:
                 role=r.get("RoleArn"),
             )
             self._has_role(arn, r.get("RoleArn"), "SageMaker notebook execution role")
-        for body in self.d.get("sagemaker", "describe_model"):
-            r = body["response"]
-            arn = r.get("ModelArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described("sagemaker", "describe_model", "ModelArn"):
             containers = [r.get("PrimaryContainer") or {}, *r.get("Containers", [])]
             artifact = next(
                 (c.get("ModelDataUrl") for c in containers if c.get("ModelDataUrl")), None
@@ -920,7 +926,7 @@ class AwsTransform:
                 arn,
                 "SageMakerModel",
                 r.get("ModelName", ""),
-                body["region"],
+                region,
                 network_isolation=bool(r.get("EnableNetworkIsolation")),
                 artifact=artifact,
                 execution_role=r.get("ExecutionRoleArn"),
@@ -936,31 +942,25 @@ class AwsTransform:
             cfg_models[r.get("EndpointConfigName", "")] = [
                 v.get("ModelName", "") for v in r.get("ProductionVariants", [])
             ]
-        for body in self.d.get("sagemaker", "describe_endpoint"):
-            r = body["response"]
-            arn = r.get("EndpointArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described("sagemaker", "describe_endpoint", "EndpointArn"):
             self.node(
                 arn,
                 "SageMakerEndpoint",
                 r.get("EndpointName", ""),
-                body["region"],
+                region,
                 status=r.get("EndpointStatus"),
             )
             for model in cfg_models.get(r.get("EndpointConfigName", ""), []):
-                marn = self._arn("sagemaker", body["region"], f"model/{model.lower()}")
+                marn = self._arn("sagemaker", region, f"model/{model.lower()}")
                 self.edge(arn, marn, "SERVES")
-        for body in self.d.get("sagemaker", "describe_training_job"):
-            r = body["response"]
-            arn = r.get("TrainingJobArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described(
+            "sagemaker", "describe_training_job", "TrainingJobArn"
+        ):
             self.node(
                 arn,
                 "SageMakerTrainingJob",
                 r.get("TrainingJobName", ""),
-                body["region"],
+                region,
                 network_isolation=bool(r.get("EnableNetworkIsolation")),
                 role=r.get("RoleArn"),
             )
@@ -972,16 +972,12 @@ class AwsTransform:
             out = split_s3_uri((r.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
             if out:
                 self.bucket(out[0], "model-artifact", out[1])
-        for body in self.d.get("sagemaker", "describe_domain"):
-            r = body["response"]
-            arn = r.get("DomainArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described("sagemaker", "describe_domain", "DomainArn"):
             self.node(
                 arn,
                 "SageMakerDomain",
                 r.get("DomainName", ""),
-                body["region"],
+                region,
                 app_network_access=r.get("AppNetworkAccessType"),
                 public_internet=r.get("AppNetworkAccessType") == "PublicInternetOnly",
                 execution_role=(r.get("DefaultUserSettings") or {}).get("ExecutionRole"),
@@ -1006,22 +1002,18 @@ class AwsTransform:
                 region,
                 enabled=enabled,
             )
-        for body in self.d.get("bedrock", "get_custom_model"):
-            r = body["response"]
-            arn = r.get("modelArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described("bedrock", "get_custom_model", "modelArn"):
             uri = (r.get("trainingDataConfig") or {}).get("s3Uri", "")
             self.node(
                 arn,
                 "BedrockCustomModel",
                 r.get("modelName", ""),
-                body["region"],
+                region,
                 model_name=r.get("modelName"),
                 base_model=r.get("baseModelArn"),
                 training_data=uri or None,
                 cmk=bool(r.get("modelKmsKeyArn")),
-                invocation_logging=logging_on.get(body["region"]),
+                invocation_logging=logging_on.get(region),
             )
             loc = split_s3_uri(uri)
             if loc:
@@ -1043,11 +1035,7 @@ class AwsTransform:
                     invocation_logging=logging_on.get(body["region"]),
                 )
                 self.edge(arn, str(pt.get("modelArn")), "SERVES")
-        for body in self.d.get("bedrock", "get_guardrail"):
-            r = body["response"]
-            arn = r.get("guardrailArn")
-            if not arn:
-                continue
+        for arn, r, region in self.described("bedrock", "get_guardrail", "guardrailArn"):
             filters = (r.get("contentPolicy") or {}).get("filters", [])
             prompt = any(
                 f.get("type") == "PROMPT_ATTACK" and f.get("inputStrength", "NONE") != "NONE"
@@ -1057,7 +1045,7 @@ class AwsTransform:
                 arn,
                 "BedrockGuardrail",
                 r.get("name", ""),
-                body["region"],
+                region,
                 prompt_attack_filter=prompt,
                 guardrail_id=r.get("guardrailId"),
             )
