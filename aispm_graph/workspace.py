@@ -130,9 +130,10 @@ class Snapshot:
         entry = self.source_entry(source, scope)
         if entry is None:
             return []
-        return list(self._read(entry))
+        return list(self.entry_documents(entry))
 
-    def _read(self, entry: dict[str, Any]) -> Iterator[Document]:
+    def entry_documents(self, entry: dict[str, Any]) -> Iterator[Document]:
+        """The documents of a manifest entry (from :meth:`source_entry` or :meth:`sources`)."""
         path = self.path / "docs" / entry["file"]
         try:
             rows = decompress_json(path.read_bytes())
@@ -146,7 +147,7 @@ class Snapshot:
 
     def documents(self) -> Iterator[Document]:
         for entry in self.sources():
-            yield from self._read(entry)
+            yield from self.entry_documents(entry)
 
 
 class Workspace:

@@ -38,7 +38,7 @@ def previous_loader(workspace: Workspace) -> Callable[[str], PreviousCollect | N
             started = started.replace(tzinfo=UTC)  # written in UTC; an edited file may drop it
         return PreviousCollect(
             started=started,
-            documents=snapshot.source_documents("aws", account),
+            documents=list(snapshot.entry_documents(entry)),
             coverage=list(meta.get("coverage") or []),
         )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from aispm_graph.build import BuildContext, transform
 from aispm_graph.graph.model import Graph
+from aispm_graph.providers.aws.collect import BUCKET_OPS
 from aispm_graph.workspace import Document
 
 AI_KEY_WORDS = re.compile(
@@ -366,13 +367,7 @@ class AwsTransform:
     # -- S3 -----------------------------------------------------------------------------------
     def s3(self) -> None:
         per_bucket: dict[str, dict[str, Any]] = defaultdict(dict)
-        for op in (
-            "get_bucket_location",
-            "get_bucket_policy",
-            "get_bucket_acl",
-            "get_public_access_block",
-            "get_bucket_encryption",
-        ):
+        for op in BUCKET_OPS:
             for body in self.d.get("s3", op):
                 per_bucket[body["params"].get("Bucket", "")][op] = body["response"]
         account_pab: dict[str, Any] = {}

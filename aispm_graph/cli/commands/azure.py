@@ -179,13 +179,13 @@ def collect_azure(
             "failed": [{"subscription": sub, "reason": why} for sub, why in failed],
         }
         if tenant is not None:
-            payload["tenant"] = {**_summary(tenant), "scope": tenant.subscription_id}
-            del payload["tenant"]["subscription"]
+            payload["tenant"] = _summary(tenant, key="scope")
         click.echo(json.dumps(payload, indent=2))
         return
-    rows = [*collected, *([_summary(tenant)] if tenant is not None else [])]
-    for row in rows:
-        what = "tenant" if tenant is not None and row is rows[-1] else "subscription"
+    rows = [("subscription", r) for r in collected]
+    if tenant is not None:
+        rows.append(("tenant", _summary(tenant)))
+    for what, row in rows:
         table = Table(title=f"Azure coverage: {what} {row['subscription']}")
         for col in ("resource type", "status", "count", "detail"):
             table.add_column(col)
@@ -209,10 +209,10 @@ def collect_azure(
         app.console.print(f"[red]subscription {sub} not collected[/]: {why}")
 
 
-def _summary(result: Any) -> dict[str, Any]:
+def _summary(result: Any, key: str = "subscription") -> dict[str, Any]:
     """What the output says of one stored result (its documents are already on disk)."""
     return {
-        "subscription": result.subscription_id,
+        key: result.subscription_id,
         "documents": len(result.documents),
         "coverage": result.coverage_json(),
     }

@@ -357,17 +357,21 @@ def _eks(t: _Task) -> None:
         t.call("describe_cluster", name, name=name)
 
 
+# What is read of every bucket (and what the transform merges back into one bucket).
+BUCKET_OPS = (
+    "get_bucket_location",
+    "get_bucket_policy",
+    "get_bucket_acl",
+    "get_public_access_block",
+    "get_bucket_encryption",
+)
+
+
 def _s3(t: _Task) -> None:
     buckets = t.call("list_buckets")
     for b in (buckets or {}).get("Buckets", []):
         name = b["Name"]
-        for op in (
-            "get_bucket_location",
-            "get_bucket_policy",
-            "get_bucket_acl",
-            "get_public_access_block",
-            "get_bucket_encryption",
-        ):
+        for op in BUCKET_OPS:
             t.call(op, name, Bucket=name)
 
 

@@ -22,7 +22,7 @@ the caller can store it as its own workspace scope as soon as it is done.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -274,7 +274,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
         result.documents.sort(key=lambda d: d.key)
         return AccountOutcome(acct, name, "collected", "", result, time.perf_counter() - began)
 
-    yield from _pool(todo, one, options.max_workers)
+    yield from run_pool(todo, lambda item: one(*item), options.max_workers)
 
 
 def collect_profiles(
@@ -282,7 +282,7 @@ def collect_profiles(
 ) -> Iterator[AccountOutcome]:
     """One named profile per account, in parallel; a broken profile is a failed outcome."""
 
-    def one(profile: str, _: str) -> AccountOutcome:
+    def one(profile: str) -> AccountOutcome:
         began = time.perf_counter()
         try:
             result = collect(replace(base, session=_session(profile), profile=profile))
@@ -301,12 +301,4 @@ def collect_profiles(
             result.account_id, profile, "collected", "", result, time.perf_counter() - began
         )
 
-    yield from _pool([(p, p) for p in profiles], one, max_workers)
-
-
-def _pool(
-    todo: list[tuple[str, str]],
-    fn: Callable[[str, str], AccountOutcome],
-    max_workers: int,
-) -> Iterator[AccountOutcome]:
-    return run_pool(todo, lambda item: fn(*item), max_workers)
+    yield from run_pool(profiles, one, max_workers)
