@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
 from aispm_graph.providers.aws.iam import (
@@ -953,15 +954,7 @@ class IamDeriver:
     def _external_node(self, acct: str) -> str:
         nid = f"arn:aws:iam::{acct}:root"
         if not self.g.has_node(nid):
-            self.g.add_node(
-                nid,
-                "ExternalAccount",
-                f"AWS account {acct}",
-                tenant=acct,
-                provider="aws",
-                collected=False,
-                risk="unknown",
-            )
+            add_external_account(self.g, nid, f"AWS account {acct}", acct, "aws")
         return nid
 
     def external_accounts(self) -> None:

@@ -24,6 +24,7 @@ from collections import defaultdict
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.providers.gcp.names import sa_owner
 
@@ -93,17 +94,9 @@ def _external_node(graph: Graph, project: str, projects: Projects) -> str | None
         if projects.has(project):
             return None
         node_id += "#external"
-    graph.add_node(
-        node_id,
-        "ExternalAccount",
-        f"GCP project {project}",
-        tenant=project,
-        provider="gcp",
-        collected=False,
-        risk="unknown",
-        account_type="gcp-project",
+    return add_external_account(
+        graph, node_id, f"GCP project {project}", project, "gcp", account_type="gcp-project"
     )
-    return node_id
 
 
 def _note_cross_project(graph: Graph, sa: str, owner: str, projects: Projects) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from aispm_graph.build import BuildContext, transform
+from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Graph, SchemaError
 from aispm_graph.providers.azure.arm import (
     MG_PREFIX,
@@ -1150,15 +1151,9 @@ class AzureBuilder:
 
     def _foreign(self, nid: str, info: PrincipalInfo) -> None:
         """The foreign tenant that can sign in as a guest or another tenant's application."""
-        ext = f"entra/tenants/{info.foreign_tenant}"
-        self.g.add_node(
-            ext,
-            "ExternalAccount",
-            f"Entra tenant {info.foreign_tenant}",
-            tenant=info.foreign_tenant,
-            provider="azure",
-            collected=False,
-            risk="unknown",
+        tenant = str(info.foreign_tenant)
+        ext = add_external_account(
+            self.g, f"entra/tenants/{tenant}", f"Entra tenant {tenant}", tenant, "azure"
         )
         self.g.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
 
