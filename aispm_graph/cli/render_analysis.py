@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -131,6 +133,38 @@ def drift_report(console: Console, r: DriftReport) -> None:
     for e in r.new_exposures:
         how = e.evidence.get("ports") or e.evidence.get("grant") or ""
         console.print(escape(f"  {e.edge} {e.kind} {e.name} {how}  {e.target}"), overflow="fold")
+    if r.changed_tools:
+        console.print(
+            f"[bold]Tool descriptions changed (possible rug pull)[/bold] ({len(r.changed_tools)})"
+        )
+        for t in r.changed_tools:
+            flagged = f"; now flagged: {'; '.join(t.poisoning)}" if t.poisoning else ""
+            console.print(
+                escape(f"  {t.server} tool {t.name}: description changed{flagged}  {t.id}"),
+                overflow="fold",
+            )
+
+
+INDICATOR_TITLES = {
+    "prompt-injection": "indirect prompt-injection exposure",
+    "data-exfiltration": "data exfiltration exposure",
+    "high-autonomy": "high autonomy (acting tools without approval)",
+    "no-authentication": "no authentication",
+    "cross-tenant": "cross-tenant reach",
+    "privileged-identity": "privileged identity",
+}
+
+
+def agent_indicators(console: Console, agents: list[dict[str, Any]]) -> None:
+    """The risk indicators of the agents on a path, each with the evidence that triggers it."""
+    for a in agents:
+        console.print(f"[bold]Agent[/bold] {escape(a['name'])} ({escape(a['kind'])})")
+        if not a["indicators"]:
+            console.print("  no risk indicators")
+        for name, evidence in a["indicators"].items():
+            console.print(f"  [yellow]{escape(INDICATOR_TITLES.get(name, name))}[/yellow]")
+            for line in evidence:
+                console.print(f"    {escape(line)}", overflow="fold")
 
 
 def findings_table(findings: list[Finding]) -> Table:

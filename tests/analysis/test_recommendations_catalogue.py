@@ -105,7 +105,10 @@ def _doc() -> dict[str, Any]:
 
 
 def test_every_check_has_a_case() -> None:
-    assert set(CASES) == {c.id for c in CHECKS}
+    # Agent checks read facts the agents deriver computes; tests/agents covers them on real graphs.
+    from aispm_graph.recommendations.agents import AGENT_CHECKS
+
+    assert set(CASES) == {c.id for c in CHECKS} - {c.id for c in AGENT_CHECKS}
 
 
 @pytest.fixture(scope="module")
