@@ -448,6 +448,7 @@ def _bedrock_agent(t: _Task) -> None:
                 actionGroupId=gid,
             )
         t.call("list_agent_knowledge_bases", aid, agentId=aid, agentVersion="DRAFT")
+        t.call("list_agent_collaborators", aid, agentId=aid, agentVersion="DRAFT")
     kbs = t.call("list_knowledge_bases", store=False)
     for kb in (kbs or {}).get("knowledgeBaseSummaries", []):
         kid = kb["knowledgeBaseId"]
