@@ -58,6 +58,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "kms.amazonaws.com": ("kms",),
     "sagemaker.amazonaws.com": ("sagemaker",),
     "bedrock.amazonaws.com": ("bedrock", "bedrock-agent"),
+    "bedrock-agentcore.amazonaws.com": ("bedrock-agentcore",),
     "aoss.amazonaws.com": ("opensearchserverless",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})

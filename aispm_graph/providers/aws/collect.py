@@ -63,6 +63,7 @@ SERVICES = (
     "sagemaker",
     "bedrock",
     "bedrock-agent",
+    "bedrock-agentcore",
     "opensearchserverless",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
@@ -463,6 +464,51 @@ def _bedrock_agent(t: _Task) -> None:
             )
 
 
+def _names_only(resp: Any, key: str) -> None:
+    """Replace a map of environment values by its names: values can be API keys."""
+    if isinstance(resp, dict) and isinstance(resp.get(key), dict):
+        resp[f"{key}Names"] = sorted(resp.pop(key))
+
+
+def _bedrock_agentcore(t: _Task) -> None:
+    """AgentCore control plane: runtimes (+ endpoints, resource policy), gateways and their
+    targets, memories, code interpreters, browsers, workload identities and credential
+    providers (names and ARNs only; the secrets stay in the token vault)."""
+    runtimes = t.call("list_agent_runtimes", store=False)
+    for r in (runtimes or {}).get("agentRuntimes", []):
+        rid = r["agentRuntimeId"]
+        got = t.call("get_agent_runtime", rid, store=False, agentRuntimeId=rid)
+        if got is not None:
+            _names_only(got, "environmentVariables")
+            t.put("get_agent_runtime", rid, {"agentRuntimeId": rid}, got)
+        t.call("list_agent_runtime_endpoints", rid, agentRuntimeId=rid)
+        if r.get("agentRuntimeArn"):
+            t.call("get_resource_policy", rid, resourceArn=r["agentRuntimeArn"])
+    gateways = t.call("list_gateways", store=False)
+    for g in (gateways or {}).get("items", []):
+        gid = g["gatewayId"]
+        got = t.call("get_gateway", gid, gatewayIdentifier=gid)
+        if got and got.get("gatewayArn"):
+            t.call("get_resource_policy", gid, resourceArn=got["gatewayArn"])
+        targets = t.call("list_gateway_targets", gid, store=False, gatewayIdentifier=gid)
+        for tg in (targets or {}).get("items", []):
+            tid = tg["targetId"]
+            t.call("get_gateway_target", f"{gid}/{tid}", gatewayIdentifier=gid, targetId=tid)
+    memories = t.call("list_memories", store=False)
+    for m in (memories or {}).get("memories", []):
+        t.call("get_memory", m["id"], memoryId=m["id"])
+    interpreters = t.call("list_code_interpreters", store=False)
+    for ci in (interpreters or {}).get("codeInterpreterSummaries", []):
+        cid = ci["codeInterpreterId"]
+        t.call("get_code_interpreter", cid, codeInterpreterId=cid)
+    browsers = t.call("list_browsers", store=False)
+    for br in (browsers or {}).get("browserSummaries", []):
+        t.call("get_browser", br["browserId"], browserId=br["browserId"])
+    t.call("list_workload_identities")
+    t.call("list_oauth2_credential_providers")
+    t.call("list_api_key_credential_providers")
+
+
 def _kms(t: _Task) -> None:
     keys = t.call("list_keys", store=False)
     for k in (keys or {}).get("Keys", []):
@@ -494,6 +540,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "sagemaker": ("sagemaker", _sagemaker),
     "bedrock": ("bedrock", _bedrock),
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
+    "bedrock-agentcore": ("bedrock-agentcore-control", _bedrock_agentcore),
     "opensearchserverless": ("opensearchserverless", _aoss),
 }
 
