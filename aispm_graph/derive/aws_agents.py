@@ -136,7 +136,9 @@ def _access(graph: Graph, ctx: BuildContext) -> None:
                 worst = Tri.YES
                 first: Decision | None = None
                 for action in actions:
-                    d = evaluate(p, action, Resource(nid), resource_policy=rp, resource_account=tenant)
+                    d = evaluate(
+                        p, action, Resource(nid), resource_policy=rp, resource_account=tenant
+                    )
                     if not d.ok:
                         first = None
                         break

@@ -304,6 +304,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "step: what the role lets the agent reach is on the agent's own edges.",
         False,
     ),
+    EdgeKind(
+        "HAS_TOOL",
+        "The agent has the tool, but a person approves every call (Bedrock requireConfirmation, "
+        "Foundry require_approval 'always'): injected input alone cannot run it, so it is not "
+        "an attack step.",
+        False,
+    ),
     EdgeKind("USES_MODEL", "The agent answers with the model.", False),
     EdgeKind(
         "USES_MEMORY",

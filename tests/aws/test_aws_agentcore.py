@@ -161,7 +161,12 @@ def estate(moto_env: MotoEnv) -> tuple[dict[str, str], Graph]:
             ],
         }
         for arn in (ids["public-rt"], ids["jwt-rt"]):
-            route(moto_env, "GET", f"/resourcepolicy/{quote(arn, safe='-_.~')}", {"policy": json.dumps(public)})
+            route(
+                moto_env,
+                "GET",
+                f"/resourcepolicy/{quote(arn, safe='-_.~')}",
+                {"policy": json.dumps(public)},
+            )
         # Code interpreters: moto has none; the replay answers with one whose role is admin.
         admin = role(iam, "ci-admin-role", TRUST_CORE, allow("*"))
         ids["admin_role"] = admin

@@ -15,7 +15,7 @@ AOAI = f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-contoso-prod"
 ST = f"{DEMO_RG}/microsoft.storage/storageaccounts/stcontosogrounding"
 SRCH = f"{DEMO_RG}/microsoft.search/searchservices/srch-contoso-rag"
 A = "123456789012"
-EC2 = f"arn:aws:ec2:us-east-1:{A}:instance/i-df52fbbec3e95b345"
+EC2 = f"arn:aws:ec2:us-east-1:{A}:instance/i-59a7ad18abb558042"
 ROLE = f"arn:aws:iam::{A}:role/llm-web-role"
 MODEL = f"arn:aws:bedrock:us-east-1:{A}:custom-model/support-bot-ft"
 BUCKET = "arn:aws:s3:::acme-llm-training-data"
@@ -23,7 +23,7 @@ FN = f"arn:aws:lambda:us-east-1:{A}:function:chatbot"
 FN_ROLE = f"arn:aws:iam::{A}:role/chatbot-role"
 ADMIN_ROLE = f"arn:aws:iam::{A}:role/ml-admin-role"
 ACCOUNT = f"arn:aws:iam::{A}:root"
-SECRET = f"arn:aws:secretsmanager:us-east-1:{A}:secret:openai-api-key-plKBQD"
+SECRET = f"arn:aws:secretsmanager:us-east-1:{A}:secret:openai-api-key-MpPThd"
 P = "acme-vertex-prod"
 GCE = f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances"
 SAS = f"//iam.googleapis.com/projects/{P}/serviceAccounts"
@@ -98,8 +98,8 @@ NEGATIVE_CONTROLS = {
     f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-sibling",  # role on a sibling RG
     f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-entraonly",  # no key, no identity
     f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-private",  # private endpoint only
-    f"arn:aws:ec2:us-east-1:{A}:instance/i-5bc081cb1746c9773",  # internal-llm: SG private CIDR
-    f"arn:aws:ec2:us-east-1:{A}:instance/i-e987a472bf88034ea",  # analytics-1: explicit Deny
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-722d5eb24217a6ed8",  # internal-llm: SG private CIDR
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-153ea0f3d58865680",  # analytics-1: explicit Deny
     f"arn:aws:lambda:us-east-1:{A}:function:faq-bot",  # URL auth NONE, no public policy
     f"{GCE}/jupyter-ds-02",  # higher-priority deny
     f"{GCE}/jupyter-ds-03",  # firewall target tag the instance lacks

@@ -1,6 +1,7 @@
 """Bedrock Agents: agents as intermediate nodes of attack paths.
 
-An agent ``USES_TOOL`` each action group (a ``BedrockActionGroup`` node): a Lambda executor
+An agent ``USES_TOOL`` each action group (a ``BedrockActionGroup`` node; ``HAS_TOOL``, not an
+attack step, when every function requires user confirmation): a Lambda executor
 (the group ``INVOKES`` the function, which runs as its role), return of control to the calling
 application, or the built-in ``AMAZON.UserInput`` / ``AMAZON.CodeInterpreter`` actions. Human
 approval is what the function schema says (``requireConfirmation``). Collaborators are
@@ -192,7 +193,8 @@ def _action_group(b: AwsBuilder, agent: str, ag: dict[str, Any], region: str) ->
     b.edge(
         agent,
         tid,
-        "USES_TOOL",
+        # A person confirms every call: injected input alone cannot run the tool.
+        "HAS_TOOL" if approval == "always" else "USES_TOOL",
         mechanism="agent action group",
         tool_type=tool_type,
         approval=approval,
