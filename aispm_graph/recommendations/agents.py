@@ -166,6 +166,18 @@ AGENT_CHECKS = (
         references=(f"{_MS}/ai-foundry/agents/how-to/tools/model-context-protocol",),
         frameworks={"OWASP-LLM": ("LLM06",)},
     ),
+    Check(
+        id="GCP-MCP-001",
+        title="Cloud Run service serving MCP accepts unauthenticated calls (allUsers invoker)",
+        severity="high",
+        provider="gcp",
+        kinds=("GCPCloudRunService",),
+        predicate=all_of(is_true("serves_mcp"), is_true("mcp_public")),
+        remediation="Remove allUsers from roles/run.invoker on the service and require IAM "
+        "(or an identity-aware proxy) in front of the MCP endpoint; restrict ingress.",
+        references=("https://cloud.google.com/run/docs/host-mcp-servers",),
+        frameworks={"OWASP-LLM": ("LLM06",)},
+    ),
     # --- MCP client configurations ------------------------------------------------------------
     Check(
         id="MCP-001",
