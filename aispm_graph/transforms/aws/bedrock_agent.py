@@ -55,13 +55,14 @@ def bedrock_agent(b: AwsBuilder) -> None:
                 _action_group(b, agent, ag, body["region"])
     _collaborators(b, agents)
     kbs = _knowledge_bases(b)
-    for body in b.responses("bedrock-agent", "list_agent_knowledge_bases"):
-        agent = agents.get(body["params"].get("agentId", ""))
-        for s in body["response"].get("agentKnowledgeBaseSummaries", []):
-            with b.guard("list_agent_knowledge_bases", s):
-                kb_arn = kbs.get(s.get("knowledgeBaseId", ""))
-                if agent and kb_arn and s.get("knowledgeBaseState", "ENABLED") != "DISABLED":
-                    b.edge(agent, kb_arn, "GROUNDED_ON", mechanism="agent knowledge base")
+    for body, i, s in b.items(
+        "bedrock-agent", "list_agent_knowledge_bases", "agentKnowledgeBaseSummaries"
+    ):
+        with b.guard("list_agent_knowledge_bases", s, index=i):
+            agent = agents.get(str(body["params"].get("agentId", "")))
+            kb_arn = kbs.get(s.get("knowledgeBaseId", ""))
+            if agent and kb_arn and s.get("knowledgeBaseState", "ENABLED") != "DISABLED":
+                b.edge(agent, kb_arn, "GROUNDED_ON", mechanism="agent knowledge base")
     for body in b.responses("bedrock-agent", "get_data_source"):
         ds = body["response"].get("dataSource") or {}
         with b.guard("get_data_source", ds):
@@ -69,7 +70,11 @@ def bedrock_agent(b: AwsBuilder) -> None:
 
 
 def _agents(b: AwsBuilder) -> dict[str, str]:
-    guardrails = {d.get("guardrail_id"): n for n, d in b.g.nodes("BedrockGuardrail")}
+    guardrails = {
+        str(d.get("guardrail_id")): n
+        for n, d in b.g.nodes("BedrockGuardrail")
+        if isinstance(d.get("guardrail_id"), str)
+    }
     models: dict[str, str] = {}
     for kind in MODEL_KINDS:
         for nid, d in b.g.nodes(kind):
