@@ -63,6 +63,7 @@ def test_services_run_in_the_documented_order() -> None:
         "sagemaker",
         "bedrock",
         "bedrock-agent",
+        "bedrock-agentcore",
         "bedrock-vpc-endpoints",
     ]
 

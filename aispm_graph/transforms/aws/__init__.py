@@ -18,6 +18,7 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 * ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``secretsmanager`` (80), ``kms`` (90),
   ``opensearchserverless`` (100), ``sagemaker`` (110), ``bedrock`` (120);
 * ``bedrock-agent`` (130): needs guardrails, Lambda functions and vector collections;
+* ``bedrock-agentcore`` (135): needs IAM roles and Lambda functions (gateway targets);
 * ``bedrock-vpc-endpoints`` (900): needs every Bedrock node.
 
 Edges need no order: the builder keeps an edge until both ends exist, and reports it if one
