@@ -449,9 +449,9 @@ def test_incremental_org_run_reuses_each_members_unchanged_answers(
         # what moto cannot answer (Bedrock guardrails) failed, so it is collected again
         failed = {
             scope: {
-                f"{c['service']}/{c['region']}"
+                f"{c['service']}/{c['scope']}"
                 for c in entry["meta"]["coverage"]
-                if c["status"] != "collected"
+                if c["status"] != "ok"
             }
             for scope, entry in sources(tmp_path).items()
         }
