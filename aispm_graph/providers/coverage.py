@@ -188,9 +188,10 @@ def render_coverage(
     from rich.table import Table
 
     table = Table(title=escape(title))
-    columns = [service, *([scope] if scope else []), "status", "count", "calls", "detail"]
-    for col in columns:
-        table.add_column(col)
+    # Names and statuses are never cut; the detail wraps instead.
+    for col in (service, *([scope] if scope else []), "status", "count", "calls"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("detail", overflow="fold")
     for r in rows:
         status = f"[{STYLE[r.status]}]{r.status}[/]"
         if r.reused:
