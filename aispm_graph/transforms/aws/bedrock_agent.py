@@ -119,16 +119,15 @@ def _agents(b: AwsBuilder) -> dict[str, str]:
 
 
 def _aliases(b: AwsBuilder, agents: dict[str, str]) -> None:
-    for body in b.responses("bedrock-agent", "list_agent_aliases"):
-        agent = agents.get(body["params"].get("agentId", ""))
-        if not agent:
-            continue
-        names = [
-            str(s.get("agentAliasName") or s.get("agentAliasId"))
-            for s in body["response"].get("agentAliasSummaries", [])
-            if isinstance(s, dict)
-        ]
-        b.g.node(agent)["aliases"] = sorted(names)
+    names: dict[str, set[str]] = {}
+    for body, i, alias in b.items("bedrock-agent", "list_agent_aliases", "agentAliasSummaries"):
+        with b.guard("list_agent_aliases", alias, index=i):
+            agent = agents.get(str(body["params"].get("agentId", "")))
+            if agent and isinstance(alias, dict):
+                name = alias.get("agentAliasName") or alias.get("agentAliasId")
+                names.setdefault(agent, set()).add(str(name))
+    for agent, found in names.items():
+        b.g.node(agent)["aliases"] = sorted(found)
 
 
 def _approval(ag: dict[str, Any]) -> str:
@@ -225,28 +224,29 @@ def _action_group(b: AwsBuilder, agent: str, ag: dict[str, Any], region: str) ->
 
 
 def _collaborators(b: AwsBuilder, agents: dict[str, str]) -> None:
-    for body in b.responses("bedrock-agent", "list_agent_collaborators"):
-        supervisor = agents.get(body["params"].get("agentId", ""))
-        for c in body["response"].get("agentCollaboratorSummaries", []):
-            with b.guard("list_agent_collaborators", c):
-                alias = str((c.get("agentDescriptor") or {}).get("aliasArn") or "")
-                # arn:aws:bedrock:region:account:agent-alias/AGENTID/ALIASID
-                parts = alias.split(":", 5)
-                rest = parts[5] if len(parts) == 6 else ""
-                if not supervisor or not rest.startswith("agent-alias/"):
-                    continue
-                agent_id = rest.split("/")[1]
-                target = f"{':'.join(parts[:5])}:agent/{agent_id}"
-                b.edge(
-                    supervisor,
-                    target,
-                    "CALLS_AGENT",
-                    mechanism="multi-agent collaborator",
-                    collaborator=c.get("collaboratorName"),
-                    alias=alias,
-                    relay_history=c.get("relayConversationHistory"),
-                    fix=f"Remove collaborator {c.get('collaboratorName')} from the supervisor",
-                )
+    for body, i, c in b.items(
+        "bedrock-agent", "list_agent_collaborators", "agentCollaboratorSummaries"
+    ):
+        with b.guard("list_agent_collaborators", c, index=i):
+            supervisor = agents.get(str(body["params"].get("agentId", "")))
+            alias = str((c.get("agentDescriptor") or {}).get("aliasArn") or "")
+            # arn:aws:bedrock:region:account:agent-alias/AGENTID/ALIASID
+            parts = alias.split(":", 5)
+            rest = parts[5] if len(parts) == 6 else ""
+            if not supervisor or not rest.startswith("agent-alias/"):
+                continue
+            agent_id = rest.split("/")[1]
+            target = f"{':'.join(parts[:5])}:agent/{agent_id}"
+            b.edge(
+                supervisor,
+                target,
+                "CALLS_AGENT",
+                mechanism="multi-agent collaborator",
+                collaborator=c.get("collaboratorName"),
+                alias=alias,
+                relay_history=c.get("relayConversationHistory"),
+                fix=f"Remove collaborator {c.get('collaboratorName')} from the supervisor",
+            )
 
 
 def _knowledge_bases(b: AwsBuilder) -> dict[str, str]:
