@@ -10,7 +10,7 @@ from typing import Any
 import click
 import networkx as nx
 
-from aispm_graph.atomic import atomic_write_bytes, atomic_write_text
+from aispm_graph.atomic import write_output_bytes, write_output_text
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, export, import_, pass_app
 from aispm_graph.cli.loading import load_built
@@ -69,7 +69,7 @@ def export_json(app: App, file: Path, snapshot_id: str | None) -> None:
     if str(file) == "-":
         app.console.file.write(text)
     else:
-        atomic_write_text(file, text)
+        write_output_text(file, text)
         app.info(f"wrote {file}: {len(doc['nodes'])} nodes, {len(doc['edges'])} edges")
 
 
@@ -92,7 +92,7 @@ def export_graphml(app: App, file: Path, snapshot_id: str | None) -> None:
     for s, t, key, data in graph.g.edges(keys=True, data=True):
         out.add_edge(s, t, key=key, **{k: _graphml_value(v) for k, v in data.items()})
     lines = nx.generate_graphml(out)
-    atomic_write_bytes(file, ("\n".join(lines) + "\n").encode("utf-8"))
+    write_output_bytes(file, ("\n".join(lines) + "\n").encode("utf-8"))
     app.info(f"wrote {file}")
 
 
