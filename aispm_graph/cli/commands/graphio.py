@@ -20,7 +20,7 @@ from aispm_graph.graph.fileformat import (
     validate_graph_document,
 )
 from aispm_graph.store import load_graph
-from aispm_graph.workspace import Document
+from aispm_graph.workspace import Document, WorkspaceError
 
 
 @import_.command("graph")
@@ -34,23 +34,47 @@ def import_graph(app: App, files: tuple[Path, ...]) -> None:
     Every file is validated before anything is written: one bad file changes nothing.
     Edges may point at nodes of the latest built graph (e.g. a collected identity).
     """
-    known_ids: set[str] = set()
-    try:
-        snap = app.workspace.latest_built()
-        graph, _ = load_graph(snap.graph_path)
-        known_ids = set(graph.g.nodes)
-    except Exception:
-        known_ids = set()
+    scopes = {path: _scope(path) for path in files}
+    kinds = _known_kinds(app, set(scopes.values()))
     docs = []
     for path in files:
         body = read_json_file(path)
-        validate_graph_document(body, str(path), known=known_ids.__contains__)
-        digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
-        docs.append((f"{path.name}-{digest}", path, Document("graph", path.name, path.name, body)))
-    snap = app.workspace.open_for_write()
-    for scope, path, doc in docs:
-        snap.put_source("graph", scope, [doc], {"input": str(path)})
+        nodes, _edges = validate_graph_document(
+            body, str(path), known=kinds.__contains__, known_kinds=kinds
+        )
+        kinds.update((n[0], n[1]) for n in nodes)
+        docs.append((scopes[path], path, Document("graph", path.name, path.name, body)))
+    snap = app.workspace.open_for_write().put_sources(
+        [("graph", scope, [doc], {"input": str(path)}) for scope, path, doc in docs]
+    )
     app.info(f"imported {len(docs)} graph file(s) into snapshot {snap.id}; run 'aispm build'")
+
+
+def _scope(path: Path) -> str:
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    return f"{path.name}-{digest}"
+
+
+def _known_kinds(app: App, replacing: set[str]) -> dict[str, str]:
+    """Kinds of the ids the estate already has: the latest built graph, then graph files
+    imported into the current snapshot since (a re-import of the same file replaces itself,
+    so its own records are not held against it: only conflicts with others count)."""
+    kinds: dict[str, str] = {}
+    try:
+        graph, _ = load_graph(app.workspace.latest_built().graph_path)
+        kinds.update((n, d["kind"]) for n, d in graph.g.nodes(data=True))
+    except WorkspaceError:
+        pass
+    current = app.workspace.current()
+    if current is not None and not current.sealed:
+        for entry in current.sources():
+            if entry.get("source") != "graph" or entry.get("scope") in replacing:
+                continue
+            for doc in current.entry_documents(entry):
+                for rec in doc.body.get("nodes", []) if isinstance(doc.body, dict) else []:
+                    if isinstance(rec, dict) and isinstance(rec.get("id"), str):
+                        kinds.setdefault(rec["id"], str(rec.get("kind")))
+    return kinds
 
 
 def _load(app: App, snapshot_id: str | None) -> Any:

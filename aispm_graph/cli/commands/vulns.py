@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from rich.text import Text
 from aispm_graph.cli import render
 from aispm_graph.cli.errors import GateFailed, UserError
 from aispm_graph.cli.groups import App, import_, option_format, pass_app, root
+from aispm_graph.safeload import InputError, clean_str, loads_json
 from aispm_graph.textsafe import SafeTable, safe
 from aispm_graph.transforms.sbom import document_scope
 from aispm_graph.vulns.importers import PARSERS, ReportError
@@ -99,15 +99,11 @@ def _read(path: Path, as_text: bool) -> Any:
     except UnicodeDecodeError:
         raise UserError(f"{where}: not UTF-8 text") from None
     if as_text:
-        return text
+        return clean_str(text)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise UserError(f"{where}: JSON nested too deeply") from None
+        return loads_json(text, where)
+    except InputError as exc:
+        raise UserError(str(exc)) from None
 
 
 def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[str, ...]) -> None:
