@@ -73,6 +73,59 @@ def test_concurrent_imports_and_a_build_lose_nothing(tmp_path: Path) -> None:
             assert hosts == expected
 
 
+def _writer(root: str, worker: int, rounds: int) -> None:
+    from aispm_graph.workspace import Document
+
+    ws = Workspace(Path(root))
+    for j in range(rounds):
+        body = _graph(worker * 1000 + j)
+        ws.open_for_write().put_source(
+            "graph", f"w{worker}-{j}", [Document("graph", "s", "k", body)]
+        )
+
+
+def _builder(root: str, rounds: int) -> None:
+    from aispm_graph.build import build_snapshot
+
+    ws = Workspace(Path(root))
+    for _ in range(rounds):
+        snap = ws.current()
+        if snap is not None:
+            build_snapshot(snap)
+
+
+def test_writer_processes_racing_on_the_api_lose_nothing(tmp_path: Path) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    root = str(tmp_path / "ws")
+    rounds = 25
+    procs = [ctx.Process(target=_writer, args=(root, w, rounds)) for w in range(4)]
+    procs.append(ctx.Process(target=_builder, args=(root, 10)))
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(600)
+        assert p.exitcode == 0
+    ws = Workspace(Path(root))
+    current = ws.current()
+    assert current is not None
+    expected = {f"graph:w{w}-{j}" for w in range(4) for j in range(rounds)}
+    assert set(current.manifest()["sources"]) == expected
+    for sid in ws.snapshot_ids():
+        snap = ws.snapshot(sid)
+        assert sid == current.id or snap.sealed, f"orphaned snapshot {sid}"
+        assert {p.name for p in (snap.path / "docs").iterdir()} == {
+            e["file"] for e in snap.sources()
+        }
+        if snap.sealed:
+            from aispm_graph.store import load_graph
+
+            graph, _ = load_graph(snap.graph_path)
+            hosts = {n for n in graph.g.nodes if n.startswith("host-")}
+            assert len(hosts) == len(snap.sources()), f"{sid}: graph lacks a listed source"
+
+
 def test_a_held_lock_makes_a_writer_wait_then_stop_clearly(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
