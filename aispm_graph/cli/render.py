@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.text import Text
 
 from aispm_graph.analysis.inventory import Inventory
 from aispm_graph.analysis.models import AttackPath, PathResult
+from aispm_graph.report.jsonout import dumps
 from aispm_graph.textsafe import SafeTable, clean, safe
 
 LEVEL_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
@@ -22,7 +22,7 @@ def level_text(level: str) -> Text:
 
 def print_json(console: Console, obj: Any) -> None:
     # Plain print: no markup, no wrapping, so the output is exactly the JSON.
-    console.file.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+    console.file.write(dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
 
 
 def route_text(path: AttackPath) -> str:

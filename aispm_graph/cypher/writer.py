@@ -182,8 +182,20 @@ def all_statements(dialect: Dialect) -> list[str]:
 # -- rows ------------------------------------------------------------------------------------
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
+    """A value both backends store as itself. Integers beyond int64 (FalkorDB would clamp
+    10**26 to int64 max, silently) and NaN/Infinity (refused as parameters) are not: they go
+    through the JSON-text path, which keeps them exactly."""
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return False
 
 
 def _homogeneous_scalar_list(value: list[Any]) -> bool:

@@ -372,11 +372,10 @@ def _emit(app: App, doc: object, output: Path | None) -> None:
     if output is None:
         render.print_json(app.console, doc)
         return
-    import json
-
     from aispm_graph.atomic import write_output_text
+    from aispm_graph.report.jsonout import dumps
 
-    write_output_text(output, json.dumps(doc, indent=2, default=str) + "\n")
+    write_output_text(output, dumps(doc, indent=2, default=str) + "\n")
     app.info(f"wrote {output}")
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from aispm_graph.graph.fileformat import (
     read_json_file,
     validate_graph_document,
 )
+from aispm_graph.report.jsonout import dumps
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Document, WorkspaceError
 
@@ -89,7 +91,7 @@ def _load(app: App, snapshot_id: str | None) -> Any:
 def export_json(app: App, file: Path, snapshot_id: str | None) -> None:
     """Write the built graph as an aispm-graph JSON file ('-' for stdout)."""
     doc = graph_to_document(_load(app, snapshot_id))
-    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    text = dumps(doc, indent=1, ensure_ascii=False) + "\n"
     if str(file) == "-":
         app.console.file.write(text)
     else:
@@ -97,10 +99,25 @@ def export_json(app: App, file: Path, snapshot_id: str | None) -> None:
         app.info(f"wrote {file}: {len(doc['nodes'])} nodes, {len(doc['edges'])} edges")
 
 
+# XML 1.0 forbids most C0 controls, lone surrogates and U+FFFE/U+FFFF even as character
+# references; a resource name holding one would make the whole GraphML file ill-formed.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _graphml_value(value: Any) -> Any:
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # GraphML's double has no NaN/INF spelling every reader accepts
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return str(value)  # beyond GraphML's long
+    if isinstance(value, bool | int | float):
         return value
-    return json.dumps(value, sort_keys=True)
+    if isinstance(value, str):
+        return _xml_text(value)
+    return _xml_text(dumps(value, sort_keys=True))
 
 
 @export.command("graphml")
@@ -112,9 +129,17 @@ def export_graphml(app: App, file: Path, snapshot_id: str | None) -> None:
     graph = _load(app, snapshot_id)
     out: nx.MultiDiGraph = nx.MultiDiGraph()
     for node_id, data in graph.g.nodes(data=True):
-        out.add_node(node_id, **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        out.add_node(
+            _xml_text(node_id),
+            **{_xml_text(k): _graphml_value(v) for k, v in data.items() if v is not None},
+        )
     for s, t, key, data in graph.g.edges(keys=True, data=True):
-        out.add_edge(s, t, key=key, **{k: _graphml_value(v) for k, v in data.items()})
+        out.add_edge(
+            _xml_text(s),
+            _xml_text(t),
+            key=_xml_text(str(key)),
+            **{_xml_text(k): _graphml_value(v) for k, v in data.items()},
+        )
     lines = nx.generate_graphml(out)
     write_output_bytes(file, ("\n".join(lines) + "\n").encode("utf-8"))
     app.info(f"wrote {file}")
