@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import click
-from rich.table import Table
+from rich.text import Text
 
 from aispm_graph.cli.aws_estate import EstateRequest, run_estate
 from aispm_graph.cli.aws_incremental import previous_loader, source_meta
@@ -14,6 +14,7 @@ from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
+from aispm_graph.textsafe import SafeTable, safe
 
 # Without these the graph has no identities, so attack paths would be silently missing.
 ESSENTIAL = {"iam"}
@@ -187,12 +188,12 @@ def collect_aws_cmd(
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
         return
-    out = Table(title=f"AWS account {result.account_id}: coverage")
+    out = SafeTable(title=f"AWS account {result.account_id}: coverage")
     for col in ("service", "region", "status", "calls", "detail"):
         out.add_column(col)
     for c in table:
         style = {"collected": "green", "denied": "yellow", "failed": "red"}[c["status"]]
-        status = "[cyan]reused[/]" if c.get("reused") else f"[{style}]{c['status']}[/]"
+        status = Text("reused", style="cyan") if c.get("reused") else Text(c["status"], style=style)
         out.add_row(
             c["service"],
             c["region"],
@@ -204,7 +205,7 @@ def collect_aws_cmd(
     if result.incremental is not None:
         inc = result.incremental
         if inc["mode"] == "full":
-            app.console.print(f"[yellow]full collect:[/] {inc['reason']}")
+            app.console.print(f"[yellow]full collect:[/] {safe(inc['reason'])}")
         else:
             app.console.print(
                 f"incremental since {inc['since']}: {len(inc['reused'])} task(s) reused, "
@@ -212,5 +213,6 @@ def collect_aws_cmd(
             )
     app.console.print(
         f"{len(result.documents)} documents from {len(result.regions)} region(s) in "
-        f"{result.seconds:.1f}s into snapshot {snapshot.id}"
+        f"{result.seconds:.1f}s into snapshot {snapshot.id}",
+        markup=False,
     )

@@ -13,13 +13,13 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
 from aispm_graph.providers.gcp.collect import EFFECTIVE, GROUP_MEMBERS, CollectError, Coverage
+from aispm_graph.textsafe import SafeTable
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -145,7 +145,7 @@ def collect_gcp(
             )
         )
         return
-    table = Table(title=f"Cloud Asset Inventory coverage: {scope}", show_lines=False)
+    table = SafeTable(title=f"Cloud Asset Inventory coverage: {scope}", show_lines=False)
     for col in ("asset type / project", "resources", "IAM policies", "org policies", "status"):
         table.add_column(col)
     by_type: dict[str, dict[str, Coverage]] = {}
@@ -171,7 +171,7 @@ def collect_gcp(
     app.console.print(table)
     member_rows = [c for c in result.coverage if c.content_type == GROUP_MEMBERS]
     if member_rows:
-        gtable = Table(title="Group membership (Cloud Identity)", show_lines=False)
+        gtable = SafeTable(title="Group membership (Cloud Identity)", show_lines=False)
         for col in ("group", "members", "pages", "status"):
             gtable.add_column(col)
         for cov in member_rows:
