@@ -119,6 +119,26 @@ def _parse_bytes(data: bytes, where: str) -> Any:
         raise VulnDBError(f"{where}: not valid JSON/YAML ({str(exc).splitlines()[0]})") from None
 
 
+_ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
+def _starts_like_zip(path: Path) -> bool:
+    """A file that begins like a zip is read as one, so a damaged archive says so."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) in {b"PK\x03\x04", b"PK\x05\x06"}
+    except OSError:
+        return False
+
+
 def _read_zip_entry(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, budget: list[int]
 ) -> bytes:
@@ -171,7 +191,7 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
         return
     if not path.is_file():
         raise VulnDBError(f"{path}: no such file or directory")
-    if zipfile.is_zipfile(path):
+    if zipfile.is_zipfile(path) or _starts_like_zip(path):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = sorted(
@@ -190,16 +210,14 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
                     where = f"{path}!{info.filename}"
                     if info.file_size > MAX_ZIP_ENTRY_BYTES:
                         raise VulnDBError(f"{where}: larger than {MAX_ZIP_ENTRY_BYTES} bytes")
-                    yield where, _parse_bytes(_read_zip_entry(zf, info, where, budget), where)
-        except (
-            zipfile.BadZipFile,
-            zipfile.LargeZipFile,
-            OSError,
-            EOFError,
-            RuntimeError,
-            NotImplementedError,
-            zlib.error,
-        ) as exc:
+                    try:
+                        data = _read_zip_entry(zf, info, where, budget)
+                    except _ZIP_ERRORS as exc:
+                        raise VulnDBError(
+                            f"{where}: unreadable zip entry ({type(exc).__name__}: {exc})"
+                        ) from None
+                    yield where, _parse_bytes(data, where)
+        except _ZIP_ERRORS as exc:
             raise VulnDBError(f"{path}: unreadable zip ({type(exc).__name__}: {exc})") from None
         return
     yield str(path), _parse_bytes(_read(path), str(path))
