@@ -58,7 +58,7 @@ def _main(argv: list[str] | None) -> None:
     from aispm_graph.cli.groups import root
     from aispm_graph.graph.fileformat import GraphFileError
     from aispm_graph.plugins import import_submodules
-    from aispm_graph.textsafe import clean
+    from aispm_graph.textsafe import clean_line
     from aispm_graph.workspace import WorkspaceError
 
     import_submodules(commands)
@@ -69,7 +69,7 @@ def _main(argv: list[str] | None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except Interrupted as exc:
-        click.echo(f"aispm: interrupted: {clean(str(exc))}", err=True)
+        click.echo(f"aispm: interrupted: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except click.Abort:
         _interrupted()
@@ -77,12 +77,12 @@ def _main(argv: list[str] | None) -> None:
         exc.show()
         sys.exit(EXIT_USAGE)
     except GateFailed as exc:
-        click.echo(f"aispm: {clean(str(exc))}", err=True)
+        click.echo(f"aispm: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_GATE)
     except (UserError, WorkspaceError, GraphFileError, OutputError) as exc:
         if debug:
             raise
-        click.echo(f"aispm: error: {clean(str(exc))}", err=True)
+        click.echo(f"aispm: error: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
         sys.exit(0)
@@ -90,7 +90,7 @@ def _main(argv: list[str] | None) -> None:
         if debug:
             raise
         click.echo(
-            f"aispm: internal error: {type(exc).__name__}: {clean(str(exc))} (rerun with "
+            f"aispm: internal error: {type(exc).__name__}: {clean_line(str(exc))} (rerun with "
             "--debug for a traceback and report it)",
             err=True,
         )
