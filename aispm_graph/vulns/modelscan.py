@@ -673,6 +673,7 @@ _DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (
     lzma.LZMAError,
     zlib.error,
     ValueError,
+    RuntimeError,  # lz4.frame on a damaged frame
 )
 
 

@@ -151,3 +151,11 @@ def test_scan_model_cli_fails_on_unsafe_and_unscannable_whatever_the_names(
     assert len([s for s in snap.sources() if s["source"] == "modelscan"]) == 3
     only_error = run_cli("scan-model", str(models / "bad.keras"), "--fail-on-unsafe", workspace=ws)
     assert only_error.code == 1 and "could not be scanned" in only_error.err
+
+
+def test_lz4_wrapped_pickles_are_opened_when_lz4_is_installed(tmp_path: Path) -> None:
+    lz4_frame = pytest.importorskip("lz4.frame", reason="the 'models' extra (lz4) is not installed")
+    (tmp_path / "m.joblib").write_bytes(lz4_frame.compress(mc.os_system_p4()))
+    assert scan_file(tmp_path / "m.joblib").verdict == "unsafe"
+    (tmp_path / "ok.joblib").write_bytes(lz4_frame.compress(mc.clean_pickle()))
+    assert scan_file(tmp_path / "ok.joblib").verdict == "clean"
