@@ -40,6 +40,7 @@ from typing import Any
 import zstandard
 
 from aispm_graph.atomic import atomic_write_bytes, atomic_write_text
+from aispm_graph.safeload import sanitize
 
 WORKSPACE_FORMAT = 1
 ENV_WORKSPACE = "AISPM_WORKSPACE"
@@ -66,7 +67,15 @@ def _safe(part: str) -> str:
 
 
 def compress_json(obj: Any) -> bytes:
-    raw = json.dumps(obj, separators=(",", ":"), sort_keys=False).encode("utf-8")
+    """Compressed JSON of ``obj``; lone surrogates (from a leniently parsed provider answer)
+    become U+FFFD here, the one door every collected or imported document passes, so no
+    output encoder meets one later."""
+    text = json.dumps(obj, separators=(",", ":"), sort_keys=False, ensure_ascii=False)
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        clean = sanitize(json.loads(text))
+        raw = json.dumps(clean, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return zstandard.ZstdCompressor(level=6).compress(raw)
 
 

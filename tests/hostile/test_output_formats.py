@@ -115,3 +115,22 @@ def test_falkordb_export_keeps_big_and_non_finite_numbers(odd_ws: Path, falkordb
         conn.close()
     assert props["big"] == 10**26 and props["huge"] == -(10**40)
     assert math.isnan(props["load"]) and props["limit"] == math.inf
+
+
+def test_lone_surrogates_from_a_collector_are_replaced_when_stored(tmp_path: Path) -> None:
+    from aispm_graph.workspace import Document
+
+    ws = Workspace(tmp_path / "ws")
+    doc = {
+        "format": "aispm-graph",
+        "version": 1,
+        "nodes": [{"id": "n\ud800", "kind": "CustomAIModel", "name": "model \udfff"}],
+    }
+    ws.open_for_write().put_source("graph", "s", [Document("graph", "s", "k", doc)])
+    assert cli("build", workspace=ws.root).code == 0
+    res = cli("export", "json", "-", workspace=ws.root)
+    assert res.code == 0, res.err
+    node = next(n for n in json.loads(res.out)["nodes"] if n["kind"] == "CustomAIModel")
+    assert node["id"] == "n\ufffd" and node["name"] == "model \ufffd"
+    res = cli("inventory", workspace=ws.root)
+    assert res.code == 0 and "model \ufffd" in res.out
