@@ -657,7 +657,7 @@ def _decompressor(kind: str, src: _Source) -> IO[bytes]:
         return _ZlibStream(src)  # type: ignore[return-value]
     if kind == "lz4":
         try:
-            import lz4.frame  # type: ignore[import-not-found]
+            import lz4.frame
         except ImportError:
             raise ScanError(
                 "lz4-compressed (a joblib/pickle wrapper): install the 'lz4' package to scan it"
