@@ -186,6 +186,9 @@ def _yaml_error(exc: BaseException, where: str) -> InputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = f"line {mark.line + 1}: " if mark is not None else ""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    ctx, ctx_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if ctx and ctx_mark is not None and mark is not None and ctx_mark.line != mark.line:
+        problem += f" ({ctx} at line {ctx_mark.line + 1})"  # where the unclosed thing began
     return InputError(f"{where}: {line}invalid YAML: {problem}")
 
 

@@ -19,9 +19,6 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
-
 LOOPBACK_NAMES = frozenset({"localhost"})
 # A plain DNS name, an IPv4 literal, or a bracketed IPv6 literal; then an optional port.
 _AUTHORITY = re.compile(
@@ -67,6 +64,11 @@ def check_endpoint(option: str, url: str, *, scheme_required: bool = True) -> bo
     authority = _authority(full)
     if not _AUTHORITY.match(authority):
         raise EndpointError(f"{option} {shown}: not an http(s) URL with a plain host")
+    # urllib3 comes with every SDK extra (requests, azure-core); the base install has no
+    # collector to send a token with, so it is imported here, not at module load.
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
     try:
         theirs = parse_url(full)
         ours = urlsplit(full)

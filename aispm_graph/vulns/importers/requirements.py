@@ -93,7 +93,7 @@ def _lock(data: str, where: str) -> list[Component]:
         doc = loads_toml(data, where)
     except InputError as exc:
         raise ReportError(
-            where, "$", f"not usable TOML ({str(exc).removeprefix(where + ': ')})"
+            where, "$", f"not valid TOML ({str(exc).removeprefix(where + ': ')})"
         ) from None
     out = []
     for i, pkg in enumerate(lst(doc.get("package"), where, "package", optional=False)):
