@@ -110,7 +110,7 @@ def loads_json(text: str | bytes, where: str) -> Any:
             "out-of-range numbers are not JSON)"
         ) from None
     except RecursionError:
-        raise InputError(f"{where}: JSON nested too deeply") from None
+        raise InputError(f"{where}: invalid JSON: nested too deeply") from None
     except ValueError as exc:
         if "digits" in str(exc):
             raise _long_number(text, where) from None
@@ -125,7 +125,7 @@ def loads_toml(text: str, where: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{where}: invalid TOML: {exc}") from None
     except RecursionError:
-        raise InputError(f"{where}: TOML nested too deeply") from None
+        raise InputError(f"{where}: invalid TOML: nested too deeply") from None
     except ValueError as exc:
         if "digits" in str(exc):
             raise _long_number(text, where) from None
@@ -202,7 +202,7 @@ def load_yaml_node(text: str, where: str) -> tuple[yaml.Node | None, Any]:
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, where) from None
     except RecursionError:
-        raise InputError(f"{where}: YAML nested too deeply") from None
+        raise InputError(f"{where}: invalid YAML: nested too deeply") from None
     except (ValueError, TypeError, OverflowError) as exc:
         if "digits" in str(exc):
             raise InputError(f"{where}: a number has more than {MAX_INT_DIGITS} digits") from None
