@@ -194,3 +194,26 @@ def test_query_table_from_falkordb(hostile_ws: Path, falkordb_url: str) -> None:
     assert res.code == 0, res.err
     assert_no_terminal_controls(res.out + res.err)
     assert clean(NAMES[0]) in res.out
+
+
+def test_collect_coverage_tables_show_provider_text_literally() -> None:
+    """What a provider answers (resource types, regions, error messages) is estate text too."""
+    import io
+
+    from aispm_graph.providers.coverage import Coverage, render_coverage
+    from aispm_graph.textsafe import SafeConsole
+
+    rows = [
+        Coverage(
+            service="[/x] svc", scope="\x1b]0;title\x07eu", errors=["[link=https://e]x[/link]"]
+        ),
+        Coverage(service="ok\u202e", scope="[bold]r[/bold]", reused=True),
+    ]
+    rows[0].record("denied", "AccessDenied: \x9b31m [/]")
+    out = io.StringIO()
+    console = SafeConsole(file=out, width=400, highlight=False, emoji=False)
+    console.print(render_coverage(rows, "coverage [/x]", scope="region"))
+    text = out.getvalue()
+    assert_no_terminal_controls(text)
+    for literal in ("[/x] svc", "[link=https://e]x[/link]", "[bold]r[/bold]", "coverage [/x]"):
+        assert literal in text, text
