@@ -58,6 +58,10 @@ MAX_ZIP_RATIO = 200  # uncompressed / compressed, checked once an entry passes 1
 _ZIP_CHUNK = 1024 * 1024
 MAX_DETAILS = 4000
 MAX_REFERENCES = 30
+# Bounds on one record's lists (the largest real OSV records list a few thousand versions).
+MAX_AFFECTED = 10_000
+MAX_VERSIONS = 100_000
+MAX_RANGES = 1_000
 # Primary id when several records describe one advisory: ecosystem databases first, CVE last.
 _PREFIX_PRIORITY = {"GHSA": 0, "PYSEC": 1, "CVE": 9}
 
@@ -264,6 +268,8 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
     affected_in = rec.get("affected", [])
     if not isinstance(affected_in, list):
         raise VulnDBError(f"{where}: field 'affected' must be a list")
+    if len(affected_in) > MAX_AFFECTED:
+        raise VulnDBError(f"{where}: field 'affected' has more than {MAX_AFFECTED} entries")
     affected = []
     for i, aff in enumerate(affected_in):
         if not isinstance(aff, dict):
@@ -285,6 +291,11 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
         versions = aff.get("versions", [])
         if not isinstance(versions, list):
             raise VulnDBError(f"{where}: affected[{i}].versions must be a list")
+        if len(versions) > MAX_VERSIONS or len(ranges) > MAX_RANGES:
+            raise VulnDBError(
+                f"{where}: affected[{i}] lists more than {MAX_VERSIONS} versions or "
+                f"{MAX_RANGES} ranges; no real advisory does"
+            )
         affected.append(
             {
                 "ecosystem": eco,
