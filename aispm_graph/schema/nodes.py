@@ -53,6 +53,12 @@ MODEL_NAME = P("model_name", S, "Model name (e.g. gpt-4o, anthropic.claude-3).",
 MODEL_VERSION = P("model_version", S, "Model version.")
 LONG_LIVED = P("long_lived_credentials", B, "Holds long-lived credentials (keys, passwords).")
 ADMIN = P("admin", B, "Has administrative control of its tenant.")
+ADMIN_VIA = P(
+    "admin_via",
+    S,
+    "Why it is an administrator: an administrator-equivalent policy, or the id of the "
+    "escalation technique by which it can grant itself anything (docs/escalation.md).",
+)
 
 COMMON_AZ = (REGION, TENANT, TAGS)
 
@@ -163,6 +169,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "An IAM user.",
         LONG_LIVED,
         ADMIN,
+        ADMIN_VIA,
+        P(
+            "login_profile",
+            B,
+            "Has a console password; absent when login profiles were not collected.",
+        ),
         category="identity",
         service="iam",
         cartography=True,
@@ -172,6 +184,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AWS,
         (L.IDENTITY,),
         "An IAM group.",
+        ADMIN,
+        ADMIN_VIA,
         category="identity",
         service="iam",
         cartography=True,
@@ -183,6 +197,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "An IAM role.",
         P("trust_policy", J, "The role's trust (assume-role) policy document."),
         ADMIN,
+        ADMIN_VIA,
         category="identity",
         service="iam",
         cartography=True,
@@ -193,6 +208,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.POLICY,),
         "A managed or inline IAM policy (default version).",
         P("document", J, "Policy document."),
+        P(
+            "versions",
+            J,
+            "Every version (id, default, document): iam:SetDefaultPolicyVersion can make any "
+            "of them the one in force.",
+        ),
         category="identity",
         service="iam",
         cartography=True,
