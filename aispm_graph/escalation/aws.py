@@ -652,6 +652,50 @@ TECHNIQUES: tuple[Technique, ...] = (
         Refs(pathfinding="sagemaker-005"),
     ),
     _runs_as(
+        "aws-cloudformation-update-stack",
+        "Update an existing stack that deploys with a service role",
+        ("CloudFormationStack",),
+        ("cloudformation:UpdateStack",),
+        "update stack {resource} with a template of its own; CloudFormation deploys it with "
+        "the stack's service role",
+        Refs(pathfinding="cloudformation-002", pmapper="CFN"),
+    ),
+    _runs_as(
+        "aws-cloudformation-change-set",
+        "Execute a change set on an existing stack that deploys with a service role",
+        ("CloudFormationStack",),
+        ("cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"),
+        "create and execute a change set on {resource}; CloudFormation applies it with the "
+        "stack's service role",
+        Refs(pathfinding="cloudformation-005"),
+    ),
+    _runs_as(
+        "aws-codebuild-start-build",
+        "Start a build of an existing project with a buildspec override",
+        ("CodeBuildProject",),
+        ("codebuild:StartBuild",),
+        "start a build of {resource} with a buildspec override; the build runs as its service "
+        "role",
+        Refs(pathfinding="codebuild-002", pmapper="CodeBuild"),
+    ),
+    _runs_as(
+        "aws-codebuild-start-build-batch",
+        "Start a batch build of an existing project with a buildspec override",
+        ("CodeBuildProject",),
+        ("codebuild:StartBuildBatch",),
+        "start a batch build of {resource} with a buildspec override; it runs as its service "
+        "role",
+        Refs(pathfinding="codebuild-003"),
+    ),
+    _runs_as(
+        "aws-glue-update-dev-endpoint",
+        "Add an SSH key to an existing Glue development endpoint",
+        ("GlueDevEndpoint",),
+        ("glue:UpdateDevEndpoint",),
+        "add its SSH public key to {resource}, log in and use the endpoint's role",
+        Refs(pathfinding="glue-002", rhino="UpdateDevEndpoint"),
+    ),
+    _runs_as(
         "aws-ecs-run-existing-task-definition",
         "Run an existing task definition with a command override",
         ("ECSTaskDefinition",),
