@@ -674,8 +674,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Start a build of an existing project with a buildspec override",
         ("CodeBuildProject",),
         ("codebuild:StartBuild",),
-        "start a build of {resource} with a buildspec override; the build runs as its service "
-        "role",
+        "start a build of {resource} with a buildspec override; the build runs as its service role",
         Refs(pathfinding="codebuild-002", pmapper="CodeBuild"),
     ),
     _runs_as(
@@ -683,8 +682,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Start a batch build of an existing project with a buildspec override",
         ("CodeBuildProject",),
         ("codebuild:StartBuildBatch",),
-        "start a batch build of {resource} with a buildspec override; it runs as its service "
-        "role",
+        "start a batch build of {resource} with a buildspec override; it runs as its service role",
         Refs(pathfinding="codebuild-003"),
     ),
     _runs_as(

@@ -359,8 +359,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "CloudFormationStack",
         AWS,
         (L.COMPUTE,),
-        "A CloudFormation stack; with a service role, whoever can update it deploys as that "
-        "role.",
+        "A CloudFormation stack; with a service role, whoever can update it deploys as that role.",
         P("role", S, "ARN of the stack's service role (RoleARN), if any."),
         category="compute",
         service="cloudformation",

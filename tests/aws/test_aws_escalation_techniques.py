@@ -68,7 +68,11 @@ SERVICE_ROLE = {
 EC2_BARE = "svc-ec2-bare"  # trusts EC2 but is in no instance profile
 LAMBDA_URL_ROLE, LAMBDA_IDLE_ROLE = "fnrole-url", "fnrole-idle"
 INSTANCE_ROLE, NOTEBOOK_ROLE, TASK_ROLE = "inst-role", "nb-role", "task-role"
+STACK_ROLE, BUILD_ROLE, GLUE_EP_ROLE = "stack-role", "build-role", "glue-ep-role"
 RUNS_AS_ROLE = {
+    "CloudFormationStack": STACK_ROLE,
+    "CodeBuildProject": BUILD_ROLE,
+    "GlueDevEndpoint": GLUE_EP_ROLE,
     "AWSLambda": LAMBDA_IDLE_ROLE,
     "EC2Instance": INSTANCE_ROLE,
     "SageMakerNotebookInstance": NOTEBOOK_ROLE,
@@ -102,19 +106,13 @@ def _target(t: Technique, attacker: str) -> tuple[str, str]:
         "aws-iam-update-assume-role-policy": (role("victim"), t.edge),
         "aws-iam-create-access-key": (user("t-keys0"), t.edge),
         "aws-iam-rotate-access-key": (user("t-keys2"), t.edge),
-        "aws-iam-create-login-profile": (user("t-login"), t.edge),
+        "aws-iam-create-login-profile": (user("t-nologin"), t.edge),
         "aws-iam-update-login-profile": (user("t-login"), t.edge),
         "aws-iam-add-user-to-group": (group("admins"), t.edge),
     }[t.id]
 
 
-CONDITIONAL = {
-    "aws-ssm-send-command",
-    "aws-ssm-start-session",
-    "aws-ec2-instance-connect",
-    "aws-iam-create-login-profile",
-    "aws-iam-update-login-profile",
-}
+CONDITIONAL = {"aws-ssm-send-command", "aws-ssm-start-session", "aws-ec2-instance-connect"}
 
 
 def _cases() -> dict[str, Case]:
@@ -137,6 +135,18 @@ def _cases() -> dict[str, Case]:
 
 
 EXTRA_NEGATIVES: dict[str, tuple[str, str, str, str]] = {
+    "aws-iam-create-login-profile": (
+        user("p-aws-iam-create-login-profile"),
+        user("t-login"),
+        "CAN_ESCALATE_TO",
+        "condition false: the user already has a console password",
+    ),
+    "aws-iam-update-login-profile": (
+        user("p-aws-iam-update-login-profile"),
+        user("t-nologin"),
+        "CAN_ESCALATE_TO",
+        "condition false: the user has no console password to change",
+    ),
     "aws-iam-create-access-key": (
         user("p-aws-iam-create-access-key"),
         user("t-keys2"),
@@ -225,7 +235,13 @@ def build_estate(s: Any) -> None:
     iam.create_role(RoleName="victim", AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com"))
     iam.create_group(GroupName="admins")
     iam.put_group_policy(GroupName="admins", PolicyName="all", PolicyDocument=admin_doc)
-    for name, keys in (("t-keys0", 0), ("t-keys2", 2), ("t-login", 0), ("t-reach-user", 0)):
+    for name, keys in (
+        ("t-keys0", 0),
+        ("t-keys2", 2),
+        ("t-login", 0),
+        ("t-nologin", 0),
+        ("t-reach-user", 0),
+    ):
         iam.create_user(UserName=name)
         for _ in range(keys):
             iam.create_access_key(UserName=name)
@@ -269,6 +285,7 @@ def build_estate(s: Any) -> None:
         taskRoleArn=role(TASK_ROLE),
         containerDefinitions=[{"name": "app", "image": "busybox", "memory": 128}],
     )
+    _deployers(s, iam)
     # Attackers.
     for t in TECHNIQUES:
         p, n = f"p-{t.id}", f"n-{t.id}"
@@ -323,6 +340,32 @@ def build_estate(s: Any) -> None:
     )
 
 
+def _deployers(s: Any, iam: Any) -> None:
+    """A stack, a build project and a Glue development endpoint, each with its own role."""
+    for name, service in (
+        (STACK_ROLE, "cloudformation.amazonaws.com"),
+        (BUILD_ROLE, "codebuild.amazonaws.com"),
+        (GLUE_EP_ROLE, "glue.amazonaws.com"),
+    ):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=service_trust(service))
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    s.client("cloudformation").create_stack(
+        StackName="platform", TemplateBody=json.dumps(template), RoleARN=role(STACK_ROLE)
+    )
+    s.client("codebuild").create_project(
+        name="release",
+        source={"type": "S3", "location": "build-inputs/release.zip"},
+        artifacts={"type": "S3", "location": "build-outputs"},
+        environment={
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/standard:7.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
+        serviceRole=role(BUILD_ROLE),
+    )
+    s.client("glue").create_dev_endpoint(EndpointName="notebook-ep", RoleArn=role(GLUE_EP_ROLE))
+
+
 def _own_policy(iam: Any, t: Technique, p: str, n: str) -> None:
     """A customer-managed policy attached to the attacker that lets it change that policy."""
     actions = [*t.all_of]
@@ -345,7 +388,11 @@ def _own_policy(iam: Any, t: Technique, p: str, n: str) -> None:
 
 @pytest.fixture(scope="module")
 def estate(moto_env: MotoEnv) -> Graph:
-    return collect_and_build(moto_env, ("iam", "ec2", "lambda", "sagemaker", "ecs"), build_estate)
+    return collect_and_build(
+        moto_env,
+        ("iam", "ec2", "lambda", "sagemaker", "ecs", "cloudformation", "codebuild", "glue"),
+        build_estate,
+    )
 
 
 def _techniques_of(edge: dict[str, Any]) -> set[str]:
@@ -399,8 +446,10 @@ def test_conditions_name_what_was_not_decided(estate: Graph) -> None:
     ev = estate.edge(user("p-aws-iam-update-login-profile"), user("t-login"), "CAN_ESCALATE_TO")[
         "evidence"
     ]
-    assert "console password" in ev["condition"]
     assert "pathfinding.cloud iam-006" in ev["reference"]
+    # login profiles are collected: the user with a password is known to have one
+    assert estate.node(user("t-login"))["login_profile"] is True
+    assert estate.node(user("t-nologin"))["login_profile"] is False
 
 
 def test_evidence_names_undecided_identity_condition(moto_env: MotoEnv) -> None:
