@@ -81,6 +81,54 @@ TECHNIQUES: tuple[Technique, ...] = (
         Refs(other=ATRM_VM),
     ),
     Technique(
+        id="az-web-app-code",
+        cloud=AZ,
+        title="Deploy code or settings to an App Service / Function app with an identity",
+        on=On.RUNS_AS,
+        all_of=(),
+        any_of=(
+            "Microsoft.Web/sites/write",
+            "Microsoft.Web/sites/config/write",
+            "Microsoft.Web/sites/publishxml/action",
+            "Microsoft.Web/sites/extensions/write",
+        ),
+        resource_kinds=("AzureWebApp",),
+        sentence="deploy code to {resource} (or change its settings) and take the token of its "
+        "managed identity {target}",
+        fix="Remove the role granting {permissions} on {resource} from {attacker} ({grant}), "
+        "or detach {target} from {resource}",
+        refs=Refs(bloodhound="AZWebsiteContributor"),
+    ),
+    Technique(
+        id="az-automation-runbook",
+        cloud=AZ,
+        title="Write and start a runbook in an Automation account with an identity",
+        on=On.RUNS_AS,
+        all_of=(
+            "Microsoft.Automation/automationAccounts/runbooks/write",
+            "Microsoft.Automation/automationAccounts/jobs/write",
+        ),
+        resource_kinds=("AzureAutomationAccount",),
+        sentence="publish a runbook in {resource} and start it: it runs as the account's "
+        "managed identity {target}",
+        fix="Remove the role granting {permissions} on {resource} from {attacker} ({grant}), "
+        "or detach {target} from {resource}",
+        refs=Refs(bloodhound="AZAutomationContributor"),
+    ),
+    Technique(
+        id="az-logic-app-workflow",
+        cloud=AZ,
+        title="Rewrite a Logic App workflow that runs with an identity",
+        on=On.RUNS_AS,
+        all_of=("Microsoft.Logic/workflows/write",),
+        resource_kinds=("AzureLogicApp",),
+        sentence="rewrite workflow {resource} so an action calls Azure as its managed identity "
+        "{target}",
+        fix="Remove the role granting {permissions} on {resource} from {attacker} ({grant}), "
+        "or detach {target} from {resource}",
+        refs=Refs(bloodhound="AZLogicAppContributor"),
+    ),
+    Technique(
         id="az-keyvault-access-policy",
         cloud=AZ,
         title="Add itself to a key vault's access policies",

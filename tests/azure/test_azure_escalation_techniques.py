@@ -43,6 +43,11 @@ def who(n: int) -> str:
 
 
 VMC, RUNOP, NOEXEC, SIBLING, KVC, VAULT_UAA, MIC, READER, SUB_UAA = (who(i) for i in range(1, 10))
+WEBC, AUTOC, LOGICC, SIBLING_WEB = (who(i) for i in range(10, 14))
+APP = f"{RG}/providers/microsoft.web/sites/app-esc"
+FUNC = f"{RG}/providers/microsoft.web/sites/func-esc"
+AUTOMATION = f"{RG}/providers/microsoft.automation/automationaccounts/aa-esc"
+LOGIC = f"{RG}/providers/microsoft.logic/workflows/la-esc"
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,11 @@ class Case:
     negatives: tuple[tuple[str, str, str, str], ...]
 
 
-def _vmss_identity(graph: Graph) -> str:
-    return next(t for s, t, _ in graph.edges("HAS_IDENTITY") if s == VMSS)
+def _identity_of(graph: Graph, owner: str) -> str:
+    return next(t for s, t, _ in graph.edges("HAS_IDENTITY") if s == owner)
+
+
+RESOLVE = {"vmss-identity": VMSS, "app-identity": APP, "func-identity": FUNC, "la-identity": LOGIC}
 
 
 CASES: dict[str, Case] = {
@@ -114,6 +122,34 @@ CASES: dict[str, Case] = {
             (READER, ID_FED, "CAN_ESCALATE_TO", "Reader"),
         ),
     ),
+    "az-web-app-code": Case(
+        WEBC,
+        "app-identity",
+        "CAN_ESCALATE_TO",
+        (
+            (SIBLING_WEB, "app-identity", "CAN_ESCALATE_TO", "assignment on a sibling group"),
+            (READER, "func-identity", "CAN_ESCALATE_TO", "Reader"),
+            (LOGICC, "app-identity", "CAN_ESCALATE_TO", "Logic App Contributor: no site write"),
+        ),
+    ),
+    "az-automation-runbook": Case(
+        AUTOC,
+        ID_FED,
+        "CAN_ESCALATE_TO",
+        (
+            (READER, ID_FED, "CAN_ESCALATE_TO", "Reader"),
+            (WEBC, ID_FED, "CAN_ESCALATE_TO", "Website Contributor: no runbook write"),
+        ),
+    ),
+    "az-logic-app-workflow": Case(
+        LOGICC,
+        "la-identity",
+        "CAN_ESCALATE_TO",
+        (
+            (READER, "la-identity", "CAN_ESCALATE_TO", "Reader"),
+            (AUTOC, "la-identity", "CAN_ESCALATE_TO", "Automation Contributor: no workflow write"),
+        ),
+    ),
     "az-role-assignment-write": Case(
         SUB_UAA,
         SUB,
@@ -153,7 +189,7 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
 
 
 def _resolve(graph: Graph, node: str) -> str:
-    return _vmss_identity(graph) if node == "vmss-identity" else node
+    return _identity_of(graph, RESOLVE[node]) if node in RESOLVE else node
 
 
 @pytest.mark.parametrize("tid", sorted(CASES))
@@ -175,6 +211,12 @@ def test_technique_negative(graph: Graph, tid: str) -> None:
             *e["evidence"].get("also_via", []),
         }
         assert not found, f"{tid}: {why}: {e}"
+
+
+def test_function_app_is_collected_with_its_identity(graph: Graph) -> None:
+    assert graph.node(FUNC)["app_kind"] == "functionapp,linux"
+    e = graph.edge(WEBC, _resolve(graph, "func-identity"), "CAN_ESCALATE_TO")
+    assert e is not None and e["evidence"]["technique_id"] == "az-web-app-code"
 
 
 def test_vm_run_command_path_names_role_and_fix(graph: Graph) -> None:
