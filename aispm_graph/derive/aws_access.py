@@ -681,13 +681,24 @@ class IamDeriver:
 
     def ai_access(self) -> None:
         targets = self._targets()
+        order = {pid: i for i, pid in enumerate(self.p)}  # keep the principals' own order
         rp_cache: dict[str, list[Statement]] = {}
         for kind, nid, actions, res, what in targets:
             if nid not in rp_cache:
                 rp_cache[nid] = _resource_policy(self.g, self.ctx, nid)
             rp = rp_cache[nid]
             tenant = str(self.g.node(nid).get("tenant") or "")
-            for pid, p in self.p.items():
+            # Without a resource policy only principals whose own policies may allow one of
+            # the actions can reach the target: ask the action index, not every principal.
+            if rp:
+                pool = list(self.p.items())
+            else:
+                may = frozenset().union(*(self.esc.index.may(a) for a in actions))
+                pool = [
+                    (pid, self.p[pid])
+                    for pid in sorted((m for m in may if m in self.p), key=order.__getitem__)
+                ]
+            for pid, p in pool:
                 if tenant and tenant != p.account and not rp:
                     continue  # nothing grants another account access to this resource
                 best: tuple[Decision, str] | None = None
