@@ -266,6 +266,13 @@ class Escalation:
                 f"whether the attacker can reach SSH on {self.name(resource)} is not known "
                 "(it is not exposed to the internet)"
             )
+        if name == "used-by-autoscaling":
+            groups = node.get("autoscaling_groups") or []
+            return (Tri.YES if groups else Tri.NO), (
+                f"Auto Scaling groups {', '.join(groups)} launch from it"
+                if groups
+                else "no Auto Scaling group launches from it"
+            )
         if name == "admin-version":
             return self._admin_version(resource)
         raise KeyError(f"unknown technique condition {name!r}")

@@ -13,7 +13,8 @@ action names; ``on`` says which resource they must be allowed on (see
   source, agent action group);
 * ``ssm-managed``: the instance runs a registered Systems Manager agent;
 * ``ssh-reachable``: the attacker can reach the instance's SSH port;
-* ``admin-version``: a non-default version of the policy grants administrator access.
+* ``admin-version``: a non-default version of the policy grants administrator access;
+* ``used-by-autoscaling``: an Auto Scaling group launches from the launch template.
 """
 
 from __future__ import annotations
@@ -650,6 +651,16 @@ TECHNIQUES: tuple[Technique, ...] = (
         "give {resource} a lifecycle configuration whose script runs as its execution role "
         "on restart",
         Refs(pathfinding="sagemaker-005"),
+    ),
+    _runs_as(
+        "aws-ec2-launch-template-version",
+        "New default version of a launch template an Auto Scaling group uses",
+        ("EC2LaunchTemplate",),
+        ("ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"),
+        "create a version of {resource} with its own user data and make it the default; the "
+        "Auto Scaling group launches it with the template's role",
+        Refs(pathfinding="ec2-004", pmapper="AutoScaling"),
+        conditions=("used-by-autoscaling",),
     ),
     _runs_as(
         "aws-cloudformation-update-stack",

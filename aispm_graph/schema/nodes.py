@@ -356,6 +356,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         cartography=True,
     ),
     _k(
+        "EC2LaunchTemplate",
+        AWS,
+        (L.COMPUTE,),
+        "An EC2 launch template; instances launched from its default version get its "
+        "instance profile's role.",
+        P("role", S, "ARN of the role of the default version's instance profile."),
+        P("autoscaling_groups", SL, "Auto Scaling groups that launch from it."),
+        category="compute",
+        service="ec2",
+    ),
+    _k(
         "CloudFormationStack",
         AWS,
         (L.COMPUTE,),

@@ -69,7 +69,9 @@ EC2_BARE = "svc-ec2-bare"  # trusts EC2 but is in no instance profile
 LAMBDA_URL_ROLE, LAMBDA_IDLE_ROLE = "fnrole-url", "fnrole-idle"
 INSTANCE_ROLE, NOTEBOOK_ROLE, TASK_ROLE = "inst-role", "nb-role", "task-role"
 STACK_ROLE, BUILD_ROLE, GLUE_EP_ROLE = "stack-role", "build-role", "glue-ep-role"
+LT_ROLE, LT_IDLE_ROLE = "lt-role", "lt-idle-role"
 RUNS_AS_ROLE = {
+    "EC2LaunchTemplate": LT_ROLE,
     "CloudFormationStack": STACK_ROLE,
     "CodeBuildProject": BUILD_ROLE,
     "GlueDevEndpoint": GLUE_EP_ROLE,
@@ -135,6 +137,12 @@ def _cases() -> dict[str, Case]:
 
 
 EXTRA_NEGATIVES: dict[str, tuple[str, str, str, str]] = {
+    "aws-ec2-launch-template-version": (
+        user("p-aws-ec2-launch-template-version"),
+        role(LT_IDLE_ROLE),
+        "CAN_ESCALATE_TO",
+        "condition false: no Auto Scaling group launches from that template",
+    ),
     "aws-iam-create-login-profile": (
         user("p-aws-iam-create-login-profile"),
         user("t-login"),
@@ -364,6 +372,27 @@ def _deployers(s: Any, iam: Any) -> None:
         serviceRole=role(BUILD_ROLE),
     )
     s.client("glue").create_dev_endpoint(EndpointName="notebook-ep", RoleArn=role(GLUE_EP_ROLE))
+    ec2 = s.client("ec2")
+    ids = {}
+    for name in (LT_ROLE, LT_IDLE_ROLE):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com"))
+        iam.create_instance_profile(InstanceProfileName=f"{name}-profile")
+        iam.add_role_to_instance_profile(InstanceProfileName=f"{name}-profile", RoleName=name)
+        ids[name] = ec2.create_launch_template(
+            LaunchTemplateName=f"{name}-template",
+            LaunchTemplateData={
+                "ImageId": "ami-12c6146b",
+                "InstanceType": "t3.micro",
+                "IamInstanceProfile": {"Name": f"{name}-profile"},
+            },
+        )["LaunchTemplate"]["LaunchTemplateId"]
+    s.client("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="workers",
+        LaunchTemplate={"LaunchTemplateId": ids[LT_ROLE], "Version": "$Default"},
+        MinSize=0,
+        MaxSize=1,
+        AvailabilityZones=["us-east-1a"],
+    )
 
 
 def _own_policy(iam: Any, t: Technique, p: str, n: str) -> None:
@@ -390,7 +419,17 @@ def _own_policy(iam: Any, t: Technique, p: str, n: str) -> None:
 def estate(moto_env: MotoEnv) -> Graph:
     return collect_and_build(
         moto_env,
-        ("iam", "ec2", "lambda", "sagemaker", "ecs", "cloudformation", "codebuild", "glue"),
+        (
+            "iam",
+            "ec2",
+            "lambda",
+            "sagemaker",
+            "ecs",
+            "cloudformation",
+            "codebuild",
+            "glue",
+            "autoscaling",
+        ),
         build_estate,
     )
 

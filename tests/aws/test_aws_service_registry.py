@@ -53,6 +53,7 @@ def test_services_run_in_the_documented_order() -> None:
         "organizations",
         "s3",
         "ec2",
+        "launch-templates",
         "elbv2",
         "lambda",
         "ecr",

@@ -62,6 +62,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "cloudformation.amazonaws.com": ("cloudformation",),
     "codebuild.amazonaws.com": ("codebuild",),
     "glue.amazonaws.com": ("glue",),
+    "autoscaling.amazonaws.com": ("autoscaling",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 

@@ -67,6 +67,7 @@ SERVICES = (
     "cloudformation",
     "codebuild",
     "glue",
+    "autoscaling",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
@@ -300,6 +301,20 @@ def _ec2(t: _Task) -> None:
         "describe_vpc_endpoints",
     ):
         t.call(op)
+    # Launch templates, with the default version's data (its instance profile): a new default
+    # version is what an Auto Scaling group launches next.
+    templates = t.call("describe_launch_templates")
+    for lt in (templates or {}).get("LaunchTemplates", []):
+        t.call(
+            "describe_launch_template_versions",
+            lt["LaunchTemplateId"],
+            LaunchTemplateId=lt["LaunchTemplateId"],
+            Versions=["$Default"],
+        )
+
+
+def _autoscaling(t: _Task) -> None:
+    t.call("describe_auto_scaling_groups")
 
 
 def _elbv2(t: _Task) -> None:
@@ -525,6 +540,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
     "opensearchserverless": ("opensearchserverless", _aoss),
     "cloudformation": ("cloudformation", _cloudformation),
+    "autoscaling": ("autoscaling", _autoscaling),
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
 }
