@@ -62,6 +62,15 @@ EXPECTED_ROUTES = {
     ("internet", FN, FN_ROLE, AGENT),
     ("internet", FN, FN_ROLE, AGENT, KB),
     ("internet", FN, FN_ROLE, AGENT, ACTION_GROUP, ORDER_FN, ORDER_ROLE, KB_DOCS),
+    # The same role may open the existing research notebook with a presigned URL
+    # (pathfinding.cloud sagemaker-004): the notebook's execution role reads model artifacts.
+    (
+        "internet",
+        FN,
+        FN_ROLE,
+        f"arn:aws:iam::{A}:role/sagemaker-exec-role",
+        "arn:aws:s3:::acme-model-artifacts",
+    ),
     # GCP (recorded Cloud Asset Inventory): exposed Jupyter -> service account -> Vertex AI
     # endpoints and agent; Workbench impersonating an admin SA; public training bucket.
     ("internet", f"{GCE}/jupyter-ds-01", SA, EP, f"{AIP}/models/8213456789012345678"),

@@ -60,6 +60,10 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "bedrock.amazonaws.com": ("bedrock", "bedrock-agent"),
     "bedrock-agentcore.amazonaws.com": ("bedrock-agentcore",),
     "aoss.amazonaws.com": ("opensearchserverless",),
+    "cloudformation.amazonaws.com": ("cloudformation",),
+    "codebuild.amazonaws.com": ("codebuild",),
+    "glue.amazonaws.com": ("glue",),
+    "autoscaling.amazonaws.com": ("autoscaling",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 
