@@ -12,7 +12,9 @@ from aispm_graph.analysis.drift import DriftReport
 from aispm_graph.analysis.explain import Explanation
 from aispm_graph.analysis.whatif import RiskTotals, WhatIfReport
 from aispm_graph.cli.render import level_text
+from aispm_graph.recommendations.coverage import FrameworkCoverage
 from aispm_graph.recommendations.evaluate import Finding
+from aispm_graph.recommendations.model import Check
 
 
 def _line(level: str, score: int, pid: str, title: str) -> Text:
@@ -152,6 +154,67 @@ def findings_table(findings: list[Finding]) -> Table:
             f"{escape(f.title)}\n{escape(f.name)} [dim]({f.kind})[/dim]{paths}",
         )
     return table
+
+
+def checks_table(checks: list[Check]) -> Table:
+    table = Table(title=f"Posture checks ({len(checks)})")
+    table.add_column("id", no_wrap=True)
+    table.add_column("severity")
+    table.add_column("status")
+    table.add_column("check (peers)", overflow="fold")
+    for c in checks:
+        status = "evaluated" if c.evaluated else f"[dim]{c.facts}[/dim]"
+        peers = ", ".join(f"{p.tool}: {p.id}" for p in c.peers)
+        table.add_row(
+            c.id,
+            level_text(c.severity).markup,
+            status,
+            escape(c.title) + (f"\n[dim]{escape(peers)}[/dim]" if peers else ""),
+        )
+    return table
+
+
+def framework_coverage(console: Console, cov: FrameworkCoverage) -> None:
+    """Findings per framework item, then the items the catalogue does not test."""
+    fw = cov.framework
+    table = Table(title=escape(f"Findings by {fw.name} {fw.version}"))
+    table.add_column("item", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    table.add_column("checks", overflow="fold")
+    table.add_column("findings", justify="right")
+    table.add_column("resources", overflow="fold")
+    for row in cov.items:
+        if row.status == "uncovered":
+            continue
+        checks = ", ".join(row.checks)
+        if row.pending_checks:
+            checks += (
+                "; " if checks else ""
+            ) + f"[dim]pending: {', '.join(row.pending_checks)}[/dim]"
+        names = sorted({f.name for f in row.findings})
+        more = f" (+{len(names) - 3})" if len(names) > 3 else ""
+        table.add_row(
+            escape(row.item.id),
+            escape(row.item.title),
+            checks,
+            str(len(row.findings)) if row.findings else "",
+            escape(", ".join(names[:3]) + more),
+        )
+    console.print(table)
+    s = cov.summary()
+    console.print(
+        f"{s['covered']} of {s['items']} items covered by evaluated checks, {s['pending']} only "
+        f"by checks whose facts are not collected yet, {s['uncovered']} by no check; "
+        f"{s['findings']} finding(s) filed under them."
+    )
+    pending = [r.item.id for r in cov.by_status("pending")]
+    if pending:
+        console.print(
+            escape(f"Pending (facts not collected): {', '.join(pending)}"), overflow="fold"
+        )
+    uncovered = [r.item.id for r in cov.by_status("uncovered")]
+    if uncovered:
+        console.print(escape(f"Not covered by any check: {', '.join(uncovered)}"), overflow="fold")
 
 
 def explanation(console: Console, e: Explanation) -> None:

@@ -48,7 +48,7 @@ class FrameworkCoverage:
             "covered": len(self.by_status("covered")),
             "pending": len(self.by_status("pending")),
             "uncovered": len(self.by_status("uncovered")),
-            "findings": sum(len(i.findings) for i in self.items),
+            "findings": len({f.id for i in self.items for f in i.findings}),
         }
 
     def as_dict(self) -> dict[str, Any]:
