@@ -41,10 +41,28 @@ BASE: dict[str, dict[str, Any]] = {
     "AzureMLOnlineEndpoint": {"auth_mode": "AADToken"},
     "AzureMLConnection": {"auth_type": "AAD"},
     "AzureSearchService": {"public_network_access": False, "local_auth_enabled": False},
-    "BedrockInvocationLogging": {"enabled": True},
-    "BedrockAgent": {"guardrail": "gr-1"},
-    "BedrockGuardrail": {"prompt_attack_filter": True, "prompt_attack_strength": "HIGH"},
-    "AWSVpc": {"bedrock_vpc_endpoint": True},
+    "BedrockInvocationLogging": {
+        "enabled": True,
+        "bedrock_in_use": True,
+        "no_guardrails": False,
+        "unencrypted_log_destinations": [],
+    },
+    "AWSAccount": {"ai_opt_out": True},
+    "BedrockAgent": {
+        "guardrail": "gr-1",
+        "has_instruction": True,
+        "prompt_override": True,
+        "parser_override": False,
+        "disabled_prompt_stages": [],
+    },
+    "BedrockKnowledgeBase": {"data_sources_without_cmk": [], "field_mapping_gaps": []},
+    "BedrockGuardrail": {
+        "prompt_attack_filter": True,
+        "prompt_attack_strength": "HIGH",
+        "sensitive_information_filter": True,
+        "grounding_filter_gaps": [],
+    },
+    "AWSVpc": {"bedrock_vpc_endpoint": True, "bedrock_endpoints_missing": []},
     "BedrockCustomModel": {"cmk": True},
     "AWSRole": {"trust_policy": ADMIN_TRUST},
     "SageMakerNotebookInstance": {
@@ -53,10 +71,16 @@ BASE: dict[str, dict[str, Any]] = {
         "subnet_id": "subnet-1",
         "cmk": True,
     },
-    "SageMakerModel": {"network_isolation": True},
-    "SageMakerTrainingJob": {"network_isolation": True},
-    "SageMakerDomain": {"app_network_access": "VpcOnly"},
-    "SageMakerEndpoint": {},
+    "SageMakerModel": {"network_isolation": True, "in_vpc": True},
+    "SageMakerTrainingJob": {
+        "network_isolation": True,
+        "in_vpc": True,
+        "volume_kms": True,
+        "output_kms": True,
+        "intercontainer_encryption": True,
+    },
+    "SageMakerDomain": {"app_network_access": "VpcOnly", "kms": True, "auth_mode": "SSO"},
+    "SageMakerEndpoint": {"kms": True, "single_instance_variants": [], "data_capture": False},
     "VertexAIEndpoint": {"private_service_connect": True},
     "VertexAINotebookRuntime": {"root_access": False},
     "VertexAIDataset": {"cmk": True, "tags": {"owner": "ai"}},
@@ -111,12 +135,47 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "AWS-BR-002": ("BedrockAgent", {"guardrail": None}, {"guardrail": None}),  # quiet: edge
     # the known disagreement: a LOW prompt-attack filter is a finding, as in the peer
     "AWS-BR-003": ("BedrockGuardrail", {"prompt_attack_strength": "LOW"}, {}),
-    "AWS-BR-004": ("AWSVpc", {"bedrock_vpc_endpoint": False}, {}),
+    # a runtime endpoint alone no longer satisfies the check: the control plane is missing
+    "AWS-BR-004": ("AWSVpc", {"bedrock_endpoints_missing": ["bedrock"]}, {}),
     # quiet: a model shared from another account (not owned) cannot be re-keyed here
     "AWS-BR-005": ("BedrockCustomModel", {"cmk": False}, {"cmk": False, "owned": False}),
     "AWS-BR-013": ("AWSRole", {}, {"trust_policy": SERVICE_TRUST}),  # both hold full access
     "AWS-BR-014": ("BedrockAgent", {"role": "role-admin"}, {"role": "role-bounded"}),
     "AWS-BR-015": ("BedrockAgent", {"role": "role-shared"}, {"role": "role-own"}),
+    "AWS-BR-006": ("BedrockGuardrail", {"sensitive_information_filter": False}, {}),
+    "AWS-BR-007": ("BedrockGuardrail", {"grounding_filter_gaps": ["no GROUNDING filter"]}, {}),
+    # no guardrail where Bedrock runs vs none in a region Bedrock does not use
+    "AWS-BR-008": (
+        "BedrockInvocationLogging",
+        {"no_guardrails": True},
+        {"no_guardrails": True, "bedrock_in_use": False},
+    ),
+    "AWS-BR-009": ("BedrockKnowledgeBase", {"data_sources_without_cmk": ["docs"]}, {}),
+    "AWS-BR-010": (
+        "BedrockInvocationLogging",
+        {"unencrypted_log_destinations": ["CloudWatch log group x has no KMS key"]},
+        {},
+    ),
+    "AWS-ORG-001": ("AWSAccount", {"ai_opt_out": False}, {}),
+    "AWS-BR-018": ("BedrockAgent", {"has_instruction": False}, {}),
+    "AWS-BR-019": ("BedrockAgent", {"parser_override": True}, {}),
+    "AWS-BR-020": ("BedrockAgent", {"prompt_override": False}, {}),
+    "AWS-BR-021": ("BedrockAgent", {"disabled_prompt_stages": ["ORCHESTRATION"]}, {}),
+    "AWS-BR-022": ("BedrockKnowledgeBase", {"field_mapping_gaps": ["metadataField"]}, {}),
+    "AWS-SM-007": ("SageMakerModel", {"in_vpc": False}, {}),
+    "AWS-SM-009": ("SageMakerTrainingJob", {"in_vpc": False}, {}),
+    "AWS-SM-010": ("SageMakerTrainingJob", {"output_kms": False}, {}),
+    "AWS-SM-011": ("SageMakerTrainingJob", {"intercontainer_encryption": False}, {}),
+    "AWS-SM-012": ("SageMakerEndpoint", {"kms": False}, {}),
+    "AWS-SM-013": ("SageMakerEndpoint", {"single_instance_variants": ["AllTraffic"]}, {}),
+    "AWS-SM-014": (
+        "SageMakerEndpoint",
+        {"data_capture": True, "data_capture_kms": False},
+        {"data_capture": True, "data_capture_kms": True},
+    ),
+    "AWS-SM-016": ("SageMakerDomain", {"kms": False}, {}),
+    "AWS-SM-017": ("SageMakerDomain", {"auth_mode": "IAM"}, {}),
+    "AWS-SM-020": ("SageMakerEndpoint", {}, {}),  # edges to the AWS-SM-007 models below
     "AWS-SM-001": ("SageMakerNotebookInstance", {"root_access": True}, {}),
     "AWS-SM-002": ("SageMakerNotebookInstance", {"direct_internet_access": True}, {}),
     "AWS-SM-003": ("SageMakerNotebookInstance", {"subnet_id": None}, {}),
@@ -191,6 +250,8 @@ def _doc() -> dict[str, Any]:
     node("peer:AWS-BR-015", "BedrockAgent", _props("BedrockAgent", {"role": "role-shared"}))
     edge("fire:AWS-SM-019", "fire:AWS-SM-004", "SERVES")
     edge("quiet:AWS-SM-019", "quiet:AWS-SM-004", "SERVES")
+    edge("fire:AWS-SM-020", "fire:AWS-SM-007", "SERVES")
+    edge("quiet:AWS-SM-020", "quiet:AWS-SM-007", "SERVES")
     return {"format": "aispm-graph", "version": 1, "nodes": nodes, "edges": edges}
 
 

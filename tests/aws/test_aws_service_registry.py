@@ -50,6 +50,7 @@ def test_services_run_in_the_documented_order() -> None:
         "sts",
         "iam",
         "organizations",
+        "organizations-ai",
         "s3",
         "ec2",
         "elbv2",
@@ -61,8 +62,10 @@ def test_services_run_in_the_documented_order() -> None:
         "kms",
         "opensearchserverless",
         "sagemaker",
+        "sagemaker-posture",
         "bedrock",
         "bedrock-agent",
+        "bedrock-posture",
         "bedrock-vpc-endpoints",
     ]
 

@@ -59,6 +59,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "sagemaker.amazonaws.com": ("sagemaker",),
     "bedrock.amazonaws.com": ("bedrock", "bedrock-agent"),
     "aoss.amazonaws.com": ("opensearchserverless",),
+    "logs.amazonaws.com": ("logs",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 

@@ -770,18 +770,8 @@ CHECKS: list[Check] = [
 
 # Checks whose facts are in collected answers but not yet carried to the graph.
 _PENDING = {
-    "AWS-BR-006": "GetGuardrail's sensitiveInformationPolicy",
-    "AWS-BR-007": "GetGuardrail's contextualGroundingPolicy",
-    "AWS-BR-008": "the per-region guardrail count and Bedrock-in-use decision",
-    "AWS-BR-009": "GetDataSource's serverSideEncryptionConfiguration",
-    "AWS-BR-010": "the log group's KMS key (CloudWatch Logs DescribeLogGroups)",
     "AWS-BR-016": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
     "AWS-BR-017": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
-    "AWS-BR-018": "GetAgent's instruction",
-    "AWS-BR-019": "GetAgent's promptOverrideConfiguration",
-    "AWS-BR-020": "GetAgent's promptOverrideConfiguration",
-    "AWS-BR-021": "GetAgent's promptOverrideConfiguration",
-    "AWS-BR-022": "GetKnowledgeBase's storageConfiguration field mapping",
 }
 CHECKS = [
     replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")

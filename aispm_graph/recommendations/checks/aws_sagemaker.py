@@ -536,17 +536,6 @@ CHECKS: list[Check] = [
 ]
 
 _PENDING = {
-    "AWS-SM-007": "DescribeModel's VpcConfig",
-    "AWS-SM-009": "DescribeTrainingJob's VpcConfig",
-    "AWS-SM-010": "DescribeTrainingJob's volume and output KMS keys",
-    "AWS-SM-011": "DescribeTrainingJob's EnableInterContainerTrafficEncryption",
-    "AWS-SM-012": "DescribeEndpointConfig's KmsKeyId",
-    "AWS-SM-013": "DescribeEndpointConfig's production variants",
-    "AWS-SM-014": "DescribeEndpointConfig's DataCaptureConfig",
-    "AWS-SM-016": "DescribeDomain's KmsKeyId",
-    "AWS-SM-017": "DescribeDomain's AuthMode",
-    "AWS-SM-020": "DescribeModel's VpcConfig",
-    "AWS-ORG-001": "the AI services opt-out policies of AWS Organizations",
 }
 CHECKS = [
     replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")
