@@ -769,7 +769,7 @@ CHECKS: list[Check] = [
 ]
 
 # Checks whose facts are in collected answers but not yet carried to the graph.
-_PENDING = {
+_PENDING: dict[str, str] = {
     "AWS-BR-016": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
     "AWS-BR-017": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
 }

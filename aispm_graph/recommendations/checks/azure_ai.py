@@ -945,7 +945,7 @@ CHECKS: list[Check] = [
     ),
 ]
 
-_PENDING = {
+_PENDING: dict[str, str] = {
     "AZ-AI-007": "the account's encryption.keySource",
     "AZ-AI-009": "the account's restrictOutboundNetworkAccess",
     "AZ-ML-005": "the workspace's approved private endpoint connections",

@@ -303,7 +303,7 @@ CHECKS: list[Check] = [
     ),
 ]
 
-_PENDING = {
+_PENDING: dict[str, str] = {
     "GCP-VX-004": "the Workbench instance's install-monitoring-agent metadata",
     "GCP-VX-005": "the Workbench instance's idle-timeout-seconds metadata",
     "GCP-VX-008": "the reasoning engine's encryptionSpec",
