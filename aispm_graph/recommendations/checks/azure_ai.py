@@ -724,8 +724,6 @@ CHECKS: list[Check] = [
             azts("Azure_AIFoundry_Audit_Enable_Diagnostic_Settings"),
         ),
         frameworks=_LOGS,
-        facts="not-collected",
-        facts_note="Diagnostic settings are read for AI Services accounts only.",
     ),
     Check(
         id="AZ-ML-010",
@@ -940,25 +938,10 @@ CHECKS: list[Check] = [
             defender("Resource logs in Azure Databricks Workspaces should be enabled (Preview)"),
         ),
         frameworks={**_LOGS, "cis-azure": ("2.1.7", "6.1.4")},
-        facts="not-collected",
-        facts_note="Diagnostic settings are read for AI Services accounts only.",
     ),
 ]
 
-_PENDING: dict[str, str] = {
-    "AZ-AI-007": "the account's encryption.keySource",
-    "AZ-AI-009": "the account's restrictOutboundNetworkAccess",
-    "AZ-ML-005": "the workspace's approved private endpoint connections",
-    "AZ-ML-006": "the workspace's encryption settings",
-    "AZ-ML-007": "the hub's systemDatastoresAuthMode",
-    "AZ-ML-008": "the hub's applicationInsights reference",
-    "AZ-ML-013": "the serverless endpoint's contentSafety setting",
-    "AZ-DB-001": "Azure Databricks workspaces",
-    "AZ-DB-002": "Azure Databricks workspaces",
-    "AZ-DB-003": "Azure Databricks workspaces",
-    "AZ-DB-004": "Azure Databricks workspaces",
-    "AZ-DB-005": "Azure Databricks workspaces",
-}
+_PENDING: dict[str, str] = {}
 CHECKS = [
     replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")
     if c.id in _PENDING
