@@ -304,11 +304,6 @@ CHECKS: list[Check] = [
 ]
 
 _PENDING: dict[str, str] = {
-    "GCP-VX-004": "the Workbench instance's install-monitoring-agent metadata",
-    "GCP-VX-005": "the Workbench instance's idle-timeout-seconds metadata",
-    "GCP-VX-008": "the reasoning engine's encryptionSpec",
-    "GCP-VX-009": "the data store's CMEK configuration",
-    "GCP-VX-011": "the Workbench instance's service account",
 }
 CHECKS = [
     replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")
