@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
+from chromium_cdp import Browser, chromium_binary
 
 from aispm_graph.recommendations.catalogue import checks_by_id
 from aispm_graph.recommendations.frameworks import FRAMEWORKS
@@ -13,6 +15,7 @@ from aispm_graph.report import ReportData
 from aispm_graph.report.html import render_html
 from aispm_graph.report.markdown import render_markdown
 from aispm_graph.report.sarif import render_sarif
+from tests.conftest import missing_tool
 
 
 def _named(fid: str, status: str) -> set[str]:
@@ -91,3 +94,34 @@ def test_sarif_rules_carry_framework_tags_and_help(demo_report: ReportData) -> N
         seen += 1
     assert seen >= 5
     assert "owasp-llm/LLM01" in rules["AISPM-REC-AWS-BR-003"]["properties"]["tags"]
+
+
+def test_coverage_section_on_screen(demo_report: ReportData, tmp_path: Path) -> None:
+    """In headless Chromium: the nav link reaches the section, each framework shows its
+    counts, and the gap list is visible text."""
+    binary = chromium_binary()
+    if binary is None:
+        missing_tool("chromium is not installed (scripts/test-system-deps.sh installs it)")
+    page = tmp_path / "report.html"
+    page.write_text(render_html(demo_report), encoding="utf-8")
+    b = Browser(binary)
+    try:
+        b.open(page)
+        assert b.eval("document.querySelectorAll('#frameworks .framework').length") == len(
+            FRAMEWORKS
+        )
+        b.eval("document.querySelector('nav a[href=\"#frameworks\"]').click()")
+        top = b.eval("document.getElementById('frameworks').getBoundingClientRect().top")
+        assert abs(top) < 80  # scrolled to the section
+        text = b.eval("document.getElementById('fw-atlas').innerText")
+        assert "Not covered by any check" in text and "AML.T0000" in text
+        rows = b.eval("document.querySelectorAll('#fw-owasp-llm table.fwcov tr').length")
+        assert rows == 1 + sum(
+            1
+            for f in demo_report.frameworks or []
+            if f.id == "owasp-llm"
+            for i in f.items
+            if i.status != "uncovered"
+        )
+    finally:
+        b.close()
