@@ -387,7 +387,18 @@ def estate(
         Name="ai-opt-out",
         Description="d",
         Type="AISERVICES_OPT_OUT_POLICY",
-        Content=json.dumps({"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}}),
+        Content=json.dumps(
+            {
+                "services": {
+                    "default": {
+                        "opt_out_policy": {
+                            "@@assign": "optOut",
+                            "@@operators_allowed_for_child_policies": ["@@none"],
+                        }
+                    }
+                }
+            }
+        ),
     )
     org.attach_policy(PolicyId=pol["Policy"]["PolicySummary"]["Id"], TargetId=root)
 

@@ -513,8 +513,8 @@ CHECKS: list[Check] = [
         predicate=is_false("ai_opt_out"),
         rationale="Unless an AI services opt-out policy applies, some AWS AI services may "
         "store and use content they process to improve the service.",
-        remediation="Attach an AI services opt-out policy with "
-        '{"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}} to the root.',
+        remediation="Attach to the root an AI services opt-out policy whose default "
+        "opt_out_policy assigns optOut and allows child policies no operators (@@none).",
         fix=Fix(
             console="AWS Organizations console > Policies > AI services opt-out policies > "
             "Create policy, attach to the root.",
@@ -523,14 +523,24 @@ CHECKS: list[Check] = [
             "attach-policy --policy-id <id> --target-id <root>",
             terraform='resource "aws_organizations_policy" "ai_opt_out" {\n'
             '  name    = "ai-opt-out"\n  type    = "AISERVICES_OPT_OUT_POLICY"\n'
-            "  content = jsonencode({ services = { default = { opt_out_policy = "
-            '{ "@@assign" = "optOut" } } } })\n}',
+            "  content = jsonencode({ services = { default = { opt_out_policy = { "
+            '"@@assign" = "optOut", "@@operators_allowed_for_child_policies" = ["@@none"] '
+            "} } } })\n}",
         ),
         references=(
             "https://docs.aws.amazon.com/organizations/latest/userguide/"
             "orgs_manage_policies_ai-opt-out.html",
         ),
-        peers=(prowler("organizations_opt_out_ai_services_policy"),),
+        peers=(
+            prowler(
+                "organizations_opt_out_ai_services_policy",
+                differs="Like Prowler, the policy must opt out by default and lock children "
+                "(@@operators_allowed_for_child_policies @@none); unlike Prowler it must also "
+                "be attached to the root, an OU above the account or the account. An account "
+                "outside any organisation is not flagged (Prowler fails it): the collector "
+                "records that answer as absent, not as a setting.",
+            ),
+        ),
         frameworks={"owasp-llm": ("LLM02",), "nist-ai-rmf": ("GOVERN 6.1", "MEASURE 2.10")},
     ),
 ]

@@ -303,8 +303,7 @@ CHECKS: list[Check] = [
     ),
 ]
 
-_PENDING: dict[str, str] = {
-}
+_PENDING: dict[str, str] = {}
 CHECKS = [
     replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")
     if c.id in _PENDING

@@ -1,10 +1,10 @@
 """Whether an AWS Organizations AI services opt-out policy covers the account.
 
 An opt-out policy attached to the root, to an OU above the account or to the account itself,
-whose ``services.default.opt_out_policy`` assigns ``optOut``, stops AWS AI services from
-storing and using the content they process. Policy inheritance operators beyond a plain
-``@@assign`` at the default level are not evaluated: a per-service opt-out is not counted as
-opting the whole account out.
+whose ``services.default.opt_out_policy`` assigns ``optOut`` and lets no child policy change it
+(``@@operators_allowed_for_child_policies: ["@@none"]``, as the Prowler peer requires), stops
+AWS AI services from storing and using the content they process. Other inheritance operators
+are not evaluated: a per-service opt-out is not counted as opting the whole account out.
 """
 
 from __future__ import annotations
@@ -72,5 +72,7 @@ def opts_out_by_default(content: Any) -> bool:
     if not isinstance(content, dict):
         return False
     default = ((content.get("services") or {}).get("default") or {}).get("opt_out_policy")
-    value = default.get("@@assign") if isinstance(default, dict) else default
-    return str(value).lower() == "optout"
+    if not isinstance(default, dict):
+        return False
+    locked = default.get("@@operators_allowed_for_child_policies") == ["@@none"]
+    return str(default.get("@@assign")).lower() == "optout" and locked
