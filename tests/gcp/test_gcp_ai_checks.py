@@ -80,6 +80,8 @@ def test_workbench_monitoring_idle_shutdown_and_service_account(
     assert _of(findings, "GCP-VX-004") == {"wb-research-01"}
     assert _of(findings, "GCP-VX-005") == {"wb-research-01"}
     assert _of(findings, "GCP-VX-011") == {"wb-sandbox-01"}
+    # Defender: public IP on Workbench, whether or not the backing VM was collected too.
+    assert _of(findings, "GCP-VX-002") == {"wb-research-01"}
 
 
 def test_agent_engine_and_data_store_cmek(findings: set[tuple[str, str]]) -> None:

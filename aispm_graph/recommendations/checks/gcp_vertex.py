@@ -9,6 +9,7 @@ from aispm_graph.recommendations.model import (
     Check,
     Fix,
     all_of,
+    any_of,
     equals,
     is_false,
     is_true,
@@ -65,7 +66,9 @@ CHECKS: list[Check] = [
         severity="high",
         provider="gcp",
         kinds=_WB,
-        predicate=present("public_ip"),
+        # The Workbench instance's own setting, or the address of a runtime without one; an
+        # instance whose backing VM was collected carries its exposure on the VM.
+        predicate=any_of(present("public_ip"), is_true("public_ip_enabled")),
         rationale="A public IP puts the notebook VM (and anything listening on it) on the "
         "internet; Workbench is reachable through its proxy without one.",
         remediation="Re-create the instance with disablePublicIp=true and reach it through IAP "
