@@ -201,8 +201,10 @@ def _owned_models(b: AwsBuilder) -> set[str] | None:
     for body in b.responses("bedrock", "list_custom_models"):
         if body["params"].get("isOwned") is not True:
             continue
-        owned = owned or set()
-        for m in body["response"].get("modelSummaries") or []:
-            if isinstance(m, dict) and m.get("modelArn"):
-                owned.add(str(m["modelArn"]))
+        with b.guard("list_custom_models", label="isOwned"):
+            listed = body["response"].get("modelSummaries") or []
+            found = {
+                str(m["modelArn"]) for m in listed if isinstance(m, dict) and m.get("modelArn")
+            }
+            owned = (owned or set()) | found
     return owned

@@ -34,17 +34,18 @@ def organizations_ai(b: AwsBuilder) -> None:
     if not b.responses("organizations", "describe_organization"):
         return  # not in an organisation, or not readable: unknown, not "no policy"
     chain = {b.account}
-    for body in b.responses("organizations", "list_parents"):
-        for p in body["response"].get("Parents") or []:
-            if isinstance(p, dict):
-                chain.add(str(p.get("Id", "")))
+    for _body, i, parent in b.items("organizations", "list_parents", "Parents"):
+        with b.guard("list_parents", parent, index=i):
+            chain.add(str(parent["Id"]))
     targets: dict[str, list[dict[str, Any]]] = {}
-    for body in b.responses("organizations", "list_targets_for_policy"):
-        targets[str(body["params"].get("PolicyId", ""))] = body["response"].get("Targets") or []
+    for i, body in enumerate(b.responses("organizations", "list_targets_for_policy")):
+        with b.guard("list_targets_for_policy", index=i):
+            listed = body["response"].get("Targets") or []
+            targets[str(body["params"]["PolicyId"])] = [t for t in listed if isinstance(t, dict)]
     applying: list[str] = []
-    for body in b.responses("organizations", "describe_policy"):
-        pol = body["response"].get("Policy") or {}
-        with b.guard("describe_policy", pol.get("PolicySummary")):
+    for i, body in enumerate(b.responses("organizations", "describe_policy")):
+        with b.guard("describe_policy", index=i):
+            pol = body["response"].get("Policy") or {}
             summary = pol.get("PolicySummary") or {}
             is_ai = summary.get("Type") == AI_OPT_OUT or "/aiservices_opt_out_policy/" in str(
                 summary.get("Arn", "")
