@@ -545,7 +545,7 @@ class AzureCollector:
             # need, distinct from "not read".
             self._add(result, [{"id": path, "owner": rid, "value": items}])
         if owners and len(result.coverage) == before:
-            result.coverage.append(Coverage(rtype, "ok", count))
+            result.coverage.append(Coverage(rtype, status=Status.OK, count=count))
 
     def _ml_children(
         self, result: CollectResult, res: Any, workspaces: list[dict[str, Any]]
