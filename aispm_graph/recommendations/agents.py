@@ -49,7 +49,7 @@ AGENT_CHECKS = (
         "and require approval before its acting tools run. The evidence is in 'aispm show' on "
         "the paths through the agent.",
         references=(f"{_OWASP}/llm01-prompt-injection/",),
-        frameworks={"OWASP-LLM": ("LLM01", "LLM06")},
+        frameworks={"owasp-llm": ("LLM01", "LLM06")},
     ),
     Check(
         id="AGENT-002",
@@ -62,7 +62,7 @@ AGENT_CHECKS = (
         remediation="Remove outbound tools (OpenAPI, MCP, webhooks) from agents that read "
         "sensitive data, or limit them to allow-listed destinations.",
         references=(f"{_OWASP}/llm022025-sensitive-information-disclosure/",),
-        frameworks={"OWASP-LLM": ("LLM02", "LLM06")},
+        frameworks={"owasp-llm": ("LLM02", "LLM06")},
     ),
     Check(
         id="AGENT-003",
@@ -75,7 +75,7 @@ AGENT_CHECKS = (
         "tools, user confirmation on Bedrock action group functions, no autoApprove in MCP "
         "clients.",
         references=(f"{_OWASP}/llm062025-excessive-agency/",),
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     Check(
         id="AGENT-004",
@@ -88,7 +88,7 @@ AGENT_CHECKS = (
         "audiences or clients), remove '*' from resource policies, and require credentials on "
         "remote MCP servers.",
         references=(f"{_AWS}/bedrock-agentcore/latest/devguide/gateway-inbound-auth.html",),
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     Check(
         id="AGENT-005",
@@ -100,7 +100,7 @@ AGENT_CHECKS = (
         predicate=one_of("agent_indicators", "cross-tenant"),
         remediation="Keep an agent's tools and identities inside its own tenant, or review the "
         "cross-tenant grant and the remote server it sends tool calls to.",
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     Check(
         id="AGENT-006",
@@ -111,7 +111,7 @@ AGENT_CHECKS = (
         predicate=one_of("agent_indicators", "privileged-identity"),
         remediation="Give each tool its own least-privilege role or managed identity; never "
         "an administrator.",
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     # --- Bedrock AgentCore ------------------------------------------------------------------
     Check(
@@ -124,7 +124,7 @@ AGENT_CHECKS = (
         remediation="Recreate the gateway with authorizerType AWS_IAM or CUSTOM_JWT (allowed "
         "audiences or clients set).",
         references=(f"{_AWS}/bedrock-agentcore/latest/devguide/gateway-inbound-auth.html",),
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     Check(
         id="AWS-AC-002",
@@ -140,7 +140,7 @@ AGENT_CHECKS = (
         remediation="Use VPC network mode so the agent's code cannot send data to arbitrary "
         "internet hosts.",
         references=(f"{_AWS}/bedrock-agentcore/latest/devguide/agentcore-vpc.html",),
-        frameworks={"OWASP-LLM": ("LLM02",)},
+        frameworks={"owasp-llm": ("LLM02",)},
     ),
     # --- Azure AI Foundry Agent Service ---------------------------------------------------------
     Check(
@@ -153,7 +153,7 @@ AGENT_CHECKS = (
         remediation="Set require_approval to 'always' on the MCP tool (or list the read-only "
         "tools that may skip approval).",
         references=(f"{_MS}/ai-foundry/agents/how-to/tools/model-context-protocol",),
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     Check(
         id="AZ-AGENT-002",
@@ -164,7 +164,7 @@ AGENT_CHECKS = (
         predicate=all_of(equals("tool_type", "mcp"), missing("allowed_tools")),
         remediation="Set allowed_tools on the MCP tool to the tools the agent needs.",
         references=(f"{_MS}/ai-foundry/agents/how-to/tools/model-context-protocol",),
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     Check(
         id="GCP-MCP-001",
@@ -176,7 +176,7 @@ AGENT_CHECKS = (
         remediation="Remove allUsers from roles/run.invoker on the service and require IAM "
         "(or an identity-aware proxy) in front of the MCP endpoint; restrict ingress.",
         references=("https://cloud.google.com/run/docs/host-mcp-servers",),
-        frameworks={"OWASP-LLM": ("LLM06",)},
+        frameworks={"owasp-llm": ("LLM06",)},
     ),
     # --- MCP client configurations ------------------------------------------------------------
     Check(
@@ -189,7 +189,7 @@ AGENT_CHECKS = (
         remediation="Pin the package to a reviewed version (name@1.2.3, pkg==1.2.3, or an image "
         "digest) so tool code and descriptions cannot change under you.",
         references=(f"{_OWASP}/llm032025-supply-chain/",),
-        frameworks={"OWASP-LLM": ("LLM03",)},
+        frameworks={"owasp-llm": ("LLM03",)},
     ),
     Check(
         id="MCP-002",
@@ -200,7 +200,7 @@ AGENT_CHECKS = (
         predicate=is_true("literal"),
         remediation="Rotate the credential; reference it instead (${env:NAME} or ${input:name} in "
         "VS Code, an environment variable set outside the file elsewhere).",
-        frameworks={"OWASP-LLM": ("LLM02",)},
+        frameworks={"owasp-llm": ("LLM02",)},
     ),
     Check(
         id="MCP-003",
@@ -212,7 +212,7 @@ AGENT_CHECKS = (
         remediation="Remove the server, or pin a version whose tool descriptions you reviewed; "
         "the patterns found are on the tool node ('poisoning').",
         references=(f"{_MCP}/server/tools#security-considerations",),
-        frameworks={"OWASP-LLM": ("LLM01", "LLM03")},
+        frameworks={"owasp-llm": ("LLM01", "LLM03")},
     ),
     Check(
         id="MCP-004",
@@ -223,7 +223,7 @@ AGENT_CHECKS = (
         predicate=present("config_findings"),
         remediation="Move the credential out of the URL query or command line into an "
         "environment variable or header reference, and rotate it.",
-        frameworks={"OWASP-LLM": ("LLM02",)},
+        frameworks={"owasp-llm": ("LLM02",)},
     ),
     Check(
         id="MCP-005",

@@ -53,6 +53,7 @@ def test_services_run_in_the_documented_order() -> None:
         "iam",
         "iam-login-profiles",
         "organizations",
+        "organizations-ai",
         "s3",
         "ec2",
         "launch-templates",
@@ -68,9 +69,11 @@ def test_services_run_in_the_documented_order() -> None:
         "kms",
         "opensearchserverless",
         "sagemaker",
+        "sagemaker-posture",
         "bedrock",
         "bedrock-agent",
         "bedrock-agentcore",
+        "bedrock-posture",
         "bedrock-vpc-endpoints",
     ]
 
