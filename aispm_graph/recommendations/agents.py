@@ -10,6 +10,8 @@ excessive agency).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aispm_graph.recommendations.catalogue import register
 from aispm_graph.recommendations.model import (
     Check,
@@ -235,6 +237,95 @@ AGENT_CHECKS = (
         remediation="Use https for remote MCP servers.",
         references=(f"{_MCP}/basic/transports",),
     ),
+)
+
+_OWASP_AGENCY = f"{_OWASP}/llm062025-excessive-agency/"
+_OWASP_DISCLOSURE = f"{_OWASP}/llm022025-sensitive-information-disclosure/"
+# Why each check matters, for the reviewer (docs/checks.md), and the references of the checks
+# declared above without one.
+_RATIONALE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "AGENT-001": (
+        "Text an attacker writes into what the agent reads becomes instructions; with "
+        "an acting tool those instructions run with the tool's identity.",
+        (),
+    ),
+    "AGENT-002": (
+        "An agent that both reads sensitive data and can send data out needs only one "
+        "injected instruction to leak it.",
+        (),
+    ),
+    "AGENT-003": (
+        "Without a person approving acting calls, a steered agent acts at once and "
+        "at machine speed.",
+        (),
+    ),
+    "AGENT-004": (
+        "An agent or MCP endpoint that accepts anonymous calls is an internet entry "
+        "point to every tool behind it.",
+        (),
+    ),
+    "AGENT-005": (
+        "Tool calls that cross a tenant boundary carry data and authority to places "
+        "the tenant's own controls do not cover.",
+        (_OWASP_AGENCY,),
+    ),
+    "AGENT-006": (
+        "Whoever steers an agent whose tools run as an administrator administers the tenant.",
+        (_OWASP_AGENCY,),
+    ),
+    "AWS-AC-001": (
+        "AgentCore gateways with authorizer NONE take MCP calls from anyone who knows the URL.",
+        (),
+    ),
+    "AWS-AC-002": (
+        "PUBLIC network mode lets the agent's code reach any internet host, the "
+        "easiest exfiltration channel.",
+        (),
+    ),
+    "AZ-AGENT-001": (
+        "An MCP tool that needs no approval lets injected text call the remote server directly.",
+        (),
+    ),
+    "AZ-AGENT-002": (
+        "Without an allowed-tools list the agent may call every tool the remote "
+        "MCP server offers, including ones added later.",
+        (),
+    ),
+    "GCP-MCP-001": (
+        "A Cloud Run MCP server open to allUsers lets anyone call its tools with "
+        "the service's identity.",
+        (),
+    ),
+    "MCP-001": (
+        "An unpinned launcher runs whatever the publisher released last, tool "
+        "descriptions included: a rug pull needs no change on your side.",
+        (),
+    ),
+    "MCP-002": (
+        "A credential written in a client configuration is readable by every process "
+        "and backup that can read the file.",
+        (_OWASP_DISCLOSURE,),
+    ),
+    "MCP-003": (
+        "Tool descriptions go into the model's context verbatim; instructions hidden "
+        "there steer the agent (tool poisoning, shadowing).",
+        (),
+    ),
+    "MCP-004": (
+        "Credentials in URLs and command lines end up in logs, process lists and shell history.",
+        (_OWASP_DISCLOSURE,),
+    ),
+    "MCP-005": ("Plain http exposes tool calls, results and tokens to anyone on the path.", ()),
+}
+_FRAMEWORKS = {"MCP-005": {"owasp-llm": ("LLM02",)}}
+AGENT_CHECKS = tuple(
+    replace(
+        c,
+        rationale=_RATIONALE[c.id][0],
+        references=c.references or _RATIONALE[c.id][1],
+        frameworks=c.frameworks or _FRAMEWORKS.get(c.id, {}),
+    )
+    for c in AGENT_CHECKS
 )
 
 register(*AGENT_CHECKS)
