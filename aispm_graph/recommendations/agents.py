@@ -37,7 +37,7 @@ _MCP = "https://modelcontextprotocol.io/specification/2025-06-18"
 _OWASP = "https://genai.owasp.org/llmrisk"
 
 
-AGENT_CHECKS = (
+_DECLARED: tuple[Check, ...] = (
     Check(
         id="AGENT-001",
         title="Agent exposed to indirect prompt injection: untrusted-writable content reaches an "
@@ -317,15 +317,15 @@ _RATIONALE: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "MCP-005": ("Plain http exposes tool calls, results and tokens to anyone on the path.", ()),
 }
-_FRAMEWORKS = {"MCP-005": {"owasp-llm": ("LLM02",)}}
-AGENT_CHECKS = tuple(
+_FRAMEWORKS: dict[str, dict[str, tuple[str, ...]]] = {"MCP-005": {"owasp-llm": ("LLM02",)}}
+AGENT_CHECKS: tuple[Check, ...] = tuple(
     replace(
         c,
         rationale=_RATIONALE[c.id][0],
         references=c.references or _RATIONALE[c.id][1],
         frameworks=c.frameworks or _FRAMEWORKS.get(c.id, {}),
     )
-    for c in AGENT_CHECKS
+    for c in _DECLARED
 )
 
 register(*AGENT_CHECKS)
