@@ -41,7 +41,7 @@ from aispm_graph.cypher.queries import Query, QueryFileError, load_library, reso
 from aispm_graph.cypher.writer import CypherWriter, ExportStats
 from aispm_graph.graph.model import Graph
 from aispm_graph.report.csvout import to_csv
-from aispm_graph.workspace import Snapshot
+from aispm_graph.workspace import Snapshot, WorkspaceError
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,10 @@ def _connect_server(target: Target) -> Connection:
 
 def _snapshot(app: App, snapshot_id: str | None) -> Snapshot:
     ws = app.workspace
-    snap = ws.snapshot(snapshot_id) if snapshot_id else ws.latest_built()
+    try:
+        snap = ws.snapshot(snapshot_id) if snapshot_id else ws.latest_built()
+    except WorkspaceError as exc:
+        raise UserError(str(exc)) from None
     if not snap.sealed:
         raise UserError(f"snapshot {snap.id} has not been built: run 'aispm build'")
     return snap
