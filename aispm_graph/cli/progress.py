@@ -19,7 +19,6 @@ from rich.progress import (
     Progress,
     TaskID,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 
@@ -59,9 +58,8 @@ class RichReporter:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[failed]}"),
-            TimeElapsedColumn(),
-            TextColumn("left"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             TextColumn("[dim]{task.fields[detail]}"),
             console=console,
             transient=True,
@@ -69,6 +67,7 @@ class RichReporter:
 
     def task(self, description: str, total: int | None = None) -> Task:
         task_id = self.bar.add_task(escape(description), total=total, failed="", detail="")
+        self.bar.refresh()  # every task is seen at least once, however quick
         return _RichTask(self.bar, task_id)
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 import zstandard
 
+from aispm_graph.progress import NULL, Reporter, Task, task, track
 from aispm_graph.vulns.matching import (
     CompiledAffected,
     PackageRef,
@@ -92,8 +93,12 @@ def _parse_bytes(data: bytes, where: str) -> Any:
         raise VulnDBError(f"{where}: not valid JSON/YAML ({str(exc).splitlines()[0]})") from None
 
 
-def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
-    """(where, parsed document) for every OSV file under ``path``; raises on unreadable input."""
+def iter_osv_documents(path: Path, bar: Task | None = None) -> Iterator[tuple[str, Any]]:
+    """(where, parsed document) for every OSV file under ``path``; raises on unreadable input.
+
+    ``bar`` learns the number of files as soon as it is known and advances per file (a full
+    OSV export is hundreds of thousands of them)."""
+    bar = bar or NULL.task("")
     if path.is_dir():
         files = sorted(
             p
@@ -102,8 +107,10 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
         )
         if not files:
             raise VulnDBError(f"{path}: no .json or .yaml files in this directory")
+        bar.update(total=len(files))
         for p in files:
             yield str(p), _parse_bytes(_read(p), str(p))
+            bar.advance()
         return
     if not path.is_file():
         raise VulnDBError(f"{path}: no such file or directory")
@@ -121,15 +128,19 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
                 )
                 if not names:
                     raise VulnDBError(f"{path}: zip holds no .json or .yaml files")
+                bar.update(total=len(names))
                 for info in names:
                     if info.file_size > MAX_FILE_BYTES:
                         raise VulnDBError(f"{path}!{info.filename}: larger than {MAX_FILE_BYTES}")
                     where = f"{path}!{info.filename}"
                     yield where, _parse_bytes(zf.read(info), where)
+                    bar.advance()
         except (zipfile.BadZipFile, OSError) as exc:
             raise VulnDBError(f"{path}: unreadable zip ({exc})") from None
         return
+    bar.update(total=1)
     yield str(path), _parse_bytes(_read(path), str(path))
+    bar.advance()
 
 
 def _read(path: Path) -> bytes:
@@ -322,11 +333,14 @@ CREATE INDEX alias_idx ON alias (alias);
 
 
 def _write_db(
-    conn: sqlite3.Connection, advisories: list[dict[str, Any]], meta: dict[str, str]
+    conn: sqlite3.Connection,
+    advisories: list[dict[str, Any]],
+    progress: Reporter | None,
+    meta: dict[str, str],
 ) -> None:
     conn.executescript(_SCHEMA)
     cctx = zstandard.ZstdCompressor(level=3)
-    for rec in advisories:
+    for rec in track(progress, advisories, "writing advisories"):
         sev = osv_severity(rec)
         text = f"{rec['summary']}\n{rec['details']}"
         fixed = sorted(
@@ -387,10 +401,13 @@ def _existing_records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(dctx.decompress(r[0])) for r in rows]
 
 
-def collect_records(paths: Iterable[Path], report: ImportReport) -> list[dict[str, Any]]:
+def collect_records(
+    paths: Iterable[Path], report: ImportReport, progress: Reporter | None = None
+) -> list[dict[str, Any]]:
     records = []
     for path in paths:
-        docs = list(iter_osv_documents(path))
+        with task(progress, f"reading {path.name}") as bar:
+            docs = list(iter_osv_documents(path, bar))
         report.files += len(docs)
         for where, rec in iter_records(docs):
             report.records += 1
@@ -406,10 +423,12 @@ def collect_records(paths: Iterable[Path], report: ImportReport) -> list[dict[st
     return records
 
 
-def import_into(db_path: Path, paths: list[Path], replace: bool = False) -> ImportReport:
+def import_into(
+    db_path: Path, paths: list[Path], replace: bool = False, progress: Reporter | None = None
+) -> ImportReport:
     """Add the OSV records under ``paths`` to the database at ``db_path`` (atomically)."""
     report = ImportReport()
-    new = collect_records(paths, report)
+    new = collect_records(paths, report, progress)
     if not new:
         detail = f"; first problem: {report.skipped[0]}" if report.skipped else ""
         raise VulnDBError(
@@ -429,6 +448,7 @@ def import_into(db_path: Path, paths: list[Path], replace: bool = False) -> Impo
         _write_db(
             conn,
             advisories,
+            progress,
             {
                 "format": DB_FORMAT,
                 "imported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -512,6 +532,7 @@ class VulnDB:
         _write_db(
             conn,
             advisories,
+            None,
             {
                 "format": DB_FORMAT,
                 "sources": json.dumps([BUNDLED_NAME]),

@@ -28,6 +28,7 @@ from aispm_graph.cli.loading import (
     path_counts,
     run_paths,
 )
+from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.cli.suppressing import (
     load_suppressions,
     mute_paths,
@@ -93,11 +94,10 @@ def do_build(
     if context is None:
         context = load_build_context(app, None, ())
     ctx = BuildContext(options=BuildOptions(trusted_cidrs=trusted, context=context))
-    if app.show_progress:
-        with app.err.status(f"building graph of snapshot {snap.id}..."):
-            graph, _ = build_snapshot(snap, ctx)
-    else:
+    with progress_reporter(app) as reporter:
+        ctx.progress = reporter
         graph, _ = build_snapshot(snap, ctx)
+    ctx.progress = None
     app.info(f"built snapshot {snap.id}: {len(graph)} nodes, {graph.edge_count} edges")
     for w in ctx.warnings:
         app.err.print(f"[yellow]warning:[/yellow] {escape(w)}", markup=True, highlight=False)
