@@ -13,8 +13,9 @@ daemonizes the server (it would outlive a crashed command) and can listen on TCP
   (``snapshots/<id>/falkordb/graph.rdb``), with ``loaded.json`` saying which graph file (and
   which writer) produced it. A later command starts from that file in milliseconds; a rebuilt
   snapshot, a newer aispm or a changed schema makes the file stale and it is reloaded from the
-  built graph. The server never saves on its own (``save ""``): the file is written once, after
-  a complete load, so an interrupted load never leaves a half graph behind.
+  built graph. Loading one snapshot drops the copies of the others (one per workspace). The
+  server never saves on its own (``save ""``): the file is written once, after a complete
+  load, so an interrupted load never leaves a half graph behind.
 """
 
 from __future__ import annotations
@@ -384,6 +385,24 @@ class EmbeddedGraph:
         atomic_write_text(self.data_dir / MARKER, json.dumps(marker, indent=2, sort_keys=True))
         self.info.loaded_now = True
         self.info.stats = stats
+        self._prune_others()
+
+    def _prune_others(self) -> None:
+        """One loaded copy per workspace: drop the data of other snapshots (a database can be
+        several times the size of the compressed graph); querying one of them loads it again.
+        A copy another process is loading right now (its lock is held) is left alone."""
+        for other in self.snapshot.path.parent.iterdir():
+            data = other / DATA_DIR
+            if other == self.snapshot.path or not (data / ".lock").is_file():
+                continue
+            with (data / ".lock").open("a") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue
+                for name in (MARKER, DB_FILE):
+                    with contextlib.suppress(FileNotFoundError):
+                        (data / name).unlink()
 
     def close(self) -> None:
         if self._conn is not None:

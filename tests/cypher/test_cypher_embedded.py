@@ -193,10 +193,13 @@ def test_loaded_once_per_snapshot_and_again_after_a_build(tmp_path: Path) -> Non
     code, out, err = cli(ws, "query", "ai-inventory", "--format", "json")
     assert code == 0 and f"loading snapshot {second.id}" in err
     assert custom_services(out) == before + 1
-    # The older snapshot keeps its own database, still queryable as it was.
+    # One loaded copy per workspace: the older snapshot's was dropped, and it loads again,
+    # as it was, when asked for.
+    assert not (first.path / "falkordb" / DB_FILE).exists()
     code, out, err = cli(ws, "query", "ai-inventory", "--snapshot", first.id, "--format", "json")
-    assert code == 0 and "loading snapshot" not in err
+    assert code == 0 and f"loading snapshot {first.id}" in err
     assert custom_services(out) == before
+    assert not (second.path / "falkordb" / DB_FILE).exists()
     # Estate strings are printed as data, not as terminal markup.
     own = tmp_path / "names.cypher"
     own.write_text(
@@ -297,3 +300,25 @@ def test_export_falkordb_without_url_reloads_the_embedded_engine(demo: Path) -> 
 def test_query_errors_without_a_built_graph(tmp_path: Path) -> None:
     res = run_cli("query", "shadow-ai", workspace=tmp_path / "empty")
     assert res.code == 2 and "no built graph" in res.err and "Traceback" not in res.err
+
+
+def test_concurrent_first_queries_load_once(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert cli(ws, "demo")[0] == 0
+    cmd = [sys.executable, "-m", "aispm_graph", "-w", str(ws), "query", "shadow-ai"]
+    env = {**os.environ, "FALKORDB_URL": "", "COLUMNS": "200"}
+    procs = [
+        subprocess.Popen(
+            [*cmd, "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    assert len({json.dumps(json.loads(out)["rows"], sort_keys=True) for out, _ in outs}) == 1
+    assert sum("loading snapshot" in err for _, err in outs) == 1
+    assert servers_of(ws) == []
