@@ -118,6 +118,24 @@ def test_no_bars_under_json_or_without_a_terminal(tmp_path: Path) -> None:
     assert piped.returncode == 0 and "scanning" not in piped.stderr + piped.stdout
 
 
+def test_gcp_collection_counts_listings_and_projects_with_failures(tmp_path: Path) -> None:
+    from tests.gcp.conftest import SCOPE, TOKEN_ENV, demo_rows
+    from tests.gcp.replay import Recording, ReplayServer
+
+    rec = Recording.from_documents(demo_rows(), page_size=50)
+    rec.deny.add(("secretmanager.googleapis.com/Secret", "RESOURCE"))
+    server = ReplayServer(rec).start()
+    try:
+        args = ["-w", str(tmp_path / "ws"), "collect", "gcp", "--scope", SCOPE]
+        screen = run_in_terminal([*args, "--api-endpoint", server.url], env=TOKEN_ENV)
+    finally:
+        server.stop()
+    listings = re.findall(r"GCP asset listings\S*\s+\S*\s+(\d+)/(\d+)", screen)
+    assert listings and listings[-1][1] != "0"
+    assert "GCP projects: effective org policies" in screen
+    assert "1 failed" in screen  # the denied listing, counted while the run goes on
+
+
 def test_library_default_reports_nowhere_and_closes_tasks() -> None:
     seen = list(track(None, range(3), "nothing shown"))
     assert seen == [0, 1, 2]

@@ -14,6 +14,8 @@ from rich.table import Table
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.progress import task
 from aispm_graph.workspace import Snapshot
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -132,10 +134,16 @@ def collect_azure(
     tenant_id = ""
     tenant: CollectResult | None = None
     try:
-        with run.interruptible(snapshot.id, "subscription"):
+        with (
+            run.interruptible(snapshot.id, "subscription"),
+            progress_reporter(app, fmt) as reporter,
+            task(reporter, "Azure subscriptions", len(todo)) as bar,
+        ):
             # Each subscription is stored, whole, the moment it is read (its directory objects
             # included), so an interruption loses only the subscriptions in flight.
             for sub, result, why in collector.iter_many(todo, max_workers):
+                bar.advance(failed=int(result is None))
+                bar.update(detail=sub)
                 if result is None:
                     failed.append((sub, why))
                     app.info(f"subscription {sub}: not collected: {why}")

@@ -207,7 +207,8 @@ def assume_session(
     )
 
 
-def _selected(options: OrgOptions, account: str) -> bool:
+def is_selected(options: OrgOptions, account: str) -> bool:
+    """The account is one the run was asked for (``--account`` / ``--exclude``)."""
     if options.accounts is not None and account not in options.accounts:
         return False
     return account not in options.exclude
@@ -224,7 +225,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
     todo: list[tuple[str, str]] = []
     for m in sorted(org.members, key=lambda m: str(m["Id"])):
         acct, name = str(m["Id"]), str(m.get("Name") or m["Id"])
-        if not _selected(options, acct):
+        if not is_selected(options, acct):
             continue
         if acct in options.skip:
             yield AccountOutcome(acct, name, "skipped", "finished in the interrupted run")
