@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aispm_graph.progress import Reporter
 from aispm_graph.providers.aws.collect import (
     GLOBAL,
     CollectError,
@@ -214,7 +215,9 @@ def is_selected(options: OrgOptions, account: str) -> bool:
     return account not in options.exclude
 
 
-def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[AccountOutcome]:
+def collect_org(
+    options: OrgOptions, org: Organization, base: Any, reporter: Reporter | None = None
+) -> Iterator[AccountOutcome]:
     """Collect every selected member in parallel; yields each account as it finishes.
 
     The management account is collected with the caller's own session; members through the
@@ -258,7 +261,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
             options.base, session=session, services=services, max_workers=options.inner_workers
         )
         try:
-            result = collect(opts)
+            result = collect(opts, reporter=reporter)
         except Exception as exc:
             why = _client_error_text(exc)[:400]
             return AccountOutcome(acct, name, "failed", why, None, time.perf_counter() - began)
@@ -279,14 +282,19 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
 
 
 def collect_profiles(
-    profiles: list[str], base: CollectOptions, max_workers: int, skip: set[str] | None = None
+    profiles: list[str],
+    base: CollectOptions,
+    max_workers: int,
+    skip: set[str] | None = None,
+    reporter: Reporter | None = None,
 ) -> Iterator[AccountOutcome]:
     """One named profile per account, in parallel; a broken profile is a failed outcome."""
 
     def one(profile: str) -> AccountOutcome:
         began = time.perf_counter()
         try:
-            result = collect(replace(base, session=_session(profile), profile=profile))
+            opts = replace(base, session=_session(profile), profile=profile)
+            result = collect(opts, reporter=reporter)
         except Exception as exc:
             return AccountOutcome(
                 f"profile:{profile}",
