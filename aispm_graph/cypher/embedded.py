@@ -43,7 +43,12 @@ from aispm_graph import __version__
 from aispm_graph.atomic import atomic_write_text
 from aispm_graph.cypher.connection import CypherError, FalkorDBConnection
 from aispm_graph.cypher.dialect import Dialect
-from aispm_graph.cypher.writer import CypherWriter, ExportStats, all_statements
+from aispm_graph.cypher.writer import (
+    DEFAULT_NODE_BATCH,
+    CypherWriter,
+    ExportStats,
+    all_statements,
+)
 from aispm_graph.progress import Reporter
 from aispm_graph.workspace import Snapshot
 
@@ -296,6 +301,7 @@ class EmbeddedGraph:
         *,
         reload: bool = False,
         progress: Reporter | None = None,
+        node_batch: int = DEFAULT_NODE_BATCH,
         on_load: Callable[[Snapshot], None] | None = None,
     ) -> None:
         if not snapshot.sealed:
@@ -303,6 +309,7 @@ class EmbeddedGraph:
         self.snapshot = snapshot
         self.reload = reload
         self.progress = progress
+        self.node_batch = node_batch
         self.on_load = on_load
         self.data_dir = data_dir_of(snapshot)
         self.server = EmbeddedServer(self.data_dir)
@@ -379,7 +386,8 @@ class EmbeddedGraph:
             self.on_load(self.snapshot)
         graph, _meta = load_graph(self.snapshot.graph_path)
         conn.delete_graph()
-        stats = CypherWriter(conn, progress=self.progress).export(graph, snapshot=self.snapshot.id)
+        writer = CypherWriter(conn, node_batch=self.node_batch, progress=self.progress)
+        stats = writer.export(graph, snapshot=self.snapshot.id)
         self.server.save()
         marker = {**self._marker(), "loaded_at": time.time(), "stats": stats.as_dict()}
         atomic_write_text(self.data_dir / MARKER, json.dumps(marker, indent=2, sort_keys=True))

@@ -38,7 +38,7 @@ from aispm_graph.cypher.connection import Connection, CypherError
 from aispm_graph.cypher.embedded import EmbeddedGraph
 from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import Query, QueryFileError, load_library, resolve
-from aispm_graph.cypher.writer import CypherWriter, ExportStats
+from aispm_graph.cypher.writer import DEFAULT_NODE_BATCH, CypherWriter, ExportStats
 from aispm_graph.graph.model import Graph
 from aispm_graph.report.csvout import to_csv
 from aispm_graph.workspace import Snapshot, WorkspaceError
@@ -88,7 +88,12 @@ def _snapshot(app: App, snapshot_id: str | None) -> Snapshot:
 
 
 def _open_embedded(
-    app: App, snap: Snapshot, fmt: str | None, *, reload: bool = False
+    app: App,
+    snap: Snapshot,
+    fmt: str | None,
+    *,
+    reload: bool = False,
+    node_batch: int = DEFAULT_NODE_BATCH,
 ) -> EmbeddedGraph:
     """Start the embedded engine for ``snap``, loading it (with progress bars) if needed."""
 
@@ -96,7 +101,9 @@ def _open_embedded(
         app.info(f"loading snapshot {s.id} into the embedded FalkorDB (once per snapshot)")
 
     with progress_reporter(app, fmt) as reporter:
-        engine = EmbeddedGraph(snap, reload=reload, progress=reporter, on_load=loading)
+        engine = EmbeddedGraph(
+            snap, reload=reload, progress=reporter, node_batch=node_batch, on_load=loading
+        )
         try:
             engine.open()
         except CypherError as exc:
@@ -161,7 +168,7 @@ def falkordb_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _export(app: App, target: Target, fmt: str, batch_size: int) -> None:
     if target.embedded:
         snap = _snapshot(app, None)
-        engine = _open_embedded(app, snap, fmt, reload=True)
+        engine = _open_embedded(app, snap, fmt, reload=True, node_batch=batch_size)
         engine.close()
         assert engine.info.stats is not None
         _print_stats(app, fmt, target.describe(), snap.id, engine.info.stats)
