@@ -27,8 +27,10 @@ import fcntl
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -63,6 +65,7 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
 INSTALL_HINT = "pip install 'aispm-graph[falkordb]'"
+SOCKET_NAME = "falkordb.sock"
 
 
 class EmbeddedUnavailable(CypherError):
@@ -122,6 +125,27 @@ def _death_signal() -> Callable[[], None] | None:
     return hook
 
 
+SOCKET_DIR_PREFIX = "aispm-falkordb-"
+STALE_AFTER = 120.0
+
+
+def _sweep_stale_socket_dirs() -> None:
+    """Remove our socket directories whose server is gone (the parent was killed, so nothing
+    ran its cleanup). A live server keeps its socket file; a directory just being created is
+    young, so only old, socketless directories of this user are removed."""
+    now = time.time()
+    for d in Path(tempfile.gettempdir()).glob(f"{SOCKET_DIR_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            st = d.lstat()
+            if (
+                stat.S_ISDIR(st.st_mode)
+                and st.st_uid == os.getuid()
+                and now - st.st_mtime > STALE_AFTER
+                and not (d / SOCKET_NAME).exists()
+            ):
+                shutil.rmtree(d, ignore_errors=True)
+
+
 class EmbeddedServer:
     """One FalkorDB server process on a private unix socket, data in ``data_dir``."""
 
@@ -135,7 +159,7 @@ class EmbeddedServer:
     def socket_path(self) -> Path:
         if self._socket_dir is None:
             raise CypherError("the embedded FalkorDB server is not running")
-        return self._socket_dir / "falkordb.sock"
+        return self._socket_dir / SOCKET_NAME
 
     @property
     def url(self) -> str:
@@ -156,10 +180,11 @@ class EmbeddedServer:
 
     def start(self) -> None:
         server, module = server_binaries()
+        _sweep_stale_socket_dirs()
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # A short private path: unix socket paths are limited to about 100 bytes, which a
         # workspace path can exceed; the directory's 0700 mode is what keeps others out.
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="aispm-falkordb-"))
+        self._socket_dir = Path(tempfile.mkdtemp(prefix=SOCKET_DIR_PREFIX))
         sock = self.socket_path
         cmd = [
             str(server),

@@ -251,7 +251,7 @@ def test_a_killed_command_takes_its_server_with_it(demo: Path) -> None:
         from aispm_graph.workspace import Workspace
         engine = EmbeddedGraph(Workspace(Path({str(demo)!r})).latest_built())
         engine.open()
-        print(engine.server.pid, flush=True)
+        print(engine.server.pid, engine.server.socket_path.parent, flush=True)
         time.sleep(600)
         """
     )
@@ -260,7 +260,8 @@ def test_a_killed_command_takes_its_server_with_it(demo: Path) -> None:
     )
     try:
         assert child.stdout is not None
-        server_pid = int(child.stdout.readline())
+        pid_text, socket_dir_text = child.stdout.readline().split()
+        server_pid, socket_dir = int(pid_text), Path(socket_dir_text)
         assert psutil.pid_exists(server_pid)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=60)
@@ -270,6 +271,12 @@ def test_a_killed_command_takes_its_server_with_it(demo: Path) -> None:
             time.sleep(0.05)
         assert not running(server_pid)
         assert servers_of(demo) == []
+        # Nobody was left to remove the private socket directory; the next start does, once it
+        # is old enough not to be one another process is creating right now.
+        assert socket_dir.is_dir() and not (socket_dir / "falkordb.sock").exists()
+        os.utime(socket_dir, (time.time() - 3600, time.time() - 3600))
+        assert cli(demo, "query", "shadow-ai", "--format", "json")[0] == 0
+        assert not socket_dir.exists()
     finally:
         if child.poll() is None:
             child.kill()
