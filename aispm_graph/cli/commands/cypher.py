@@ -98,7 +98,7 @@ def _open_embedded(
     """Start the embedded engine for ``snap``, loading it (with progress bars) if needed."""
 
     def loading(s: Snapshot) -> None:
-        app.info(f"loading snapshot {s.id} into the embedded FalkorDB (once per snapshot)")
+        app.info(f"loading snapshot {s.id} into the embedded FalkorDB (kept for the next queries)")
 
     with progress_reporter(app, fmt) as reporter:
         engine = EmbeddedGraph(
