@@ -103,6 +103,7 @@ def test_every_library_query_runs_on_the_demo_without_a_server(
         "identities-that-can-invoke-models",
         "privilege-escalation-to-admin",
         "shadow-ai",
+        "vulnerable-ai-images-on-paths",
         "who-can-read-ai-data",
     }
     # The database lives in the workspace, next to the snapshot it was loaded from.
@@ -136,6 +137,18 @@ def test_attack_paths_and_inventory_agree_with_networkx(
     common = set(engine_counts) & set(cypher_counts)
     assert len(common) >= 10
     assert {k: cypher_counts[k] for k in common} == {k: engine_counts[k] for k in common}
+
+    # Directly exposed AI services and cross-cloud routes: the same answer as the engine's
+    # (the demo has neither; the engine's inventory and paths say so too).
+    exposed_ai = {i.id for i in inventory.items if i.internet_exposed and not i.shadow_ai}
+    assert {r["id"] for r in results["internet-exposed-ai-services"]["rows"]} == exposed_ai
+    cross = {
+        tuple(n.id for n in p.nodes)
+        for p in engine.paths
+        if len({graph.g.nodes[n.id]["provider"] for n in p.nodes} - {"generic"}) > 1
+    }
+    assert {tuple(r["path_ids"]) for r in results["cross-cloud-paths"]["rows"]} <= cross | routes
+    assert bool(results["cross-cloud-paths"]["rows"]) == bool(cross)
 
     shadow = {i.id for i in inventory.items if i.shadow_ai}
     assert {r["id"] for r in results["shadow-ai"]["rows"]} <= shadow | {
