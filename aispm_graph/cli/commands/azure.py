@@ -15,6 +15,7 @@ from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.cli.progress import wanted as bars_shown
 from aispm_graph.progress import task
 from aispm_graph.workspace import Snapshot
 
@@ -110,7 +111,8 @@ def collect_azure(
             credential_from_env(dict(os.environ)),
             arm_endpoint,
             retry_total=retries,
-            progress=None if app.quiet else app.info,
+            # Lines per read where no bar shows the run (logs, CI); the bars otherwise.
+            progress=None if app.quiet or bars_shown(app, fmt) else app.info,
             graph_endpoint=graph_endpoint,
             graph_credential=graph_credential_from_env(dict(os.environ)),
         )
