@@ -34,6 +34,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -111,7 +112,11 @@ def _death_signal() -> Callable[[], None] | None:
 
     libc is resolved here, in the parent: between fork and exec only the one ``prctl`` call runs.
     """
-    if not sys.platform.startswith("linux"):
+    # The kernel watches the thread that forked, not the process: from a worker thread the
+    # server would die with that thread, so only the main thread asks (atexit covers others).
+    if not sys.platform.startswith("linux") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
         return None
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl

@@ -342,3 +342,20 @@ def test_concurrent_first_queries_load_once(tmp_path: Path) -> None:
     assert len({json.dumps(json.loads(out)["rows"], sort_keys=True) for out, _ in outs}) == 1
     assert sum("loading snapshot" in err for _, err in outs) == 1
     assert servers_of(ws) == []
+
+
+def test_an_engine_opened_on_a_worker_thread_outlives_the_thread(demo: Path) -> None:
+    import threading
+
+    engine = EmbeddedGraph(Workspace(demo).latest_built())
+    opener = threading.Thread(target=engine.open)
+    opener.start()
+    opener.join(timeout=300)
+    time.sleep(1)  # a signal sent when the thread ended would have arrived
+    try:
+        assert engine.connection is not None
+        rows = engine.connection.run("MATCH (n:AispmNode {id: 'internet'}) RETURN n.id AS id")
+        assert rows == [{"id": "internet"}]
+    finally:
+        engine.close()
+    assert servers_of(demo) == []
