@@ -136,6 +136,22 @@ def test_gcp_collection_counts_listings_and_projects_with_failures(tmp_path: Pat
     assert "1 failed" in screen  # the denied listing, counted while the run goes on
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the embedded engine needs Python 3.12+")
+def test_export_batches_and_build_passes_show_counts(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    ws = tmp_path / "ws"
+    assert run_cli("demo", workspace=ws).code == 0
+    built = run_in_terminal(["-w", str(ws), "build"])
+    assert re.search(r"build: documents\S*\s+\S*\s+\d+/\d+", built)
+    assert "build: derive passes" in built
+    exported = run_in_terminal(["-w", str(ws), "export", "falkordb"])
+    nodes = re.findall(r"writing nodes\S*\s+\S*\s+(\d+)/(\d+)", exported)
+    assert nodes and int(nodes[0][1]) > 0
+    assert "writing relationships" in exported
+    assert "Exported snapshot" in exported  # the final line stays
+
+
 def test_library_default_reports_nowhere_and_closes_tasks() -> None:
     seen = list(track(None, range(3), "nothing shown"))
     assert seen == [0, 1, 2]
