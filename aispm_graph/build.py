@@ -115,6 +115,11 @@ def build_snapshot(snapshot: Snapshot, ctx: BuildContext | None = None) -> tuple
     ctx = ctx or BuildContext()
     if ctx.workspace_root is None:
         ctx.workspace_root = snapshot.workspace.root
-    graph = build_graph(snapshot.documents(), ctx)
-    save_graph(graph, snapshot.graph_path, meta={"snapshot": snapshot.id, "warnings": ctx.warnings})
+    # Held from reading the documents to sealing: a source stored meanwhile would otherwise be
+    # listed in the sealed manifest but missing from its graph.
+    with snapshot.workspace.lock():
+        graph = build_graph(snapshot.documents(), ctx)
+        save_graph(
+            graph, snapshot.graph_path, meta={"snapshot": snapshot.id, "warnings": ctx.warnings}
+        )
     return graph, ctx

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
-from rich.table import Table
 from rich.text import Text
 
 from aispm_graph.analysis.engine import PathOptions
@@ -41,6 +40,7 @@ from aispm_graph.cypher.queries import Query, QueryFileError, load_library, reso
 from aispm_graph.cypher.writer import DEFAULT_NODE_BATCH, CypherWriter, ExportStats
 from aispm_graph.graph.model import Graph
 from aispm_graph.report.csvout import to_csv
+from aispm_graph.textsafe import SafeTable, clean
 from aispm_graph.workspace import Snapshot, WorkspaceError
 
 
@@ -195,11 +195,13 @@ def _print_stats(app: App, fmt: str, target: str, snapshot: str, stats: ExportSt
     app.console.print(
         f"Exported snapshot {snapshot} to {target}: {stats.nodes} nodes, "
         f"{stats.relationships} relationships in {stats.seconds:.1f}s "
-        f"({stats.statements} statements)."
+        f"({stats.statements} statements).",
+        markup=False,
     )
     app.console.print(
         f"Removed {stats.nodes_removed} nodes and {stats.relationships_removed} relationships "
-        f"left by older exports in tenants: {tenants}."
+        f"left by older exports in tenants: {tenants}.",
+        markup=False,
     )
 
 
@@ -271,7 +273,7 @@ def _list_queries(app: App, fmt: str) -> None:
             )
         )
         return
-    table = Table("id", "category", "title", "parameters")
+    table = SafeTable("id", "category", "title", "parameters")
     for q in library.values():
         table.add_row(q.id, q.category, q.title, ", ".join(p.name for p in q.parameters))
     app.console.print(table)
@@ -321,12 +323,11 @@ def _print_rows(
         click.echo(body, nl=False)
         return
     if not columns:
-        app.console.print(Text(f"{query.title}: no rows."))
+        app.console.print(Text(clean(f"{query.title}: no rows.")))
         return
-    table = Table(*columns, title=Text(query.title))
+    table = SafeTable(*columns, title=query.title)  # estate strings are data, never markup
     for row in rows:
-        # Estate strings are data, never Rich markup.
-        table.add_row(*(Text(_cell(row[c])) for c in columns))
+        table.add_row(*(_cell(row[c]) for c in columns))
     app.console.print(table)
     app.info(f"{len(rows)} rows")
 
