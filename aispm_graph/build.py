@@ -76,8 +76,10 @@ def deriver(order: int, name: str) -> Callable[[Deriver], Deriver]:
 
 def _load_plugins() -> None:
     """Import the modules that register transforms and derivers."""
-    import aispm_graph.derive
-    import aispm_graph.transforms  # noqa: F401
+    import aispm_graph.derive  # noqa: F401
+    from aispm_graph.transforms import load_all
+
+    load_all()
 
 
 def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) -> Graph:
