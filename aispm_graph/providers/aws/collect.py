@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aispm_graph.progress import NULL, Reporter
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
@@ -621,9 +622,13 @@ def _tasks(services: tuple[str, ...], regions: list[str]) -> Iterator[tuple[str,
 
 
 def collect(
-    options: CollectOptions, progress: Callable[[str], None] | None = None
+    options: CollectOptions,
+    progress: Callable[[str], None] | None = None,
+    reporter: Reporter | None = None,
 ) -> CollectResult:
-    """Collect one AWS account; raises CollectError when the caller cannot be identified."""
+    """Collect one AWS account; raises CollectError when the caller cannot be identified.
+
+    ``reporter`` gets one bar per account: its (service, region) reads done of total."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     started = time.perf_counter()
@@ -704,14 +709,17 @@ def collect(
             progress(
                 f"incremental: {len(plan.documents)} task(s) unchanged since {incremental['since']}"
             )
+    bar = (reporter or NULL).task(f"account {account}: services", len(tasks))
     with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
         futures = [pool.submit(run, s, r) for s, r in tasks]
         for fut in as_completed(futures):
             task = fut.result()
             docs.extend(task.docs)
             coverage.append(task.coverage)
+            bar.advance(failed=int(task.coverage.status in (Status.DENIED, Status.FAILED)))
             if progress is not None:
                 progress(f"{task.service} {task.region}: {task.coverage.status}")
+    bar.close()
     docs.sort(key=lambda d: d.key)
     return CollectResult(
         account_id=account,

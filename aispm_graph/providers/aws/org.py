@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aispm_graph.progress import Reporter
 from aispm_graph.providers.aws.collect import (
     GLOBAL,
     CollectError,
@@ -206,13 +207,16 @@ def assume_session(
     )
 
 
-def _selected(options: OrgOptions, account: str) -> bool:
+def is_selected(options: OrgOptions, account: str) -> bool:
+    """The account is one the run was asked for (``--account`` / ``--exclude``)."""
     if options.accounts is not None and account not in options.accounts:
         return False
     return account not in options.exclude
 
 
-def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[AccountOutcome]:
+def collect_org(
+    options: OrgOptions, org: Organization, base: Any, reporter: Reporter | None = None
+) -> Iterator[AccountOutcome]:
     """Collect every selected member in parallel; yields each account as it finishes.
 
     The management account is collected with the caller's own session; members through the
@@ -223,7 +227,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
     todo: list[tuple[str, str]] = []
     for m in sorted(org.members, key=lambda m: str(m["Id"])):
         acct, name = str(m["Id"]), str(m.get("Name") or m["Id"])
-        if not _selected(options, acct):
+        if not is_selected(options, acct):
             continue
         if acct in options.skip:
             yield AccountOutcome(acct, name, "skipped", "finished in the interrupted run")
@@ -256,7 +260,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
             options.base, session=session, services=services, max_workers=options.inner_workers
         )
         try:
-            result = collect(opts)
+            result = collect(opts, reporter=reporter)
         except Exception as exc:
             why = _client_error_text(exc)[:400]
             return AccountOutcome(acct, name, "failed", why, None, time.perf_counter() - began)
@@ -277,14 +281,19 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
 
 
 def collect_profiles(
-    profiles: list[str], base: CollectOptions, max_workers: int, skip: set[str] | None = None
+    profiles: list[str],
+    base: CollectOptions,
+    max_workers: int,
+    skip: set[str] | None = None,
+    reporter: Reporter | None = None,
 ) -> Iterator[AccountOutcome]:
     """One named profile per account, in parallel; a broken profile is a failed outcome."""
 
     def one(profile: str) -> AccountOutcome:
         began = time.perf_counter()
         try:
-            result = collect(replace(base, session=_session(profile), profile=profile))
+            opts = replace(base, session=_session(profile), profile=profile)
+            result = collect(opts, reporter=reporter)
         except Exception as exc:
             return AccountOutcome(
                 f"profile:{profile}",
