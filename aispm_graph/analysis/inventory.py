@@ -55,7 +55,13 @@ class Inventory(BaseModel):
 def build_inventory(graph: Graph, path_counts: dict[str, int] | None = None) -> Inventory:
     kinds = node_kinds()
     counts = path_counts or {}
-    exposed = set(graph.g.successors(INTERNET_ID)) if graph.has_node(INTERNET_ID) else set()
+    # Network or anonymous exposure; content the internet can write into an agent's context
+    # (PROMPT_INJECTION) is not the agent being reachable.
+    exposed = (
+        {t for _s, t, k in graph.g.out_edges(INTERNET_ID, keys=True) if k != "PROMPT_INJECTION"}
+        if graph.has_node(INTERNET_ID)
+        else set()
+    )
     items = []
     for node_id, data in graph.nodes():
         spec = kinds[data["kind"]]
