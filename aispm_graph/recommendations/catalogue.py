@@ -24,8 +24,17 @@ from aispm_graph.recommendations.model import (
     one_of,
     present,
 )
+from aispm_graph.schema import Label, node_kinds
 
 AI_DATA_ROLES = ("training", "grounding", "model-artifact", "fine-tuning", "evaluation")
+# Every kind that is a model or a model deployment: where provenance is decided.
+MODEL_KINDS = tuple(
+    sorted(
+        k.name
+        for k in node_kinds().values()
+        if Label.AI_MODEL in k.labels or Label.AI_DEPLOYMENT in k.labels
+    )
+)
 
 _MS = "https://learn.microsoft.com/azure"
 _AWS = "https://docs.aws.amazon.com"
@@ -288,6 +297,38 @@ CHECKS: list[Check] = [
             f"{_GCP}/storage/docs/public-access-prevention",
         ),
         frameworks={"OWASP-LLM": ("LLM04",)},
+    ),
+    # --- model provenance (issue 20; additive: the catalogue's restructuring for issue 17
+    # may move these two entries, their ids and predicates are what matters) ----------------
+    Check(
+        id="MODEL-001",
+        title="Model of unknown provenance: its record names no base model, hub repository, "
+        "registry asset, catalogue id or training job",
+        severity="medium",
+        provider="any",
+        kinds=MODEL_KINDS,
+        predicate=equals("provenance_source", "unknown"),
+        remediation="Deploy models only from a registry (SageMaker Model Registry, Azure ML "
+        "registry, Vertex Model Registry) or name their source in the serving container "
+        "(HF_MODEL_ID with HF_MODEL_REVISION), so an auditor can tell whose weights run.",
+        references=("https://genai.owasp.org/llmrisk/llm032025-supply-chain/",),
+        frameworks={"OWASP-LLM": ("LLM03",)},
+    ),
+    Check(
+        id="MODEL-002",
+        title="Model weights are not pinned to an immutable version",
+        severity="low",
+        provider="any",
+        kinds=MODEL_KINDS,
+        predicate=all_of(
+            is_false("provenance_pinned"),
+            Not(one_of("provenance_source", "unknown")),
+        ),
+        remediation="Pin the source: a Hugging Face commit hash in HF_MODEL_REVISION (not a "
+        "branch such as main), a versioned foundation model id, a registry asset version, and "
+        "no automatic version upgrade on Azure OpenAI deployments.",
+        references=("https://genai.owasp.org/llmrisk/llm032025-supply-chain/",),
+        frameworks={"OWASP-LLM": ("LLM03",)},
     ),
     # --- trust beyond the collected estate --------------------------------------------------
     Check(

@@ -78,6 +78,14 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         {"public_read": True, "data_role": ["training"]},
         {"public_read": True, "data_role": ["logs"]},
     ),
+    # no source named vs a Hugging Face repository pinned to a commit
+    "MODEL-001": ("SageMakerModel", {}, {"hf_model_id": "acme/m", "hf_revision": "a" * 40}),
+    # a branch is not a pin; a commit hash is
+    "MODEL-002": (
+        "SageMakerModel",
+        {"hf_model_id": "acme/m", "hf_revision": "main"},
+        {"hf_model_id": "acme/m", "hf_revision": "b" * 40},
+    ),
     # granted something (an edge added below) vs referenced with nothing granted
     "TRUST-001": ("ExternalAccount", {"risk": "unknown"}, {"risk": "unknown"}),
 }
@@ -133,6 +141,13 @@ def test_each_check_fires_on_its_case_and_not_on_the_quiet_one(rec_ws: Path) -> 
         ("AZ-AI-003", f"{tag}:{cid}")
         for tag in ("fire", "quiet")
         for cid in ("AZ-AI-001", "AZ-AI-002", "AZ-AI-005")
+    }
+    # ...and the other model fixtures name no source of their weights, so their provenance is
+    # unknown (MODEL-001) too.
+    overlap |= {
+        ("MODEL-001", f"{tag}:{cid}")
+        for tag in ("fire", "quiet")
+        for cid in ("AZ-AI-004", "AWS-BR-005", "AWS-SM-004")
     }
     assert fired == {(c, f"fire:{c}") for c in CASES} | overlap
 
