@@ -83,11 +83,13 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
     _k(
         "BedrockMarketplaceEndpoint",
         AWS,
-        (L.AI_ENDPOINT,),
+        (L.AI_ENDPOINT, L.AI_MODEL),
         "A Bedrock Marketplace model endpoint (a SageMaker-hosted endpoint of a Marketplace "
         "model); its execution role is linked with HAS_IDENTITY.",
         STATUS,
         P("model_source", S, "Marketplace model (hub content ARN) it serves."),
+        P("jumpstart_model_id", S, "Public hub (JumpStart) model id from the hub content ARN."),
+        P("jumpstart_model_version", S, "That model's version."),
         ROLE,
         KMS,
         P("in_vpc", B, "Runs in a VPC."),

@@ -206,6 +206,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         remediation="",
     ),
     EdgeKind(
+        "ENCRYPTED_WITH",
+        "The resource (model, job output, store) is encrypted with the customer-managed key "
+        "(evidence: the record field that names it); who controls the key controls access.",
+        attack_step=False,
+        evidence_keys=("field",),
+    ),
+    EdgeKind(
         "BASED_ON",
         "Model lineage: the custom, tuned or imported model was made from the target model "
         "(evidence: the record field that names it).",

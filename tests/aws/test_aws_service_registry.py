@@ -61,7 +61,9 @@ def test_services_run_in_the_documented_order() -> None:
         "kms",
         "opensearchserverless",
         "sagemaker",
+        "sagemaker-mlops",
         "bedrock",
+        "bedrock-models",
         "bedrock-agent",
         "bedrock-vpc-endpoints",
     ]

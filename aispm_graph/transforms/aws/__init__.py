@@ -16,7 +16,12 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 * ``organizations`` (20), ``s3`` (30), ``ec2`` (40);
 * ``elbv2`` (50): needs EC2's instance ids;
 * ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``secretsmanager`` (80), ``kms`` (90),
-  ``opensearchserverless`` (100), ``sagemaker`` (110), ``bedrock`` (120);
+  ``opensearchserverless`` (100), ``sagemaker`` (110);
+* ``sagemaker-mlops`` (115): registry, inference components, Studio, processing, pipelines,
+  feature groups; needs SageMaker's domains;
+* ``bedrock`` (120);
+* ``bedrock-models`` (125): foundation models (those usable or referenced), inference profiles,
+  imported models, Marketplace endpoints, customization jobs;
 * ``bedrock-agent`` (130): needs guardrails, Lambda functions and vector collections;
 * ``bedrock-vpc-endpoints`` (900): needs every Bedrock node.
 
