@@ -508,7 +508,7 @@ def _bedrock(t: _Task) -> None:
         t.call("get_marketplace_model_endpoint", e["endpointArn"], endpointArn=e["endpointArn"])
     jobs = t.call("list_model_customization_jobs", store=False)
     for j in (jobs or {}).get("modelCustomizationJobSummaries", []):
-        t.call("get_model_customization_job", j["jobName"], jobIdentifier=j["jobArn"])
+        t.call("get_model_customization_job", j["jobName"], jobIdentifier=j["jobName"])
 
 
 def _bedrock_agent(t: _Task) -> None:
