@@ -127,7 +127,7 @@ CHECKS: list[Check] = [
         title="Azure ML online endpoint uses key authentication",
         severity="medium",
         provider="azure",
-        kinds=("AzureMLOnlineEndpoint",),
+        kinds=("AzureMLOnlineEndpoint", "AzureMLServerlessEndpoint"),
         predicate=equals("auth_mode", "key"),
         remediation="Switch the endpoint auth_mode to aad_token (Entra ID) so callers need an "
         "identity rather than a shared key.",
