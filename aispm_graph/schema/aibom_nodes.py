@@ -383,8 +383,17 @@ EXTRA_PROPS: dict[str, tuple[Prop, ...]] = {
             "anything but NoAutoUpgrade leaves the model version unpinned.",
         ),
     ),
+    "VertexAITrainingPipeline": (
+        P(
+            "training_task_definition",
+            S,
+            "Google's public schema of the training task (gs://google-cloud-aiplatform/...): "
+            "a property, never a data store.",
+        ),
+    ),
     "VertexAIModel": (
-        P("hf_model_id", S, "Hugging Face repository from the container environment/args."),
+        P("hf_model_id_field", S, "The env variable or argument the Hugging Face id came from."),
+        P("model_source_type", S, "modelSourceInfo.sourceType: MODEL_GARDEN, CUSTOM, AUTOML, ..."),
         P("hf_revision", S, "Hugging Face revision from the container environment/args."),
         P("model_garden_id", S, "Model Garden publisher model it was deployed from."),
     ),
