@@ -115,6 +115,35 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
         category="ai",
         service="bedrock",
     ),
+    _k(
+        "BedrockPrompt",
+        AWS,
+        (),
+        "A Bedrock Prompt Management prompt: templates bound to models (variants).",
+        P("models", SL, "Model ids its variants run on."),
+        P("variant_count", J, "Number of variants."),
+        KMS,
+        category="ai",
+        service="bedrock",
+    ),
+    _k(
+        "BedrockFlow",
+        AWS,
+        (),
+        "A Bedrock flow: an invocable chain of prompts, models, knowledge bases, agents, Lambda "
+        "functions and S3 reads that runs as its execution role (HAS_IDENTITY); it INVOKES its "
+        "Lambda functions and agents with the caller's input and is GROUNDED_ON its knowledge "
+        "bases and retrieval buckets.",
+        STATUS,
+        ROLE,
+        KMS,
+        P("models", SL, "Model ids its prompt and knowledge-base nodes use."),
+        P("node_types", SL, "Types of its nodes (Prompt, KnowledgeBase, LambdaFunction, ...)."),
+        P("guardrails", SL, "Guardrails its nodes apply."),
+        P("tools", SL, "Lambda functions and agent aliases it calls."),
+        category="ai",
+        service="bedrock",
+    ),
     # --- SageMaker -----------------------------------------------------------------------
     _k(
         "SageMakerModelPackageGroup",

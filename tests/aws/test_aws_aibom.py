@@ -65,12 +65,20 @@ def setup(session: Any) -> dict[str, str]:
         ("studio-space-role", "sagemaker.amazonaws.com"),
         ("studio-exec-role", "sagemaker.amazonaws.com"),
         ("feature-store-role", "sagemaker.amazonaws.com"),
+        ("flow-exec-role", "bedrock.amazonaws.com"),
     ):
         roles[name] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(svc))["Role"][
             "Arn"
         ]
     s3 = session.client("s3", region_name=R)
-    for bucket in ("acme-train", "acme-out", "acme-weights", "acme-features", "acme-prep"):
+    for bucket in (
+        "acme-train",
+        "acme-out",
+        "acme-weights",
+        "acme-features",
+        "acme-prep",
+        "acme-flow-docs",
+    ):
         s3.create_bucket(Bucket=bucket)
     bedrock = session.client("bedrock", region_name=R)
     bedrock.create_model_customization_job(
@@ -147,11 +155,14 @@ def aibom(moto_env: MotoEnv) -> Iterator[tuple[Graph, BuildContext, Any]]:
     try:
         mp.setenv("AWS_ENDPOINT_URL_BEDROCK", proxy.url)
         mp.setenv("AWS_ENDPOINT_URL_SAGEMAKER", proxy.url)
+        mp.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENT", proxy.url)
         moto_env.reset()
         setup(moto_env.session())
         result = collect(
             CollectOptions(
-                regions=[R], services=("iam", "s3", "sagemaker", "bedrock"), max_workers=2
+                regions=[R],
+                services=("iam", "s3", "sagemaker", "bedrock", "bedrock-flows"),
+                max_workers=2,
             )
         )
         bad = [c for c in result.coverage_table() if c["status"] != "collected"]
@@ -298,3 +309,18 @@ def _undeclared(graph: Graph) -> set[tuple[str, str]]:
         declared = {p.name for p in kind.props} | {"kind", "name", "provider", "collected"}
         out |= {(d["kind"], k) for k in d if k not in declared}
     return out
+
+
+def test_prompts_and_flows(aibom: Any) -> None:
+    graph, _ctx, _r = aibom
+    prompt = graph.node(f"arn:aws:bedrock:{R}:{A}:prompt/PROMPT00001")
+    assert prompt["models"] == ["anthropic.claude-3-haiku-20240307-v1:0"]
+    flow_id = f"arn:aws:bedrock:{R}:{A}:flow/FLOW000001"
+    flow = graph.node(flow_id)
+    assert flow["node_types"] == ["Input", "KnowledgeBase", "LambdaFunction", "Output", "Retrieval"]
+    assert flow["guardrails"] == ["gr0strong01"]
+    assert flow["tools"] == [f"arn:aws:lambda:{R}:{A}:function:enrich-ticket"]
+    # it runs as its role, and retrieves from the estate's bucket (a grounding target)
+    assert (flow_id, f"arn:aws:iam::{A}:role/flow-exec-role") in edges(graph, "HAS_IDENTITY")
+    assert (flow_id, "arn:aws:s3:::acme-flow-docs") in edges(graph, "GROUNDED_ON")
+    assert "grounding" in graph.node("arn:aws:s3:::acme-flow-docs")["data_role"]

@@ -65,6 +65,7 @@ def test_services_run_in_the_documented_order() -> None:
         "bedrock",
         "bedrock-models",
         "bedrock-agent",
+        "bedrock-flows",
         "bedrock-vpc-endpoints",
     ]
 

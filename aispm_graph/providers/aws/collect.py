@@ -63,6 +63,7 @@ SERVICES = (
     "sagemaker",
     "bedrock",
     "bedrock-agent",
+    "bedrock-flows",
     "opensearchserverless",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
@@ -544,6 +545,16 @@ def _bedrock_agent(t: _Task) -> None:
             )
 
 
+def _bedrock_flows(t: _Task) -> None:
+    """Bedrock Prompt Management and Flows (the bedrock-agent API, apart from agents)."""
+    prompts = t.call("list_prompts", store=False)
+    for p in (prompts or {}).get("promptSummaries", []):
+        t.call("get_prompt", p["id"], promptIdentifier=p["id"])
+    flows = t.call("list_flows", store=False)
+    for f in (flows or {}).get("flowSummaries", []):
+        t.call("get_flow", f["id"], flowIdentifier=f["id"])
+
+
 def _kms(t: _Task) -> None:
     keys = t.call("list_keys", store=False)
     for k in (keys or {}).get("Keys", []):
@@ -575,6 +586,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "sagemaker": ("sagemaker", _sagemaker),
     "bedrock": ("bedrock", _bedrock),
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
+    "bedrock-flows": ("bedrock-agent", _bedrock_flows),
     "opensearchserverless": ("opensearchserverless", _aoss),
 }
 

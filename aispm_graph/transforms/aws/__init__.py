@@ -23,6 +23,7 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 * ``bedrock-models`` (125): foundation models (those usable or referenced), inference profiles,
   imported models, Marketplace endpoints, customization jobs;
 * ``bedrock-agent`` (130): needs guardrails, Lambda functions and vector collections;
+* ``bedrock-flows`` (135): prompts and flows (their knowledge bases, agents and Lambdas);
 * ``bedrock-vpc-endpoints`` (900): needs every Bedrock node.
 
 Edges need no order: the builder keeps an edge until both ends exist, and reports it if one
