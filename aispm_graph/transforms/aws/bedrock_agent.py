@@ -23,7 +23,11 @@ from aispm_graph.transforms.registry import service
 )
 def bedrock_agent(b: AwsBuilder) -> None:
     """After Bedrock (guardrails), Lambda (tools) and OpenSearch Serverless (vector stores)."""
-    guardrails = {d.get("guardrail_id"): n for n, d in b.g.nodes("BedrockGuardrail")}
+    guardrails = {
+        str(d.get("guardrail_id")): n
+        for n, d in b.g.nodes("BedrockGuardrail")
+        if isinstance(d.get("guardrail_id"), str)
+    }
     agents: dict[str, str] = {}
     for body in b.responses("bedrock-agent", "get_agent"):
         a = body["response"].get("agent") or {}
@@ -67,13 +71,14 @@ def bedrock_agent(b: AwsBuilder) -> None:
                 )
                 b.g.node(fn)["agent_action_group"] = True
     kbs = _knowledge_bases(b)
-    for body in b.responses("bedrock-agent", "list_agent_knowledge_bases"):
-        agent = agents.get(body["params"].get("agentId", ""))
-        for s in body["response"].get("agentKnowledgeBaseSummaries", []):
-            with b.guard("list_agent_knowledge_bases", s):
-                kb_arn = kbs.get(s.get("knowledgeBaseId", ""))
-                if agent and kb_arn:
-                    b.edge(agent, kb_arn, "GROUNDED_ON", mechanism="agent knowledge base")
+    for body, i, s in b.items(
+        "bedrock-agent", "list_agent_knowledge_bases", "agentKnowledgeBaseSummaries"
+    ):
+        with b.guard("list_agent_knowledge_bases", s, index=i):
+            agent = agents.get(str(body["params"].get("agentId", "")))
+            kb_arn = kbs.get(s.get("knowledgeBaseId", ""))
+            if agent and kb_arn:
+                b.edge(agent, kb_arn, "GROUNDED_ON", mechanism="agent knowledge base")
     for body in b.responses("bedrock-agent", "get_data_source"):
         ds = body["response"].get("dataSource") or {}
         with b.guard("get_data_source", ds):

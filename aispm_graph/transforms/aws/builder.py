@@ -73,8 +73,9 @@ def tags_of(raw: Any) -> dict[str, str]:
 class Answers:
     """Collected responses of one account indexed by (service, operation).
 
-    Every body handed on has a ``response`` object, a ``params`` object and a ``region``
-    string, so service modules never guard the envelope, only the answer's contents.
+    Every body handed on has a ``response`` object, a ``params`` object, a ``region`` string
+    and ``doc`` (the document key, to name the answer in warnings), so service modules never
+    guard the envelope, only the answer's contents.
     """
 
     def __init__(self, docs: list[Document], ctx: BuildContext) -> None:
@@ -90,6 +91,7 @@ class Answers:
                 **body,
                 "params": params if isinstance(params, dict) else {},
                 "region": str(body.get("region") or ""),
+                "doc": d.key,  # names the answer in warnings
             }
             self.by_op[(str(body.get("service")), str(body.get("operation")))].append(clean)
             self.account = self.account or d.scope

@@ -75,11 +75,13 @@ def ec2(b: AwsBuilder) -> None:
         with b.guard("describe_security_groups", sg, index=i):
             _security_group(b, body["region"], sg)
     nacl_of = _nacls(b)
-    for body in b.responses("ec2", "describe_instances"):
-        for res in body["response"].get("Reservations", []):
-            for i, inst in enumerate(res.get("Instances", [])):
-                with b.guard("describe_instances", inst, index=i):
-                    _instance(b, body["region"], inst, routed, nacl_of)
+    for body, r, res in b.items("ec2", "describe_instances", "Reservations"):
+        instances: Any = []
+        with b.guard("describe_instances", res, index=r):
+            instances = res.get("Instances", [])
+        for i, inst in enumerate(instances if isinstance(instances, list) else []):
+            with b.guard("describe_instances", inst, index=i):
+                _instance(b, body["region"], inst, routed, nacl_of)
 
 
 def _routed_subnets(b: AwsBuilder) -> dict[str, str]:

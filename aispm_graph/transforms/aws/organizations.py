@@ -29,16 +29,20 @@ def organizations(b: AwsBuilder) -> None:
     orgs = b.responses("organizations", "describe_organization")
     if not orgs:
         return
-    org = orgs[0]["response"].get("Organization", {})
-    if org.get("MasterAccountId") == b.account:
+    org = orgs[0]["response"].get("Organization")
+    if isinstance(org, dict) and org.get("MasterAccountId") == b.account:
         return  # SCPs never restrict the management account
     chain = {b.account}
-    for body in b.responses("organizations", "list_parents"):
-        for p in body["response"].get("Parents", []):
+    for _body, i, p in b.items("organizations", "list_parents", "Parents"):
+        with b.guard("list_parents", p, index=i):
             chain.add(p.get("Id", ""))
     targets: dict[str, list[dict[str, Any]]] = {}
     for body in b.responses("organizations", "list_targets_for_policy"):
-        targets[body["params"].get("PolicyId", "")] = body["response"].get("Targets", [])
+        with b.guard("list_targets_for_policy", label=body["doc"]):
+            found = body["response"].get("Targets", [])
+            targets[str(body["params"].get("PolicyId", ""))] = (
+                found if isinstance(found, list) else []
+            )
     # Service control policies limit the account's principals; resource control policies
     # (RCPs) limit access to the account's resources, whoever asks. Both come from the same
     # describe_policy answers and are told apart by the policy type.

@@ -367,52 +367,53 @@ class AzureBuilder(Builder):
         """NIC id -> [(lb id, rule name, protocol, backend port)] for public load balancers."""
         out: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
         for lb_id, lb in self.resources("microsoft.network/loadbalancers"):
-            p = props(lb)
-            public_fe = {}
-            for fe in p.get("frontendIPConfigurations") or []:
-                pip = ref_id(props(fe).get("publicIPAddress"))
-                if pip:
-                    public_fe[ref_id(fe)] = self.pip_address.get(pip, pip)
-            if not public_fe:
-                continue
-            self.g.node(lb_id)["public_ip"] = sorted(public_fe.values())[0]
-            pools: dict[str, list[str]] = {}
-            for pool in p.get("backendAddressPools") or []:
-                pools[ref_id(pool)] = [
-                    ref_id(c).split("/ipconfigurations/")[0]
-                    for c in props(pool).get("backendIPConfigurations") or []
-                ]
-            for rule in p.get("loadBalancingRules") or []:
-                rp = props(rule)
-                if ref_id(rp.get("frontendIPConfiguration")) not in public_fe:
+            with self.guard("microsoft.network/loadbalancers", label=lb_id):
+                p = props(lb)
+                public_fe = {}
+                for fe in p.get("frontendIPConfigurations") or []:
+                    pip = ref_id(props(fe).get("publicIPAddress"))
+                    if pip:
+                        public_fe[ref_id(fe)] = self.pip_address.get(pip, pip)
+                if not public_fe:
                     continue
-                pool_ids = [ref_id(rp.get("backendAddressPool"))] + [
-                    ref_id(x) for x in rp.get("backendAddressPools") or []
-                ]
-                for pool_id in pool_ids:
-                    for nic in pools.get(pool_id, []):
+                self.g.node(lb_id)["public_ip"] = sorted(public_fe.values())[0]
+                pools: dict[str, list[str]] = {}
+                for pool in p.get("backendAddressPools") or []:
+                    pools[ref_id(pool)] = [
+                        ref_id(c).split("/ipconfigurations/")[0]
+                        for c in props(pool).get("backendIPConfigurations") or []
+                    ]
+                for rule in p.get("loadBalancingRules") or []:
+                    rp = props(rule)
+                    if ref_id(rp.get("frontendIPConfiguration")) not in public_fe:
+                        continue
+                    pool_ids = [ref_id(rp.get("backendAddressPool"))] + [
+                        ref_id(x) for x in rp.get("backendAddressPools") or []
+                    ]
+                    for pool_id in pool_ids:
+                        for nic in pools.get(pool_id, []):
+                            out[nic].append(
+                                (
+                                    lb_id,
+                                    str(rule.get("name")),
+                                    str(rp.get("protocol", "*")),
+                                    str(rp.get("backendPort", "*")),
+                                )
+                            )
+                for nat in p.get("inboundNatRules") or []:
+                    rp = props(nat)
+                    if ref_id(rp.get("frontendIPConfiguration")) not in public_fe:
+                        continue
+                    nic = ref_id(rp.get("backendIPConfiguration")).split("/ipconfigurations/")[0]
+                    if nic:
                         out[nic].append(
                             (
                                 lb_id,
-                                str(rule.get("name")),
+                                str(nat.get("name")),
                                 str(rp.get("protocol", "*")),
                                 str(rp.get("backendPort", "*")),
                             )
                         )
-            for nat in p.get("inboundNatRules") or []:
-                rp = props(nat)
-                if ref_id(rp.get("frontendIPConfiguration")) not in public_fe:
-                    continue
-                nic = ref_id(rp.get("backendIPConfiguration")).split("/ipconfigurations/")[0]
-                if nic:
-                    out[nic].append(
-                        (
-                            lb_id,
-                            str(nat.get("name")),
-                            str(rp.get("protocol", "*")),
-                            str(rp.get("backendPort", "*")),
-                        )
-                    )
         return out
 
     def lb_layer(self, compute: str, forwards: list[tuple[str, str, str, str]]) -> None:
