@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aispm_graph.transforms.aws.builder import AwsBuilder, split_s3_uri
+from aispm_graph.transforms.refs import ref
 from aispm_graph.transforms.registry import service
 
 
@@ -73,8 +74,8 @@ def bedrock(b: AwsBuilder) -> None:
                 b.edge(bucket, arn, "STORES_ARTIFACT", uri=output, field="outputDataConfig.s3Uri")
             # Lineage: the base model (a foundation model node, see bedrock_models) and the
             # job that made it; a deleted job is a property, not a warning.
-            b.edge(arn, r.get("baseModelArn"), "BASED_ON", field="baseModelArn")
-            b.edge(r.get("jobArn"), arn, "PRODUCED", if_present=True, field="jobArn")
+            b.edge(arn, ref(r.get("baseModelArn")), "BASED_ON", field="baseModelArn")
+            b.edge(ref(r.get("jobArn")), arn, "PRODUCED", if_present=True, field="jobArn")
             b.edge(
                 arn,
                 r.get("modelKmsKeyArn"),
@@ -104,7 +105,7 @@ def bedrock(b: AwsBuilder) -> None:
             )
             # The model it serves: a custom model of the estate, or a foundation model (made a
             # node by bedrock_models because it is referenced here).
-            b.edge(arn, pt.get("modelArn"), "SERVES", field="modelArn")
+            b.edge(arn, ref(pt.get("modelArn")), "SERVES", field="modelArn")
     for arn, r, region in b.described("bedrock", "get_guardrail", "guardrailArn"):
         with b.guard("get_guardrail", label=arn):
             filters = (r.get("contentPolicy") or {}).get("filters", [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aispm_graph.transforms.aws.builder import AwsBuilder
+from aispm_graph.transforms.refs import ref
 from aispm_graph.transforms.registry import service
 
 
@@ -31,7 +32,7 @@ def bedrock_flows(b: AwsBuilder) -> None:
             )
             b.edge(
                 arn,
-                r.get("customerEncryptionKeyArn"),
+                ref(r.get("customerEncryptionKeyArn")),
                 "ENCRYPTED_WITH",
                 if_present=True,
                 field="customerEncryptionKeyArn",
@@ -106,4 +107,6 @@ def _flow(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
             mechanism="flow S3 retrieval node",
             field="retrieval.serviceConfiguration.s3.bucketName",
         )
-    b.edge(arn, r.get("customerEncryptionKeyArn"), "ENCRYPTED_WITH", if_present=True, field="kms")
+    b.edge(
+        arn, ref(r.get("customerEncryptionKeyArn")), "ENCRYPTED_WITH", if_present=True, field="kms"
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 from aispm_graph.aibom.provenance import foundation_model_id
 from aispm_graph.transforms.aws.builder import AwsBuilder, split_s3_uri
+from aispm_graph.transforms.refs import ref
 from aispm_graph.transforms.registry import service
 
 _HUB_CONTENT = re.compile(
@@ -85,7 +86,9 @@ def _foundation_models(b: AwsBuilder, referenced: dict[str, str]) -> None:
     seen: set[str] = set()
     for body, i, fm in b.items("bedrock", "list_foundation_models", "modelSummaries"):
         with b.guard("list_foundation_models", fm, index=i):
-            arn, mid = fm["modelArn"], fm["modelId"]
+            arn, mid = ref(fm["modelArn"]), ref(fm["modelId"])
+            if not arn or not mid:
+                raise ValueError("modelArn / modelId is not text")
             a = avail.get((body["region"], mid))
             state = _access_state(a) if a is not None else "listed"
             if state != "available" and arn not in referenced:
@@ -133,8 +136,11 @@ def _foundation_models(b: AwsBuilder, referenced: dict[str, str]) -> None:
 def _profiles(b: AwsBuilder, referenced: dict[str, str]) -> None:
     for body, i, p in b.items("bedrock", "list_inference_profiles", "inferenceProfileSummaries"):
         with b.guard("list_inference_profiles", p, index=i):
-            arn = p["inferenceProfileArn"]
-            models = [m["modelArn"] for m in p.get("models") or [] if m.get("modelArn")]
+            arn = ref(p["inferenceProfileArn"])
+            if not arn:
+                raise ValueError("inferenceProfileArn is not text")
+            models = [ref(m.get("modelArn")) for m in p.get("models") or [] if isinstance(m, dict)]
+            models = [m for m in models if m]
             b.node(
                 arn,
                 "BedrockInferenceProfile",
@@ -172,7 +178,7 @@ def _imported(b: AwsBuilder) -> None:
                 b.edge(bucket, arn, "STORES_ARTIFACT", uri=uri, field="modelDataSource")
             b.edge(
                 arn,
-                r.get("modelKmsKeyArn"),
+                ref(r.get("modelKmsKeyArn")),
                 "ENCRYPTED_WITH",
                 if_present=True,
                 field="modelKmsKeyArn",
@@ -183,7 +189,9 @@ def _marketplace(b: AwsBuilder) -> None:
     for body in b.responses("bedrock", "get_marketplace_model_endpoint"):
         e = body["response"].get("marketplaceModelEndpoint") or {}
         with b.guard("get_marketplace_model_endpoint", e):
-            arn = e["endpointArn"]
+            arn = ref(e["endpointArn"])
+            if not arn:
+                raise ValueError("endpointArn is not text")
             sm = (e.get("endpointConfig") or {}).get("sageMaker") or {}
             source = str(e.get("modelSourceIdentifier") or "")
             hub = _HUB_CONTENT.match(source)
@@ -203,7 +211,7 @@ def _marketplace(b: AwsBuilder) -> None:
             b.has_role(arn, sm.get("executionRole"), "Marketplace endpoint execution role")
             b.edge(
                 arn,
-                sm.get("kmsEncryptionKey"),
+                ref(sm.get("kmsEncryptionKey")),
                 "ENCRYPTED_WITH",
                 if_present=True,
                 field="endpointConfig.sageMaker.kmsEncryptionKey",
@@ -242,11 +250,15 @@ def _jobs(b: AwsBuilder, referenced: dict[str, str]) -> None:
                 b.bucket(out[0], "model-artifact", out[1])
             # A failed or running job has no output model yet; a deleted model is a property.
             b.edge(
-                arn, r.get("outputModelArn"), "PRODUCED", if_present=True, field="outputModelArn"
+                arn,
+                ref(r.get("outputModelArn")),
+                "PRODUCED",
+                if_present=True,
+                field="outputModelArn",
             )
             b.edge(
                 arn,
-                r.get("outputModelKmsKeyArn"),
+                ref(r.get("outputModelKmsKeyArn")),
                 "ENCRYPTED_WITH",
                 if_present=True,
                 field="outputModelKmsKeyArn",

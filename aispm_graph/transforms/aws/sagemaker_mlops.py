@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from aispm_graph.transforms.aws.builder import AwsBuilder, policy_doc, split_s3_uri
+from aispm_graph.transforms.refs import ref
 from aispm_graph.transforms.registry import service
 
 
@@ -97,7 +98,7 @@ def _inference_components(b: AwsBuilder) -> None:
                 endpoint=r.get("EndpointName"),
                 model=model,
             )
-            b.edge(r.get("EndpointArn"), arn, "SERVES", field="EndpointArn")
+            b.edge(ref(r.get("EndpointArn")), arn, "SERVES", field="EndpointArn")
             if model:
                 target = b.arn("sagemaker", region, f"model/{str(model).lower()}")
                 b.edge(arn, target, "SERVES", field="Specification.ModelName")
@@ -240,4 +241,4 @@ def _feature_groups(b: AwsBuilder) -> None:
                 b.edge(
                     arn, bucket, "DATA_FROM", uri=uri, field="OfflineStoreConfig.S3StorageConfig"
                 )
-            b.edge(arn, key, "ENCRYPTED_WITH", if_present=True, field="KmsKeyId")
+            b.edge(arn, ref(key), "ENCRYPTED_WITH", if_present=True, field="KmsKeyId")

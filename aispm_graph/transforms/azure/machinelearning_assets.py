@@ -36,13 +36,17 @@ SECRET_AUTH = {"accountkey", "sas", "serviceprincipal", "certificate"}
 def machine_learning_assets(b: AzureBuilder) -> None:
     """After workspaces (60) and storage: datastores link a workspace to its storage."""
     for rid, res in b.resources(f"{ML}registries"):
-        b.guarded(rid, "registry", partial(_registry, b, rid, res))
+        b.guarded(rid, f"{ML}registries", partial(_registry, b, rid, res))
     for rid, res in b.resources(f"{ML}workspaces/computes"):
-        b.guarded(rid, "compute", partial(_compute, b, rid, res))
+        b.guarded(rid, f"{ML}workspaces/computes", partial(_compute, b, rid, res))
     for rid, res in b.resources(f"{ML}workspaces/datastores"):
-        b.guarded(rid, "datastore", partial(_datastore, b, rid, res))
+        b.guarded(rid, f"{ML}workspaces/datastores", partial(_datastore, b, rid, res))
     for rid, res in b.resources("microsoft.cognitiveservices/accounts/raipolicies"):
-        b.guarded(rid, "content filter", partial(_rai_policy, b, rid, res))
+        b.guarded(
+            rid,
+            "microsoft.cognitiveservices/accounts/raipolicies",
+            partial(_rai_policy, b, rid, res),
+        )
     for rid, res in b.resources("microsoft.cognitiveservices/accounts/deployments"):
         name = props(res).get("raiPolicyName")
         if isinstance(name, str) and name:
