@@ -148,6 +148,21 @@ def extra_assets() -> list[dict[str, Any]]:
             "customers",
             {"bigQuery": {"bigQuerySource": {"inputUri": f"bq://{PROJ}.features.customers"}}},
         ),
+        asset(
+            "Endpoint",
+            "endpoints",
+            "4455",
+            {
+                "displayName": "gemma-endpoint",
+                "deployedModels": [
+                    {
+                        "id": "1",
+                        "model": f"projects/{NUM}/locations/{LOC}/models/gemma-garden",
+                        "serviceAccount": SA,
+                    }
+                ],
+            },
+        ),
         asset("Featurestore", "featurestores", "legacy_fs", {"state": "STABLE"}),
         # a type no transform models (yet): kept, counted, never dropped in silence
         asset("FeatureView", "featureOnlineStores/s/featureViews", "fv1", {"syncConfig": {}}),
@@ -217,6 +232,10 @@ def test_model_garden_model_with_hf_args_and_vllm(built: dict[str, Any]) -> None
     assert prop(m, "provenance_id") == "publishers/google/models/gemma2"
     assert prop(m, "hf_model_id") == "google/gemma-2-9b-it"
     assert prop(m, "serving_framework") == "vllm"
+    # the endpoint serving it runs as the deployed model's service account (an attack step)
+    ep = _id("endpoints", "4455")
+    assert (ep, "SERVES", _id("models", "gemma-garden")) in built["edges"]
+    assert any(s == ep and k == "HAS_IDENTITY" and SA in t for s, k, t in built["edges"])
     # the token in the container environment never reaches the graph
     assert "hf_notforthegraph" not in json.dumps(built["nodes"])
 

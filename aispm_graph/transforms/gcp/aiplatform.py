@@ -86,6 +86,16 @@ def _endpoint(b: GcpBuilder, asset: dict[str, Any]) -> None:
             deployed_model_id=dm.get("id"),
             service_account=dm.get("serviceAccount"),
         )
+        # The serving container runs as the deployed model's service account: control of
+        # the endpoint's code is that account (an attack step like any compute's identity).
+        sa = dm.get("serviceAccount")
+        if isinstance(sa, str) and sa:
+            b.identity(
+                node,
+                sa,
+                "deployed model service account (serving container)",
+                field="deployedModels[].serviceAccount",
+            )
 
 
 def _model(b: GcpBuilder, asset: dict[str, Any]) -> None:
