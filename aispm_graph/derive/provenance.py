@@ -7,7 +7,8 @@ matched like any other package:
 
 * every collected model and deployment gets ``provenance_*`` properties
   (:mod:`aispm_graph.aibom.provenance`); a placeholder (referenced, not collected) gets none,
-  because its record was never read and "unknown" would be a claim without evidence;
+  because its record was never read and "unknown" would be a claim without evidence, except
+  a foundation model, whose id is its provenance;
 * a custom model is linked to the base model it was tuned from (``BASED_ON``) when that model
   is in the graph;
 * a model's serving container image becomes a ``ContainerImage`` (``RUNS_IMAGE``) and a
@@ -28,6 +29,9 @@ from aispm_graph.vulns.matching import PURL_ECOSYSTEMS
 MODEL_LABELS = frozenset({str(Label.AI_MODEL), str(Label.AI_DEPLOYMENT)})
 # Properties in which transforms keep a model's serving container image reference(s).
 MODEL_IMAGE_PROPS = ("images", "container_image", "image")
+# Kinds whose id alone says where the weights come from (a foundation model's ARN names its
+# provider and model), so even a referenced, uncollected one gets its provenance.
+SELF_EVIDENT = frozenset({"BedrockFoundationModel"})
 
 
 @deriver(40, "model-provenance")
@@ -35,7 +39,8 @@ def derive_provenance(graph: Graph, ctx: BuildContext) -> None:
     models = [
         (node_id, data)
         for node_id, data in list(graph.nodes())
-        if MODEL_LABELS & set(graph.labels(node_id)) and data.get("collected") is not False
+        if MODEL_LABELS & set(graph.labels(node_id))
+        and (data.get("collected") is not False or data["kind"] in SELF_EVIDENT)
     ]
     # Models before deployments: a deployment that serves a known model inherits its answer.
     models.sort(key=lambda m: str(Label.AI_MODEL) not in graph.labels(m[0]))
