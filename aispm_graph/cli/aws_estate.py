@@ -128,7 +128,7 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
             )
         app.console.print(table)
         for c in org_coverage:
-            if c["status"] != "collected":
+            if c["status"] != "ok":
                 app.console.print(
                     f"[yellow]organization policies: {c['status']}[/] " + "; ".join(c["errors"][:3])
                 )

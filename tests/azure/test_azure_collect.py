@@ -60,7 +60,7 @@ def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: A
         "microsoft.web/sites",
     }
     assert got <= expected
-    coverage = {c.resource_type: c for c in result.coverage}
+    coverage = {c.service: c for c in result.coverage}
     assert coverage["Microsoft.KeyVault/vaults"].status == "denied"
     assert "403" in coverage["Microsoft.KeyVault/vaults"].detail
     assert coverage["Microsoft.Compute/virtualMachines"].status == "ok"
@@ -155,19 +155,25 @@ def test_cli_collect_writes_snapshot_and_coverage(demo_arm: ArmReplay, tmp_path:
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    cov = {c["resource_type"]: c for c in out["subscriptions"][0]["coverage"]}
+    cov = {c["service"]: c for c in out["subscriptions"][0]["coverage"]}
     assert cov["Microsoft.Search/searchServices"]["status"] == "denied"
     assert cov["Microsoft.CognitiveServices/accounts"] == {
-        "resource_type": "Microsoft.CognitiveServices/accounts",
+        "service": "Microsoft.CognitiveServices/accounts",
+        "scope": "",
         "status": "ok",
         "count": 3,
+        "calls": 0,
+        "pages": 0,
+        "seconds": 0.0,
+        "errors": [],
         "detail": "",
+        "reused": False,
     }
     snap = Workspace(ws).current()
     assert snap is not None
     [source] = snap.sources()
     assert source["source"] == "azure" and source["scope"] == SUB
-    assert {c["resource_type"] for c in source["meta"]["coverage"]} == set(cov)
+    assert {c["service"] for c in source["meta"]["coverage"]} == set(cov)
     keys = {d.key for d in snap.documents()}
     assert any(k.endswith("/virtualmachines/vm-ai-gateway") for k in keys)
     assert all(r[3] == "Bearer cli-token" for r in demo_arm.requests)

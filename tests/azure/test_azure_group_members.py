@@ -84,7 +84,7 @@ def members_coverage(out: dict[str, Any]) -> list[dict[str, Any]]:
         c
         for s in out["subscriptions"]
         for c in s["coverage"]
-        if c["resource_type"] == "Microsoft.Graph/groups/transitiveMembers"
+        if c["service"] == "Microsoft.Graph/groups/transitiveMembers"
     ]
 
 
@@ -141,6 +141,6 @@ def test_a_next_page_on_another_host_is_not_followed(arm: ArmReplay, tmp_path: P
     arm.next_link_host = "http://127.0.0.1:9"
     out = collect(tmp_path, arm)
     cov = members_coverage(out)
-    assert [c["status"] for c in cov] == ["error"]
+    assert [c["status"] for c in cov] == ["failed"]
     assert "leaves" in cov[0]["detail"]
     assert sum(1 for _t, _m, p, _a in arm.requests if p == MEMBERS_PATH) == 1

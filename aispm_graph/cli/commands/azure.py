@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.providers.coverage import Coverage, render_coverage
 from aispm_graph.workspace import Snapshot
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -186,17 +186,11 @@ def collect_azure(
     if tenant is not None:
         rows.append(("tenant", _summary(tenant)))
     for what, row in rows:
-        table = Table(title=f"Azure coverage: {what} {row['subscription']}")
-        for col in ("resource type", "status", "count", "detail"):
-            table.add_column(col)
-        for c in row["coverage"]:
-            style = {"ok": "", "denied": "yellow", "not-found": "yellow"}.get(c["status"], "red")
-            table.add_row(
-                c["resource_type"],
-                f"[{style}]{c['status']}[/]" if style else c["status"],
-                str(c["count"]),
-                c["detail"],
-            )
+        table = render_coverage(
+            [Coverage.from_dict(c) for c in row["coverage"]],
+            f"Azure coverage: {what} {row['subscription']}",
+            service="resource type",
+        )
         app.console.print(table)
         gaps = [c for c in row["coverage"] if c["status"] != "ok"]
         app.console.print(

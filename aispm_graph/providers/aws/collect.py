@@ -9,7 +9,8 @@ about, so the transform can be tested offline and a snapshot can be rebuilt late
 * Each (service, region) pair is one task in a bounded thread pool; retries are boto3's
   ``adaptive`` mode, which backs off client-side on throttling.
 * A denied or unsupported call never stops the run: it lands in the coverage table
-  (service x region: collected / denied / failed) that the CLI prints and stores.
+  (service x region: ok / partial / denied / failed, see :mod:`aispm_graph.providers.coverage`)
+  that the CLI prints and stores; a service where some calls answered is ``partial``.
 * Secret values are never read: Secrets Manager is listed and its resource policies are read;
   Lambda environment variable *values* are removed before anything is stored.
 """
@@ -21,10 +22,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
 GLOBAL = "global"
@@ -74,37 +76,6 @@ class CollectError(RuntimeError):
 
 
 @dataclass
-class Coverage:
-    """Outcome of one service in one region."""
-
-    service: str
-    region: str
-    status: str = "collected"  # collected | denied | failed
-    calls: int = 0
-    seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
-    reused: bool = False  # an incremental collect kept the earlier answers (nothing changed)
-
-    def record(self, status: str, message: str) -> None:
-        rank = {"collected": 0, "denied": 1, "failed": 2}
-        if rank[status] > rank[self.status]:
-            self.status = status
-        if len(self.errors) < 20:
-            self.errors.append(message)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "region": self.region,
-            "status": self.status,
-            "calls": self.calls,
-            "seconds": round(self.seconds, 3),
-            "errors": self.errors,
-            "reused": self.reused,
-        }
-
-
-@dataclass
 class CollectOptions:
     profile: str | None = None
     regions: list[str] | None = None  # None: the session's region; ["all"]: every enabled one
@@ -140,7 +111,8 @@ class CollectResult:
     incremental: dict[str, Any] | None = None
 
     def coverage_table(self) -> list[dict[str, Any]]:
-        return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.region))]
+        """Coverage rows as stored and printed (``scope`` is the region)."""
+        return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.scope))]
 
 
 def _strip(resp: Any) -> Any:
@@ -217,6 +189,7 @@ class _Task:
         except Exception as exc:
             self._error(op, exc)
             return None
+        self.coverage.succeeded()
         if store:
             self.put(op, key, params, resp)
         return resp
@@ -709,7 +682,7 @@ def collect(
             docs.extend(kept)
             old = plan.coverage[(service, region)]
             errors = list(old.get("errors") or [])
-            coverage.append(Coverage(service, region, "collected", errors=errors, reused=True))
+            coverage.append(Coverage(service, region, Status.OK, errors=errors, reused=True))
         tasks = [t for t in tasks if t not in plan.documents]
         if progress is not None and incremental["mode"] == "incremental":
             progress(
