@@ -207,7 +207,7 @@ def low(x: str) -> str:
 
 def test_every_azure_ai_resource_is_a_node(built: Any) -> None:
     graph, _ctx, result = built
-    cov = {c.resource_type: c.status for c in result.coverage}
+    cov = {c.service: c.status for c in result.coverage}
     for rtype in (
         "Microsoft.MachineLearningServices/workspaces/computes",
         "Microsoft.MachineLearningServices/workspaces/datastores",

@@ -482,7 +482,7 @@ class AzureCollector:
             url = f"{acct['id']}/raiPolicies?api-version={COGNITIVE_API}"
             rai_items.extend(self._step(result, rai, self._raw(res, url), record=False))
         if len(result.coverage) == before:
-            result.coverage.append(Coverage(rai, "ok", len(rai_items)))
+            result.coverage.append(Coverage(rai, status=Status.OK, count=len(rai_items)))
         add(result, rai_items)
 
         # Blob containers (for anonymous access level).
