@@ -184,19 +184,22 @@ def render_coverage(
     and ``region`` for AWS, ``resource type`` for Azure, ``asset type`` and ``content`` for
     GCP); a ``scope`` of '' leaves that column out.
     """
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=escape(title))
+    from aispm_graph.textsafe import SafeTable
+
+    # SafeTable: every plain-string cell (names, scopes, provider error text) is literal text,
+    # never markup, and control characters are shown as escapes.
+    table = SafeTable(title=title)
     # Names and statuses are never cut; the detail wraps instead.
     for col in (service, *([scope] if scope else []), "status", "count", "calls"):
         table.add_column(col, no_wrap=True)
     table.add_column("detail", overflow="fold")
     for r in rows:
-        status = f"[{STYLE[r.status]}]{r.status}[/]"
+        status = Text(str(r.status), style=STYLE[r.status])
         if r.reused:
-            status = f"[cyan]reused[/] ({r.status})"
-        cells = [escape(r.service), *([escape(r.scope)] if scope else [])]
-        cells += [status, str(r.count), str(r.calls), escape("; ".join(r.errors[:2]))]
+            status = Text.assemble(("reused", "cyan"), f" ({r.status})")
+        cells: list[Any] = [r.service, *([r.scope] if scope else [])]
+        cells += [status, str(r.count), str(r.calls), "; ".join(r.errors[:2])]
         table.add_row(*cells)
     return table

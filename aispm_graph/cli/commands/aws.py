@@ -14,6 +14,7 @@ from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
 from aispm_graph.providers.coverage import render_coverage
+from aispm_graph.textsafe import safe
 
 # Without these the graph has no identities, so attack paths would be silently missing.
 ESSENTIAL = {"iam"}
@@ -198,7 +199,7 @@ def collect_aws_cmd(
     if result.incremental is not None:
         inc = result.incremental
         if inc["mode"] == "full":
-            app.console.print(f"[yellow]full collect:[/] {inc['reason']}")
+            app.console.print(f"[yellow]full collect:[/] {safe(inc['reason'])}")
         else:
             app.console.print(
                 f"incremental since {inc['since']}: {len(inc['reused'])} task(s) reused, "
@@ -206,5 +207,6 @@ def collect_aws_cmd(
             )
     app.console.print(
         f"{len(result.documents)} documents from {len(result.regions)} region(s) in "
-        f"{result.seconds:.1f}s into snapshot {snapshot.id}"
+        f"{result.seconds:.1f}s into snapshot {snapshot.id}",
+        markup=False,
     )

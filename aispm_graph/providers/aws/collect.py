@@ -67,6 +67,10 @@ SERVICES = (
     "bedrock-agent",
     "bedrock-flows",
     "opensearchserverless",
+    "cloudformation",
+    "codebuild",
+    "glue",
+    "autoscaling",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
@@ -144,6 +148,9 @@ class _Task:
         self.account = account
         self.docs: list[Document] = []
         self.coverage = Coverage(service, region)
+        # How the last failed call ended ('absent', 'denied', 'failed'): an absent answer is
+        # data for some operations (a user without a console password).
+        self.last_outcome: str | None = None
 
     def _error(self, op: str, exc: Exception) -> str | None:
         """Classify an error; returns 'absent' for expected not-found answers."""
@@ -172,6 +179,7 @@ class _Task:
     def call(self, op: str, key: str = "", *, store: bool = True, **params: Any) -> Any:
         """Call (and page through) one operation; None when it failed or the thing is absent."""
         self.coverage.calls += 1
+        self.last_outcome = None
         try:
             if self.client.can_paginate(op):
                 merged: dict[str, Any] = {}
@@ -187,7 +195,7 @@ class _Task:
             else:
                 resp = _strip(getattr(self.client, op)(**params))
         except Exception as exc:
-            self._error(op, exc)
+            self.last_outcome = self._error(op, exc)
             return None
         self.coverage.succeeded()
         if store:
@@ -223,6 +231,14 @@ def _iam(t: _Task) -> None:
             if last is not None:
                 meta["AccessKeyLastUsed"] = last.get("AccessKeyLastUsed")
         t.put("list_access_keys", name, {"UserName": name}, keys)
+    for user in details.get("UserDetailList", []):
+        # Whether a user has a console password decides Create- vs UpdateLoginProfile.
+        name = user["UserName"]
+        profile = t.call("get_login_profile", store=False, UserName=name)
+        if profile is not None:
+            t.put("get_login_profile", name, {"UserName": name}, profile)
+        elif t.last_outcome == "absent":
+            t.put("get_login_profile", name, {"UserName": name}, {"LoginProfile": None})
 
 
 def _organizations(t: _Task) -> None:
@@ -259,6 +275,20 @@ def _ec2(t: _Task) -> None:
         "describe_vpc_endpoints",
     ):
         t.call(op)
+    # Launch templates, with the default version's data (its instance profile): a new default
+    # version is what an Auto Scaling group launches next.
+    templates = t.call("describe_launch_templates")
+    for lt in (templates or {}).get("LaunchTemplates", []):
+        t.call(
+            "describe_launch_template_versions",
+            lt["LaunchTemplateId"],
+            LaunchTemplateId=lt["LaunchTemplateId"],
+            Versions=["$Default"],
+        )
+
+
+def _autoscaling(t: _Task) -> None:
+    t.call("describe_auto_scaling_groups")
 
 
 def _elbv2(t: _Task) -> None:
@@ -542,6 +572,21 @@ def _aoss(t: _Task) -> None:
     t.call("list_collections")
 
 
+def _cloudformation(t: _Task) -> None:
+    t.call("describe_stacks")
+
+
+def _codebuild(t: _Task) -> None:
+    names = (t.call("list_projects", store=False) or {}).get("projects", [])
+    for i in range(0, len(names), 100):
+        t.call("batch_get_projects", str(i // 100), names=names[i : i + 100])
+
+
+def _glue(t: _Task) -> None:
+    t.call("get_dev_endpoints")
+    t.call("get_jobs")
+
+
 COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     # our service name -> (boto3 client name, collector)
     "iam": ("iam", _iam),
@@ -561,6 +606,10 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
     "bedrock-flows": ("bedrock-agent", _bedrock_flows),
     "opensearchserverless": ("opensearchserverless", _aoss),
+    "cloudformation": ("cloudformation", _cloudformation),
+    "autoscaling": ("autoscaling", _autoscaling),
+    "codebuild": ("codebuild", _codebuild),
+    "glue": ("glue", _glue),
 }
 
 

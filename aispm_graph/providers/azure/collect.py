@@ -35,6 +35,9 @@ ML_API = "2024-10-01"
 SEARCH_API = "2023-11-01"
 KEYVAULT_API = "2023-07-01"
 MI_API = "2023-01-31"
+WEB_API = "2023-12-01"
+AUTOMATION_API = "2023-11-01"
+LOGIC_API = "2019-05-01"
 SUBSCRIPTIONS_API = "2022-12-01"
 
 GENERIC_TYPES = {
@@ -43,6 +46,10 @@ GENERIC_TYPES = {
     "microsoft.keyvault/vaults": KEYVAULT_API,
     "microsoft.managedidentity/userassignedidentities": MI_API,
     "microsoft.machinelearningservices/registries": ML_API,
+    # Code that runs with a managed identity (escalation through its code or settings).
+    "microsoft.web/sites": WEB_API,
+    "microsoft.automation/automationaccounts": AUTOMATION_API,
+    "microsoft.logic/workflows": LOGIC_API,
 }
 # Workspace children: endpoints, connections, and (AI-BOM) compute and datastores.
 ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections", "computes", "datastores")
@@ -609,6 +616,9 @@ def _pretty(rtype: str) -> str:
         "microsoft.machinelearningservices/registries": (
             "Microsoft.MachineLearningServices/registries"
         ),
+        "microsoft.web/sites": "Microsoft.Web/sites",
+        "microsoft.automation/automationaccounts": "Microsoft.Automation/automationAccounts",
+        "microsoft.logic/workflows": "Microsoft.Logic/workflows",
     }
     return names.get(rtype, rtype)
 
