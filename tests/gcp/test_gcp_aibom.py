@@ -268,10 +268,11 @@ def test_unmodelled_types_are_kept_and_counted(built: dict[str, Any]) -> None:
 def test_every_declared_gcp_type_of_the_collector_is_read_or_generic() -> None:
     """The collector's explicit AI asset types each have a transform; its wildcards are
     covered by the generic node (tested above)."""
-    import aispm_graph.transforms  # noqa: F401
     from aispm_graph.providers.gcp.assets import ASSET_TYPES
+    from aispm_graph.transforms import load_all
     from aispm_graph.transforms.registry import declared_reads
 
+    load_all()  # registers every provider service
     declared = declared_reads("gcp")
     ai = [
         t
