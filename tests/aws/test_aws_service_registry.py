@@ -53,6 +53,7 @@ def test_services_run_in_the_documented_order() -> None:
         "iam",
         "iam-login-profiles",
         "organizations",
+        "organizations-ai",
         "s3",
         "ec2",
         "launch-templates",
@@ -69,10 +70,12 @@ def test_services_run_in_the_documented_order() -> None:
         "opensearchserverless",
         "sagemaker",
         "sagemaker-mlops",
+        "sagemaker-posture",
         "bedrock",
         "bedrock-models",
         "bedrock-agent",
         "bedrock-flows",
+        "bedrock-posture",
         "bedrock-vpc-endpoints",
     ]
 

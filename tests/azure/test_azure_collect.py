@@ -43,6 +43,13 @@ def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: A
     # the subscription record (tenant id) is read too; the demo recording has none
     assert f"/subscriptions/{SUB}" in got
     got.discard(f"/subscriptions/{SUB}")
+    # and the diagnostic-settings listing of each AI resource (stored even when empty)
+    diagnostics = {k for k in got if k.endswith("/providers/microsoft.insights/diagnosticsettings")}
+    assert {k.split("/providers/")[1].split("/")[0] for k in diagnostics} == {
+        "microsoft.cognitiveservices",
+        "microsoft.machinelearningservices",
+    }
+    got -= diagnostics
     missing = expected - got
     assert {k.split("/providers/")[-1].rsplit("/", 1)[0] for k in missing} == {
         "microsoft.keyvault/vaults",

@@ -71,6 +71,7 @@ SERVICES = (
     "codebuild",
     "glue",
     "autoscaling",
+    "logs",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
@@ -257,7 +258,10 @@ def _organizations(t: _Task) -> None:
         if parent.get("Type") == "ROOT":
             break
         child = parent["Id"]
-    for p in (pols or {}).get("Policies", []):
+    # AI services opt-out policies decide whether AWS AI services may keep the content they
+    # process; read like SCPs (content and targets), for the AWS-ORG-001 check.
+    ai = t.call("list_policies", "AISERVICES_OPT_OUT_POLICY", Filter="AISERVICES_OPT_OUT_POLICY")
+    for p in [*(pols or {}).get("Policies", []), *(ai or {}).get("Policies", [])]:
         t.call("describe_policy", p["Id"], PolicyId=p["Id"])
         t.call("list_targets_for_policy", p["Id"], PolicyId=p["Id"])
 
@@ -491,6 +495,9 @@ def _bedrock(t: _Task) -> None:
     models = t.call("list_custom_models", store=False)
     for m in (models or {}).get("modelSummaries", []):
         t.call("get_custom_model", m["modelName"], modelIdentifier=m["modelArn"])
+    # Which of them the account owns: a model shared in through RAM is listed above too, but
+    # its key and settings belong to the owner, so its findings are not this account's to fix.
+    t.call("list_custom_models", "owned", isOwned=True)
     t.call("list_provisioned_model_throughputs")
     guardrails = t.call("list_guardrails", store=False)
     for g in (guardrails or {}).get("guardrails", []):
@@ -587,6 +594,11 @@ def _glue(t: _Task) -> None:
     t.call("get_jobs")
 
 
+def _logs(t: _Task) -> None:
+    """Log groups with their KMS keys: Bedrock invocation logs land in one (AWS-BR-010)."""
+    t.call("describe_log_groups")
+
+
 COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     # our service name -> (boto3 client name, collector)
     "iam": ("iam", _iam),
@@ -610,6 +622,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "autoscaling": ("autoscaling", _autoscaling),
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
+    "logs": ("logs", _logs),
 }
 
 
