@@ -301,10 +301,15 @@ def test_registry_sharing_is_kept(aibom: Any) -> None:
 
 
 def _undeclared(graph: Graph) -> set[tuple[str, str]]:
+    """Undeclared properties on the AI-BOM kinds (other services' posture facts on core kinds
+    are theirs to declare)."""
+    from aispm_graph.schema.aibom_nodes import AIBOM_NODE_KINDS
+
+    mine = {k.name for k in AIBOM_NODE_KINDS}
     out = set()
     for _n, d in graph.nodes():
         kind = node_kind(d["kind"])
-        if kind.category != "ai":
+        if d["kind"] not in mine:
             continue
         declared = {p.name for p in kind.props} | {"kind", "name", "provider", "collected"}
         out |= {(d["kind"], k) for k in d if k not in declared}
