@@ -69,9 +69,12 @@ def test_services_run_in_the_documented_order() -> None:
         "kms",
         "opensearchserverless",
         "sagemaker",
+        "sagemaker-mlops",
         "sagemaker-posture",
         "bedrock",
+        "bedrock-models",
         "bedrock-agent",
+        "bedrock-flows",
         "bedrock-posture",
         "bedrock-vpc-endpoints",
     ]
