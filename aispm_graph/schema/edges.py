@@ -274,6 +274,27 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         remediation="",
     ),
     EdgeKind(
+        "ENCRYPTED_WITH",
+        "The resource (model, job output, store) is encrypted with the customer-managed key "
+        "(evidence: the record field that names it); who controls the key controls access.",
+        attack_step=False,
+        evidence_keys=("field",),
+    ),
+    EdgeKind(
+        "BASED_ON",
+        "Model lineage: the custom, tuned or imported model was made from the target model "
+        "(evidence: the record field that names it).",
+        attack_step=False,
+        evidence_keys=("field", "value"),
+    ),
+    EdgeKind(
+        "PRODUCED",
+        "The training / customization job or pipeline produced the model (evidence: the field "
+        "naming the job or the output model).",
+        attack_step=False,
+        evidence_keys=("field", "value"),
+    ),
+    EdgeKind(
         "STORES_ARTIFACT",
         "The data store holds the model's artifact.",
         attack_step=False,
@@ -285,7 +306,12 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("ATTACHED_TO", "Network attachment (NIC to VM, subnet to network).", False),
     EdgeKind("ROUTES_TO", "Network route or load balancer target.", False),
     EdgeKind("USES_GUARDRAIL", "The agent or model uses the guardrail.", False),
-    EdgeKind("RUNS_IMAGE", "The compute runs the container image.", False),
+    EdgeKind(
+        "RUNS_IMAGE",
+        "The compute runs the container image, or the model is served by it (its serving "
+        "container), so the image's packages and advisories are the model's.",
+        False,
+    ),
     EdgeKind("HAS_PACKAGE", "The image or compute has the package installed.", False),
     EdgeKind("AFFECTED_BY", "The package version is affected by the advisory.", False),
     EdgeKind(

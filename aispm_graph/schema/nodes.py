@@ -94,6 +94,30 @@ INDICATORS = P(
     "Risk indicators computed by the agents deriver: prompt-injection, data-exfiltration, "
     "high-autonomy, no-authentication, cross-tenant, privileged-identity.",
 )
+# Where a model's weights came from (set by the model-provenance deriver on every collected
+# model and deployment; see aispm_graph/aibom/provenance.py).
+PROVENANCE = (
+    P(
+        "provenance_source",
+        S,
+        "Where the weights came from: foundation-model, custom-model, huggingface, jumpstart, "
+        "model-garden, model-registry, declared or unknown.",
+        indexed=True,
+    ),
+    P("provenance_id", S, "Model id at that source (repository, model id, registry asset)."),
+    P("provenance_publisher", S, "Who published the weights (provider, hub organisation)."),
+    P("provenance_revision", S, "Revision, version or commit at the source."),
+    P(
+        "provenance_pinned",
+        B,
+        "The source fixes one immutable version (commit hash, versioned id, registry version).",
+    ),
+    P("provenance_evidence", S, "The record field(s) the provenance was read from."),
+    P("base_model", S, "The model it was tuned or derived from."),
+    P("training_job", S, "The job that produced it."),
+    P("serving_framework", S, "Serving framework of its container: tgi, vllm, triton, ollama."),
+    P("serving_framework_version", S, "That framework's release, from the image tag."),
+)
 
 
 def _k(
@@ -107,12 +131,13 @@ def _k(
     service: str = "",
     cartography: bool = False,
 ) -> NodeKind:
+    models = L.AI_MODEL in labels or L.AI_DEPLOYMENT in labels
     return NodeKind(
         name=name,
         provider=provider,
         labels=labels,
         doc=doc,
-        props=(REGION, TENANT, TAGS, CRITICALITY, *props),
+        props=(REGION, TENANT, TAGS, CRITICALITY, *props, *(PROVENANCE if models else ())),
         target=target,
         category=category,
         service=service,

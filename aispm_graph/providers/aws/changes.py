@@ -57,7 +57,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "secretsmanager.amazonaws.com": ("secretsmanager",),
     "kms.amazonaws.com": ("kms",),
     "sagemaker.amazonaws.com": ("sagemaker",),
-    "bedrock.amazonaws.com": ("bedrock", "bedrock-agent"),
+    "bedrock.amazonaws.com": ("bedrock", "bedrock-agent", "bedrock-flows"),
     "bedrock-agentcore.amazonaws.com": ("bedrock-agentcore",),
     "aoss.amazonaws.com": ("opensearchserverless",),
     "cloudformation.amazonaws.com": ("cloudformation",),

@@ -67,6 +67,7 @@ SERVICES = (
     "bedrock",
     "bedrock-agent",
     "bedrock-agentcore",
+    "bedrock-flows",
     "opensearchserverless",
     "cloudformation",
     "codebuild",
@@ -420,11 +421,76 @@ def _sagemaker(t: _Task) -> None:
             "TrainingJobName",
         ),
         ("list_domains", "Domains", "describe_domain", "DomainId", "DomainId"),
+        # The AI-BOM beyond serving (issue 20): registry, MLOps and feature data.
+        (
+            "list_model_package_groups",
+            "ModelPackageGroupSummaryList",
+            "describe_model_package_group",
+            "ModelPackageGroupName",
+            "ModelPackageGroupName",
+        ),
+        (
+            "list_inference_components",
+            "InferenceComponents",
+            "describe_inference_component",
+            "InferenceComponentName",
+            "InferenceComponentName",
+        ),
+        (
+            "list_processing_jobs",
+            "ProcessingJobSummaries",
+            "describe_processing_job",
+            "ProcessingJobName",
+            "ProcessingJobName",
+        ),
+        (
+            "list_pipelines",
+            "PipelineSummaries",
+            "describe_pipeline",
+            "PipelineName",
+            "PipelineName",
+        ),
+        (
+            "list_feature_groups",
+            "FeatureGroupSummaries",
+            "describe_feature_group",
+            "FeatureGroupName",
+            "FeatureGroupName",
+        ),
     ):
         listed = t.call(list_op, store=False)
         for item in (listed or {}).get(field_name, []):
             name = item[name_key]
             t.call(describe, name, **{param: name})
+            if describe == "describe_model_package_group":
+                # Cross-account sharing of the registry is its resource policy.
+                t.call("get_model_package_group_policy", name, ModelPackageGroupName=name)
+    # Studio: spaces and running apps are keyed by domain (and app type and owner).
+    spaces = t.call("list_spaces", store=False)
+    for sp in (spaces or {}).get("Spaces", []):
+        t.call(
+            "describe_space",
+            f"{sp['DomainId']}/{sp['SpaceName']}",
+            DomainId=sp["DomainId"],
+            SpaceName=sp["SpaceName"],
+        )
+    apps = t.call("list_apps", store=False)
+    for app in (apps or {}).get("Apps", []):
+        owner = (
+            {"SpaceName": app["SpaceName"]}
+            if app.get("SpaceName")
+            else {"UserProfileName": app["UserProfileName"]}
+            if app.get("UserProfileName")
+            else {}
+        )
+        t.call(
+            "describe_app",
+            f"{app['DomainId']}/{app['AppType']}/{app['AppName']}",
+            DomainId=app["DomainId"],
+            AppType=app["AppType"],
+            AppName=app["AppName"],
+            **owner,
+        )
 
 
 def _bedrock(t: _Task) -> None:
@@ -439,6 +505,23 @@ def _bedrock(t: _Task) -> None:
     for g in (guardrails or {}).get("guardrails", []):
         t.call("get_guardrail", g["id"], guardrailIdentifier=g["id"])
     t.call("get_model_invocation_logging_configuration")
+    # The models the account can use, and every other way it serves or makes one (issue 20).
+    fms = t.call("list_foundation_models")
+    for fm in (fms or {}).get("modelSummaries", []):
+        mid = fm.get("modelId")
+        if mid and "ON_DEMAND" in (fm.get("inferenceTypesSupported") or []):
+            t.call("get_foundation_model_availability", mid, modelId=mid)
+    t.call("list_inference_profiles")
+    t.call("list_inference_profiles", "APPLICATION", typeEquals="APPLICATION")
+    imported = t.call("list_imported_models", store=False)
+    for m in (imported or {}).get("modelSummaries", []):
+        t.call("get_imported_model", m["modelName"], modelIdentifier=m["modelArn"])
+    endpoints = t.call("list_marketplace_model_endpoints", store=False)
+    for e in (endpoints or {}).get("marketplaceModelEndpoints", []):
+        t.call("get_marketplace_model_endpoint", e["endpointArn"], endpointArn=e["endpointArn"])
+    jobs = t.call("list_model_customization_jobs", store=False)
+    for j in (jobs or {}).get("modelCustomizationJobSummaries", []):
+        t.call("get_model_customization_job", j["jobName"], jobIdentifier=j["jobName"])
 
 
 def _bedrock_agent(t: _Task) -> None:
@@ -520,6 +603,16 @@ def _bedrock_agentcore(t: _Task) -> None:
     t.call("list_api_key_credential_providers")
 
 
+def _bedrock_flows(t: _Task) -> None:
+    """Bedrock Prompt Management and Flows (the bedrock-agent API, apart from agents)."""
+    prompts = t.call("list_prompts", store=False)
+    for p in (prompts or {}).get("promptSummaries", []):
+        t.call("get_prompt", p["id"], promptIdentifier=p["id"])
+    flows = t.call("list_flows", store=False)
+    for f in (flows or {}).get("flowSummaries", []):
+        t.call("get_flow", f["id"], flowIdentifier=f["id"])
+
+
 def _kms(t: _Task) -> None:
     keys = t.call("list_keys", store=False)
     for k in (keys or {}).get("Keys", []):
@@ -572,6 +665,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "bedrock": ("bedrock", _bedrock),
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
     "bedrock-agentcore": ("bedrock-agentcore-control", _bedrock_agentcore),
+    "bedrock-flows": ("bedrock-agent", _bedrock_flows),
     "opensearchserverless": ("opensearchserverless", _aoss),
     "cloudformation": ("cloudformation", _cloudformation),
     "autoscaling": ("autoscaling", _autoscaling),
