@@ -89,6 +89,9 @@ def _hop_removed(path: AttackPath, item: Remediation) -> bool:
 def collect_fixes(paths: Iterable[AttackPath]) -> dict[str, Fix]:
     """Every fix offered by ``paths``, with the paths it closes and the ones it only lowers."""
     fixes: dict[str, Fix] = {}
+    # (fix id, path id) pairs already recorded: a set, so the pass stays linear in the paths
+    # (a list membership test here made choke points quadratic at the path cap).
+    seen: set[tuple[str, str]] = set()
     for path in paths:
         for item in path.remediation:
             ops = _ops_for(path, item)
@@ -103,9 +106,10 @@ def collect_fixes(paths: Iterable[AttackPath]) -> dict[str, Fix]:
                     breaks_path=item.breaks_path,
                     ops=ops,
                 )
-            target = fix.closes if _hop_removed(path, item) else fix.lowers
-            if path.id not in target:
-                target.append(path.id)
+            if (item.id, path.id) in seen:
+                continue
+            seen.add((item.id, path.id))
+            (fix.closes if _hop_removed(path, item) else fix.lowers).append(path.id)
     return fixes
 
 
