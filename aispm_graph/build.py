@@ -10,6 +10,7 @@ silently.
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class BuildContext:
     # The workspace being built, for derivers that read workspace-level data (the imported
     # vulnerability database); None when building documents outside a workspace.
     workspace_root: Path | None = None
+    # Seconds per pass, in run order: ("transform" | "deriver", name, seconds). Always filled
+    # (a clock read per pass costs nothing next to the pass); ``aispm build --profile`` prints it.
+    timings: list[tuple[str, str, float]] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -92,10 +96,14 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
                 f"no transform for source {source!r}: {len(by_source[source])} documents skipped"
             )
             continue
+        started = time.perf_counter()
         fn(by_source[source], graph, ctx)
+        ctx.timings.append(("transform", source, time.perf_counter() - started))
     graph.ensure_internet()
-    for _order, _name, derive in _DERIVERS:
+    for _order, name, derive in _DERIVERS:
+        started = time.perf_counter()
         derive(graph, ctx)
+        ctx.timings.append(("deriver", name, time.perf_counter() - started))
     return graph
 
 

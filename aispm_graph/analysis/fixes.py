@@ -113,6 +113,33 @@ def collect_fixes(paths: Iterable[AttackPath]) -> dict[str, Fix]:
     return fixes
 
 
+def edge_fixes(graph: Graph) -> dict[str, Fix]:
+    """The removal of every attack-step edge as a fix, by its id: for fixes that no listed
+    path carries (a choke point on routes beyond the best few of each pair)."""
+    from aispm_graph.analysis.remediation import edge_action
+    from aispm_graph.schema import attack_edge_kinds, edge_kind
+
+    steps = attack_edge_kinds()
+    out: dict[str, Fix] = {}
+    for source, target, data in graph.g.edges(data=True):
+        kind = data["kind"]
+        if kind not in steps or not edge_kind(kind).breaks_path:
+            continue
+        fid = edge_fix_id(source, kind, target)
+        out[fid] = Fix(
+            id=fid,
+            action=edge_action(
+                {"id": source, **graph.node(source)},
+                {"id": target, **graph.node(target)},
+                {"kind": kind, "evidence": data.get("evidence") or {}},
+            ),
+            effort=edge_kind(kind).effort,
+            breaks_path=True,
+            ops=(GraphOp("remove-edge", source=source, kind=kind, target=target),),
+        )
+    return out
+
+
 def resolve(fixes: dict[str, Fix], wanted: Iterable[str]) -> list[Fix]:
     """Look fix ids up (a unique prefix is enough); an unknown id raises :class:`UnknownFix`."""
     out: list[Fix] = []

@@ -133,8 +133,19 @@ def compare(before: PathResult, after: PathResult, applied: list[str]) -> WhatIf
         if p.id in new and new[p.id].risk.score != p.risk.score
     ]
     index = _ClosedIndex(closed)
-    remaining = [_remaining(p, index) for p in after.paths if p.id in old]
-    opened = [_remaining(p, index) for p in after.paths if p.id not in old]
+    # Under best-routes listing, a route of a pair that was already reachable can surface once
+    # a better one is closed: it is not new, it remains (and its bypass hop says why).
+    reachable = {(q.entry, q.target) for q in before.pairs} | {
+        (q.entry, q.target) for q in before.paths
+    }
+    remaining = [
+        _remaining(p, index) for p in after.paths if p.id in old or (p.entry, p.target) in reachable
+    ]
+    opened = [
+        _remaining(p, index)
+        for p in after.paths
+        if p.id not in old and (p.entry, p.target) not in reachable
+    ]
     note = "; ".join(r.truncation for r in (before, after) if r.truncation) or None
     return WhatIfReport(
         applied=applied,
