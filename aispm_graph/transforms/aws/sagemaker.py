@@ -1,0 +1,119 @@
+"""SageMaker: notebook instances, models, endpoints, training jobs and domains.
+
+Model artifacts and training data are S3 locations: the buckets behind them get their AI
+``data_role`` (``model-artifact``, ``training``) through :meth:`AwsBuilder.bucket`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aispm_graph.transforms.aws.builder import AwsBuilder, split_s3_uri
+from aispm_graph.transforms.registry import service
+
+
+@service(
+    "aws",
+    "sagemaker",
+    reads=[
+        ("sagemaker", "describe_notebook_instance"),
+        ("sagemaker", "describe_model"),
+        ("sagemaker", "describe_endpoint_config"),
+        ("sagemaker", "describe_endpoint"),
+        ("sagemaker", "describe_training_job"),
+        ("sagemaker", "describe_domain"),
+    ],
+    order=110,
+)
+def sagemaker(b: AwsBuilder) -> None:
+    """After IAM and S3: execution roles and data buckets are linked when present."""
+    for arn, r, region in b.described(
+        "sagemaker", "describe_notebook_instance", "NotebookInstanceArn"
+    ):
+        with b.guard("describe_notebook_instance", label=arn):
+            b.node(
+                arn,
+                "SageMakerNotebookInstance",
+                r.get("NotebookInstanceName", ""),
+                region,
+                root_access=r.get("RootAccess", "Enabled") == "Enabled",
+                direct_internet_access=r.get("DirectInternetAccess", "Enabled") == "Enabled",
+                cmk=bool(r.get("KmsKeyId")),
+                subnet_id=r.get("SubnetId"),
+                lifecycle_config=r.get("NotebookInstanceLifecycleConfigName"),
+                role=r.get("RoleArn"),
+            )
+            b.has_role(arn, r.get("RoleArn"), "SageMaker notebook execution role")
+    for arn, r, region in b.described("sagemaker", "describe_model", "ModelArn"):
+        with b.guard("describe_model", label=arn):
+            _model(b, arn, r, region)
+    cfg_models: dict[str, list[str]] = {}
+    for body in b.responses("sagemaker", "describe_endpoint_config"):
+        r = body["response"]
+        with b.guard("describe_endpoint_config", r):
+            cfg_models[r.get("EndpointConfigName", "")] = [
+                v.get("ModelName", "") for v in r.get("ProductionVariants", [])
+            ]
+    for arn, r, region in b.described("sagemaker", "describe_endpoint", "EndpointArn"):
+        with b.guard("describe_endpoint", label=arn):
+            b.node(
+                arn,
+                "SageMakerEndpoint",
+                r.get("EndpointName", ""),
+                region,
+                status=r.get("EndpointStatus"),
+            )
+            for model in cfg_models.get(r.get("EndpointConfigName", ""), []):
+                b.edge(arn, b.arn("sagemaker", region, f"model/{model.lower()}"), "SERVES")
+    for arn, r, region in b.described("sagemaker", "describe_training_job", "TrainingJobArn"):
+        with b.guard("describe_training_job", label=arn):
+            _training_job(b, arn, r, region)
+    for arn, r, region in b.described("sagemaker", "describe_domain", "DomainArn"):
+        with b.guard("describe_domain", label=arn):
+            b.node(
+                arn,
+                "SageMakerDomain",
+                r.get("DomainName", ""),
+                region,
+                app_network_access=r.get("AppNetworkAccessType"),
+                public_internet=r.get("AppNetworkAccessType") == "PublicInternetOnly",
+                execution_role=(r.get("DefaultUserSettings") or {}).get("ExecutionRole"),
+            )
+
+
+def _model(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
+    containers = [r.get("PrimaryContainer") or {}, *r.get("Containers", [])]
+    artifact = next((c.get("ModelDataUrl") for c in containers if c.get("ModelDataUrl")), None)
+    b.node(
+        arn,
+        "SageMakerModel",
+        r.get("ModelName", ""),
+        region,
+        network_isolation=bool(r.get("EnableNetworkIsolation")),
+        artifact=artifact,
+        execution_role=r.get("ExecutionRoleArn"),
+        images=[c.get("Image") for c in containers if c.get("Image")],
+    )
+    loc = split_s3_uri(artifact or "")
+    if loc:
+        bucket = b.bucket(loc[0], "model-artifact", loc[1])
+        b.edge(bucket, arn, "STORES_ARTIFACT", uri=artifact)
+
+
+def _training_job(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
+    b.node(
+        arn,
+        "SageMakerTrainingJob",
+        r.get("TrainingJobName", ""),
+        region,
+        network_isolation=bool(r.get("EnableNetworkIsolation")),
+        role=r.get("RoleArn"),
+    )
+    for ch in r.get("InputDataConfig", []):
+        uri = ((ch.get("DataSource") or {}).get("S3DataSource") or {}).get("S3Uri", "")
+        loc = split_s3_uri(uri)
+        if loc:
+            b.edge(arn, b.bucket(loc[0], "training", loc[1]), "TRAINED_ON", uri=uri)
+    out = split_s3_uri((r.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
+    if out:
+        b.bucket(out[0], "model-artifact", out[1])

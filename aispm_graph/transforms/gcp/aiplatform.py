@@ -1,0 +1,243 @@
+"""Vertex AI: endpoints and the models they serve, models and their artifacts, datasets,
+training pipelines, Colab Enterprise runtimes, agents (reasoning engines), vector indexes and
+feature stores, with the data lineage that gives buckets their AI ``data_role``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aispm_graph.transforms.gcp.builder import AIP, GcpBuilder, _gs_buckets, _location
+from aispm_graph.transforms.registry import service
+
+MODEL = "aiplatform.googleapis.com/Model"
+DATASET = "aiplatform.googleapis.com/Dataset"
+NOTEBOOK_RUNTIME = "aiplatform.googleapis.com/NotebookRuntime"
+REASONING_ENGINE = "aiplatform.googleapis.com/ReasoningEngine"
+INDEX = "aiplatform.googleapis.com/Index"
+FEATURE_ONLINE_STORE = "aiplatform.googleapis.com/FeatureOnlineStore"
+TRAINING_PIPELINE = "aiplatform.googleapis.com/TrainingPipeline"
+PIPELINE_JOB = "aiplatform.googleapis.com/PipelineJob"
+INDEX_ENDPOINT = "aiplatform.googleapis.com/IndexEndpoint"
+ENDPOINT = "aiplatform.googleapis.com/Endpoint"
+
+
+@service(
+    "gcp",
+    "aiplatform",
+    reads=[
+        MODEL,
+        DATASET,
+        NOTEBOOK_RUNTIME,
+        REASONING_ENGINE,
+        INDEX,
+        FEATURE_ONLINE_STORE,
+        TRAINING_PIPELINE,
+        PIPELINE_JOB,
+        INDEX_ENDPOINT,
+        ENDPOINT,
+    ],
+    order=50,
+)
+def vertex_ai(b: GcpBuilder) -> None:
+    """Resources first, then what links to them (pipelines to datasets, endpoints to models
+    and indexes)."""
+    b.each((MODEL,), _model)
+    b.each((DATASET,), _dataset)
+    b.each((NOTEBOOK_RUNTIME,), _notebook_runtime)
+    b.each((REASONING_ENGINE,), _reasoning_engine)
+    b.each((INDEX,), _index)
+    b.each((FEATURE_ONLINE_STORE,), _feature_store)
+    b.each((TRAINING_PIPELINE, PIPELINE_JOB), _pipeline)
+    b.each((INDEX_ENDPOINT,), _index_endpoint)
+    b.each((ENDPOINT,), _endpoint)
+
+
+def _endpoint(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    psc = bool((data.get("privateServiceConnectConfig") or {}).get("enablePrivateServiceConnect"))
+    node = b.add(
+        asset,
+        "VertexAIEndpoint",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        private_service_connect=psc,
+        private_network=data.get("network") or None,
+        public_endpoint=not psc and not data.get("network"),
+        dedicated_endpoint=data.get("dedicatedEndpointEnabled"),
+        cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
+    )
+    for dm in data.get("deployedModels") or []:
+        ref = dm.get("model")
+        if not ref:
+            continue
+        model = b.aip_ref(str(ref))
+        if not b.g.has_node(model):
+            b.g.add_node(
+                model,
+                "VertexAIModel",
+                str(dm.get("displayName") or model.rsplit("/", 1)[-1]),
+                tenant=b.g.node(node).get("tenant"),
+                collected=False,
+            )
+        b.edge(
+            node,
+            model,
+            "SERVES",
+            deployed_model_id=dm.get("id"),
+            service_account=dm.get("serviceAccount"),
+        )
+
+
+def _model(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    artifact = data.get("artifactUri")
+    node = b.add(
+        asset,
+        "VertexAIModel",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        artifact=artifact,
+        model_name=data.get("displayName"),
+        model_version=data.get("versionId"),
+        container_image=(data.get("containerSpec") or {}).get("imageUri"),
+        cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
+        training_pipeline=data.get("trainingPipeline"),
+    )
+    for bucket in sorted(_gs_buckets(artifact)):
+        bkt = b.bucket_node(bucket, "model-artifact")
+        b.edge(bkt, node, "STORES_ARTIFACT", uri=artifact)
+    if data.get("trainingPipeline"):
+        b.pipeline_buckets[node].add(b.aip_ref(str(data["trainingPipeline"])))
+
+
+def _dataset(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    node = b.add(
+        asset,
+        "VertexAIDataset",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
+        metadata_schema=data.get("metadataSchemaUri"),
+    )
+    for bucket in sorted(_gs_buckets(data.get("metadata"))):
+        bkt = b.bucket_node(bucket, "training")
+        b.edge(node, bkt, "DATA_FROM", role="training")
+
+
+def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    node = b.add(
+        asset,
+        "VertexAITrainingPipeline",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        service_account=data.get("serviceAccount"),
+        state=data.get("state"),
+        cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
+    )
+    inputs = data.get("inputDataConfig") or {}
+    dataset_id = inputs.get("datasetId")
+    if dataset_id:
+        loc = _location(node) or "-"
+        proj = b.g.node(node).get("tenant") or "-"
+        ds = f"{AIP}projects/{proj}/locations/{loc}/datasets/{dataset_id}"
+        if b.g.has_node(ds):
+            b.edge(node, ds, "DATA_FROM", role="training")
+    out = data.get("modelToUpload") or {}
+    artifact_buckets = _gs_buckets(out.get("artifactUri"))
+    for bucket in sorted(artifact_buckets):
+        b.bucket_node(bucket, "model-artifact")
+    rest = {k: v for k, v in data.items() if k not in {"modelToUpload"}}
+    for bucket in sorted(_gs_buckets(rest) - artifact_buckets):
+        bkt = b.bucket_node(bucket, "training")
+        b.edge(node, bkt, "DATA_FROM", role="training")
+
+
+def _notebook_runtime(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    tref = (data.get("notebookRuntimeTemplateRef") or {}).get("notebookRuntimeTemplate")
+    template = b.templates.get(b.canon(str(tref or ""))) or {}
+    net = template.get("networkSpec") or data.get("networkSpec") or {}
+    euc_disabled = (template.get("eucConfig") or data.get("eucConfig") or {}).get("eucDisabled")
+    sa = data.get("serviceAccount") or template.get("serviceAccount")
+    node = b.add(
+        asset,
+        "VertexAINotebookRuntime",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        runtime_user=data.get("runtimeUser"),
+        internet_access=net.get("enableInternetAccess"),
+        template=tref,
+        notebook_type="colab-enterprise",
+        ai_libraries=["jupyter"],
+    )
+    if sa:
+        b.identity(node, sa, "runtime service account (metadata server token)")
+    elif data.get("runtimeUser") and not euc_disabled:
+        user = f"user:{data['runtimeUser']}"
+        if not b.g.has_node(user):
+            b.g.add_node(user, "GCPUser", str(data["runtimeUser"]))
+        b.edge(
+            node,
+            user,
+            "HAS_IDENTITY",
+            mechanism="end-user credentials of the runtime user",
+            fix=f"Limit who may connect to {b.g.node(node)['name']}",
+        )
+
+
+def _reasoning_engine(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    spec = data.get("spec") or {}
+    node = b.add(
+        asset,
+        "VertexAIReasoningEngine",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        service_account=spec.get("serviceAccount"),
+        agent_framework=spec.get("agentFramework"),
+    )
+    for bucket in sorted(_gs_buckets(spec.get("packageSpec"))):
+        bkt = b.bucket_node(bucket, "model-artifact")
+        b.edge(bkt, node, "STORES_ARTIFACT", what="agent package")
+
+
+def _index(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    node = b.add(
+        asset,
+        "VertexAIIndex",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        data_role=["grounding"],
+        cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
+    )
+    for bucket in sorted(_gs_buckets(data.get("metadata"))):
+        bkt = b.bucket_node(bucket, "grounding")
+        b.edge(node, bkt, "DATA_FROM", role="grounding")
+
+
+def _index_endpoint(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    node = b.add(
+        asset,
+        "VertexAIIndexEndpoint",
+        str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
+        public_endpoint_enabled=bool(data.get("publicEndpointEnabled")),
+        private_service_connect=bool(
+            (data.get("privateServiceConnectConfig") or {}).get("enablePrivateServiceConnect")
+        ),
+    )
+    for di in data.get("deployedIndexes") or []:
+        if di.get("index"):
+            idx = b.aip_ref(str(di["index"]))
+            if b.g.has_node(idx):
+                b.edge(node, idx, "SERVES", deployed_index_id=di.get("id"))
+
+
+def _feature_store(b: GcpBuilder, asset: dict[str, Any]) -> None:
+    data = asset["resource"]["data"]
+    serving = data.get("dedicatedServingEndpoint") or {}
+    b.add(
+        asset,
+        "VertexAIFeatureOnlineStore",
+        asset["name"].rsplit("/", 1)[-1],
+        private_service_connect=bool(
+            (serving.get("privateServiceConnectConfig") or {}).get("enablePrivateServiceConnect")
+        ),
+        cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
+    )
