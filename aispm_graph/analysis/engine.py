@@ -413,13 +413,31 @@ def _count_routes(
 
 def _pairs_of(paths: list[AttackPath], exact: bool) -> list[PairRoutes]:
     """Pair summaries of an exhaustive listing: every route is listed (exact unless capped)."""
+    return best_of_each_pair(paths, None, exact)[1]
+
+
+def best_of_each_pair(
+    paths: list[AttackPath], keep: int | None, exact: bool
+) -> tuple[list[AttackPath], list[PairRoutes]]:
+    """From a complete listing, the best ``keep`` routes of each pair (all with ``None``) and
+    the pair summaries: what a backend that enumerates every route reports in best-routes
+    mode, so its answer is the engine's."""
     grouped: dict[tuple[str, str], list[AttackPath]] = {}
     for p in paths:
         grouped.setdefault((p.entry, p.target), []).append(p)
-    return [
-        PairRoutes(entry=e, target=t, best=ps[0].id, listed=len(ps), routes=len(ps), exact=exact)
-        for (e, t), ps in sorted(grouped.items())
-    ]
+    listed: list[AttackPath] = []
+    pairs: list[PairRoutes] = []
+    for (e, t), ps in sorted(grouped.items()):
+        ps.sort(key=rank_key)
+        shown = ps if keep is None else ps[: max(1, keep)]
+        listed.extend(shown)
+        pairs.append(
+            PairRoutes(
+                entry=e, target=t, best=ps[0].id, listed=len(shown), routes=len(ps), exact=exact
+            )
+        )
+    listed.sort(key=rank_key)
+    return listed, pairs
 
 
 def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
@@ -547,6 +565,7 @@ def _best_routes(
             )
             paths.extend(best)
     paths.sort(key=rank_key)
+    pairs.sort(key=lambda q: (q.entry, q.target))
     return paths, pairs, search.steps, steps
 
 
@@ -555,4 +574,12 @@ def weakest_confidence(path: AttackPath) -> str:
     return ranked[0].confidence if ranked else "confirmed"
 
 
-__all__ = ["PathOptions", "edge_kind", "find_paths", "make_path", "path_id", "rank_key"]
+__all__ = [
+    "PathOptions",
+    "best_of_each_pair",
+    "edge_kind",
+    "find_paths",
+    "make_path",
+    "path_id",
+    "rank_key",
+]
