@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from aispm_graph.analysis.drift import drift
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
 from tests.conftest import run_cli
@@ -114,3 +115,34 @@ def test_show_finds_a_route_that_is_not_listed(dense_ws: Path) -> None:
     res = run_cli("show", hidden, "--entry", "credentials", "--format", "json", workspace=dense_ws)
     assert res.code == 0, res.err
     assert res.json()["id"] == hidden
+
+
+def _fan(extra_direct: bool) -> Graph:
+    """A key whose user reaches a model through three roles (and, in the new snapshot,
+    directly as well: a better route that pushes one of the three out of the listing)."""
+    g = Graph()
+    g.ensure_internet()
+    g.add_node("key", "AccountAccessKey", "AKIA1")
+    g.add_node("user", "AWSUser", "dev", long_lived_credentials=True)
+    g.add_node("m", "BedrockCustomModel", "m")
+    g.add_edge("key", "user", "AUTHENTICATES_AS", {"mechanism": "access key"})
+    for i in range(3):
+        g.add_node(f"r{i}", "AWSRole", f"r{i}")
+        g.add_edge("user", f"r{i}", "CAN_ASSUME", {"statement": "trust"})
+        g.add_edge(f"r{i}", "m", "CAN_INVOKE", {"permission": "bedrock:InvokeModel"})
+    if extra_direct:
+        g.add_edge("user", "m", "CAN_INVOKE", {"permission": "bedrock:InvokeModel"})
+    return g
+
+
+def test_diff_does_not_mistake_ranking_for_change() -> None:
+    opts = PathOptions(entry="credentials")
+    old_g, new_g = _fan(False), _fan(True)
+    old, new = find_paths(old_g, opts), find_paths(new_g, opts)
+    dropped = {p.id for p in old.paths} - {p.id for p in new.paths}
+    assert len(dropped) == 1  # still a route, just not among the best three any more
+    report = drift("a", old_g, old, "b", new_g, new)
+    assert [p.id for p in report.new_paths] == [
+        next(p.id for p in new.paths if p.hops == 2)  # key -> user -> m, really new
+    ]
+    assert report.closed_paths == []
