@@ -39,6 +39,10 @@ from aispm_graph.analysis.models import (
 from aispm_graph.analysis.remediation import path_remediation
 from aispm_graph.analysis.risk import (
     CONFIDENCE,
+    IMPACT,
+    SCORE_FLOOR,
+    SCORE_SLOPE,
+    WRITE_IMPACT,
     entry_factor,
     foothold_factor,
     hop_decay,
@@ -373,7 +377,15 @@ class _BestRoutes:
         return True
 
     def final(self, lab: _Label) -> float:
-        return lab.factor * lab.conf * hop_decay(lab.hops)
+        """The route's score up to the target's own impact factors: likelihood mapped as the
+        risk model maps it, raised when the last hop writes (poisoning)."""
+        likelihood = lab.factor * lab.conf * hop_decay(lab.hops)
+        impact = IMPACT[self.targets[lab.node]]
+        if lab.parent is not None:
+            last = self.hop(lab.parent.node, lab.node)[0]
+            if last["kind"] == "CAN_WRITE" or last["evidence"].get("access") == "write":
+                impact += WRITE_IMPACT
+        return impact * (SCORE_FLOOR + SCORE_SLOPE * likelihood)
 
 
 def _count_routes(
