@@ -167,7 +167,6 @@ def _firewalled_hosts(
     d: _Doc,
     rng: random.Random,
     tenant: str,
-    base: str,
     n_hosts: int,
     host: Callable[[int, bool], str],
     firewall: Callable[[int, bool], str],
@@ -200,13 +199,21 @@ def _rules(d: _Doc, rng: random.Random, fw: str, kind: str, open_rule: bool) -> 
 
 
 def _noise(
-    d: _Doc, tenant: str, container: str, base: str, kind: str, count: int, hosts: list[str]
+    d: _Doc,
+    tenant: tuple[str, str],
+    container: str,
+    base: str,
+    kind: str,
+    count: int,
+    hosts: list[str],
 ) -> None:
     """Resources that take part in no path but are part of every real estate: each is
-    contained twice (tenant, network/group) and attached to a host."""
+    contained twice (tenant, network/group) and attached to a host. ``tenant`` is the tenant
+    node and its id."""
+    node_id, tenant_id = tenant
     for i in range(count):
-        nid = d.node(f"{base}/misc/{i}", kind, tenant=tenant.rsplit("/", 1)[-1])
-        d.edge(tenant, "CONTAINS", nid)
+        nid = d.node(f"{base}/misc/{i}", kind, tenant=tenant_id)
+        d.edge(node_id, "CONTAINS", nid)
         d.edge(container, "CONTAINS", nid)
         if hosts:
             d.edge(nid, "ATTACHED_TO", hosts[i % len(hosts)])
@@ -400,7 +407,7 @@ def _aws_account(d: _Doc, rng: random.Random, ti: int, per: int, accounts: list[
         d.edge(vpc, "CONTAINS", fw)
         return fw
 
-    hosts = _firewalled_hosts(d, rng, tenant, vpc, n_hosts, host, firewall)
+    hosts = _firewalled_hosts(d, rng, tenant, n_hosts, host, firewall)
     # AI and data.
     for m in range(max(1, int(per * 0.02))):
         mid = d.node(
@@ -457,7 +464,7 @@ def _aws_account(d: _Doc, rng: random.Random, ti: int, per: int, accounts: list[
         )
         d.edge(tenant, "CONTAINS", fid)
     used = len(d.nodes) - start
-    _noise(d, tenant, vpc, f"syn/aws/{acct}", "S3Bucket", max(0, per - used), hosts)
+    _noise(d, (tenant, acct), vpc, f"syn/aws/{acct}", "S3Bucket", max(0, per - used), hosts)
 
 
 def _azure_subscription(d: _Doc, rng: random.Random, ti: int, per: int) -> None:
@@ -594,11 +601,11 @@ def _azure_subscription(d: _Doc, rng: random.Random, ti: int, per: int) -> None:
         _rules(d, rng, fw, "AzureNSGRule", open_rule)
         return fw
 
-    hosts = _firewalled_hosts(d, rng, sub, rgs[0], n_hosts, host, firewall)
+    hosts = _firewalled_hosts(d, rng, sub, n_hosts, host, firewall)
     used = len(d.nodes) - start
     _noise(
         d,
-        sub,
+        (sub, sub_guid),
         rgs[1],
         f"{rgs[1]}/providers/microsoft.network/networkinterfaces",
         "AzureNetworkInterface",
@@ -729,11 +736,11 @@ def _gcp_project(d: _Doc, rng: random.Random, ti: int, per: int, org: str) -> No
             source_prefixes=["0.0.0.0/0" if open_rule else "10.0.0.0/8"],
         )
 
-    hosts = _firewalled_hosts(d, rng, project, net, n_hosts, host, firewall)
+    hosts = _firewalled_hosts(d, rng, project, n_hosts, host, firewall)
     used = len(d.nodes) - start
     _noise(
         d,
-        project,
+        (project, pid),
         net,
         f"//storage.googleapis.com/projects/_/buckets/{pid}-misc",
         "GCPBucket",
