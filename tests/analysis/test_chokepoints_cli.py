@@ -12,7 +12,7 @@ from tests.conftest import run_cli
 @pytest.fixture(scope="module")
 def synth_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("synth") / "ws"
-    assert run_cli("synth", "--resources", "20000", "--seed", "3", workspace=ws).code == 0
+    assert run_cli("synth", "--resources", "8000", "--seed", "3", workspace=ws).code == 0
     res = run_cli("build", workspace=ws)
     assert res.code == 0, res.err
     return ws
