@@ -77,8 +77,10 @@ def deriver(order: int, name: str) -> Callable[[Deriver], Deriver]:
 
 def _load_plugins() -> None:
     """Import the modules that register transforms and derivers."""
-    import aispm_graph.derive
-    import aispm_graph.transforms  # noqa: F401
+    import aispm_graph.derive  # noqa: F401
+    from aispm_graph.transforms import load_all
+
+    load_all()
 
 
 def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) -> Graph:
@@ -113,6 +115,11 @@ def build_snapshot(snapshot: Snapshot, ctx: BuildContext | None = None) -> tuple
     ctx = ctx or BuildContext()
     if ctx.workspace_root is None:
         ctx.workspace_root = snapshot.workspace.root
-    graph = build_graph(snapshot.documents(), ctx)
-    save_graph(graph, snapshot.graph_path, meta={"snapshot": snapshot.id, "warnings": ctx.warnings})
+    # Held from reading the documents to sealing: a source stored meanwhile would otherwise be
+    # listed in the sealed manifest but missing from its graph.
+    with snapshot.workspace.lock():
+        graph = build_graph(snapshot.documents(), ctx)
+        save_graph(
+            graph, snapshot.graph_path, meta={"snapshot": snapshot.id, "warnings": ctx.warnings}
+        )
     return graph, ctx

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from aispm_graph.safeload import InputError, load_yaml
 from aispm_graph.schema import node_kinds
 
 CRITICALITIES = ("low", "medium", "high", "crown-jewel")
@@ -106,18 +105,20 @@ def _match(raw: Any, where: str) -> Match:
     unknown = set(raw) - set(MATCH_KEYS)
     if unknown:
         raise ContextError(
-            f"{where}: field 'match' has unknown keys {sorted(unknown)} "
+            f"{where}: field 'match' has unknown keys {sorted(map(str, unknown))} "
             f"(allowed: {', '.join(MATCH_KEYS)})"
         )
     if "kind" in raw:
         kinds = raw["kind"] if isinstance(raw["kind"], list) else [raw["kind"]]
-        bad = [k for k in kinds if k not in node_kinds()]
+        bad = [k for k in kinds if not isinstance(k, str) or k not in node_kinds()]
         if bad:
             raise ContextError(f"{where}: field 'match.kind': unknown node kind {bad[0]!r}")
     if "tags" in raw:
         tags = raw["tags"]
         if not isinstance(tags, dict) or not all(
-            v == "*" or (isinstance(v, list) and v) for v in tags.values()
+            isinstance(k, str)
+            and (v == "*" or (isinstance(v, list) and v and all(_scalar(x) for x in v)))
+            for k, v in tags.items()
         ):
             raise ContextError(
                 f"{where}: field 'match.tags' maps each tag to a list of values or '*'"
@@ -128,6 +129,10 @@ def _match(raw: Any, where: str) -> Match:
     return Match(dict(raw))
 
 
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
 def parse_context(doc: Any, source: str) -> Context:
     if doc is None:
         return Context(source=source)
@@ -135,11 +140,16 @@ def parse_context(doc: Any, source: str) -> Context:
         raise ContextError(f"{source}: top level must be a mapping")
     unknown = set(doc) - {"version", "trusted_cidrs", "assets", "safe_exposures"}
     if unknown:
-        raise ContextError(f"{source}: unknown top-level field(s) {sorted(unknown)}")
+        raise ContextError(f"{source}: unknown top-level field(s) {sorted(map(str, unknown))}")
+    for section in ("trusted_cidrs", "assets", "safe_exposures"):
+        if doc.get(section) is not None and not isinstance(doc[section], list):
+            raise ContextError(f"{source}: field {section!r} must be a list")
     if doc.get("version", 1) != 1:
         raise ContextError(f"{source}: field 'version' must be 1")
     cidrs = []
     for i, raw in enumerate(doc.get("trusted_cidrs") or []):
+        if not isinstance(raw, str):
+            raise ContextError(f"{source}: trusted_cidrs[{i}]: {raw!r} is not a CIDR string")
         try:
             cidrs.append(ipaddress.ip_network(str(raw), strict=False))
         except ValueError:
@@ -154,14 +164,16 @@ def parse_context(doc: Any, source: str) -> Context:
             raise ContextError(f"{where}: field 'rule' (a name for the rule) is required")
         where = f"{source}: assets[{i}] (rule {rule!r})"
         crit = raw.get("criticality")
-        if crit is not None and crit not in CRITICALITIES:
+        if crit is not None and (not isinstance(crit, str) or crit not in CRITICALITIES):
             raise ContextError(
                 f"{where}: field 'criticality' must be one of {', '.join(CRITICALITIES)}"
             )
         roles = raw.get("data_role") or []
         if isinstance(roles, str):
             roles = [roles]
-        bad = [r for r in roles if r not in DATA_ROLES]
+        if not isinstance(roles, list):
+            raise ContextError(f"{where}: field 'data_role' must be a name or a list of names")
+        bad = [r for r in roles if not isinstance(r, str) or r not in DATA_ROLES]
         if bad:
             raise ContextError(
                 f"{where}: field 'data_role': {bad[0]!r} is not one of {', '.join(DATA_ROLES)}"
@@ -195,9 +207,7 @@ def load_context(path: Path) -> Context:
     except OSError as exc:
         raise ContextError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContextError(f"{path}: invalid YAML{line}: {getattr(exc, 'problem', exc)}") from None
+        doc = load_yaml(text, str(path))
+    except InputError as exc:
+        raise ContextError(str(exc)) from None
     return parse_context(doc, str(path))

@@ -6,6 +6,13 @@ Layout (all files written atomically)::
     <workspace>/snapshots/<id>/manifest.json   sources in the snapshot, when each was taken
     <workspace>/snapshots/<id>/docs/<source>__<scope>.json.zst   raw documents of one source
     <workspace>/snapshots/<id>/graph.json.zst  the built graph (present once built)
+    <workspace>/.lock                          held (flock) by whichever aispm is writing
+
+Writers (collect, import, build) hold an exclusive ``flock`` on ``.lock`` while they change
+the workspace, so two at once cannot lose a manifest entry, orphan a snapshot, or seal a
+snapshot whose graph lacks a source added while it was being built. A second writer waits
+(``AISPM_LOCK_TIMEOUT`` seconds, default 120) and then stops with a clear message. Readers
+need no lock: every file is replaced atomically, so they see the old or the new version.
 
 A source is what one collect or import produces: a provider and its scope (AWS account, Azure
 subscription, GCP scope) or an imported file. Collecting a source again replaces that source's
@@ -16,10 +23,15 @@ documents, so each snapshot is a whole picture of the estate and two can be comp
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +40,17 @@ from typing import Any
 import zstandard
 
 from aispm_graph.atomic import atomic_write_bytes, atomic_write_text
+from aispm_graph.safeload import sanitize
 
 WORKSPACE_FORMAT = 1
 ENV_WORKSPACE = "AISPM_WORKSPACE"
 DEFAULT_WORKSPACE = ".aispm"
+ENV_LOCK_TIMEOUT = "AISPM_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 120.0
+_LOCAL = threading.local()
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# A snapshot id names a folder under snapshots/; it is never a path (no separators, no "..").
+_SNAPSHOT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class WorkspaceError(RuntimeError):
@@ -49,7 +67,15 @@ def _safe(part: str) -> str:
 
 
 def compress_json(obj: Any) -> bytes:
-    raw = json.dumps(obj, separators=(",", ":"), sort_keys=False).encode("utf-8")
+    """Compressed JSON of ``obj``; lone surrogates (from a leniently parsed provider answer)
+    become U+FFFD here, the one door every collected or imported document passes, so no
+    output encoder meets one later."""
+    text = json.dumps(obj, separators=(",", ":"), sort_keys=False, ensure_ascii=False)
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        clean = sanitize(json.loads(text))
+        raw = json.dumps(clean, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return zstandard.ZstdCompressor(level=6).compress(raw)
 
 
@@ -104,21 +130,41 @@ class Snapshot:
         scope: str,
         documents: list[Document],
         meta: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> Snapshot:
         """Replace everything this snapshot holds for (source, scope) in one atomic step."""
-        body = [{"key": d.key, "body": d.body} for d in documents]
-        atomic_write_bytes(self.source_file(source, scope), compress_json(body))
-        manifest = self.manifest()
-        sources = manifest.setdefault("sources", {})
-        sources[f"{source}:{scope}"] = {
-            "source": source,
-            "scope": scope,
-            "file": self.source_file(source, scope).name,
-            "documents": len(documents),
-            "taken_at": _now(),
-            "meta": meta or {},
-        }
-        self._write_manifest(manifest)
+        return self.put_sources([(source, scope, documents, meta)])
+
+    def put_sources(
+        self, entries: Sequence[tuple[str, str, list[Document], Mapping[str, Any] | None]]
+    ) -> Snapshot:
+        """Store several (source, scope) at once, under the workspace lock, in one manifest
+        update: a reader (or a build) sees all of them or none.
+
+        If this snapshot was sealed (built) or stopped being current since it was opened,
+        because another aispm wrote meanwhile, the documents go into the snapshot that is
+        open for writing now, and this object follows it (its ``id`` and ``path`` change), so
+        nothing lands in a snapshot no one will build.
+        """
+        with self.workspace.lock():
+            current = self.workspace.current()
+            if current is None or current.id != self.id or self.sealed:
+                target = self.workspace.open_for_write()
+                self.id, self.path = target.id, target.path
+            manifest = self.manifest()
+            sources = manifest.setdefault("sources", {})
+            for source, scope, documents, meta in entries:
+                body = [{"key": d.key, "body": d.body} for d in documents]
+                atomic_write_bytes(self.source_file(source, scope), compress_json(body))
+                sources[f"{source}:{scope}"] = {
+                    "source": source,
+                    "scope": scope,
+                    "file": self.source_file(source, scope).name,
+                    "documents": len(documents),
+                    "taken_at": _now(),
+                    "meta": dict(meta or {}),
+                }
+            self._write_manifest(manifest)
+        return self
 
     def source_entry(self, source: str, scope: str) -> dict[str, Any] | None:
         """The manifest entry of (source, scope), or None when the snapshot has none."""
@@ -186,9 +232,21 @@ class Workspace:
         base = self.root / "snapshots"
         if not base.is_dir():
             return []
-        return sorted(p.name for p in base.iterdir() if (p / "manifest.json").exists())
+        return sorted(
+            p.name
+            for p in base.iterdir()
+            if _SNAPSHOT_ID.fullmatch(p.name) and (p / "manifest.json").exists()
+        )
+
+    def _known(self) -> str:
+        return ", ".join(self.snapshot_ids()) or "none"
 
     def snapshot(self, snapshot_id: str) -> Snapshot:
+        if not isinstance(snapshot_id, str) or not _SNAPSHOT_ID.fullmatch(snapshot_id):
+            raise WorkspaceError(
+                f"{snapshot_id!a} is not a snapshot id (ids are names like "
+                f"0003-20250101T120000Z, never paths; have: {self._known()})"
+            )
         path = self.root / "snapshots" / snapshot_id
         if not (path / "manifest.json").exists():
             known = ", ".join(self.snapshot_ids()) or "none"
@@ -197,6 +255,11 @@ class Workspace:
 
     def current(self) -> Snapshot | None:
         cur = self.meta().get("current")
+        if cur and (not isinstance(cur, str) or not _SNAPSHOT_ID.fullmatch(cur)):
+            raise WorkspaceError(
+                f"{self.meta_path}: 'current' is {cur!a}, not a snapshot id; the file was "
+                "edited by hand or by something else: fix it or use a new --workspace"
+            )
         return self.snapshot(cur) if cur else None
 
     def latest_built(self) -> Snapshot:
@@ -208,18 +271,86 @@ class Workspace:
             f"no built graph in workspace {self.root}: run 'aispm build' (or 'aispm demo')"
         )
 
+    @contextlib.contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the workspace's writer lock; re-entrant within one thread.
+
+        Waits up to ``timeout`` seconds (``AISPM_LOCK_TIMEOUT``, default 120) for another
+        writer, saying once on stderr that it waits, then raises WorkspaceError.
+        """
+        held: dict[str, int] = getattr(_LOCAL, "held", None) or {}
+        _LOCAL.held = held
+        self.root.mkdir(parents=True, exist_ok=True)
+        key = str(self.root.resolve())
+        if held.get(key):
+            held[key] += 1
+            try:
+                yield
+            finally:
+                held[key] -= 1
+            return
+        if timeout is None:
+            try:
+                timeout = float(os.environ.get(ENV_LOCK_TIMEOUT) or DEFAULT_LOCK_TIMEOUT)
+            except ValueError:
+                timeout = DEFAULT_LOCK_TIMEOUT
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self._acquire(fd, timeout)
+            held[key] = 1
+            try:
+                yield
+            finally:
+                held[key] = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _acquire(self, fd: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+            if time.monotonic() >= deadline:
+                raise WorkspaceError(
+                    f"another aispm is writing this workspace ({self.root}); waited "
+                    f"{timeout:g}s. Try again when it has finished (or raise "
+                    f"{ENV_LOCK_TIMEOUT})"
+                )
+            if not said:
+                sys.stderr.write(
+                    f"aispm: another aispm is writing this workspace ({self.root}); "
+                    f"waiting up to {timeout:g}s\n"
+                )
+                said = True
+            time.sleep(0.05)
+
     def open_for_write(self) -> Snapshot:
         """The snapshot new documents go into: the current one, or a new one if it is sealed."""
-        cur = self.current()
-        if cur is not None and not cur.sealed:
-            return cur
-        return self._new_snapshot(carry_from=cur)
+        with self.lock():
+            cur = self.current()
+            if cur is not None and not cur.sealed:
+                return cur
+            return self._new_snapshot(carry_from=cur)
 
     def _new_snapshot(self, carry_from: Snapshot | None) -> Snapshot:
+        with self.lock():
+            return self._new_snapshot_locked(carry_from)
+
+    def _new_snapshot_locked(self, carry_from: Snapshot | None) -> Snapshot:
         meta = self.meta()
-        ids = self.snapshot_ids()
+        base = self.root / "snapshots"
+        seqs = [
+            int(p.name[:4])
+            for p in (base.iterdir() if base.is_dir() else [])
+            if p.name[:4].isdigit()
+        ]
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        seq = len(ids) + 1
+        seq = max(seqs, default=0) + 1
         sid = f"{seq:04d}-{stamp}"
         path = self.root / "snapshots" / sid
         (path / "docs").mkdir(parents=True, exist_ok=False)

@@ -1,18 +1,16 @@
-"""Shared test helpers: run the real CLI in a subprocess, and a built demo workspace."""
+"""Session fixtures (a built demo workspace); helpers live in :mod:`tests.support`."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.cli import REPO, CliResult, run_cli
+
+__all__ = ["REPO", "CliResult", "missing_tool", "run_cli"]
 
 
 def missing_tool(reason: str) -> None:
@@ -21,40 +19,6 @@ def missing_tool(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI installs it through scripts/test.sh)")
     pytest.skip(reason)
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def run_cli(
-    *args: str,
-    workspace: Path | None = None,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 300,
-) -> CliResult:
-    cmd = [sys.executable, "-m", "aispm_graph"]
-    if workspace is not None:
-        cmd += ["--workspace", str(workspace)]
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    full_env.pop("AISPM_WORKSPACE", None)
-    proc = subprocess.run(
-        [*cmd, *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd or REPO,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-    return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from aispm_graph.safeload import InputError, load_yaml_node
+
 FILE_NAME = "aispm.suppressions.yaml"
 ID_RE = re.compile(r"^(ap|rf)-[0-9a-f]{12}$")
 KEYS = {"id", "rule", "resource", "reason", "expires"}
@@ -121,7 +123,9 @@ def _date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        if not isinstance(value, str):
+            raise ValueError
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise SuppressionError(f"{where}: expires {value!r} is not a date (YYYY-MM-DD)") from None
 
@@ -133,21 +137,12 @@ def parse(text: str, source: str, known_rules: Iterable[str]) -> Suppressions:
     rules = set(known_rules)
     if len(text) > MAX_BYTES:
         raise SuppressionError(f"{source}: larger than {MAX_BYTES // 1024} KiB")
+    # One parse gives both the data and the nodes (for line numbers), and refuses aliases and
+    # merge keys, so the two can never disagree.
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f"line {mark.line + 1}" if mark else "?"
-        ctx = exc.context_mark
-        where = (
-            f" ({exc.context} at line {ctx.line + 1})"
-            if ctx is not None and exc.context and mark is not None and ctx.line != mark.line
-            else ""
-        )
-        raise SuppressionError(f"{source}: {line}: invalid YAML: {exc.problem}{where}") from None
-    except yaml.YAMLError as exc:
-        raise SuppressionError(f"{source}: invalid YAML: {exc}") from None
+        node, data = load_yaml_node(text, source)
+    except InputError as exc:
+        raise SuppressionError(str(exc)) from None
     result = Suppressions(source=source)
     if data is None or data == {}:
         return result  # an empty file or an empty mapping suppresses nothing
@@ -155,12 +150,14 @@ def parse(text: str, source: str, known_rules: Iterable[str]) -> Suppressions:
         if set(data) - {"suppressions"}:
             extra = ", ".join(sorted(map(str, set(data) - {"suppressions"})))
             raise SuppressionError(f"{source}: line 1: unknown top-level key(s): {extra}")
-        assert node is not None
+        assert isinstance(node, yaml.MappingNode)
         seq_node = next(v for k, v in node.value if k.value == "suppressions")
-        items = data.get("suppressions") or []
+        items = data.get("suppressions")
+        if items is None:
+            return result  # "suppressions:" with nothing under it
     else:
         seq_node, items = node, data
-    if not isinstance(items, list):
+    if not isinstance(items, list) or not isinstance(seq_node, yaml.SequenceNode):
         raise SuppressionError(
             f"{source}: line {seq_node.start_mark.line + 1}: 'suppressions' must be a list"
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
-from rich.table import Table
+from rich.text import Text
 
 from aispm_graph.cli.aws_incremental import source_meta
 from aispm_graph.cli.errors import UserError
@@ -28,6 +28,7 @@ from aispm_graph.providers.aws.org import (
     collect_profiles,
     read_organization,
 )
+from aispm_graph.textsafe import SafeTable, safe
 
 
 @dataclass
@@ -108,7 +109,7 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
-        table = Table(title=f"AWS estate ({mode}): per-account coverage")
+        table = SafeTable(title=f"AWS estate ({mode}): per-account coverage")
         for col in ("account", "name", "status", "documents", "detail"):
             table.add_column(col)
         for r in rows:
@@ -122,19 +123,21 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
             table.add_row(
                 r["account"],
                 r["name"],
-                f"[{style}]{r['status']}[/]",
+                Text(r["status"], style=style),
                 str(r["documents"]),
                 detail,
             )
         app.console.print(table)
         for c in org_coverage:
-            if c["status"] != "collected":
+            if c["status"] != "ok":
                 app.console.print(
-                    f"[yellow]organization policies: {c['status']}[/] " + "; ".join(c["errors"][:3])
+                    f"[yellow]organization policies: {safe(c['status'])}[/] "
+                    + safe("; ".join(c["errors"][:3]))
                 )
         app.console.print(
             f"{summary['collected']} collected, {summary['failed']} failed, "
-            f"{summary['skipped']} skipped into snapshot {snapshot.id}"
+            f"{summary['skipped']} skipped into snapshot {snapshot.id}",
+            markup=False,
         )
     if rows and len(failed) == len(rows):
         raise UserError("no account could be collected: " + failed[0]["reason"])

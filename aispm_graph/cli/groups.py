@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from aispm_graph import __version__
+from aispm_graph.textsafe import SafeConsole
 from aispm_graph.workspace import Workspace
 
 
@@ -25,8 +26,12 @@ class App:
     workspace: Workspace
     quiet: bool = False
     debug: bool = False
-    console: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=False))
-    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    console: Console = field(
+        default_factory=lambda: SafeConsole(highlight=False, soft_wrap=False, emoji=False)
+    )
+    err: Console = field(
+        default_factory=lambda: SafeConsole(stderr=True, highlight=False, emoji=False)
+    )
 
     @property
     def show_progress(self) -> bool:
@@ -34,7 +39,8 @@ class App:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(message)
+            # Messages carry file names and estate text: printed literally, never as markup.
+            self.err.print(message, markup=False, highlight=False)
 
 
 pass_app = click.make_pass_decorator(App)

@@ -1,28 +1,67 @@
 """Entry point: load every command module and map errors to the documented exit codes.
 
 0 success; 1 a ``--fail-on`` gate was met; 2 usage or input error (a message that names the
-problem, no traceback unless ``--debug``); 3 an internal error, which is a bug to report.
+problem, no traceback unless ``--debug``); 3 an internal error, which is a bug to report;
+130 interrupted (Ctrl-C or SIGTERM, at any moment from start-up on), with one line on stderr
+and whatever was already stored kept.
+
+Only ``sys`` and ``signal`` are imported before the handlers are in place: loading the
+command modules pulls in the SDKs and takes long enough for a Ctrl-C to land in it, and that
+must end with the same one line as an interrupt later on, not an import traceback.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+from typing import Any
 
-import click
+EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
-from aispm_graph.cli import commands
-from aispm_graph.cli.errors import GateFailed, Interrupted, UserError
-from aispm_graph.cli.groups import root
-from aispm_graph.graph.fileformat import GraphFileError
-from aispm_graph.plugins import import_submodules
-from aispm_graph.workspace import WorkspaceError
 
-import_submodules(commands)
+def _terminate(_signum: int, _frame: Any) -> None:
+    """SIGTERM (a CI job cancelled, a container stopped) ends the run like Ctrl-C does."""
+    raise KeyboardInterrupt
 
-EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
+
+def _install_signal_handlers() -> None:
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        pass
+
+
+def _interrupted(message: str = "interrupted") -> None:
+    try:
+        sys.stderr.write(f"aispm: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def main(argv: list[str] | None = None) -> None:
+    _install_signal_handlers()
+    try:
+        _main(argv)
+    except KeyboardInterrupt:
+        _interrupted()
+
+
+def _main(argv: list[str] | None) -> None:
+    import click
+
+    from aispm_graph.atomic import OutputError
+    from aispm_graph.cli import commands
+    from aispm_graph.cli.errors import GateFailed, Interrupted, UserError
+    from aispm_graph.cli.groups import root
+    from aispm_graph.graph.fileformat import GraphFileError
+    from aispm_graph.plugins import import_submodules
+    from aispm_graph.textsafe import clean_line
+    from aispm_graph.workspace import WorkspaceError
+
+    import_submodules(commands)
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
@@ -30,21 +69,20 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except Interrupted as exc:
-        click.echo(f"aispm: interrupted: {exc}", err=True)
-        sys.exit(130)
+        click.echo(f"aispm: interrupted: {clean_line(str(exc))}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except click.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
+        _interrupted()
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_USAGE)
     except GateFailed as exc:
-        click.echo(f"aispm: {exc}", err=True)
+        click.echo(f"aispm: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_GATE)
-    except (UserError, WorkspaceError, GraphFileError) as exc:
+    except (UserError, WorkspaceError, GraphFileError, OutputError) as exc:
         if debug:
             raise
-        click.echo(f"aispm: error: {exc}", err=True)
+        click.echo(f"aispm: error: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:
         sys.exit(0)
@@ -52,8 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(
-            f"aispm: internal error: {type(exc).__name__}: {exc} (rerun with --debug for a "
-            "traceback and report it)",
+            f"aispm: internal error: {type(exc).__name__}: {clean_line(str(exc))} (rerun with "
+            "--debug for a traceback and report it)",
             err=True,
         )
         sys.exit(EXIT_INTERNAL)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from aispm_graph.analysis.inventory import Inventory
 from aispm_graph.analysis.models import AttackPath, PathResult
+from aispm_graph.report.jsonout import dumps
+from aispm_graph.textsafe import SafeTable, clean, safe
 
 LEVEL_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
 
@@ -22,7 +22,7 @@ def level_text(level: str) -> Text:
 
 def print_json(console: Console, obj: Any) -> None:
     # Plain print: no markup, no wrapping, so the output is exactly the JSON.
-    console.file.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+    console.file.write(dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
 
 
 def route_text(path: AttackPath) -> str:
@@ -31,7 +31,7 @@ def route_text(path: AttackPath) -> str:
 
 
 def paths_table(paths: list[AttackPath], title: str = "Attack paths") -> Table:
-    table = Table(title=title, show_lines=False, expand=False)
+    table = SafeTable(title=title, show_lines=False, expand=False)
     table.add_column("#", justify="right")
     table.add_column("risk")
     table.add_column("score", justify="right")
@@ -71,7 +71,7 @@ def build_profile(timings: list[tuple[str, str, float]]) -> Table:
     table.add_column("seconds", justify="right")
     table.add_column("share", justify="right")
     for kind, name, secs in sorted(timings, key=lambda t: -t[2]):
-        table.add_row(kind, escape(name), f"{secs:.3f}", f"{100 * secs / total:.0f}%")
+        table.add_row(kind, safe(name), f"{secs:.3f}", f"{100 * secs / total:.0f}%")
     table.add_row("", "total", f"{total:.3f}", "100%")
     return table
 
@@ -100,14 +100,16 @@ def truncation_note(result: PathResult) -> str | None:
 def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> None:
     console.print(
         Text.assemble(
-            (f"{path.id}  ", "bold"),
+            (f"{clean(path.id)}  ", "bold"),
             level_text(path.risk.level),
             f" {path.risk.score}/100  ",
-            path.title,
+            clean(path.title),
         )
     )
-    console.print(f"entry {path.entry}  →  target {path.target} ({path.target_class})")
-    table = Table(show_lines=True)
+    console.print(
+        f"entry {safe(path.entry)}  →  target {safe(path.target)} ({safe(path.target_class)})"
+    )
+    table = SafeTable(show_lines=True)
     table.add_column("hop", justify="right")
     table.add_column("from")
     table.add_column("edge")
@@ -122,11 +124,11 @@ def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> N
             if len(e.kinds) <= 1
             else f"{e.kind} (+{', '.join(k for k in e.kinds if k != e.kind)})"
         )
-        row = [
+        row: list[str | Text] = [
             str(i + 1),
-            f"{src.name}\n[dim]{src.kind}[/dim]",
+            _name_kind(src.name, src.kind),
             kinds,
-            f"{dst.name}\n[dim]{dst.kind}[/dim]",
+            _name_kind(dst.name, dst.kind),
             e.confidence,
         ]
         if evidence:
@@ -135,12 +137,12 @@ def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> N
     console.print(table)
     console.print("[bold]Evidence[/bold]")
     for i, e in enumerate(path.edges):
-        console.print(escape(f"  hop {i + 1} {e.kind}"))
+        console.print(f"  hop {i + 1} {e.kind}", markup=False)
         for k, v in e.evidence.items():
-            console.print(escape(f"      {k}: {_short(v)}"), overflow="fold")
+            console.print(f"      {k}: {_short(v)}", markup=False, overflow="fold")
     console.print("[bold]Risk factors[/bold]")
     for f in path.risk.factors:
-        console.print(f"  {f.kind:<10} {f.name:<16} {f.value:<6} {f.detail}")
+        console.print(f"  {f.kind:<10} {f.name:<16} {f.value:<6} {f.detail}", markup=False)
     console.print(
         f"  likelihood {path.risk.likelihood}  impact {path.risk.impact}  score {path.risk.score}"
     )
@@ -148,7 +150,11 @@ def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> N
     for r in path.remediation:
         mark = "breaks path" if r.breaks_path else "lowers risk"
         hop = f"hop {r.edge + 1}" if r.edge is not None else "path"
-        console.print(escape(f"  [{mark}] ({hop}, {r.effort} effort, {r.id}) {r.action}"))
+        console.print(f"  [{mark}] ({hop}, {r.effort} effort, {r.id}) {r.action}", markup=False)
+
+
+def _name_kind(name: str, kind: str) -> Text:
+    return Text.assemble(clean(name), "\n", (clean(kind), "dim"))
 
 
 def _short(value: Any) -> str:
@@ -157,7 +163,7 @@ def _short(value: Any) -> str:
 
 
 def inventory_table(inv: Inventory) -> Table:
-    table = Table(title="AI bill of materials")
+    table = SafeTable(title="AI bill of materials")
     for col in ("provider", "service", "kind", "name", "model", "region", "exposed", "paths"):
         table.add_column(col)
     for i in inv.items:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -13,14 +12,15 @@ from aispm_graph.analysis.explain import Explanation
 from aispm_graph.analysis.whatif import RiskTotals, WhatIfReport
 from aispm_graph.cli.render import level_text
 from aispm_graph.recommendations.evaluate import Finding
+from aispm_graph.textsafe import SafeTable, clean, safe
 
 
 def _line(level: str, score: int, pid: str, title: str) -> Text:
-    return Text.assemble("  ", level_text(level), f" {score:>3} {pid}  {title}")
+    return Text.assemble("  ", level_text(level), f" {score:>3} {clean(pid)}  {clean(title)}")
 
 
 def chokepoints_table(report: ChokepointReport, top: int | None) -> Table:
-    table = Table(title="Choke points: fixes ranked by the path risk they remove")
+    table = SafeTable(title="Choke points: fixes ranked by the path risk they remove")
     table.add_column("#", justify="right")
     table.add_column("fix", no_wrap=True)
     table.add_column("risk", justify="right")
@@ -30,14 +30,14 @@ def chokepoints_table(report: ChokepointReport, top: int | None) -> Table:
     rows = report.fixes[:top] if top else report.fixes
     for i, f in enumerate(rows, 1):
         levels = "\n".join(f"{n} {lv}" for lv, n in f.closes_by_level.items() if n)
-        fix = f.id + ("\n[bold]min set[/bold]" if f.in_minimum_set else "")
+        fix = Text.from_markup(safe(f.id) + ("\n[bold]min set[/bold]" if f.in_minimum_set else ""))
         table.add_row(
             str(i),
             fix,
             str(f.risk_removed),
             levels,
             f.effort,
-            escape(f.action) + "\n[dim]" + ", ".join(f.closes) + "[/dim]",
+            Text.from_markup(f"{safe(f.action)}\n[dim]{safe(', '.join(f.closes))}[/dim]"),
         )
     return table
 
@@ -48,14 +48,16 @@ def chokepoints_summary(console: Console, report: ChokepointReport) -> None:
         console.print(
             f"{len(report.minimum_set)} fix(es) cut off all {report.pairs_cut} (entry, target) "
             f"pair(s) with a {levels} path ({report.covered_paths} listed path(s)): "
-            f"{', '.join(report.minimum_set)}"
+            f"{', '.join(report.minimum_set)}",
+            markup=False,
         )
-    console.print(f"method: {report.method}: {escape(report.method_detail)}")
+    console.print(f"method: {report.method}: {report.method_detail}", markup=False)
     if report.unbreakable:
         console.print(
             f"{len(report.unbreakable)} {levels} path(s) no fix can cut (their target is "
             f"reached through hops that only risk-lowering fixes touch): "
-            + ", ".join(report.unbreakable)
+            + ", ".join(report.unbreakable),
+            markup=False,
         )
 
 
@@ -67,7 +69,7 @@ def _totals(t: RiskTotals) -> str:
 def whatif_report(console: Console, r: WhatIfReport) -> None:
     console.print("[bold]Applied[/bold]")
     for a in r.applied:
-        console.print(f"  {escape(a)}")
+        console.print(f"  {a}", markup=False)
     console.print(f"[bold]Closed[/bold] ({len(r.closed)})")
     for p in r.closed:
         console.print(_line(p.level, p.score, p.id, p.title))
@@ -76,9 +78,9 @@ def whatif_report(console: Console, r: WhatIfReport) -> None:
         for c in r.changed:
             console.print(
                 Text.assemble(
-                    f"  {c.id}  {c.old_level} {c.old_score} -> ",
+                    clean(f"  {c.id}  {c.old_level} {c.old_score} -> "),
                     level_text(c.level),
-                    f" {c.score}  {c.title}",
+                    clean(f" {c.score}  {c.title}"),
                 )
             )
     for title, rows in (("Remaining", r.remaining), ("Opened by the change", r.opened)):
@@ -86,25 +88,22 @@ def whatif_report(console: Console, r: WhatIfReport) -> None:
             continue
         console.print(f"[bold]{title}[/bold] ({len(rows)})")
         for p in rows:
-            console.print(
-                Text.assemble("  ", level_text(p.level), f" {p.score:>3} {p.id}  {p.title}")
-            )
+            console.print(_line(p.level, p.score, p.id, p.title))
             if p.bypass is not None and p.bypass_hop is not None:
                 console.print(
-                    escape(
-                        f"        now carried by hop {p.bypass_hop + 1}: {p.bypass.source} "
-                        f"-[{p.bypass.kind}]-> {p.bypass.target} (instead of {p.instead_of})"
-                    ),
+                    f"        now carried by hop {p.bypass_hop + 1}: {p.bypass.source} "
+                    f"-[{p.bypass.kind}]-> {p.bypass.target} (instead of {p.instead_of})",
+                    markup=False,
                     overflow="fold",
                 )
     console.print(f"before: {_totals(r.before)}")
     console.print(f"after:  {_totals(r.after)}")
     if r.truncation:
-        console.print(f"[bold yellow]WARNING: results are incomplete: {escape(r.truncation)}[/]")
+        console.print(f"[bold yellow]WARNING: results are incomplete: {safe(r.truncation)}[/]")
 
 
 def drift_report(console: Console, r: DriftReport) -> None:
-    console.print(f"drift from snapshot {r.old} to {r.new}")
+    console.print(f"drift from snapshot {r.old} to {r.new}", markup=False)
     sections = (
         ("New attack paths", r.new_paths),
         ("Closed attack paths", r.closed_paths),
@@ -112,45 +111,49 @@ def drift_report(console: Console, r: DriftReport) -> None:
     for title, rows in sections:
         console.print(f"[bold]{title}[/bold] ({len(rows)})")
         for p in rows:
-            console.print(
-                Text.assemble("  ", level_text(p.level), f" {p.score:>3} {p.id}  {p.title}")
-            )
+            console.print(_line(p.level, p.score, p.id, p.title))
     console.print(f"[bold]Changed attack paths[/bold] ({len(r.changed_paths)})")
     for c in r.changed_paths:
-        console.print(Text.assemble("  ", level_text(c.level), f" {c.score:>3} {c.id}  {c.title}"))
+        console.print(_line(c.level, c.score, c.id, c.title))
         for ch in c.changes:
-            console.print(f"        {escape(ch)}")
+            console.print(f"        {ch}", markup=False)
     console.print(f"[bold]New AI assets[/bold] ({len(r.new_ai_assets)})")
     for a in r.new_ai_assets:
         shadow = " (shadow AI)" if a.shadow_ai else ""
-        console.print(escape(f"  {a.provider} {a.kind} {a.name}{shadow}  {a.id}"), overflow="fold")
+        console.print(
+            f"  {a.provider} {a.kind} {a.name}{shadow}  {a.id}", markup=False, overflow="fold"
+        )
     if r.removed_ai_assets:
         console.print(f"[bold]Removed AI assets[/bold] ({len(r.removed_ai_assets)})")
         for a in r.removed_ai_assets:
-            console.print(escape(f"  {a.provider} {a.kind} {a.name}  {a.id}"), overflow="fold")
+            console.print(
+                f"  {a.provider} {a.kind} {a.name}  {a.id}", markup=False, overflow="fold"
+            )
     console.print(f"[bold]New internet exposures[/bold] ({len(r.new_exposures)})")
     for e in r.new_exposures:
         how = e.evidence.get("ports") or e.evidence.get("grant") or ""
-        console.print(escape(f"  {e.edge} {e.kind} {e.name} {how}  {e.target}"), overflow="fold")
+        console.print(
+            f"  {e.edge} {e.kind} {e.name} {how}  {e.target}", markup=False, overflow="fold"
+        )
 
 
 def findings_table(findings: list[Finding]) -> Table:
-    table = Table(title="Security recommendations (ordered by the attack paths through them)")
+    table = SafeTable(title="Security recommendations (ordered by the attack paths through them)")
     table.add_column("#", justify="right")
     table.add_column("priority")
     table.add_column("check", no_wrap=True)
     table.add_column("finding (resource; paths through it)", overflow="fold")
     for i, f in enumerate(findings, 1):
-        sev = "" if f.severity == f.priority else f"\n[dim]severity {f.severity}[/dim]"
+        sev = "" if f.severity == f.priority else f"\n[dim]severity {safe(f.severity)}[/dim]"
         paths = ""
         if f.paths:
             more = f" (+{len(f.paths) - 3})" if len(f.paths) > 3 else ""
-            paths = f"\n[dim]paths: {', '.join(f.paths[:3])}{more}[/dim]"
+            paths = f"\n[dim]paths: {safe(', '.join(f.paths[:3]))}{more}[/dim]"
         table.add_row(
             str(i),
-            level_text(f.priority).markup + sev,
+            Text.from_markup(level_text(f.priority).markup + sev),
             f.check,
-            f"{escape(f.title)}\n{escape(f.name)} [dim]({f.kind})[/dim]{paths}",
+            Text.from_markup(f"{safe(f.title)}\n{safe(f.name)} [dim]({safe(f.kind)})[/dim]{paths}"),
         )
     return table
 
@@ -160,15 +163,13 @@ def explanation(console: Console, e: Explanation) -> None:
     for s in e.steps:
         label = "likelihood" if s.kind == "likelihood" else "impact"
         console.print(
-            escape(
-                f"  {label:<10} {s.operation} {s.value:<7g} = {s.running:.4f}  "
-                f"[{s.factor}] {s.detail}"
-            ),
+            f"  {label:<10} {s.operation} {s.value:<7g} = {s.running:.4f}  [{s.factor}] {s.detail}",
+            markup=False,
             overflow="fold",
         )
     console.print(f"  likelihood (clamped to 0..1)    = {e.likelihood:.4f}")
     console.print(f"  impact (clamped to 0.05..1)     = {e.impact:.4f}")
-    console.print(f"  {e.formula}")
+    console.print(f"  {e.formula}", markup=False)
     bands = ", ".join(f"{lv} >= {b}" for lv, b in e.thresholds.items())
     console.print(f"  level: {e.level} ({bands}, low below)")
     if not e.consistent:

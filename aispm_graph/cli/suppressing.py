@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.markup import escape
 
 from aispm_graph.analysis.models import AttackPath
 from aispm_graph.analysis.suppressions import (
@@ -20,6 +19,7 @@ from aispm_graph.analysis.suppressions import (
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App
 from aispm_graph.recommendations.catalogue import checks_by_id
+from aispm_graph.textsafe import safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,5 +67,5 @@ def report_notes(app: App, sup: Suppressions | None, scopes: tuple[str, ...]) ->
         return []
     notes = sup.notes(scopes)
     for n in notes:
-        app.err.print(f"[yellow]suppressions:[/yellow] {escape(n)}", markup=True, highlight=False)
+        app.err.print(f"[yellow]suppressions:[/yellow] {safe(n)}", markup=True, highlight=False)
     return notes

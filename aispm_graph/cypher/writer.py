@@ -182,15 +182,29 @@ def all_statements(dialect: Dialect) -> list[str]:
 # -- rows ------------------------------------------------------------------------------------
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
+    """A value both backends store as itself. Integers beyond int64 (FalkorDB would clamp
+    10**26 to int64 max, silently), NaN/Infinity and strings holding NUL (refused as
+    parameters) are not: they go through the JSON-text path, which keeps them exactly."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return "\x00" not in value  # FalkorDB's parameter parser stops at NUL
+    if isinstance(value, int):
+        return _INT64[0] <= value <= _INT64[1]
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return False
 
 
 def _homogeneous_scalar_list(value: list[Any]) -> bool:
     if not value:
         return True
     first = type(value[0])
-    return _is_scalar(value[0]) and all(type(v) is first for v in value)
+    return all(type(v) is first and _is_scalar(v) for v in value)
 
 
 def flatten_props(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

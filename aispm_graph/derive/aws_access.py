@@ -20,10 +20,18 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.derive.aws_escalation import (
+    ADMIN_PHASE,
+    ADMIN_PROBE,
+    EDGE_PHASE,
+    REACH_PHASE,
+    Escalation,
+    undecided,
+)
+from aispm_graph.escalation.model import On
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
@@ -41,7 +49,6 @@ from aispm_graph.providers.aws.iam import (
     principal_values,
     public_grants,
     resource_set,
-    service_principals,
     statement_applies,
 )
 from aispm_graph.schema import INTERNET_ID
@@ -73,8 +80,11 @@ def _resource_policy(graph: Graph, ctx: BuildContext, node_id: str) -> list[Stat
         return []
 
 
-def principals(graph: Graph, ctx: BuildContext) -> dict[str, Principal]:
-    """Every user and role with identity policies (groups folded in), boundary and SCPs."""
+def principals(
+    graph: Graph, ctx: BuildContext, kinds: tuple[str, ...] = ("AWSUser", "AWSRole")
+) -> dict[str, Principal]:
+    """Users and roles with identity policies (groups folded in), boundary and SCPs; with
+    ``AWSGroup`` in ``kinds``, groups too, as the principal a new member would become."""
     group_pols: dict[str, list[Statement]] = {}
     for gid, data in graph.nodes("AWSGroup"):
         group_pols[gid] = _load(graph, ctx, gid, data.get("policies"))
@@ -85,9 +95,12 @@ def principals(graph: Graph, ctx: BuildContext) -> dict[str, Principal]:
             _load(graph, ctx, aid, level) for level in levels
         ]
     out: dict[str, Principal] = {}
-    for kind in ("AWSUser", "AWSRole"):
+    for kind in kinds:
         for pid, data in graph.nodes(kind):
-            stmts = _load(graph, ctx, pid, data.get("policies"))
+            if kind == "AWSGroup":
+                stmts = list(group_pols[pid])
+            else:
+                stmts = _load(graph, ctx, pid, data.get("policies"))
             if kind == "AWSUser":
                 for _s, gid, _e in graph.g.out_edges(pid, data=True):
                     if gid in group_pols and graph.edge(pid, gid, "MEMBER_OF"):
@@ -96,16 +109,12 @@ def principals(graph: Graph, ctx: BuildContext) -> dict[str, Principal]:
             boundary = _load(graph, ctx, pid, [pb]) if pb else None
             out[pid] = Principal(
                 arn=pid,
-                kind="user" if kind == "AWSUser" else "role",
+                kind={"AWSUser": "user", "AWSRole": "role"}.get(kind, "group"),
                 identity=stmts,
                 boundary=boundary,
                 scps=scps_of.get(str(data.get("tenant")), []),
             )
     return out
-
-
-def _same_account(a: str, b: str) -> bool:
-    return account_of(a) == account_of(b)
 
 
 # -- evidence ------------------------------------------------------------------------------------
@@ -115,7 +124,12 @@ def _confidence(decision: Decision) -> Confidence:
     return Confidence.CONDITIONAL if decision.conditional else Confidence.CONFIRMED
 
 
-def _evidence(decision: Decision, permission: str, fix: str, **extra: Any) -> dict[str, Any]:
+def _evidence(
+    decision: Decision, permission: str, fix: str, *, undecided_text: str = "", **extra: Any
+) -> dict[str, Any]:
+    """Evidence of a permission-derived edge. A conditional edge names what was undecided:
+    the granting statement's condition, a Deny's, or ``undecided_text`` (statements of a
+    boundary, SCP or policy variable) -- never an empty ``null``."""
     st = decision.grants[0] if decision.grants else None
     ev: dict[str, Any] = {
         "permission": permission,
@@ -125,10 +139,15 @@ def _evidence(decision: Decision, permission: str, fix: str, **extra: Any) -> di
         "fix": fix,
     }
     if decision.conditional:
-        ev["condition"] = "a condition could not be decided offline: " + json.dumps(
-            (st.condition if st and st.condition else None)
-            or next((d.condition for d in decision.denies if d.condition), None)
+        cond = (st.condition if st and st.condition else None) or next(
+            (d.condition for d in decision.denies if d.condition), None
         )
+        if cond:
+            ev["condition"] = "a condition could not be decided offline: " + json.dumps(
+                cond, sort_keys=True
+            )
+        else:
+            ev["condition"] = undecided_text or "a condition could not be decided offline"
     ev.update({k: v for k, v in extra.items() if v is not None})
     return ev
 
@@ -302,51 +321,6 @@ def derive_aws_lbs(graph: Graph, ctx: BuildContext) -> None:
 # -- IAM-derived edges -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PassRoleService:
-    service: str  # service principal that must trust the role
-    label: str
-    actions: tuple[str, ...]  # all needed besides iam:PassRole
-
-
-PASS_ROLE_SERVICES: tuple[PassRoleService, ...] = (
-    PassRoleService(
-        "sagemaker.amazonaws.com",
-        "SageMaker notebook instance",
-        ("sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"),
-    ),
-    PassRoleService(
-        "sagemaker.amazonaws.com", "SageMaker training job", ("sagemaker:CreateTrainingJob",)
-    ),
-    PassRoleService(
-        "sagemaker.amazonaws.com", "SageMaker processing job", ("sagemaker:CreateProcessingJob",)
-    ),
-    PassRoleService(
-        "lambda.amazonaws.com",
-        "Lambda function",
-        ("lambda:CreateFunction", "lambda:InvokeFunction"),
-    ),
-    PassRoleService("ec2.amazonaws.com", "EC2 instance", ("ec2:RunInstances",)),
-    PassRoleService("glue.amazonaws.com", "Glue job", ("glue:CreateJob", "glue:StartJobRun")),
-    PassRoleService("glue.amazonaws.com", "Glue development endpoint", ("glue:CreateDevEndpoint",)),
-    PassRoleService(
-        "codebuild.amazonaws.com",
-        "CodeBuild project",
-        ("codebuild:CreateProject", "codebuild:StartBuild"),
-    ),
-    PassRoleService(
-        "cloudformation.amazonaws.com", "CloudFormation stack", ("cloudformation:CreateStack",)
-    ),
-    PassRoleService(
-        "bedrock-agentcore.amazonaws.com",
-        "Bedrock AgentCore code interpreter",
-        (
-            "bedrock-agentcore:CreateCodeInterpreter",
-            "bedrock-agentcore:StartCodeInterpreterSession",
-            "bedrock-agentcore:InvokeCodeInterpreter",
-        ),
-    ),
-)
 ANY = resource_set("")
 
 
@@ -372,7 +346,8 @@ class IamDeriver:
         self.g = graph
         self.ctx = ctx
         self.p = principals(graph, ctx)
-        self._may: dict[tuple[str, str], bool] = {}
+        self.groups = principals(graph, ctx, ("AWSGroup",))
+        self.runs_as: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._kms_keys: dict[str, str] | None = None
         self.trusts: dict[str, list[Statement]] = {}
         for rid, data in graph.nodes("AWSRole"):
@@ -398,20 +373,10 @@ class IamDeriver:
     def may(self, pid: str, action: str) -> bool:
         """Could any identity statement of ``pid`` allow ``action`` at all (any resource)?
 
-        A cheap, cached pre-filter: most (principal, target) pairs fail here, which keeps the
-        pairwise passes near linear on large estates. Resource-policy grants are checked by
-        the callers separately.
+        The cheap pre-filter, answered from the inverted action index: most (principal,
+        target) pairs fail here. Resource-policy grants are checked by the callers separately.
         """
-        key = (pid, action)
-        hit = self._may.get(key)
-        if hit is None:
-            hit = any(
-                st.effect == "Allow"
-                and statement_applies(st, action, ANY, {}, check_resource=False) is not Tri.NO
-                for st in self.p[pid].identity
-            )
-            self._may[key] = hit
-        return hit
+        return pid in self.esc.index.may(action)
 
     def name(self, node_id: str) -> str:
         return str(self.g.node(node_id)["name"])
@@ -421,14 +386,29 @@ class IamDeriver:
 
     def run(self) -> None:
         self.compute_identities()
+        for src, dst, _e in self.g.edges("HAS_IDENTITY"):
+            if self.g.node(dst)["kind"] == "AWSRole":
+                self.runs_as[self.g.node(src)["kind"]].append((src, dst))
+        self.esc = Escalation(self)
         self.admins()
-        # An administrator reaches everything; its other edges would only repeat that.
-        admins = {pid for pid in self.p if self.g.node(pid).get("admin")}
-        self.p = {pid: p for pid, p in self.p.items() if pid not in admins}
+        self._drop_admins(self.esc.run_phase(ADMIN_PHASE))
+        # Groups someone can join become principals: joining hands over what they hold.
+        self.esc.run_phase({On.GROUP})
+        joinable = {dst for _s, dst, _e in self.g.edges("CAN_ESCALATE_TO") if dst in self.groups}
+        for gid in sorted(joinable):
+            self.p[gid] = self.groups[gid]
+            self.esc.index.add(gid, self.groups[gid])
+        self.admins(sorted(joinable))
+        self._drop_admins([])
         self.assume()
-        self.escalation()
+        self.esc.run_phase(EDGE_PHASE - {On.GROUP})
+        self._drop_admins(self.esc.run_phase(REACH_PHASE))
         self.ai_access()
         self.external_accounts()
+
+    def _drop_admins(self, _new: list[str]) -> None:
+        """An administrator reaches everything; its other edges would only repeat that."""
+        self.p = {pid: p for pid, p in self.p.items() if not self.g.node(pid).get("admin")}
 
     # compute -> role ------------------------------------------------------------------------
     def compute_identities(self) -> None:
@@ -460,60 +440,34 @@ class IamDeriver:
             )
 
     # admin ----------------------------------------------------------------------------------
-    def admins(self) -> None:
-        for pid, p in self.p.items():
+    def admins(self, only: list[str] | None = None) -> None:
+        """Principals whose policies allow everything (``*:*`` or equivalent) administer
+        their account; self-granting techniques are records applied by the evaluator."""
+        for pid in only if only is not None else list(self.p):
+            p = self.p[pid]
             acct = self.account_node.get(p.account)
             if not acct:
                 continue
-            full = _all(
-                p,
-                (
-                    "iam:CreatePolicyVersion",
-                    "ec2:RunInstances",
-                    "s3:GetObject",
-                    "sts:AssumeRole",
-                    "iam:PassRole",
-                    "kms:Decrypt",
-                ),
-                ANY,
-            )
-            if full.ok:
-                self.g.node(pid)["admin"] = True
-                self.add(
-                    pid,
-                    acct,
-                    "CAN_ADMINISTER",
-                    full,
-                    _evidence(
-                        full,
-                        "*:* (administrator)",
-                        _fix_remove(
-                            full, "the wildcard permissions", self.name(pid), "all services"
-                        ),
-                        technique="administrator-equivalent policy",
-                    ),
-                )
+            full = _all(p, ADMIN_PROBE, ANY)
+            if not full.ok:
                 continue
-            if p.boundary is not None or p.scps:
-                continue  # self-granted policies stay inside the boundary / SCPs
-            action = "iam:PutRolePolicy" if p.kind == "role" else "iam:PutUserPolicy"
-            attach = "iam:AttachRolePolicy" if p.kind == "role" else "iam:AttachUserPolicy"
-            for perm in (action, attach):
-                d = evaluate(p, perm, Resource(pid))
-                if d.ok:
-                    self.add(
-                        pid,
-                        acct,
-                        "CAN_ADMINISTER",
-                        d,
-                        _evidence(
-                            d,
-                            perm,
-                            _fix_remove(d, perm, self.name(pid), "itself"),
-                            technique=f"{perm} on itself grants any permission",
-                        ),
-                    )
-                    break
+            self.g.node(pid)["admin"] = True
+            self.g.node(pid).setdefault("admin_via", "administrator-equivalent policy")
+            ev = _evidence(
+                full,
+                "*:* (administrator)",
+                _fix_remove(full, "the wildcard permissions", self.name(pid), "all services"),
+                technique="administrator-equivalent policy",
+            )
+            if full.conditional:
+                ev["condition"] = self._undecided(p, ADMIN_PROBE, ANY)
+            self.add(pid, acct, "CAN_ADMINISTER", full, ev)
+
+    def _undecided(
+        self, p: Principal, actions: Iterable[str], res: Resource, ctx: dict[str, str] | None = None
+    ) -> str:
+        texts = [f"{a}: {t}" for a in actions for t in undecided(p, a, res, ctx)]
+        return "; ".join(dict.fromkeys(texts)) or "a condition could not be decided offline"
 
     # assume ---------------------------------------------------------------------------------
     def assume(self) -> None:
@@ -589,7 +543,14 @@ class IamDeriver:
             )
         )
         ev = _evidence(
-            decision, action, "", trust=how, technique="sts:AssumeRole", reason=trust_txt
+            decision,
+            action,
+            "",
+            undecided_text=self._undecided(p, [action], res) if d.conditional else "",
+            trust=how,
+            technique="sts:AssumeRole",
+            technique_id="aws-sts-assume-role",
+            reason=trust_txt,
         )
         ev["statement"] = json.dumps(st.as_json(), sort_keys=True)
         ev["policy"] = f"trust policy of {self.name(rid)}"
@@ -608,170 +569,6 @@ class IamDeriver:
             if g:
                 ev["caller_grant"] = g.label
         self.add(pid, rid, "CAN_ASSUME", decision, ev)
-
-    # escalation -----------------------------------------------------------------------------
-    def _trusting(self, service: str) -> list[str]:
-        out = []
-        for rid, trust in self.trusts.items():
-            for st in trust:
-                if (
-                    st.effect == "Allow"
-                    and any(s == service for s in service_principals(st))
-                    and any(a.lower() in {"sts:assumerole", "sts:*", "*"} for a in st.actions)
-                ):
-                    out.append(rid)
-                    break
-        return out
-
-    def escalation(self) -> None:
-        profiles = {d.get("role") for _i, d in self.g.nodes("AWSInstanceProfile")}
-        for svc in PASS_ROLE_SERVICES:
-            roles = self._trusting(svc.service)
-            if svc.service == "ec2.amazonaws.com":
-                roles = [r for r in roles if r in profiles]
-            if not roles:
-                continue
-            for pid, p in self.p.items():
-                create = _all(p, svc.actions, ANY)
-                if not create.ok:
-                    continue
-                for rid in roles:
-                    if rid == pid or not _same_account(pid, rid):
-                        continue  # iam:PassRole only ever passes roles of the caller's account
-                    pr = evaluate(
-                        p,
-                        "iam:PassRole",
-                        Resource(rid),
-                        context={"iam:PassedToService": svc.service},
-                    )
-                    if not pr.ok:
-                        continue
-                    allowed = min(pr.allowed, create.allowed)
-                    d = Decision(
-                        allowed, grants=pr.grants + create.grants, denies=pr.denies + create.denies
-                    )
-                    perms = ["iam:PassRole", *svc.actions]
-                    fix = (
-                        f"Remove iam:PassRole on {self.name(rid)} from "
-                        f"{pr.grants[0].policy if pr.grants else 'the policies'} of "
-                        f"{self.name(pid)} (or restrict it with an iam:PassedToService "
-                        f"condition that excludes {svc.service})"
-                    )
-                    self.add(
-                        pid,
-                        rid,
-                        "CAN_ESCALATE_TO",
-                        d,
-                        _evidence(
-                            d,
-                            " + ".join(perms),
-                            fix,
-                            permissions=", ".join(perms),
-                            technique=f"iam:PassRole to a new {svc.label} that runs as the role",
-                            service=svc.service,
-                            create_grant=create.grants[0].label if create.grants else None,
-                        ),
-                    )
-        self._update_code()
-        self._trust_rewrite()
-
-    def _update_code(self) -> None:
-        for fid, data in list(self.g.nodes("AWSLambda")):
-            role = data.get("role")
-            if not role or not self.g.has_node(role):
-                continue
-            triggered = bool(
-                data.get("function_url")
-                or data.get("event_sources")
-                or data.get("agent_action_group")
-            )
-            for pid, p in self.p.items():
-                if pid == role or not _same_account(pid, fid):
-                    continue
-                if not self.may(pid, "lambda:UpdateFunctionCode"):
-                    continue
-                d = evaluate(p, "lambda:UpdateFunctionCode", Resource(fid))
-                if not d.ok:
-                    continue
-                how = "its URL, event sources or an agent invoke it"
-                if not triggered:
-                    inv = evaluate(p, "lambda:InvokeFunction", Resource(fid))
-                    if not inv.ok:
-                        continue
-                    how = "the attacker may invoke it"
-                    d = Decision(min(d.allowed, inv.allowed), grants=d.grants, denies=d.denies)
-                self.add(
-                    pid,
-                    role,
-                    "CAN_ESCALATE_TO",
-                    d,
-                    _evidence(
-                        d,
-                        "lambda:UpdateFunctionCode",
-                        _fix_remove(
-                            d,
-                            "lambda:UpdateFunctionCode",
-                            self.name(pid),
-                            f"function {data['name']}",
-                        ),
-                        permissions="lambda:UpdateFunctionCode",
-                        function=fid,
-                        technique=f"replace the code of {data['name']}, which runs as the "
-                        f"role ({how})",
-                    ),
-                )
-
-    def _trust_rewrite(self) -> None:
-        for rid in self.trusts:
-            for pid, p in self.p.items():
-                if pid == rid or not _same_account(pid, rid):
-                    continue  # IAM has no resource policies: no cross-account IAM writes
-                if not self.may(pid, "iam:UpdateAssumeRolePolicy"):
-                    continue
-                d = evaluate(p, "iam:UpdateAssumeRolePolicy", Resource(rid))
-                if not d.ok:
-                    continue
-                self.add(
-                    pid,
-                    rid,
-                    "CAN_ESCALATE_TO",
-                    d,
-                    _evidence(
-                        d,
-                        "iam:UpdateAssumeRolePolicy",
-                        _fix_remove(
-                            d,
-                            "iam:UpdateAssumeRolePolicy",
-                            self.name(pid),
-                            f"role {self.name(rid)}",
-                        ),
-                        permissions="iam:UpdateAssumeRolePolicy",
-                        technique="rewrite the role's trust policy to admit itself, then assume it",
-                    ),
-                )
-        for uid, _d in list(self.g.nodes("AWSUser")):
-            for pid, p in self.p.items():
-                if pid == uid or not _same_account(pid, uid):
-                    continue
-                if not self.may(pid, "iam:CreateAccessKey"):
-                    continue
-                d = evaluate(p, "iam:CreateAccessKey", Resource(uid))
-                if d.ok:
-                    self.add(
-                        pid,
-                        uid,
-                        "CAN_ESCALATE_TO",
-                        d,
-                        _evidence(
-                            d,
-                            "iam:CreateAccessKey",
-                            _fix_remove(
-                                d, "iam:CreateAccessKey", self.name(pid), f"user {self.name(uid)}"
-                            ),
-                            permissions="iam:CreateAccessKey",
-                            technique="create an access key for the user and act as it",
-                        ),
-                    )
 
     # AI and data ------------------------------------------------------------------------------
     def _targets(self) -> list[tuple[str, str, tuple[str, ...], Resource, str]]:
@@ -884,13 +681,24 @@ class IamDeriver:
 
     def ai_access(self) -> None:
         targets = self._targets()
+        order = {pid: i for i, pid in enumerate(self.p)}  # keep the principals' own order
         rp_cache: dict[str, list[Statement]] = {}
         for kind, nid, actions, res, what in targets:
             if nid not in rp_cache:
                 rp_cache[nid] = _resource_policy(self.g, self.ctx, nid)
             rp = rp_cache[nid]
             tenant = str(self.g.node(nid).get("tenant") or "")
-            for pid, p in self.p.items():
+            # Without a resource policy only principals whose own policies may allow one of
+            # the actions can reach the target: ask the action index, not every principal.
+            if rp:
+                pool = list(self.p.items())
+            else:
+                may = frozenset().union(*(self.esc.index.may(a) for a in actions))
+                pool = [
+                    (pid, self.p[pid])
+                    for pid in sorted((m for m in may if m in self.p), key=order.__getitem__)
+                ]
+            for pid, p in pool:
                 if tenant and tenant != p.account and not rp:
                     continue  # nothing grants another account access to this resource
                 best: tuple[Decision, str] | None = None
@@ -924,6 +732,7 @@ class IamDeriver:
                     d,
                     action,
                     _fix_remove(d, action, self.name(pid), f"{what} {self.name(nid)}"),
+                    undecided_text=self._undecided(p, [action], res) if d.conditional else "",
                     resource=res.arn + ("*" if res.is_set else ""),
                     kms=kms_note,
                 )

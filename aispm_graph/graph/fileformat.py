@@ -12,15 +12,16 @@ used, and every error names the file, the record and the field.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from aispm_graph.graph.model import RESERVED_NODE_KEYS, Confidence, Graph
+from aispm_graph.safeload import InputError, loads_json
 from aispm_graph.schema import INTERNET_ID, edge_kinds, node_kinds
 
+INTERNET_KIND = "Internet"
 FORMAT_NAME = "aispm-graph"
 FORMAT_VERSION = 1
 MAX_ID_LENGTH = 2048
@@ -66,12 +67,21 @@ EdgeRecord = tuple[str, str, str, str, dict[str, Any]]
 
 
 def validate_graph_document(
-    doc: Any, source: str, known: Callable[[str], bool] | None = None
+    doc: Any,
+    source: str,
+    known: Callable[[str], bool] | None = None,
+    known_kinds: Mapping[str, str] | None = None,
 ) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """Check a parsed graph document completely and return its records, changing nothing.
 
     ``known`` says whether a node id exists outside this document (in the estate it will be
     merged into), so a user file can attach an on-premises server to a collected identity.
+    ``known_kinds`` gives the kind of ids defined elsewhere (the built graph, files imported
+    before): a record that gives one of them another kind is refused here, at import, rather
+    than skipped later at build. The reserved ``internet`` id is the one internet node the
+    engine starts paths from; a file may point edges at it but never redefine it (as a
+    model, say, to make every path end there), so a node record for it is refused unless it
+    is the plain Internet node an export wrote, which is then left to the engine.
     """
     if not isinstance(doc, dict):
         raise GraphFileError(source, "top level must be a JSON object")
@@ -110,6 +120,22 @@ def validate_graph_document(
         if seen.get(node_id, kind) != kind:
             raise GraphFileError(
                 where, f"field 'kind': {kind} conflicts with earlier kind {seen[node_id]}"
+            )
+        if node_id == INTERNET_ID:
+            if kind != INTERNET_KIND or props:
+                raise GraphFileError(
+                    where,
+                    f"field 'id': {INTERNET_ID!r} is reserved for the single internet node and "
+                    "cannot be redefined (give the node another id)",
+                )
+            seen[node_id] = kind
+            continue
+        earlier = (known_kinds or {}).get(node_id)
+        if earlier is not None and earlier != kind:
+            raise GraphFileError(
+                where,
+                f"field 'kind': {kind} conflicts with kind {earlier} the estate already has for "
+                "this id",
             )
         seen[node_id] = kind
         node_out.append((node_id, kind, name, props))
@@ -205,17 +231,13 @@ def read_json_file(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise GraphFileError(str(path), f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise GraphFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise GraphFileError(str(path), "is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise GraphFileError(
-            str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise GraphFileError(str(path), "JSON nested too deeply") from None
+    try:
+        return loads_json(raw, str(path))
+    except InputError as exc:
+        raise GraphFileError(str(path), str(exc).removeprefix(f"{path}: ")) from None
 
 
 def load_graph_file(path: Path, into: Graph | None = None) -> Graph:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from aispm_graph.report.data import (
@@ -14,6 +13,7 @@ from aispm_graph.report.data import (
     VulnRow,
     build_report_data,
 )
+from aispm_graph.report.jsonout import dumps
 
 
 def _html(data: ReportData) -> str:
@@ -25,13 +25,13 @@ def _html(data: ReportData) -> str:
 def _sarif(data: ReportData) -> str:
     from aispm_graph.report.sarif import render_sarif
 
-    return json.dumps(render_sarif(data), indent=2) + "\n"
+    return dumps(render_sarif(data), indent=2) + "\n"
 
 
 def _ocsf(data: ReportData) -> str:
     from aispm_graph.report.ocsf import render_ocsf
 
-    return json.dumps(render_ocsf(data), indent=2) + "\n"
+    return dumps(render_ocsf(data), indent=2) + "\n"
 
 
 def _md(data: ReportData) -> str:

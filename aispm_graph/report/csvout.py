@@ -1,13 +1,16 @@
 """CSV for spreadsheets: the AI-BOM, vulnerabilities, recommendations, paths and choke points.
 
 Cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR) are
-prefixed with a quote: resource names come from the estate, not from us.
+prefixed with a quote: resource names come from the estate, not from us. List cells are joined
+with ``;``, which a spreadsheet importing with ``;`` as separator splits into cells again, so
+every element is checked on its own too.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,8 +20,12 @@ from aispm_graph.report.data import ReportData
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_AFTER_SEPARATOR = re.compile(r";(\s*)(?=[=+\-@\t\r])")
+
+
 def _safe(v: Any) -> str:
     text = ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+    text = _AFTER_SEPARATOR.sub(r";\1'", text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

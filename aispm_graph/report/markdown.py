@@ -8,6 +8,7 @@ from typing import Any
 from aispm_graph.analysis.models import AttackPath
 from aispm_graph.report.data import SEVERITY_ORDER, ReportData, riskiest_hop
 from aispm_graph.report.svg import node_shape
+from aispm_graph.textsafe import clean
 
 # Mermaid flowchart shape per node family (same families as the HTML diagrams).
 SHAPES = {
@@ -24,7 +25,7 @@ SHAPES = {
 
 def mermaid_text(text: str) -> str:
     """Text safe inside a quoted Mermaid label: entity codes for what the grammar reserves."""
-    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+", " ", clean(text)).replace("`", "#96;")
     for ch, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(ch, code)
     return text
@@ -46,9 +47,29 @@ def path_mermaid(p: AttackPath, highlight: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _cell(v: Any) -> str:
+# The ASCII punctuation that starts inline markup mid-line: emphasis, code spans, links and
+# images (``[``), strikethrough, table pipes, and the backslash itself. Line-start markup
+# (headings, lists, quotes, fences) cannot happen: values never start a line.
+_MD_PUNCT = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(v: Any) -> str:
+    """Estate text as one line of literal Markdown.
+
+    Whitespace (newlines included) collapses to one space, so no value can start a heading,
+    a list, a block quote or a code fence on its own line; ``<``, ``>`` and ``&`` become
+    entities, so no raw HTML (``<img onerror>``, ``<details>``) or entity tricks pass; the
+    punctuation that forms inline markup is backslash-escaped; control and bidi characters
+    show as escapes.
+    """
     text = ", ".join(map(str, v)) if isinstance(v, list) else str(v)
-    return re.sub(r"\s+", " ", text).replace("|", "\\|")
+    text = re.sub(r"\s+", " ", clean(text)).strip()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_PUNCT.sub(r"\\\1", text)
+
+
+def _cell(v: Any) -> str:
+    return md_text(v)
 
 
 def render_markdown(data: ReportData) -> str:
@@ -62,11 +83,11 @@ def render_markdown(data: ReportData) -> str:
     )
     out.append("")
     if data.truncated:
-        out += [f"> **Warning:** results are incomplete: {data.truncation}", ""]
+        out += [f"> **Warning:** results are incomplete: {md_text(data.truncation)}", ""]
     out.append(
         f"**{data.total_paths} attack paths**: "
         + ", ".join(f"{n} {lvl}" for lvl, n in counts.items())
-        + f". {data.inventory.one_line()}."
+        + f". {md_text(data.inventory.one_line())}."
     )
     if len(data.paths) != data.total_paths:
         out.append(f"This report shows {len(data.paths)} of them.")
@@ -90,7 +111,7 @@ def render_markdown(data: ReportData) -> str:
         out += ["", f"### {i}. {_cell(p.title)}", ""]
         out.append(
             f"`{p.id}` · **{p.risk.level}** · score {p.risk.score} · {p.hops} hop(s) · "
-            f"target class `{p.target_class}`"
+            f"target class {md_text(p.target_class)}"
         )
         out += ["", "```mermaid", path_mermaid(p, hot), "```", ""]
         out += ["| hop | from | edge | to | confidence | evidence |", "|---|---|---|---|---|---|"]
@@ -103,7 +124,7 @@ def render_markdown(data: ReportData) -> str:
         out += ["", "**Remediation**", ""]
         for r in p.remediation:
             mark = "breaks path" if r.breaks_path else "lowers risk"
-            out.append(f"- [{mark}] {r.action} ({r.effort} effort, `{r.id}`)")
+            out.append(f"- \\[{mark}\\] {md_text(r.action)} ({r.effort} effort, `{r.id}`)")
     out += ["", "## Recommendations", ""]
     if data.recommendations is None:
         out.append("_Not computed for this report._")
@@ -129,7 +150,7 @@ def render_markdown(data: ReportData) -> str:
             data.vulnerabilities, key=lambda v: (not v.on_path, -SEVERITY_ORDER[v.severity])
         ):
             out.append(
-                f"| {'yes' if v.on_path else ''} | {v.severity} | {v.advisory} | "
-                f"{_cell(v.package)} {_cell(v.version)} | {v.fixed_version or '-'} |"
+                f"| {'yes' if v.on_path else ''} | {v.severity} | {md_text(v.advisory)} | "
+                f"{_cell(v.package)} {_cell(v.version)} | {md_text(v.fixed_version or '-')} |"
             )
     return "\n".join(out) + "\n"

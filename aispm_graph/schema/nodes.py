@@ -53,6 +53,12 @@ MODEL_NAME = P("model_name", S, "Model name (e.g. gpt-4o, anthropic.claude-3).",
 MODEL_VERSION = P("model_version", S, "Model version.")
 LONG_LIVED = P("long_lived_credentials", B, "Holds long-lived credentials (keys, passwords).")
 ADMIN = P("admin", B, "Has administrative control of its tenant.")
+ADMIN_VIA = P(
+    "admin_via",
+    S,
+    "Why it is an administrator: an administrator-equivalent policy, or the id of the "
+    "escalation technique by which it can grant itself anything (docs/escalation.md).",
+)
 
 COMMON_AZ = (REGION, TENANT, TAGS)
 
@@ -163,6 +169,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "An IAM user.",
         LONG_LIVED,
         ADMIN,
+        ADMIN_VIA,
+        P(
+            "login_profile",
+            B,
+            "Has a console password; absent when login profiles were not collected.",
+        ),
         category="identity",
         service="iam",
         cartography=True,
@@ -172,6 +184,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AWS,
         (L.IDENTITY,),
         "An IAM group.",
+        ADMIN,
+        ADMIN_VIA,
         category="identity",
         service="iam",
         cartography=True,
@@ -183,6 +197,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "An IAM role.",
         P("trust_policy", J, "The role's trust (assume-role) policy document."),
         ADMIN,
+        ADMIN_VIA,
         category="identity",
         service="iam",
         cartography=True,
@@ -193,6 +208,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.POLICY,),
         "A managed or inline IAM policy (default version).",
         P("document", J, "Policy document."),
+        P(
+            "versions",
+            J,
+            "Every version (id, default, document): iam:SetDefaultPolicyVersion can make any "
+            "of them the one in force.",
+        ),
         category="identity",
         service="iam",
         cartography=True,
@@ -333,6 +354,54 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         category="compute",
         service="ecs",
         cartography=True,
+    ),
+    _k(
+        "EC2LaunchTemplate",
+        AWS,
+        (L.COMPUTE,),
+        "An EC2 launch template; instances launched from its default version get its "
+        "instance profile's role.",
+        P("role", S, "ARN of the role of the default version's instance profile."),
+        P("autoscaling_groups", SL, "Auto Scaling groups that launch from it."),
+        category="compute",
+        service="ec2",
+    ),
+    _k(
+        "CloudFormationStack",
+        AWS,
+        (L.COMPUTE,),
+        "A CloudFormation stack; with a service role, whoever can update it deploys as that role.",
+        P("role", S, "ARN of the stack's service role (RoleARN), if any."),
+        category="compute",
+        service="cloudformation",
+    ),
+    _k(
+        "CodeBuildProject",
+        AWS,
+        (L.COMPUTE,),
+        "A CodeBuild project; its builds run as the service role.",
+        P("role", S, "ARN of the project's service role."),
+        category="compute",
+        service="codebuild",
+    ),
+    _k(
+        "GlueDevEndpoint",
+        AWS,
+        (L.COMPUTE,),
+        "A Glue development endpoint (SSH-reachable Spark environment running as a role).",
+        P("role", S, "ARN of the endpoint's role."),
+        PUBLIC_IP,
+        category="compute",
+        service="glue",
+    ),
+    _k(
+        "GlueJob",
+        AWS,
+        (L.COMPUTE,),
+        "A Glue job; its runs execute as the job's role.",
+        P("role", S, "ARN of the job's role."),
+        category="compute",
+        service="glue",
     ),
     _k(
         "EKSCluster",
@@ -632,6 +701,32 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         VULN_FACTORS,
         category="compute",
         service="compute",
+    ),
+    _k(
+        "AzureWebApp",
+        AZ,
+        (L.COMPUTE,),
+        "An App Service web or function app; its code runs with the app's managed identity.",
+        P("app_kind", S, "App kind as ARM reports it (app, functionapp, ...)."),
+        PUBLIC_ACCESS,
+        category="compute",
+        service="web",
+    ),
+    _k(
+        "AzureAutomationAccount",
+        AZ,
+        (L.COMPUTE,),
+        "An Automation account; its runbooks run with the account's managed identity.",
+        category="compute",
+        service="automation",
+    ),
+    _k(
+        "AzureLogicApp",
+        AZ,
+        (L.COMPUTE,),
+        "A Logic App workflow; its actions run with the workflow's managed identity.",
+        category="compute",
+        service="logic",
     ),
     _k(
         "AzureNetworkInterface",

@@ -1,25 +1,48 @@
 """Model artifact scanning: does loading this file run code?
 
-Pickle-based formats (``.pkl``, PyTorch ``.pt``/``.pth``/``.bin`` zip archives, joblib,
-NumPy object arrays) are scanned with ``picklescan``: it disassembles the pickle opcodes without
-executing them and reports the globals the file would import, rating each as dangerous
-(``os.system``, ``subprocess.*``, ``builtins.eval``/``exec``, ``runpy``, ...), suspicious
-(anything not on its safe list) or safe. It is maintained, small (no ML framework
-dependencies) and is what the Hugging Face Hub runs on uploads; ``modelscan`` covers similar
-ground but pulls in TensorFlow/h5py for its Keras scanners. picklescan does not look at Keras,
-so Keras files are checked here: a ``Lambda`` layer carries marshalled Python bytecode that
-runs on load. Formats that cannot carry code (safetensors, GGUF, ONNX) get a header check so a
-renamed pickle is not waved through.
+The attacker controls every byte of a model file, so nothing here trusts the file name or what
+the file says about itself:
+
+* **Format from content.** The first bytes decide (pickle opcodes, zip, HDF5, NumPy, gzip, bz2,
+  xz/lzma, zlib, lz4, safetensors, GGUF); the extension only breaks a tie for ONNX, whose
+  protobuf has no magic. A pickle renamed ``.safetensors`` is scanned as a pickle.
+* **Wrappers are opened.** pandas reads ``.pkl.gz``, joblib writes zlib/gzip/bz2/xz/lzma/lz4
+  files: each is decompressed as a stream (never to memory) and its content scanned again,
+  nested up to a few levels. lz4 needs the ``lz4`` module; without it the file is an
+  ``error``, never ``clean``.
+* **Pickles are disassembled, never loaded.** Our own opcode walker follows the pickle
+  machine's stack (so ``STACK_GLOBAL`` names built from memoised strings resolve) and reads
+  large arguments in chunks, so memory stays small whatever the file size. Each imported
+  global is rated: ``critical`` when loading it can run code (``os``, ``subprocess``,
+  ``builtins.__import__``/``getattr``/``vars``/``eval``/``exec``/``compile``/``open``/``apply``,
+  attribute chains through dunders, ...), ``info`` when it is a known tensor/array
+  constructor, ``medium`` for anything else (a class whose ``__setstate__`` we cannot vouch
+  for).
+* **Could not parse is not clean.** Bytes no format explains, a truncated or malformed pickle,
+  a corrupt archive: the verdict is ``error``, and ``--fail-on-unsafe`` fails on it.
+* **Keras**: a ``Lambda`` layer carries marshalled Python bytecode that runs on load. The v3
+  ``.keras`` zip's ``config.json`` is parsed (size-capped); a legacy HDF5 file is searched in
+  fixed-size chunks for the layer declaration, never read whole.
 """
 
 from __future__ import annotations
 
+import bz2
+import contextlib
+import gzip
+import io
 import json
+import lzma
+import pickletools
+import re
 import struct
+import tempfile
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 PICKLE_EXTS = {
     ".pkl",
@@ -34,13 +57,34 @@ PICKLE_EXTS = {
     ".dill",
     ".sav",
     ".mar",
+    ".gz",
+    ".bz2",
+    ".xz",
+    ".lzma",
+    ".z",
+    ".zlib",
+    ".lz4",
 }
 KERAS_EXTS = {".h5", ".hdf5", ".keras"}
 SAFE_FORMAT_EXTS = {".safetensors", ".gguf", ".onnx"}
 MODEL_EXTS = PICKLE_EXTS | KERAS_EXTS | SAFE_FORMAT_EXTS
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 GGUF_MAGIC = b"GGUF"
+NUMPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+LZ4_MAGIC = b"\x04\x22\x4d\x18"
 MAX_KERAS_CONFIG = 64 * 1024 * 1024
+# Bytes a compressed wrapper may expand to (streamed: this bounds time, not memory).
+MAX_DECOMPRESSED = 8 * 1024 * 1024 * 1024
+# A nested archive (a zip inside gzip) is spooled to a temporary file, memory up to this.
+SPOOL_MEMORY = 16 * 1024 * 1024
+MAX_NESTING = 4
+MAX_ZIP_ENTRIES = 100_000
+# Pickle arguments larger than this are skipped over in chunks, not kept.
+KEEP_ARG = 64 * 1024
+MAX_LINE = 64 * 1024
+MAX_PICKLE_STACK = 2_000_000
+CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -63,10 +107,12 @@ class ScanResult:
 
     @property
     def verdict(self) -> str:
-        if self.error:
-            return "error"
+        # What we found outranks what we could not read: a file with os.system in its first
+        # pickle is unsafe even if its tail is corrupt.
         if self.unsafe:
             return "unsafe"
+        if self.error:
+            return "error"
         if any(f.severity == "medium" for f in self.findings):
             return "suspicious"
         return "clean"
@@ -81,36 +127,734 @@ class ScanResult:
         }
 
 
-def _pickle_scan(path: Path, fmt: str) -> ScanResult:
-    from picklescan.scanner import SafetyLevel, scan_file_path
+class ScanError(Exception):
+    """The content cannot be scanned (unknown, truncated, corrupt, too large)."""
 
-    result = ScanResult(str(path), fmt)
-    try:
-        res = scan_file_path(str(path))
-    except Exception as exc:  # picklescan raises many types on corrupt input
-        result.error = f"cannot parse as {fmt}: {type(exc).__name__}: {exc}"
-        return result
-    for g in res.globals:
-        name = f"{g.module}.{g.name}"
-        if g.safety == SafetyLevel.Dangerous:
-            result.findings.append(
+
+# --- rating pickle globals -------------------------------------------------------------------
+
+# Modules whose every member can run code, reach the network or the file system, or load
+# another serialised object (which would escape this scan).
+DANGEROUS_MODULES = frozenset(
+    {
+        "os",
+        "posix",
+        "nt",
+        "subprocess",
+        "sys",
+        "runpy",
+        "socket",
+        "shutil",
+        "importlib",
+        "pty",
+        "code",
+        "codeop",
+        "commands",
+        "webbrowser",
+        "ctypes",
+        "pickle",
+        "_pickle",
+        "cPickle",
+        "dill",
+        "cloudpickle",
+        "marshal",
+        "types",
+        "pdb",
+        "bdb",
+        "timeit",
+        "profile",
+        "cProfile",
+        "trace",
+        "multiprocessing",
+        "threading",
+        "_thread",
+        "asyncio",
+        "signal",
+        "operator",
+        "_operator",
+        "requests",
+        "urllib",
+        "urllib2",
+        "urllib3",
+        "http",
+        "httplib",
+        "ftplib",
+        "smtplib",
+        "telnetlib",
+        "aiohttp",
+        "paramiko",
+        "pip",
+        "setuptools",
+        "distutils",
+        "shelve",
+        "glob",
+        "io",
+        "_io",
+        "tempfile",
+        "zipimport",
+        "pkgutil",
+        "inspect",
+        "gc",
+        "site",
+        "venv",
+        "ensurepip",
+        "joblib.load",
+    }
+)
+DANGEROUS_GLOBALS = frozenset(
+    {
+        ("numpy.testing._private.utils", "runstring"),
+        ("torch.hub", "load"),
+        ("torch", "load"),
+        ("torch.serialization", "load"),
+        ("torch.storage", "_load_from_bytes"),
+        ("torch._inductor.codecache", "compile_file"),
+        ("numpy", "load"),
+        ("numpy.lib.npyio", "load"),
+        ("pandas", "read_pickle"),
+        ("pandas.io.pickle", "read_pickle"),
+        ("joblib", "load"),
+        ("joblib.numpy_pickle", "load"),
+        ("keras.models", "load_model"),
+        ("tensorflow.keras.models", "load_model"),
+        ("functools", "reduce"),
+        ("functools", "partial"),
+        ("copyreg", "_reconstructor_from_callable"),
+    }
+)
+# builtins that only construct plain data; every other builtin (``__import__``, ``getattr``,
+# ``setattr``, ``vars``, ``globals``, ``eval``, ``exec``, ``compile``, ``open``, ``apply``,
+# ``breakpoint``, ``input``, ``type``, dotted ``dict.get``, ...) is a code-execution step.
+SAFE_BUILTINS = frozenset(
+    {
+        "set",
+        "frozenset",
+        "slice",
+        "range",
+        "complex",
+        "bytearray",
+        "bytes",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "list",
+        "dict",
+        "tuple",
+        "NoneType",
+        "Ellipsis",
+        "NotImplemented",
+    }
+)
+BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
+SAFE_GLOBALS = frozenset(
+    {
+        ("collections", "OrderedDict"),
+        ("collections", "defaultdict"),
+        ("collections", "deque"),
+        ("collections", "Counter"),
+        ("copy_reg", "_reconstructor"),
+        ("copyreg", "_reconstructor"),
+        ("_codecs", "encode"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("decimal", "Decimal"),
+        ("fractions", "Fraction"),
+        ("uuid", "UUID"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+        ("joblib.numpy_pickle", "NDArrayWrapper"),
+        ("torch", "Size"),
+        ("torch", "device"),
+        ("torch", "dtype"),
+        ("torch", "layout"),
+        ("torch", "memory_format"),
+        ("torch._tensor", "_rebuild_from_type_v2"),
+        ("torch.nn.parameter", "Parameter"),
+        ("torch.serialization", "_get_layout"),
+    }
+)
+SAFE_TORCH_PREFIXES = ("_rebuild_",)
+TORCH_SCALARS = re.compile(
+    r"(?:[A-Z][A-Za-z0-9]*Storage|float\d*|half|bfloat16|double|int\d*|uint\d*|long|short|"
+    r"bool|complex\d*|cfloat|cdouble|qint\d*|quint\d*|strided|sparse_coo|sparse_csr|"
+    r"contiguous_format|channels_last|channels_last_3d|preserve_format|per_tensor_affine|"
+    r"per_channel_affine|UntypedStorage|TypedStorage)"
+)
+# Attribute traversal to these reaches builtins, frames or code objects.
+DUNDER_HOPS = re.compile(r"(?:^|\.)__\w+__(?:\.|$)")
+
+
+def rate_global(module: str, name: str) -> str:
+    """``critical``, ``medium`` or ``info`` for one global a pickle imports."""
+    root = module.split(".", 1)[0]
+    if DUNDER_HOPS.search(name) or "__" in module:
+        return "critical"
+    if module in BUILTIN_MODULES:
+        return "info" if name in SAFE_BUILTINS else "critical"
+    if root in DANGEROUS_MODULES or module in DANGEROUS_MODULES:
+        return "critical"
+    if (module, name) in DANGEROUS_GLOBALS or (module, name.split(".", 1)[0]) in DANGEROUS_GLOBALS:
+        return "critical"
+    if "." in name:
+        return "medium"  # attribute chain on an otherwise harmless module: cannot vouch
+    if (module, name) in SAFE_GLOBALS:
+        return "info"
+    if module in {"torch._utils", "torch"} and (
+        name.startswith(SAFE_TORCH_PREFIXES) or TORCH_SCALARS.fullmatch(name)
+    ):
+        return "info"
+    return "medium"
+
+
+# --- a byte source with limits ---------------------------------------------------------------
+
+
+class _Source:
+    """A readable stream with a peekable head, a byte count and a byte limit."""
+
+    def __init__(self, raw: IO[bytes], limit: int | None = MAX_DECOMPRESSED) -> None:
+        self.raw = raw
+        self.head = b""
+        self.pos = 0
+        self.limit = limit
+
+    def peek(self, n: int) -> bytes:
+        while len(self.head) < n:
+            more = self.raw.read(n - len(self.head))
+            if not more:
+                break
+            self.head += more
+        return self.head[:n]
+
+    def read(self, n: int) -> bytes:
+        if n <= 0:
+            return b""
+        out = b""
+        if self.head:
+            out, self.head = self.head[:n], self.head[n:]
+        while len(out) < n:
+            more = self.raw.read(n - len(out))
+            if not more:
+                break
+            out += more
+        self.pos += len(out)
+        if self.limit is not None and self.pos > self.limit:
+            raise ScanError(f"content expands past {self.limit // 2**30} GiB; not scanned")
+        return out
+
+    def exact(self, n: int) -> bytes:
+        data = self.read(n)
+        if len(data) != n:
+            raise ScanError("truncated: the data ends in the middle of a record")
+        return data
+
+    def skip(self, n: int) -> None:
+        while n > 0:
+            got = len(self.read(min(n, CHUNK)))
+            if not got:
+                raise ScanError("truncated: the data ends in the middle of a record")
+            n -= got
+
+    def readline(self) -> bytes:
+        out = bytearray()
+        while len(out) <= MAX_LINE:
+            ch = self.read(1)
+            if not ch:
+                raise ScanError("truncated: a text argument has no end of line")
+            out += ch
+            if ch == b"\n":
+                return bytes(out)
+        raise ScanError("a text argument is longer than any real pickle writes")
+
+    def at_end(self) -> bool:
+        return not self.peek(1)
+
+
+# --- the pickle walker -----------------------------------------------------------------------
+
+_MARK = object()
+_UNKNOWN = object()
+_SIZED = {
+    "string1": ("<B", 1),
+    "bytes1": ("<B", 1),
+    "unicodestring1": ("<B", 1),
+    "string4": ("<i", 4),
+    "bytes4": ("<I", 4),
+    "unicodestring4": ("<I", 4),
+    "bytes8": ("<Q", 8),
+    "unicodestring8": ("<Q", 8),
+    "bytearray8": ("<Q", 8),
+    "long4": ("<i", 4),
+}
+_LINE_ARGS = {
+    "stringnl",
+    "stringnl_noescape",
+    "unicodestringnl",
+    "decimalnl_short",
+    "decimalnl_long",
+    "floatnl",
+}
+_TEXT_OPS = {
+    "SHORT_BINUNICODE",
+    "BINUNICODE",
+    "BINUNICODE8",
+    "UNICODE",
+    "SHORT_BINSTRING",
+    "BINSTRING",
+    "STRING",
+}
+
+
+def _arg(op: pickletools.OpcodeInfo, src: _Source) -> Any:
+    if op.arg is None:
+        return None
+    name = op.arg.name
+    if name in _SIZED:
+        fmt, width = _SIZED[name]
+        (n,) = struct.unpack(fmt, src.exact(width))
+        if n < 0:
+            raise ScanError(f"{op.name}: negative length")
+        if n > KEEP_ARG:
+            src.skip(n)
+            return _UNKNOWN
+        data = src.exact(n)
+        if name.startswith("unicodestring"):
+            return data.decode("utf-8", "surrogatepass")
+        if name.startswith("string"):
+            return data.decode("latin-1")
+        return _UNKNOWN
+    if name in _LINE_ARGS:
+        line = src.readline()[:-1]
+        if name in {"stringnl", "unicodestringnl"}:
+            text = line.decode("latin-1")
+            return text[1:-1] if len(text) >= 2 and text[0] == text[-1] in "'\"" else text
+        return line.decode("latin-1")
+    if name == "stringnl_noescape_pair":
+        first = src.readline()[:-1].decode("latin-1")
+        second = src.readline()[:-1].decode("latin-1")
+        return f"{first} {second}"
+    # Fixed-width readers (uint1/2/4/8, int4, float8): small, read through the limited source.
+    return op.arg.reader(_ReaderAdapter(src))  # type: ignore[arg-type]
+
+
+class _ReaderAdapter:
+    """What pickletools' fixed-width readers need: ``read``, bounded by our source."""
+
+    def __init__(self, src: _Source) -> None:
+        self.src = src
+
+    def read(self, n: int) -> bytes:
+        return self.src.read(n)
+
+    def readline(self) -> bytes:
+        return self.src.readline()
+
+
+def _opcodes() -> dict[int, pickletools.OpcodeInfo]:
+    return {ord(op.code): op for op in pickletools.opcodes}
+
+
+_OPS = _opcodes()
+
+
+def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
+    """Walk one pickle (to its STOP) tracking the stack symbolically; globals are reported."""
+    stack: list[Any] = []
+    memo: dict[int, Any] = {}
+    while True:
+        b = src.read(1)
+        if not b:
+            raise ScanError("truncated pickle: no STOP opcode")
+        op = _OPS.get(b[0])
+        if op is None:
+            raise ScanError(f"not a pickle: byte 0x{b[0]:02x} at offset {src.pos - 1}")
+        arg = _arg(op, src)
+        name = op.name
+        if name == "STOP":
+            return
+        if name == "MARK":
+            stack.append(_MARK)
+        elif name in _TEXT_OPS:
+            stack.append(arg)
+        elif name in {"GLOBAL", "INST"}:
+            module, _, attr = str(arg).partition(" ")
+            on_global(module, attr)
+            if name == "INST":
+                _pop_mark(stack)
+            stack.append(_UNKNOWN)
+        elif name == "STACK_GLOBAL":
+            attr, module = _pop(stack), _pop(stack)
+            if isinstance(module, str) and isinstance(attr, str):
+                on_global(module, attr)
+            else:
+                on_global("<dynamic>", "<a global whose name is computed at load time>")
+            stack.append(_UNKNOWN)
+        elif name in {"PUT", "BINPUT", "LONG_BINPUT"}:
+            if not stack:
+                raise ScanError("malformed pickle: memo store from an empty stack")
+            memo[int(arg)] = stack[-1]
+        elif name == "MEMOIZE":
+            if not stack:
+                raise ScanError("malformed pickle: memo store from an empty stack")
+            memo[len(memo)] = stack[-1]
+        elif name in {"GET", "BINGET", "LONG_BINGET"}:
+            stack.append(memo.get(int(arg), _UNKNOWN))
+        elif name in {"EXT1", "EXT2", "EXT4"}:
+            on_global("<copyreg extension>", f"code {arg}")
+            stack.append(_UNKNOWN)
+        else:
+            _generic(op, stack)
+        if len(stack) > MAX_PICKLE_STACK or len(memo) > MAX_PICKLE_STACK:
+            raise ScanError("pickle holds more objects than this scanner tracks")
+
+
+def _pop(stack: list[Any]) -> Any:
+    if not stack or stack[-1] is _MARK:
+        raise ScanError("malformed pickle: stack underflow")
+    return stack.pop()
+
+
+def _pop_mark(stack: list[Any]) -> None:
+    while stack:
+        if stack.pop() is _MARK:
+            return
+    raise ScanError("malformed pickle: no MARK to pop to")
+
+
+def _generic(op: pickletools.OpcodeInfo, stack: list[Any]) -> None:
+    before = op.stack_before
+    if pickletools.markobject in before:
+        _pop_mark(stack)
+        for _ in range(before.index(pickletools.markobject)):
+            _pop(stack)
+    else:
+        for _ in before:
+            _pop(stack)
+    stack.extend(_UNKNOWN for _ in op.stack_after)
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    result: ScanResult
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def add_global(self, where: str, module: str, name: str) -> None:
+        level = rate_global(module, name)
+        if level == "info" or (where, module, name) in self.seen:
+            return
+        self.seen.add((where, module, name))
+        inside = f" (in {where})" if where else ""
+        if level == "critical":
+            self.result.findings.append(
                 Finding(
                     "critical",
                     "unsafe-deserialization",
-                    f"pickle imports {name}: code runs on load",
+                    f"pickle imports {module}.{name}: code runs on load{inside}",
                 )
             )
-        elif g.safety == SafetyLevel.Suspicious:
-            result.findings.append(
+        else:
+            self.result.findings.append(
                 Finding(
                     "medium",
                     "unknown-pickle-import",
-                    f"pickle imports {name}, not on the safe list",
+                    f"pickle imports {module}.{name}, not on the safe list{inside}",
                 )
             )
-    if res.scan_err:
-        result.error = "picklescan could not parse the whole file"
-    return result
+
+    def no_code(self, fmt: str) -> None:
+        self.result.findings.append(
+            Finding(
+                "info", "no-code-on-load", f"{fmt} stores tensors only; loading it runs no code"
+            )
+        )
+
+
+def _is_pickle_start(head: bytes) -> bool:
+    # Protocol 2+ starts with PROTO; protocol 0/1 with any opcode that pushes a value.
+    return bool(head) and (head[0] == 0x80 or (head[0] in _OPS and head[0] != ord(".")))
+
+
+def _sniff(head: bytes) -> str:
+    if head.startswith(ZIP_MAGICS):
+        return "zip"
+    if head.startswith(HDF5_MAGIC):
+        return "hdf5"
+    if head.startswith(NUMPY_MAGIC):
+        return "numpy"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh"):
+        return "bz2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith(b"]\x00\x00"):
+        return "lzma"
+    if head.startswith(LZ4_MAGIC):
+        return "lz4"
+    if head.startswith(GGUF_MAGIC):
+        return "gguf"
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return "pickle"
+    if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
+        return "zlib"
+    if len(head) >= 9:
+        (n,) = struct.unpack("<Q", head[:8])
+        if 2 <= n <= 100 * 1024 * 1024 and head[8:9] == b"{":
+            return "safetensors"
+    if _is_pickle_start(head):
+        return "pickle"
+    return "unknown"
+
+
+class _ZlibStream(io.RawIOBase):
+    """A zlib stream (joblib's ``compress='zlib'``) decompressed as it is read."""
+
+    def __init__(self, src: _Source) -> None:
+        self.src = src
+        self.d = zlib.decompressobj()
+        self.buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        n = CHUNK if n is None or n < 0 else n
+        while len(self.buf) < n and not self.d.eof:
+            chunk = self.d.unconsumed_tail or self.src.read(CHUNK)
+            if not chunk:
+                break
+            try:
+                self.buf += self.d.decompress(chunk, max(n - len(self.buf), 1))
+            except zlib.error as exc:
+                raise ScanError(f"corrupt zlib stream ({exc})") from None
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+
+def _decompressor(kind: str, src: _Source) -> IO[bytes]:
+    raw: Any = src
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if kind == "bz2":
+        return bz2.BZ2File(raw, mode="rb")
+    if kind in {"xz", "lzma"}:
+        return lzma.LZMAFile(raw, mode="rb")
+    if kind == "zlib":
+        return _ZlibStream(src)  # type: ignore[return-value]
+    if kind == "lz4":
+        try:
+            import lz4.frame
+        except ImportError:
+            raise ScanError(
+                "lz4-compressed (a joblib/pickle wrapper): install the 'lz4' package to scan it"
+            ) from None
+        stream: IO[bytes] = lz4.frame.LZ4FrameFile(raw, mode="rb")
+        return stream
+    raise ScanError(f"no decompressor for {kind}")
+
+
+_DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    lzma.LZMAError,
+    zlib.error,
+    ValueError,
+    RuntimeError,  # lz4.frame on a damaged frame
+)
+
+
+def _scan_stream(scan: _Scan, src: _Source, where: str, depth: int, ext: str) -> str:
+    """Scan one stream by its content; returns the format name it was scanned as."""
+    if depth > MAX_NESTING:
+        raise ScanError(f"{where or 'file'}: wrapped more than {MAX_NESTING} levels deep")
+    head = src.peek(16)
+    if not head:
+        raise ScanError(f"{where or 'file'}: empty")
+    kind = _sniff(head)
+    if kind == "unknown" and ext == ".onnx" and head[:1] == b"\x08":
+        scan.no_code("onnx")
+        return "onnx"
+    if kind in {"gzip", "bz2", "xz", "lzma", "zlib", "lz4"}:
+        try:
+            inner = _Source(_decompressor(kind, src), src.limit)
+            fmt = _scan_stream(scan, inner, where, depth + 1, "")
+        except _DECOMPRESS_ERRORS as exc:
+            raise ScanError(f"corrupt {kind} data ({type(exc).__name__}: {exc})") from None
+        return f"{kind}+{fmt}"
+    if kind == "pickle":
+        _scan_pickles(scan, src, where)
+        return "pickle"
+    if kind == "numpy":
+        _scan_numpy(scan, src, where)
+        return "numpy"
+    if kind == "safetensors":
+        (n,) = struct.unpack("<Q", src.exact(8))
+        header = src.exact(n)
+        try:
+            json.loads(header)
+        except (ValueError, RecursionError):
+            raise ScanError("safetensors header is not JSON") from None
+        scan.no_code("safetensors")
+        return "safetensors"
+    if kind == "gguf":
+        scan.no_code("gguf")
+        return "gguf"
+    if kind == "hdf5":
+        _scan_hdf5(scan, src)
+        return "hdf5"
+    if kind == "zip":
+        with _seekable(src) as fh:
+            return _scan_zip(scan, fh, where, depth)
+    raise ScanError(
+        f"{where or 'file'}: content is no model format this scanner knows (first bytes "
+        f"{head[:8].hex()}); it cannot be called clean"
+    )
+
+
+def _scan_pickles(scan: _Scan, src: _Source, where: str) -> None:
+    """One pickle, and any that follow it back to back (the legacy torch layout)."""
+    _walk_pickle(src, lambda m, n: scan.add_global(where, m, n))
+    while True:
+        head = src.peek(2)
+        if not (len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5):
+            return  # the rest is raw tensor data (or nothing): pickle.load stops here too
+        _walk_pickle(src, lambda m, n: scan.add_global(where, m, n))
+
+
+def _scan_numpy(scan: _Scan, src: _Source, where: str) -> None:
+    src.exact(6)
+    major = src.exact(2)[0]
+    size_fmt, width = ("<H", 2) if major == 1 else ("<I", 4)
+    (n,) = struct.unpack(size_fmt, src.exact(width))
+    if n > MAX_LINE:
+        raise ScanError("NumPy header is implausibly long")
+    header = src.exact(n).decode("latin-1")
+    if "descr" not in header:
+        raise ScanError("NumPy header has no dtype")
+    if not re.search(r"['\"][|<>=]?O['\"]", header):
+        scan.no_code("numpy array")
+        return
+    # An object (or structured) array: the data is a pickle np.load(allow_pickle=True) runs.
+    _scan_pickles(scan, src, where or "numpy object array")
+
+
+_LAMBDA = re.compile(rb'"class_name"\s{0,8}:\s{0,8}"Lambda"')
+
+
+def _scan_hdf5(scan: _Scan, src: _Source) -> None:
+    """Count Keras Lambda layer declarations in fixed-size chunks (never the whole file)."""
+    tail = b""
+    count = 0
+    while True:
+        chunk = src.read(CHUNK)
+        if not chunk:
+            break
+        data = tail + chunk
+        count += len(_LAMBDA.findall(data))
+        # Keep the last bytes so a declaration split across chunks is still seen, without
+        # counting one that ended inside the kept tail twice.
+        tail = data[-64:]
+        count -= len(_LAMBDA.findall(tail))
+    count += len(_LAMBDA.findall(tail))
+    for _ in range(count):
+        scan.result.findings.append(
+            Finding(
+                "critical",
+                "keras-lambda-layer",
+                "Lambda layer 'lambda' runs Python bytecode on load",
+            )
+        )
+
+
+@contextlib.contextmanager
+def _seekable(src: _Source) -> Iterator[IO[bytes]]:
+    """The stream as a seekable file (zip needs one): the real file when it is one, else a
+    spooled copy (memory up to SPOOL_MEMORY, then disk)."""
+    raw = src.raw
+    if isinstance(raw, io.BufferedReader | io.FileIO) and src.pos == 0:
+        raw.seek(0)
+        yield raw
+        return
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as tmp:
+        while chunk := src.read(CHUNK):
+            tmp.write(chunk)
+        tmp.seek(0)
+        yield tmp
+
+
+def _scan_zip(scan: _Scan, fh: IO[bytes], where: str, depth: int) -> str:
+    try:
+        zf = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ScanError(f"corrupt zip ({exc})") from None
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise ScanError(f"zip holds more than {MAX_ZIP_ENTRIES} entries")
+        names = {i.filename for i in infos}
+        if "config.json" in names and ("metadata.json" in names or "model.weights.h5" in names):
+            _scan_keras_zip(scan, zf)
+            return "keras"
+        scanned = 0
+        fmt = "zip"
+        # PyTorch's layout: torch.load unpickles <name>/data.pkl and reads everything else as
+        # raw tensor bytes, so only the pickles are scanned (raw floats can look like anything).
+        torch_layout = any(n == "data.pkl" or n.endswith("/data.pkl") for n in names)
+        for info in infos:
+            label = f"{where}!{info.filename}" if where else info.filename
+            if info.flag_bits & 0x1:
+                raise ScanError(f"{label}: encrypted zip entry; cannot be scanned")
+            try:
+                with zf.open(info) as member:
+                    src = _Source(member)
+                    head = src.peek(16)
+                    kind = _sniff(head)
+                    lower = info.filename.lower()
+                    wanted = lower.endswith((".pkl", ".pickle", ".npy")) or kind in {
+                        "zip",
+                        "gzip",
+                        "bz2",
+                        "xz",
+                        "zlib",
+                        "lz4",
+                        "numpy",
+                    }
+                    if kind == "pickle" and len(head) >= 2 and head[0] == 0x80:
+                        wanted = True
+                    if torch_layout:
+                        wanted = lower.endswith((".pkl", ".pickle"))
+                    if not wanted:
+                        continue  # raw tensor storage: loaders read it as bytes, never run it
+                    inner = _scan_stream(scan, src, label, depth + 1, "")
+                    scanned += 1
+                    if lower.endswith("data.pkl"):
+                        fmt = "pytorch"
+                    elif inner == "numpy" and fmt == "zip":
+                        fmt = "npz"
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
+                raise ScanError(f"{label}: unreadable zip entry ({exc})") from None
+            except EOFError:
+                raise ScanError(f"{label}: truncated zip entry") from None
+        if not scanned:
+            raise ScanError(
+                "zip holds no pickle, array or model entry this scanner knows; it cannot be "
+                "called clean"
+            )
+        return fmt
 
 
 def _keras_config_lambdas(config: Any, depth: int = 0) -> list[str]:
@@ -129,91 +873,53 @@ def _keras_config_lambdas(config: Any, depth: int = 0) -> list[str]:
     return found
 
 
-def _keras_scan(path: Path) -> ScanResult:
-    result = ScanResult(str(path), "keras")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                info = zf.getinfo("config.json")
-                if info.file_size > MAX_KERAS_CONFIG:
-                    result.error = "config.json is unreasonably large"
-                    return result
-                config = json.loads(zf.read(info))
-        except (KeyError, zipfile.BadZipFile, json.JSONDecodeError, RecursionError) as exc:
-            result.error = f"not a Keras v3 archive ({type(exc).__name__})"
-            return result
-        lambdas = _keras_config_lambdas(config)
-    elif head == HDF5_MAGIC:
-        # The legacy HDF5 format stores the model config as a JSON string attribute; reading
-        # the raw bytes avoids an h5py dependency and finds the same layer declarations.
-        data = path.read_bytes()
-        lambdas = []
-        for marker in (b'"class_name": "Lambda"', b'"class_name":"Lambda"'):
-            lambdas.extend(["lambda"] * data.count(marker))
-    else:
-        result.error = "neither a Keras v3 zip archive nor an HDF5 file"
-        return result
-    for name in lambdas:
-        result.findings.append(
+def _scan_keras_zip(scan: _Scan, zf: zipfile.ZipFile) -> None:
+    info = zf.getinfo("config.json")
+    if info.file_size > MAX_KERAS_CONFIG:
+        raise ScanError("config.json is unreasonably large")
+    try:
+        with zf.open(info) as fh:
+            raw = fh.read(MAX_KERAS_CONFIG + 1)
+        if len(raw) > MAX_KERAS_CONFIG:
+            raise ScanError("config.json is unreasonably large")
+        config = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScanError("config.json is not UTF-8 text") from None
+    except (ValueError, RecursionError) as exc:
+        raise ScanError(f"config.json is not JSON ({type(exc).__name__})") from None
+    for name in _keras_config_lambdas(config):
+        scan.result.findings.append(
             Finding(
                 "critical",
                 "keras-lambda-layer",
                 f"Lambda layer {name!r} runs Python bytecode on load",
             )
         )
-    return result
-
-
-def _safe_format_scan(path: Path, ext: str) -> ScanResult:
-    fmt = ext.lstrip(".")
-    result = ScanResult(str(path), fmt)
-    with path.open("rb") as fh:
-        head = fh.read(16)
-    if head.startswith(b"\x80") or (ext != ".onnx" and zipfile.is_zipfile(path)):
-        # A pickle (or torch zip) renamed to a "safe" extension: scan it as what it is.
-        return _pickle_scan(path, f"pickle (named {fmt})")
-    if ext == ".safetensors":
-        if len(head) < 8:
-            result.error = "truncated safetensors header"
-            return result
-        (n,) = struct.unpack("<Q", head[:8])
-        if n > 100 * 1024 * 1024:
-            result.error = "safetensors header length is implausible"
-            return result
-        with path.open("rb") as fh:
-            fh.seek(8)
-            try:
-                json.loads(fh.read(n))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                result.error = "safetensors header is not JSON"
-                return result
-    elif ext == ".gguf" and not head.startswith(GGUF_MAGIC):
-        result.error = "missing GGUF magic"
-        return result
-    result.findings.append(
-        Finding("info", "no-code-on-load", f"{fmt} stores tensors only; loading it runs no code")
-    )
-    return result
 
 
 def scan_file(path: Path) -> ScanResult:
+    """Scan one file; never raises (an unreadable or unknown file is an ``error`` verdict)."""
     ext = path.suffix.lower()
+    result = ScanResult(str(path), ext.lstrip(".") or "unknown")
+    scan = _Scan(result)
     try:
-        if ext in KERAS_EXTS:
-            return _keras_scan(path)
-        if ext in SAFE_FORMAT_EXTS:
-            return _safe_format_scan(path, ext)
-        return _pickle_scan(
-            path,
-            "pytorch" if ext in {".pt", ".pth", ".bin", ".ckpt"} else ext.lstrip(".") or "pickle",
-        )
+        with path.open("rb") as fh:
+            result.format = _scan_stream(scan, _Source(fh, limit=None), "", 0, ext)
+    except ScanError as exc:
+        result.error = str(exc)
     except OSError as exc:
-        return ScanResult(str(path), ext.lstrip("."), error=f"cannot read: {exc.strerror}")
+        result.error = f"cannot read: {exc.strerror or exc}"
+    except Exception as exc:  # a scanner bug must not hide the file: say it, not "clean"
+        result.error = f"could not be scanned ({type(exc).__name__}: {exc})"
+    return result
 
 
 def iter_model_files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MODEL_EXTS)
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and (p.suffix.lower() in MODEL_EXTS or any(s.lower() in MODEL_EXTS for s in p.suffixes))
+        )
     return [path]

@@ -20,6 +20,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from typing import Any
 import yaml
 import zstandard
 
+from aispm_graph.safeload import InputError, loads_json, sanitize
 from aispm_graph.vulns.matching import (
     CompiledAffected,
     PackageRef,
@@ -48,8 +50,18 @@ BUNDLED_ATTRIBUTION = (
     "CC-BY-4.0"
 )
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# A zip is read entry by entry, never trusting the sizes it declares: one OSV record is a few
+# KB (the largest real ones ~1 MB), a whole ecosystem export a few hundred MB uncompressed.
+MAX_ZIP_ENTRY_BYTES = 32 * 1024 * 1024
+MAX_ZIP_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+MAX_ZIP_RATIO = 200  # uncompressed / compressed, checked once an entry passes 1 MiB
+_ZIP_CHUNK = 1024 * 1024
 MAX_DETAILS = 4000
 MAX_REFERENCES = 30
+# Bounds on one record's lists (the largest real OSV records list a few thousand versions).
+MAX_AFFECTED = 10_000
+MAX_VERSIONS = 100_000
+MAX_RANGES = 1_000
 # Primary id when several records describe one advisory: ecosystem databases first, CVE last.
 _PREFIX_PRIORITY = {"GHSA": 0, "PYSEC": 1, "CVE": 9}
 
@@ -81,15 +93,91 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class _NoAliasLoader(yaml.BaseLoader):
+    """BaseLoader (every scalar a string) that refuses aliases.
+
+    OSV records never need ``*alias``; a few hundred bytes of nested aliases expand to
+    gigabytes (the "billion laughs"), so the first alias stops the file instead.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in advisory records", mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _parse_bytes(data: bytes, where: str) -> Any:
     name = where.lower()
     try:
         if name.endswith((".yaml", ".yml")):
             # BaseLoader keeps every scalar a string: versions like 1.10 must not become 1.1.
-            return _jsonable(yaml.load(data.decode("utf-8"), Loader=yaml.BaseLoader))  # noqa: S506
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
+            text = data.decode("utf-8")
+            return sanitize(_jsonable(yaml.load(text, Loader=_NoAliasLoader)))  # noqa: S506
+        return loads_json(data, where)
+    except InputError as exc:
+        raise VulnDBError(str(exc)) from None
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise VulnDBError(f"{where}: not valid JSON/YAML ({str(exc).splitlines()[0]})") from None
+
+
+_ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
+def _starts_like_zip(path: Path) -> bool:
+    """A file that begins like a zip is read as one, so a damaged archive says so."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) in {b"PK\x03\x04", b"PK\x05\x06"}
+    except OSError:
+        return False
+
+
+def _read_zip_entry(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, budget: list[int]
+) -> bytes:
+    """One entry, read in chunks against the per-entry, total and ratio limits."""
+    if info.flag_bits & 0x1:
+        raise VulnDBError(f"{where}: encrypted zip entries are not supported")
+    if info.compress_type not in {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}:
+        raise VulnDBError(
+            f"{where}: compression method {info.compress_type} is not supported "
+            "(osv.dev exports use deflate)"
+        )
+    out = bytearray()
+    with zf.open(info) as fh:
+        while chunk := fh.read(_ZIP_CHUNK):
+            out += chunk
+            budget[0] += len(chunk)
+            if len(out) > MAX_ZIP_ENTRY_BYTES:
+                raise VulnDBError(
+                    f"{where}: entry inflates past {MAX_ZIP_ENTRY_BYTES // 2**20} MiB; "
+                    "no OSV record is that large"
+                )
+            if budget[0] > MAX_ZIP_TOTAL_BYTES:
+                raise VulnDBError(
+                    f"{where}: the zip inflates past {MAX_ZIP_TOTAL_BYTES // 2**30} GiB in total"
+                )
+            if budget[0] > _ZIP_CHUNK and budget[0] > MAX_ZIP_RATIO * budget[1]:
+                raise VulnDBError(
+                    f"{where}: the zip inflates more than {MAX_ZIP_RATIO}:1 overall (a zip "
+                    "bomb?); refused"
+                )
+            if len(out) > _ZIP_CHUNK and len(out) > MAX_ZIP_RATIO * max(info.compress_size, 1):
+                raise VulnDBError(
+                    f"{where}: compressed more than {MAX_ZIP_RATIO}:1 (a zip bomb?); refused"
+                )
+    return bytes(out)
 
 
 def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
@@ -107,7 +195,7 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
         return
     if not path.is_file():
         raise VulnDBError(f"{path}: no such file or directory")
-    if zipfile.is_zipfile(path):
+    if zipfile.is_zipfile(path) or _starts_like_zip(path):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = sorted(
@@ -121,13 +209,20 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
                 )
                 if not names:
                     raise VulnDBError(f"{path}: zip holds no .json or .yaml files")
+                budget = [0, max(path.stat().st_size, 1)]
                 for info in names:
-                    if info.file_size > MAX_FILE_BYTES:
-                        raise VulnDBError(f"{path}!{info.filename}: larger than {MAX_FILE_BYTES}")
                     where = f"{path}!{info.filename}"
-                    yield where, _parse_bytes(zf.read(info), where)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise VulnDBError(f"{path}: unreadable zip ({exc})") from None
+                    if info.file_size > MAX_ZIP_ENTRY_BYTES:
+                        raise VulnDBError(f"{where}: larger than {MAX_ZIP_ENTRY_BYTES} bytes")
+                    try:
+                        data = _read_zip_entry(zf, info, where, budget)
+                    except _ZIP_ERRORS as exc:
+                        raise VulnDBError(
+                            f"{where}: unreadable zip entry ({type(exc).__name__}: {exc})"
+                        ) from None
+                    yield where, _parse_bytes(data, where)
+        except _ZIP_ERRORS as exc:
+            raise VulnDBError(f"{path}: unreadable zip ({type(exc).__name__}: {exc})") from None
         return
     yield str(path), _parse_bytes(_read(path), str(path))
 
@@ -173,6 +268,8 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
     affected_in = rec.get("affected", [])
     if not isinstance(affected_in, list):
         raise VulnDBError(f"{where}: field 'affected' must be a list")
+    if len(affected_in) > MAX_AFFECTED:
+        raise VulnDBError(f"{where}: field 'affected' has more than {MAX_AFFECTED} entries")
     affected = []
     for i, aff in enumerate(affected_in):
         if not isinstance(aff, dict):
@@ -194,6 +291,11 @@ def normalize_record(rec: Any, where: str) -> dict[str, Any]:
         versions = aff.get("versions", [])
         if not isinstance(versions, list):
             raise VulnDBError(f"{where}: affected[{i}].versions must be a list")
+        if len(versions) > MAX_VERSIONS or len(ranges) > MAX_RANGES:
+            raise VulnDBError(
+                f"{where}: affected[{i}] lists more than {MAX_VERSIONS} versions or "
+                f"{MAX_RANGES} ranges; no real advisory does"
+            )
         affected.append(
             {
                 "ecosystem": eco,
@@ -390,9 +492,7 @@ def _existing_records(path: Path) -> list[dict[str, Any]]:
 def collect_records(paths: Iterable[Path], report: ImportReport) -> list[dict[str, Any]]:
     records = []
     for path in paths:
-        docs = list(iter_osv_documents(path))
-        report.files += len(docs)
-        for where, rec in iter_records(docs):
+        for where, rec in iter_records(_counted(iter_osv_documents(path), report)):
             report.records += 1
             try:
                 norm = normalize_record(rec, where)
@@ -404,6 +504,13 @@ def collect_records(paths: Iterable[Path], report: ImportReport) -> list[dict[st
                 continue
             records.append(norm)
     return records
+
+
+def _counted(docs: Iterator[tuple[str, Any]], report: ImportReport) -> Iterator[tuple[str, Any]]:
+    """Documents one at a time (a big export is never all in memory), counting files."""
+    for doc in docs:
+        report.files += 1
+        yield doc
 
 
 def import_into(db_path: Path, paths: list[Path], replace: bool = False) -> ImportReport:

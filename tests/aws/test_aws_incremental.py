@@ -84,7 +84,7 @@ def stored(ws: Path) -> dict[str, Any]:
 
 
 def reused(out: dict[str, Any]) -> set[str]:
-    return {f"{c['service']}/{c['region']}" for c in out["coverage"] if c["reused"]}
+    return {f"{c['service']}/{c['scope']}" for c in out["coverage"] if c["reused"]}
 
 
 ALL_TASKS = {
@@ -227,7 +227,7 @@ def test_denied_task_last_time_is_collected_again(account: dict[str, str], tmp_p
     assert snap is not None
     manifest = json.loads(snap.manifest_path.read_text())
     for c in manifest["sources"][f"aws:{ACCOUNT}"]["meta"]["coverage"]:
-        if c["service"] == "kms" and c["region"] == "us-east-1":
+        if c["service"] == "kms" and c["scope"] == "us-east-1":
             c["status"] = "denied"
     snap.manifest_path.write_text(json.dumps(manifest))
     out = collect(tmp_path, account, "--incremental")

@@ -203,7 +203,7 @@ def test_cli_org_collect_records_the_failed_member(org: Org, tmp_path: Path) -> 
     reason = rows[org.ids["legacy"]]["reason"]
     assert reason.startswith("cannot assume OrganizationAccountAccessRole: AccessDenied")
     assert (out["collected"], out["failed"]) == (4, 1)
-    assert [c["status"] for c in out["organization"]] == ["collected"]
+    assert [c["status"] for c in out["organization"]] == ["ok"]
     # each account is its own scope; the failed one is absent, not empty
     assert set(sources(tmp_path)) == {org.ids[n] for n in ("management", "apps", "ml", "sandbox")}
     res = run(["--workspace", str(tmp_path), "-q", "build"], org.env)
@@ -449,9 +449,9 @@ def test_incremental_org_run_reuses_each_members_unchanged_answers(
         # what moto cannot answer (Bedrock guardrails) failed, so it is collected again
         failed = {
             scope: {
-                f"{c['service']}/{c['region']}"
+                f"{c['service']}/{c['scope']}"
                 for c in entry["meta"]["coverage"]
-                if c["status"] != "collected"
+                if c["status"] != "ok"
             }
             for scope, entry in sources(tmp_path).items()
         }

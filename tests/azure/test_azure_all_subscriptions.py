@@ -18,6 +18,7 @@ from arm_replay import ArmReplay
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.providers.azure.demo import DEMO_SUBSCRIPTION, load_demo_documents
 from aispm_graph.workspace import Workspace
+from tests.support.cli import run_cli
 
 OTHER = "0a0b0c0d-1111-4222-8333-444455556666"  # listed, but the caller has no role in it
 OTHER_RG = {
@@ -36,16 +37,6 @@ def two_subs() -> Iterator[ArmReplay]:
     server.denied_subscriptions.add(OTHER)
     yield server
     server.stop()
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aispm_graph", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=300,
-    )
 
 
 def test_lists_every_subscription_through_paging(two_subs: ArmReplay) -> None:
@@ -71,8 +62,8 @@ def test_all_subscriptions_collects_the_readable_one_and_reports_the_403(
         "json",
         env={"AISPM_AZURE_TOKEN": "t"},
     )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    assert proc.code == 0, proc.err
+    out = json.loads(proc.out)
     assert [s["subscription"] for s in out["subscriptions"]] == [DEMO_SUBSCRIPTION]
     assert [f["subscription"] for f in out["failed"]] == [OTHER]
     assert out["failed"][0]["reason"].startswith("denied: HTTP 403")
@@ -99,9 +90,9 @@ def test_subscription_options_are_exclusive(two_subs: ArmReplay, tmp_path: Path)
         two_subs.url,
         env=env,
     )
-    assert both.returncode == 2 and "alternatives" in both.stderr
+    assert both.code == 2 and "alternatives" in both.err
     neither = run_cli("-w", str(tmp_path), "collect", "azure", env=env)
-    assert neither.returncode == 2 and "--all-subscriptions" in neither.stderr
+    assert neither.code == 2 and "--all-subscriptions" in neither.err
 
 
 def collect_all(ws: Path, server: ArmReplay, *extra: str) -> dict[str, Any]:
@@ -111,8 +102,8 @@ def collect_all(ws: Path, server: ArmReplay, *extra: str) -> dict[str, Any]:
         *extra,
         env={"AISPM_AZURE_TOKEN": "t"},
     )
-    assert proc.returncode == 0, proc.stderr
-    out: dict[str, Any] = json.loads(proc.stdout)
+    assert proc.code == 0, proc.err
+    out: dict[str, Any] = json.loads(proc.out)
     return out
 
 

@@ -45,7 +45,7 @@ def build(docs: list[Document]) -> tuple[Graph, BuildContext]:
 
 def test_network_examples_collected_through_the_sdk(examples_server: ArmReplay) -> None:
     result = AzureCollector(StaticTokenCredential("t"), examples_server.url).collect("subid")
-    cov = {c.resource_type: c for c in result.coverage}
+    cov = {c.service: c for c in result.coverage}
     assert cov["Microsoft.Network/networkSecurityGroups"].count == 2
     assert cov["Microsoft.Network/networkInterfaces"].count == 2
     assert cov["Microsoft.Network/publicIPAddresses"].count == 3

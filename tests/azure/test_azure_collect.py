@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,27 +17,19 @@ from aispm_graph.providers.azure.collect import (
 from aispm_graph.providers.azure.demo import DEMO_SUBSCRIPTION, load_demo_documents
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Workspace
+from tests.support.cli import run_cli
 
 SUB = DEMO_SUBSCRIPTION
 VM_LIST = f"/subscriptions/{SUB}/providers/Microsoft.Compute/virtualMachines"
-NOT_COLLECTED = {"microsoft.web/sites"}  # the collector reads AI, network, identity, RBAC types
+# The collector reads AI, network, identity, RBAC and app (web, automation, logic) types: every
+# recorded type of the demo is collected.
+NOT_COLLECTED: set[str] = set()
 
 
 def attack_edges(docs: list) -> set[tuple[str, str, str]]:
     graph = build_graph(docs, BuildContext())
     steps = attack_edge_kinds()
     return {(s, d["kind"], t) for s, t, d in graph.edges() if d["kind"] in steps}
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "aispm_graph", *args],
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=120,
-    )
 
 
 def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: ArmReplay) -> None:
@@ -57,10 +46,9 @@ def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: A
     missing = expected - got
     assert {k.split("/providers/")[-1].rsplit("/", 1)[0] for k in missing} == {
         "microsoft.keyvault/vaults",
-        "microsoft.web/sites",
     }
     assert got <= expected
-    coverage = {c.resource_type: c for c in result.coverage}
+    coverage = {c.service: c for c in result.coverage}
     assert coverage["Microsoft.KeyVault/vaults"].status == "denied"
     assert "403" in coverage["Microsoft.KeyVault/vaults"].detail
     assert coverage["Microsoft.Compute/virtualMachines"].status == "ok"
@@ -153,21 +141,27 @@ def test_cli_collect_writes_snapshot_and_coverage(demo_arm: ArmReplay, tmp_path:
         "json",
         env={"AISPM_AZURE_TOKEN": "cli-token"},
     )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
-    cov = {c["resource_type"]: c for c in out["subscriptions"][0]["coverage"]}
+    assert proc.code == 0, proc.err
+    out = json.loads(proc.out)
+    cov = {c["service"]: c for c in out["subscriptions"][0]["coverage"]}
     assert cov["Microsoft.Search/searchServices"]["status"] == "denied"
     assert cov["Microsoft.CognitiveServices/accounts"] == {
-        "resource_type": "Microsoft.CognitiveServices/accounts",
+        "service": "Microsoft.CognitiveServices/accounts",
+        "scope": "",
         "status": "ok",
         "count": 3,
+        "calls": 0,
+        "pages": 0,
+        "seconds": 0.0,
+        "errors": [],
         "detail": "",
+        "reused": False,
     }
     snap = Workspace(ws).current()
     assert snap is not None
     [source] = snap.sources()
     assert source["source"] == "azure" and source["scope"] == SUB
-    assert {c["resource_type"] for c in source["meta"]["coverage"]} == set(cov)
+    assert {c["service"] for c in source["meta"]["coverage"]} == set(cov)
     keys = {d.key for d in snap.documents()}
     assert any(k.endswith("/virtualmachines/vm-ai-gateway") for k in keys)
     assert all(r[3] == "Bearer cli-token" for r in demo_arm.requests)
@@ -186,10 +180,10 @@ def test_cli_collect_table_lists_gaps(demo_arm: ArmReplay, tmp_path: Path) -> No
         demo_arm.url,
         env={"AISPM_AZURE_TOKEN": "t", "COLUMNS": "200"},
     )
-    assert proc.returncode == 0, proc.stderr
-    assert "Microsoft.Authorization/roleAssignments" in proc.stdout
-    assert "denied" in proc.stdout
-    assert "1 resource type(s) not covered" in proc.stdout
+    assert proc.code == 0, proc.err
+    assert "Microsoft.Authorization/roleAssignments" in proc.out
+    assert "denied" in proc.out
+    assert "1 resource type(s) not covered" in proc.out
 
 
 @pytest.mark.parametrize(
@@ -204,9 +198,9 @@ def test_cli_collect_usage_errors(args: list[str], message: str, tmp_path: Path)
     proc = run_cli(
         "-w", str(tmp_path / "ws"), "collect", "azure", *args, env={"AISPM_AZURE_TOKEN": "t"}
     )
-    assert proc.returncode == 2
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert proc.code == 2
+    assert message in proc.err
+    assert "Traceback" not in proc.err
 
 
 def test_rejected_credential_is_a_clear_error(demo_arm: ArmReplay, tmp_path: Path) -> None:
@@ -222,8 +216,8 @@ def test_rejected_credential_is_a_clear_error(demo_arm: ArmReplay, tmp_path: Pat
         demo_arm.url,
         env={"AISPM_AZURE_TOKEN": "expired"},
     )
-    assert proc.returncode == 2
-    assert "401" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.code == 2
+    assert "401" in proc.err and "Traceback" not in proc.err
 
 
 def test_cli_collect_build_paths_end_to_end(demo_arm: ArmReplay, tmp_path: Path) -> None:
@@ -241,12 +235,12 @@ def test_cli_collect_build_paths_end_to_end(demo_arm: ArmReplay, tmp_path: Path)
         demo_arm.url,
         env=env,
     )
-    assert collect.returncode == 0, collect.stderr
+    assert collect.code == 0, collect.err
     build = run_cli("-w", ws, "-q", "build")
-    assert build.returncode == 0, build.stderr
+    assert build.code == 0, build.err
     paths = run_cli("-w", ws, "paths", "--format", "json")
-    assert paths.returncode == 0, paths.stderr
-    out = json.loads(paths.stdout)
+    assert paths.code == 0, paths.err
+    out = json.loads(paths.out)
     targets = {p["target"].rsplit("/", 1)[-1] for p in out["paths"]}
     assert targets == {
         "gpt-4o-prod",

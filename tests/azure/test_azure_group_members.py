@@ -10,9 +10,6 @@ azure-core Graph pipeline) against the local replay server, then the CLI's build
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ from arm_replay import ArmReplay, tenancy_server
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Workspace
+from tests.support.cli import CliResult, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = ROOT / "fixtures" / "azure" / "groups"
@@ -52,14 +50,9 @@ def arm(server: ArmReplay) -> Iterator[ArmReplay]:
     server.reset()
 
 
-def cli(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aispm_graph", "-w", str(ws), *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AISPM_AZURE_TOKEN": "t"},
-        timeout=300,
-    )
+def cli(ws: Path, *args: str) -> CliResult:
+    """The CLI on workspace ``ws`` with a bearer token for the replay server."""
+    return run_cli(*args, workspace=ws, env={"AISPM_AZURE_TOKEN": "t"})
 
 
 def collect(ws: Path, srv: ArmReplay) -> dict[str, Any]:
@@ -68,8 +61,8 @@ def collect(ws: Path, srv: ArmReplay) -> dict[str, Any]:
         *("collect", "azure", "--all-subscriptions", "--arm-endpoint", srv.url),
         *("--graph-endpoint", srv.url, "--format", "json"),
     )
-    assert proc.returncode == 0, proc.stderr
-    out: dict[str, Any] = json.loads(proc.stdout)
+    assert proc.code == 0, proc.err
+    out: dict[str, Any] = json.loads(proc.out)
     return out
 
 
@@ -84,7 +77,7 @@ def members_coverage(out: dict[str, Any]) -> list[dict[str, Any]]:
         c
         for s in out["subscriptions"]
         for c in s["coverage"]
-        if c["resource_type"] == "Microsoft.Graph/groups/transitiveMembers"
+        if c["service"] == "Microsoft.Graph/groups/transitiveMembers"
     ]
 
 
@@ -113,10 +106,10 @@ def test_group_members_hold_the_groups_role(arm: ArmReplay, tmp_path: Path) -> N
 
 def test_guest_through_a_group_is_an_assumed_breach_path(arm: ArmReplay, tmp_path: Path) -> None:
     collect(tmp_path, arm)
-    assert cli(tmp_path, "build").returncode == 0
+    assert cli(tmp_path, "build").code == 0
     proc = cli(tmp_path, "paths", "--entry", "credentials", "--format", "json")
-    assert proc.returncode == 0, proc.stderr
-    paths = json.loads(proc.stdout)["paths"]
+    assert proc.code == 0, proc.err
+    paths = json.loads(proc.out)["paths"]
     routes = {tuple(n["id"] for n in p["nodes"]) for p in paths}
     # the account passes the path on to the deployment it serves
     assert ("entra/tenants/northwind.example", GUEST, GROUP, ACCT, DEPLOYMENT) in routes
@@ -141,6 +134,6 @@ def test_a_next_page_on_another_host_is_not_followed(arm: ArmReplay, tmp_path: P
     arm.next_link_host = "http://127.0.0.1:9"
     out = collect(tmp_path, arm)
     cov = members_coverage(out)
-    assert [c["status"] for c in cov] == ["error"]
+    assert [c["status"] for c in cov] == ["failed"]
     assert "leaves" in cov[0]["detail"]
     assert sum(1 for _t, _m, p, _a in arm.requests if p == MEMBERS_PATH) == 1

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +14,7 @@ from aispm_graph.providers.azure.demo import DEMO_SUBSCRIPTION, load_demo_docume
 from aispm_graph.providers.azure.resource_graph import ResourceGraphError, parse_resource_graph
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Document, Workspace
+from tests.support.cli import run_cli
 
 
 def arg_row(body: dict[str, Any]) -> dict[str, Any]:
@@ -38,16 +36,6 @@ def attack_edges(docs: list[Document]) -> set[tuple[str, str, str]]:
     return {(s, d["kind"], t) for s, t, d in graph.edges() if d["kind"] in steps}
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aispm_graph", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
-
-
 def test_resource_graph_export_builds_the_same_attack_graph(tmp_path: Path) -> None:
     demo = load_demo_documents()
     rows = [arg_row(d.body) for d in demo]
@@ -59,7 +47,7 @@ def test_resource_graph_export_builds_the_same_attack_graph(tmp_path: Path) -> N
     )
     ws = tmp_path / "ws"
     proc = run_cli("-w", str(ws), "import", "azure-resource-graph", str(export))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.err
     snap = Workspace(ws).current()
     assert snap is not None
     imported = list(snap.documents())
@@ -84,10 +72,10 @@ def test_bad_rows_are_skipped_with_a_warning_naming_row_and_field(tmp_path: Path
     export = tmp_path / "mixed.json"
     export.write_text(json.dumps({"data": rows}))
     proc = run_cli("-w", str(tmp_path / "ws"), "import", "azure-resource-graph", str(export))
-    assert proc.returncode == 0, proc.stderr
-    assert "mixed.json: row 1: field 'id'" in proc.stderr
-    assert "mixed.json: row 2: not an object" in proc.stderr
-    assert "mixed.json: row 5: field 'properties'" in proc.stderr
+    assert proc.code == 0, proc.err
+    assert "mixed.json: row 1: field 'id'" in proc.err
+    assert "mixed.json: row 2: not an object" in proc.err
+    assert "mixed.json: row 5: field 'properties'" in proc.err
     snap = Workspace(tmp_path / "ws").current()
     assert snap is not None and len(list(snap.documents())) == 3
 
@@ -102,12 +90,12 @@ def test_unusable_files_exit_2_naming_the_file(tmp_path: Path) -> None:
         path = tmp_path / name
         path.write_text(text)
         proc = run_cli("-w", str(tmp_path / "ws"), "import", "azure-resource-graph", str(path))
-        assert proc.returncode == 2, name
-        assert name in proc.stderr and "Traceback" not in proc.stderr
+        assert proc.code == 2, name
+        assert name in proc.err and "Traceback" not in proc.err
     proc = run_cli(
         "-w", str(tmp_path / "ws"), "import", "azure-resource-graph", str(tmp_path / "nope.json")
     )
-    assert proc.returncode == 2 and "no such file" in proc.stderr
+    assert proc.code == 2 and "no such file" in proc.err
 
 
 json_values = st.recursive(

@@ -59,7 +59,7 @@ def test_demo_runs_on_the_base_install(base: Path, tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr
     paths = aispm(base, ws, "paths", "--format", "json")
     assert paths.returncode == 0, paths.stderr
-    assert len(json.loads(paths.stdout)["paths"]) == 14
+    assert len(json.loads(paths.stdout)["paths"]) == 15
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,14 @@ def test_demo_prints_top_paths_counts_and_aibom(tmp_path: Path) -> None:
     res = run_cli("demo", workspace=tmp_path / "ws")
     assert res.code == 0, res.err
     assert "Top attack paths" in res.out
-    assert "14 attack paths: 2 critical" in res.out
+    assert "15 attack paths: 2 critical" in res.out
     assert res.out.count("AI-BOM:") == 1 and "shadow AI" in res.out
 
 
 def test_paths_filters_and_gate(demo_ws: Path) -> None:
     res = run_cli("paths", "--format", "json", "--min-risk", "high", workspace=demo_ws)
     levels = {p["risk"]["level"] for p in res.json()["paths"]}
-    assert levels <= {"critical", "high"} and res.json()["total_paths"] == 14
+    assert levels <= {"critical", "high"} and res.json()["total_paths"] == 15
     top = run_cli("paths", "--format", "json", "--top", "2", workspace=demo_ws).json()
     assert len(top["paths"]) == 2
     kind = run_cli("paths", "--format", "json", "--target-kind", "AWSAccount", workspace=demo_ws)

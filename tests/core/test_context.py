@@ -108,7 +108,7 @@ def test_bad_context_files_exit_2_naming_rule_and_field(tmp_path: Path) -> None:
         crit_err: "field 'criticality'",
         "safe_exposures:\n  - rule: y\n    match: {name: a}\n": "field 'reason' is required",
         "trusted_cidrs: [10.0.0.0/33]\n": "trusted_cidrs[0]",
-        "assets: [\n  - rule\n": "invalid YAML at line",
+        "assets: [\n  - rule\n": "line 2: invalid YAML",
         "colour: blue\n": "unknown top-level field",
     }
     for text, message in cases.items():

@@ -48,6 +48,15 @@ EXPECTED_ROUTES = {
     # same role reads the secret holding the OpenAI key.
     ("internet", FN, FN_ROLE, ADMIN_ROLE, ACCOUNT),
     ("internet", FN, FN_ROLE, SECRET),
+    # The same role may open the existing research notebook with a presigned URL
+    # (pathfinding.cloud sagemaker-004): the notebook's execution role reads model artifacts.
+    (
+        "internet",
+        FN,
+        FN_ROLE,
+        f"arn:aws:iam::{A}:role/sagemaker-exec-role",
+        "arn:aws:s3:::acme-model-artifacts",
+    ),
     # GCP (recorded Cloud Asset Inventory): exposed Jupyter -> service account -> Vertex AI
     # endpoints and agent; Workbench impersonating an admin SA; public training bucket.
     ("internet", f"{GCE}/jupyter-ds-01", SA, EP, f"{AIP}/models/8213456789012345678"),

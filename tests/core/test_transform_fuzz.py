@@ -22,13 +22,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import aispm_graph.transforms  # noqa: F401  (registers the services)
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.demo import load_demo_parts
 from aispm_graph.providers.azure.arm import resource_type
+from aispm_graph.transforms import load_all
 from aispm_graph.transforms.azure.builder import DIRECTORY_OBJECTS, RESOURCE_IDS
 from aispm_graph.transforms.registry import ServiceSpec, services
 from aispm_graph.workspace import Document
+
+load_all()  # registers every provider service
 
 PROVIDERS = ("aws", "azure", "gcp")
 DEMO: dict[str, list[Document]] = {}

@@ -46,14 +46,14 @@ def test_collect_pages_retries_and_records_the_gap(
     collected: dict[str, Any], server: ReplayServer
 ) -> None:
     out = collected["out"]
-    cov = {(c["asset_type"], c["content_type"]): c for c in out["coverage"]}
+    cov = {(c["service"], c["scope"]): c for c in out["coverage"]}
     # The denied type is a gap; everything else was listed.
     assert out["gaps"] == ["secretmanager.googleapis.com/Secret RESOURCE"]
-    assert cov[DENIED]["status"] == "permission-denied"
+    assert cov[DENIED]["status"] == "denied"
     assert "permission" in cov[DENIED]["detail"]
     # Paging: 35 instances at 3 a page.
     inst = cov[("compute.googleapis.com/Instance", "RESOURCE")]
-    assert (inst["status"], inst["assets"], inst["pages"]) == ("ok", 35, 12)
+    assert (inst["status"], inst["count"], inst["pages"]) == ("ok", 35, 12)
     # Every recorded record came back (minus the denied listing).
     recorded = sum(
         len(r["body"]["assets"])
@@ -76,7 +76,7 @@ def test_collected_snapshot_has_coverage_and_no_secret_values(collected: dict[st
     [entry] = [s for s in snap.sources() if s["source"] == "gcp"]
     assert entry["scope"] == SCOPE
     assert entry["meta"]["gaps"] == 1
-    assert any(c["status"] == "permission-denied" for c in entry["meta"]["coverage"])
+    assert any(c["status"] == "denied" for c in entry["meta"]["coverage"])
     raw = json.dumps([d.body for d in snap.documents()])
     assert "jupyter lab --ip" not in raw  # instance startup-script value scrubbed
     assert "gemini-1.5-pro" not in raw  # Cloud Run env value scrubbed
@@ -111,7 +111,7 @@ def test_collect_table_output(server: ReplayServer, tmp_path: Path) -> None:
     )
     assert res.code == 0, res.err
     assert "coverage" in res.out
-    assert "permission-denied" in res.out
+    assert "denied" in res.out
     assert "storage.googleapis.com/Bucket" in res.out
     assert "1 coverage gap(s)" in res.out
 

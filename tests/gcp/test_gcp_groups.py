@@ -103,7 +103,7 @@ def test_paging_is_followed_and_the_unknown_group_is_its_own_gap(
     collected: dict[str, Any], server: ReplayServer
 ) -> None:
     out = collected["out"]
-    rows = {c["asset_type"]: c for c in out["coverage"] if c["content_type"] == "GROUP_MEMBERS"}
+    rows = {c["service"]: c for c in out["coverage"] if c["scope"] == "GROUP_MEMBERS"}
     # Only the bound groups are asked for (the nested one is flattened by the API).
     assert set(rows) == {
         "group:cloud-admins@acme.example",
@@ -112,7 +112,7 @@ def test_paging_is_followed_and_the_unknown_group_is_its_own_gap(
         INVOKERS,
         FOREIGN,
     }
-    assert (rows[INVOKERS]["status"], rows[INVOKERS]["assets"], rows[INVOKERS]["pages"]) == (
+    assert (rows[INVOKERS]["status"], rows[INVOKERS]["count"], rows[INVOKERS]["pages"]) == (
         "ok",
         6,
         3,
@@ -158,8 +158,8 @@ def test_api_refused_is_one_gap_and_the_group_binding_stays(tmp_path: Path) -> N
     finally:
         srv.stop()
     assert out["gaps"] == ["cloudidentity.googleapis.com GROUP_MEMBERS"]
-    [gap] = [c for c in out["coverage"] if c["content_type"] == "GROUP_MEMBERS"]
-    assert gap["status"] == "permission-denied" and "not usable" in gap["detail"]
+    [gap] = [c for c in out["coverage"] if c["scope"] == "GROUP_MEMBERS"]
+    assert gap["status"] == "denied" and "not usable" in gap["detail"]
     graph = snapshot_graph(tmp_path / "ws")
     assert edges(graph, "MEMBER_OF") == set()
     assert (INVOKERS, PROJECT) in edges(graph, "ASSIGNED")
@@ -176,8 +176,8 @@ def test_a_denied_group_is_a_gap_for_that_group_only(tmp_path: Path) -> None:
     finally:
         srv.stop()
     assert sorted(out["gaps"]) == sorted([f"{FOREIGN} GROUP_MEMBERS", f"{INVOKERS} GROUP_MEMBERS"])
-    row = next(c for c in out["coverage"] if c["asset_type"] == INVOKERS)
-    assert row["status"] == "permission-denied" and "Groups Reader" in row["detail"]
+    row = next(c for c in out["coverage"] if c["service"] == INVOKERS)
+    assert row["status"] == "denied" and "Groups Reader" in row["detail"]
     graph = snapshot_graph(tmp_path / "ws")
     assert edges(graph, "MEMBER_OF") == {
         ("user:platform-lead@acme.example", "group:cloud-admins@acme.example")
@@ -206,7 +206,7 @@ def test_a_group_over_the_cap_is_partial(server: ReplayServer) -> None:
     )
     collect_groups(result, Credentials("test-token-not-a-secret"), server.url, max_members=3)
     [cov] = result.coverage
-    assert (cov.status, cov.assets) == ("truncated", 3)
+    assert (cov.status, cov.count) == ("partial", 3)
     [doc] = [d for d in result.documents if d.key == "cloudidentity:groups"]
     assert len(doc.body["groups"]["ml-invokers@acme.example"]["members"]) == 3
 
@@ -265,8 +265,8 @@ def test_without_the_transitive_search_nested_groups_are_walked(tmp_path: Path) 
     finally:
         srv.stop()
     assert out["gaps"] == [f"{FOREIGN} GROUP_MEMBERS"]
-    row = next(c for c in out["coverage"] if c["asset_type"] == INVOKERS)
-    assert (row["status"], row["assets"]) == ("ok", 6)
+    row = next(c for c in out["coverage"] if c["service"] == INVOKERS)
+    assert (row["status"], row["count"]) == ("ok", 6)
     assert "memberships.list" in row["detail"]
     # The nested group was listed through its own name.
     assert "/v1/groups/01baon6m1xdh0f/memberships" in lists
@@ -318,8 +318,8 @@ def test_unreachable_cloud_identity_is_a_gap_not_a_failure(
 ) -> None:
     out = collect(tmp_path / "ws", server, "--cloudidentity-endpoint", "http://127.0.0.1:9")["out"]
     assert out["gaps"] == ["cloudidentity.googleapis.com GROUP_MEMBERS"]
-    [gap] = [c for c in out["coverage"] if c["content_type"] == "GROUP_MEMBERS"]
-    assert gap["status"] == "error" and "cannot reach the Cloud Identity API" in gap["detail"]
+    [gap] = [c for c in out["coverage"] if c["scope"] == "GROUP_MEMBERS"]
+    assert gap["status"] == "failed" and "cannot reach the Cloud Identity API" in gap["detail"]
     assert out["assets"] > 0  # the listings are written all the same
 
 
@@ -331,8 +331,8 @@ def test_an_unreadable_nested_group_leaves_the_walk_partial(tmp_path: Path) -> N
         out = collect(tmp_path / "ws", srv)["out"]
     finally:
         srv.stop()
-    row = next(c for c in out["coverage"] if c["asset_type"] == INVOKERS)
-    assert (row["status"], row["assets"]) == ("partial", 4)
+    row = next(c for c in out["coverage"] if c["service"] == INVOKERS)
+    assert (row["status"], row["count"]) == ("partial", 4)
     assert "groups/01baon6m1xdh0f (403)" in row["detail"]
     assert f"{INVOKERS} GROUP_MEMBERS" in out["gaps"]
     graph = snapshot_graph(tmp_path / "ws")

@@ -200,9 +200,9 @@ def test_org_policy_permission_denied_is_a_gap_and_the_bucket_stays_public(
             f"projects/{SANDBOX_NUMBER} EFFECTIVE_ORG_POLICY",
         ]
     )
-    cov = {(c["asset_type"], c["content_type"]): c for c in result["coverage"]}
+    cov = {(c["service"], c["scope"]): c for c in result["coverage"]}
     gap = cov[(f"projects/{NUMBER}", "EFFECTIVE_ORG_POLICY")]
-    assert gap["status"] == "permission-denied"
+    assert gap["status"] == "denied"
     assert "orgpolicy.policy.get" in gap["detail"]
     # one denied call per project, not one per constraint
     assert len(asked) == 2
@@ -215,7 +215,7 @@ def test_org_policy_permission_denied_is_a_gap_and_the_bucket_stays_public(
     assert entry["meta"]["gaps"] == 5
     # The table names the gap.
     assert code_t == 0, err_t
-    assert f"projects/{NUMBER} (effective policies)" in table
+    assert f"projects/{NUMBER}" in table and "EFFECTIVE_ORG_POLICY" in table
     assert "5 coverage gap(s)" in table
 
 
@@ -239,7 +239,7 @@ def test_effective_policies_can_be_switched_off(tmp_path: Path) -> None:
     assert calls == []
     result = json.loads(out)
     assert result["effective_org_policies"] == 0
-    assert {(c["asset_type"], c["content_type"]) for c in result["coverage"]} == {
+    assert {(c["service"], c["scope"]) for c in result["coverage"]} == {
         (PROJECT_TYPE, "RESOURCE"),
         (PROJECT_TYPE, "IAM_POLICY"),
         (PROJECT_TYPE, "ORG_POLICY"),

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from aispm_graph.analysis.engine import (
     DEFAULT_MAX_HOPS,
@@ -48,6 +47,7 @@ from aispm_graph.context import (
     load_context,
 )
 from aispm_graph.graph.model import Graph
+from aispm_graph.textsafe import safe
 from aispm_graph.workspace import Snapshot
 
 LEVELS = click.Choice(["critical", "high", "medium", "low"])
@@ -108,7 +108,7 @@ def do_build(
         graph, _ = build_snapshot(snap, ctx)
     app.info(f"built snapshot {snap.id}: {len(graph)} nodes, {graph.edge_count} edges")
     for w in ctx.warnings:
-        app.err.print(f"[yellow]warning:[/yellow] {escape(w)}", markup=True, highlight=False)
+        app.err.print(f"[yellow]warning:[/yellow] {safe(w)}", markup=True, highlight=False)
     if profile:
         app.err.print(render.build_profile(ctx.timings))
     return ctx
@@ -317,7 +317,7 @@ def paths_cmd(
     else:
         note = render.truncation_note(result)
         if note:
-            app.err.print(f"[bold yellow]{note}[/bold yellow]")
+            app.err.print(f"[bold yellow]{safe(note)}[/bold yellow]")
         if shown:
             app.console.print(render.paths_table(shown))
         app.console.print(render.counts_line(result.paths))
@@ -418,18 +418,17 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
         _emit(app, {"summary": inv.summary(), "items": [i.model_dump() for i in inv.items]}, output)
     else:
         app.console.print(render.inventory_table(inv))
-        app.console.print(inv.one_line())
+        app.console.print(inv.one_line(), markup=False)
 
 
 def _emit(app: App, doc: object, output: Path | None) -> None:
     if output is None:
         render.print_json(app.console, doc)
         return
-    import json
+    from aispm_graph.atomic import write_output_text
+    from aispm_graph.report.jsonout import dumps
 
-    from aispm_graph.atomic import atomic_write_text
-
-    atomic_write_text(output, json.dumps(doc, indent=2, default=str) + "\n")
+    write_output_text(output, dumps(doc, indent=2, default=str) + "\n")
     app.info(f"wrote {output}")
 
 
@@ -437,9 +436,9 @@ def _emit_text(app: App, text: str, output: Path | None) -> None:
     if output is None:
         app.console.file.write(text)
         return
-    from aispm_graph.atomic import atomic_write_text
+    from aispm_graph.atomic import write_output_text
 
-    atomic_write_text(output, text)
+    write_output_text(output, text)
     app.info(f"wrote {output}")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import click
-from rich.table import Table
 
 from aispm_graph.cli.aws_estate import EstateRequest, run_estate
 from aispm_graph.cli.aws_incremental import previous_loader, source_meta
@@ -14,6 +13,8 @@ from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
+from aispm_graph.providers.coverage import render_coverage
+from aispm_graph.textsafe import safe
 
 # Without these the graph has no identities, so attack paths would be silently missing.
 ESSENTIAL = {"iam"}
@@ -160,7 +161,9 @@ def collect_aws_cmd(
     except CollectError as exc:
         raise UserError(str(exc)) from None
     table = result.coverage_table()
-    broken = [c for c in table if c["service"] in ESSENTIAL and c["status"] != "collected"]
+    # IAM refused or failed entirely: no principals, no paths. (Partial IAM, e.g. access keys
+    # refused, still has every principal and policy.)
+    broken = [c for c in table if c["service"] in ESSENTIAL and c["status"] in ("denied", "failed")]
     if broken and not best_effort:
         raise UserError(
             "IAM could not be collected ("
@@ -187,24 +190,16 @@ def collect_aws_cmd(
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
         return
-    out = Table(title=f"AWS account {result.account_id}: coverage")
-    for col in ("service", "region", "status", "calls", "detail"):
-        out.add_column(col)
-    for c in table:
-        style = {"collected": "green", "denied": "yellow", "failed": "red"}[c["status"]]
-        status = "[cyan]reused[/]" if c.get("reused") else f"[{style}]{c['status']}[/]"
-        out.add_row(
-            c["service"],
-            c["region"],
-            status,
-            str(c["calls"]),
-            "; ".join(c["errors"][:2]),
-        )
+    out = render_coverage(
+        sorted(result.coverage, key=lambda c: (c.service, c.scope)),
+        f"AWS account {result.account_id}: coverage",
+        scope="region",
+    )
     app.console.print(out)
     if result.incremental is not None:
         inc = result.incremental
         if inc["mode"] == "full":
-            app.console.print(f"[yellow]full collect:[/] {inc['reason']}")
+            app.console.print(f"[yellow]full collect:[/] {safe(inc['reason'])}")
         else:
             app.console.print(
                 f"incremental since {inc['since']}: {len(inc['reused'])} task(s) reused, "
@@ -212,5 +207,6 @@ def collect_aws_cmd(
             )
     app.console.print(
         f"{len(result.documents)} documents from {len(result.regions)} region(s) in "
-        f"{result.seconds:.1f}s into snapshot {snapshot.id}"
+        f"{result.seconds:.1f}s into snapshot {snapshot.id}",
+        markup=False,
     )

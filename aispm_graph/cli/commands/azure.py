@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.providers.coverage import Coverage, render_coverage
+from aispm_graph.textsafe import clean_line, safe
 from aispm_graph.workspace import Snapshot
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -186,27 +187,22 @@ def collect_azure(
     if tenant is not None:
         rows.append(("tenant", _summary(tenant)))
     for what, row in rows:
-        table = Table(title=f"Azure coverage: {what} {row['subscription']}")
-        for col in ("resource type", "status", "count", "detail"):
-            table.add_column(col)
-        for c in row["coverage"]:
-            style = {"ok": "", "denied": "yellow", "not-found": "yellow"}.get(c["status"], "red")
-            table.add_row(
-                c["resource_type"],
-                f"[{style}]{c['status']}[/]" if style else c["status"],
-                str(c["count"]),
-                c["detail"],
-            )
+        table = render_coverage(
+            [Coverage.from_dict(c) for c in row["coverage"]],
+            f"Azure coverage: {what} {row['subscription']}",
+            service="resource type",
+        )
         app.console.print(table)
         gaps = [c for c in row["coverage"] if c["status"] != "ok"]
         app.console.print(
             f"{row['documents']} resources collected into snapshot {snapshot.id}"
-            + (f"; {len(gaps)} resource type(s) not covered" if gaps else "")
+            + (f"; {len(gaps)} resource type(s) not covered" if gaps else ""),
+            markup=False,
         )
     if skipped:
         app.console.print(f"{len(skipped)} subscription(s) skipped: stored by run {run.id}")
     for sub, why in failed:
-        app.console.print(f"[red]subscription {sub} not collected[/]: {why}")
+        app.console.print(f"[red]subscription {safe(sub)} not collected[/]: {safe(why)}")
 
 
 def _summary(result: Any, key: str = "subscription") -> dict[str, Any]:
@@ -249,7 +245,7 @@ def import_resource_graph(app: App, files: tuple[Path, ...]) -> None:
     snapshot = app.workspace.open_for_write()
     for path, docs, warnings in parsed:
         for warning in warnings:
-            click.echo(f"aispm: warning: {warning}", err=True)
+            click.echo(f"aispm: warning: {clean_line(warning)}", err=True)
         snapshot.put_source(
             "azure",
             f"resource-graph-{path.name}",

@@ -16,6 +16,7 @@ from aispm_graph.cli.suppressing import (
     option_suppressions,
     report_notes,
 )
+from aispm_graph.textsafe import safe
 
 
 @root.command("chokepoints")
@@ -66,7 +67,7 @@ def chokepoints_cmd(
         return
     note = render.truncation_note(result)
     if note:
-        app.err.print(f"[bold yellow]{note}[/bold yellow]")
+        app.err.print(f"[bold yellow]{safe(note)}[/bold yellow]")
     if report.fixes:
         app.console.print(render_analysis.chokepoints_table(report, top))
     else:

@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from aispm_graph.analysis.engine import PathOptions
 from aispm_graph.analysis.models import PathResult
@@ -34,6 +33,7 @@ from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import Query, QueryFileError, load_library, resolve
 from aispm_graph.cypher.writer import CypherWriter, ExportStats
 from aispm_graph.graph.model import Graph
+from aispm_graph.textsafe import SafeTable
 
 
 def _connect(backend: str, uri: str, database: str | None, url: str, graph: str) -> Connection:
@@ -119,11 +119,13 @@ def _print_stats(app: App, fmt: str, target: str, snapshot: str, stats: ExportSt
     app.console.print(
         f"Exported snapshot {snapshot} to {target}: {stats.nodes} nodes, "
         f"{stats.relationships} relationships in {stats.seconds:.1f}s "
-        f"({stats.statements} statements)."
+        f"({stats.statements} statements).",
+        markup=False,
     )
     app.console.print(
         f"Removed {stats.nodes_removed} nodes and {stats.relationships_removed} relationships "
-        f"left by older exports in tenants: {tenants}."
+        f"left by older exports in tenants: {tenants}.",
+        markup=False,
     )
 
 
@@ -199,7 +201,7 @@ def _list_queries(app: App, fmt: str) -> None:
             )
         )
         return
-    table = Table("id", "category", "title", "parameters")
+    table = SafeTable("id", "category", "title", "parameters")
     for q in library.values():
         table.add_row(q.id, q.category, q.title, ", ".join(p.name for p in q.parameters))
     app.console.print(table)
@@ -275,9 +277,9 @@ def query_cmd(
             )
         )
         return
-    table = Table(*columns, title=query.title) if columns else None
+    table = SafeTable(*columns, title=query.title) if columns else None
     if table is None:
-        app.console.print(f"{query.title}: no rows.")
+        app.console.print(f"{query.title}: no rows.", markup=False)
         return
     for row in rows:
         table.add_row(*(_cell(row[c]) for c in columns))

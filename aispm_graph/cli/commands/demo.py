@@ -32,6 +32,8 @@ def demo_cmd(app: App, top: int) -> None:
         render.paths_table(result.paths[:top], title="Top attack paths (demo estate)")
     )
     app.console.print(render.counts_line(result.paths))
-    app.console.print(build_inventory(graph, path_counts(result.paths)).one_line())
+    app.console.print(build_inventory(graph, path_counts(result.paths)).one_line(), markup=False)
     if result.paths:
-        app.console.print(f"next: aispm -w {app.workspace.root} show {result.paths[0].id}")
+        app.console.print(
+            f"next: aispm -w {app.workspace.root} show {result.paths[0].id}", markup=False
+        )

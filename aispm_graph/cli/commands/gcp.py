@@ -13,13 +13,13 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.providers.coverage import render_coverage
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
-from aispm_graph.providers.gcp.collect import EFFECTIVE, GROUP_MEMBERS, CollectError, Coverage
+from aispm_graph.providers.gcp.collect import GROUP_MEMBERS, CollectError
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -139,45 +139,26 @@ def collect_gcp(
                     "group_members": result.group_member_count,
                     "documents": len(result.documents),
                     "coverage": result.coverage_json(),
-                    "gaps": [g.asset_type + " " + g.content_type for g in result.gaps],
+                    "gaps": [g.service + " " + g.scope for g in result.gaps],
                 },
                 indent=2,
             )
         )
         return
-    table = Table(title=f"Cloud Asset Inventory coverage: {scope}", show_lines=False)
-    for col in ("asset type / project", "resources", "IAM policies", "org policies", "status"):
-        table.add_column(col)
-    by_type: dict[str, dict[str, Coverage]] = {}
-    for cov in result.coverage:
-        if cov.content_type == GROUP_MEMBERS:
-            continue
-        row = by_type.setdefault(cov.asset_type, {})
-        row[cov.content_type] = cov
-    for atype, row in by_type.items():
-        cells = []
-        problems = []
-        for content in ("RESOURCE", "IAM_POLICY", "ORG_POLICY"):
-            entry = row.get(content) or (row.get(EFFECTIVE) if content == "ORG_POLICY" else None)
-            if entry is None:
-                cells.append("-")
-            elif entry.status == "ok":
-                cells.append(str(entry.assets))
-            else:
-                cells.append(entry.status)
-                problems.append(f"{entry.content_type.lower()}: {entry.detail}")
-        label = f"{atype} (effective policies)" if EFFECTIVE in row else atype
-        table.add_row(label, *cells, "; ".join(problems) or "ok")
-    app.console.print(table)
-    member_rows = [c for c in result.coverage if c.content_type == GROUP_MEMBERS]
+    listings = [c for c in result.coverage if c.scope != GROUP_MEMBERS]
+    app.console.print(
+        render_coverage(
+            listings,
+            f"Cloud Asset Inventory coverage: {scope}",
+            service="asset type",
+            scope="content",
+        )
+    )
+    member_rows = [c for c in result.coverage if c.scope == GROUP_MEMBERS]
     if member_rows:
-        gtable = Table(title="Group membership (Cloud Identity)", show_lines=False)
-        for col in ("group", "members", "pages", "status"):
-            gtable.add_column(col)
-        for cov in member_rows:
-            status = "ok" if cov.status == "ok" else f"{cov.status}: {cov.detail}"
-            gtable.add_row(cov.asset_type, str(cov.assets), str(cov.pages), status)
-        app.console.print(gtable)
+        app.console.print(
+            render_coverage(member_rows, "Group membership (Cloud Identity)", service="group")
+        )
     gaps = len(result.gaps)
     click.echo(
         f"collected {result.asset_count} asset records and "

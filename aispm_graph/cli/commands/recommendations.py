@@ -63,7 +63,7 @@ def recommendations_cmd(
             render.print_json(app.console, {"checks": rows})
         else:
             for r in rows:
-                app.console.print(f"{r['id']:<11} {r['severity']:<8} {r['title']}")
+                app.console.print(f"{r['id']:<11} {r['severity']:<8} {r['title']}", markup=False)
         return
     sup = load_suppressions(app, suppressions_file)
     graph, _meta, _snap = load_built(app, snapshot_id)

@@ -43,12 +43,9 @@ def write_report(
     if output is None:
         app.console.file.write(text)
         return
-    from aispm_graph.atomic import atomic_write_text
+    from aispm_graph.atomic import write_output_text
 
-    try:
-        atomic_write_text(output, text)
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    write_output_text(output, text)
     app.info(f"wrote {fmt} report to {output} ({len(data.paths)} paths)")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aispm_graph.atomic import atomic_write_text
+from aispm_graph.atomic import write_output_text
 from aispm_graph.cli.groups import App, pass_app, root
 from aispm_graph.synth import SYNTH_PROFILES, synth_document
 from aispm_graph.workspace import Document
@@ -42,7 +42,7 @@ def synth_cmd(app: App, resources: int, profile: str, seed: int, output: Path | 
     """Generate a synthetic multi-cloud estate (new snapshot; run 'aispm build' next)."""
     doc = synth_document(resources, seed, profile)
     if output is not None:
-        atomic_write_text(output, json.dumps(doc))
+        write_output_text(output, json.dumps(doc))
         app.info(f"wrote {output}: {len(doc['nodes'])} nodes, {len(doc['edges'])} edges")
         return
     snap = app.workspace.new_snapshot()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,8 @@ from rich.text import Text
 from aispm_graph.cli import render
 from aispm_graph.cli.errors import GateFailed, UserError
 from aispm_graph.cli.groups import App, import_, option_format, pass_app, root
+from aispm_graph.safeload import InputError, clean_str, loads_json
+from aispm_graph.textsafe import SafeTable, safe
 from aispm_graph.transforms.sbom import document_scope
 from aispm_graph.vulns.importers import PARSERS, ReportError
 from aispm_graph.vulns.importers.requirements import detect as detect_requirements
@@ -52,7 +53,7 @@ def vulndb_import(app: App, paths: tuple[Path, ...], replace: bool) -> None:
         f"{len(rep.skipped)} skipped)"
     )
     for s in rep.skipped[:20]:
-        app.err.print(f"[yellow]warning:[/yellow] skipped {s}", markup=True, highlight=False)
+        app.err.print(f"[yellow]warning:[/yellow] skipped {safe(s)}", markup=True, highlight=False)
 
 
 @vulndb.command("info")
@@ -98,15 +99,11 @@ def _read(path: Path, as_text: bool) -> Any:
     except UnicodeDecodeError:
         raise UserError(f"{where}: not UTF-8 text") from None
     if as_text:
-        return text
+        return clean_str(text)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise UserError(f"{where}: JSON nested too deeply") from None
+        return loads_json(text, where)
+    except InputError as exc:
+        raise UserError(str(exc)) from None
 
 
 def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[str, ...]) -> None:
@@ -129,14 +126,20 @@ def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[st
         envelope = {"file": str(path), "format": fmt, "attach": list(attach), "content": content}
         scope = document_scope(str(path.resolve()))
         staged.append((scope, envelope, report, path))
+    # All files land in one manifest update: either every file is stored or none is.
     snap = app.workspace.open_for_write()
-    for scope, envelope, report, path in staged:
-        snap.put_source(
-            fmt,
-            scope,
-            [Document(fmt, scope, path.name, envelope)],
-            {"input": str(path), "attach": list(attach)},
-        )
+    snap = snap.put_sources(
+        [
+            (
+                fmt,
+                scope,
+                [Document(fmt, scope, path.name, envelope)],
+                {"input": str(path), "attach": list(attach)},
+            )
+            for scope, envelope, _report, path in staged
+        ]
+    )
+    for _scope, _envelope, report, path in staged:
         app.info(
             f"imported {path} ({fmt}): {report.subject.kind} {report.subject.name!r}, "
             f"{len(report.packages)} packages, {len(report.vulns)} reported advisories"
@@ -228,7 +231,7 @@ def vulns_cmd(
 
 
 def _vulns_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title="Vulnerabilities")
+    table = SafeTable(title="Vulnerabilities")
     for col in (
         "severity",
         "package",
@@ -283,7 +286,11 @@ def scan_model(
     fmt: str,
     fail_on_unsafe: bool,
 ) -> None:
-    """Flag model files whose loading runs code (pickle globals, Keras Lambda layers)."""
+    """Flag model files whose loading runs code (pickle globals, Keras Lambda layers).
+
+    With --fail-on-unsafe, a file that could not be scanned (unknown or corrupt content)
+    fails the gate too: an attacker controls the bytes, so "could not parse" is not "clean".
+    """
     from aispm_graph.vulns.modelscan import iter_model_files, scan_file
 
     files = [f for p in paths for f in iter_model_files(p)]
@@ -291,10 +298,35 @@ def scan_model(
         raise UserError(f"no model files under {', '.join(map(str, paths))}")
     results = [scan_file(f) for f in files]
     out = [r.to_json() for r in results]
+    # Record first: whatever the rendering meets, the verdicts are stored and the gate below
+    # still sees them.
+    if not no_record:
+        snap = app.workspace.open_for_write()
+        entries = []
+        for path, res in zip(files, out, strict=True):
+            scope = document_scope(str(path.resolve()))
+            doc = Document(
+                "modelscan", scope, path.name, {"attach": list(attach), "results": [res]}
+            )
+            entries.append(("modelscan", scope, [doc], {"input": str(path)}))
+        snap.put_sources(entries)
+    try:
+        _render_scan(app, fmt, results, out)
+    finally:
+        failing = [r for r in results if r.verdict in {"unsafe", "error"}]
+        if fail_on_unsafe and failing:
+            n_unsafe = sum(1 for r in failing if r.verdict == "unsafe")
+            raise GateFailed(
+                f"{n_unsafe} unsafe model file(s), {len(failing) - n_unsafe} that could not be "
+                "scanned (--fail-on-unsafe)"
+            )
+
+
+def _render_scan(app: App, fmt: str, results: list[Any], out: list[dict[str, Any]]) -> None:
     if fmt == "json":
         render.print_json(app.console, {"schema_version": 1, "results": out})
     else:
-        table = Table(title="Model artifact scan")
+        table = SafeTable(title="Model artifact scan")
         for col in ("verdict", "file", "format", "findings"):
             table.add_column(col)
         for r in results:
@@ -306,23 +338,6 @@ def scan_model(
             )
             table.add_row(Text(r.verdict.upper(), style=style), r.path, r.format, detail)
         app.console.print(table)
-    if not no_record:
-        snap = app.workspace.open_for_write()
-        for path, res in zip(files, out, strict=True):
-            scope = document_scope(str(path.resolve()))
-            snap.put_source(
-                "modelscan",
-                scope,
-                [
-                    Document(
-                        "modelscan", scope, path.name, {"attach": list(attach), "results": [res]}
-                    )
-                ],
-                {"input": str(path)},
-            )
-    unsafe = [r for r in results if r.unsafe]
-    if fail_on_unsafe and unsafe:
-        raise GateFailed(f"{len(unsafe)} unsafe model file(s)")
 
 
 # --- inventory --format cyclonedx ---------------------------------------------------------------

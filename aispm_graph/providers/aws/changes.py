@@ -59,6 +59,10 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "sagemaker.amazonaws.com": ("sagemaker",),
     "bedrock.amazonaws.com": ("bedrock", "bedrock-agent"),
     "aoss.amazonaws.com": ("opensearchserverless",),
+    "cloudformation.amazonaws.com": ("cloudformation",),
+    "codebuild.amazonaws.com": ("codebuild",),
+    "glue.amazonaws.com": ("glue",),
+    "autoscaling.amazonaws.com": ("autoscaling",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 

@@ -9,7 +9,8 @@ about, so the transform can be tested offline and a snapshot can be rebuilt late
 * Each (service, region) pair is one task in a bounded thread pool; retries are boto3's
   ``adaptive`` mode, which backs off client-side on throttling.
 * A denied or unsupported call never stops the run: it lands in the coverage table
-  (service x region: collected / denied / failed) that the CLI prints and stores.
+  (service x region: ok / partial / denied / failed, see :mod:`aispm_graph.providers.coverage`)
+  that the CLI prints and stores; a service where some calls answered is ``partial``.
 * Secret values are never read: Secrets Manager is listed and its resource policies are read;
   Lambda environment variable *values* are removed before anything is stored.
 """
@@ -21,10 +22,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
 GLOBAL = "global"
@@ -64,43 +66,16 @@ SERVICES = (
     "bedrock",
     "bedrock-agent",
     "opensearchserverless",
+    "cloudformation",
+    "codebuild",
+    "glue",
+    "autoscaling",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
 
 class CollectError(RuntimeError):
     """Collection cannot produce a usable snapshot (no identity, bad region list, ...)."""
-
-
-@dataclass
-class Coverage:
-    """Outcome of one service in one region."""
-
-    service: str
-    region: str
-    status: str = "collected"  # collected | denied | failed
-    calls: int = 0
-    seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
-    reused: bool = False  # an incremental collect kept the earlier answers (nothing changed)
-
-    def record(self, status: str, message: str) -> None:
-        rank = {"collected": 0, "denied": 1, "failed": 2}
-        if rank[status] > rank[self.status]:
-            self.status = status
-        if len(self.errors) < 20:
-            self.errors.append(message)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "region": self.region,
-            "status": self.status,
-            "calls": self.calls,
-            "seconds": round(self.seconds, 3),
-            "errors": self.errors,
-            "reused": self.reused,
-        }
 
 
 @dataclass
@@ -139,7 +114,8 @@ class CollectResult:
     incremental: dict[str, Any] | None = None
 
     def coverage_table(self) -> list[dict[str, Any]]:
-        return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.region))]
+        """Coverage rows as stored and printed (``scope`` is the region)."""
+        return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.scope))]
 
 
 def _strip(resp: Any) -> Any:
@@ -171,6 +147,9 @@ class _Task:
         self.account = account
         self.docs: list[Document] = []
         self.coverage = Coverage(service, region)
+        # How the last failed call ended ('absent', 'denied', 'failed'): an absent answer is
+        # data for some operations (a user without a console password).
+        self.last_outcome: str | None = None
 
     def _error(self, op: str, exc: Exception) -> str | None:
         """Classify an error; returns 'absent' for expected not-found answers."""
@@ -199,6 +178,7 @@ class _Task:
     def call(self, op: str, key: str = "", *, store: bool = True, **params: Any) -> Any:
         """Call (and page through) one operation; None when it failed or the thing is absent."""
         self.coverage.calls += 1
+        self.last_outcome = None
         try:
             if self.client.can_paginate(op):
                 merged: dict[str, Any] = {}
@@ -214,8 +194,9 @@ class _Task:
             else:
                 resp = _strip(getattr(self.client, op)(**params))
         except Exception as exc:
-            self._error(op, exc)
+            self.last_outcome = self._error(op, exc)
             return None
+        self.coverage.succeeded()
         if store:
             self.put(op, key, params, resp)
         return resp
@@ -249,6 +230,14 @@ def _iam(t: _Task) -> None:
             if last is not None:
                 meta["AccessKeyLastUsed"] = last.get("AccessKeyLastUsed")
         t.put("list_access_keys", name, {"UserName": name}, keys)
+    for user in details.get("UserDetailList", []):
+        # Whether a user has a console password decides Create- vs UpdateLoginProfile.
+        name = user["UserName"]
+        profile = t.call("get_login_profile", store=False, UserName=name)
+        if profile is not None:
+            t.put("get_login_profile", name, {"UserName": name}, profile)
+        elif t.last_outcome == "absent":
+            t.put("get_login_profile", name, {"UserName": name}, {"LoginProfile": None})
 
 
 def _organizations(t: _Task) -> None:
@@ -285,6 +274,20 @@ def _ec2(t: _Task) -> None:
         "describe_vpc_endpoints",
     ):
         t.call(op)
+    # Launch templates, with the default version's data (its instance profile): a new default
+    # version is what an Auto Scaling group launches next.
+    templates = t.call("describe_launch_templates")
+    for lt in (templates or {}).get("LaunchTemplates", []):
+        t.call(
+            "describe_launch_template_versions",
+            lt["LaunchTemplateId"],
+            LaunchTemplateId=lt["LaunchTemplateId"],
+            Versions=["$Default"],
+        )
+
+
+def _autoscaling(t: _Task) -> None:
+    t.call("describe_auto_scaling_groups")
 
 
 def _elbv2(t: _Task) -> None:
@@ -476,6 +479,21 @@ def _aoss(t: _Task) -> None:
     t.call("list_collections")
 
 
+def _cloudformation(t: _Task) -> None:
+    t.call("describe_stacks")
+
+
+def _codebuild(t: _Task) -> None:
+    names = (t.call("list_projects", store=False) or {}).get("projects", [])
+    for i in range(0, len(names), 100):
+        t.call("batch_get_projects", str(i // 100), names=names[i : i + 100])
+
+
+def _glue(t: _Task) -> None:
+    t.call("get_dev_endpoints")
+    t.call("get_jobs")
+
+
 COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     # our service name -> (boto3 client name, collector)
     "iam": ("iam", _iam),
@@ -494,6 +512,10 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "bedrock": ("bedrock", _bedrock),
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
     "opensearchserverless": ("opensearchserverless", _aoss),
+    "cloudformation": ("cloudformation", _cloudformation),
+    "autoscaling": ("autoscaling", _autoscaling),
+    "codebuild": ("codebuild", _codebuild),
+    "glue": ("glue", _glue),
 }
 
 
@@ -615,7 +637,7 @@ def collect(
             docs.extend(kept)
             old = plan.coverage[(service, region)]
             errors = list(old.get("errors") or [])
-            coverage.append(Coverage(service, region, "collected", errors=errors, reused=True))
+            coverage.append(Coverage(service, region, Status.OK, errors=errors, reused=True))
         tasks = [t for t in tasks if t not in plan.documents]
         if progress is not None and incremental["mode"] == "incremental":
             progress(

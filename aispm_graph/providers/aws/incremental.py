@@ -23,6 +23,7 @@ from aispm_graph.providers.aws.changes import (
     lookup_changes,
     lookup_start,
 )
+from aispm_graph.providers.coverage import Status, status_of
 from aispm_graph.workspace import Document
 
 if TYPE_CHECKING:
@@ -64,8 +65,12 @@ def plan_reuse(
     since = lookup_start(previous.started)
     if since is None:
         return _full("the earlier collect is older than CloudTrail's 90-day event history")
-    before = {(str(c.get("service")), str(c.get("region"))): c for c in previous.coverage}
-    candidates = {t for t in tasks if (before.get(t) or {}).get("status") == "collected"}
+    # Rows of older snapshots name the region "region" and a full success "collected".
+    before = {
+        (str(c.get("service")), str(c.get("scope") or c.get("region"))): c
+        for c in previous.coverage
+    }
+    candidates = {t for t in tasks if _fully_collected(before.get(t))}
     if not candidates:
         return _full("the earlier collect has nothing these services and regions can reuse")
     by_task: dict[tuple[str, str], list[Document]] = defaultdict(list)
@@ -120,3 +125,13 @@ def _s3_list_changed(session: Any, config: Any, home: str, docs: list[Document])
     if names != earlier:
         return f"bucket list changed ({len(names ^ earlier)} bucket(s) added or removed)"
     return ""
+
+
+def _fully_collected(row: dict[str, Any] | None) -> bool:
+    """Whether an earlier coverage row says every call of the task answered."""
+    if not row:
+        return False
+    try:
+        return status_of(str(row.get("status"))) is Status.OK
+    except ValueError:
+        return False

@@ -37,6 +37,7 @@ from aispm_graph.providers.aws.collect import (
     _Task,
     collect,
 )
+from aispm_graph.providers.coverage import Status
 from aispm_graph.providers.pool import run_pool
 from aispm_graph.workspace import Document
 
@@ -81,9 +82,7 @@ class AccountOutcome:
             "reused": sum(bool(c.get("reused")) for c in table),
             "incremental": self.result.incremental if self.result else None,
             "not_collected": [
-                f"{c['service']}/{c['region']}: {c['status']}"
-                for c in table
-                if c["status"] != "collected"
+                f"{c['service']}/{c['scope']}: {c['status']}" for c in table if c["status"] != "ok"
             ],
             "seconds": round(self.seconds, 2),
         }
@@ -152,7 +151,7 @@ def read_organization(session: Any, max_attempts: int = 0) -> Organization:
                 break
             child = got["Parents"][0]["Id"]
         parents[str(m["Id"])] = chain.docs
-        if chain.coverage.status != "collected":
+        if chain.coverage.status != Status.OK:
             shared.coverage.record(chain.coverage.status, "; ".join(chain.coverage.errors[:1]))
     return Organization(
         management=management,

@@ -17,10 +17,11 @@ import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.providers.coverage import Coverage, Status, merge_rows
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.workspace import Document
 
@@ -34,6 +35,9 @@ ML_API = "2024-10-01"
 SEARCH_API = "2023-11-01"
 KEYVAULT_API = "2023-07-01"
 MI_API = "2023-01-31"
+WEB_API = "2023-12-01"
+AUTOMATION_API = "2023-11-01"
+LOGIC_API = "2019-05-01"
 SUBSCRIPTIONS_API = "2022-12-01"
 
 GENERIC_TYPES = {
@@ -41,6 +45,10 @@ GENERIC_TYPES = {
     "microsoft.search/searchservices": SEARCH_API,
     "microsoft.keyvault/vaults": KEYVAULT_API,
     "microsoft.managedidentity/userassignedidentities": MI_API,
+    # Code that runs with a managed identity (escalation through its code or settings).
+    "microsoft.web/sites": WEB_API,
+    "microsoft.automation/automationaccounts": AUTOMATION_API,
+    "microsoft.logic/workflows": LOGIC_API,
 }
 ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections")
 
@@ -72,23 +80,13 @@ class AzureCollectError(RuntimeError):
 
 
 @dataclass
-class Coverage:
-    """What happened for one resource type: collected, denied (403) or failed."""
-
-    resource_type: str
-    status: str  # ok | denied | not-found | error
-    count: int = 0
-    detail: str = ""
-
-
-@dataclass
 class CollectResult:
     subscription_id: str
     documents: list[Document] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
 
     def coverage_json(self) -> list[dict[str, Any]]:
-        return [asdict(c) for c in self.coverage]
+        return [c.as_dict() for c in self.coverage]
 
 
 class StaticTokenCredential:
@@ -260,15 +258,21 @@ class AzureCollector:
                 raise AzureCollectError(
                     f"Azure rejected the credential (401) on {rtype}: {_first_line(exc)}"
                 ) from None
-            kind = {403: "denied", 404: "not-found"}.get(status, "error")
-            result.coverage.append(Coverage(rtype, kind, 0, f"HTTP {status}: {_first_line(exc)}"))
+            kind = {403: Status.DENIED, 404: Status.NOT_FOUND}.get(status, Status.FAILED)
+            result.coverage.append(
+                Coverage(rtype, status=kind, count=0, errors=[f"HTTP {status}: {_first_line(exc)}"])
+            )
             return []
         except Exception as exc:  # deserialisation of a malformed page, etc.
-            result.coverage.append(Coverage(rtype, "error", 0, f"{type(exc).__name__}: {exc}"))
+            result.coverage.append(
+                Coverage(
+                    rtype, status=Status.FAILED, count=0, errors=[f"{type(exc).__name__}: {exc}"]
+                )
+            )
             return []
         items = pages.items()
         if record:
-            result.coverage.append(Coverage(rtype, "ok", len(items)))
+            result.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
         return items
 
     def _add(self, result: CollectResult, items: Iterable[dict[str, Any]]) -> None:
@@ -454,7 +458,7 @@ class AzureCollector:
                 gap = gap or len(result.coverage) > before
                 items.extend(got)
             if not gap:
-                result.coverage.append(Coverage(rtype, "ok", len(items)))
+                result.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
             add(result, items)
 
         # Blob containers (for anonymous access level).
@@ -478,8 +482,8 @@ class AzureCollector:
             result.coverage.append(
                 Coverage(
                     "Microsoft.Storage/storageAccounts/blobServices/containers",
-                    "ok",
-                    len(containers),
+                    status=Status.OK,
+                    count=len(containers),
                 )
             )
         add(result, containers)
@@ -510,7 +514,9 @@ class AzureCollector:
                     )
                 )
             if len(result.coverage) == before:
-                result.coverage.append(Coverage(_pretty(rtype), "ok", len(fetched)))
+                result.coverage.append(
+                    Coverage(_pretty(rtype), status=Status.OK, count=len(fetched))
+                )
             add(result, fetched)
             if rtype == "microsoft.machinelearningservices/workspaces":
                 self._ml_children(result, res, fetched)
@@ -541,11 +547,8 @@ class AzureCollector:
                     )
                 self._add(result, deps)
             if len(result.coverage) == before:
-                result.coverage.append(Coverage(rtype, "ok", len(items)))
+                result.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
             self._add(result, items)
-
-
-STATUS_RANK = {"ok": 0, "not-found": 1, "denied": 2, "error": 3}
 
 
 def _bind(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[_Pages], Any]:
@@ -554,20 +557,9 @@ def _bind(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[_Pages
 
 
 def merge_coverage(entries: list[Coverage]) -> list[Coverage]:
-    """One row per resource type: per-parent calls (deployments of each account) fold into one,
-    with the worst status and every distinct failure kept in the detail."""
-    merged: dict[str, Coverage] = {}
-    for entry in entries:
-        cur = merged.get(entry.resource_type)
-        if cur is None:
-            merged[entry.resource_type] = Coverage(**asdict(entry))
-            continue
-        cur.count += entry.count
-        if STATUS_RANK[entry.status] > STATUS_RANK[cur.status]:
-            cur.status = entry.status
-        if entry.detail and entry.detail not in cur.detail:
-            cur.detail = f"{cur.detail}; {entry.detail}" if cur.detail else entry.detail
-    return list(merged.values())
+    """One row per resource type: per-parent calls (deployments of each account) fold into one;
+    some answered and some refused is ``partial`` (see :mod:`aispm_graph.providers.coverage`)."""
+    return merge_rows(entries)
 
 
 def _rg_name(item: dict[str, Any]) -> tuple[str, str]:
@@ -590,6 +582,9 @@ def _pretty(rtype: str) -> str:
         "microsoft.managedidentity/userassignedidentities": (
             "Microsoft.ManagedIdentity/userAssignedIdentities"
         ),
+        "microsoft.web/sites": "Microsoft.Web/sites",
+        "microsoft.automation/automationaccounts": "Microsoft.Automation/automationAccounts",
+        "microsoft.logic/workflows": "Microsoft.Logic/workflows",
     }
     return names.get(rtype, rtype)
 

@@ -9,11 +9,11 @@ graph. Rows that are not resources are skipped with a reason naming the row and 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.safeload import InputError, loads_json
 from aispm_graph.workspace import Document
 
 
@@ -28,11 +28,9 @@ def parse_resource_graph(path: Path, scope: str) -> tuple[list[Document], list[s
     except (OSError, UnicodeDecodeError) as exc:
         raise ResourceGraphError(f"{path}: cannot read ({exc})") from None
     try:
-        data: Any = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ResourceGraphError(
-            f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        data: Any = loads_json(raw, str(path))
+    except InputError as exc:
+        raise ResourceGraphError(str(exc)) from None
     if isinstance(data, dict):
         if "data" not in data:
             raise ResourceGraphError(

@@ -26,13 +26,13 @@ from aispm_graph.providers.azure.collect import (
     AzureCollectError,
     AzureCollector,
     CollectResult,
-    Coverage,
     _bind,
     _first_line,
     merge_coverage,
     scrub,
 )
 from aispm_graph.providers.azure.directory import MEMBERS_FIELD
+from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
 MG_API = "2021-04-01"
@@ -163,7 +163,12 @@ class TenantCollector:
             # The subscriptions are already read; losing them to a tenant-level failure
             # (a token refused for this one call) would be worse than the gap.
             out.coverage.append(
-                Coverage("Microsoft.Management/managementGroups", "error", 0, str(exc))
+                Coverage(
+                    "Microsoft.Management/managementGroups",
+                    status=Status.FAILED,
+                    count=0,
+                    errors=[str(exc)],
+                )
             )
         self._principals([*(also or []), out])
         out.coverage = merge_coverage(out.coverage)
@@ -208,7 +213,7 @@ class TenantCollector:
                 c.progress(f"tenant: {rtype} at {mg}")
                 items.extend(c._step(out, rtype, _bind(op, mg, filter=filt), record=False))
             if len(out.coverage) == before:
-                out.coverage.append(Coverage(rtype, "ok", len(items)))
+                out.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
             found[rtype] = items
         assignments = found["managementGroups/roleAssignments"]
         definitions = found["managementGroups/roleDefinitions"]
@@ -235,19 +240,21 @@ class TenantCollector:
                 continue
             result.coverage.append(
                 Coverage(
-                    coverage.resource_type,
-                    coverage.status,
-                    sum(1 for i in mine if i in found),
-                    coverage.detail,
+                    coverage.service,
+                    status=coverage.status,
+                    count=sum(1 for i in mine if i in found),
+                    errors=list(coverage.errors),
                 )
             )
             if members is not None and any(g in mine for g in groups):
                 result.coverage.append(
                     Coverage(
-                        members.resource_type,
-                        members.status,
-                        sum(len(found[g].get(MEMBERS_FIELD) or []) for g in groups if g in mine),
-                        members.detail,
+                        members.service,
+                        status=members.status,
+                        count=sum(
+                            len(found[g].get(MEMBERS_FIELD) or []) for g in groups if g in mine
+                        ),
+                        errors=list(members.errors),
                     )
                 )
             for oid in sorted(mine):
@@ -318,31 +325,48 @@ class TenantCollector:
                         # the bearer token goes only to the Graph endpoint we were given
                         raise ValueError(f"next page link leaves {c.graph_endpoint}: {url[:80]}")
             except ClientAuthenticationError as exc:
-                return Coverage(rtype, "denied", total, _first_line(exc))
+                return Coverage(rtype, status=Status.DENIED, count=total, errors=[_first_line(exc)])
             except ServiceRequestError as exc:
-                return Coverage(rtype, "error", total, f"cannot reach Graph: {_first_line(exc)}")
+                return Coverage(
+                    rtype,
+                    status=Status.FAILED,
+                    count=total,
+                    errors=[f"cannot reach Graph: {_first_line(exc)}"],
+                )
             except HttpResponseError as exc:
                 status = exc.status_code or 0
-                kind = {401: "denied", 403: "denied"}.get(status, "error")
+                kind = {401: Status.DENIED, 403: Status.DENIED}.get(status, Status.FAILED)
                 hint = (
                     " (needs GroupMember.Read.All or Directory.Read.All)"
                     if kind == "denied"
                     else ""
                 )
-                return Coverage(rtype, kind, total, f"HTTP {status}{hint}: {_graph_error(exc)}")
+                return Coverage(
+                    rtype,
+                    status=kind,
+                    count=total,
+                    errors=[f"HTTP {status}{hint}: {_graph_error(exc)}"],
+                )
             except ValueError as exc:  # a body that is not JSON
-                return Coverage(rtype, "error", total, f"{type(exc).__name__}: {exc}")
+                return Coverage(
+                    rtype,
+                    status=Status.FAILED,
+                    count=total,
+                    errors=[f"{type(exc).__name__}: {exc}"],
+                )
             found[gid][MEMBERS_FIELD] = members
             total += len(members)
         if partial:
             return Coverage(
                 rtype,
-                "error",
-                total,
-                f"partial: group(s) {', '.join(partial)} have more than {MAX_GROUP_MEMBERS} "
-                "members; the rest were not read",
+                status=Status.PARTIAL,
+                count=total,
+                errors=[
+                    f"group(s) {', '.join(partial)} have more than {MAX_GROUP_MEMBERS} "
+                    "members; the rest were not read"
+                ],
             )
-        return Coverage(rtype, "ok", total)
+        return Coverage(rtype, status=Status.OK, count=total)
 
     def _get_by_ids(self, ids: list[str]) -> tuple[dict[str, dict[str, Any]], Coverage]:
         """Directory objects by id; a refusal or failure becomes the coverage row."""
@@ -370,21 +394,36 @@ class TenantCollector:
                     if isinstance(obj, dict) and isinstance(obj.get("id"), str):
                         found[obj["id"].lower()] = scrub(obj)
         except ClientAuthenticationError as exc:
-            return found, Coverage(rtype, "denied", len(found), _first_line(exc))
+            return found, Coverage(
+                rtype, status=Status.DENIED, count=len(found), errors=[_first_line(exc)]
+            )
         except ServiceRequestError as exc:
             return found, Coverage(
-                rtype, "error", len(found), f"cannot reach {c.graph_endpoint}: {_first_line(exc)}"
+                rtype,
+                status=Status.FAILED,
+                count=len(found),
+                errors=[f"cannot reach {c.graph_endpoint}: {_first_line(exc)}"],
             )
         except HttpResponseError as exc:
             status = exc.status_code or 0
-            kind = {401: "denied", 403: "denied", 404: "not-found"}.get(status, "error")
+            kind = {401: Status.DENIED, 403: Status.DENIED, 404: Status.NOT_FOUND}.get(
+                status, Status.FAILED
+            )
             hint = " (needs Directory.Read.All)" if status in {401, 403} else ""
             return found, Coverage(
-                rtype, kind, len(found), f"HTTP {status}{hint}: {_graph_error(exc)}"
+                rtype,
+                status=kind,
+                count=len(found),
+                errors=[f"HTTP {status}{hint}: {_graph_error(exc)}"],
             )
         except ValueError as exc:  # a body that is not JSON
-            return found, Coverage(rtype, "error", len(found), f"{type(exc).__name__}: {exc}")
-        return found, Coverage(rtype, "ok", len(found))
+            return found, Coverage(
+                rtype,
+                status=Status.FAILED,
+                count=len(found),
+                errors=[f"{type(exc).__name__}: {exc}"],
+            )
+        return found, Coverage(rtype, status=Status.OK, count=len(found))
 
 
 def _graph_error(exc: Any) -> str:

@@ -14,10 +14,11 @@ written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from aispm_graph.safeload import InputError, loads_json
 
 # Asset types collected for the AI attack surface. Regular expressions are allowed by
 # ListAssets (``aiplatform.googleapis.com.*``) and keep the number of calls down.
@@ -362,13 +363,9 @@ def read_export(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AssetRecordError(
-                f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-            ) from None
-        except RecursionError:
-            raise AssetRecordError(f"{path}: invalid JSON: nested too deeply") from None
+            records = loads_json(text, str(path))
+        except InputError as exc:
+            raise AssetRecordError(str(exc)) from None
         if not isinstance(records, list):
             raise AssetRecordError(f"{path}: not a JSON array of assets")
         for i, rec in enumerate(records, 1):
@@ -381,13 +378,9 @@ def read_export(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AssetRecordError(
-                f"{path}: line {lineno}: invalid JSON at column {exc.colno}: {exc.msg}"
-            ) from None
-        except RecursionError:
-            raise AssetRecordError(f"{path}: line {lineno}: JSON nested too deeply") from None
+            rec = loads_json(line, f"{path}: line {lineno}")
+        except InputError as exc:
+            raise AssetRecordError(str(exc)) from None
         try:
             yield lineno, normalize(rec)
         except AssetRecordError as exc:

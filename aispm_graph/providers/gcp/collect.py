@@ -21,9 +21,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
+from aispm_graph.providers.coverage import Coverage, Status, gaps
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.providers.gcp.assets import (
     ASSET_TYPES,
@@ -50,18 +51,6 @@ class CollectError(RuntimeError):
 
 
 @dataclass
-class Coverage:
-    """What one listing returned: ``ok``, ``permission-denied`` or ``error`` (with why)."""
-
-    asset_type: str
-    content_type: str
-    status: str = "ok"
-    assets: int = 0
-    pages: int = 0
-    detail: str = ""
-
-
-@dataclass
 class CollectResult:
     scope: str
     documents: list[Document] = field(default_factory=list)
@@ -71,26 +60,24 @@ class CollectResult:
     @property
     def asset_count(self) -> int:
         """Asset records listed from Cloud Asset Inventory."""
-        return sum(
-            c.assets for c in self.coverage if c.content_type not in (EFFECTIVE, GROUP_MEMBERS)
-        )
+        return sum(c.count for c in self.coverage if c.scope not in (EFFECTIVE, GROUP_MEMBERS))
 
     @property
     def effective_policy_count(self) -> int:
         """Effective organisation policies read from the Org Policy API."""
-        return sum(c.assets for c in self.coverage if c.content_type == EFFECTIVE)
+        return sum(c.count for c in self.coverage if c.scope == EFFECTIVE)
 
     @property
     def group_member_count(self) -> int:
         """Group memberships read from the Cloud Identity Groups API."""
-        return sum(c.assets for c in self.coverage if c.content_type == GROUP_MEMBERS)
+        return sum(c.count for c in self.coverage if c.scope == GROUP_MEMBERS)
 
     @property
     def gaps(self) -> list[Coverage]:
-        return [c for c in self.coverage if c.status != "ok"]
+        return gaps(self.coverage)
 
     def coverage_json(self) -> list[dict[str, Any]]:
-        return [asdict(c) for c in self.coverage]
+        return [c.as_dict() for c in self.coverage]
 
 
 def check_scope(scope: str) -> str:
@@ -233,7 +220,7 @@ def collect(
                     except AssetRecordError as exc:
                         result.warnings.append(f"{content} {atype}: {raw.get('name')}: {exc}")
         except (gexc.PermissionDenied, gexc.Forbidden) as exc:
-            cov.status, cov.detail = "permission-denied", _short(exc)
+            cov.status, cov.detail = Status.DENIED, _short(exc)
         except (gexc.Unauthenticated, gexc.Unauthorized) as exc:
             raise CollectError(
                 f"GCP rejected the credentials ({_short(exc)}); refresh {TOKEN_ENV} or ADC"
@@ -244,9 +231,9 @@ def collect(
                 f"set a fresh {TOKEN_ENV} or re-run gcloud auth application-default login"
             ) from None
         except gexc.RetryError as exc:
-            cov.status, cov.detail = "error", f"gave up after retries: {_short(exc)}"
+            cov.status, cov.detail = Status.FAILED, f"gave up after retries: {_short(exc)}"
         except gexc.GoogleAPICallError as exc:
-            cov.status, cov.detail = "error", _short(exc)
+            cov.status, cov.detail = Status.FAILED, _short(exc)
         except (auth_exc.TransportError, OSError) as exc:
             raise CollectError(_unreachable(api_endpoint, exc)) from None
         except Exception as exc:
@@ -254,9 +241,10 @@ def collect(
                 raise CollectError(_unreachable(api_endpoint, exc)) from None
             raise
         if cov.status != "ok" and records:
-            # What arrived before the failure is kept; the gap says the listing is partial.
-            cov.detail = f"partial ({len(records)} assets before the error): {cov.detail}"
-        cov.assets = len(records)
+            # What arrived before the failure is kept: the listing is partial, not failed.
+            cov.status = Status.PARTIAL
+            cov.detail = f"{len(records)} assets before the error: {cov.detail}"
+        cov.count = len(records)
         if records:
             result.documents.append(
                 Document(
@@ -266,7 +254,7 @@ def collect(
                     {"asset_type": atype, "content_type": content, "assets": records},
                 )
             )
-    if result.coverage and all(c.status != "ok" for c in result.coverage):
+    if result.coverage and all(c.status in ("denied", "failed") for c in result.coverage):
         reasons = sorted({c.status for c in result.coverage})
         raise CollectError(
             f"nothing could be listed in {scope} ({', '.join(reasons)} on every asset type); "
@@ -348,7 +336,7 @@ def effective_policies(
             try:
                 records.append(normalize(rec))
             except AssetRecordError as exc:
-                result.warnings.append(f"{EFFECTIVE} {cov.asset_type}: {exc}")
+                result.warnings.append(f"{EFFECTIVE} {cov.service}: {exc}")
     _finish(records, result)
 
 
@@ -368,21 +356,21 @@ def _project_policies(
         try:
             got = client.get_effective_policy(request={"name": name}, retry=retry, timeout=60.0)
         except (gexc.PermissionDenied, gexc.Forbidden) as exc:
-            cov.status, cov.detail = "permission-denied", _short(exc)
+            cov.status, cov.detail = Status.DENIED, _short(exc)
             break
         except gexc.NotFound as exc:
             # a constraint this organisation does not know: nothing is enforced by it
             errors.append(f"{constraint}: {_short(exc)}")
             continue
         except (gexc.GoogleAPICallError, gexc.RetryError, auth_exc.RefreshError) as exc:
-            cov.status = "error"
+            cov.status = Status.FAILED
             errors.append(f"{constraint}: {_short(exc)}")
             continue
         except Exception as exc:
             if isinstance(exc, auth_exc.TransportError | OSError) or type(
                 exc
             ).__module__.startswith(("requests", "urllib3")):
-                cov.status = "error"
+                cov.status = Status.FAILED
                 cov.detail = f"cannot reach the Org Policy API: {_short(exc)}"
                 return cov, None, cov.detail
             raise
@@ -395,7 +383,7 @@ def _project_policies(
         policies.append(raw)
     if errors and not cov.detail:
         cov.detail = "; ".join(errors)[:400]
-    cov.assets = len(policies)
+    cov.count = len(policies)
     if not policies:
         return cov, None, ""
     return cov, {"name": full_name, "asset_type": PROJECT_TYPE, "org_policy": policies}, ""

@@ -25,7 +25,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from aispm_graph.providers.gcp.collect import GROUP_MEMBERS, CollectResult, Coverage, _short
+from aispm_graph.providers.coverage import Coverage, Status
+from aispm_graph.providers.gcp.collect import GROUP_MEMBERS, CollectResult, _short
 from aispm_graph.workspace import Document
 
 GROUPS_KEY = "cloudidentity:groups"
@@ -98,7 +99,7 @@ def _refused(exc: Exception) -> bool:
     return _status(exc) == 403 and bool(_REFUSED.search(f"{_reason(exc)} {content}"))
 
 
-def _classify(exc: Exception, email: str) -> tuple[str, str]:
+def _classify(exc: Exception, email: str) -> tuple[Status, str]:
     """(status, detail) of a per-group failure; raises ApiRefused for whole-API ones."""
     from google.auth import exceptions as auth_exc
     from googleapiclient.errors import HttpError
@@ -110,10 +111,10 @@ def _classify(exc: Exception, email: str) -> tuple[str, str]:
         if _refused(exc):
             raise ApiRefused(f"Cloud Identity API not usable: {why}")
         if code == 403:
-            return "permission-denied", f"{why} (needs Groups Reader on {email})"
+            return Status.DENIED, f"{why} (needs Groups Reader on {email})"
         if code == 404:
-            return "not-found", f"{why} (a group of another organisation, or deleted)"
-        return "error", f"HTTP {code}: {why}"
+            return Status.NOT_FOUND, f"{why} (a group of another organisation, or deleted)"
+        return Status.FAILED, f"HTTP {code}: {why}"
     if isinstance(exc, auth_exc.RefreshError):
         raise ApiRefused(f"credentials rejected and cannot be refreshed: {_short(exc)}")
     if isinstance(exc, auth_exc.TransportError | OSError) or type(exc).__module__.startswith(
@@ -171,7 +172,7 @@ def transitive_members(
                 }
             )
             if len(members) >= max_members:
-                cov.status = "truncated"
+                cov.status = Status.PARTIAL
                 cov.detail = f"stopped after {max_members} members; the group is larger"
                 return members
         token = page.get("nextPageToken") or None
@@ -232,14 +233,14 @@ def direct_walk(
                         queue.append((nested, False))
                 if len(seen) >= max_members:
                     queue.clear()
-                    cov.status = "truncated"
+                    cov.status = Status.PARTIAL
                     cov.detail = f"stopped after {max_members} members; the group is larger"
                     break
             token = page.get("nextPageToken") or None
-            if not token or cov.status == "truncated":
+            if not token or cov.status == "partial":
                 break
     if unread and cov.status == "ok":
-        cov.status = "partial"
+        cov.status = Status.PARTIAL
         cov.detail = f"nested groups not readable: {', '.join(unread[:5])}"
     members = []
     for address, entry in seen.items():
@@ -264,7 +265,7 @@ def read_group(
     try:
         name = _lookup(client, email, retries)
         if not name.startswith("groups/"):
-            cov.status, cov.detail = "error", f"lookup gave no group name ({name!r})"
+            cov.status, cov.detail = Status.FAILED, f"lookup gave no group name ({name!r})"
             return []
         try:
             return transitive_members(client, name, cov, max_members, retries, members)
@@ -282,7 +283,8 @@ def read_group(
     except Exception as exc:
         cov.status, cov.detail = _classify(exc, email)
         if members:
-            cov.detail = f"partial ({len(members)} members before the error): {cov.detail}"
+            cov.status = Status.PARTIAL  # what arrived before the error is kept
+            cov.detail = f"{len(members)} members before the error: {cov.detail}"
         return members
 
 
@@ -308,13 +310,13 @@ def collect_groups(
         try:
             members = read_group(client, email, cov, max_members, retries)
         except ApiRefused as exc:
-            gap = Coverage(IDENTITY_API, GROUP_MEMBERS, "error", 0, 0, str(exc))
+            gap = Coverage(IDENTITY_API, GROUP_MEMBERS, status=Status.FAILED, errors=[str(exc)])
             if "rejected" in str(exc) or "not usable" in str(exc):
-                gap.status = "permission-denied"
+                gap.status = Status.DENIED
             result.coverage.append(gap)
             result.warnings.append(f"group membership not read ({len(emails)} groups): {exc}")
             break
-        cov.assets = len(members)
+        cov.count = len(members)
         result.coverage.append(cov)
         groups[email] = {"status": cov.status, "members": members}
     if groups:

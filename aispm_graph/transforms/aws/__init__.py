@@ -13,9 +13,12 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 
 * ``sts`` (0): the account node everything else hangs from;
 * ``iam`` (10): principals and policies, which later services attach by ARN;
-* ``organizations`` (20), ``s3`` (30), ``ec2`` (40);
+* ``iam-login-profiles`` (15): marks users that have a console password;
+* ``organizations`` (20), ``s3`` (30), ``ec2`` (40), ``launch-templates`` (45: needs
+  instance profiles);
 * ``elbv2`` (50): needs EC2's instance ids;
-* ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``secretsmanager`` (80), ``kms`` (90),
+* ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``cloudformation`` / ``codebuild`` /
+  ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90),
   ``opensearchserverless`` (100), ``sagemaker`` (110), ``bedrock`` (120);
 * ``bedrock-agent`` (130): needs guardrails, Lambda functions and vector collections;
 * ``bedrock-vpc-endpoints`` (900): needs every Bedrock node.

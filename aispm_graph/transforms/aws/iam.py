@@ -51,6 +51,15 @@ def _details(b: AwsBuilder, r: dict[str, Any]) -> None:
                 pol.get("PolicyName", arn),
                 document=doc,
                 attachment_count=pol.get("AttachmentCount"),
+                # Every version: iam:SetDefaultPolicyVersion can switch to any of them.
+                versions=[
+                    {
+                        "id": v.get("VersionId"),
+                        "default": bool(v.get("IsDefaultVersion")),
+                        "document": policy_doc(v.get("Document")),
+                    }
+                    for v in pol.get("PolicyVersionList", [])
+                ],
             )
 
     def policies(item: dict[str, Any], inline_key: str) -> list[dict[str, Any]]:

@@ -8,11 +8,11 @@ naming the file and line, since a typo there would silently hide a package.
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from aispm_graph.safeload import InputError, loads_toml
 from aispm_graph.vulns.importers.base import (
     Component,
     ParsedReport,
@@ -90,9 +90,11 @@ def _requirements(data: str, where: str, report: ParsedReport) -> list[Component
 
 def _lock(data: str, where: str) -> list[Component]:
     try:
-        doc = tomllib.loads(data)
-    except tomllib.TOMLDecodeError as exc:
-        raise ReportError(where, "$", f"not valid TOML ({exc})") from None
+        doc = loads_toml(data, where)
+    except InputError as exc:
+        raise ReportError(
+            where, "$", f"not valid TOML ({str(exc).removeprefix(where + ': ')})"
+        ) from None
     out = []
     for i, pkg in enumerate(lst(doc.get("package"), where, "package", optional=False)):
         pkg = obj(pkg, where, f"package[{i}]")

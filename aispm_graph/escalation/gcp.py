@@ -1,0 +1,241 @@
+"""GCP privilege-escalation techniques, one record each.
+
+The reference list is Rhino Security Labs' GCP privilege-escalation methods (parts 1 and 2).
+Permissions are IAM permission names, held through allow-policy bindings on the resource or any
+ancestor (project, folder, organization). Conditions, decided by
+:mod:`aispm_graph.derive.gcp_escalation`:
+
+* ``same-project``: the compute is created in the service account's own project (elsewhere it
+  needs cross-project service account use, an organization policy matter, so the edge is
+  conditional);
+* ``ai-data``: the bucket holds AI data (training, grounding, model artifacts);
+* ``held-custom-role``: the custom role being updated is bound to the attacker itself.
+
+Not modelled: ``orgpolicy.policy.set`` (it lifts guard rails such as the domain restriction or
+key-creation ban rather than granting an identity), and Cloud Build's / Deployment Manager's
+default service agents when the collector did not list them.
+"""
+
+from __future__ import annotations
+
+from aispm_graph.escalation.model import Cloud, On, Refs, Technique
+
+GCP = Cloud.GCP
+RHINO = "Rhino Security Labs, GCP privilege escalation"
+ACT_AS = "iam.serviceAccounts.actAs"
+SA_KIND = ("GCPServiceAccount",)
+
+
+def _sa(id_: str, perm: str, title: str, how: str) -> Technique:
+    return Technique(
+        id=id_,
+        cloud=GCP,
+        title=title,
+        on=On.IDENTITY,
+        all_of=(perm,),
+        resource_kinds=SA_KIND,
+        edge="CAN_ASSUME",
+        sentence=f"{how} for {{target}}",
+        fix="Remove {attacker} from the binding granting {permissions} on {target} ({grant})",
+        refs=Refs(rhino=f"{RHINO}: {perm}"),
+    )
+
+
+def _act_as(id_: str, create: tuple[str, ...], what: str, refs: Refs) -> Technique:
+    return Technique(
+        id=id_,
+        cloud=GCP,
+        title=f"{what} running as a service account (actAs)",
+        on=On.IDENTITY,
+        all_of=(ACT_AS, *create),
+        on_any=create,
+        resource_kinds=SA_KIND,
+        conditions=("same-project",),
+        edge="CAN_ASSUME",
+        sentence=f"actAs plus {create[0]}: create a {what} that runs as {{target}}",
+        fix="Remove {attacker} from the binding granting iam.serviceAccounts.actAs on "
+        "{target} ({grant})",
+        refs=refs,
+    )
+
+
+def _update(id_: str, perm: str, kind: str, what: str, refs: Refs) -> Technique:
+    return Technique(
+        id=id_,
+        cloud=GCP,
+        title=f"Change the code of an existing {what}",
+        on=On.RUNS_AS,
+        all_of=(perm,),
+        resource_kinds=(kind,),
+        edge="CAN_UPDATE_CODE",
+        sentence=f"{perm} on {{resource}}, which runs as its service account",
+        fix="Remove {attacker} from the binding granting {permissions} on {resource} ({grant})",
+        refs=refs,
+    )
+
+
+TECHNIQUES: tuple[Technique, ...] = (
+    _sa(
+        "gcp-sa-get-access-token",
+        "iam.serviceAccounts.getAccessToken",
+        "Mint an access token for a service account",
+        "mint an OAuth access token",
+    ),
+    _sa(
+        "gcp-sa-sign-blob",
+        "iam.serviceAccounts.signBlob",
+        "Sign a token request as a service account (signBlob)",
+        "sign a self-made token grant",
+    ),
+    _sa(
+        "gcp-sa-sign-jwt",
+        "iam.serviceAccounts.signJwt",
+        "Sign a JWT as a service account",
+        "sign a JWT and exchange it for an access token",
+    ),
+    _sa(
+        "gcp-sa-implicit-delegation",
+        "iam.serviceAccounts.implicitDelegation",
+        "Delegate token creation through a service account",
+        "chain token requests (implicit delegation)",
+    ),
+    _sa(
+        "gcp-sa-key-create",
+        "iam.serviceAccountKeys.create",
+        "Create a key for a service account",
+        "create a user-managed key",
+    ),
+    _sa(
+        "gcp-sa-set-iam-policy",
+        "iam.serviceAccounts.setIamPolicy",
+        "Grant itself a role on a service account",
+        "grant itself Service Account Token Creator",
+    ),
+    _act_as(
+        "gcp-actas-compute-instance",
+        ("compute.instances.create",),
+        "Compute Engine VM",
+        Refs(rhino=f"{RHINO}: compute.instances.create"),
+    ),
+    _act_as(
+        "gcp-actas-cloud-function",
+        ("cloudfunctions.functions.create",),
+        "Cloud Function",
+        Refs(rhino=f"{RHINO}: cloudfunctions.functions.create"),
+    ),
+    _act_as(
+        "gcp-actas-cloud-run",
+        ("run.services.create",),
+        "Cloud Run service",
+        Refs(rhino=f"{RHINO}: run.services.create"),
+    ),
+    _act_as(
+        "gcp-actas-cloud-build",
+        ("cloudbuild.builds.create",),
+        "Cloud Build build",
+        Refs(rhino=f"{RHINO}: cloudbuild.builds.create"),
+    ),
+    _act_as(
+        "gcp-actas-deployment-manager",
+        ("deploymentmanager.deployments.create",),
+        "Deployment Manager deployment",
+        Refs(rhino=f"{RHINO}: deploymentmanager.deployments.create"),
+    ),
+    _act_as(
+        "gcp-actas-composer",
+        ("composer.environments.create",),
+        "Cloud Composer environment",
+        Refs(rhino=f"{RHINO}: composer.environments.create"),
+    ),
+    _act_as(
+        "gcp-actas-dataproc",
+        ("dataproc.clusters.create",),
+        "Dataproc cluster",
+        Refs(rhino=f"{RHINO}: dataproc.clusters.create"),
+    ),
+    _update(
+        "gcp-cloud-function-update",
+        "cloudfunctions.functions.update",
+        "GCPCloudFunction",
+        "Cloud Function",
+        Refs(rhino=f"{RHINO}: cloudfunctions.functions.update"),
+    ),
+    _update(
+        "gcp-cloud-run-update",
+        "run.services.update",
+        "GCPCloudRunService",
+        "Cloud Run service",
+        Refs(rhino=f"{RHINO}: run.services.update"),
+    ),
+    _update(
+        "gcp-compute-set-metadata",
+        "compute.instances.setMetadata",
+        "GCPInstance",
+        "VM (startup script or SSH key in its metadata)",
+        Refs(rhino=f"{RHINO}: compute.instances.setMetadata"),
+    ),
+    Technique(
+        id="gcp-project-set-iam-policy",
+        cloud=GCP,
+        title="Grant itself any role on the project",
+        on=On.SCOPE,
+        all_of=("resourcemanager.projects.setIamPolicy",),
+        resource_kinds=("GCPProject",),
+        edge="CAN_ADMINISTER",
+        sentence="setIamPolicy on {target}: bind itself to roles/owner",
+        fix="Remove {attacker} from the binding granting {permissions} ({grant})",
+        refs=Refs(rhino=f"{RHINO}: resourcemanager.projects.setIamPolicy"),
+    ),
+    Technique(
+        id="gcp-folder-set-iam-policy",
+        cloud=GCP,
+        title="Grant itself any role on a folder above the project",
+        on=On.SCOPE,
+        all_of=("resourcemanager.folders.setIamPolicy",),
+        resource_kinds=("GCPProject",),
+        edge="CAN_ADMINISTER",
+        sentence="setIamPolicy on a folder above {target}: bind itself to roles/owner there",
+        fix="Remove {attacker} from the binding granting {permissions} ({grant})",
+        refs=Refs(rhino=f"{RHINO}: resourcemanager.folders.setIamPolicy"),
+    ),
+    Technique(
+        id="gcp-org-set-iam-policy",
+        cloud=GCP,
+        title="Grant itself any role on the organization",
+        on=On.SCOPE,
+        all_of=("resourcemanager.organizations.setIamPolicy",),
+        resource_kinds=("GCPProject",),
+        edge="CAN_ADMINISTER",
+        sentence="setIamPolicy on the organization above {target}: bind itself to roles/owner",
+        fix="Remove {attacker} from the binding granting {permissions} ({grant})",
+        refs=Refs(rhino=f"{RHINO}: resourcemanager.organizations.setIamPolicy"),
+    ),
+    Technique(
+        id="gcp-bucket-set-iam-policy",
+        cloud=GCP,
+        title="Grant itself read access to an AI data bucket",
+        on=On.RUNS_AS,
+        all_of=("storage.buckets.setIamPolicy",),
+        resource_kinds=("GCPBucket",),
+        conditions=("ai-data",),
+        edge="CAN_READ",
+        sentence="setIamPolicy on {resource}: bind itself to roles/storage.objectViewer",
+        fix="Remove {attacker} from the binding granting {permissions} on {resource} ({grant})",
+        refs=Refs(rhino=f"{RHINO}: storage.buckets.setIamPolicy"),
+    ),
+    Technique(
+        id="gcp-custom-role-update",
+        cloud=GCP,
+        title="Add permissions to a custom role it holds",
+        on=On.SCOPE,
+        all_of=("iam.roles.update",),
+        resource_kinds=("GCPProject",),
+        conditions=("held-custom-role",),
+        edge="CAN_ADMINISTER",
+        sentence="iam.roles.update on custom role {resource}, which is bound to it on "
+        "{target}: add resourcemanager.projects.setIamPolicy to it",
+        fix="Remove {attacker} from the binding granting {permissions} ({grant}), or "
+        "unbind {resource} from it",
+        refs=Refs(rhino=f"{RHINO}: iam.roles.update"),
+    ),
+)

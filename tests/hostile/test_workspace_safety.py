@@ -1,0 +1,340 @@
+"""The workspace under concurrent writers, user-named outputs, snapshot ids, imported graphs
+that try to redefine what the engine relies on, and signals."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aispm_graph.workspace import Workspace
+from tests.conftest import REPO, run_cli
+from tests.hostile.support import cli, workspace_state, write_json
+
+
+def _graph(i: int) -> dict[str, object]:
+    return {
+        "format": "aispm-graph",
+        "version": 1,
+        "nodes": [{"id": f"host-{i}", "kind": "CustomCompute", "name": f"host {i}"}],
+    }
+
+
+def _spawn(*args: str, ws: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "AISPM_LOCK_TIMEOUT": "120"}
+    env.pop("AISPM_WORKSPACE", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "aispm_graph", "--workspace", str(ws), *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_concurrent_imports_and_a_build_lose_nothing(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    files = [write_json(tmp_path / f"g{i}.json", _graph(i)) for i in range(6)]
+    assert cli("import", "graph", str(files[0]), workspace=ws).code == 0
+    assert cli("build", workspace=ws).code == 0  # sealed: the next writers race for a new one
+    procs = [_spawn("import", "graph", str(f), ws=ws) for f in files[1:]]
+    procs.append(_spawn("build", ws=ws))
+    for p in procs:
+        _out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    workspace = Workspace(ws)
+    # No orphan: every snapshot but the current one is sealed, and the current holds all six.
+    current = workspace.current()
+    assert current is not None
+    for sid in workspace.snapshot_ids():
+        assert sid == current.id or workspace.snapshot(sid).sealed, sid
+    inputs = {Path(s["meta"]["input"]).name for s in current.sources()}
+    assert inputs == {f.name for f in files}
+    # Every document file on disk is listed in its snapshot's manifest.
+    for sid in workspace.snapshot_ids():
+        snap = workspace.snapshot(sid)
+        listed = {s["file"] for s in snap.sources()}
+        assert {p.name for p in (snap.path / "docs").iterdir()} == listed
+        if snap.sealed:  # a sealed graph holds every source its manifest lists
+            from aispm_graph.store import load_graph
+
+            graph, _ = load_graph(snap.graph_path)
+            hosts = {n for n in graph.g.nodes if n.startswith("host-")}
+            expected = {f"host-{Path(s['meta']['input']).stem[1:]}" for s in snap.sources()}
+            assert hosts == expected
+
+
+def _writer(root: str, worker: int, rounds: int) -> None:
+    from aispm_graph.workspace import Document
+
+    ws = Workspace(Path(root))
+    for j in range(rounds):
+        body = _graph(worker * 1000 + j)
+        ws.open_for_write().put_source(
+            "graph", f"w{worker}-{j}", [Document("graph", "s", "k", body)]
+        )
+
+
+def _builder(root: str, rounds: int) -> None:
+    from aispm_graph.build import build_snapshot
+
+    ws = Workspace(Path(root))
+    for _ in range(rounds):
+        snap = ws.current()
+        if snap is not None:
+            build_snapshot(snap)
+
+
+def test_writer_processes_racing_on_the_api_lose_nothing(tmp_path: Path) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    root = str(tmp_path / "ws")
+    rounds = 25
+    procs = [ctx.Process(target=_writer, args=(root, w, rounds)) for w in range(4)]
+    procs.append(ctx.Process(target=_builder, args=(root, 10)))
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(600)
+        assert p.exitcode == 0
+    ws = Workspace(Path(root))
+    current = ws.current()
+    assert current is not None
+    expected = {f"graph:w{w}-{j}" for w in range(4) for j in range(rounds)}
+    assert set(current.manifest()["sources"]) == expected
+    for sid in ws.snapshot_ids():
+        snap = ws.snapshot(sid)
+        assert sid == current.id or snap.sealed, f"orphaned snapshot {sid}"
+        assert {p.name for p in (snap.path / "docs").iterdir()} == {
+            e["file"] for e in snap.sources()
+        }
+        if snap.sealed:
+            from aispm_graph.store import load_graph
+
+            graph, _ = load_graph(snap.graph_path)
+            hosts = {n for n in graph.g.nodes if n.startswith("host-")}
+            assert len(hosts) == len(snap.sources()), f"{sid}: graph lacks a listed source"
+
+
+def test_a_held_lock_makes_a_writer_wait_then_stop_clearly(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    g = write_json(tmp_path / "g.json", _graph(1))
+    with (ws / ".lock").open("a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        res = run_cli("import", "graph", str(g), workspace=ws, env={"AISPM_LOCK_TIMEOUT": "0.5"})
+    assert res.code == 2
+    assert "another aispm is writing this workspace" in res.err
+    assert "Traceback" not in res.err
+    assert not (ws / "snapshots").exists()
+    # and with the lock free it goes through
+    assert run_cli("import", "graph", str(g), workspace=ws).code == 0
+
+
+def test_output_to_a_symlink_writes_its_target_and_keeps_the_link(
+    demo_ws: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    res = run_cli("export", "json", str(link), workspace=demo_ws)
+    assert res.code == 0, res.err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert json.loads(target.read_text())["format"] == "aispm-graph"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_output_to_a_fifo_is_written_through(demo_ws: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    res = run_cli("report", "--format", "md", "-o", str(fifo), workspace=demo_ws)
+    data, _ = reader.communicate(timeout=120)
+    assert res.code == 0, res.err
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a FIFO, not replaced by a file
+    assert b"#" in data
+
+
+def test_output_to_a_character_device_is_written_through(demo_ws: Path, tmp_path: Path) -> None:
+    # Our own null device node, never /dev/null: a broken writer would replace this one only.
+    dev = tmp_path / "null"
+    try:
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    res = run_cli("export", "graphml", str(dev), workspace=demo_ws)
+    assert res.code == 0, res.err
+    assert stat.S_ISCHR(dev.lstat().st_mode)
+    assert not list(tmp_path.glob(".null.*"))
+
+
+def test_output_to_a_directory_is_refused(demo_ws: Path, tmp_path: Path) -> None:
+    res = run_cli("report", "--format", "md", "-o", str(tmp_path), workspace=demo_ws)
+    assert res.code == 2 and "is a directory" in res.err
+
+
+def test_new_output_files_get_the_umask_mode(demo_ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "new.json"
+    assert run_cli("export", "json", str(out), workspace=demo_ws).code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("paths", "--snapshot", "../../outside"),
+        ("paths", "--snapshot", "/etc"),
+        ("export", "json", "-", "--snapshot", "../x"),
+        ("diff", "../../outside", "NEW"),
+        ("vulns", "--snapshot", "..\\x"),
+    ],
+)
+def test_snapshot_ids_are_names_never_paths(tmp_path: Path, args: tuple[str, ...]) -> None:
+    outside = tmp_path / "outside"
+    (outside / "docs").mkdir(parents=True)
+    (outside / "manifest.json").write_text('{"id": "x", "sources": {}}')
+    ws = tmp_path / "a" / "b" / "ws"
+    assert (
+        cli("import", "graph", str(write_json(tmp_path / "g.json", _graph(1))), workspace=ws).code
+        == 0
+    )
+    assert cli("build", workspace=ws).code == 0
+    res = cli(*args, workspace=ws)
+    assert res.code == 2, (res.code, res.err)
+    assert "not a snapshot id" in res.err or "no snapshot" in res.err
+
+
+def test_a_current_pointer_outside_the_workspace_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "docs").mkdir(parents=True)
+    (outside / "manifest.json").write_text('{"id": "x", "sources": {}}')
+    ws = tmp_path / "ws"
+    g = write_json(tmp_path / "g.json", _graph(1))
+    assert cli("import", "graph", str(g), workspace=ws).code == 0
+    meta = json.loads((ws / "workspace.json").read_text())
+    meta["current"] = "../../outside"
+    (ws / "workspace.json").write_text(json.dumps(meta))
+    before = workspace_state(outside)
+    for args in (("build",), ("import", "graph", str(g))):
+        res = cli(*args, workspace=ws)
+        assert res.code == 2 and "not a snapshot id" in res.err, res.err
+    assert workspace_state(outside) == before
+    assert not (outside / "graph.json.zst").exists()
+
+
+def test_the_internet_node_cannot_be_redefined(tmp_path: Path) -> None:
+    evil = {
+        "format": "aispm-graph",
+        "version": 1,
+        "nodes": [{"id": "internet", "kind": "CustomAIModel", "name": "crown jewel"}],
+    }
+    ws = tmp_path / "ws"
+    res = cli("import", "graph", str(write_json(tmp_path / "e.json", evil)), workspace=ws)
+    assert res.code == 2 and "'internet' is reserved" in res.err
+    assert workspace_state(ws) == {}
+    # An export's plain Internet node round-trips.
+    plain = {**evil, "nodes": [{"id": "internet", "kind": "Internet", "name": "Internet"}]}
+    assert (
+        cli("import", "graph", str(write_json(tmp_path / "p.json", plain)), workspace=ws).code == 0
+    )
+
+
+def test_a_conflicting_node_kind_is_refused_at_import(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert (
+        cli("import", "graph", str(write_json(tmp_path / "a.json", _graph(1))), workspace=ws).code
+        == 0
+    )
+    assert cli("build", workspace=ws).code == 0
+    clash = {
+        "format": "aispm-graph",
+        "version": 1,
+        "nodes": [{"id": "host-1", "kind": "CustomAIModel", "name": "now a model"}],
+    }
+    before = workspace_state(ws)
+    res = cli("import", "graph", str(write_json(tmp_path / "b.json", clash)), workspace=ws)
+    assert res.code == 2
+    assert "nodes[0]" in res.err and "CustomAIModel conflicts with kind CustomCompute" in res.err
+    assert workspace_state(ws) == before
+    # two files of one import that disagree are refused too, and neither is stored
+    c1 = write_json(
+        tmp_path / "c1.json", {**clash, "nodes": [{"id": "n", "kind": "CustomCompute"}]}
+    )
+    c2 = write_json(
+        tmp_path / "c2.json", {**clash, "nodes": [{"id": "n", "kind": "CustomAIModel"}]}
+    )
+    assert cli("import", "graph", str(c1), str(c2), workspace=ws).code == 2
+    assert workspace_state(ws) == before
+
+
+def _interrupt(args: list[str], sig: int, delay: float, ws: Path) -> tuple[int, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aispm_graph", "--workspace", str(ws), *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+_DURING_LOADING = """
+import os, signal, sys
+import aispm_graph.plugins as plugins
+real = plugins.import_submodules
+def loading(package):
+    os.kill(os.getpid(), int(sys.argv[1]))  # lands while the command modules load
+    return real(package)
+plugins.import_submodules = loading
+from aispm_graph.cli.main import main
+main(["--workspace", sys.argv[2], "demo"])
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_commands_load_ends_with_one_line(tmp_path: Path, sig: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _DURING_LOADING, str(int(sig)), str(tmp_path / "ws")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "aispm: interrupted\n"
+    assert not (tmp_path / "ws").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_the_run_ends_with_one_line(tmp_path: Path, sig: int) -> None:
+    code, err = _interrupt(["demo"], sig, 1.5, tmp_path / "ws")
+    if code == 0:
+        pytest.skip("the demo finished before the signal arrived")
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("aispm: interrupted")
+    # work kept: whatever snapshot exists is readable
+    ws = Workspace(tmp_path / "ws")
+    for sid in ws.snapshot_ids():
+        ws.snapshot(sid).manifest()
