@@ -78,11 +78,11 @@ def test_path_search_is_linear(growth: tuple[Work, Work]) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="derive/aws_access.py still pairs every principal with every role, user and "
-    "resource-policy target across accounts (_trust_rewrite, the CreateAccessKey and "
-    "UpdateFunctionCode passes, cross-account resource policies in ai_access); the escalation "
-    "rewrite (issue 15) indexes them. Measured at 6k -> 24k: account lookups x12.9, "
-    "evaluations x5.5. Remove this marker when that lands (strict: an unexpected pass fails).",
+    reason="derive/aws_access.py ai_access still visits AI targets against the principals of "
+    "every account (targets with a resource policy evaluate all of them), so the IAM work grows "
+    "faster than the estate: after the escalation rewrite (issue 15), 6k -> 24k gives account "
+    "lookups x9.6, evaluations x5.7, statements x5.0. Remove this marker when that pass is "
+    "indexed by the accounts a resource policy names (strict: an unexpected pass fails)",
 )
 @pytest.mark.parametrize("counter", ["evaluations", "statements", "account_lookups"])
 def test_aws_iam_evaluation_is_linear(growth: tuple[Work, Work], counter: str) -> None:
