@@ -8,8 +8,8 @@ The estate comes from :mod:`aispm_graph.synth` (the same generator as ``aispm sy
 through the real build (derivers included). Reported figures are ratios against one
 ``find_paths`` run measured in the same process, so they compare across machines:
 
-* ``chokepoints``: ranking plus the minimum fix set, from the paths of that run (target: within
-  3x one analysis; the claim check below is extra).
+* ``chokepoints``: ranking (from the paths of that run) plus the minimum fix set (a minimum cut
+  of the attack graph; target: within 3x one analysis; the claim check below is extra).
 * ``whatif``: copy the graph, apply the top fix, re-run the engine, compare.
 * ``verify``: the top choke point's claim re-checked by the engine (closed == claimed).
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 from aispm_graph.analysis.chokepoints import chokepoints
 from aispm_graph.analysis.engine import find_paths
-from aispm_graph.analysis.fixes import apply_ops, collect_fixes
+from aispm_graph.analysis.fixes import apply_ops, collect_fixes, edge_fixes
 from aispm_graph.analysis.whatif import what_if
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.synth import synth_document
@@ -45,11 +45,12 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--resources", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--profile", default="org", help="synthetic profile (org, sparse, explosion)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
     t = time.perf_counter()
-    doc = synth_document(args.resources, args.seed)
+    doc = synth_document(args.resources, args.seed, args.profile)
     graph = build_graph([Document("graph", "synthetic", "synthetic", doc)], BuildContext())
     print(
         f"estate: {args.resources} resources -> {len(graph)} nodes, {graph.edge_count} edges "
@@ -60,10 +61,10 @@ def main() -> int:
     levels = {lv: sum(p.risk.level == lv for p in result.paths) for lv in ("critical", "high")}
     print(f"analysis (find_paths): {base:.3f}s, {len(result.paths)} paths {levels}")
 
-    ck, report = timed(lambda: chokepoints(result.paths), args.repeat)
+    ck, report = timed(lambda: chokepoints(graph, result.paths), args.repeat)
     print(
         f"chokepoints: {ck:.3f}s = {ck / base:.2f}x analysis; method {report.method}; "
-        f"{len(report.minimum_set)} fixes close {report.covered_paths} critical/high paths"
+        f"{len(report.minimum_set)} fixes cut off {report.pairs_cut} critical/high pairs"
     )
     print(f"  {report.method_detail}")
 
@@ -71,7 +72,7 @@ def main() -> int:
         print("no fixes to apply (no paths)")
         return 0
     top = report.fixes[0]
-    fixes = collect_fixes(result.paths)
+    fixes = {**edge_fixes(graph), **collect_fixes(result.paths)}
     wi, (wreport, _after) = timed(
         lambda: what_if(graph, fixes[top.id].ops, before=result), args.repeat
     )

@@ -89,7 +89,7 @@ code("""from aispm_graph.analysis.chokepoints import chokepoints
 from aispm_graph.analysis.fixes import collect_fixes
 from aispm_graph.analysis.whatif import what_if
 
-choke = chokepoints(result.paths)
+choke = chokepoints(estate.graph, result.paths)
 print(f"method: {choke.method} ({choke.method_detail})")
 top_fix = choke.fixes[0]
 print(f"fix {top_fix.id}: {top_fix.action}\\ncloses {len(top_fix.closes)} paths, "

@@ -1,35 +1,52 @@
-"""Choke points: which fixes remove the most path risk, and the fewest fixes that close the worst.
+"""Choke points: which fixes remove the most path risk, and the fewest that cut off the worst.
 
-Two answers from one set of paths (no extra engine runs, so this costs a fraction of the
-analysis):
+Two answers:
 
-* **Ranking.** Every path-breaking fix, ranked by the risk it removes: the sum of the scores
-  of the paths it closes (all levels), then by how many paths, then by effort.
-* **Minimum set.** The fewest fixes that close every critical and high path. That is a
-  minimum hitting set (each path is the set of fixes that would close it). It is solved
-  exactly by branch and bound when the instance is small enough, and greedily (most
-  remaining risk closed per step) otherwise; the result says which (``method``), and a greedy
-  set is never presented as minimal.
+* **Ranking.** Every path-breaking fix on the listed paths, ranked by the risk it removes: the
+  sum of the scores of the listed paths it closes (all levels), then by how many paths, then
+  by effort. Linear in the paths.
+* **Minimum set.** The fewest fixes that cut every entry off every target it reaches by a
+  critical or high path, computed on the attack graph itself as a **minimum cut**, never by
+  enumerating routes (on dense IAM there are too many; the default path listing keeps only the
+  best few per pair). Each removable hop costs one fix per attack kind it carries (a hop
+  carried by two kinds needs both removed). The cut runs over the pruned attack graph: every
+  node on some route within ``max_hops`` of an entry and a target, so it also cuts the longer
+  routes through those nodes; it may be larger than strictly needed for the bounded routes,
+  never smaller.
 
-Paths that no single fix closes (every hop is carried by several attack kinds, or only
-risk-lowering fixes apply) are listed as ``unbreakable`` rather than dropped.
+  With one entry (the internet) the cut is an exact minimum (max-flow / min-cut). With several
+  entries the problem is a multicut (NP-hard in general): the cut of all of them from all of
+  their targets at once is an upper bound, and the largest single-entry cut a lower bound; the
+  report says ``exact`` when the two meet and ``bound`` with both numbers otherwise.
+
+Routes made only of hops no fix removes (``breaks_path`` false) cannot be cut; their paths are
+listed as ``unbreakable`` rather than dropped.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from typing import Literal
 
+import networkx as nx
 from pydantic import BaseModel, Field
 
+from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS
 from aispm_graph.analysis.fixes import Fix, collect_fixes
 from aispm_graph.analysis.models import LEVEL_ORDER, AttackPath
+from aispm_graph.analysis.remediation import edge_action, edge_fix_id
+from aispm_graph.analysis.targets import find_targets
+from aispm_graph.graph.model import Graph
+from aispm_graph.schema import edge_kind
 
 EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2}
 DEFAULT_LEVELS = ("critical", "high")
-# Branch-and-bound gives up after this many search nodes and the greedy answer stands.
-DEFAULT_EXACT_BUDGET = 200_000
-EXACT_MAX_PATHS = 5_000
+# Entries whose own minimum cut is computed for the lower bound of a multi-entry cut (those
+# with the most worst targets first); each is one max-flow on the pruned attack graph.
+DEFAULT_BOUND_ENTRIES = 16
+_SOURCE = ("source",)
+_SINK = ("sink",)
 
 
 class ChokeFix(BaseModel):
@@ -43,11 +60,15 @@ class ChokeFix(BaseModel):
 
 
 class ChokepointReport(BaseModel):
-    schema_version: int = 1
-    method: Literal["exact", "greedy", "none"]
+    schema_version: int = 2
+    method: Literal["exact", "bound", "none"]
     method_detail: str
     levels: list[str]
     minimum_set: list[str]
+    lower_bound: int | None = Field(
+        default=None, description="fewest fixes any answer needs (multi-entry cuts)"
+    )
+    pairs_cut: int = 0
     covered_paths: int
     unbreakable: list[str] = Field(default_factory=list)
     total_risk: int
@@ -61,100 +82,84 @@ def _rank_key(f: Fix, score: dict[str, int]) -> tuple[int, int, int, str]:
     return (-removed, -len(f.closes), EFFORT_ORDER.get(f.effort, 1), f.id)
 
 
-def greedy_cover(
-    universe: set[str], sets: dict[str, set[str]], weight: dict[str, int], effort: dict[str, str]
-) -> list[str]:
-    """Pick, until nothing is left, the fix closing the most remaining risk (ties: paths, effort,
-    id, so the answer is deterministic)."""
-    left = set(universe)
-    chosen: list[str] = []
-    while left:
-        best = min(
-            (f for f in sets if sets[f] & left),
-            key=lambda f: (
-                -sum(weight[p] for p in sets[f] & left),
-                -len(sets[f] & left),
-                EFFORT_ORDER.get(effort[f], 1),
-                f,
-            ),
-            default=None,
+def _bfs(
+    adj: dict[str, list[str]], starts: Iterable[str], limit: int, stop: set[str]
+) -> dict[str, int]:
+    dist = dict.fromkeys(starts, 0)
+    queue = deque(dist)
+    while queue:
+        u = queue.popleft()
+        if dist[u] >= limit or (u in stop and dist[u] > 0):
+            continue
+        for v in adj.get(u, ()):
+            if v not in dist:
+                dist[v] = dist[u] + 1
+                queue.append(v)
+    return dist
+
+
+class _CutGraph:
+    """The pruned attack graph as a flow network: one unit of capacity per fix a hop needs,
+    unremovable hops a capacity no cut can afford."""
+
+    def __init__(self, graph: Graph, entries: set[str], targets: set[str], max_hops: int) -> None:
+        attack = graph.attack_subgraph()
+        terminal = set(find_targets(graph))
+        succ: dict[str, list[str]] = {u: list(attack.successors(u)) for u in attack}
+        pred: dict[str, list[str]] = {u: list(attack.predecessors(u)) for u in attack}
+        near_entry = _bfs(succ, (e for e in entries if e in attack), max_hops, terminal)
+        near_target = _bfs(pred, (t for t in targets if t in attack), max_hops, set())
+        keep = {
+            n for n, d in near_entry.items() if d + near_target.get(n, max_hops + 1) <= max_hops
+        }
+        self.hops: dict[tuple[str, str], list[str]] = {}
+        self.unremovable: set[tuple[str, str]] = set()
+        for u, v, data in attack.edges(data=True):
+            if u not in keep or v not in keep or (u in terminal and u not in entries):
+                continue
+            kinds = list(data["kinds"])
+            self.hops[u, v] = kinds
+            if not all(edge_kind(k).breaks_path for k in kinds):
+                self.unremovable.add((u, v))
+        self.big = sum(len(k) for k in self.hops.values()) + 1
+        self._fixed: dict[str, list[str]] = {}
+        for u, v in sorted(self.unremovable):
+            self._fixed.setdefault(u, []).append(v)
+
+    def unbreakable_from(self, entry: str) -> set[str]:
+        """Nodes ``entry`` reaches through unremovable hops only."""
+        return set(_bfs(self._fixed, [entry], len(self.hops) + 1, set()))
+
+    def cut(
+        self, entries: Iterable[str], targets: Iterable[str]
+    ) -> tuple[int, list[tuple[str, str]]]:
+        """Minimum cut from ``entries`` to ``targets``: its cost (fixes) and its hops."""
+        flow: nx.DiGraph = nx.DiGraph()
+        for (u, v), kinds in self.hops.items():
+            cap = self.big if (u, v) in self.unremovable else len(kinds)
+            flow.add_edge(u, v, capacity=cap)
+        for e in entries:
+            flow.add_edge(_SOURCE, e, capacity=self.big * 2)
+        for t in targets:
+            flow.add_edge(t, _SINK, capacity=self.big * 2)
+        if _SOURCE not in flow or _SINK not in flow:
+            return 0, []
+        value, (reach, _rest) = nx.minimum_cut(flow, _SOURCE, _SINK)
+        hops = sorted(
+            (u, v)
+            for u in reach
+            for v in flow.successors(u)
+            if v not in reach and (u, v) in self.hops
         )
-        if best is None:
-            break
-        chosen.append(best)
-        left -= sets[best]
-    return chosen
-
-
-def exact_cover(
-    universe: set[str], sets: dict[str, set[str]], upper: list[str], budget: int
-) -> list[str] | None:
-    """A minimum hitting set by branch and bound, or ``None`` when the budget runs out.
-
-    Branches on the uncovered path with the fewest fixes (one of them must be chosen), with the
-    greedy answer as the first upper bound and ``ceil(left / largest set)`` as the lower bound.
-    """
-    by_path: dict[str, list[str]] = {p: [] for p in universe}
-    for f, ps in sets.items():
-        for p in ps & universe:
-            by_path[p].append(f)
-    for fs in by_path.values():
-        fs.sort(key=lambda f: (-len(sets[f] & universe), f))
-    best = list(upper)
-    nodes = 0
-    largest = max((len(s & universe) for s in sets.values()), default=1) or 1
-
-    def search(left: frozenset[str], chosen: list[str]) -> bool:
-        nonlocal best, nodes
-        nodes += 1
-        if nodes > budget:
-            return False
-        if not left:
-            if len(chosen) < len(best):
-                best = list(chosen)
-            return True
-        if len(chosen) + -(-len(left) // largest) >= len(best):
-            return True
-        pivot = min(left, key=lambda p: (len(by_path[p]), p))
-        for f in by_path[pivot]:
-            chosen.append(f)
-            ok = search(left - sets[f], chosen)
-            chosen.pop()
-            if not ok:
-                return False
-        return True
-
-    if not search(frozenset(universe), []):
-        return None
-    return best
-
-
-def components(universe: set[str], sets: dict[str, set[str]]) -> list[set[str]]:
-    """Groups of paths linked by shared fixes (union-find), largest first."""
-    parent = {p: p for p in universe}
-
-    def find(p: str) -> str:
-        while parent[p] != p:
-            parent[p] = parent[parent[p]]
-            p = parent[p]
-        return p
-
-    for s in sets.values():
-        members = [p for p in s if p in parent]
-        for other in members[1:]:
-            a, b = find(members[0]), find(other)
-            if a != b:
-                parent[a] = b
-    groups: dict[str, set[str]] = {}
-    for p in universe:
-        groups.setdefault(find(p), set()).add(p)
-    return sorted(groups.values(), key=lambda g: (-len(g), min(g)))
+        return int(value), hops
 
 
 def chokepoints(
+    graph: Graph,
     paths: Iterable[AttackPath],
     levels: Iterable[str] = DEFAULT_LEVELS,
-    exact_budget: int = DEFAULT_EXACT_BUDGET,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    bound_entries: int = DEFAULT_BOUND_ENTRIES,
 ) -> ChokepointReport:
     paths = list(paths)
     score = {p.id: p.risk.score for p in paths}
@@ -162,50 +167,73 @@ def chokepoints(
     fixes = collect_fixes(paths)
     breaking = {fid: f for fid, f in fixes.items() if f.closes}
     wanted = sorted(set(levels), key=lambda lv: -LEVEL_ORDER[lv])
-    universe = {p.id for p in paths if p.risk.level in wanted}
-    sets = {fid: set(f.closes) for fid, f in breaking.items()}
-    coverable = set().union(*sets.values()) if sets else set()
-    unbreakable = sorted(universe - coverable, key=lambda p: (-score[p], p))
-    universe &= coverable
-    effort = {fid: f.effort for fid, f in breaking.items()}
-    relevant = {fid: s for fid, s in sets.items() if s & universe}
+    worst = [p for p in paths if p.risk.level in wanted]
+    pairs = {(p.entry, p.target) for p in worst}
 
-    method: Literal["exact", "greedy", "none"]
+    method: Literal["exact", "bound", "none"] = "none"
     chosen: list[str] = []
-    if not universe:
-        method = "none"
-        detail = f"no {'/'.join(wanted)} path can be closed by a single fix"
-        if not unbreakable:
-            detail = f"no {'/'.join(wanted)} paths"
-    else:
-        # Paths that share no fix are independent problems: solving each one exactly is far
-        # cheaper than solving the whole estate at once, and the union is still minimal.
-        parts = components(universe, relevant)
-        exact_all = True
-        for part in parts:
-            sub = {fid: s & part for fid, s in relevant.items() if s & part}
-            greedy = greedy_cover(part, sub, score, effort)
-            exact = (
-                exact_cover(part, sub, greedy, exact_budget)
-                if len(part) <= EXACT_MAX_PATHS
-                else None
-            )
-            if exact is None:
-                exact_all = False
-                chosen.extend(greedy)
-            else:
-                # Keep the greedy order where it is also minimal: biggest fix first.
-                chosen.extend(greedy if len(greedy) == len(exact) else exact)
-        chosen.sort(key=lambda f: _rank_key(breaking[f], score))
-        method = "exact" if exact_all else "greedy"
-        size = f"{len(universe)} paths, {len(relevant)} candidate fixes, {len(parts)} independent"
-        detail = (
-            f"exact minimum hitting set ({size} groups; branch and bound)"
-            if exact_all
-            else f"greedy cover ({size} groups): at least one group was too large for the "
-            f"exact search (over {EXACT_MAX_PATHS} paths or {exact_budget} search steps), so "
-            "this set may not be minimal"
+    lower: int | None = None
+    unbreakable: list[str] = []
+    detail = f"no {'/'.join(wanted)} paths"
+    cut_pairs: set[tuple[str, str]] = set()
+    extra: dict[str, ChokeFix] = {}
+    if pairs:
+        net = _CutGraph(graph, {e for e, _t in pairs}, {t for _e, t in pairs}, max_hops)
+        # A target some entry reaches through unremovable hops only cannot be cut off from
+        # it; the cut leaves that target out, and its worst paths are reported as unbreakable.
+        targets_all = {t for _e, t in pairs}
+        lost: set[str] = set()
+        for entry in sorted({e for e, _t in pairs}):
+            lost |= net.unbreakable_from(entry) & targets_all
+        cut_pairs = {(e, t) for e, t in pairs if t not in lost}
+        unbreakable = sorted(
+            (p.id for p in worst if p.target in lost), key=lambda p: (-score[p], p)
         )
+        entries = sorted({e for e, _t in cut_pairs})
+        targets = sorted({t for _e, t in cut_pairs})
+        if cut_pairs:
+            upper, hops = net.cut(entries, targets)
+            for u, v in hops:
+                for kind in net.hops[u, v]:
+                    fid = edge_fix_id(u, kind, v)
+                    chosen.append(fid)
+                    if fid not in breaking:
+                        extra[fid] = _graph_fix(graph, u, kind, v)
+            size = (
+                f"{len(cut_pairs)} (entry, target) pairs, {len(entries)} entries, "
+                f"{len(net.hops)} hops in the pruned attack graph"
+            )
+            if len(entries) == 1:
+                method, lower = "exact", upper
+                detail = f"exact minimum cut ({size}; max-flow)"
+            else:
+                by_entry: dict[str, list[str]] = {}
+                for e, t in sorted(cut_pairs):
+                    by_entry.setdefault(e, []).append(t)
+                probe = sorted(by_entry, key=lambda e: (-len(by_entry[e]), e))[:bound_entries]
+                lower = max((net.cut([e], by_entry[e])[0] for e in probe), default=0)
+                if lower == upper:
+                    method = "exact"
+                    detail = (
+                        f"exact minimum cut ({size}): cutting every entry off all of their "
+                        f"targets at once needs {upper} fixes, and one entry alone already "
+                        "needs as many"
+                    )
+                else:
+                    method = "bound"
+                    detail = (
+                        f"minimum cut of all entries from all their targets at once ({size}): "
+                        f"{upper} fixes, an upper bound; any answer needs at least {lower} "
+                        f"(the largest single-entry cut of {len(probe)} entries checked). "
+                        "Separating only the listed pairs is a multicut, NP-hard in general"
+                    )
+        elif unbreakable:
+            detail = f"no {'/'.join(wanted)} path can be closed by removing hops"
+    rank = {
+        fid: i
+        for i, fid in enumerate(sorted(breaking, key=lambda f: _rank_key(breaking[f], score)))
+    }
+    chosen = sorted(set(chosen), key=lambda f: (rank.get(f, len(rank)), f))
     in_set = set(chosen)
     rows = []
     for f in sorted(breaking.values(), key=lambda f: _rank_key(f, score)):
@@ -223,13 +251,34 @@ def chokepoints(
                 in_minimum_set=f.id in in_set,
             )
         )
+    rows.extend(extra[f] for f in sorted(extra))
     return ChokepointReport(
         method=method,
         method_detail=detail,
         levels=wanted,
         minimum_set=chosen,
-        covered_paths=len(universe),
+        lower_bound=lower,
+        pairs_cut=len(cut_pairs),
+        covered_paths=sum(1 for p in worst if (p.entry, p.target) in cut_pairs),
         unbreakable=unbreakable,
         total_risk=sum(score.values()),
         fixes=rows,
+    )
+
+
+def _graph_fix(graph: Graph, source: str, kind: str, target: str) -> ChokeFix:
+    """A cut hop that no listed path uses (it carries only unlisted routes)."""
+    data = graph.edge(source, target, kind) or {}
+    edge = {"kind": kind, "evidence": data.get("evidence") or {}}
+    action = edge_action(
+        {"id": source, **graph.node(source)}, {"id": target, **graph.node(target)}, edge
+    )
+    return ChokeFix(
+        id=edge_fix_id(source, kind, target),
+        action=action,
+        effort=edge_kind(kind).effort,
+        closes=[],
+        risk_removed=0,
+        closes_by_level=dict.fromkeys(("critical", "high", "medium", "low"), 0),
+        in_minimum_set=True,
     )

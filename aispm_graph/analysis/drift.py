@@ -6,6 +6,12 @@ is *changed* (a rule widened, a vulnerability appeared, a condition became confi
 New AI assets come from the AI bill of materials; new internet exposures are new edges out of
 the ``internet`` node. A tool whose description changed between the snapshots (same tool id,
 different description hash) is reported: a "rug pull" needs no change on the user's side.
+
+Under the default best-routes listing a snapshot lists only the best few routes of each
+(entry, target) pair, so a route can enter or leave the listing without entering or leaving
+the estate. A listed path counts as *new* only if some hop of it did not exist in the old
+graph, and as *closed* only if some hop of it is gone from the new one; a route that merely
+surfaced or sank in the ranking is neither.
 """
 
 from __future__ import annotations
@@ -147,6 +153,14 @@ def _tool_changes(old: Graph, new: Graph) -> list[ToolChange]:
     return sorted(out, key=lambda t: t.id)
 
 
+def _route_exists(graph: Graph, path: AttackPath) -> bool:
+    """Every hop of ``path`` is still in ``graph``, with the kinds that carried it."""
+    return all(
+        graph.has_node(e.source) and graph.edge(e.source, e.target, e.kind) is not None
+        for e in path.edges
+    )
+
+
 def drift(
     old_id: str,
     old_graph: Graph,
@@ -175,8 +189,18 @@ def drift(
     return DriftReport(
         old=old_id,
         new=new_id,
-        new_paths=[_brief(p) for p in new_paths.paths if p.id not in old],
-        closed_paths=[_brief(p) for p in old_paths.paths if p.id not in new],
+        new_paths=[
+            _brief(p)
+            for p in new_paths.paths
+            if p.id not in old
+            and not (old_paths.mode == "best-routes" and _route_exists(old_graph, p))
+        ],
+        closed_paths=[
+            _brief(p)
+            for p in old_paths.paths
+            if p.id not in new
+            and not (new_paths.mode == "best-routes" and _route_exists(new_graph, p))
+        ],
         changed_paths=changed,
         new_ai_assets=[a for k, a in sorted(new_assets.items()) if k not in old_assets],
         removed_ai_assets=[a for k, a in sorted(old_assets.items()) if k not in new_assets],

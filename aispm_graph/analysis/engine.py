@@ -4,11 +4,17 @@
 2. Prune: keep nodes reachable from an entry within the hop bound *and* able to reach a target
    within what is left of it (two breadth-first searches), so enumeration only ever runs on the
    part of the estate that can take part in a path.
-3. Enumerate every simple path from each entry, depth-first, extending only to nodes whose
-   distance to a target still fits the bound, and stopping at the first target (targets are
-   terminal), except at an agent: reaching it is a path, and the walk goes on through its tools
-   (see :func:`aispm_graph.analysis.targets.passes_on`). Safety caps on path count and time are
-   reported, never silent.
+3. By default (best routes), search each entry's routes breadth-first with a few labels per
+   node: every (entry, target) pair reachable within the bound gets its best routes (by risk,
+   then length), and a separate count-only walk says how many other routes exist (exactly, or
+   as a lower bound when its step budget runs out). No pair is ever lost to a cap, and the cost
+   is polynomial however dense the IAM graph is. An agent is a target that passes the path
+   on: reaching it is a path, and both searches walk on through its tools
+   (see :func:`aispm_graph.analysis.targets.passes_on`).
+   With ``all_routes``, enumerate every simple path from each entry, depth-first, extending
+   only to nodes whose distance to a target still fits the bound and stopping at the first
+   target (targets are terminal). Safety caps on path count and time are reported, never
+   silent.
 4. Score, attach fixes, give each path a stable id (a hash of its route), rank.
 """
 
@@ -26,13 +32,25 @@ import networkx as nx
 from aispm_graph.analysis.models import (
     LEVEL_ORDER,
     AttackPath,
+    PairRoutes,
     PathEdge,
     PathNode,
     PathResult,
     PathStats,
 )
 from aispm_graph.analysis.remediation import path_remediation
-from aispm_graph.analysis.risk import score_path
+from aispm_graph.analysis.risk import (
+    CONFIDENCE,
+    IMPACT,
+    SCORE_FLOOR,
+    SCORE_SLOPE,
+    WRITE_IMPACT,
+    entry_factor,
+    foothold_factor,
+    hop_decay,
+    score_path,
+    theft_factor,
+)
 from aispm_graph.analysis.targets import (
     EntryMode,
     find_entries,
@@ -46,6 +64,14 @@ from aispm_graph.schema import TargetClass, edge_kind
 DEFAULT_MAX_HOPS = 8
 DEFAULT_MAX_PATHS = 50_000
 DEFAULT_TIME_BUDGET = 120.0
+DEFAULT_ROUTES_PER_PAIR = 3
+# Steps of the count-only walk that says how many unlisted routes each pair has, shared out
+# evenly over the entries. Deterministic (steps, not seconds), so the same graph always gives
+# the same counts; when an entry's share runs out its counts are lower bounds, and say so.
+DEFAULT_COUNT_STEPS = 2_000_000
+# Labels kept per node by the best-routes search beyond the routes asked for: a margin for
+# labels that cannot be extended because the route would revisit a node.
+LABEL_SLACK = 2
 
 # When two attack kinds join the same pair of nodes, the path reports the most direct one.
 KIND_PREFERENCE = (
@@ -76,6 +102,9 @@ class PathOptions:
     max_paths: int = DEFAULT_MAX_PATHS
     time_budget: float = DEFAULT_TIME_BUDGET
     target_kinds: frozenset[str] = field(default_factory=frozenset)
+    all_routes: bool = False
+    routes_per_pair: int = DEFAULT_ROUTES_PER_PAIR
+    count_steps: int = DEFAULT_COUNT_STEPS
 
 
 def path_id(route: list[str], kinds: list[str]) -> str:
@@ -127,6 +156,7 @@ class _Walk:
         self.through = through  # targets that are also walked on from (agents)
         self.found: list[list[str]] = []
         self.truncated: str | None = None
+        self.steps = 0
 
     def run(self, entry: str) -> None:
         limit = self.opts.max_hops
@@ -148,6 +178,7 @@ class _Walk:
             if depth + self.to_target.get(nxt, limit + 1) > limit:
                 continue
             steps += 1
+            self.steps += 1
             if steps & 0x3FF == 0 and time.monotonic() > self.deadline:
                 self.truncated = (
                     f"time budget of {self.opts.time_budget:.0f}s reached; paths from "
@@ -237,6 +268,209 @@ def rank_key(p: AttackPath) -> tuple[int, int, int, str]:
     return (-p.risk.score, -LEVEL_ORDER[p.risk.level], p.hops, p.id)
 
 
+@dataclass
+class _Label:
+    """A route prefix kept by the best-routes search: its node, parent and likelihood so far."""
+
+    node: str
+    parent: _Label | None
+    hops: int
+    factor: float  # product of the per-hop likelihood factors so far
+    conf: float  # weakest confidence so far
+
+    def route(self) -> list[str]:
+        out: list[str] = []
+        cur: _Label | None = self
+        while cur is not None:
+            out.append(cur.node)
+            cur = cur.parent
+        return out[::-1]
+
+    def visits(self, node: str) -> bool:
+        cur: _Label | None = self
+        while cur is not None:
+            if cur.node == node:
+                return True
+            cur = cur.parent
+        return False
+
+
+class _BestRoutes:
+    """The best few routes of every (entry, target) pair, by a label search per entry.
+
+    Every node keeps at most ``k + LABEL_SLACK`` route prefixes, ranked by the likelihood the
+    risk model would give them if the rest of the route were as short as possible, plus always
+    the shortest prefix (so every target reachable within the hop bound is found: a shortest
+    route never revisits a node). Likelihood factors are the risk model's own
+    (:mod:`aispm_graph.analysis.risk`), so the ranking of candidates is the ranking of scores.
+    Cost per entry: O(labels per node x attack edges), independent of how many routes exist.
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        attack: nx.DiGraph,
+        succ: dict[str, list[str]],
+        to_target: dict[str, int],
+        targets: dict[str, TargetClass],
+        opts: PathOptions,
+        through: frozenset[str] = frozenset(),
+    ) -> None:
+        self.graph, self.attack, self.succ = graph, attack, succ
+        self.to_target, self.targets, self.opts = to_target, targets, opts
+        self.through = through  # targets that are also walked on from (agents)
+        self.keep = max(1, opts.routes_per_pair) + LABEL_SLACK
+        self._hop: dict[tuple[str, str], tuple[dict[str, Any], float, float]] = {}
+        self.steps = 0
+
+    def hop(self, u: str, v: str) -> tuple[dict[str, Any], float, float]:
+        """The hop's edge dict, its likelihood factor (credential theft) and confidence."""
+        hit = self._hop.get((u, v))
+        if hit is None:
+            edge = _edge_dict(self.graph, u, v, self.attack.edges[u, v]["kinds"])
+            theft = theft_factor(self.graph.node(u), edge["kind"])
+            hit = (
+                edge,
+                theft.value if theft else 1.0,
+                CONFIDENCE.get(str(edge["confidence"]), 1.0),
+            )
+            self._hop[u, v] = hit
+        return hit
+
+    def _first(self, entry: str, v: str) -> float:
+        edge, theft, _conf = self.hop(entry, v)
+        return entry_factor({"id": entry, **self.graph.node(entry)}, edge).value * theft
+
+    def _estimate(self, lab: _Label) -> float:
+        """Best likelihood a route through this prefix could still have."""
+        rest = self.to_target.get(lab.node, 0)
+        return lab.factor * lab.conf * hop_decay(lab.hops + rest)
+
+    def run(self, entry: str) -> dict[str, list[_Label]]:
+        """Candidate routes (as labels ending at a target) per target reached from ``entry``."""
+        limit = self.opts.max_hops
+        labels: dict[str, list[_Label]] = {}
+        found: dict[str, list[_Label]] = {}
+        layer = [_Label(entry, None, 0, 1.0, 1.0)]
+        while layer:
+            nxt_layer: list[_Label] = []
+            for lab in layer:
+                for v in self.succ.get(lab.node, ()):
+                    self.steps += 1
+                    hops = lab.hops + 1
+                    if hops + self.to_target.get(v, limit + 1) > limit or lab.visits(v):
+                        continue
+                    _edge, theft, conf = self.hop(lab.node, v)
+                    if lab.parent is None:
+                        factor = self._first(entry, v)
+                    else:
+                        factor = lab.factor * theft
+                        if lab.hops == 1:
+                            foot = foothold_factor(entry, self.graph.node(lab.node), 2)
+                            factor *= foot.value if foot else 1.0
+                    new = _Label(v, lab, hops, factor, min(lab.conf, conf))
+                    if v in self.targets:
+                        found.setdefault(v, []).append(new)
+                        if v not in self.through:
+                            continue
+                    if self._admit(labels.setdefault(v, []), new):
+                        nxt_layer.append(new)
+            layer = nxt_layer
+        return found
+
+    def _admit(self, kept: list[_Label], new: _Label) -> bool:
+        """Keep ``new`` if it is among the best ``keep`` prefixes at its node, or the first
+        (shortest) one; a dropped prefix is never extended."""
+        if not kept:
+            kept.append(new)
+            return True
+        if len(kept) < self.keep + 1:
+            kept.append(new)
+            return True
+        worst = min(range(1, len(kept)), key=lambda i: (self._estimate(kept[i]), -kept[i].hops))
+        if self._estimate(new) <= self._estimate(kept[worst]):
+            return False
+        kept[worst] = new
+        return True
+
+    def final(self, lab: _Label) -> float:
+        """The route's score up to the target's own impact factors: likelihood mapped as the
+        risk model maps it, raised when the last hop writes (poisoning)."""
+        likelihood = lab.factor * lab.conf * hop_decay(lab.hops)
+        impact = IMPACT[self.targets[lab.node]]
+        if lab.parent is not None:
+            last = self.hop(lab.parent.node, lab.node)[0]
+            if last["kind"] == "CAN_WRITE" or last["evidence"].get("access") == "write":
+                impact += WRITE_IMPACT
+        return impact * (SCORE_FLOOR + SCORE_SLOPE * likelihood)
+
+
+def _count_routes(
+    succ: dict[str, list[str]],
+    to_target: dict[str, int],
+    targets: dict[str, TargetClass],
+    entry: str,
+    limit: int,
+    budget: int,
+    through: frozenset[str] = frozenset(),
+) -> tuple[dict[str, int], bool, int]:
+    """Simple routes from ``entry`` to each target within the bound (targets terminal), by a
+    walk that only counts; False with lower bounds when ``budget`` steps run out."""
+    counts: dict[str, int] = {}
+    route = {entry}
+    stack = [iter(succ.get(entry, ()))]
+    path = [entry]
+    steps = 0
+    while stack:
+        nxt = next(stack[-1], None)
+        if nxt is None:
+            stack.pop()
+            route.discard(path.pop())
+            continue
+        if nxt in route or len(path) + to_target.get(nxt, limit + 1) > limit:
+            continue
+        steps += 1
+        if steps > budget:
+            return counts, False, steps
+        if nxt in targets:
+            counts[nxt] = counts.get(nxt, 0) + 1
+            if nxt not in through:
+                continue
+        path.append(nxt)
+        route.add(nxt)
+        stack.append(iter(succ.get(nxt, ())))
+    return counts, True, steps
+
+
+def _pairs_of(paths: list[AttackPath], exact: bool) -> list[PairRoutes]:
+    """Pair summaries of an exhaustive listing: every route is listed (exact unless capped)."""
+    return best_of_each_pair(paths, None, exact)[1]
+
+
+def best_of_each_pair(
+    paths: list[AttackPath], keep: int | None, exact: bool
+) -> tuple[list[AttackPath], list[PairRoutes]]:
+    """From a complete listing, the best ``keep`` routes of each pair (all with ``None``) and
+    the pair summaries: what a backend that enumerates every route reports in best-routes
+    mode, so its answer is the engine's."""
+    grouped: dict[tuple[str, str], list[AttackPath]] = {}
+    for p in paths:
+        grouped.setdefault((p.entry, p.target), []).append(p)
+    listed: list[AttackPath] = []
+    pairs: list[PairRoutes] = []
+    for (e, t), ps in sorted(grouped.items()):
+        ps.sort(key=rank_key)
+        shown = ps if keep is None else ps[: max(1, keep)]
+        listed.extend(shown)
+        pairs.append(
+            PairRoutes(
+                entry=e, target=t, best=ps[0].id, listed=len(shown), routes=len(ps), exact=exact
+            )
+        )
+    listed.sort(key=rank_key)
+    return listed, pairs
+
+
 def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
     opts = options or PathOptions()
     started = time.monotonic()
@@ -260,6 +494,49 @@ def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
         n for n, d in from_entry.items() if d + to_target.get(n, opts.max_hops + 1) <= opts.max_hops
     }
     pruned_succ = {u: [v for v in succ.get(u, ()) if v in keep] for u in keep}
+    if opts.all_routes:
+        counted = 0
+        paths, truncation, steps = _all_routes(
+            graph, attack, pruned_succ, to_target, targets, entries, keep, opts, started, through
+        )
+        pairs = _pairs_of(paths, exact=truncation is None)
+    else:
+        paths, pairs, steps, counted = _best_routes(
+            graph, attack, pruned_succ, to_target, targets, entries, keep, opts, through
+        )
+        truncation = None
+    stats = PathStats(
+        entries=len(entries),
+        targets=len(live_targets),
+        candidate_nodes=len(keep),
+        attack_edges=attack.number_of_edges(),
+        search_steps=steps,
+        count_steps=counted,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    return PathResult(
+        paths=paths,
+        truncated=truncation is not None,
+        truncation=truncation,
+        stats=stats,
+        mode="all-routes" if opts.all_routes else "best-routes",
+        routes_per_pair=None if opts.all_routes else opts.routes_per_pair,
+        pairs=pairs,
+    )
+
+
+def _all_routes(
+    graph: Graph,
+    attack: nx.DiGraph,
+    pruned_succ: dict[str, list[str]],
+    to_target: dict[str, int],
+    targets: dict[str, TargetClass],
+    entries: list[str],
+    keep: set[str],
+    opts: PathOptions,
+    started: float,
+    through: frozenset[str],
+) -> tuple[list[AttackPath], str | None, int]:
     walk = _Walk(pruned_succ, to_target, targets, opts, started + opts.time_budget, through)
     for entry in entries:
         if entry in keep:
@@ -271,16 +548,59 @@ def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
         kinds = [attack.edges[route[i], route[i + 1]]["kinds"] for i in range(len(route) - 1)]
         paths.append(make_path(graph, route, kinds, targets[route[-1]]))
     paths.sort(key=rank_key)
-    stats = PathStats(
-        entries=len(entries),
-        targets=len(live_targets),
-        candidate_nodes=len(keep),
-        attack_edges=attack.number_of_edges(),
-        seconds=round(time.monotonic() - started, 3),
-    )
-    return PathResult(
-        paths=paths, truncated=walk.truncated is not None, truncation=walk.truncated, stats=stats
-    )
+    return paths, walk.truncated, walk.steps
+
+
+def _best_routes(
+    graph: Graph,
+    attack: nx.DiGraph,
+    pruned_succ: dict[str, list[str]],
+    to_target: dict[str, int],
+    targets: dict[str, TargetClass],
+    entries: list[str],
+    keep: set[str],
+    opts: PathOptions,
+    through: frozenset[str],
+) -> tuple[list[AttackPath], list[PairRoutes], int, int]:
+    search = _BestRoutes(graph, attack, pruned_succ, to_target, targets, opts, through)
+    live = [e for e in entries if e in keep]
+    share = max(1, opts.count_steps // max(1, len(live)))
+    paths: list[AttackPath] = []
+    pairs: list[PairRoutes] = []
+    steps = 0
+    for entry in live:
+        found = search.run(entry)
+        counts, exact, walked = _count_routes(
+            pruned_succ, to_target, targets, entry, opts.max_hops, share, through
+        )
+        steps += walked
+        for target in sorted(found):
+            # Make the few best candidates into scored paths; the score is the final word.
+            cands = sorted(found[target], key=lambda lab: (-search.final(lab), lab.hops))
+            made: dict[str, AttackPath] = {}
+            for lab in cands[: search.keep]:
+                route = lab.route()
+                kinds = [
+                    attack.edges[route[i], route[i + 1]]["kinds"] for i in range(len(route) - 1)
+                ]
+                p = make_path(graph, route, kinds, targets[target])
+                made.setdefault(p.id, p)
+            best = sorted(made.values(), key=rank_key)[: max(1, opts.routes_per_pair)]
+            total = max(counts.get(target, 0), len(found[target]), len(best))
+            pairs.append(
+                PairRoutes(
+                    entry=entry,
+                    target=target,
+                    best=best[0].id,
+                    listed=len(best),
+                    routes=total,
+                    exact=exact,
+                )
+            )
+            paths.extend(best)
+    paths.sort(key=rank_key)
+    pairs.sort(key=lambda q: (q.entry, q.target))
+    return paths, pairs, search.steps, steps
 
 
 def weakest_confidence(path: AttackPath) -> str:
@@ -288,4 +608,12 @@ def weakest_confidence(path: AttackPath) -> str:
     return ranked[0].confidence if ranked else "confirmed"
 
 
-__all__ = ["PathOptions", "edge_kind", "find_paths", "make_path", "path_id", "rank_key"]
+__all__ = [
+    "PathOptions",
+    "best_of_each_pair",
+    "edge_kind",
+    "find_paths",
+    "make_path",
+    "path_id",
+    "rank_key",
+]

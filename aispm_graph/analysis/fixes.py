@@ -89,6 +89,9 @@ def _hop_removed(path: AttackPath, item: Remediation) -> bool:
 def collect_fixes(paths: Iterable[AttackPath]) -> dict[str, Fix]:
     """Every fix offered by ``paths``, with the paths it closes and the ones it only lowers."""
     fixes: dict[str, Fix] = {}
+    # (fix id, path id) pairs already recorded: a set, so the pass stays linear in the paths
+    # (a list membership test here made choke points quadratic at the path cap).
+    seen: set[tuple[str, str]] = set()
     for path in paths:
         for item in path.remediation:
             ops = _ops_for(path, item)
@@ -103,10 +106,38 @@ def collect_fixes(paths: Iterable[AttackPath]) -> dict[str, Fix]:
                     breaks_path=item.breaks_path,
                     ops=ops,
                 )
-            target = fix.closes if _hop_removed(path, item) else fix.lowers
-            if path.id not in target:
-                target.append(path.id)
+            if (item.id, path.id) in seen:
+                continue
+            seen.add((item.id, path.id))
+            (fix.closes if _hop_removed(path, item) else fix.lowers).append(path.id)
     return fixes
+
+
+def edge_fixes(graph: Graph) -> dict[str, Fix]:
+    """The removal of every attack-step edge as a fix, by its id: for fixes that no listed
+    path carries (a choke point on routes beyond the best few of each pair)."""
+    from aispm_graph.analysis.remediation import edge_action
+    from aispm_graph.schema import attack_edge_kinds, edge_kind
+
+    steps = attack_edge_kinds()
+    out: dict[str, Fix] = {}
+    for source, target, data in graph.g.edges(data=True):
+        kind = data["kind"]
+        if kind not in steps or not edge_kind(kind).breaks_path:
+            continue
+        fid = edge_fix_id(source, kind, target)
+        out[fid] = Fix(
+            id=fid,
+            action=edge_action(
+                {"id": source, **graph.node(source)},
+                {"id": target, **graph.node(target)},
+                {"kind": kind, "evidence": data.get("evidence") or {}},
+            ),
+            effort=edge_kind(kind).effort,
+            breaks_path=True,
+            ops=(GraphOp("remove-edge", source=source, kind=kind, target=target),),
+        )
+    return out
 
 
 def resolve(fixes: dict[str, Fix], wanted: Iterable[str]) -> list[Fix]:

@@ -76,7 +76,27 @@ class PathStats(BaseModel):
     targets: int = 0
     candidate_nodes: int = 0
     attack_edges: int = 0
+    # Deterministic work, so growth can be checked without a clock: hops tried by the search
+    # (route prefixes extended, or the exhaustive walk's steps), and steps of the count-only
+    # walk that says how many routes each pair has (bounded by its budget; it grows with the
+    # number of routes, not with the estate).
+    search_steps: int = 0
+    count_steps: int = 0
     seconds: float = 0.0
+
+
+class PairRoutes(BaseModel):
+    """One (entry, target) pair: how many of its routes are listed and how many exist.
+
+    ``routes`` is exact when ``exact`` is true, otherwise a lower bound (counting stopped at
+    its step budget; enumerating every simple route of a dense IAM graph is exponential)."""
+
+    entry: str
+    target: str
+    best: str = Field(description="id of the pair's best listed route")
+    listed: int
+    routes: int
+    exact: bool = True
 
 
 class PathResult(BaseModel):
@@ -85,3 +105,13 @@ class PathResult(BaseModel):
     truncated: bool = False
     truncation: str | None = None
     stats: PathStats = Field(default_factory=PathStats)
+    # "best-routes": the best few routes of every (entry, target) pair (no pair is ever lost);
+    # "all-routes": every simple route, under the path and time caps.
+    mode: Literal["best-routes", "all-routes"] = "all-routes"
+    routes_per_pair: int | None = None
+    pairs: list[PairRoutes] = Field(default_factory=list)
+
+    @property
+    def unlisted_routes(self) -> int:
+        """Routes that exist but are not in ``paths`` (a lower bound when a count is not exact)."""
+        return sum(p.routes - p.listed for p in self.pairs)

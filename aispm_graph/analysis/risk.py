@@ -55,6 +55,87 @@ def _compute_labels(kind: str) -> bool:
     return Label.COMPUTE in node_kinds()[kind].labels
 
 
+def entry_factor(entry: dict[str, Any], first: dict[str, Any]) -> RiskFactor:
+    """How likely the first hop is taken: assumed breach of a credential, anonymous access,
+    or a network exposure (width x port class, lowered when key auth is required)."""
+    ev = first.get("evidence", {})
+    if entry["id"] != "internet":
+        return RiskFactor(
+            name="entry",
+            kind="likelihood",
+            value=CREDENTIAL_ENTRY,
+            detail=f"assumed breach of long-lived credentials of {entry['name']}",
+        )
+    if first["kind"] == "PROMPT_INJECTION":
+        # Content anyone can publish (a public bucket, a crawled site, a tool description):
+        # no foothold needed, but the injected text must be read and obeyed (confidence).
+        return RiskFactor(
+            name="exposure",
+            kind="likelihood",
+            value=INJECTION_EXPOSURE,
+            detail=f"anyone can write content the agent reads: "
+            f"{ev.get('content_kind', 'content')} ({ev.get('grant', 'public')})",
+        )
+    if first["kind"] == "PUBLIC_ACCESS":
+        return RiskFactor(
+            name="exposure",
+            kind="likelihood",
+            value=1.0,
+            detail=f"anonymous access: {ev.get('grant', 'public')}",
+        )
+    width = str(ev.get("exposure_width", "any"))
+    w = WIDTH.get(width, 0.85)
+    classes = ev.get("port_classes") or ["other"]
+    p = max(PORT_CLASS.get(c, 0.7) for c in classes)
+    detail = f"{ev.get('source_range', '?')} on {ev.get('ports', '?')} ({', '.join(classes)})"
+    value = w * p
+    if ev.get("auth") == "key":
+        value *= KEY_AUTH_EXPOSURE
+        detail += "; key authentication required (keys leak)"
+    # Factors carry the value the arithmetic uses, so 'show --explain' reproduces the score.
+    return RiskFactor(name="exposure", kind="likelihood", value=round(value, 3), detail=detail)
+
+
+def foothold_factor(entry_id: str, host: dict[str, Any], hops: int) -> RiskFactor | None:
+    """The first compute reached from the internet must be compromised (paths of 2+ hops)."""
+    if entry_id != "internet" or hops < 2 or not _compute_labels(host["kind"]):
+        return None
+    vf = set(host.get("vuln_factors") or [])
+    key = "rce" if "rce" in vf else "high-severity" if "high-severity" in vf else "none"
+    detail = {
+        "rce": "known remote-code-execution vulnerability on the exposed host",
+        "high-severity": "known high-severity vulnerability on the exposed host",
+        "none": "no known vulnerability on the exposed host (needs a weak credential or "
+        "an unknown exploit)",
+    }[key]
+    return RiskFactor(name="foothold", kind="likelihood", value=FOOTHOLD[key], detail=detail)
+
+
+def theft_factor(source: dict[str, Any], edge_kind: str) -> RiskFactor | None:
+    """Taking a compute's identity: IMDSv1 makes it one request, IMDSv2 a little harder."""
+    if edge_kind != "HAS_IDENTITY":
+        return None
+    if source.get("imds_v1"):
+        return RiskFactor(
+            name="credential-theft",
+            kind="likelihood",
+            value=1.0,
+            detail=f"IMDSv1 on {source['name']}: one SSRF request yields role credentials",
+        )
+    if source.get("imds_v1") is False:
+        return RiskFactor(
+            name="credential-theft",
+            kind="likelihood",
+            value=0.9,
+            detail=f"IMDSv2 required on {source['name']}",
+        )
+    return None
+
+
+def hop_decay(hops: int) -> float:
+    return round(HOP_DECAY ** max(0, hops - FREE_HOPS), 3)
+
+
 def score_path(
     nodes: list[dict[str, Any]],
     edges: list[dict[str, Any]],
@@ -64,93 +145,19 @@ def score_path(
     factors: list[RiskFactor] = []
     likelihood = 1.0
 
-    first = edges[0]
-    ev = first.get("evidence", {})
-    if nodes[0]["id"] != "internet":
-        value = CREDENTIAL_ENTRY
-        factors.append(
-            RiskFactor(
-                name="entry",
-                kind="likelihood",
-                value=value,
-                detail=f"assumed breach of long-lived credentials of {nodes[0]['name']}",
-            )
-        )
-        likelihood *= value
-    elif first["kind"] == "PROMPT_INJECTION":
-        # Content anyone can publish (a public bucket, a crawled site, a tool description):
-        # no foothold needed, but the injected text must be read and obeyed (confidence).
-        value = INJECTION_EXPOSURE
-        factors.append(
-            RiskFactor(
-                name="exposure",
-                kind="likelihood",
-                value=value,
-                detail=f"anyone can write content the agent reads: "
-                f"{ev.get('content_kind', 'content')} ({ev.get('grant', 'public')})",
-            )
-        )
-        likelihood *= value
-    elif first["kind"] == "PUBLIC_ACCESS":
-        factors.append(
-            RiskFactor(
-                name="exposure",
-                kind="likelihood",
-                value=1.0,
-                detail=f"anonymous access: {ev.get('grant', 'public')}",
-            )
-        )
-    else:
-        width = str(ev.get("exposure_width", "any"))
-        w = WIDTH.get(width, 0.85)
-        classes = ev.get("port_classes") or ["other"]
-        p = max(PORT_CLASS.get(c, 0.7) for c in classes)
-        detail = f"{ev.get('source_range', '?')} on {ev.get('ports', '?')} ({', '.join(classes)})"
-        value = w * p
-        if ev.get("auth") == "key":
-            value *= KEY_AUTH_EXPOSURE
-            detail += "; key authentication required (keys leak)"
-        # Factors carry the value the arithmetic uses, so 'show --explain' reproduces the score.
-        value = round(value, 3)
-        factors.append(RiskFactor(name="exposure", kind="likelihood", value=value, detail=detail))
-        likelihood *= value
-
-    # Foothold: the first compute reached from the internet must be compromised.
-    if nodes[0]["id"] == "internet" and len(nodes) > 2 and _compute_labels(nodes[1]["kind"]):
-        vf = set(nodes[1].get("vuln_factors") or [])
-        key = "rce" if "rce" in vf else "high-severity" if "high-severity" in vf else "none"
-        detail = {
-            "rce": "known remote-code-execution vulnerability on the exposed host",
-            "high-severity": "known high-severity vulnerability on the exposed host",
-            "none": "no known vulnerability on the exposed host (needs a weak credential or "
-            "an unknown exploit)",
-        }[key]
-        factors.append(
-            RiskFactor(name="foothold", kind="likelihood", value=FOOTHOLD[key], detail=detail)
-        )
-        likelihood *= FOOTHOLD[key]
+    entry = entry_factor(nodes[0], edges[0])
+    factors.append(entry)
+    likelihood *= entry.value
+    foothold = foothold_factor(nodes[0]["id"], nodes[1], len(edges)) if len(nodes) > 2 else None
+    if foothold is not None:
+        factors.append(foothold)
+        likelihood *= foothold.value
 
     for i, edge in enumerate(edges):
-        if edge["kind"] == "HAS_IDENTITY" and nodes[i].get("imds_v1"):
-            factors.append(
-                RiskFactor(
-                    name="credential-theft",
-                    kind="likelihood",
-                    value=1.0,
-                    detail=f"IMDSv1 on {nodes[i]['name']}: one SSRF request "
-                    "yields role credentials",
-                )
-            )
-        elif edge["kind"] == "HAS_IDENTITY" and nodes[i].get("imds_v1") is False:
-            factors.append(
-                RiskFactor(
-                    name="credential-theft",
-                    kind="likelihood",
-                    value=0.9,
-                    detail=f"IMDSv2 required on {nodes[i]['name']}",
-                )
-            )
-            likelihood *= 0.9
+        theft = theft_factor(nodes[i], edge["kind"])
+        if theft is not None:
+            factors.append(theft)
+            likelihood *= theft.value
 
     conf = 1.0
     weakest = "confirmed"
@@ -171,7 +178,7 @@ def score_path(
         likelihood *= conf
 
     hops = len(edges)
-    decay = round(HOP_DECAY ** max(0, hops - FREE_HOPS), 3)
+    decay = hop_decay(hops)
     factors.append(RiskFactor(name="hops", kind="likelihood", value=decay, detail=f"{hops} hops"))
     likelihood *= decay
 

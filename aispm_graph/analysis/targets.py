@@ -87,7 +87,18 @@ def is_credential_entry(data: dict[str, Any]) -> bool:
 
 
 def find_entries(graph: Graph, mode: EntryMode) -> list[str]:
+    """Where paths start. Under ``credentials``, a route starts once: at the credential when
+    the estate has a node for it (an access key), at the identity holding it otherwise. An
+    identity that a credential node authenticates as is reached through that credential, so
+    starting there as well would list every route twice."""
     entries = [INTERNET_ID] if graph.has_node(INTERNET_ID) else []
     if mode == "credentials":
-        entries.extend(n for n, data in graph.nodes() if is_credential_entry(data))
+        found = [n for n, data in graph.nodes() if is_credential_entry(data)]
+        creds = set(found)
+        via_credential = {
+            dst
+            for src, dst, _d in graph.edges("AUTHENTICATES_AS")
+            if src in creds and Label.CREDENTIAL in node_kinds()[graph.node(src)["kind"]].labels
+        }
+        entries.extend(n for n in found if n not in via_credential)
     return sorted(set(entries))

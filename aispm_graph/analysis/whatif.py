@@ -83,23 +83,34 @@ def _brief(p: AttackPath) -> PathBrief:
     )
 
 
-def _common_prefix(a: list[str], b: list[str]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
+class _ClosedIndex:
+    """Closed routes by (target, route prefix), so finding the closed route that shares the
+    longest prefix with a surviving one costs its hop count, not the number of closed paths."""
+
+    def __init__(self, closed: list[AttackPath]) -> None:
+        self.best: dict[tuple[str, ...], AttackPath] = {}
+        for c in closed:
+            route = [n.id for n in c.nodes]
+            for k in range(1, len(route) + 1):
+                key = (c.target, *route[:k])
+                held = self.best.get(key)
+                if held is None or c.id > held.id:
+                    self.best[key] = c
+
+    def longest(self, target: str, route: list[str]) -> tuple[AttackPath | None, int]:
+        for k in range(len(route), 0, -1):
+            hit = self.best.get((target, *route[:k]))
+            if hit is not None:
+                return hit, k
+        return None, 0
 
 
-def _remaining(p: AttackPath, closed: list[AttackPath]) -> RemainingPath:
+def _remaining(p: AttackPath, closed: _ClosedIndex) -> RemainingPath:
     out = RemainingPath(**_brief(p).model_dump())
     route = [n.id for n in p.nodes]
-    same_target = [c for c in closed if c.target == p.target]
-    if not same_target:
+    best, shared = closed.longest(p.target, route)
+    if best is None:
         return out
-    best = max(same_target, key=lambda c: (_common_prefix(route, [n.id for n in c.nodes]), c.id))
-    shared = _common_prefix(route, [n.id for n in best.nodes])
     closed_hops = {(e.source, e.target) for e in best.edges}
     # The first hop of the surviving route that the closed route did not take.
     for i in range(max(0, shared - 1), len(p.edges)):
@@ -121,8 +132,20 @@ def compare(before: PathResult, after: PathResult, applied: list[str]) -> WhatIf
         for p in before.paths
         if p.id in new and new[p.id].risk.score != p.risk.score
     ]
-    remaining = [_remaining(p, closed) for p in after.paths if p.id in old]
-    opened = [_remaining(p, closed) for p in after.paths if p.id not in old]
+    index = _ClosedIndex(closed)
+    # Under best-routes listing, a route of a pair that was already reachable can surface once
+    # a better one is closed: it is not new, it remains (and its bypass hop says why).
+    reachable = {(q.entry, q.target) for q in before.pairs} | {
+        (q.entry, q.target) for q in before.paths
+    }
+    remaining = [
+        _remaining(p, index) for p in after.paths if p.id in old or (p.entry, p.target) in reachable
+    ]
+    opened = [
+        _remaining(p, index)
+        for p in after.paths
+        if p.id not in old and (p.entry, p.target) not in reachable
+    ]
     note = "; ".join(r.truncation for r in (before, after) if r.truncation) or None
     return WhatIfReport(
         applied=applied,

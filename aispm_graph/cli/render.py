@@ -62,6 +62,35 @@ def counts_line(paths: list[AttackPath]) -> Text:
     return text
 
 
+def build_profile(timings: list[tuple[str, str, float]]) -> Table:
+    """Seconds per transform and deriver, slowest first, with its share of the build."""
+    total = sum(t for _k, _n, t in timings) or 1e-9
+    table = Table(title="build profile")
+    table.add_column("pass")
+    table.add_column("name")
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    for kind, name, secs in sorted(timings, key=lambda t: -t[2]):
+        table.add_row(kind, safe(name), f"{secs:.3f}", f"{100 * secs / total:.0f}%")
+    table.add_row("", "total", f"{total:.3f}", "100%")
+    return table
+
+
+def routes_note(result: PathResult) -> str | None:
+    """What the best-routes listing left out, so a reader never mistakes it for everything."""
+    if result.mode != "best-routes" or not result.pairs:
+        return None
+    more = result.unlisted_routes
+    if not more:
+        return f"{len(result.pairs)} (entry, target) pairs; every route listed"
+    bound = "" if all(p.exact for p in result.pairs) else "at least "
+    return (
+        f"{len(result.pairs)} (entry, target) pairs, up to {result.routes_per_pair} best "
+        f"routes each; {bound}{more} more routes exist (--routes-per-pair N or --all-routes "
+        "lists them)"
+    )
+
+
 def truncation_note(result: PathResult) -> str | None:
     if result.truncated:
         return f"WARNING: results are incomplete: {result.truncation}"

@@ -50,15 +50,16 @@ def chokepoints_summary(console: Console, report: ChokepointReport) -> None:
     levels = "/".join(report.levels)
     if report.minimum_set:
         console.print(
-            f"{len(report.minimum_set)} fix(es) close all {report.covered_paths} {levels} "
-            f"path(s): {', '.join(report.minimum_set)}",
+            f"{len(report.minimum_set)} fix(es) cut off all {report.pairs_cut} (entry, target) "
+            f"pair(s) with a {levels} path ({report.covered_paths} listed path(s)): "
+            f"{', '.join(report.minimum_set)}",
             markup=False,
         )
     console.print(f"method: {report.method}: {report.method_detail}", markup=False)
     if report.unbreakable:
         console.print(
-            f"{len(report.unbreakable)} {levels} path(s) no single fix closes "
-            f"(each hop has several attack kinds or only risk-lowering fixes): "
+            f"{len(report.unbreakable)} {levels} path(s) no fix can cut (their target is "
+            f"reached through hops that only risk-lowering fixes touch): "
             + ", ".join(report.unbreakable),
             markup=False,
         )

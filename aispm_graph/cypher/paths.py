@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aispm_graph.analysis.engine import PathOptions, make_path, rank_key
+from aispm_graph.analysis.engine import PathOptions, best_of_each_pair, make_path, rank_key
 from aispm_graph.analysis.models import PathResult, PathStats
 from aispm_graph.analysis.targets import (
     find_entries,
@@ -91,6 +91,18 @@ def candidates_query() -> str:
     )
 
 
+def authenticates_query() -> str:
+    """Identities that a credential entry authenticates as: reached through it, so not an
+    entry of their own (one route, one path)."""
+    node = names.label(NODE_LABEL)
+    auth = names.rel_types(["AUTHENTICATES_AS"])
+    return (
+        f"MATCH (a:{node})-[{auth}]->(b:{node})\n"
+        "WHERE a.id IN $creds AND b.id IN $ids\n"
+        "RETURN DISTINCT b.id AS id"
+    )
+
+
 def serves_query() -> str:
     node = names.label(NODE_LABEL)
     serves = names.rel_types(["SERVES"])
@@ -135,6 +147,7 @@ def server_entries_and_targets(
     targets: dict[str, TargetClass] = {}
     kinds: dict[str, str] = {}
     entries: set[str] = set()
+    creds: set[str] = set()
     for row in rows:
         data = {k: v for k, v in row.items() if v is not None}
         if data.get("kind") not in node_kinds():
@@ -147,6 +160,11 @@ def server_entries_and_targets(
             entries.add(INTERNET_ID)
         elif entry == "credentials" and is_credential_entry(data):
             entries.add(row["id"])
+            if Label.CREDENTIAL in node_kinds()[data["kind"]].labels:
+                creds.add(row["id"])
+    if creds:
+        params = {"creds": sorted(creds), "ids": sorted(entries)}
+        entries -= {row["id"] for row in conn.run(authenticates_query(), params)}
     # AI containers serving concrete targets hand the path on (as find_targets does).
     for row in conn.run(serves_query(), {"ids": sorted(targets)}):
         targets.pop(row["id"], None)
@@ -252,6 +270,9 @@ def find_paths_cypher(
         make_path(local, seq, _hop_kinds(local, seq), targets[seq[-1]]) for seq in found.sequences
     ]
     paths.sort(key=rank_key)
+    paths, pairs = best_of_each_pair(
+        paths, None if opts.all_routes else opts.routes_per_pair, not found.truncated
+    )
     truncation = None
     if found.truncated:
         truncation = (
@@ -265,4 +286,12 @@ def find_paths_cypher(
         attack_edges=0,
         seconds=round(time.monotonic() - started, 3),
     )
-    return PathResult(paths=paths, truncated=found.truncated, truncation=truncation, stats=stats)
+    return PathResult(
+        paths=paths,
+        truncated=found.truncated,
+        truncation=truncation,
+        stats=stats,
+        mode="all-routes" if opts.all_routes else "best-routes",
+        routes_per_pair=None if opts.all_routes else opts.routes_per_pair,
+        pairs=pairs,
+    )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,14 +178,16 @@ def _principal(graph: Graph, by_oid: dict[str, str], data: NodeData) -> str:
 
 
 class _Index:
-    """Sorted node ids for fast 'everything under this scope' lookups."""
+    """Sorted node ids per kind, for fast 'everything of these kinds under this scope' lookups:
+    an assignment is paired only with the kinds its role can do something to (index before
+    pairing), so a Reader at subscription scope does not walk every resource in it."""
 
     def __init__(self, graph: Graph) -> None:
-        self.ids = sorted(
-            nid
-            for nid, d in graph.nodes()
-            if d["kind"] in RULES or d["kind"] == "AzureSubscription"
-        )
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for nid, d in graph.nodes():
+            if d["kind"] in RULES or d["kind"] == "AzureSubscription":
+                by_kind[d["kind"]].append(nid)
+        self.by_kind = {k: sorted(v) for k, v in by_kind.items()}
         self.subs = [nid for nid, d in graph.nodes("AzureSubscription")]
         self.mg_subs, self.roots = _hierarchy(graph)
         self.graph = graph
@@ -219,19 +221,22 @@ class _Index:
             return None
         return sorted(self.mg_subs[scope])
 
-    def under(self, scope: str) -> list[str]:
+    def under(self, scope: str, kinds: Iterable[str]) -> list[str]:
+        """Nodes of ``kinds`` at or below ``scope``, in id order."""
         out = []
-        i = bisect.bisect_left(self.ids, scope)
-        while i < len(self.ids):
-            nid = self.ids[i]
-            if nid != scope and not nid.startswith(scope + "/"):
-                if not nid.startswith(scope):
-                    break
+        for kind in kinds:
+            ids = self.by_kind.get(kind, [])
+            i = bisect.bisect_left(ids, scope)
+            while i < len(ids):
+                nid = ids[i]
+                if nid != scope and not nid.startswith(scope + "/"):
+                    if not nid.startswith(scope):
+                        break
+                    i += 1
+                    continue
+                out.append(nid)
                 i += 1
-                continue
-            out.append(nid)
-            i += 1
-        return out
+        return sorted(out)
 
 
 def _hierarchy(graph: Graph) -> tuple[dict[str, set[str]], list[str]]:
@@ -306,11 +311,26 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         principal = _principal(graph, by_oid, adata)
         graph.add_edge(principal, aid, "ASSIGNED", {"role": role.name, "scope": adata.get("scope")})
         raw_scope = str(adata.get("scope"))
+        can_grant = role.allows(ROLE_WRITE)
+        # What the role allows of each rule, once per assignment rather than once per target.
+        allowed = {
+            (kind, i): role.allows(rule.operation, data=rule.data)
+            for kind, rules in RULES.items()
+            for i, rule in enumerate(rules)
+        }
+        granting = {kind for (kind, _i), pattern in allowed.items() if pattern is not None}
+        data_kinds = {kind for kind, rules in RULES.items() if any(r.data for r in rules)}
         for scope, conf in _scopes(adata, index):
             via = index.via(norm(raw_scope) or "/", scope)
-            can_grant = role.allows(ROLE_WRITE)
             at_top = scope.count("/") <= 2  # /subscriptions/<id>
-            for target in index.under(scope):
+            kinds = set(granting)
+            if can_grant:
+                kinds |= {"AzureSubscription"} if at_top else data_kinds
+            under = index.under(scope, kinds)
+            # Pairings made: the work of this pass, counted so a test can tell linear growth
+            # from a pairwise one without timing anything.
+            ctx.stats["azure.rbac_pairs"] += len(under)
+            for target in under:
                 tdata = graph.node(target)
                 if tdata["kind"] == "AzureSubscription":
                     if can_grant and at_top:
@@ -328,10 +348,10 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
                     continue
                 if tdata["kind"] == "AzureStorageContainer" and scope != target:
                     continue  # account-wide grants are reported once, on the account
-                for rule in RULES.get(tdata["kind"], ()):
+                for i, rule in enumerate(RULES.get(tdata["kind"], ())):
                     if not rule.when(tdata):
                         continue
-                    pattern = role.allows(rule.operation, data=rule.data)
+                    pattern = allowed[tdata["kind"], i]
                     technique, rconf = rule.technique, conf
                     if pattern is None and rule.data and can_grant and not at_top:
                         pattern = can_grant

@@ -169,7 +169,11 @@ class IamDeriver:
         self.ctx = ctx
         self.roles: dict[str, RoleSpec] = dict(predefined_roles())
         self.unknown_roles: dict[str, int] = defaultdict(int)
-        self.descendants: dict[str, list[str]] = defaultdict(list)
+        # Everything under a scope, by kind: a binding is paired only with the kinds of
+        # resource its role holds a rule permission on (index before pairing), so a viewer
+        # binding on an organisation does not walk every resource in it.
+        self.below: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self._held: dict[str, dict[str, list[tuple[Rule, str]]]] = {}
         self.sa_by_email: dict[str, str] = {}
         self.found: dict[tuple[str, str, str], list[tuple[Grant, Rule | None]]] = defaultdict(list)
         self.perms_of_member: dict[str, set[str]] = defaultdict(set)
@@ -188,7 +192,7 @@ class IamDeriver:
             if data.get("provider") != "gcp":
                 continue
             for anc in data.get("ancestors") or []:
-                self.descendants[anc].append(node_id)
+                self.below[anc][data["kind"]].append(node_id)
             if data.get("iam_bindings"):
                 holders.append(node_id)
             if data["kind"] == "GCPServiceAccount" and data.get("email"):
@@ -279,35 +283,36 @@ class IamDeriver:
         label = self.scope_label(holder)
         if depth and member not in PUBLIC_MEMBERS:
             self.graph.add_edge(member, holder, "ASSIGNED", {"role": role_name})
-        targets = [holder, *self.descendants.get(holder, [])]
+        below = self.below.get(holder, {})
         if role.administers and member not in PUBLIC_MEMBERS:
-            for t in targets:
-                if self.graph.node(t)["kind"] == "GCPProject":
-                    self.admin_of[member].add(t)
-                    perm = next(
-                        iter(sorted(role.permissions & {"resourcemanager.projects.setIamPolicy"})),
-                        f"{role_name} (basic role)",
-                    )
-                    g = Grant(role_name, text, holder, label, depth, perm, condition)
-                    self.found[(member, t, "CAN_ADMINISTER")].append((g, None))
-        if not role.permissions:
-            return
-        for t in targets:
-            tdata = self.graph.node(t)
-            for rule in RULES_BY_KIND.get(tdata["kind"], ()):
-                held = next((p for p in rule.permissions if p in role.permissions), None)
-                if held is None or t == member:
+            projects = [holder] if hdata["kind"] == "GCPProject" else []
+            perm = next(
+                iter(sorted(role.permissions & {"resourcemanager.projects.setIamPolicy"})),
+                f"{role_name} (basic role)",
+            )
+            for t in [*projects, *below.get("GCPProject", ())]:
+                self.admin_of[member].add(t)
+                g = Grant(role_name, text, holder, label, depth, perm, condition)
+                self.found[(member, t, "CAN_ADMINISTER")].append((g, None))
+        public = member in PUBLIC_MEMBERS
+        for kind, rules in self.held(role).items():
+            here = [holder] if hdata["kind"] == kind else []
+            pool = [*here, *below.get(kind, ())]
+            # Pairings made: the work of this pass, counted so a test can tell linear growth
+            # from a pairwise one without timing anything.
+            self.ctx.stats["gcp.iam_pairs"] += len(pool)
+            for t in pool:
+                if t == member:
                     continue
-                public = member in PUBLIC_MEMBERS
-                if rule.public_only and not public:
-                    continue
-                g = Grant(role_name, text, holder, label, depth, held, condition)
-                if public:
-                    self.public(t, tdata, rule, g)
-                    continue
-                if rule.ai_data_only and not tdata.get("data_role"):
-                    continue
-                self.found[(member, t, rule.edge)].append((g, rule))
+                tdata = self.graph.node(t)
+                for rule, held in rules:
+                    if rule.public_only and not public:
+                        continue
+                    g = Grant(role_name, text, holder, label, depth, held, condition)
+                    if public:
+                        self.public(t, tdata, rule, g)
+                    elif not rule.ai_data_only or tdata.get("data_role"):
+                        self.found[(member, t, rule.edge)].append((g, rule))
         if (
             member in PUBLIC_MEMBERS
             and hdata["kind"] == "GCPBucket"
@@ -317,6 +322,19 @@ class IamDeriver:
         ):
             hdata["public_list"] = True
             hdata["public_list_grant"] = f"{role_name} for {member}"
+
+    def held(self, role: RoleSpec) -> dict[str, list[tuple[Rule, str]]]:
+        """The rules a role holds a permission of, by resource kind, each with the first such
+        permission; computed once per role."""
+        hit = self._held.get(role.name)
+        if hit is None:
+            hit = {}
+            for rule in RULES:
+                perm = next((p for p in rule.permissions if p in role.permissions), None)
+                if perm is not None:
+                    hit.setdefault(rule.kind, []).append((rule, perm))
+            self._held[role.name] = hit
+        return hit
 
     @staticmethod
     def _pap(data: dict[str, Any]) -> bool:

@@ -149,8 +149,10 @@ SectionProvider = Callable[[ReportContext], list[Any] | None]
 def chokepoint_rows(ctx: ReportContext) -> list[ChokepointRow]:
     """The choke-point analysis: fixes ranked by the total risk of the paths they close."""
     from aispm_graph.analysis.chokepoints import chokepoints
+    from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS
 
-    report = chokepoints(ctx.result.paths)
+    hops = int(ctx.options.get("max_hops", DEFAULT_MAX_HOPS))
+    report = chokepoints(ctx.graph, ctx.result.paths, max_hops=hops)
     return [
         ChokepointRow(
             fix_id=f.id,

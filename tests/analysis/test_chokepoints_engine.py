@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from aispm_graph.analysis.chokepoints import chokepoints
-from aispm_graph.analysis.engine import find_paths
-from aispm_graph.analysis.fixes import apply_ops, collect_fixes
+from aispm_graph.analysis.engine import PathOptions, find_paths
+from aispm_graph.analysis.fixes import apply_ops, collect_fixes, edge_fixes
 from aispm_graph.graph.model import Graph
+from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Workspace
 from tests.analysis.estates import random_estate
@@ -18,26 +19,36 @@ from tests.analysis.estates import random_estate
 SEEDS = range(25)
 
 
-def _ids(g: Graph) -> set[str]:
-    return {p.id for p in find_paths(g).paths}
+def _ids(g: Graph, **kw: object) -> set[str]:
+    return {p.id for p in find_paths(g, PathOptions(**kw)).paths}  # type: ignore[arg-type]
 
 
-def _check_claims(g: Graph, top_only: bool = False) -> None:
-    result = find_paths(g)
-    report = chokepoints(result.paths)
-    fixes = collect_fixes(result.paths)
+def _reachable_pairs(g: Graph, **kw: object) -> set[tuple[str, str]]:
+    """Every (entry, target) pair with any route, from exhaustive enumeration."""
+    opts = PathOptions(all_routes=True, **kw)  # type: ignore[arg-type]
+    return {(p.entry, p.target) for p in find_paths(g, opts).paths}
+
+
+def _check_claims(g: Graph, top_only: bool = False, **kw: object) -> None:
+    result = find_paths(g, PathOptions(**kw))  # type: ignore[arg-type]
+    report = chokepoints(g, result.paths)
+    fixes = {**edge_fixes(g), **collect_fixes(result.paths)}
     before = {p.id for p in result.paths}
     rows = report.fixes[:1] if top_only else report.fixes
     for row in rows:
-        after = _ids(apply_ops(g, fixes[row.id].ops))
+        if not row.closes:
+            continue
+        after = _ids(apply_ops(g, fixes[row.id].ops), **kw)
         assert before - after == set(row.closes), row.id
         assert row.risk_removed == sum(p.risk.score for p in result.paths if p.id in row.closes)
-    # The minimum set closes every critical and high path that any single fix can close.
+    # The minimum set cuts every entry off every target it reached by a critical or high
+    # path: no route at all is left between them (listed or not), unless it is unbreakable.
     ops = [op for fid in report.minimum_set for op in fixes[fid].ops]
-    left = {p.id for p in find_paths(apply_ops(g, ops)).paths}
-    worst = {p.id for p in result.paths if p.risk.level in ("critical", "high")}
-    assert worst & left == set(report.unbreakable) & left
-    assert not (worst - set(report.unbreakable)) & left
+    left = _reachable_pairs(apply_ops(g, ops), **kw)
+    worst = {(p.entry, p.target) for p in result.paths if p.risk.level in ("critical", "high")}
+    stuck = {(p.entry, p.target) for p in result.paths if p.id in report.unbreakable}
+    assert not (worst - stuck) & left
+    assert report.pairs_cut == len(worst - stuck)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -45,36 +56,88 @@ def test_every_fix_closes_exactly_the_paths_it_claims(seed: int) -> None:
     _check_claims(random_estate(seed))
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", range(8))
+def test_minimum_set_holds_for_credential_entries_too(seed: int) -> None:
+    g = random_estate(seed)
+    for i, role in enumerate(("r0", "r1")):
+        g.add_node(f"key{i}", "AccountAccessKey", f"key{i}")
+        g.add_edge(f"key{i}", role, "AUTHENTICATES_AS", {"mechanism": "access key"})
+    _check_claims(g, entry="credentials")
+    report = chokepoints(g, find_paths(g, PathOptions(entry="credentials")).paths)
+    if report.method != "none":
+        assert report.lower_bound is not None
+        assert report.lower_bound <= len(report.minimum_set)
+        assert (report.method == "exact") == (report.lower_bound == len(report.minimum_set))
+
+
+def _attack_edges(g: Graph) -> list[tuple[str, str, str]]:
+    steps = attack_edge_kinds()
+    return sorted((s, d["kind"], t) for s, t, d in g.edges() if d["kind"] in steps)
+
+
+@pytest.mark.parametrize("seed", range(10))
 def test_exact_minimum_is_minimum(seed: int) -> None:
+    """Brute force: the fewest attack edges whose removal leaves no route (exhaustive
+    enumeration) from the internet to any target it reached by a critical or high path."""
     g = random_estate(seed, hosts=4, roles=3, targets=4)
     result = find_paths(g)
-    report = chokepoints(result.paths)
+    report = chokepoints(g, result.paths)
     if report.method == "none":
         return
-    assert report.method == "exact"
-    worst = {p.id for p in result.paths if p.risk.level in ("critical", "high")}
-    worst -= set(report.unbreakable)
-    fixes = collect_fixes(result.paths)
-    cands = [f for f in fixes.values() if set(f.closes) & worst]
+    assert report.method == "exact" and report.lower_bound == len(report.minimum_set)
+    worst = {(p.entry, p.target) for p in result.paths if p.risk.level in ("critical", "high")}
+    worst -= {(p.entry, p.target) for p in result.paths if p.id in report.unbreakable}
+    # A cut only ever needs edges on some route to those targets.
+    every = find_paths(g, PathOptions(all_routes=True)).paths
+    on_routes = {
+        (e.source, k, e.target)
+        for p in every
+        if (p.entry, p.target) in worst
+        for e in p.edges
+        for k in e.kinds
+    }
+    cands = [e for e in _attack_edges(g) if e in on_routes]
+
+    def cuts(combo: tuple[tuple[str, str, str], ...]) -> bool:
+        h = g.copy()
+        for s, k, t in combo:
+            h.remove_edge(s, t, k)
+        return not worst & _reachable_pairs(h)
+
     smallest = next(
         k
         for k in range(len(cands) + 1)
         for combo in itertools.combinations(cands, k)
-        if worst <= {p for f in combo for p in f.closes}
+        if cuts(combo)
     )
     assert len(report.minimum_set) == smallest
 
 
-def test_greedy_fallback_is_stated_and_still_covers() -> None:
-    g = random_estate(3, hosts=10, roles=8, targets=10)
-    result = find_paths(g)
-    report = chokepoints(result.paths, exact_budget=0)
-    assert report.method == "greedy"
-    assert "may not be minimal" in report.method_detail
-    covered = {p for fid in report.minimum_set for p in collect_fixes(result.paths)[fid].closes}
-    worst = {p.id for p in result.paths if p.risk.level in ("critical", "high")}
-    assert worst - set(report.unbreakable) <= covered
+def test_bound_is_stated_when_entries_disagree() -> None:
+    """Two credentials, each reaching its own target through its own hop, plus a shared
+    third route: cutting both entries off both targets costs more than either alone."""
+    g = Graph()
+    g.ensure_internet()
+    for name in ("a", "b"):
+        g.add_node(f"key-{name}", "AccountAccessKey", f"key-{name}")
+        g.add_node(f"role-{name}", "AWSRole", f"role-{name}")
+        g.add_node(
+            f"t-{name}", "S3Bucket", f"t-{name}", data_role=["training"], criticality="crown-jewel"
+        )
+        g.add_edge(f"key-{name}", f"role-{name}", "AUTHENTICATES_AS", {"mechanism": "key"})
+        g.add_edge(f"role-{name}", f"t-{name}", "CAN_READ", {"permission": "s3:GetObject"})
+    # key-a also reaches t-b through a second role; key-b never reaches t-a.
+    g.add_node("role-c", "AWSRole", "role-c")
+    g.add_edge("role-a", "role-c", "CAN_ASSUME", {"statement": "trust"})
+    g.add_edge("role-c", "t-b", "CAN_READ", {"permission": "s3:GetObject"})
+    result = find_paths(g, PathOptions(entry="credentials"))
+    report = chokepoints(g, result.paths)
+    assert report.method in ("exact", "bound") and report.method_detail
+    assert report.lower_bound is not None and report.lower_bound <= len(report.minimum_set)
+    assert not {("key-a", "t-a"), ("key-a", "t-b"), ("key-b", "t-b")} & _reachable_pairs(
+        apply_ops(g, [op for f in report.minimum_set for op in edge_fixes(g)[f].ops]),
+        entry="credentials",
+    )
 
 
 def test_multi_kind_hop_is_not_claimed_closed() -> None:
@@ -97,14 +160,14 @@ def test_multi_kind_hop_is_not_claimed_closed() -> None:
     # And the engine agrees: the route survives removing that one kind.
     routes = {tuple(n.id for n in p.nodes) for p in find_paths(apply_ops(g, last.ops)).paths}
     assert ("internet", "vm", "role", "b") in routes
-    report = chokepoints(result.paths)
-    assert last.id not in {r.id for r in report.fixes}
+    report = chokepoints(g, result.paths)
+    assert last.id not in {r.id for r in report.fixes if r.closes}
 
 
 def test_demo_top_choke_point(demo_ws: Path) -> None:
     graph, _ = load_graph(Workspace(demo_ws).latest_built().graph_path)
     _check_claims(graph)
-    report = chokepoints(find_paths(graph).paths)
+    report = chokepoints(graph, find_paths(graph).paths)
     assert report.method == "exact"
     # one fix per independent foothold: Azure gateway VM, Jupyter host, chatbot URL, public
     # bucket, Workbench instance, the poisoned MCP tool of the Cursor configuration

@@ -90,7 +90,7 @@ def test_path_cap_is_reported_never_silent() -> None:
     for i in range(5):
         g.add_node(f"b{i}", "S3Bucket", f"b{i}", data_role=["training"], public_read=True)
         g.add_edge("internet", f"b{i}", "PUBLIC_ACCESS", {"grant": "public"})
-    res = find_paths(g, PathOptions(max_paths=3))
+    res = find_paths(g, PathOptions(max_paths=3, all_routes=True))
     assert res.truncated and "path cap of 3" in (res.truncation or "")
     assert len(res.paths) == 3
 
@@ -145,4 +145,14 @@ def test_engine_equals_naive_enumeration(
             for p in nx.all_simple_paths(dg, "internet", t, cutoff=hops):
                 if not any(x in targets for x in p[1:-1]):
                     expected.add(tuple(p))
-    assert routes(g, max_hops=hops) == expected
+    assert routes(g, max_hops=hops, all_routes=True) == expected
+    # The default lists the best routes of every pair: the same pairs, never a route that is
+    # not one, the shortest route first, and the route counts are the true ones.
+    best = find_paths(g, PathOptions(max_hops=hops))
+    assert {(p.entry, p.target) for p in best.paths} == {(r[0], r[-1]) for r in expected}
+    assert {tuple(n.id for n in p.nodes) for p in best.paths} <= expected
+    for pair in best.pairs:
+        mine = [r for r in expected if r[-1] == pair.target]
+        assert pair.exact and pair.routes == len(mine)
+        first = next(p for p in best.paths if p.id == pair.best)
+        assert first.hops == min(len(r) - 1 for r in mine)

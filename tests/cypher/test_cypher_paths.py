@@ -125,7 +125,9 @@ def test_demo_estate_same_paths_as_engine(conn: FalkorDBConnection) -> None:
 
 def test_synthetic_estate_same_paths_as_engine(conn: FalkorDBConnection) -> None:
     # A generated estate with realistic fan-out (tenants, firewalls, role chains, AI services).
-    graph = build_graph([Document("graph", "synthetic", "synthetic", synth_document(3000))])
+    graph = build_graph(
+        [Document("graph", "synthetic", "synthetic", synth_document(3000, profile="sparse"))]
+    )
     load(conn, graph)
     assert find_paths(graph, PathOptions()).paths
     assert_same(conn, graph, PathOptions())

@@ -11,7 +11,12 @@ from typing import Any
 
 import click
 
-from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS, DEFAULT_MAX_PATHS, PathOptions
+from aispm_graph.analysis.engine import (
+    DEFAULT_MAX_HOPS,
+    DEFAULT_MAX_PATHS,
+    DEFAULT_ROUTES_PER_PAIR,
+    PathOptions,
+)
 from aispm_graph.analysis.explain import explain as explain_path
 from aispm_graph.analysis.inventory import build_inventory
 from aispm_graph.analysis.models import AttackPath, PathResult
@@ -84,7 +89,10 @@ def load_build_context(
 
 
 def do_build(
-    app: App, trusted: tuple[Network, ...] = (), context: Context | None = None
+    app: App,
+    trusted: tuple[Network, ...] = (),
+    context: Context | None = None,
+    profile: bool = False,
 ) -> BuildContext:
     snap = app.workspace.current()
     if snap is None:
@@ -102,6 +110,8 @@ def do_build(
     app.info(f"built snapshot {snap.id}: {len(graph)} nodes, {graph.edge_count} edges")
     for w in ctx.warnings:
         app.err.print(f"[yellow]warning:[/yellow] {safe(w)}", markup=True, highlight=False)
+    if profile:
+        app.err.print(render.build_profile(ctx.timings))
     return ctx
 
 
@@ -125,16 +135,22 @@ def do_build(
     metavar="RESOURCE_ID",
     help="Mark a resource as a crown jewel (a target with raised impact); repeatable.",
 )
+@click.option(
+    "--profile",
+    is_flag=True,
+    help="Print the time of each transform and deriver (to stderr), slowest first.",
+)
 @pass_app
 def build_cmd(
     app: App,
     trusted_cidrs: tuple[str, ...],
     context_file: Path | None,
     crown_jewel: tuple[str, ...],
+    profile: bool,
 ) -> None:
     """Build the graph of the current snapshot (derived edges included)."""
     context = load_build_context(app, context_file, crown_jewel)
-    do_build(app, parse_cidrs(trusted_cidrs), context)
+    do_build(app, parse_cidrs(trusted_cidrs), context, profile=profile)
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,8 @@ class PathRequest:
     target_kind: tuple[str, ...]
     backend: str
     snapshot_id: str | None
+    all_routes: bool = False
+    routes_per_pair: int = DEFAULT_ROUTES_PER_PAIR
 
     def options(self, entry: str | None = None) -> PathOptions:
         """The engine's options, for this request's entry or the one given."""
@@ -155,6 +173,8 @@ class PathRequest:
             max_hops=self.max_hops,
             max_paths=self.max_paths,
             target_kinds=frozenset(self.target_kind),
+            all_routes=self.all_routes,
+            routes_per_pair=self.routes_per_pair,
         )
 
 
@@ -170,9 +190,20 @@ def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         target_kind: tuple[str, ...],
         backend: str,
         snapshot_id: str | None,
+        all_routes: bool,
+        routes_per_pair: int,
         **kwargs: Any,
     ) -> Any:
-        req = PathRequest(entry, max_hops, max_paths, target_kind, backend, snapshot_id)
+        req = PathRequest(
+            entry,
+            max_hops,
+            max_paths,
+            target_kind,
+            backend,
+            snapshot_id,
+            all_routes,
+            routes_per_pair,
+        )
         return fn(*args, paths=req, **kwargs)
 
     opts = [
@@ -196,7 +227,21 @@ def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.IntRange(1),
             default=DEFAULT_MAX_PATHS,
             show_default=True,
-            help="Safety cap; hitting it is reported.",
+            help="Safety cap of --all-routes; hitting it is reported.",
+        ),
+        click.option(
+            "--routes-per-pair",
+            type=click.IntRange(1, 100),
+            default=DEFAULT_ROUTES_PER_PAIR,
+            show_default=True,
+            help="Routes listed for each (entry, target) pair, best first (risk, then "
+            "length); how many more exist is reported.",
+        ),
+        click.option(
+            "--all-routes",
+            is_flag=True,
+            help="Enumerate every simple route instead of the best few per pair (exponential "
+            "on dense IAM; --max-paths and the time budget cap it, and say so).",
         ),
         click.option(
             "--target-kind",
@@ -279,6 +324,9 @@ def paths_cmd(
         if shown:
             app.console.print(render.paths_table(shown))
         app.console.print(render.counts_line(result.paths))
+        routes = render.routes_note(result)
+        if routes:
+            app.console.print(routes)
         if muted:
             app.console.print(f"{len(muted)} suppressed path(s) hidden (reviewed risk)")
         if len(shown) < len(result.paths):
@@ -318,6 +366,11 @@ def show_cmd(
     if path is None and paths.entry == "internet":
         where = {"snapshot": snap.id}
         result = run_paths(app, graph, paths.options("credentials"), paths.backend, where)
+        path = find_one(result, path_id)
+    if path is None and not paths.all_routes:
+        # Not among the best routes of its pair: look through every route.
+        every = PathRequest(**{**paths.__dict__, "all_routes": True})
+        result = run_paths(app, graph, every.options(), paths.backend)
         path = find_one(result, path_id)
     if path is None:
         raise UserError(f"no attack path with id {path_id!r} (list them with 'aispm paths')")

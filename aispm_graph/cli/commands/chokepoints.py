@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aispm_graph.analysis.chokepoints import DEFAULT_EXACT_BUDGET, chokepoints
+from aispm_graph.analysis.chokepoints import DEFAULT_BOUND_ENTRIES, chokepoints
 from aispm_graph.cli import render, render_analysis
 from aispm_graph.cli.commands.analysis import LEVELS, PathRequest, compute_paths, path_options
 from aispm_graph.cli.groups import App, option_format, pass_app, root
@@ -33,11 +33,11 @@ from aispm_graph.textsafe import safe
     help="Path levels the minimum fix set must close (repeatable).",
 )
 @click.option(
-    "--exact-budget",
-    type=click.IntRange(0),
-    default=DEFAULT_EXACT_BUDGET,
+    "--bound-entries",
+    type=click.IntRange(1),
+    default=DEFAULT_BOUND_ENTRIES,
     show_default=True,
-    help="Search steps allowed for the exact minimum before the greedy set is used.",
+    help="With several entries: how many single-entry cuts bound the minimum set from below.",
 )
 @option_suppressions
 @pass_app
@@ -47,14 +47,14 @@ def chokepoints_cmd(
     fmt: str,
     top: int | None,
     levels: tuple[str, ...],
-    exact_budget: int,
+    bound_entries: int,
     suppressions_file: Path | None,
 ) -> None:
     """Fixes ranked by the path risk they remove, and the fewest that close the worst paths."""
     sup = load_suppressions(app, suppressions_file)
-    _graph, _snap, result = compute_paths(app, paths)
+    graph, _snap, result = compute_paths(app, paths)
     kept, muted = mute_paths(sup, result.paths)
-    report = chokepoints(kept, levels, exact_budget)
+    report = chokepoints(graph, kept, levels, paths.max_hops, bound_entries)
     report.truncated, report.truncation = result.truncated, result.truncation
     notes = report_notes(app, sup, ("paths",))
     if fmt == "json":

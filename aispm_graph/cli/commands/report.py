@@ -100,6 +100,7 @@ def report_cmd(
         paths=filter_paths(result.paths, min_risk, top),
         snapshot=snap.id,
         title=title,
+        options={"max_hops": paths.max_hops},
     )
     write_report(app, data, fmt, output, section)
     check_gate(result.paths, fail_on)

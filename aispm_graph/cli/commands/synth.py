@@ -9,7 +9,7 @@ import click
 
 from aispm_graph.atomic import write_output_text
 from aispm_graph.cli.groups import App, pass_app, root
-from aispm_graph.synth import synth_document
+from aispm_graph.synth import SYNTH_PROFILES, synth_document
 from aispm_graph.workspace import Document
 
 
@@ -21,6 +21,14 @@ from aispm_graph.workspace import Document
     show_default=True,
     help="Approximate number of resources.",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(SYNTH_PROFILES),
+    default="org",
+    show_default=True,
+    help="org: an organisation with raw IAM policies the build evaluates; sparse: derived "
+    "edges only; explosion: one account of --resources IAM principals where routes multiply.",
+)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option(
     "-o",
@@ -30,9 +38,9 @@ from aispm_graph.workspace import Document
     help="Write a graph file instead of a new workspace snapshot.",
 )
 @pass_app
-def synth_cmd(app: App, resources: int, seed: int, output: Path | None) -> None:
+def synth_cmd(app: App, resources: int, profile: str, seed: int, output: Path | None) -> None:
     """Generate a synthetic multi-cloud estate (new snapshot; run 'aispm build' next)."""
-    doc = synth_document(resources, seed)
+    doc = synth_document(resources, seed, profile)
     if output is not None:
         write_output_text(output, json.dumps(doc))
         app.info(f"wrote {output}: {len(doc['nodes'])} nodes, {len(doc['edges'])} edges")
@@ -42,7 +50,7 @@ def synth_cmd(app: App, resources: int, seed: int, output: Path | None) -> None:
         "graph",
         "synthetic",
         [Document("graph", "synthetic", "synthetic", doc)],
-        {"synthetic": {"resources": resources, "seed": seed}},
+        {"synthetic": {"resources": resources, "seed": seed, "profile": profile}},
     )
     app.info(
         f"snapshot {snap.id}: {len(doc['nodes'])} synthetic nodes, {len(doc['edges'])} "

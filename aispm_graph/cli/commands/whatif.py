@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from aispm_graph.analysis.engine import find_paths
-from aispm_graph.analysis.fixes import GraphOp, UnknownFix, apply_ops, collect_fixes, resolve
+from aispm_graph.analysis.fixes import (
+    GraphOp,
+    UnknownFix,
+    apply_ops,
+    collect_fixes,
+    edge_fixes,
+    resolve,
+)
 from aispm_graph.analysis.whatif import compare
 from aispm_graph.cli import render, render_analysis
 from aispm_graph.cli.commands.analysis import PathRequest, compute_paths, path_options
@@ -50,7 +57,11 @@ def whatif_cmd(
     if fix_ids:
         fixes = collect_fixes(before.paths)
         try:
-            chosen = resolve(fixes, fix_ids)
+            try:
+                chosen = resolve(fixes, fix_ids)
+            except UnknownFix:
+                # A choke point may sit on routes beyond the listed ones: any attack edge.
+                chosen = resolve({**edge_fixes(graph), **fixes}, fix_ids)
         except UnknownFix as exc:
             raise UserError(
                 f"--fix {exc.args[0]!r}: no fix with that id (or unique prefix) on any attack "
