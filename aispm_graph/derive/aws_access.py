@@ -471,22 +471,38 @@ class IamDeriver:
 
     # assume ---------------------------------------------------------------------------------
     def assume(self) -> None:
+        # Principals whose own policies could allow sts:AssumeRole, by account, once: a trust
+        # naming an account root admits only that account's principals, so pairing every such
+        # trust with every principal of every account made this pass quadratic.
+        may_by_account: dict[str, set[str]] = defaultdict(set)
+        for pid in self.p:
+            if self.may(pid, "sts:AssumeRole"):
+                may_by_account[self.p[pid].account].add(pid)
         for rid, trust in self.trusts.items():
             # Index the trust: only principals it names (or, for account/wildcard trusts,
-            # principals whose own policies could allow sts:AssumeRole) are candidates.
+            # principals of those accounts whose own policies could allow sts:AssumeRole).
             named: set[str] = set()
-            broad = False
+            accounts: set[str] = set()
+            wide = False
             for st in trust:
                 vals = principal_values(st.principals)
-                broad = broad or "*" in vals
+                wide = wide or "*" in vals or bool(st.not_principals)
                 for v in vals.get("AWS", []):
-                    if "*" in v or "?" in v or v.endswith(":root") or v.isdigit():
-                        broad = True
+                    if "*" in v or "?" in v:
+                        wide = True
+                    elif v.isdigit():
+                        accounts.add(v)
+                    elif v.endswith(":root"):
+                        accounts.add(account_of(v))
                     else:
                         named.add(v)
             candidates = set(named & self.p.keys())
-            if broad:
-                candidates |= {pid for pid in self.p if self.may(pid, "sts:AssumeRole")}
+            if wide:
+                for members in may_by_account.values():
+                    candidates |= members
+            else:
+                for acct in accounts:
+                    candidates |= may_by_account.get(acct, set())
             for pid in sorted(candidates):
                 if pid != rid:
                     self._assume_one(pid, self.p[pid], rid, trust)
@@ -682,25 +698,51 @@ class IamDeriver:
     def ai_access(self) -> None:
         targets = self._targets()
         order = {pid: i for i, pid in enumerate(self.p)}  # keep the principals' own order
+        by_account: dict[str, set[str]] = defaultdict(set)
+        for pid, prin in self.p.items():
+            by_account[prin.account].add(pid)
         rp_cache: dict[str, list[Statement]] = {}
+        may_by_account: dict[str, dict[str, set[str]]] = {}
         for kind, nid, actions, res, what in targets:
             if nid not in rp_cache:
                 rp_cache[nid] = _resource_policy(self.g, self.ctx, nid)
             rp = rp_cache[nid]
             tenant = str(self.g.node(nid).get("tenant") or "")
-            # Without a resource policy only principals whose own policies may allow one of
-            # the actions can reach the target: ask the action index, not every principal.
+            # Only principals whose own policies may allow one of the actions can reach the
+            # target, plus, with a resource policy, those it names itself (an ARN, or anyone
+            # in the resource's account when it names everybody): ask the indexes, never
+            # every principal of every account.
+            accounts: set[str] = set()
+            wide = False
+            named: set[str] = set()
             if rp:
-                pool = list(self.p.items())
-            else:
-                may = frozenset().union(*(self.esc.index.may(a) for a in actions))
-                pool = [
-                    (pid, self.p[pid])
-                    for pid in sorted((m for m in may if m in self.p), key=order.__getitem__)
-                ]
+                named, accounts, wide = self._named_by(rp, tenant, by_account)
+            # Principals whose own policies may allow an action, looked up only in the accounts
+            # that can matter: the resource's own, and those its policy names (all when it names
+            # everyone). A scan of every account's principals per target is what made this
+            # pass grow with the square of the estate.
+            cands = set(named)
+            for a in actions:
+                per_acct = may_by_account.get(a)
+                if per_acct is None:
+                    per_acct = defaultdict(set)
+                    for m in self.esc.index.may(a):
+                        if m in self.p:
+                            per_acct[self.p[m].account].add(m)
+                    may_by_account[a] = per_acct
+                if wide or not tenant:
+                    for members in per_acct.values():
+                        cands |= members
+                else:
+                    for acct in {tenant, *accounts}:
+                        cands |= per_acct.get(acct, set())
+            pool = [
+                (pid, self.p[pid])
+                for pid in sorted((m for m in cands if m in self.p), key=order.__getitem__)
+            ]
             for pid, p in pool:
-                if tenant and tenant != p.account and not rp:
-                    continue  # nothing grants another account access to this resource
+                if tenant and tenant != p.account and not (wide or p.account in accounts):
+                    continue  # the resource's policy grants the principal's account nothing
                 best: tuple[Decision, str] | None = None
                 for action in actions:
                     if not rp and not self.may(pid, action):
@@ -746,6 +788,50 @@ class IamDeriver:
                 elif kind == "CAN_READ" and what == "data":
                     ev["technique"] = "read AI data (exfiltration)"
                 self.add(pid, nid, kind, d, ev)
+
+    def _named_by(
+        self, rp: list[Statement], tenant: str, by_account: dict[str, set[str]]
+    ) -> tuple[set[str], set[str], bool]:
+        """Principals a resource policy may grant access to without their own policies' help.
+
+        In AWS a resource policy alone grants a principal of the resource's own account that it
+        names by ARN (or names as anyone); a principal it names through an account root, or one
+        from another account, still needs an allowing identity policy, which the action index
+        finds. So: ARNs named in Allow statements, and the resource's account when a statement
+        names everyone (``*``, a wildcard ARN or ``NotPrincipal``). Deny and conditions are left
+        to the evaluator. Also returns the accounts the policy names and whether it names
+        everyone: a principal of another account is only worth evaluating when one holds.
+        """
+        named: set[str] = set()
+        accounts: set[str] = set()
+        wide = False
+        for st in rp:
+            if st.effect != "Allow":
+                continue
+            values = principal_values(st.principals)
+            if st.not_principals or "*" in values:
+                wide = True
+                named |= by_account.get(tenant, set()) if tenant else set(self.p)
+                continue
+            for v in values.get("AWS", []):
+                if v == "*" or "*" in v or "?" in v:
+                    wide = True
+                    named |= by_account.get(tenant, set()) if tenant else set(self.p)
+                    continue
+                accounts.add(v if v.isdigit() else account_of(v))
+                if v in self.p:
+                    named.add(v)
+                elif ":assumed-role/" in v:
+                    # arn:aws:sts::ACCT:assumed-role/NAME/SESSION names the role NAME
+                    acct, _, rest = v.partition(":assumed-role/")
+                    role = rest.split("/", 1)[0]
+                    account = acct.rsplit(":", 1)[-1]
+                    named |= {
+                        pid
+                        for pid in by_account.get(account, set())
+                        if pid.endswith(f"/{role}") and ":role/" in pid
+                    }
+        return named, accounts, wide
 
     # accounts that were not collected ---------------------------------------------------------
     def _external(self, value: str) -> str | None:

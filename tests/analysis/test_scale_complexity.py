@@ -76,14 +76,6 @@ def test_path_search_is_linear(growth: tuple[Work, Work]) -> None:
     assert _ratio(small.search["credentials"], large.search["credentials"]) <= LINEAR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="derive/aws_access.py ai_access still visits AI targets against the principals of "
-    "every account (targets with a resource policy evaluate all of them), so the IAM work grows "
-    "faster than the estate: after the escalation rewrite (issue 15), 6k -> 24k gives account "
-    "lookups x9.6, evaluations x5.7, statements x5.0. Remove this marker when that pass is "
-    "indexed by the accounts a resource policy names (strict: an unexpected pass fails)",
-)
 @pytest.mark.parametrize("counter", ["evaluations", "statements", "account_lookups"])
 def test_aws_iam_evaluation_is_linear(growth: tuple[Work, Work], counter: str) -> None:
     small, large = growth

@@ -234,6 +234,8 @@ def _summary(r: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _routes(graph: Graph, **kw: Any) -> set[tuple[str, ...]]:
+    """Every route (the claim is which routes exist, not which few rank best per pair)."""
+    kw.setdefault("all_routes", True)
     res = find_paths(graph, PathOptions(**kw))
     return {tuple(n.id for n in p.nodes) for p in res.paths}
 
@@ -281,7 +283,8 @@ def test_agentcore_entry_points_tools_and_code_interpreters(moto_env: MotoEnv) -
     ]
     creds = _routes(g, entry="credentials")
     account = f"arn:aws:iam::{ACCT}:root"
-    assert (ids["runner"], ci, ids["admin_role"], account) in creds
+    # the leaked key of ci-runner is the entry (one route per credential, not one per user)
+    assert any(r[1:] == (ids["runner"], ci, ids["admin_role"], account) for r in creds)
     # Memory writers are recorded (CreateEvent), the readers are not declared by the API.
     assert g.edge(ids["mem_writer"], ids["memory"], "CAN_WRITE") is not None
     # Indicators: the open gateway has no authentication and acts through its tools.

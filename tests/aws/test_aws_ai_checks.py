@@ -191,7 +191,9 @@ def _collect(
 ) -> Graph:
     rec = tmp / "routes.json"
     rec.write_text(json.dumps({"routes": routes}), encoding="utf-8")
-    proxy = ReplayProxy(moto_env.url, [rec]).start()
+    # The AI-BOM listings moto lacks (foundation models, prompts, flows, ...) answer empty.
+    empty = ROOT / "fixtures" / "aws" / "recorded" / "aibom_empty.json"
+    proxy = ReplayProxy(moto_env.url, [rec, empty]).start()
     try:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", proxy.url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENT", proxy.url)
@@ -447,6 +449,7 @@ def estate(
             ("agentaliases", "agentAliasSummaries"),
             ("agentversions/DRAFT/actiongroups", "actionGroupSummaries"),
             ("agentversions/DRAFT/knowledgebases", "agentKnowledgeBaseSummaries"),
+            ("agentversions/DRAFT/agentcollaborators", "agentCollaboratorSummaries"),
         )
     ]
     routes = [
