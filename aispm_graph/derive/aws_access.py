@@ -305,7 +305,7 @@ def _load_balancers(graph: Graph, ctx: BuildContext) -> None:
             )
 
 
-@deriver(5, "aws-public")
+@deriver("facts", "aws-public")
 def derive_aws_public(graph: Graph, ctx: BuildContext) -> None:
     graph.ensure_internet()
     _public_buckets(graph, ctx)
@@ -313,7 +313,7 @@ def derive_aws_public(graph: Graph, ctx: BuildContext) -> None:
     _public_trusts(graph, ctx)
 
 
-@deriver(12, "aws-load-balancers")
+@deriver("exposure", "aws-load-balancers")
 def derive_aws_lbs(graph: Graph, ctx: BuildContext) -> None:
     _load_balancers(graph, ctx)
 
@@ -861,7 +861,7 @@ class IamDeriver:
         return None
 
 
-@deriver(20, "aws-iam")
+@deriver("access", "aws-iam")
 def derive_aws_iam(graph: Graph, ctx: BuildContext) -> None:
     if not any(True for _ in graph.nodes("AWSAccount")):
         return

@@ -200,8 +200,8 @@ class AzureEscalation:
             self.ctx.stats["azure.escalation_edges"] += 1
 
 
-@deriver(21, "azure-escalation")
+@deriver("access", "azure-escalation")
 def azure_escalation(graph: Graph, ctx: BuildContext) -> None:
-    """After azure-rbac (order 20), which links principals to their assignments."""
+    """After azure-rbac (listed before it in build.PHASES), which links principals to roles."""
     if any(True for _ in graph.nodes("AzureRoleAssignment")):
         AzureEscalation(graph, ctx).run()

@@ -423,7 +423,7 @@ def _on_your_data(graph: Graph) -> None:
         )
 
 
-@deriver(20, "azure-rbac")
+@deriver("access", "azure-rbac")
 def azure_rbac(graph: Graph, ctx: BuildContext) -> None:
     if any(True for _ in graph.nodes("AzureRoleAssignment")):
         derive_rbac(graph, ctx)

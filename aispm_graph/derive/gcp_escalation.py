@@ -258,8 +258,8 @@ class GcpEscalation:
                     self.g.g.remove_edge(src, dst, key=kind)
 
 
-@deriver(6, "gcp-escalation")
+@deriver("facts", "gcp-escalation")
 def gcp_escalation(graph: Graph, ctx: BuildContext) -> None:
-    """After gcp-iam (order 5), before internet exposure (order 10)."""
+    """After gcp-iam (listed before it in build.PHASES), before the exposure phase."""
     if any(True for _ in graph.nodes("GCPProject")):
         GcpEscalation(graph, ctx).run()

@@ -177,7 +177,7 @@ def derive_external_projects(graph: Graph, ctx: BuildContext) -> int:
     return added
 
 
-@deriver(6, "gcp-external-projects")
+@deriver("facts", "gcp-external-projects")
 def derive_gcp_external_projects(graph: Graph, ctx: BuildContext) -> None:
-    """Runs after ``gcp-iam`` (order 5), which creates the accounts that bindings name."""
+    """After ``gcp-iam`` (listed before it in build.PHASES): it creates the bound accounts."""
     derive_external_projects(graph, ctx)

@@ -402,9 +402,9 @@ class IamDeriver:
             self.graph.add_edge(src, dst, kind, evidence, confidence)
 
 
-@deriver(5, "gcp-iam")
+@deriver("facts", "gcp-iam")
 def derive_gcp_iam(graph: Graph, ctx: BuildContext) -> None:
-    """Runs before internet exposure (order 10), which reads the public bucket properties."""
+    """In the facts phase, before the exposure phase, which reads the public bucket properties."""
     IamDeriver(graph, ctx).run()
     for node_id, data in list(graph.nodes("GCPCloudRunService")):
         if data.get("invoker_iam_disabled") and data.get("ingress_all"):
