@@ -7,7 +7,7 @@ Two passes:
   (``public_read`` / ``public_write``), Lambda function URLs with auth ``NONE`` whose resource
   policy admits everyone, roles whose trust admits any AWS principal; and internet-facing
   load balancers, which expose their targets on the listener ports.
-* ``aws-iam`` evaluates every user and role with :mod:`aispm_graph.providers.aws.iam` and adds
+* ``aws-iam`` evaluates every user and role with :mod:`aispm_graph.knowledge.aws.iam` and adds
   the edges an attacker walks: compute to its role, role assumption, privilege escalation,
   administrator of the account, and invoke/read/write on AI models, agents, knowledge bases,
   AI data and secrets. Each edge carries the permission, the granting statement and policy,
@@ -34,8 +34,7 @@ from aispm_graph.derive.aws_escalation import (
 from aispm_graph.escalation.model import On
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
-from aispm_graph.providers.aws.iam import (
+from aispm_graph.knowledge.aws.iam import (
     Decision,
     PolicyError,
     Principal,
@@ -51,6 +50,7 @@ from aispm_graph.providers.aws.iam import (
     resource_set,
     statement_applies,
 )
+from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
 from aispm_graph.schema import INTERNET_ID
 
 # -- policy loading ------------------------------------------------------------------------------

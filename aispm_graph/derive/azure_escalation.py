@@ -20,8 +20,8 @@ from aispm_graph.build import BuildContext, deriver
 from aispm_graph.escalation.azure import TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.azure.arm import MG_PREFIX, norm
-from aispm_graph.providers.azure.roles import RoleDefinition
+from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm
+from aispm_graph.knowledge.azure.roles import RoleDefinition
 
 KINDS = sorted({k for t in TECHNIQUES for k in t.resource_kinds})
 

@@ -23,7 +23,7 @@ from aispm_graph.build import BuildContext, deriver
 from aispm_graph.escalation.gcp import TECHNIQUES
 from aispm_graph.escalation.model import Technique
 from aispm_graph.graph.model import CONFIDENCE_RANK, Confidence, Graph
-from aispm_graph.providers.gcp.roles import RoleSpec, custom_role, predefined_roles
+from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
 
 NEEDED = sorted({p for t in TECHNIQUES for p in (*t.all_of, *t.any_of)})
 SCOPE_KINDS = {

@@ -26,7 +26,7 @@ from typing import Any
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.gcp.names import sa_owner
+from aispm_graph.knowledge.gcp.names import sa_owner
 
 CRM = "//cloudresourcemanager.googleapis.com/projects/"
 CROSS_PROJECT = "iam.disableCrossProjectServiceAccountUsage"

@@ -3,7 +3,7 @@
 A binding on an organization, folder or project applies to everything beneath it (GCP allow
 policies are additive and inherited), so each binding is expanded to the resources under its
 scope whose kind a rule covers, and a role grants only the permissions listed for it in the
-shipped role table (:mod:`aispm_graph.providers.gcp.roles`) or in a collected custom role.
+shipped role table (:mod:`aispm_graph.knowledge.gcp.roles`) or in a collected custom role.
 
 Each (member, resource, edge kind) becomes one attack-step edge whose evidence names the
 permission, the grant (role, member and scope) and a precise fix; when several bindings grant
@@ -31,8 +31,8 @@ from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.gcp.names import sa_id
-from aispm_graph.providers.gcp.roles import RoleSpec, custom_role, predefined_roles
+from aispm_graph.knowledge.gcp.names import sa_id
+from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
 from aispm_graph.schema import INTERNET_ID
 
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
@@ -358,16 +359,6 @@ def _eks(t: _Task) -> None:
     clusters = t.call("list_clusters", store=False)
     for name in (clusters or {}).get("clusters", []):
         t.call("describe_cluster", name, name=name)
-
-
-# What is read of every bucket (and what the transform merges back into one bucket).
-BUCKET_OPS = (
-    "get_bucket_location",
-    "get_bucket_policy",
-    "get_bucket_acl",
-    "get_public_access_block",
-    "get_bucket_encryption",
-)
 
 
 def _s3(t: _Task) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.knowledge.azure.arm import norm, resource_type
 from aispm_graph.providers.coverage import Coverage, Status, merge_rows
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.workspace import Document

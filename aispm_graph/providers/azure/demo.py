@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aispm_graph.providers.azure.arm import norm, subscription_of
+from aispm_graph.knowledge.azure.arm import norm, subscription_of
 from aispm_graph.workspace import Document
 
 DEMO_SUBSCRIPTION = "6f1c2e3a-5b7d-4c9e-8a1f-2d3c4b5a6e7f"

@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aispm_graph.providers.azure.arm import MG_PREFIX, norm, resource_type
+from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm, resource_type
+from aispm_graph.knowledge.azure.directory import MEMBERS_FIELD
 from aispm_graph.providers.azure.collect import (
     AzureCollectError,
     AzureCollector,
@@ -31,7 +32,6 @@ from aispm_graph.providers.azure.collect import (
     merge_coverage,
     scrub,
 )
-from aispm_graph.providers.azure.directory import MEMBERS_FIELD
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from aispm_graph.build import BuildContext
 from aispm_graph.graph.model import Confidence, Graph
+from aispm_graph.knowledge.gcp.names import bucket_id, sa_id
 from aispm_graph.providers.gcp.assets import WATCHED_CONSTRAINTS, AssetRecordError, normalize
-from aispm_graph.providers.gcp.names import bucket_id, sa_id
 from aispm_graph.transforms.builder import Builder
 from aispm_graph.workspace import Document
 
