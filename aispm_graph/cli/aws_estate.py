@@ -20,7 +20,7 @@ from aispm_graph.cli.aws_incremental import source_meta
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App
-from aispm_graph.providers.aws.collect import CollectError, CollectOptions, _session
+from aispm_graph.providers.aws.collect import CollectError, CollectOptions, make_session
 from aispm_graph.providers.aws.org import (
     AccountOutcome,
     OrgOptions,
@@ -62,7 +62,7 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     state = run.state
     try:
         if req.org:
-            session = base.session if base.session is not None else _session(base.profile)
+            session = base.session if base.session is not None else make_session(base.profile)
             org = read_organization(session, base.max_attempts)
             options = OrgOptions(
                 base=base,

@@ -256,7 +256,7 @@ def paths_cmd(
     shown = filter_paths(result.paths, min_risk, top)
     if fmt in ("html", "sarif", "ocsf", "md"):
         # Report formats share one renderer with 'aispm report' (imported late: optional).
-        from aispm_graph.cli.commands.report import write_report
+        from aispm_graph.cli.report_output import write_report
         from aispm_graph.report import build_report_data
 
         # 'paths' reports paths only; 'aispm report' adds choke points, findings and vulns.

@@ -31,11 +31,11 @@ from aispm_graph.providers.aws.collect import (
     CollectError,
     CollectOptions,
     CollectResult,
-    _config,
-    _session,
-    _strip,
     _Task,
+    client_config,
     collect,
+    make_session,
+    strip_metadata,
 )
 from aispm_graph.providers.coverage import Status
 from aispm_graph.providers.pool import run_pool
@@ -118,10 +118,12 @@ def read_organization(session: Any, max_attempts: int = 0) -> Organization:
     """List members and read SCPs / RCPs and the OU tree from the management account."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    config = _config(max_attempts)
+    config = client_config(max_attempts)
     home = session.region_name or "us-east-1"
     try:
-        ident = _strip(session.client("sts", region_name=home, config=config).get_caller_identity())
+        ident = strip_metadata(
+            session.client("sts", region_name=home, config=config).get_caller_identity()
+        )
         client = session.client("organizations", region_name=home, config=config)
         org = client.describe_organization()["Organization"]
         members: list[dict[str, Any]] = []
@@ -180,7 +182,7 @@ def assume_session(
 
     home = base.region_name or "us-east-1"
     if sts is None:
-        sts = base.client("sts", region_name=home, config=_config(0))
+        sts = base.client("sts", region_name=home, config=client_config(0))
     partition = "aws-us-gov" if home.startswith("us-gov-") else "aws"
     if home.startswith("cn-"):
         partition = "aws-cn"
@@ -196,7 +198,7 @@ def assume_session(
     # Share the base session's model loader: each session otherwise parses and keeps its own
     # copy of every service model, which dominates memory with many accounts in flight.
     core = botocore.session.Session()
-    core.register_component("data_loader", base._session.get_component("data_loader"))
+    core.register_component("data_loader", base.make_session.get_component("data_loader"))
     return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
@@ -236,7 +238,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
     sts = base.client(
         "sts",
         region_name=base.region_name or "us-east-1",
-        config=_config(options.base.max_attempts),
+        config=client_config(options.base.max_attempts),
     )
 
     def one(acct: str, name: str) -> AccountOutcome:
@@ -284,7 +286,7 @@ def collect_profiles(
     def one(profile: str) -> AccountOutcome:
         began = time.perf_counter()
         try:
-            result = collect(replace(base, session=_session(profile), profile=profile))
+            result = collect(replace(base, session=make_session(profile), profile=profile))
         except Exception as exc:
             return AccountOutcome(
                 f"profile:{profile}",
