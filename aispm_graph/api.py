@@ -6,6 +6,8 @@
     df = estate.paths_frame()               # pandas DataFrame (extra: aispm-graph[notebooks])
     estate.draw_path(result.paths[0])       # matplotlib figure of one path
     G = estate.nx                           # the networkx.MultiDiGraph itself
+    with estate.cypher() as conn:           # the same graph in the embedded FalkorDB
+        rows = conn.run("MATCH (n:AIModel) RETURN n.name AS name")
 
 Results are the pydantic models the CLI prints as JSON (``AttackPath``, ``Inventory``,
 ``ReportData``), so what a script sees is what ``--format json`` documents. pandas and matplotlib
@@ -29,19 +31,24 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.report.data import ReportData, build_report_data
 from aispm_graph.report.svg import COLORS, node_shape
 from aispm_graph.store import load_graph
-from aispm_graph.workspace import Workspace, WorkspaceError
+from aispm_graph.workspace import Snapshot, Workspace, WorkspaceError
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
+    from aispm_graph.cypher.embedded import EmbeddedGraph
+
 
 class Estate:
     """One built graph and the analyses on it. Results are cached per set of options."""
 
-    def __init__(self, graph: Graph, snapshot_id: str | None = None) -> None:
+    def __init__(
+        self, graph: Graph, snapshot_id: str | None = None, snapshot: Snapshot | None = None
+    ) -> None:
         self.graph = graph
         self.snapshot_id = snapshot_id
+        self.snapshot = snapshot  # the workspace snapshot it was built in, when there is one
         self._paths: dict[tuple[Any, ...], PathResult] = {}
 
     # -- opening -------------------------------------------------------------------------
@@ -54,7 +61,7 @@ class Estate:
         if not snap.sealed:
             raise WorkspaceError(f"snapshot {snap.id} has not been built: run 'aispm build'")
         graph, _meta = load_graph(snap.graph_path)
-        return cls(graph, snap.id)
+        return cls(graph, snap.id, snap)
 
     @classmethod
     def demo(cls, workspace: str | Path | None = None) -> Estate:
@@ -66,13 +73,26 @@ class Estate:
         snap = ws.new_snapshot()
         import_demo(snap)
         graph, _ctx = build_snapshot(snap, BuildContext())
-        return cls(graph, snap.id)
+        return cls(graph, snap.id, snap)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Estate:
         """A graph saved by a build (``graph.json.zst`` in a snapshot directory)."""
         graph, meta = load_graph(Path(path))
         return cls(graph, meta.get("snapshot"))
+
+    def cypher(self) -> EmbeddedGraph:
+        """The embedded FalkorDB holding this estate's snapshot (Python 3.12+), as the CLI's
+        ``aispm query`` uses it: ``with estate.cypher() as conn: conn.run(text, params)``.
+        Loaded on first use and kept in the workspace; the server stops when the block ends.
+        """
+        from aispm_graph.cypher.embedded import EmbeddedGraph
+
+        if self.snapshot is None:
+            raise WorkspaceError(
+                "this estate has no workspace snapshot (opened from a file): use Estate.open()"
+            )
+        return EmbeddedGraph(self.snapshot)
 
     # -- the graph -----------------------------------------------------------------------
     @property

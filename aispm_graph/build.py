@@ -18,6 +18,7 @@ from typing import Any
 
 from aispm_graph.context import Context
 from aispm_graph.graph.model import Graph
+from aispm_graph.progress import Reporter, task
 from aispm_graph.workspace import Document, Snapshot
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -40,6 +41,8 @@ class BuildContext:
     # The workspace being built, for derivers that read workspace-level data (the imported
     # vulnerability database); None when building documents outside a workspace.
     workspace_root: Path | None = None
+    # Where passes report how far they are (progress bars in the CLI; nothing by default).
+    progress: Reporter | None = None
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -147,17 +150,24 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
     for doc in documents:
         by_source[doc.source].append(doc)
     # Sources build in a fixed order so the same snapshot gives the same graph.
-    for source in sorted(by_source):
-        fn = _TRANSFORMS.get(source)
-        if fn is None:
-            ctx.warn(
-                f"no transform for source {source!r}: {len(by_source[source])} documents skipped"
-            )
-            continue
-        fn(by_source[source], graph, ctx)
+    total = sum(len(docs) for docs in by_source.values())
+    with task(ctx.progress, "build: documents", total) as bar:
+        for source in sorted(by_source):
+            docs = by_source[source]
+            bar.update(detail=source)
+            fn = _TRANSFORMS.get(source)
+            if fn is None:
+                ctx.warn(f"no transform for source {source!r}: {len(docs)} documents skipped")
+                bar.advance(len(docs), failed=len(docs))
+                continue
+            fn(docs, graph, ctx)
+            bar.advance(len(docs))
     graph.ensure_internet()
-    for _phase, _name, derive in _DERIVERS:
-        derive(graph, ctx)
+    with task(ctx.progress, "build: derive passes", len(_DERIVERS)) as bar:
+        for _phase, name, derive in _DERIVERS:
+            bar.update(detail=name)
+            derive(graph, ctx)
+            bar.advance()
     return graph
 
 

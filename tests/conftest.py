@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.support.cli import REPO, CliResult, run_cli
 
 __all__ = ["REPO", "CliResult", "missing_tool", "run_cli"]
+
+# CI replays the same examples on every run, so a red CI is a reproducible failure, not a
+# draw; developers' runs stay random and find new cases (AISPM_FUZZ_EXAMPLES raises the count).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def missing_tool(reason: str) -> None:

@@ -20,12 +20,15 @@ from aispm_graph.cli.aws_incremental import source_meta
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App
+from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.progress import task
 from aispm_graph.providers.aws.collect import CollectError, CollectOptions, make_session
 from aispm_graph.providers.aws.org import (
     AccountOutcome,
     OrgOptions,
     collect_org,
     collect_profiles,
+    is_selected,
     read_organization,
 )
 from aispm_graph.textsafe import SafeTable, safe
@@ -60,38 +63,47 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     run = EstateRun.start(app, "aws", mode, req.resume, "account")
     skip = run.done
     state = run.state
-    try:
-        if req.org:
-            session = base.session if base.session is not None else make_session(base.profile)
-            org = read_organization(session, base.max_attempts)
-            options = OrgOptions(
-                base=base,
-                role=req.role,
-                external_id=_external_id(req.external_id_env),
-                session_name=req.session_name,
-                accounts=set(req.accounts) if req.accounts else None,
-                exclude=set(req.exclude or []),
-                skip=skip,
-                max_workers=req.max_workers,
-            )
-            outcomes = collect_org(options, org, session)
-            state["management"] = org.management
-            org_coverage = org.coverage
-        else:
-            outcomes = collect_profiles(req.profiles or [], base, req.max_workers, skip)
-    except CollectError as exc:
-        raise UserError(str(exc)) from None
-    snapshot = app.workspace.open_for_write()
-    state["snapshot"] = snapshot.id
-    run.save()
-    rows: list[dict[str, Any]] = []
-    with run.interruptible(snapshot.id, "account"):
-        for out in outcomes:
-            rows.append(out.row())
-            if out.status == "collected" and out.result is not None:
-                _store(snapshot, out, state)
-                run.stored(out.account)
-            app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
+    with progress_reporter(app, fmt) as reporter:
+        try:
+            if req.org:
+                session = base.session if base.session is not None else make_session(base.profile)
+                org = read_organization(session, base.max_attempts)
+                options = OrgOptions(
+                    base=base,
+                    role=req.role,
+                    external_id=_external_id(req.external_id_env),
+                    session_name=req.session_name,
+                    accounts=set(req.accounts) if req.accounts else None,
+                    exclude=set(req.exclude or []),
+                    skip=skip,
+                    max_workers=req.max_workers,
+                )
+                outcomes = collect_org(options, org, session, reporter)
+                total = sum(is_selected(options, str(m["Id"])) for m in org.members)
+                state["management"] = org.management
+                org_coverage = org.coverage
+            else:
+                profiles = req.profiles or []
+                outcomes = collect_profiles(profiles, base, req.max_workers, skip, reporter)
+                total = len(profiles)
+        except CollectError as exc:
+            raise UserError(str(exc)) from None
+        snapshot = app.workspace.open_for_write()
+        state["snapshot"] = snapshot.id
+        run.save()
+        rows: list[dict[str, Any]] = []
+        with (
+            run.interruptible(snapshot.id, "account"),
+            task(reporter, "AWS accounts", total) as bar,
+        ):
+            for out in outcomes:
+                rows.append(out.row())
+                if out.status == "collected" and out.result is not None:
+                    _store(snapshot, out, state)
+                    run.stored(out.account)
+                bar.advance(failed=int(out.status == "failed"))
+                bar.update(detail=f"{out.account} {out.status}")
+                app.info(f"account {out.account} ({out.name}): {out.status} {out.reason}".rstrip())
     run.finish()
     rows.sort(key=lambda r: r["account"])
     failed = [r for r in rows if r["status"] == "failed"]

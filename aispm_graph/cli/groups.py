@@ -6,6 +6,7 @@ subcommands to ``collect``, ``import_`` and ``export`` below.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,9 @@ class App:
 
     @property
     def show_progress(self) -> bool:
-        return not self.quiet and self.err.is_terminal
+        """Bars and spinners: only for a person at a terminal who did not ask for quiet
+        (``--quiet``) or plain output (``NO_COLOR``, https://no-color.org)."""
+        return not self.quiet and self.err.is_terminal and not os.environ.get("NO_COLOR")
 
     def info(self, message: str) -> None:
         if not self.quiet:

@@ -11,7 +11,9 @@ from aispm_graph.analysis.drift import DriftReport
 from aispm_graph.analysis.explain import Explanation
 from aispm_graph.analysis.whatif import RiskTotals, WhatIfReport
 from aispm_graph.cli.render import level_text
+from aispm_graph.recommendations.coverage import FrameworkCoverage
 from aispm_graph.recommendations.evaluate import Finding
+from aispm_graph.recommendations.model import Check
 from aispm_graph.textsafe import SafeTable, clean, safe
 
 
@@ -155,6 +157,69 @@ def findings_table(findings: list[Finding]) -> Table:
             Text.from_markup(f"{safe(f.title)}\n{safe(f.name)} [dim]({safe(f.kind)})[/dim]{paths}"),
         )
     return table
+
+
+def checks_table(checks: list[Check]) -> Table:
+    table = SafeTable(title=f"Posture checks ({len(checks)})")
+    table.add_column("id", no_wrap=True)
+    table.add_column("severity")
+    table.add_column("status")
+    table.add_column("check (peers)", overflow="fold")
+    for c in checks:
+        status = "evaluated" if c.evaluated else f"[dim]{safe(c.facts)}[/dim]"
+        peers = ", ".join(f"{p.tool}: {p.id}" for p in c.peers)
+        table.add_row(
+            c.id,
+            level_text(c.severity),
+            Text.from_markup(status),
+            Text.from_markup(safe(c.title) + (f"\n[dim]{safe(peers)}[/dim]" if peers else "")),
+        )
+    return table
+
+
+def framework_coverage(console: Console, cov: FrameworkCoverage) -> None:
+    """Findings per framework item, then the items the catalogue does not test."""
+    fw = cov.framework
+    table = SafeTable(title=f"Findings by {fw.name} {fw.version}")
+    table.add_column("item", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    table.add_column("checks", overflow="fold")
+    table.add_column("findings", justify="right")
+    table.add_column("resources", overflow="fold")
+    for row in cov.items:
+        if row.status == "uncovered":
+            continue
+        checks = safe(", ".join(row.checks))
+        if row.pending_checks:
+            pending = safe(", ".join(row.pending_checks))
+            checks += ("; " if checks else "") + f"[dim]pending: {pending}[/dim]"
+        names = sorted({f.name for f in row.findings})
+        more = f" (+{len(names) - 3})" if len(names) > 3 else ""
+        table.add_row(
+            row.item.id,
+            row.item.title,
+            Text.from_markup(checks),
+            str(len(row.findings)) if row.findings else "",
+            ", ".join(names[:3]) + more,
+        )
+    console.print(table)
+    s = cov.summary()
+    console.print(
+        f"{s['covered']} of {s['items']} items covered by evaluated checks, {s['pending']} only "
+        f"by checks whose facts are not collected yet, {s['uncovered']} by no check; "
+        f"{s['findings']} finding(s) filed under them.",
+        markup=False,
+    )
+    waiting = [r.item.id for r in cov.by_status("pending")]
+    if waiting:
+        console.print(
+            f"Pending (facts not collected): {', '.join(waiting)}", markup=False, overflow="fold"
+        )
+    uncovered = [r.item.id for r in cov.by_status("uncovered")]
+    if uncovered:
+        console.print(
+            f"Not covered by any check: {', '.join(uncovered)}", markup=False, overflow="fold"
+        )
 
 
 def explanation(console: Console, e: Explanation) -> None:

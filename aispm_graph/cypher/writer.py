@@ -25,7 +25,7 @@ import re
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,7 @@ from aispm_graph.cypher.dialect import (
 )
 from aispm_graph.cypher.names import JSON_PROPS, NODE_LABEL, SNAPSHOT_PROP, TENANT_PROP
 from aispm_graph.graph.model import Graph
+from aispm_graph.progress import Reporter, task
 from aispm_graph.schema import edge_kinds, node_kinds
 
 EXPORT_ID_PROP = "export_id"
@@ -47,8 +48,6 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_NODE_BATCH = 2000
 DEFAULT_EDGE_WORK = 20000
 MIN_EDGE_BATCH = 50
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -317,7 +316,7 @@ class CypherWriter:
         node_batch: int = DEFAULT_NODE_BATCH,
         edge_work: int = DEFAULT_EDGE_WORK,
         retries: int = 5,
-        progress: Progress | None = None,
+        progress: Reporter | None = None,
     ) -> None:
         if node_batch < 1 or edge_work < 1:
             raise ValueError("batch sizes must be positive")
@@ -350,24 +349,26 @@ class CypherWriter:
         self.ensure_schema()
         nodes = node_rows(graph, snapshot, export_id)
         total_nodes = sum(len(v) for v in nodes.values())
-        for kind in sorted(nodes):
-            stmt = node_statement(self.dialect, kind)
-            for chunk in _chunks(nodes[kind], self.node_batch):
-                self._run(stmt, {"rows": chunk})
-                stats.nodes += len(chunk)
-                self._report("nodes", stats.nodes, total_nodes)
+        with task(self.progress, "writing nodes", total_nodes) as bar:
+            for kind in sorted(nodes):
+                stmt = node_statement(self.dialect, kind)
+                for chunk in _chunks(nodes[kind], self.node_batch):
+                    self._run(stmt, {"rows": chunk})
+                    stats.nodes += len(chunk)
+                    bar.advance(len(chunk))
         edges = edge_rows(graph, snapshot, export_id)
         total_edges = sum(len(v) for v in edges.values())
         degree = dict(graph.g.degree())
-        for kind in sorted(edges):
-            rows = edges[kind]
-            fanout = sum(degree[r["source"]] + degree[r["target"]] for r in rows) / (2 * len(rows))
-            size = edge_batch_size(fanout, self.edge_work, cap=max(self.node_batch, 1))
-            stmt = edge_statement(self.dialect, kind)
-            for chunk in _chunks(rows, size):
-                self._run(stmt, {"rows": chunk})
-                stats.relationships += len(chunk)
-                self._report("relationships", stats.relationships, total_edges)
+        with task(self.progress, "writing relationships", total_edges) as bar:
+            for kind in sorted(edges):
+                rows = edges[kind]
+                degrees = sum(degree[r["source"]] + degree[r["target"]] for r in rows)
+                size = edge_batch_size(degrees / (2 * len(rows)), self.edge_work, self.node_batch)
+                stmt = edge_statement(self.dialect, kind)
+                for chunk in _chunks(rows, size):
+                    self._run(stmt, {"rows": chunk})
+                    stats.relationships += len(chunk)
+                    bar.advance(len(chunk))
         removed = self.remove_stale(stats.tenants, export_id)
         stats.relationships_removed = (
             removed["tenant_relationships"] + removed["shared_relationships"]
@@ -391,10 +392,6 @@ class CypherWriter:
                 if n < batch:
                     break
         return counts
-
-    def _report(self, what: str, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(what, done, total)
 
 
 def write_one_row_per_transaction(conn: Connection, graph: Graph, snapshot: str = "") -> int:

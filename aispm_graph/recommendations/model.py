@@ -12,6 +12,7 @@ evidence, never on silence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,7 +36,7 @@ class Prop:
         if self.op == "missing":
             return not present
         if self.op == "present":
-            return present and v not in ("", [])
+            return present and v not in ("", [], {})
         if not present:
             return False
         if self.op == "is_true":
@@ -122,7 +123,63 @@ class Not:
         return f"not ({self.item.describe()})"
 
 
-Predicate = Prop | NoEdge | All | Any_ | Not
+# Facts a property test cannot state (a role trusted by services only, a role two agents
+# share) are small named functions of the graph, registered once in
+# :mod:`aispm_graph.recommendations.facts`; a check names them, so it stays a declaration.
+FactFn = Callable[[Graph, str, dict[str, Any]], bool]
+FACTS: dict[str, tuple[FactFn, str]] = {}
+
+
+def fact(name: str, describe: str) -> Callable[[FactFn], FactFn]:
+    """Register a named graph fact (``describe`` is what ``--list-checks`` shows)."""
+
+    def register(fn: FactFn) -> FactFn:
+        if name in FACTS:
+            raise ValueError(f"fact {name} is declared twice")
+        FACTS[name] = (fn, describe)
+        return fn
+
+    return register
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A named, registered graph fact about the node (see :func:`fact`)."""
+
+    name: str
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        return FACTS[self.name][0](graph, node_id, data)
+
+    def describe(self) -> str:
+        return FACTS[self.name][1] if self.name in FACTS else self.name
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """Some node over an edge of ``kind`` in ``direction`` satisfies ``item``.
+
+    Lets a check on an endpoint look at the models it serves, or a check on an agent at the
+    role it runs as, without code.
+    """
+
+    kind: str
+    direction: Literal["out", "in"]
+    item: Predicate
+
+    def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+        if self.direction == "out":
+            others = [t for _s, t, k in graph.g.out_edges(node_id, keys=True) if k == self.kind]
+        else:
+            others = [s for s, _t, k in graph.g.in_edges(node_id, keys=True) if k == self.kind]
+        return any(self.item.test(graph, o, graph.node(o)) for o in others)
+
+    def describe(self) -> str:
+        way = "->" if self.direction == "out" else "<-"
+        return f"a node {way}{self.kind} has ({self.item.describe()})"
+
+
+Predicate = Prop | NoEdge | All | Any_ | Not | Fact | Neighbour
 
 
 def all_of(*items: Predicate) -> All:
@@ -157,12 +214,53 @@ def present(name: str) -> Prop:
     return Prop(name, "present")
 
 
+def not_equals(name: str, value: Any) -> Prop:
+    return Prop(name, "not_equals", value)
+
+
+# How a check's facts reach the graph. ``collected``: the collectors read them and the check
+# is evaluated. ``not-collected``: declared so that coverage and the peer table are honest,
+# but no collector reads the facts yet; ``not-offline``: the facts live where an offline,
+# read-only collection cannot see them (runtime telemetry, a portal-only setting).
+Facts = Literal["collected", "not-collected", "not-offline"]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to fix a finding, in the words a person uses in each tool.
+
+    ``console`` is the portal / console path, ``cli`` one command (placeholders in angle
+    brackets), ``terraform`` / ``bicep`` the setting in infrastructure as code.
+    """
+
+    console: str = ""
+    cli: str = ""
+    terraform: str = ""
+    bicep: str = ""
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The same check in another tool: tool name, its check id or title, its document.
+
+    ``differs`` is empty when our verdict agrees with the peer's on the peer's own pass and
+    fail cases; otherwise it says how and why.
+    """
+
+    tool: str
+    id: str
+    doc: str = ""
+    differs: str = ""
+
+
 @dataclass(frozen=True)
 class Check:
     """One posture check, declared as data.
 
-    ``frameworks`` maps a framework name to control ids (for example
-    ``{"MCSB": ["AI-2"], "OWASP-LLM": ["LLM10"]}``); ``references`` are documentation URLs.
+    ``frameworks`` maps a framework id of :mod:`aispm_graph.recommendations.frameworks`
+    (``owasp-llm``, ``owasp-agentic``, ``atlas``, ``nist-ai-rmf``, ``cis-azure``) to the ids of
+    the items the check serves; a test keeps every id declared there. ``references`` are
+    documentation URLs; ``peers`` the same check in other tools.
     """
 
     id: str
@@ -174,6 +272,15 @@ class Check:
     remediation: str
     references: tuple[str, ...] = ()
     frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rationale: str = ""
+    fix: Fix = field(default_factory=Fix)
+    peers: tuple[Peer, ...] = ()
+    facts: Facts = "collected"
+    facts_note: str = ""
+
+    @property
+    def evaluated(self) -> bool:
+        return self.facts == "collected"
 
     def matches(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
         return data["kind"] in self.kinds and self.predicate.test(graph, node_id, data)

@@ -56,6 +56,36 @@ class FindingRow(BaseModel):
     remediation: str
     path_ids: list[str] = Field(default_factory=list)
     priority: int = Field(default=0, description="higher first")
+    rationale: str = ""
+    references: list[str] = Field(default_factory=list)
+    frameworks: dict[str, list[str]] = Field(
+        default_factory=dict, description="framework id -> item ids the check serves"
+    )
+
+
+class FrameworkItemRow(BaseModel):
+    """One item of a framework: which checks serve it and the findings filed under it."""
+
+    id: str
+    title: str
+    url: str
+    status: Literal["covered", "pending", "uncovered"]
+    checks: list[str] = Field(default_factory=list)
+    pending_checks: list[str] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list, description="finding ids")
+
+
+class FrameworkRow(BaseModel):
+    """How much of one framework the posture checks cover, item by item."""
+
+    id: str
+    name: str
+    version: str
+    url: str
+    items: list[FrameworkItemRow]
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
 
 
 class VulnRow(BaseModel):
@@ -87,6 +117,7 @@ class ReportData(BaseModel):
     chokepoints: list[ChokepointRow] | None = None
     recommendations: list[FindingRow] | None = None
     vulnerabilities: list[VulnRow] | None = None
+    frameworks: list[FrameworkRow] | None = None
 
     def level_counts(self) -> dict[str, int]:
         counts = {"critical": 0, "high": 0, "medium": 0, "low": 0}
@@ -150,9 +181,24 @@ def recommendation_rows(ctx: ReportContext) -> list[FindingRow]:
                 remediation=f.remediation,
                 path_ids=f.paths,
                 priority=SEVERITY_ORDER.get(f.priority, 0) * 1000 + f.max_path_score,
+                rationale=f.rationale,
+                references=f.references,
+                frameworks=f.frameworks,
             )
         )
     return rows
+
+
+def framework_rows(ctx: ReportContext) -> list[FrameworkRow]:
+    """Framework coverage: per item, the checks serving it and the findings under it."""
+    from aispm_graph.recommendations.coverage import all_coverage
+    from aispm_graph.recommendations.evaluate import evaluate
+
+    out = []
+    for cov in all_coverage(evaluate(ctx.graph, ctx.result.paths)):
+        d = cov.as_dict()
+        out.append(FrameworkRow(**d["framework"], items=d["items"]))
+    return out
 
 
 def vulnerability_rows(ctx: ReportContext) -> list[VulnRow] | None:
@@ -186,8 +232,9 @@ SECTION_PROVIDERS: dict[str, SectionProvider] = {
     "chokepoints": chokepoint_rows,
     "recommendations": recommendation_rows,
     "vulnerabilities": vulnerability_rows,
+    "frameworks": framework_rows,
 }
-SECTIONS = ("chokepoints", "recommendations", "vulnerabilities")
+SECTIONS = ("chokepoints", "recommendations", "vulnerabilities", "frameworks")
 
 
 def _path_counts(paths: list[AttackPath]) -> dict[str, int]:
@@ -253,6 +300,8 @@ __all__ = [
     "SECTION_PROVIDERS",
     "ChokepointRow",
     "FindingRow",
+    "FrameworkItemRow",
+    "FrameworkRow",
     "ReportContext",
     "ReportData",
     "VulnRow",

@@ -252,6 +252,44 @@ def _recommendations(data: ReportData) -> str:
     )
 
 
+def _frameworks(data: ReportData) -> str:
+    """Per framework: how many items the checks cover, the findings under each covered item,
+    and the items no check covers, so an auditor sees gaps next to findings."""
+    if data.frameworks is None:
+        return _na("Framework coverage")
+    parts = []
+    for fw in data.frameworks:
+        rows = "".join(
+            f'<tr><td><a href="{escape(i.url)}" rel="noreferrer">{escape(i.id)}</a></td>'
+            f"<td>{escape(i.title)}</td><td>{escape(i.status)}</td>"
+            f"<td>{escape(', '.join(i.checks))}"
+            + (
+                f"<br><span class=muted>pending: {escape(', '.join(i.pending_checks))}</span>"
+                if i.pending_checks
+                else ""
+            )
+            + f"</td><td>{len(i.findings) or ''}</td></tr>"
+            for i in fw.items
+            if i.status != "uncovered"
+        )
+        uncovered = [i.id for i in fw.items if i.status == "uncovered"]
+        gaps = (
+            f"<p class=gaps>Not covered by any check ({len(uncovered)}): "
+            f"{escape(', '.join(uncovered))}</p>"
+            if uncovered
+            else "<p>Every item is served by at least one check.</p>"
+        )
+        parts.append(
+            f'<div class="framework" id="fw-{escape(fw.id)}"><h3>{escape(fw.name)} '
+            f"{escape(fw.version)}</h3><p>{fw.count('covered')} of {len(fw.items)} items "
+            f"covered by evaluated checks, {fw.count('pending')} pending (facts not collected),"
+            f" {fw.count('uncovered')} not covered.</p>"
+            "<table class=fwcov><tr><th>item</th><th>title</th><th>status</th><th>checks</th>"
+            f"<th>findings</th></tr>{rows}</table>{gaps}</div>"
+        )
+    return "".join(parts)
+
+
 def _vulnerabilities(data: ReportData) -> str:
     if data.vulnerabilities is None:
         return _na("Vulnerabilities")
@@ -329,6 +367,7 @@ def render_html(data: ReportData) -> str:
 <body><header><h1>{escape(data.title)}</h1><p>{meta}</p></header>
 <nav><a href="#summary">Summary</a><a href="#paths">Attack paths</a>
 <a href="#chokepoints">Choke points</a><a href="#recommendations">Recommendations</a>
+<a href="#frameworks">Frameworks</a>
 <a href="#vulnerabilities">Vulnerabilities</a><a href="#inventory">AI-BOM</a></nav>
 <main>
 <section id="summary"><h2>Summary</h2>{warn}
@@ -348,6 +387,7 @@ def render_html(data: ReportData) -> str:
 <div id="path-list">{items}</div></section>
 <section id="chokepoints"><h2>Choke points</h2>{_chokepoints(data, None)}</section>
 <section id="recommendations"><h2>Recommendations</h2>{_recommendations(data)}</section>
+<section id="frameworks"><h2>Framework coverage</h2>{_frameworks(data)}</section>
 <section id="vulnerabilities"><h2>Vulnerabilities</h2>{_vulnerabilities(data)}</section>
 <section id="inventory"><h2>AI bill of materials</h2>{_inventory(data)}</section>
 </main><script>{SCRIPT}</script></body></html>

@@ -72,6 +72,39 @@ def _cell(v: Any) -> str:
     return md_text(v)
 
 
+def _frameworks(data: ReportData) -> list[str]:
+    """Per framework: the items the checks serve with their findings, then the gaps."""
+    if data.frameworks is None:
+        return ["_Not computed for this report._"]
+    out = []
+    for fw in data.frameworks:
+        out += [
+            f"### {_cell(fw.name)} {_cell(fw.version)}",
+            "",
+            f"{fw.count('covered')} of {len(fw.items)} items covered by evaluated checks, "
+            f"{fw.count('pending')} pending (facts not collected), "
+            f"{fw.count('uncovered')} not covered.",
+            "",
+            "| item | title | status | checks | findings |",
+            "|---|---|---|---|---|",
+        ]
+        for i in fw.items:
+            if i.status == "uncovered":
+                continue
+            checks = ", ".join(i.checks)
+            if i.pending_checks:
+                checks += ("; " if checks else "") + "pending: " + ", ".join(i.pending_checks)
+            out.append(
+                f"| {_cell(i.id)} | {_cell(i.title)} | {i.status} | {_cell(checks)} | "
+                f"{len(i.findings) or ''} |"
+            )
+        uncovered = [i.id for i in fw.items if i.status == "uncovered"]
+        if uncovered:
+            out += ["", f"Not covered by any check: {_cell(', '.join(uncovered))}."]
+        out.append("")
+    return out
+
+
 def render_markdown(data: ReportData) -> str:
     counts = data.level_counts()
     fix_counts = data.fix_path_counts()
@@ -139,6 +172,8 @@ def render_markdown(data: ReportData) -> str:
                 f"| {f.priority} | {f.severity} | {_cell(f.title)} | {_cell(f.resource_name)} |"
                 f" {_cell(f.remediation)} |"
             )
+    out += ["", "## Framework coverage", ""]
+    out += _frameworks(data)
     out += ["", "## Vulnerabilities", ""]
     if data.vulnerabilities is None:
         out.append("_Not computed for this report._")

@@ -102,17 +102,31 @@ def _path_result(p: AttackPath, rule_index: int) -> dict[str, Any]:
 
 
 def _rec_rule(row: FindingRow) -> dict[str, Any]:
-    return {
+    """A posture rule with the catalogue's metadata: rationale, the vendor document as
+    ``helpUri``, and one ``framework/item`` tag per framework item the check serves (the
+    form code-scanning dashboards filter on)."""
+    rule: dict[str, Any] = {
         "id": _rule_id_rec(row),
         "name": (row.check or row.id).replace("-", " ").title().replace(" ", ""),
         "shortDescription": {"text": row.title},
         "help": {"text": row.remediation},
         "defaultConfiguration": {"level": LEVELS[row.severity]},
         "properties": {
-            "tags": ["security", "posture", "recommendation"],
+            "tags": [
+                "security",
+                "posture",
+                "recommendation",
+                *(f"{fw}/{item}" for fw, items in sorted(row.frameworks.items()) for item in items),
+            ],
             "security-severity": f"{SECURITY_SEVERITY[row.severity]:.1f}",
+            "frameworks": row.frameworks,
         },
     }
+    if row.rationale:
+        rule["fullDescription"] = {"text": row.rationale}
+    if row.references:
+        rule["helpUri"] = row.references[0]
+    return rule
 
 
 def _rec_result(row: FindingRow, rule_index: int) -> dict[str, Any]:

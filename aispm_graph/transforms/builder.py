@@ -287,7 +287,7 @@ class Builder:
             for p in edges[:NAMED_PER_WARNING]:
                 ends = [e for e in (p.source, p.target) if not self.g.has_node(e)]
                 who = f"record {p.record}: " if p.record else ""
-                named.append(f"{who}{p.source} -> {p.target} (no node {', '.join(ends)})")
+                named.append(f"{who}{p.source} -> {p.target} (no node {', '.join(map(str, ends))})")
             more = len(edges) - len(named)
             tail = f"; and {more} more" if more > 0 else ""
             self.warn(

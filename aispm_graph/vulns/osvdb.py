@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 import zstandard
 
+from aispm_graph.progress import NULL, Reporter, Task, task, track
 from aispm_graph.safeload import InputError, loads_json, sanitize
 from aispm_graph.vulns.matching import (
     CompiledAffected,
@@ -180,8 +181,12 @@ def _read_zip_entry(
     return bytes(out)
 
 
-def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
-    """(where, parsed document) for every OSV file under ``path``; raises on unreadable input."""
+def iter_osv_documents(path: Path, bar: Task | None = None) -> Iterator[tuple[str, Any]]:
+    """(where, parsed document) for every OSV file under ``path``; raises on unreadable input.
+
+    ``bar`` learns the number of files as soon as it is known and advances per file (a full
+    OSV export is hundreds of thousands of them)."""
+    bar = bar or NULL.task("")
     if path.is_dir():
         files = sorted(
             p
@@ -190,8 +195,10 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
         )
         if not files:
             raise VulnDBError(f"{path}: no .json or .yaml files in this directory")
+        bar.update(total=len(files))
         for p in files:
             yield str(p), _parse_bytes(_read(p), str(p))
+            bar.advance()
         return
     if not path.is_file():
         raise VulnDBError(f"{path}: no such file or directory")
@@ -210,6 +217,7 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
                 if not names:
                     raise VulnDBError(f"{path}: zip holds no .json or .yaml files")
                 budget = [0, max(path.stat().st_size, 1)]
+                bar.update(total=len(names))
                 for info in names:
                     where = f"{path}!{info.filename}"
                     if info.file_size > MAX_ZIP_ENTRY_BYTES:
@@ -221,10 +229,13 @@ def iter_osv_documents(path: Path) -> Iterator[tuple[str, Any]]:
                             f"{where}: unreadable zip entry ({type(exc).__name__}: {exc})"
                         ) from None
                     yield where, _parse_bytes(data, where)
+                    bar.advance()
         except _ZIP_ERRORS as exc:
             raise VulnDBError(f"{path}: unreadable zip ({type(exc).__name__}: {exc})") from None
         return
+    bar.update(total=1)
     yield str(path), _parse_bytes(_read(path), str(path))
+    bar.advance()
 
 
 def _read(path: Path) -> bytes:
@@ -424,11 +435,14 @@ CREATE INDEX alias_idx ON alias (alias);
 
 
 def _write_db(
-    conn: sqlite3.Connection, advisories: list[dict[str, Any]], meta: dict[str, str]
+    conn: sqlite3.Connection,
+    advisories: list[dict[str, Any]],
+    progress: Reporter | None,
+    meta: dict[str, str],
 ) -> None:
     conn.executescript(_SCHEMA)
     cctx = zstandard.ZstdCompressor(level=3)
-    for rec in advisories:
+    for rec in track(progress, advisories, "writing advisories"):
         sev = osv_severity(rec)
         text = f"{rec['summary']}\n{rec['details']}"
         fixed = sorted(
@@ -489,20 +503,24 @@ def _existing_records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(dctx.decompress(r[0])) for r in rows]
 
 
-def collect_records(paths: Iterable[Path], report: ImportReport) -> list[dict[str, Any]]:
+def collect_records(
+    paths: Iterable[Path], report: ImportReport, progress: Reporter | None = None
+) -> list[dict[str, Any]]:
     records = []
     for path in paths:
-        for where, rec in iter_records(_counted(iter_osv_documents(path), report)):
-            report.records += 1
-            try:
-                norm = normalize_record(rec, where)
-            except VulnDBError as exc:
-                report.skipped.append(str(exc))
-                continue
-            if norm["withdrawn"]:
-                report.withdrawn += 1
-                continue
-            records.append(norm)
+        with task(progress, f"reading {path.name}") as bar:
+            for where, rec in iter_records(_counted(iter_osv_documents(path, bar), report)):
+                report.records += 1
+                try:
+                    norm = normalize_record(rec, where)
+                except VulnDBError as exc:
+                    report.skipped.append(str(exc))
+                    bar.advance(0, failed=1)
+                    continue
+                if norm["withdrawn"]:
+                    report.withdrawn += 1
+                    continue
+                records.append(norm)
     return records
 
 
@@ -513,10 +531,12 @@ def _counted(docs: Iterator[tuple[str, Any]], report: ImportReport) -> Iterator[
         yield doc
 
 
-def import_into(db_path: Path, paths: list[Path], replace: bool = False) -> ImportReport:
+def import_into(
+    db_path: Path, paths: list[Path], replace: bool = False, progress: Reporter | None = None
+) -> ImportReport:
     """Add the OSV records under ``paths`` to the database at ``db_path`` (atomically)."""
     report = ImportReport()
-    new = collect_records(paths, report)
+    new = collect_records(paths, report, progress)
     if not new:
         detail = f"; first problem: {report.skipped[0]}" if report.skipped else ""
         raise VulnDBError(
@@ -536,6 +556,7 @@ def import_into(db_path: Path, paths: list[Path], replace: bool = False) -> Impo
         _write_db(
             conn,
             advisories,
+            progress,
             {
                 "format": DB_FORMAT,
                 "imported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -619,6 +640,7 @@ class VulnDB:
         _write_db(
             conn,
             advisories,
+            None,
             {
                 "format": DB_FORMAT,
                 "sources": json.dumps([BUNDLED_NAME]),

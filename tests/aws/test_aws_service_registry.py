@@ -54,6 +54,7 @@ def test_services_run_in_the_documented_order() -> None:
         "iam",
         "iam-login-profiles",
         "organizations",
+        "organizations-ai",
         "s3",
         "ec2",
         "launch-templates",
@@ -69,8 +70,10 @@ def test_services_run_in_the_documented_order() -> None:
         "kms",
         "opensearchserverless",
         "sagemaker",
+        "sagemaker-posture",
         "bedrock",
         "bedrock-agent",
+        "bedrock-posture",
         "bedrock-vpc-endpoints",
     ]
 

@@ -182,6 +182,12 @@ class ArmReplay:
                 if norm(r["id"]).startswith(p + "/")
                 and norm(r["id"]).count("/") == p.count("/") + 1
             ]
+        if p.endswith("/providers/microsoft.insights/diagnosticsettings"):
+            # an extension collection: empty (not 404) for a recorded resource without settings
+            owner = p.removesuffix("/providers/microsoft.insights/diagnosticsettings")
+            if not any(norm(r["id"]) == owner for r in self.resources):
+                return None
+            return [r for r in self.resources if norm(r["id"]).startswith(p + "/")]
         # {parent}/{childType}: direct children of a recorded resource (or of a path such as
         # {storage account}/blobServices/default that prefixes recorded children)
         parent = "/".join(p.split("/")[:-1])

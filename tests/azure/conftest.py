@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from arm_replay import ArmReplay
 
-from aispm_graph.providers.azure.demo import load_demo_documents
+from aispm_graph.demo import demo_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "fixtures" / "azure" / "arm-examples"
@@ -26,7 +26,7 @@ def example_bodies() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[ArmReplay]:
-    server = ArmReplay([d.body for d in load_demo_documents()], page_size=2).start()
+    server = ArmReplay([d.body for d in demo_documents("azure")], page_size=2).start()
     yield server
     server.stop()
 

@@ -9,12 +9,12 @@ import pytest
 from arm_replay import ArmReplay
 
 from aispm_graph.build import BuildContext, build_graph
+from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
 from aispm_graph.providers.azure.collect import (
     AzureCollectError,
     AzureCollector,
     StaticTokenCredential,
 )
-from aispm_graph.providers.azure.demo import DEMO_SUBSCRIPTION, load_demo_documents
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Workspace
 from tests.support.cli import run_cli
@@ -38,11 +38,18 @@ def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: A
     collector = AzureCollector(StaticTokenCredential("test-token"), demo_arm.url, retry_total=3)
     result = collector.collect(SUB)
 
-    expected = {d.key for d in load_demo_documents()}
+    expected = {d.key for d in demo_documents("azure")}
     got = {d.key for d in result.documents}
     # the subscription record (tenant id) is read too; the demo recording has none
     assert f"/subscriptions/{SUB}" in got
     got.discard(f"/subscriptions/{SUB}")
+    # and the diagnostic-settings listing of each AI resource (stored even when empty)
+    diagnostics = {k for k in got if k.endswith("/providers/microsoft.insights/diagnosticsettings")}
+    assert {k.split("/providers/")[1].split("/")[0] for k in diagnostics} == {
+        "microsoft.cognitiveservices",
+        "microsoft.machinelearningservices",
+    }
+    got -= diagnostics
     missing = expected - got
     assert {k.split("/providers/")[-1].rsplit("/", 1)[0] for k in missing} == {
         "microsoft.keyvault/vaults",
@@ -68,7 +75,7 @@ def test_collected_snapshot_builds_the_same_attack_graph_as_the_recording(
 ) -> None:
     collector = AzureCollector(StaticTokenCredential("t"), demo_arm.url, retry_total=1)
     collected = collector.collect(SUB).documents
-    recorded = [d for d in load_demo_documents() if not any(t in d.key for t in NOT_COLLECTED)]
+    recorded = [d for d in demo_documents("azure") if not any(t in d.key for t in NOT_COLLECTED)]
     assert attack_edges(collected) == attack_edges(recorded)
 
 

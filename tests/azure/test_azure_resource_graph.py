@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aispm_graph.build import BuildContext, build_graph
-from aispm_graph.providers.azure.demo import DEMO_SUBSCRIPTION, load_demo_documents
+from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
 from aispm_graph.providers.azure.resource_graph import ResourceGraphError, parse_resource_graph
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Document, Workspace
@@ -37,7 +37,7 @@ def attack_edges(docs: list[Document]) -> set[tuple[str, str, str]]:
 
 
 def test_resource_graph_export_builds_the_same_attack_graph(tmp_path: Path) -> None:
-    demo = load_demo_documents()
+    demo = demo_documents("azure")
     rows = [arg_row(d.body) for d in demo]
     export = tmp_path / "arg.json"
     export.write_text(
@@ -57,7 +57,7 @@ def test_resource_graph_export_builds_the_same_attack_graph(tmp_path: Path) -> N
 
 
 def test_bare_list_output_of_older_cli_is_accepted(tmp_path: Path) -> None:
-    rows = [arg_row(d.body) for d in load_demo_documents()][:5]
+    rows = [arg_row(d.body) for d in demo_documents("azure")][:5]
     export = tmp_path / "old.json"
     export.write_text(json.dumps(rows))
     docs, warnings = parse_resource_graph(export, "s")
@@ -65,7 +65,7 @@ def test_bare_list_output_of_older_cli_is_accepted(tmp_path: Path) -> None:
 
 
 def test_bad_rows_are_skipped_with_a_warning_naming_row_and_field(tmp_path: Path) -> None:
-    rows: list[Any] = [arg_row(d.body) for d in load_demo_documents()][:3]
+    rows: list[Any] = [arg_row(d.body) for d in demo_documents("azure")][:3]
     rows.insert(1, {"name": "no id"})
     rows.insert(2, "not an object")
     rows.append({"id": "/subscriptions/x/resourceGroups/r/providers/A.B/c/d", "properties": [1]})
@@ -134,7 +134,7 @@ FIELDS = st.sampled_from(["properties", "identity", "sku", "kind", "tags", "loca
 def test_transform_survives_corrupted_fields(
     index: int, field: str, value: Any, inner: bool
 ) -> None:
-    docs = load_demo_documents()
+    docs = demo_documents("azure")
     victim = docs[index % len(docs)]
     body = json.loads(json.dumps(victim.body))
     if inner and isinstance(body.get("properties"), dict) and body["properties"]:

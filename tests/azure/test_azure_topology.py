@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 
 from aispm_graph.build import BuildContext, build_graph
+from aispm_graph.demo import DEMO_SUBSCRIPTION, DEMO_VM, demo_documents
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.azure.demo import DEMO_SUBSCRIPTION, DEMO_VM, load_demo_documents
 from aispm_graph.workspace import Document
 
 SUB = f"/subscriptions/{DEMO_SUBSCRIPTION}"
@@ -45,7 +45,7 @@ NEGATIVE_VMS = ("vm-nc-narrow", "vm-nc-deny", "vm-nc-subnet", "vm-build-agent")
 def build(
     mutate: Callable[[dict[str, dict[str, Any]]], None] | None = None,
 ) -> tuple[Graph, BuildContext]:
-    docs = {d.key: copy.deepcopy(d.body) for d in load_demo_documents()}
+    docs = {d.key: copy.deepcopy(d.body) for d in demo_documents("azure")}
     if mutate:
         mutate(docs)
     ctx = BuildContext()
@@ -432,10 +432,9 @@ def test_engine_paths_for_the_reference_topology(demo: Graph) -> None:
 def test_demo_part_loads_through_the_core_demo_loader(tmp_path: Any) -> None:
     import json
 
-    from aispm_graph.demo import load_demo_parts
-    from aispm_graph.providers.azure.demo import demo_dir
+    from aispm_graph.demo import demo_dir, load_demo_parts
 
-    files = sorted(str(p) for p in demo_dir().glob("*.json"))
+    files = sorted(str(p) for p in (demo_dir() / "azure").glob("*.json"))
     manifest = {
         "parts": [
             {"source": "azure", "scope": DEMO_SUBSCRIPTION, "files": files, "format": "documents"}
@@ -444,7 +443,7 @@ def test_demo_part_loads_through_the_core_demo_loader(tmp_path: Any) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     [(source, scope, docs, _meta)] = load_demo_parts(tmp_path)
     assert (source, scope) == ("azure", DEMO_SUBSCRIPTION)
-    assert [(d.key, d.body) for d in docs] == [(d.key, d.body) for d in load_demo_documents()]
+    assert [(d.key, d.body) for d in docs] == [(d.key, d.body) for d in demo_documents("azure")]
 
 
 def test_scale_set_with_per_instance_public_ip_and_foundry_project() -> None:

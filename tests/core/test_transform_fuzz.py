@@ -14,6 +14,7 @@ import ast
 import copy
 import importlib
 import inspect
+import os
 import re
 from functools import cache
 from typing import Any
@@ -198,7 +199,8 @@ SERVICE_LEVEL = re.compile(r"^(?:aws:[^:]*|azure|gcp): ([\w.-]+): (?!record )")
 
 @pytest.mark.parametrize("spec", SPECS, ids=[f"{s.provider}/{s.name}" for s in SPECS])
 @settings(
-    max_examples=12,
+    # AISPM_FUZZ_EXAMPLES raises the count for a local hunt; CI runs the derandomized profile.
+    max_examples=int(os.environ.get("AISPM_FUZZ_EXAMPLES", "12")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -1,8 +1,8 @@
 """Server-side path search returns the engine's paths: same ids, order and risk.
 
 Two references: the NetworkX engine itself (``find_paths``), and, for the enumeration alone, a
-direct reading of DESIGN section 3 (simple paths over attack steps from an entry to the first
-target, hop bound) with ``nx.all_simple_paths``.
+direct reading of docs/design.md, "Attack paths" (simple paths over attack steps from an entry
+to the first target, hop bound) with ``nx.all_simple_paths``.
 """
 
 from __future__ import annotations

@@ -14,9 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aispm_graph.demo import load_demo_parts
+from aispm_graph.demo import demo_documents, load_demo_parts
 from aispm_graph.providers.gcp.assets import AssetRecordError, normalize
-from aispm_graph.providers.gcp.demo import load_demo_documents
 from aispm_graph.workspace import decompress_json
 from tests.conftest import run_cli
 from tests.gcp.conftest import DEMO_ASSETS, LOCAL_EXAMPLES, build, demo_records
@@ -96,7 +95,7 @@ def test_deeply_nested_line_and_binary_file(tmp_path: Path) -> None:
 
 
 def test_demo_loader_and_manifest_part(tmp_path: Path) -> None:
-    docs = load_demo_documents(DEMO_ASSETS.parents[1])
+    docs = demo_documents("gcp", DEMO_ASSETS.parents[1])
     assert {d.source for d in docs} == {"gcp"}
     assert sum(len(d.body["assets"]) for d in docs) == len(demo_records())
     # The lead's manifest mechanism ("documents" parts) loads the same recording.

@@ -27,6 +27,7 @@ from aispm_graph.cli.loading import (
     path_counts,
     run_paths,
 )
+from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.cli.suppressing import (
     load_suppressions,
     mute_paths,
@@ -93,11 +94,10 @@ def do_build(
     if context is None:
         context = load_build_context(app, None, ())
     ctx = BuildContext(options=BuildOptions(trusted_cidrs=trusted, context=context))
-    if app.show_progress:
-        with app.err.status(f"building graph of snapshot {snap.id}..."):
-            graph, _ = build_snapshot(snap, ctx)
-    else:
+    with progress_reporter(app) as reporter:
+        ctx.progress = reporter
         graph, _ = build_snapshot(snap, ctx)
+    ctx.progress = None
     app.info(f"built snapshot {snap.id}: {len(graph)} nodes, {graph.edge_count} edges")
     for w in ctx.warnings:
         app.err.print(f"[yellow]warning:[/yellow] {safe(w)}", markup=True, highlight=False)
@@ -226,7 +226,9 @@ def compute_paths(app: App, req: PathRequest) -> tuple[Graph, Snapshot, PathResu
     """Load the built graph once and search it; the graph and snapshot come back for the
     commands that report on them too."""
     graph, _meta, snap = load_built(app, req.snapshot_id)
-    return graph, snap, run_paths(app, graph, req.options(), req.backend)
+    # A Cypher backend without a server named searches the embedded copy of this snapshot.
+    where = {"snapshot": snap.id}
+    return graph, snap, run_paths(app, graph, req.options(), req.backend, where)
 
 
 @root.command("paths")
@@ -310,10 +312,11 @@ def show_cmd(
     explain: bool = False,
 ) -> None:
     """Every hop of one attack path with its evidence, risk factors and fixes."""
-    graph, _snap, result = compute_paths(app, paths)
+    graph, snap, result = compute_paths(app, paths)
     path = find_one(result, path_id)
     if path is None and paths.entry == "internet":
-        result = run_paths(app, graph, paths.options("credentials"), paths.backend)
+        where = {"snapshot": snap.id}
+        result = run_paths(app, graph, paths.options("credentials"), paths.backend, where)
         path = find_one(result, path_id)
     if path is None:
         raise UserError(f"no attack path with id {path_id!r} (list them with 'aispm paths')")

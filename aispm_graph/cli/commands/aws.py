@@ -11,6 +11,8 @@ from aispm_graph.cli.aws_incremental import previous_loader, source_meta
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, option_format, pass_app
+from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.cli.progress import wanted as bars_shown
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
 from aispm_graph.providers.coverage import render_coverage
@@ -157,7 +159,10 @@ def collect_aws_cmd(
         )
         return
     try:
-        result = collect_aws(options, progress=None if app.quiet else app.info)
+        with progress_reporter(app, fmt) as reporter:
+            # Lines per (service, region) where no bar shows them (logs, CI); bars otherwise.
+            lines = None if app.quiet or bars_shown(app, fmt) else app.info
+            result = collect_aws(options, progress=lines, reporter=reporter)
     except CollectError as exc:
         raise UserError(str(exc)) from None
     table = result.coverage_table()

@@ -13,6 +13,9 @@ import click
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.cli.progress import wanted as bars_shown
+from aispm_graph.progress import task
 from aispm_graph.providers.coverage import Coverage, render_coverage
 from aispm_graph.textsafe import clean_line, safe
 from aispm_graph.workspace import Snapshot
@@ -109,7 +112,8 @@ def collect_azure(
             credential_from_env(dict(os.environ)),
             arm_endpoint,
             retry_total=retries,
-            progress=None if app.quiet else app.info,
+            # Lines per read where no bar shows the run (logs, CI); the bars otherwise.
+            progress=None if app.quiet or bars_shown(app, fmt) else app.info,
             graph_endpoint=graph_endpoint,
             graph_credential=graph_credential_from_env(dict(os.environ)),
         )
@@ -133,10 +137,16 @@ def collect_azure(
     tenant_id = ""
     tenant: CollectResult | None = None
     try:
-        with run.interruptible(snapshot.id, "subscription"):
+        with (
+            run.interruptible(snapshot.id, "subscription"),
+            progress_reporter(app, fmt) as reporter,
+            task(reporter, "Azure subscriptions", len(todo)) as bar,
+        ):
             # Each subscription is stored, whole, the moment it is read (its directory objects
             # included), so an interruption loses only the subscriptions in flight.
             for sub, result, why in collector.iter_many(todo, max_workers):
+                bar.advance(failed=int(result is None))
+                bar.update(detail=sub)
                 if result is None:
                     failed.append((sub, why))
                     app.info(f"subscription {sub}: not collected: {why}")

@@ -1,5 +1,9 @@
 """``aispm export neo4j|falkordb`` and ``aispm query``: the Cypher backends on the command line.
 
+With no server named, Cypher runs on the embedded engine: a FalkorDB server that aispm starts
+on a private unix socket, loaded from the workspace's latest built snapshot (or ``--snapshot``)
+on first use and stopped when the command ends (:mod:`aispm_graph.cypher.embedded`). A FalkorDB
+URL (``--url`` / ``FALKORDB_URL``) or ``--backend neo4j`` selects a server instead.
 Credentials come from the environment only (``NEO4J_USERNAME`` / ``NEO4J_PASSWORD``,
 ``FALKORDB_USERNAME`` / ``FALKORDB_PASSWORD``); no option takes a secret.
 """
@@ -10,18 +14,19 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from aispm_graph.analysis.engine import PathOptions
 from aispm_graph.analysis.models import PathResult
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.groups import App, export, option_format, pass_app, root
 from aispm_graph.cli.loading import PATH_BACKENDS, PathBackend, load_built
+from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.cypher.backends import (
-    DEFAULT_FALKORDB_URL,
     DEFAULT_GRAPH,
     DEFAULT_NEO4J_URI,
     SettingsError,
@@ -29,20 +34,101 @@ from aispm_graph.cypher.backends import (
     open_neo4j,
 )
 from aispm_graph.cypher.connection import Connection, CypherError
+from aispm_graph.cypher.embedded import EmbeddedGraph
 from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import Query, QueryFileError, load_library, resolve
-from aispm_graph.cypher.writer import CypherWriter, ExportStats
+from aispm_graph.cypher.writer import DEFAULT_NODE_BATCH, CypherWriter, ExportStats
 from aispm_graph.graph.model import Graph
-from aispm_graph.textsafe import SafeTable
+from aispm_graph.report.csvout import to_csv
+from aispm_graph.textsafe import SafeTable, clean
+from aispm_graph.workspace import Snapshot, WorkspaceError
 
 
-def _connect(backend: str, uri: str, database: str | None, url: str, graph: str) -> Connection:
+@dataclass(frozen=True)
+class Target:
+    """Where Cypher runs: Neo4j, a FalkorDB server (``url``), or the embedded engine."""
+
+    backend: str
+    uri: str = DEFAULT_NEO4J_URI
+    database: str | None = None
+    url: str | None = None
+    graph: str = DEFAULT_GRAPH
+
+    @property
+    def embedded(self) -> bool:
+        return self.backend == "falkordb" and not self.url
+
+    def describe(self) -> str:
+        if self.backend == "neo4j":
+            return f"neo4j {self.uri}" + (f" database {self.database}" if self.database else "")
+        if self.url:
+            return f"falkordb {self.url} graph {self.graph}"
+        return "the embedded FalkorDB"
+
+
+def _connect_server(target: Target) -> Connection:
     try:
-        if backend == "neo4j":
-            return open_neo4j(uri, database)
-        return open_falkordb(url, graph)
+        if target.backend == "neo4j":
+            return open_neo4j(target.uri, target.database)
+        assert target.url is not None
+        return open_falkordb(target.url, target.graph)
     except (SettingsError, CypherError) as exc:
         raise UserError(str(exc)) from None
+
+
+def _snapshot(app: App, snapshot_id: str | None) -> Snapshot:
+    ws = app.workspace
+    try:
+        snap = ws.snapshot(snapshot_id) if snapshot_id else ws.latest_built()
+    except WorkspaceError as exc:
+        raise UserError(str(exc)) from None
+    if not snap.sealed:
+        raise UserError(f"snapshot {snap.id} has not been built: run 'aispm build'")
+    return snap
+
+
+def _open_embedded(
+    app: App,
+    snap: Snapshot,
+    fmt: str | None,
+    *,
+    reload: bool = False,
+    node_batch: int = DEFAULT_NODE_BATCH,
+) -> EmbeddedGraph:
+    """Start the embedded engine for ``snap``, loading it (with progress bars) if needed."""
+
+    def loading(s: Snapshot) -> None:
+        app.info(f"loading snapshot {s.id} into the embedded FalkorDB (kept for the next queries)")
+
+    with progress_reporter(app, fmt) as reporter:
+        engine = EmbeddedGraph(
+            snap, reload=reload, progress=reporter, node_batch=node_batch, on_load=loading
+        )
+        try:
+            engine.open()
+        except CypherError as exc:
+            raise UserError(str(exc)) from None
+    return engine
+
+
+@contextmanager
+def cypher_connection(
+    app: App, target: Target, snapshot_id: str | None = None, fmt: str | None = None
+) -> Iterator[Connection]:
+    """A connection to ``target``, closed (and an embedded server stopped) on the way out."""
+    if target.embedded:
+        engine = _open_embedded(app, _snapshot(app, snapshot_id), fmt)
+        try:
+            assert engine.connection is not None
+            yield engine.connection
+        finally:
+            engine.close()
+        return
+    conn = _connect_server(target)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def neo4j_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,47 +154,37 @@ def falkordb_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         envvar="FALKORDB_GRAPH",
         default=DEFAULT_GRAPH,
         show_default=True,
-        help="FalkorDB graph name (env FALKORDB_GRAPH).",
+        help="Graph name on a FalkorDB server (env FALKORDB_GRAPH).",
     )(fn)
     return click.option(
         "--url",
         envvar="FALKORDB_URL",
-        default=DEFAULT_FALKORDB_URL,
-        show_default=True,
-        help="FalkorDB URL: redis://host:port or unix:///path (env FALKORDB_URL); password "
-        "from FALKORDB_PASSWORD.",
+        default=None,
+        help="A FalkorDB server: redis://host:port, rediss:// or unix:///path (env "
+        "FALKORDB_URL); password from FALKORDB_PASSWORD. Without it: the embedded engine.",
     )(fn)
 
 
-@contextmanager
-def _progress(app: App) -> Iterator[Callable[[str, int, int], None] | None]:
-    if not app.show_progress:
-        yield None
+def _export(app: App, target: Target, fmt: str, batch_size: int) -> None:
+    if target.embedded:
+        snap = _snapshot(app, None)
+        engine = _open_embedded(app, snap, fmt, reload=True, node_batch=batch_size)
+        engine.close()
+        assert engine.info.stats is not None
+        _print_stats(app, fmt, target.describe(), snap.id, engine.info.stats)
+        app.info(f"data: {engine.data_dir}")
         return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=app.err
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(what: str, done: int, total: int) -> None:
-            if what not in tasks:
-                tasks[what] = bar.add_task(f"writing {what}", total=total)
-            bar.update(tasks[what], completed=done)
-
-        yield update
-
-
-def _export(app: App, conn: Connection, fmt: str, target: str, batch_size: int) -> None:
-    graph, meta, snapshot = load_built(app)
+    conn = _connect_server(target)  # settings errors first, before any loading
     try:
-        with _progress(app) as progress:
-            writer = CypherWriter(conn, node_batch=batch_size, progress=progress)
+        graph, meta, snapshot = load_built(app)
+        with progress_reporter(app, fmt) as reporter:
+            writer = CypherWriter(conn, node_batch=batch_size, progress=reporter)
             stats = writer.export(graph, snapshot=str(meta.get("snapshot") or snapshot.id))
     except CypherError as exc:
-        raise UserError(f"export to {target} failed: {exc}") from None
+        raise UserError(f"export to {target.describe()} failed: {exc}") from None
     finally:
         conn.close()
-    _print_stats(app, fmt, target, snapshot.id, stats)
+    _print_stats(app, fmt, target.describe(), snapshot.id, stats)
 
 
 def _print_stats(app: App, fmt: str, target: str, snapshot: str, stats: ExportStats) -> None:
@@ -145,10 +221,7 @@ _batch_option = click.option(
 @pass_app
 def export_neo4j(app: App, uri: str, database: str | None, batch_size: int, fmt: str) -> None:
     """Write the latest built graph to Neo4j 5 (idempotent; stale data removed per tenant)."""
-    conn = _connect("neo4j", uri, database, "", "")
-    _export(
-        app, conn, fmt, f"neo4j {uri}" + (f" database {database}" if database else ""), batch_size
-    )
+    _export(app, Target("neo4j", uri=uri, database=database), fmt, batch_size)
 
 
 @export.command("falkordb")
@@ -156,11 +229,10 @@ def export_neo4j(app: App, uri: str, database: str | None, batch_size: int, fmt:
 @_batch_option
 @option_format("table", "json")
 @pass_app
-def export_falkordb(app: App, url: str, graph_name: str, batch_size: int, fmt: str) -> None:
-    """Write the latest built graph to a FalkorDB graph (idempotent; stale data removed
-    per tenant)."""
-    conn = _connect("falkordb", "", None, url, graph_name)
-    _export(app, conn, fmt, f"falkordb {url} graph {graph_name}", batch_size)
+def export_falkordb(app: App, url: str | None, graph_name: str, batch_size: int, fmt: str) -> None:
+    """Write the latest built graph to a FalkorDB server (idempotent; stale data removed per
+    tenant), or, without --url, (re)load the workspace's embedded FalkorDB."""
+    _export(app, Target("falkordb", url=url, graph=graph_name), fmt, batch_size)
 
 
 def _cell(value: Any) -> str:
@@ -217,36 +289,88 @@ def _parse_params(raw: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _csv_value(value: Any) -> Any:
+    # Maps and lists of maps as JSON (a spreadsheet cell cannot nest); plain lists stay lists.
+    if isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+    ):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _print_rows(
+    app: App,
+    query: Query,
+    target: Target,
+    bound: dict[str, Any],
+    rows: list[dict[str, Any]],
+    fmt: str,
+) -> None:
+    columns = list(rows[0]) if rows else []
+    if fmt == "json":
+        out = {
+            "query": query.id,
+            "backend": target.backend,
+            "embedded": target.embedded,
+            "parameters": bound,
+            "columns": columns,
+            "rows": rows,
+        }
+        click.echo(json.dumps(out, default=str))
+        return
+    if fmt == "csv":
+        body = to_csv(columns, ([_csv_value(r.get(c)) for c in columns] for r in rows))
+        click.echo(body, nl=False)
+        return
+    if not columns:
+        app.console.print(Text(clean(f"{query.title}: no rows.")))
+        return
+    table = SafeTable(*columns, title=query.title)  # estate strings are data, never markup
+    for row in rows:
+        table.add_row(*(_cell(row[c]) for c in columns))
+    app.console.print(table)
+    app.info(f"{len(rows)} rows")
+
+
 @root.command("query")
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Query parameter.")
 @click.option(
     "--backend",
-    type=click.Choice(["neo4j", "falkordb"]),
-    default="neo4j",
+    type=click.Choice(["falkordb", "neo4j"]),
+    default="falkordb",
     show_default=True,
-    help="Where the graph was exported.",
+    help="falkordb: the embedded engine (loaded from the workspace), or the server at --url; "
+    "neo4j: the server the graph was exported to.",
+)
+@click.option(
+    "--snapshot",
+    "snapshot_id",
+    default=None,
+    help="Snapshot the embedded engine loads (default: the latest built).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the query library and exit.")
 @neo4j_options
 @falkordb_options
-@option_format("table", "json")
+@option_format("table", "json", "csv")
 @pass_app
 def query_cmd(
     app: App,
     name: str | None,
     params: tuple[str, ...],
     backend: str,
+    snapshot_id: str | None,
     list_only: bool,
     uri: str,
     database: str | None,
-    url: str,
+    url: str | None,
     graph_name: str,
     fmt: str,
 ) -> None:
-    """Run a library query (by id) or a .cypher file against an exported graph."""
+    """Run a library query (by id) or a .cypher file. With no server named, it runs on the
+    embedded FalkorDB of the latest built snapshot: no database to install or start."""
     if list_only:
-        _list_queries(app, fmt)
+        _list_queries(app, "json" if fmt == "json" else "table")
         return
     if not name:
         raise UserError("give a query id or a .cypher file (aispm query --list shows the library)")
@@ -255,60 +379,40 @@ def query_cmd(
         bound = query.bind(_parse_params(params))
     except QueryFileError as exc:
         raise UserError(str(exc)) from None
-    conn = _connect(backend, uri, database, url, graph_name)
-    try:
-        rows = conn.run(query.text, bound)
-    except CypherError as exc:
-        raise UserError(f"query {query.id} failed on {backend}: {exc}") from None
-    finally:
-        conn.close()
-    columns = list(rows[0]) if rows else []
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "query": query.id,
-                    "backend": backend,
-                    "parameters": bound,
-                    "columns": columns,
-                    "rows": rows,
-                },
-                default=str,
-            )
-        )
-        return
-    table = SafeTable(*columns, title=query.title) if columns else None
-    if table is None:
-        app.console.print(f"{query.title}: no rows.", markup=False)
-        return
-    for row in rows:
-        table.add_row(*(_cell(row[c]) for c in columns))
-    app.console.print(table)
-    app.info(f"{len(rows)} rows")
+    target = Target(backend, uri=uri, database=database, url=url, graph=graph_name)
+    with cypher_connection(app, target, snapshot_id, fmt) as conn:
+        try:
+            rows = conn.run(query.text, bound)
+        except CypherError as exc:
+            raise UserError(f"query {query.id} failed on {target.describe()}: {exc}") from None
+    _print_rows(app, query, target, bound, rows, fmt)
 
 
 def _server_paths(backend: str) -> PathBackend:
-    """``aispm paths --backend neo4j|falkordb``: the search runs on the server the graph was
-    exported to; settings from ``backend_args`` or the same environment variables as export."""
+    """``aispm paths --backend neo4j|falkordb``: the search runs in the Cypher backend.
+
+    Settings come from ``backend_args`` or the same environment variables as export; FalkorDB
+    without a URL is the embedded engine of the snapshot being analysed (``snapshot`` in
+    ``backend_args``, else the latest built).
+    """
 
     def run(app: App, graph: Graph, opts: PathOptions, args: dict[str, Any]) -> PathResult:
         env = os.environ
-        conn = _connect(
+        target = Target(
             backend,
-            str(args.get("uri") or env.get("NEO4J_URI") or DEFAULT_NEO4J_URI),
-            args.get("database") or env.get("NEO4J_DATABASE"),
-            str(args.get("url") or env.get("FALKORDB_URL") or DEFAULT_FALKORDB_URL),
-            str(args.get("graph") or env.get("FALKORDB_GRAPH") or DEFAULT_GRAPH),
+            uri=str(args.get("uri") or env.get("NEO4J_URI") or DEFAULT_NEO4J_URI),
+            database=args.get("database") or env.get("NEO4J_DATABASE"),
+            url=args.get("url") or env.get("FALKORDB_URL") or None,
+            graph=str(args.get("graph") or env.get("FALKORDB_GRAPH") or DEFAULT_GRAPH),
         )
-        try:
-            if app.show_progress:
-                with app.err.status(f"finding attack paths on {backend}..."):
-                    return find_paths_cypher(conn, graph, opts)
-            return find_paths_cypher(conn, graph, opts)
-        except CypherError as exc:
-            raise UserError(f"path search on {backend} failed: {exc}") from None
-        finally:
-            conn.close()
+        with cypher_connection(app, target, args.get("snapshot")) as conn:
+            try:
+                if app.show_progress:
+                    with app.err.status(f"finding attack paths on {target.describe()}..."):
+                        return find_paths_cypher(conn, graph, opts)
+                return find_paths_cypher(conn, graph, opts)
+            except CypherError as exc:
+                raise UserError(f"path search on {target.describe()} failed: {exc}") from None
 
     return run
 

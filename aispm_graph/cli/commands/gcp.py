@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -17,6 +16,8 @@ import click
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
+from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.progress import task
 from aispm_graph.providers.coverage import render_coverage
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
 from aispm_graph.providers.gcp.collect import CollectError
@@ -101,9 +102,11 @@ def collect_gcp(
 
     require("google.cloud.asset_v1", "gcp", "google-cloud-asset (the GCP SDK)")
 
-    waiting = app.err.status(f"listing assets of {scope}...") if app.show_progress else None
     try:
-        with waiting or nullcontext():
+        with (
+            progress_reporter(app, fmt) as reporter,
+            task(reporter, f"GCP {scope}") as step,
+        ):
             result = run_collect(
                 scope,
                 api_endpoint=api_endpoint,
@@ -112,7 +115,8 @@ def collect_gcp(
                 effective=effective_policies,
                 groups=groups,
                 cloudidentity_endpoint=cloudidentity_endpoint or api_endpoint,
-                progress=(lambda what: waiting.update(f"listing {what}...")) if waiting else None,
+                progress=lambda what: step.update(detail=what),
+                reporter=reporter,
             )
     except CollectError as exc:
         raise UserError(str(exc)) from None

@@ -16,7 +16,38 @@ from aispm_graph.cli.groups import App, option_format, pass_app, root
 from aispm_graph.cli.loading import load_built, run_paths
 from aispm_graph.cli.suppressing import load_suppressions, option_suppressions, report_notes
 from aispm_graph.recommendations.catalogue import CHECKS
+from aispm_graph.recommendations.coverage import framework_coverage
 from aispm_graph.recommendations.evaluate import evaluate
+from aispm_graph.recommendations.frameworks import FRAMEWORKS
+from aispm_graph.recommendations.model import Check
+
+
+def check_row(c: Check) -> dict[str, object]:
+    """One check as ``--list-checks --format json`` shows it: everything a reviewer needs."""
+    return {
+        "id": c.id,
+        "title": c.title,
+        "severity": c.severity,
+        "provider": c.provider,
+        "kinds": list(c.kinds),
+        "condition": c.predicate.describe(),
+        "status": "evaluated" if c.evaluated else c.facts,
+        "facts_note": c.facts_note,
+        "rationale": c.rationale,
+        "remediation": c.remediation,
+        "fix": {k: v for k, v in vars(c.fix).items() if v},
+        "references": list(c.references),
+        "peers": [
+            {
+                "tool": p.tool,
+                "id": p.id,
+                "doc": p.doc,
+                **({"differs": p.differs} if p.differs else {}),
+            }
+            for p in c.peers
+        ],
+        "frameworks": {k: list(v) for k, v in c.frameworks.items()},
+    }
 
 
 @root.command("recommendations")
@@ -25,6 +56,13 @@ from aispm_graph.recommendations.evaluate import evaluate
     "--min-severity", type=LEVELS, default=None, help="Hide findings below this priority."
 )
 @click.option("--list-checks", is_flag=True, help="List the catalogue instead of evaluating it.")
+@click.option(
+    "--framework",
+    "framework",
+    type=click.Choice(sorted(FRAMEWORKS)),
+    default=None,
+    help="Group findings by the items of a framework and show the items no check covers.",
+)
 @click.option(
     "--fail-on", type=LEVELS, default=None, help="Exit 1 when a finding is at or above this."
 )
@@ -38,6 +76,7 @@ def recommendations_cmd(
     fmt: str,
     min_severity: str | None,
     list_checks: bool,
+    framework: str | None,
     fail_on: str | None,
     snapshot_id: str | None,
     suppressions_file: Path | None,
@@ -47,23 +86,10 @@ def recommendations_cmd(
     A finding's priority is its severity raised to the worst attack path through its resource.
     """
     if list_checks:
-        rows = [
-            {
-                "id": c.id,
-                "title": c.title,
-                "severity": c.severity,
-                "provider": c.provider,
-                "kinds": list(c.kinds),
-                "condition": c.predicate.describe(),
-                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
-            }
-            for c in CHECKS
-        ]
         if fmt == "json":
-            render.print_json(app.console, {"checks": rows})
+            render.print_json(app.console, {"checks": [check_row(c) for c in CHECKS]})
         else:
-            for r in rows:
-                app.console.print(f"{r['id']:<11} {r['severity']:<8} {r['title']}", markup=False)
+            app.console.print(render_analysis.checks_table(CHECKS))
         return
     sup = load_suppressions(app, suppressions_file)
     graph, _meta, _snap = load_built(app, snapshot_id)
@@ -86,7 +112,22 @@ def recommendations_cmd(
             for f, e in muted
         ]
     notes = report_notes(app, sup, ("findings",))
-    if fmt == "json":
+    if framework:
+        cov = framework_coverage(framework, findings)
+        if fmt == "json":
+            render.print_json(
+                app.console,
+                {
+                    "schema_version": 1,
+                    **cov.as_dict(),
+                    "findings": [f.model_dump(mode="json") for f in findings],
+                    "suppressed": muted_rows,
+                    "suppression_notes": notes,
+                },
+            )
+        else:
+            render_analysis.framework_coverage(app.console, cov)
+    elif fmt == "json":
         render.print_json(
             app.console,
             {
@@ -99,9 +140,11 @@ def recommendations_cmd(
     else:
         if findings:
             app.console.print(render_analysis.findings_table(findings))
+        evaluated = sum(c.evaluated for c in CHECKS)
         app.console.print(
-            f"{len(findings)} finding(s) from {len(CHECKS)} checks"
-            + (f"; {len(muted_rows)} suppressed" if muted_rows else "")
+            f"{len(findings)} finding(s) from {evaluated} evaluated checks "
+            f"({len(CHECKS) - evaluated} more declared whose facts are not collected; "
+            "see --list-checks)" + (f"; {len(muted_rows)} suppressed" if muted_rows else "")
         )
     if fail_on:
         floor = LEVEL_ORDER[fail_on]

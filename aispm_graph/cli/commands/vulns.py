@@ -13,6 +13,8 @@ from rich.text import Text
 from aispm_graph.cli import render
 from aispm_graph.cli.errors import GateFailed, UserError
 from aispm_graph.cli.groups import App, import_, option_format, pass_app, root
+from aispm_graph.cli.progress import progress_reporter
+from aispm_graph.progress import track
 from aispm_graph.safeload import InputError, clean_str, loads_json
 from aispm_graph.textsafe import SafeTable, safe
 from aispm_graph.transforms.sbom import document_scope
@@ -43,8 +45,8 @@ def vulndb_import(app: App, paths: tuple[Path, ...], replace: bool) -> None:
     target = default_db_path(app.workspace.root)
     assert target is not None
     try:
-        with app.err.status("importing OSV records...") if app.show_progress else _null():
-            rep = import_into(target, list(paths), replace=replace)
+        with progress_reporter(app) as reporter:
+            rep = import_into(target, list(paths), replace=replace, progress=reporter)
     except VulnDBError as exc:
         raise UserError(str(exc)) from None
     app.info(
@@ -73,14 +75,6 @@ def vulndb_info(app: App, fmt: str) -> None:
     else:
         for k, v in info.items():
             app.console.print(f"{k}: {v}", markup=False, highlight=False)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 # --- import <scanner/sbom> ---------------------------------------------------------------------
@@ -296,7 +290,8 @@ def scan_model(
     files = [f for p in paths for f in iter_model_files(p)]
     if not files:
         raise UserError(f"no model files under {', '.join(map(str, paths))}")
-    results = [scan_file(f) for f in files]
+    with progress_reporter(app, fmt) as reporter:
+        results = [scan_file(f) for f in track(reporter, files, "scanning model files")]
     out = [r.to_json() for r in results]
     # Record first: whatever the rendering meets, the verdicts are stored and the gate below
     # still sees them.

@@ -63,6 +63,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "codebuild.amazonaws.com": ("codebuild",),
     "glue.amazonaws.com": ("glue",),
     "autoscaling.amazonaws.com": ("autoscaling",),
+    "logs.amazonaws.com": ("logs",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
+from aispm_graph.progress import NULL, Reporter
 from aispm_graph.providers.aws.incremental import PreviousCollect, plan_reuse
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
@@ -72,6 +73,7 @@ SERVICES = (
     "codebuild",
     "glue",
     "autoscaling",
+    "logs",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
@@ -249,7 +251,10 @@ def _organizations(t: _Task) -> None:
         if parent.get("Type") == "ROOT":
             break
         child = parent["Id"]
-    for p in (pols or {}).get("Policies", []):
+    # AI services opt-out policies decide whether AWS AI services may keep the content they
+    # process; read like SCPs (content and targets), for the AWS-ORG-001 check.
+    ai = t.call("list_policies", "AISERVICES_OPT_OUT_POLICY", Filter="AISERVICES_OPT_OUT_POLICY")
+    for p in [*(pols or {}).get("Policies", []), *(ai or {}).get("Policies", [])]:
         t.call("describe_policy", p["Id"], PolicyId=p["Id"])
         t.call("list_targets_for_policy", p["Id"], PolicyId=p["Id"])
 
@@ -408,6 +413,9 @@ def _bedrock(t: _Task) -> None:
     models = t.call("list_custom_models", store=False)
     for m in (models or {}).get("modelSummaries", []):
         t.call("get_custom_model", m["modelName"], modelIdentifier=m["modelArn"])
+    # Which of them the account owns: a model shared in through RAM is listed above too, but
+    # its key and settings belong to the owner, so its findings are not this account's to fix.
+    t.call("list_custom_models", "owned", isOwned=True)
     t.call("list_provisioned_model_throughputs")
     guardrails = t.call("list_guardrails", store=False)
     for g in (guardrails or {}).get("guardrails", []):
@@ -477,6 +485,11 @@ def _glue(t: _Task) -> None:
     t.call("get_jobs")
 
 
+def _logs(t: _Task) -> None:
+    """Log groups with their KMS keys: Bedrock invocation logs land in one (AWS-BR-010)."""
+    t.call("describe_log_groups")
+
+
 COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     # our service name -> (boto3 client name, collector)
     "iam": ("iam", _iam),
@@ -499,6 +512,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "autoscaling": ("autoscaling", _autoscaling),
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
+    "logs": ("logs", _logs),
 }
 
 
@@ -543,9 +557,13 @@ def _tasks(services: tuple[str, ...], regions: list[str]) -> Iterator[tuple[str,
 
 
 def collect(
-    options: CollectOptions, progress: Callable[[str], None] | None = None
+    options: CollectOptions,
+    progress: Callable[[str], None] | None = None,
+    reporter: Reporter | None = None,
 ) -> CollectResult:
-    """Collect one AWS account; raises CollectError when the caller cannot be identified."""
+    """Collect one AWS account; raises CollectError when the caller cannot be identified.
+
+    ``reporter`` gets one bar per account: its (service, region) reads done of total."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     started = time.perf_counter()
@@ -624,14 +642,17 @@ def collect(
             progress(
                 f"incremental: {len(plan.documents)} task(s) unchanged since {incremental['since']}"
             )
+    bar = (reporter or NULL).task(f"account {account}: services", len(tasks))
     with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
         futures = [pool.submit(run, s, r) for s, r in tasks]
         for fut in as_completed(futures):
             task = fut.result()
             docs.extend(task.docs)
             coverage.append(task.coverage)
+            bar.advance(failed=int(task.coverage.status in (Status.DENIED, Status.FAILED)))
             if progress is not None:
                 progress(f"{task.service} {task.region}: {task.coverage.status}")
+    bar.close()
     docs.sort(key=lambda d: d.key)
     return CollectResult(
         account_id=account,

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aispm_graph.progress import Reporter
 from aispm_graph.providers.aws.collect import (
     GLOBAL,
     CollectError,
@@ -198,7 +199,7 @@ def assume_session(
     # Share the base session's model loader: each session otherwise parses and keeps its own
     # copy of every service model, which dominates memory with many accounts in flight.
     core = botocore.session.Session()
-    core.register_component("data_loader", base.make_session.get_component("data_loader"))
+    core.register_component("data_loader", base._session.get_component("data_loader"))
     return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
@@ -208,13 +209,16 @@ def assume_session(
     )
 
 
-def _selected(options: OrgOptions, account: str) -> bool:
+def is_selected(options: OrgOptions, account: str) -> bool:
+    """The account is one the run was asked for (``--account`` / ``--exclude``)."""
     if options.accounts is not None and account not in options.accounts:
         return False
     return account not in options.exclude
 
 
-def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[AccountOutcome]:
+def collect_org(
+    options: OrgOptions, org: Organization, base: Any, reporter: Reporter | None = None
+) -> Iterator[AccountOutcome]:
     """Collect every selected member in parallel; yields each account as it finishes.
 
     The management account is collected with the caller's own session; members through the
@@ -225,7 +229,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
     todo: list[tuple[str, str]] = []
     for m in sorted(org.members, key=lambda m: str(m["Id"])):
         acct, name = str(m["Id"]), str(m.get("Name") or m["Id"])
-        if not _selected(options, acct):
+        if not is_selected(options, acct):
             continue
         if acct in options.skip:
             yield AccountOutcome(acct, name, "skipped", "finished in the interrupted run")
@@ -258,7 +262,7 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
             options.base, session=session, services=services, max_workers=options.inner_workers
         )
         try:
-            result = collect(opts)
+            result = collect(opts, reporter=reporter)
         except Exception as exc:
             why = _client_error_text(exc)[:400]
             return AccountOutcome(acct, name, "failed", why, None, time.perf_counter() - began)
@@ -279,14 +283,19 @@ def collect_org(options: OrgOptions, org: Organization, base: Any) -> Iterator[A
 
 
 def collect_profiles(
-    profiles: list[str], base: CollectOptions, max_workers: int, skip: set[str] | None = None
+    profiles: list[str],
+    base: CollectOptions,
+    max_workers: int,
+    skip: set[str] | None = None,
+    reporter: Reporter | None = None,
 ) -> Iterator[AccountOutcome]:
     """One named profile per account, in parallel; a broken profile is a failed outcome."""
 
     def one(profile: str) -> AccountOutcome:
         began = time.perf_counter()
         try:
-            result = collect(replace(base, session=make_session(profile), profile=profile))
+            opts = replace(base, session=make_session(profile), profile=profile)
+            result = collect(opts, reporter=reporter)
         except Exception as exc:
             return AccountOutcome(
                 f"profile:{profile}",

@@ -39,6 +39,15 @@ WEB_API = "2023-12-01"
 AUTOMATION_API = "2023-11-01"
 LOGIC_API = "2019-05-01"
 SUBSCRIPTIONS_API = "2022-12-01"
+DATABRICKS_API = "2024-05-01"
+DIAGNOSTICS_API = "2021-05-01-preview"
+# AI resources whose diagnostic settings are read (the AI posture checks ask whether their
+# logs go anywhere); lower-cased ARM types.
+DIAGNOSED_TYPES = (
+    "microsoft.cognitiveservices/accounts",
+    "microsoft.machinelearningservices/workspaces",
+    "microsoft.databricks/workspaces",
+)
 
 GENERIC_TYPES = {
     "microsoft.machinelearningservices/workspaces": ML_API,
@@ -49,6 +58,7 @@ GENERIC_TYPES = {
     "microsoft.web/sites": WEB_API,
     "microsoft.automation/automationaccounts": AUTOMATION_API,
     "microsoft.logic/workflows": LOGIC_API,
+    "microsoft.databricks/workspaces": DATABRICKS_API,
 }
 ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections")
 
@@ -520,8 +530,29 @@ class AzureCollector:
             add(result, fetched)
             if rtype == "microsoft.machinelearningservices/workspaces":
                 self._ml_children(result, res, fetched)
+        self._diagnostics(result, res)
         result.coverage = merge_coverage(result.coverage)
         return result
+
+    def _diagnostics(self, result: CollectResult, res: Any) -> None:
+        """Diagnostic settings of the AI resources collected so far (one call each)."""
+        owners = [d.key for d in result.documents if resource_type(d.key) in DIAGNOSED_TYPES]
+        rtype = "Microsoft.Insights/diagnosticSettings"
+        before = len(result.coverage)
+        count = 0
+        for rid in owners:
+            path = f"{rid}/providers/microsoft.insights/diagnosticsettings"
+            failures = len(result.coverage)
+            url = f"{path}?api-version={DIAGNOSTICS_API}"
+            items = self._step(result, rtype, self._raw(res, url), record=False)
+            if len(result.coverage) != failures:
+                continue  # denied or failed: unknown, so no listing is stored
+            count += len(items)
+            # The listing itself is stored, empty or not: "no setting" is a fact the checks
+            # need, distinct from "not read".
+            self._add(result, [{"id": path, "owner": rid, "value": items}])
+        if owners and len(result.coverage) == before:
+            result.coverage.append(Coverage(rtype, status=Status.OK, count=count))
 
     def _ml_children(
         self, result: CollectResult, res: Any, workspaces: list[dict[str, Any]]
@@ -585,6 +616,7 @@ def _pretty(rtype: str) -> str:
         "microsoft.web/sites": "Microsoft.Web/sites",
         "microsoft.automation/automationaccounts": "Microsoft.Automation/automationAccounts",
         "microsoft.logic/workflows": "Microsoft.Logic/workflows",
+        "microsoft.databricks/workspaces": "Microsoft.Databricks/workspaces",
     }
     return names.get(rtype, rtype)
 

@@ -87,6 +87,7 @@ SAFE_METADATA_KEYS = frozenset(
         "install-nvidia-driver",
         "jupyter-user",
         "idle-timeout-seconds",
+        "install-monitoring-agent",
         "report-system-health",
         "enable-guest-attributes",
         "disable-legacy-endpoints",

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from aispm_graph.progress import NULL, Reporter
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.providers.gcp.assets import (
@@ -133,6 +134,7 @@ def collect(
     orgpolicy_endpoint: str | None = None,
     groups: bool = True,
     cloudidentity_endpoint: str | None = None,
+    reporter: Reporter | None = None,
 ) -> CollectResult:
     """List every (asset type, content type) of the scope; gaps are recorded, not fatal.
 
@@ -141,7 +143,8 @@ def collect(
     effective policies of the watched constraints are read for every project found
     (``orgpolicy_endpoint``). With ``groups``, the transitive members of every group bound in
     a collected IAM policy are read from the Cloud Identity Groups API
-    (``cloudidentity_endpoint``).
+    (``cloudidentity_endpoint``). ``reporter`` gets a bar for the listings and one for the
+    projects.
     """
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
@@ -165,6 +168,7 @@ def collect(
     listings = [(content, atype) for content in content_types for atype in asset_types]
     if org_policies:
         listings += [("ORG_POLICY", atype) for atype in asset_types if atype in HIERARCHY_TYPES]
+    bar = (reporter or NULL).task("GCP asset listings", len(listings))
     for content, atype in listings:
         cov = Coverage(atype, content)
         result.coverage.append(cov)
@@ -227,6 +231,8 @@ def collect(
                     {"asset_type": atype, "content_type": content, "assets": records},
                 )
             )
+        bar.advance(failed=int(cov.status in (Status.DENIED, Status.FAILED)))
+    bar.close()
     if result.coverage and all(c.status in ("denied", "failed") for c in result.coverage):
         reasons = sorted({c.status for c in result.coverage})
         raise CollectError(
@@ -235,7 +241,7 @@ def collect(
         )
     if org_policies and effective:
         client_op = make_orgpolicy_client(orgpolicy_endpoint, creds)
-        effective_policies(client_op, result, retry, progress)
+        effective_policies(client_op, result, retry, progress, reporter=reporter)
     if groups:
         collect_groups(result, creds, cloudidentity_endpoint, progress=progress)
     return result
@@ -274,6 +280,7 @@ def effective_policies(
     retry: Any,
     progress: Callable[[str], None] | None = None,
     max_workers: int = 8,
+    reporter: Reporter | None = None,
 ) -> None:
     """The effective policy of each watched constraint on each project, as one document.
 
@@ -289,14 +296,19 @@ def effective_policies(
     records: list[dict[str, Any]] = []
     projects = list(projects_in(result).items())
 
+    bar = (reporter or NULL).task("GCP projects: effective org policies", len(projects))
+
     def one(item: tuple[str, str]) -> tuple[Coverage, dict[str, Any] | None, str]:
         ref, full_name = item
         if progress:
             progress(f"effective organisation policies of {ref}")
-        return _project_policies(client, ref, full_name, retry)
+        outcome = _project_policies(client, ref, full_name, retry)
+        bar.advance(failed=int(outcome[0].status in (Status.DENIED, Status.FAILED)))
+        return outcome
 
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
         outcomes = list(pool.map(one, projects))
+    bar.close()
     for cov, rec, unreachable in outcomes:
         result.coverage.append(cov)
         if unreachable:

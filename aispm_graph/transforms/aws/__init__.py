@@ -14,14 +14,16 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 * ``sts`` (0): the account node everything else hangs from;
 * ``iam`` (10): principals and policies, which later services attach by ARN;
 * ``iam-login-profiles`` (15): marks users that have a console password;
-* ``organizations`` (20), ``s3`` (30), ``ec2`` (40), ``launch-templates`` (45: needs
-  instance profiles);
+* ``organizations`` (20), ``organizations-ai`` (25, the AI services opt-out policy),
+  ``s3`` (30), ``ec2`` (40), ``launch-templates`` (45: needs instance profiles);
 * ``elbv2`` (50): needs EC2's instance ids;
 * ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``cloudformation`` / ``codebuild`` /
   ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90),
-  ``opensearchserverless`` (100), ``sagemaker`` (110), ``bedrock`` (120);
+  ``opensearchserverless`` (100), ``sagemaker`` (110), ``sagemaker-posture`` (115),
+  ``bedrock`` (120);
 * ``bedrock-agent`` (130): needs guardrails, Lambda functions and vector collections;
-* ``bedrock-vpc-endpoints`` (900): needs every Bedrock node.
+* ``bedrock-posture`` (135): posture settings merged into the Bedrock nodes;
+* ``bedrock-vpc-endpoints`` (900): needs every Bedrock node (decides where Bedrock is in use).
 
 Edges need no order: the builder keeps an edge until both ends exist, and reports it if one
 never does. Every record is handled under a per-record guard: a malformed one is skipped with a

@@ -131,6 +131,20 @@ class AwsBuilder(Builder):
             for i, item in enumerate(listed):
                 yield body, i, item
 
+    def listed(self, record: dict[str, Any], key: str, op: str) -> list[Any]:
+        """The list ``key`` of one answer, or [] with a warning when it is not a list.
+
+        For answers that hold several lists (IAM's account details): one of them being
+        malformed costs that list, not the whole service.
+        """
+        value = record.get(key)
+        if value is None and key not in record:
+            return []
+        if not isinstance(value, list):
+            self.warn(f"field {key!r}: not a list; skipped", operation=op, record="")
+            return []
+        return value
+
     def described(
         self, service: str, op: str, id_key: str
     ) -> Iterator[tuple[str, dict[str, Any], str]]:

@@ -24,17 +24,22 @@ def iam(b: AwsBuilder) -> None:
     """Principals and policies first: every later service attaches roles by ARN."""
     for body in b.responses("iam", DETAILS):
         _details(b, body["response"])
+    # By name, once: the keys' answers name their user, and a scan of the graph per key is
+    # quadratic on large accounts. Only this account's users (names repeat across accounts).
+    users = {
+        str(d["name"]): nid for nid, d in b.g.nodes("AWSUser") if nid.split(":")[4:5] == [b.account]
+    }
     for body in b.responses("iam", "list_access_keys"):
         user = str(body["params"].get("UserName", ""))
         keys = body["response"].get("AccessKeyMetadata", [])
         for i, key in enumerate(keys if isinstance(keys, list) else []):
             with b.guard("list_access_keys", key, index=i):
-                _access_key(b, user, key)
+                _access_key(b, users.get(user), user, key)
 
 
 def _details(b: AwsBuilder, r: dict[str, Any]) -> None:
     managed: dict[str, dict[str, Any]] = {}
-    for i, pol in enumerate(r.get("Policies", [])):
+    for i, pol in enumerate(b.listed(r, "Policies", DETAILS)):
         with b.guard(DETAILS, pol, index=i):
             arn = pol.get("Arn")
             default = next(
@@ -100,12 +105,12 @@ def _details(b: AwsBuilder, r: dict[str, Any]) -> None:
         return pol
 
     groups: dict[str, str] = {}
-    for i, grp in enumerate(r.get("GroupDetailList", [])):
+    for i, grp in enumerate(b.listed(r, "GroupDetailList", DETAILS)):
         with b.guard(DETAILS, grp, index=i):
             arn = grp["Arn"]
             groups[grp["GroupName"]] = arn
             b.node(arn, "AWSGroup", grp["GroupName"], policies=policies(grp, "GroupPolicyList"))
-    for i, user in enumerate(r.get("UserDetailList", [])):
+    for i, user in enumerate(b.listed(r, "UserDetailList", DETAILS)):
         with b.guard(DETAILS, user, index=i):
             arn = user["Arn"]
             b.node(
@@ -122,7 +127,7 @@ def _details(b: AwsBuilder, r: dict[str, Any]) -> None:
                     b.edge(arn, groups[gname], "MEMBER_OF")
             for att in user.get("AttachedManagedPolicies", []):
                 b.edge(arn, att.get("PolicyArn", ""), "POLICY")
-    for i, role in enumerate(r.get("RoleDetailList", [])):
+    for i, role in enumerate(b.listed(r, "RoleDetailList", DETAILS)):
         with b.guard(DETAILS, role, index=i):
             arn = role["Arn"]
             b.node(
@@ -144,8 +149,7 @@ def _details(b: AwsBuilder, r: dict[str, Any]) -> None:
                 b.edge(prof["Arn"], arn, "ATTACHED_TO")
 
 
-def _access_key(b: AwsBuilder, user: str, key: dict[str, Any]) -> None:
-    user_arn = next((nid for nid, d in b.g.nodes("AWSUser") if d["name"] == user), None)
+def _access_key(b: AwsBuilder, user_arn: str | None, user: str, key: dict[str, Any]) -> None:
     kid = key.get("AccessKeyId")
     if user_arn is None or not kid:
         b.warn("user not in IAM details; skipped", record=f"access key of {user}")

@@ -28,24 +28,28 @@ from aispm_graph.transforms.registry import service
 def lambdas(b: AwsBuilder) -> None:
     """Functions after IAM, so the execution role is linked when it is in the estate."""
     urls: dict[str, dict[str, Any]] = {}
-    for body in b.responses("lambda", "get_function_url_config"):
-        urls[str(body["params"].get("FunctionName", ""))] = body["response"]
+    for i, body in enumerate(b.responses("lambda", "get_function_url_config")):
+        with b.guard("get_function_url_config", body.get("params"), index=i):
+            urls[str(body["params"].get("FunctionName", ""))] = body["response"]
     pols: dict[str, Any] = {}
-    for body in b.responses("lambda", "get_policy"):
-        pols[str(body["params"].get("FunctionName", ""))] = policy_doc(
-            body["response"].get("Policy")
-        )
+    for i, body in enumerate(b.responses("lambda", "get_policy")):
+        with b.guard("get_policy", body.get("params"), index=i):
+            pols[str(body["params"].get("FunctionName", ""))] = policy_doc(
+                body["response"].get("Policy")
+            )
     images: dict[str, str] = {}
-    for body in b.responses("lambda", "get_function"):
-        uri = (body["response"].get("Code") or {}).get("ImageUri")
-        if uri:
-            images[str(body["params"].get("FunctionName", ""))] = uri
+    for i, body in enumerate(b.responses("lambda", "get_function")):
+        with b.guard("get_function", body.get("params"), index=i):
+            uri = (body["response"].get("Code") or {}).get("ImageUri")
+            if uri:
+                images[str(body["params"].get("FunctionName", ""))] = uri
     triggers: dict[str, int] = defaultdict(int)
-    for body in b.responses("lambda", "list_event_source_mappings"):
-        mappings = body["response"].get("EventSourceMappings", [])
-        triggers[str(body["params"].get("FunctionName", ""))] += (
-            len(mappings) if isinstance(mappings, list) else 0
-        )
+    for i, body in enumerate(b.responses("lambda", "list_event_source_mappings")):
+        with b.guard("list_event_source_mappings", body.get("params"), index=i):
+            mappings = body["response"].get("EventSourceMappings", [])
+            triggers[str(body["params"].get("FunctionName", ""))] += (
+                len(mappings) if isinstance(mappings, list) else 0
+            )
     for body, i, fn in b.items("lambda", "list_functions", "Functions"):
         with b.guard("list_functions", fn, index=i):
             _function(b, body["region"], fn, urls, pols, images, triggers)
