@@ -1,5 +1,7 @@
 """``aispm`` imports a command's module only when that command runs; the generated index that
-makes this possible stays in sync with the commands (regenerate: python -m aispm_graph.cli.lazy)."""
+makes this possible stays in sync with the commands.
+
+Regenerate it with ``python -m aispm_graph.cli.index_gen``."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import sys
 from pathlib import Path
 
 from aispm_graph.cli import command_index
-from aispm_graph.cli.lazy import build_index
+from aispm_graph.cli.index_gen import build_index
 
 ROOT = Path(__file__).parents[2]
 
@@ -41,7 +43,7 @@ def _help(mode: str) -> tuple[str, str]:
 
 def test_index_lists_every_root_command_with_its_module_and_help() -> None:
     assert build_index() == command_index.COMMANDS, (
-        "aispm_graph/cli/command_index.py is stale: run python -m aispm_graph.cli.lazy"
+        "aispm_graph/cli/command_index.py is stale: run python -m aispm_graph.cli.index_gen"
     )
 
 
