@@ -62,11 +62,13 @@ _DERIVERS: list[tuple[str, str, Deriver]] = []
 # * exposure: what the internet reaches (firewall rules, PaaS endpoints, load balancers);
 # * access: who can do what (IAM policy evaluation, RBAC, privilege escalation);
 # * vulnerabilities: packages and models matched with advisories and scan findings;
-# * context: the owner's decisions applied last (accepted exposures are dropped).
+# * context: indicators summarised from the finished graph.
+# (The owner's accepted exposures are applied inside access, see below: where they always ran.)
 #
 # A deriver not listed runs at the end of its phase, by name.
 PHASES: dict[str, tuple[str, ...]] = {
     "facts": (
+        "gcp-agents",
         "aws-public",
         "context-assets",
         "gcp-iam",
@@ -74,9 +76,20 @@ PHASES: dict[str, tuple[str, ...]] = {
         "gcp-external-projects",
     ),
     "exposure": ("internet-exposure", "aws-load-balancers"),
-    "access": ("aws-iam", "azure-rbac", "azure-escalation"),
+    "access": (
+        "aws-iam",
+        "azure-rbac",
+        # The owner's accepted exposures drop internet edges after the policy passes that add
+        # them and before the passes that read them (agents, MCP servers, injection).
+        "context-safe-exposures",
+        "aws-agents",
+        "azure-escalation",
+        "gcp-cloud-run-mcp",
+        "agents-injection",
+        "model-provenance",
+    ),
     "vulnerabilities": ("vulns-match", "vulns-link", "vulns-factors", "model-scan-findings"),
-    "context": ("context-safe-exposures",),
+    "context": ("agents-indicators",),
 }
 
 # Integer orders of the former ``@deriver(order, name)``, still accepted during the transition:

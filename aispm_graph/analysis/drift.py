@@ -4,7 +4,8 @@ Paths are matched by their stable id (a hash of the route), so "the same path" m
 hops of the same kinds. A path whose id is in both snapshots but whose risk or evidence differs
 is *changed* (a rule widened, a vulnerability appeared, a condition became confirmed).
 New AI assets come from the AI bill of materials; new internet exposures are new edges out of
-the ``internet`` node.
+the ``internet`` node. A tool whose description changed between the snapshots (same tool id,
+different description hash) is reported: a "rug pull" needs no change on the user's side.
 """
 
 from __future__ import annotations
@@ -48,6 +49,17 @@ class Asset(BaseModel):
     shadow_ai: bool
 
 
+class ToolChange(BaseModel):
+    """An agent tool whose model-visible description changed (an MCP "rug pull")."""
+
+    id: str
+    name: str
+    server: str
+    old_hash: str
+    new_hash: str
+    poisoning: list[str]
+
+
 class DriftReport(BaseModel):
     schema_version: int = 1
     old: str
@@ -58,6 +70,7 @@ class DriftReport(BaseModel):
     new_ai_assets: list[Asset]
     removed_ai_assets: list[Asset]
     new_exposures: list[Exposure]
+    changed_tools: list[ToolChange] = []
     truncated: bool = False
 
     def worst_new_level(self) -> int:
@@ -111,6 +124,29 @@ def _assets(graph: Graph) -> dict[str, Asset]:
     }
 
 
+def _tool_changes(old: Graph, new: Graph) -> list[ToolChange]:
+    """Tools present in both snapshots whose description hash differs: what the model is told
+    about a tool changed with no change on the user's side."""
+    out = []
+    for tid, data in new.nodes("MCPTool"):
+        if not old.has_node(tid):
+            continue
+        before, after = old.node(tid).get("description_hash"), data.get("description_hash")
+        if before and after and before != after:
+            server = str(data.get("server") or "")
+            out.append(
+                ToolChange(
+                    id=tid,
+                    name=data["name"],
+                    server=new.node(server)["name"] if new.has_node(server) else server,
+                    old_hash=str(before),
+                    new_hash=str(after),
+                    poisoning=list(data.get("poisoning") or []),
+                )
+            )
+    return sorted(out, key=lambda t: t.id)
+
+
 def drift(
     old_id: str,
     old_graph: Graph,
@@ -145,5 +181,6 @@ def drift(
         new_ai_assets=[a for k, a in sorted(new_assets.items()) if k not in old_assets],
         removed_ai_assets=[a for k, a in sorted(old_assets.items()) if k not in new_assets],
         new_exposures=[e for k, e in sorted(new_exp.items()) if k not in old_exp],
+        changed_tools=_tool_changes(old_graph, new_graph),
         truncated=old_paths.truncated or new_paths.truncated,
     )

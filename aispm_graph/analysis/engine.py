@@ -6,7 +6,9 @@
    part of the estate that can take part in a path.
 3. Enumerate every simple path from each entry, depth-first, extending only to nodes whose
    distance to a target still fits the bound, and stopping at the first target (targets are
-   terminal). Safety caps on path count and time are reported, never silent.
+   terminal), except at an agent: reaching it is a path, and the walk goes on through its tools
+   (see :func:`aispm_graph.analysis.targets.passes_on`). Safety caps on path count and time are
+   reported, never silent.
 4. Score, attach fixes, give each path a stable id (a hash of its route), rank.
 """
 
@@ -31,7 +33,13 @@ from aispm_graph.analysis.models import (
 )
 from aispm_graph.analysis.remediation import path_remediation
 from aispm_graph.analysis.risk import score_path
-from aispm_graph.analysis.targets import EntryMode, find_entries, find_targets
+from aispm_graph.analysis.targets import (
+    EntryMode,
+    find_entries,
+    find_targets,
+    pass_through,
+    passes_on,
+)
 from aispm_graph.graph.model import CONFIDENCE_RANK, Confidence, Graph
 from aispm_graph.schema import TargetClass, edge_kind
 
@@ -112,9 +120,11 @@ class _Walk:
         targets: dict[str, TargetClass],
         opts: PathOptions,
         deadline: float,
+        through: frozenset[str] = frozenset(),
     ) -> None:
         self.succ, self.to_target, self.targets = succ, to_target, targets
         self.opts, self.deadline = opts, deadline
+        self.through = through  # targets that are also walked on from (agents)
         self.found: list[list[str]] = []
         self.truncated: str | None = None
 
@@ -152,7 +162,8 @@ class _Walk:
                         f"narrow with --target-kind/--max-hops to see the rest"
                     )
                     return
-                continue
+                if nxt not in self.through:
+                    continue
             route.append(nxt)
             on_route.add(nxt)
             stack.append(iter(self.succ.get(nxt, ())))
@@ -192,7 +203,10 @@ def _title(nodes: list[dict[str, Any]], tcls: TargetClass) -> str:
     else:
         start = f"Leaked credentials of {first['name']}"
     via = f" via {nodes[1]['name']}" if len(nodes) > 2 else ""
-    return f"{start}{via} {what} {tgt['kind']} {tgt['name']}"
+    # A path that runs on through an agent says so: the agent is the step a fix should see.
+    agents = [n["name"] for n in nodes[1:-1] if passes_on(str(n["kind"]))]
+    through = f" through agent {agents[-1]}" if agents and agents[-1] != nodes[1]["name"] else ""
+    return f"{start}{via}{through} {what} {tgt['kind']} {tgt['name']}"
 
 
 def make_path(
@@ -238,14 +252,15 @@ def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
     succ: dict[str, list[str]] = {u: sorted(attack.successors(u)) for u in attack.nodes}
     pred: dict[str, list[str]] = {u: sorted(attack.predecessors(u)) for u in attack.nodes}
     live_targets = [t for t in targets if t in attack]
-    # Targets are terminal, so the forward search does not walk out of them.
-    from_entry = _bfs(succ, entries, opts.max_hops, blocked=set(targets))
+    # Targets are terminal, so the forward search does not walk out of them; agents pass on.
+    through = pass_through(graph, targets)
+    from_entry = _bfs(succ, entries, opts.max_hops, blocked=set(targets) - through)
     to_target = _bfs(pred, live_targets, opts.max_hops)
     keep = {
         n for n, d in from_entry.items() if d + to_target.get(n, opts.max_hops + 1) <= opts.max_hops
     }
     pruned_succ = {u: [v for v in succ.get(u, ()) if v in keep] for u in keep}
-    walk = _Walk(pruned_succ, to_target, targets, opts, started + opts.time_budget)
+    walk = _Walk(pruned_succ, to_target, targets, opts, started + opts.time_budget, through)
     for entry in entries:
         if entry in keep:
             walk.run(entry)

@@ -1,4 +1,9 @@
-"""The AI bill of materials: every AI asset and every host running AI software (shadow AI)."""
+"""The AI bill of materials: every AI asset and every host running AI software (shadow AI).
+
+Models carry their provenance (where the weights came from, and whether that source is pinned
+to one version) as decided by the model-provenance deriver, so the auditor's first three
+questions (which models, from where, which exact version) are answered in one table.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from aispm_graph.aibom.provenance import UNKNOWN
 from aispm_graph.graph.model import Graph
 from aispm_graph.schema import INTERNET_ID, node_kinds
 
@@ -27,6 +33,15 @@ class InventoryItem(BaseModel):
     ai_libraries: list[str] = []
     internet_exposed: bool = False
     paths: int = 0
+    # Models and deployments only (empty elsewhere): see aispm_graph/aibom/provenance.py.
+    provenance: str = ""
+    provenance_source: str = ""
+    provenance_id: str = ""
+    provenance_revision: str = ""
+    provenance_pinned: bool | None = None
+    base_model: str = ""
+    training_job: str = ""
+    serving_framework: str = ""
 
 
 class Inventory(BaseModel):
@@ -41,6 +56,12 @@ class Inventory(BaseModel):
             "by_service": dict(sorted(Counter(f"{i.provider}/{i.service}" for i in ai).items())),
             "shadow_ai_hosts": len(shadow),
             "internet_exposed": sum(1 for i in self.items if i.internet_exposed),
+            "models_unknown_provenance": sum(1 for i in ai if i.provenance_source == UNKNOWN),
+            "models_unpinned": sum(
+                1
+                for i in ai
+                if i.provenance_source not in ("", UNKNOWN) and i.provenance_pinned is False
+            ),
         }
 
     def one_line(self) -> str:
@@ -55,7 +76,13 @@ class Inventory(BaseModel):
 def build_inventory(graph: Graph, path_counts: dict[str, int] | None = None) -> Inventory:
     kinds = node_kinds()
     counts = path_counts or {}
-    exposed = set(graph.g.successors(INTERNET_ID)) if graph.has_node(INTERNET_ID) else set()
+    # Network or anonymous exposure; content the internet can write into an agent's context
+    # (PROMPT_INJECTION) is not the agent being reachable.
+    exposed = (
+        {t for _s, t, k in graph.g.out_edges(INTERNET_ID, keys=True) if k != "PROMPT_INJECTION"}
+        if graph.has_node(INTERNET_ID)
+        else set()
+    )
     items = []
     for node_id, data in graph.nodes():
         spec = kinds[data["kind"]]
@@ -78,7 +105,33 @@ def build_inventory(graph: Graph, path_counts: dict[str, int] | None = None) -> 
                 ai_libraries=libs,
                 internet_exposed=node_id in exposed,
                 paths=counts.get(node_id, 0),
+                **_provenance(data),
             )
         )
     items.sort(key=lambda i: (i.shadow_ai, i.provider, i.service, i.kind, i.name, i.id))
     return Inventory(items=items)
+
+
+def _provenance(data: dict[str, Any]) -> dict[str, Any]:
+    source = str(data.get("provenance_source") or "")
+    if not source:
+        return {}
+    ident = str(data.get("provenance_id") or data.get("base_model") or "")
+    rev = str(data.get("provenance_revision") or "")
+    pinned = data.get("provenance_pinned")
+    text = source if source == UNKNOWN else f"{source} {ident}{'@' + rev if rev else ''}"
+    if source != UNKNOWN and pinned is False:
+        text += " (unpinned)"
+    fw = str(data.get("serving_framework") or "")
+    if fw and data.get("serving_framework_version"):
+        fw += f" {data['serving_framework_version']}"
+    return {
+        "provenance": text.strip(),
+        "provenance_source": source,
+        "provenance_id": ident,
+        "provenance_revision": rev,
+        "provenance_pinned": pinned if isinstance(pinned, bool) else None,
+        "base_model": str(data.get("base_model") or ""),
+        "training_job": str(data.get("training_job") or ""),
+        "serving_framework": fw,
+    }

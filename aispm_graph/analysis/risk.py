@@ -21,6 +21,7 @@ CONFIDENCE = {"confirmed": 1.0, "conditional": 0.7, "inferred": 0.75}
 FOOTHOLD = {"rce": 1.0, "high-severity": 0.85, "none": 0.65}
 KEY_AUTH_EXPOSURE = 0.6
 CREDENTIAL_ENTRY = 0.5
+INJECTION_EXPOSURE = 0.85
 HOP_DECAY = 0.94
 FREE_HOPS = 2
 IMPACT = {
@@ -73,6 +74,20 @@ def score_path(
                 kind="likelihood",
                 value=value,
                 detail=f"assumed breach of long-lived credentials of {nodes[0]['name']}",
+            )
+        )
+        likelihood *= value
+    elif first["kind"] == "PROMPT_INJECTION":
+        # Content anyone can publish (a public bucket, a crawled site, a tool description):
+        # no foothold needed, but the injected text must be read and obeyed (confidence).
+        value = INJECTION_EXPOSURE
+        factors.append(
+            RiskFactor(
+                name="exposure",
+                kind="likelihood",
+                value=value,
+                detail=f"anyone can write content the agent reads: "
+                f"{ev.get('content_kind', 'content')} ({ev.get('grant', 'public')})",
             )
         )
         likelihood *= value
@@ -144,11 +159,15 @@ def score_path(
         if c < conf:
             conf, weakest = c, edge.get("confidence", "confirmed")
     if conf < 1.0:
-        factors.append(
-            RiskFactor(
-                name="confidence", kind="likelihood", value=conf, detail=f"weakest hop is {weakest}"
+        detail = f"weakest hop is {weakest}"
+        injected = [e for e in edges if e["kind"] == "PROMPT_INJECTION"]
+        if injected:
+            via = injected[0].get("evidence", {}).get("content_kind") or "content"
+            detail += (
+                f"; the path relies on indirect prompt injection through {via}, which a model "
+                "may resist (inferred, not confirmed)"
             )
-        )
+        factors.append(RiskFactor(name="confidence", kind="likelihood", value=conf, detail=detail))
         likelihood *= conf
 
     hops = len(edges)

@@ -1,8 +1,14 @@
 """What ends an attack path, and what starts one.
 
-Targets are terminal ("what lies behind a target is implied by it") with one exception: an AI
-container (an Azure OpenAI account, an Azure ML workspace) that ``SERVES`` concrete models hands
-the path on to them, because "can use the account" is only actionable as "can use deployment X".
+Targets are terminal ("what lies behind a target is implied by it") with two exceptions where
+reaching a target hands the attacker something new:
+
+* an AI container (an Azure OpenAI account, an Azure ML workspace) that ``SERVES`` concrete
+  models hands the path on to them, because "can use the account" is only actionable as "can
+  use deployment X"; the container is then no target at all;
+* an agent is a target *and* an intermediate node: the path to it is a path (whoever reaches it
+  can drive it), and each route on through its tools to what they run as and reach is another
+  (:func:`passes_on`).
 """
 
 from __future__ import annotations
@@ -49,6 +55,21 @@ def find_targets(graph: Graph) -> dict[str, TargetClass]:
                 del found[node_id]
                 break
     return found
+
+
+def passes_on(kind: str) -> bool:
+    """Does a target of this kind pass the path on (an agent acting through its tools)?
+
+    Decided by kind alone, so the embedded engine and the Cypher backend agree without reading
+    edges: an agent with no tools simply has nowhere further to go.
+    """
+    spec = node_kinds().get(kind)
+    return spec is not None and Label.AI_AGENT in spec.labels
+
+
+def pass_through(graph: Graph, targets: dict[str, TargetClass]) -> frozenset[str]:
+    """The targets the path engine records *and* walks on from (agents)."""
+    return frozenset(t for t in targets if passes_on(str(graph.node(t)["kind"])))
 
 
 def is_credential_entry(data: dict[str, Any]) -> bool:

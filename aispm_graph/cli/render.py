@@ -135,16 +135,22 @@ def _short(value: Any) -> str:
 
 def inventory_table(inv: Inventory) -> Table:
     table = SafeTable(title="AI bill of materials")
-    for col in ("provider", "service", "kind", "name", "model", "region", "exposed", "paths"):
+    columns = ("provider", "service", "kind", "name", "model", "provenance", "region")
+    for col in (*columns, "exposed", "paths"):
         table.add_column(col)
     for i in inv.items:
         kind = i.kind + (" (shadow AI: " + ", ".join(i.ai_libraries) + ")" if i.shadow_ai else "")
+        provenance = i.provenance + (
+            f"; serves with {i.serving_framework}" if i.serving_framework else ""
+        )
+        # SafeTable shows string cells literally: estate names cannot inject markup.
         table.add_row(
             i.provider,
             i.service,
             kind,
             i.name,
             i.model,
+            provenance,
             i.region,
             "yes" if i.internet_exposed else "",
             str(i.paths or ""),

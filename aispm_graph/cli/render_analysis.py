@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -136,6 +138,39 @@ def drift_report(console: Console, r: DriftReport) -> None:
         console.print(
             f"  {e.edge} {e.kind} {e.name} {how}  {e.target}", markup=False, overflow="fold"
         )
+    if r.changed_tools:
+        console.print(
+            f"[bold]Tool descriptions changed (possible rug pull)[/bold] ({len(r.changed_tools)})"
+        )
+        for t in r.changed_tools:
+            flagged = f"; now flagged: {'; '.join(t.poisoning)}" if t.poisoning else ""
+            console.print(
+                f"  {t.server} tool {t.name}: description changed{flagged}  {t.id}",
+                markup=False,
+                overflow="fold",
+            )
+
+
+INDICATOR_TITLES = {
+    "prompt-injection": "indirect prompt-injection exposure",
+    "data-exfiltration": "data exfiltration exposure",
+    "high-autonomy": "high autonomy (acting tools without approval)",
+    "no-authentication": "no authentication",
+    "cross-tenant": "cross-tenant reach",
+    "privileged-identity": "privileged identity",
+}
+
+
+def agent_indicators(console: Console, agents: list[dict[str, Any]]) -> None:
+    """The risk indicators of the agents on a path, each with the evidence that triggers it."""
+    for a in agents:
+        console.print(Text.assemble(("Agent", "bold"), f" {a['name']} ({a['kind']})"))
+        if not a["indicators"]:
+            console.print("  no risk indicators")
+        for name, evidence in a["indicators"].items():
+            console.print(Text.assemble("  ", (INDICATOR_TITLES.get(name, name), "yellow")))
+            for line in evidence:
+                console.print(f"    {line}", markup=False, overflow="fold")
 
 
 def findings_table(findings: list[Finding]) -> Table:

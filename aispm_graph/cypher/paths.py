@@ -24,6 +24,7 @@ from aispm_graph.analysis.targets import (
     find_entries,
     find_targets,
     is_credential_entry,
+    passes_on,
     target_class,
 )
 from aispm_graph.cypher import names
@@ -55,6 +56,9 @@ class CypherPathSearch:
 def path_query(max_hops: int) -> str:
     """Simple attack-step paths from an entry to the first target, at most ``max_hops`` long.
 
+    ``$stops`` are the targets a path may not run through: every target but the agents, which
+    pass the path on (:func:`aispm_graph.analysis.targets.passes_on`).
+
     The hop bound is spliced in as an integer (Cypher takes no parameter there); entries and
     targets are parameters. Several attack kinds between one pair collapse into one hop, as in
     the engine, by returning distinct node sequences.
@@ -70,7 +74,7 @@ def path_query(max_hops: int) -> str:
         "WHERE t.id IN $targets\n"
         "WITH [n IN nodes(p) | n.id] AS ids\n"
         "WHERE ALL(i IN range(0, size(ids) - 2) WHERE NOT ids[i] IN ids[i + 1..])\n"
-        "  AND NONE(x IN ids[1..size(ids) - 1] WHERE x IN $targets)\n"
+        "  AND NONE(x IN ids[1..size(ids) - 1] WHERE x IN $stops)\n"
         "RETURN DISTINCT ids\n"
         "LIMIT $limit"
     )
@@ -150,9 +154,19 @@ def server_entries_and_targets(
 
 
 def search_sequences(
-    conn: Connection, entries: list[str], targets: list[str], max_hops: int, limit: int
+    conn: Connection,
+    entries: list[str],
+    targets: list[str],
+    max_hops: int,
+    limit: int,
+    stops: list[str] | None = None,
 ) -> CypherPathSearch:
-    params: dict[str, Any] = {"entries": entries, "targets": targets, "limit": limit + 1}
+    params: dict[str, Any] = {
+        "entries": entries,
+        "targets": targets,
+        "stops": targets if stops is None else stops,
+        "limit": limit + 1,
+    }
     rows = conn.run(path_query(max_hops), params)
     sequences = sorted({tuple(row["ids"]) for row in rows})
     return CypherPathSearch(
@@ -222,7 +236,10 @@ def find_paths_cypher(
             for t, c in targets.items()
             if kinds[t] in opts.target_kinds or c.value in opts.target_kinds
         }
-    found = search_sequences(conn, entries, sorted(targets), opts.max_hops, opts.max_paths)
+    stops = sorted(t for t in targets if not passes_on(kinds[t]))
+    found = search_sequences(
+        conn, entries, sorted(targets), opts.max_hops, opts.max_paths, stops=stops
+    )
     on_paths = sorted({n for seq in found.sequences for n in seq})
     local = graph if graph is not None else fetch_subgraph(conn, on_paths)
     missing = [n for n in on_paths if not local.has_node(n)]

@@ -32,7 +32,7 @@ def mark_assets(graph: Graph, ctx: BuildContext) -> None:
             ctx.stats["context_marked"] += 1
 
 
-@deriver("context", "context-safe-exposures")
+@deriver("access", "context-safe-exposures")
 def drop_safe_exposures(graph: Graph, ctx: BuildContext) -> None:
     rules = ctx.options.context.safe_exposures if ctx.options.context else []
     if not rules or not graph.has_node(INTERNET_ID):

@@ -52,6 +52,10 @@ INVENTORY_COLUMNS = (
     "ai_libraries",
     "internet_exposed",
     "paths",
+    "provenance",
+    "provenance_source",
+    "provenance_pinned",
+    "serving_framework",
 )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
+from aispm_graph.schema.aibom_nodes import AIBOM_NODE_KINDS, EXTRA_PROPS
 from aispm_graph.schema.edges import EDGE_KINDS
 from aispm_graph.schema.model import (
     EdgeKind,
@@ -14,7 +16,17 @@ from aispm_graph.schema.model import (
     Provider,
     TargetClass,
 )
-from aispm_graph.schema.nodes import NODE_KINDS
+from aispm_graph.schema.nodes import NODE_KINDS as _CORE_NODE_KINDS
+
+# The AI-BOM kinds are declared in their own module; properties they add to core kinds are
+# merged here so every reader (validation, docs, Cypher) sees one list.
+NODE_KINDS = (
+    *(
+        replace(k, props=(*k.props, *EXTRA_PROPS[k.name])) if k.name in EXTRA_PROPS else k
+        for k in _CORE_NODE_KINDS
+    ),
+    *AIBOM_NODE_KINDS,
+)
 
 SCHEMA_VERSION = 1
 INTERNET_ID = "internet"

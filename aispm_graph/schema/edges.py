@@ -55,6 +55,74 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         effort="high",
         evidence_keys=("mechanism",),
     ),
+    # --- attack steps: agents -----------------------------------------------------------------
+    EdgeKind(
+        "USES_TOOL",
+        "The agent can call the tool: whoever controls the agent's input (a caller, or content "
+        "it reads) can make it call the tool with chosen arguments, so the path goes on to what "
+        "the tool runs as and reaches.",
+        attack_step=True,
+        remediation="Remove {target} from {source}, or require human approval before it runs "
+        "({tool_type})",
+        effort="medium",
+        source_labels=(L.AI_AGENT,),
+        evidence_keys=("tool_type", "approval", "mechanism"),
+    ),
+    EdgeKind(
+        "PROVIDES_TOOL",
+        "The MCP server or gateway lists the tool: whoever can call the server can call the "
+        "tool directly, with no model in between.",
+        attack_step=True,
+        remediation="Remove {target} from {source}, or require authentication on {source}",
+        effort="medium",
+        source_labels=(L.TOOL_SERVER,),
+        target_labels=(L.AI_TOOL,),
+        evidence_keys=("mechanism",),
+    ),
+    EdgeKind(
+        "RUNS_AS",
+        "The tool, server or agent runtime acts with the identity or credential (a gateway's "
+        "role or outbound credential provider, a Foundry project's managed identity, the "
+        "secrets in an MCP server's environment, a runtime's execution role).",
+        attack_step=True,
+        remediation="Give {source} a least-privilege identity instead of {target}",
+        effort="medium",
+        evidence_keys=("mechanism",),
+    ),
+    EdgeKind(
+        "PROMPT_INJECTION",
+        "Indirect prompt injection: the source can write content the agent reads (a knowledge "
+        "base data source, a grounding index, a crawled site, agent memory, an MCP tool "
+        "description), and so steer the agent. Always `inferred`: a model may resist.",
+        attack_step=True,
+        remediation="Stop {source} writing {content} ({permission}), or treat it as untrusted "
+        "input: a guardrail with a prompt-attack filter on {target}",
+        effort="medium",
+        target_labels=(L.AI_AGENT,),
+        evidence_keys=("content", "content_kind", "via", "permission", "grant"),
+    ),
+    EdgeKind(
+        "CALLS_AGENT",
+        "The agent delegates to the other agent (Bedrock collaborator, Foundry connected agent, "
+        "A2A): whoever steers the first steers the second.",
+        attack_step=True,
+        remediation="Remove {target} from the collaborators of {source}",
+        effort="medium",
+        source_labels=(L.AI_AGENT,),
+        target_labels=(L.AI_AGENT,),
+        evidence_keys=("mechanism",),
+    ),
+    EdgeKind(
+        "CAN_RUN_CODE",
+        "The identity can run code in the code interpreter (start a session in it, or invoke a "
+        "session that already exists), and the code runs as the interpreter's execution role.",
+        attack_step=True,
+        remediation="Remove {permission} from {source} on {target} ({grant})",
+        effort="low",
+        source_labels=(L.IDENTITY,),
+        target_labels=(L.CODE_INTERPRETER,),
+        evidence_keys=("permission", "grant", "technique"),
+    ),
     # --- attack steps: identity to identity --------------------------------------------------
     EdgeKind(
         "CAN_ASSUME",
@@ -206,6 +274,27 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         remediation="",
     ),
     EdgeKind(
+        "ENCRYPTED_WITH",
+        "The resource (model, job output, store) is encrypted with the customer-managed key "
+        "(evidence: the record field that names it); who controls the key controls access.",
+        attack_step=False,
+        evidence_keys=("field",),
+    ),
+    EdgeKind(
+        "BASED_ON",
+        "Model lineage: the custom, tuned or imported model was made from the target model "
+        "(evidence: the record field that names it).",
+        attack_step=False,
+        evidence_keys=("field", "value"),
+    ),
+    EdgeKind(
+        "PRODUCED",
+        "The training / customization job or pipeline produced the model (evidence: the field "
+        "naming the job or the output model).",
+        attack_step=False,
+        evidence_keys=("field", "value"),
+    ),
+    EdgeKind(
         "STORES_ARTIFACT",
         "The data store holds the model's artifact.",
         attack_step=False,
@@ -217,7 +306,12 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("ATTACHED_TO", "Network attachment (NIC to VM, subnet to network).", False),
     EdgeKind("ROUTES_TO", "Network route or load balancer target.", False),
     EdgeKind("USES_GUARDRAIL", "The agent or model uses the guardrail.", False),
-    EdgeKind("RUNS_IMAGE", "The compute runs the container image.", False),
+    EdgeKind(
+        "RUNS_IMAGE",
+        "The compute runs the container image, or the model is served by it (its serving "
+        "container), so the image's packages and advisories are the model's.",
+        False,
+    ),
     EdgeKind("HAS_PACKAGE", "The image or compute has the package installed.", False),
     EdgeKind("AFFECTED_BY", "The package version is affected by the advisory.", False),
     EdgeKind(
@@ -229,6 +323,31 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("DEPENDS_ON", "SBOM dependency: the component uses the other component.", False),
     EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
     EdgeKind("POLICY", "The identity has the policy attached.", False),
+    EdgeKind(
+        "HAS_SERVICE_ROLE",
+        "The service acts as this role on the resource's behalf (a Bedrock agent's or knowledge "
+        "base's service role). The service holds it, not the caller, so it is not an attack "
+        "step: what the role lets the agent reach is on the agent's own edges.",
+        False,
+    ),
+    EdgeKind(
+        "HAS_TOOL",
+        "The agent has the tool, but a person approves every call (Bedrock requireConfirmation, "
+        "Foundry require_approval 'always'): injected input alone cannot run it, so it is not "
+        "an attack step.",
+        False,
+    ),
+    EdgeKind("USES_MODEL", "The agent answers with the model.", False),
+    EdgeKind(
+        "USES_MEMORY",
+        "The agent reads and writes the memory across sessions.",
+        False,
+    ),
+    EdgeKind(
+        "HAS_AGENT_IDENTITY",
+        "The agent, runtime or gateway presents this agent identity.",
+        False,
+    ),
     # --- structure (GCP) -----------------------------------------------------------------------
     EdgeKind(
         "DATA_FROM",

@@ -62,6 +62,63 @@ ADMIN_VIA = P(
 
 COMMON_AZ = (REGION, TENANT, TAGS)
 
+# Agent facts many agent kinds share (see docs/agents.md).
+INSTR_HASH = P(
+    "instruction_hash",
+    S,
+    "SHA-256 of the agent's instructions (system prompt); the text itself is never stored.",
+)
+EXEC_ROLE = P("execution_role", S, "Identity the resource's code runs as (ARN or resource id).")
+NET_MODE = P("network_mode", S, "Network mode: PUBLIC (internet egress) or VPC.")
+TOOL_TYPE = P(
+    "tool_type",
+    S,
+    "What the tool does: lambda, api, function, return-of-control, user-input, "
+    "code-interpreter, openapi, smithy, mcp-server, azure-function, file-search, ai-search, "
+    "bing-grounding, connected-agent, webhook, mcp.",
+)
+APPROVAL = P(
+    "approval",
+    S,
+    "Human approval before the tool acts: always, never, or unknown (not stated by the provider).",
+)
+ACTING = P(
+    "acting",
+    B,
+    "The tool can change or send data (write, call out); read-only retrieval tools are not acting.",
+)
+SENDS_OUT = P("sends_out", B, "The tool can send data to a destination outside the estate.")
+INDICATORS = P(
+    "agent_indicators",
+    SL,
+    "Risk indicators computed by the agents deriver: prompt-injection, data-exfiltration, "
+    "high-autonomy, no-authentication, cross-tenant, privileged-identity.",
+)
+# Where a model's weights came from (set by the model-provenance deriver on every collected
+# model and deployment; see aispm_graph/aibom/provenance.py).
+PROVENANCE = (
+    P(
+        "provenance_source",
+        S,
+        "Where the weights came from: foundation-model, custom-model, huggingface, jumpstart, "
+        "model-garden, model-registry, declared or unknown.",
+        indexed=True,
+    ),
+    P("provenance_id", S, "Model id at that source (repository, model id, registry asset)."),
+    P("provenance_publisher", S, "Who published the weights (provider, hub organisation)."),
+    P("provenance_revision", S, "Revision, version or commit at the source."),
+    P(
+        "provenance_pinned",
+        B,
+        "The source fixes one immutable version (commit hash, versioned id, registry version).",
+    ),
+    P("provenance_evidence", S, "The record field(s) the provenance was read from."),
+    P("base_model", S, "The model it was tuned or derived from."),
+    P("training_job", S, "The job that produced it."),
+    P("serving_framework", S, "Serving framework of its container: tgi, vllm, triton, ollama."),
+    P("serving_framework_version", S, "That framework's release, from the image tag."),
+)
+
 
 def _k(
     name: str,
@@ -74,12 +131,13 @@ def _k(
     service: str = "",
     cartography: bool = False,
 ) -> NodeKind:
+    models = L.AI_MODEL in labels or L.AI_DEPLOYMENT in labels
     return NodeKind(
         name=name,
         provider=provider,
         labels=labels,
         doc=doc,
-        props=(REGION, TENANT, TAGS, CRITICALITY, *props),
+        props=(REGION, TENANT, TAGS, CRITICALITY, *props, *(PROVENANCE if models else ())),
         target=target,
         category=category,
         service=service,
@@ -150,6 +208,67 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         DATA_ROLE,
         category="data",
         service="custom",
+    ),
+    # --- generic: MCP client configuration (aispm import mcp) ----------------------------------
+    _k(
+        "MCPClient",
+        GEN,
+        (L.AI_AGENT,),
+        "An MCP host application (Claude Desktop, Cursor, VS Code, Windsurf) as one configuration "
+        "file sets it up: an agent that calls the tools of every server it lists.",
+        P("client", S, "Which client the configuration belongs to (format detected)."),
+        P("config_file", S, "The configuration file it was read from."),
+        INDICATORS,
+        target=T.AI_AGENT,
+        category="ai",
+        service="mcp",
+    ),
+    _k(
+        "MCPServer",
+        GEN,
+        (L.TOOL_SERVER,),
+        "An MCP server a client is configured to start (stdio) or call (remote URL). Environment "
+        "variable and header *names* only: values are never stored.",
+        P("transport", S, "stdio, http (streamable HTTP) or sse."),
+        P("command", S, "Executable of a stdio server (npx, uvx, docker, a path)."),
+        P("args", SL, "Arguments of the command, secrets redacted."),
+        P("url", S, "Endpoint of a remote server (query string dropped)."),
+        P("package", S, "Package the command runs (npm, PyPI or container image)."),
+        P("package_version", S, "Version the package is pinned to, if any."),
+        P("pinned", B, "The package is pinned to an exact version or digest."),
+        P("env_names", SL, "Names of the environment variables the client hands the server."),
+        P("header_names", SL, "Names of the HTTP headers the client sends a remote server."),
+        P("auth", S, "How a remote server is authenticated: header, oauth, none."),
+        P("tools_listed", B, "A saved tools/list answer was imported for it."),
+        category="ai",
+        service="mcp",
+    ),
+    _k(
+        "MCPTool",
+        GEN,
+        (L.AI_TOOL,),
+        "One tool an MCP server lists (from a saved tools/list answer).",
+        P("server", S, "Id of the MCP server that lists it."),
+        P("description_hash", S, "SHA-256 of the tool's description, to notice a rug pull."),
+        P("poisoning", SL, "Poisoning patterns found in its description or input schema."),
+        TOOL_TYPE,
+        ACTING,
+        SENDS_OUT,
+        category="ai",
+        service="mcp",
+    ),
+    _k(
+        "MCPCredential",
+        GEN,
+        (L.SECRET,),
+        "A credential a client hands an MCP server (an environment variable or header whose name "
+        "or value looks like a secret); only the name is kept. Whoever steers the server's tools "
+        "acts with it.",
+        P("variable", S, "Environment variable or header name."),
+        P("literal", B, "The configuration file holds the value itself (not a reference)."),
+        target=T.AI_SECRET,
+        category="ai",
+        service="mcp",
     ),
     # --- AWS: tenancy and identity ----------------------------------------------------------
     _k(
@@ -516,6 +635,13 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "A Bedrock agent.",
         MODEL_NAME,
         P("guardrail", S, "Guardrail id, if any."),
+        P("guardrail_version", S, "Guardrail version bound to the agent."),
+        P("role", S, "The agent's service role ARN."),
+        INSTR_HASH,
+        P("aliases", SL, "Alias names of the agent."),
+        P("memory_enabled", B, "Session summary memory is on."),
+        P("collaboration", S, "Multi-agent collaboration: DISABLED, SUPERVISOR, ..."),
+        INDICATORS,
         target=T.AI_AGENT,
         category="ai",
         service="bedrock",
@@ -537,6 +663,134 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("enabled", B, "Invocation logging is on."),
         category="ai",
         service="bedrock",
+    ),
+    _k(
+        "BedrockActionGroup",
+        AWS,
+        (L.AI_TOOL,),
+        "An action group of a Bedrock agent: a Lambda executor, return of control to the "
+        "caller, the built-in user-input or code-interpreter action.",
+        TOOL_TYPE,
+        P("schema_type", S, "api (OpenAPI schema) or function (function schema)."),
+        P("functions", SL, "Operations or functions the schema declares."),
+        P("lambda_arn", S, "Lambda executor."),
+        P("state", S, "ENABLED or DISABLED."),
+        APPROVAL,
+        ACTING,
+        SENDS_OUT,
+        category="ai",
+        service="bedrock",
+    ),
+    _k(
+        "BedrockAgentCoreRuntime",
+        AWS,
+        (L.AI_AGENT, L.COMPUTE),
+        "A Bedrock AgentCore agent runtime: agent code in a container that runs as its "
+        "execution role.",
+        EXEC_ROLE,
+        NET_MODE,
+        P(
+            "inbound_auth",
+            S,
+            "iam (SigV4, the default) or jwt (a custom JWT authorizer is configured).",
+        ),
+        P("allowed_audiences", SL, "JWT authorizer: allowed audiences."),
+        P("allowed_clients", SL, "JWT authorizer: allowed client ids."),
+        P("discovery_url", S, "JWT authorizer: OpenID discovery URL."),
+        P("resource_policy", J, "The runtime's resource-based policy."),
+        P("endpoints", SL, "Runtime endpoint names."),
+        P("protocol", S, "Server protocol: HTTP, MCP or A2A."),
+        INDICATORS,
+        target=T.AI_AGENT,
+        category="ai",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreGateway",
+        AWS,
+        (L.AGENT_GATEWAY, L.TOOL_SERVER),
+        "A Bedrock AgentCore gateway: an MCP endpoint that turns its targets into tools.",
+        P("authorizer_type", S, "Inbound authorizer: NONE, AWS_IAM or CUSTOM_JWT."),
+        P("role", S, "Role the gateway calls its targets with."),
+        P("gateway_url", S, "MCP endpoint URL."),
+        P("allowed_audiences", SL, "JWT authorizer: allowed audiences."),
+        P("allowed_clients", SL, "JWT authorizer: allowed client ids."),
+        P("resource_policy", J, "The gateway's resource-based policy, if any."),
+        category="ai",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreGatewayTarget",
+        AWS,
+        (L.AI_TOOL,),
+        "A target of an AgentCore gateway (Lambda, OpenAPI, Smithy or remote MCP server) and "
+        "the outbound credentials it is called with.",
+        TOOL_TYPE,
+        P("endpoint", S, "Lambda ARN, API or MCP server address the target calls."),
+        P("credential_type", S, "GATEWAY_IAM_ROLE, OAUTH or API_KEY."),
+        P("credential_provider", S, "ARN of the outbound credential provider."),
+        APPROVAL,
+        ACTING,
+        SENDS_OUT,
+        category="ai",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreMemory",
+        AWS,
+        (L.AGENT_MEMORY,),
+        "An AgentCore memory: what agents remember across sessions. Whoever writes it steers "
+        "every agent that reads it.",
+        EXEC_ROLE,
+        P("strategies", SL, "Memory strategy types."),
+        P("kms_key", S, "Customer-managed KMS key, if any."),
+        category="ai",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreCodeInterpreter",
+        AWS,
+        (L.CODE_INTERPRETER, L.COMPUTE, L.AI_TOOL),
+        "An AgentCore code interpreter: a sandbox that runs code as its execution role.",
+        EXEC_ROLE,
+        NET_MODE,
+        TOOL_TYPE,
+        category="ai",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreBrowser",
+        AWS,
+        (L.COMPUTE, L.AI_TOOL),
+        "An AgentCore browser: a managed browser an agent drives, as its execution role.",
+        EXEC_ROLE,
+        NET_MODE,
+        TOOL_TYPE,
+        category="ai",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreWorkloadIdentity",
+        AWS,
+        (L.AGENT_IDENTITY,),
+        "An AgentCore workload identity: the identity an agent presents to credential "
+        "providers (name and ARN only).",
+        P("allowed_return_urls", SL, "OAuth return URLs allowed for the identity."),
+        category="identity",
+        service="bedrock-agentcore",
+    ),
+    _k(
+        "BedrockAgentCoreCredentialProvider",
+        AWS,
+        (L.SECRET,),
+        "An AgentCore outbound credential provider (OAuth2 client or API key held in Secrets "
+        "Manager); name, vendor and ARN only, never the secret.",
+        P("provider_type", S, "oauth2 or api-key."),
+        P("vendor", S, "Credential provider vendor (GoogleOauth2, CustomOauth2, ...)."),
+        P("secret_arn", S, "ARN of the Secrets Manager secret that holds it."),
+        P("ai_key", B, "Holds a key for an AI service."),
+        category="ai",
+        service="bedrock-agentcore",
     ),
     _k(
         "SageMakerNotebookInstance",
@@ -841,6 +1095,49 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         service="cognitiveservices",
     ),
     _k(
+        "AzureAIFoundryAgent",
+        AZ,
+        (L.AI_AGENT,),
+        "An agent of the Azure AI Foundry Agent Service (data plane of a Foundry project).",
+        MODEL_NAME,
+        INSTR_HASH,
+        P("project", S, "Id of the Foundry project the agent belongs to."),
+        P("tool_types", SL, "Types of the agent's tools."),
+        INDICATORS,
+        target=T.AI_AGENT,
+        category="ai",
+        service="foundry-agents",
+    ),
+    _k(
+        "AzureAIFoundryTool",
+        AZ,
+        (L.AI_TOOL,),
+        "A tool of a Foundry agent: code interpreter, file search, Azure AI Search, Bing "
+        "grounding, OpenAPI, Azure Functions, MCP or a connected agent.",
+        TOOL_TYPE,
+        P("auth_type", S, "OpenAPI auth: anonymous, connection or managed_identity."),
+        P("server_url", S, "MCP server URL."),
+        P("server_label", S, "MCP server label."),
+        P("allowed_tools", SL, "MCP: tools the agent may call (empty: all)."),
+        P("connection", S, "Connection the tool authenticates with."),
+        APPROVAL,
+        ACTING,
+        SENDS_OUT,
+        category="ai",
+        service="foundry-agents",
+    ),
+    _k(
+        "EntraAgentIdentity",
+        AZ,
+        (L.IDENTITY, L.AGENT_IDENTITY),
+        "A Microsoft Entra agent identity (Entra Agent ID): a service principal an agent acts "
+        "as; its role assignments reach like any principal's.",
+        P("app_id", S, "Application (client) id."),
+        P("blueprint", S, "Agent identity blueprint it was created from."),
+        category="identity",
+        service="entra",
+    ),
+    _k(
         "AzureMLWorkspace",
         AZ,
         (L.AI_WORKSPACE,),
@@ -1058,6 +1355,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.COMPUTE,),
         "A Cloud Run service.",
         AI_LIBS,
+        P("serves_mcp", B, "The service serves MCP (label, image, path or port says so)."),
+        P("ingress", S, "Ingress setting: all, internal, internal-and-cloud-load-balancing."),
         VULN_FACTORS,
         category="compute",
         service="run",
@@ -1154,6 +1453,13 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         GCP,
         (L.AI_AGENT,),
         "A Vertex AI Agent Engine agent.",
+        P("service_account", S, "Service account the agent runs as."),
+        P(
+            "default_identity",
+            B,
+            "Runs as the Vertex AI Reasoning Engine service agent (no service account set).",
+        ),
+        INDICATORS,
         target=T.AI_AGENT,
         category="ai",
         service="aiplatform",
@@ -1176,6 +1482,30 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         target=T.AI_SERVICE,
         category="ai",
         service="discoveryengine",
+    ),
+    _k(
+        "DialogflowCXAgent",
+        GCP,
+        (L.AI_AGENT,),
+        "A Dialogflow CX (Conversational Agents) agent.",
+        P("webhooks", SL, "Webhook ids."),
+        INDICATORS,
+        target=T.AI_AGENT,
+        category="ai",
+        service="dialogflow",
+    ),
+    _k(
+        "DialogflowCXWebhook",
+        GCP,
+        (L.AI_TOOL,),
+        "A webhook of a Dialogflow CX agent: the agent calls it with conversation data.",
+        TOOL_TYPE,
+        P("uri", S, "Webhook URI (or Service Directory service)."),
+        P("auth", S, "How the agent authenticates: service-agent token, basic, header, none."),
+        ACTING,
+        SENDS_OUT,
+        category="ai",
+        service="dialogflow",
     ),
     _k(
         "GCPFirewallRule",

@@ -5,8 +5,15 @@ ML-BOM supplied one), AI accounts, endpoints, agents and knowledge bases are ``s
 datasets and AI data stores are ``data`` components, images are ``container`` components,
 packages are ``library`` components with their purl, and hosts running AI software (shadow AI)
 are ``platform`` components. ``dependencies`` follow the graph's structure (runs, has package,
-serves, trained on) and ``vulnerabilities`` list the matched advisories with CVSS ratings. Every
-item carries ``aispm:`` properties (graph id, kind, provider) so it can be traced back.
+serves, trained on, based on) and ``vulnerabilities`` list the matched advisories with CVSS
+ratings. Every item carries ``aispm:`` properties (graph id, kind, provider) so it can be traced
+back.
+
+A model's provenance (issue 20) goes where CycloneDX readers look for it: ``modelCard.properties``
+(``aispm:provenance:*``: source, id, publisher, revision, pinned, evidence),
+``modelCard.modelParameters.datasets`` (references to the data it was trained on),
+``pedigree.ancestors`` (the base model of a tuned model) and ``externalReferences`` (the
+Hugging Face repository at its revision, the registry asset, the artifact location).
 """
 
 from __future__ import annotations
@@ -40,7 +47,18 @@ DEP_EDGES = {
     "GROUNDED_ON",
     "STORES_ARTIFACT",
     "INVOKES",
+    "BASED_ON",
 }
+PROVENANCE_KEYS = (
+    "source",
+    "id",
+    "publisher",
+    "revision",
+    "pinned",
+    "evidence",
+    "base_model",
+    "training_job",
+)
 _SEVERITIES = {"critical", "high", "medium", "low", "none"}
 
 
@@ -82,6 +100,81 @@ def _model_card(card: Any) -> dict[str, Any] | None:
     return out or None
 
 
+def _provenance_card(
+    graph: Graph, node_id: str, data: dict[str, Any], card: dict[str, Any]
+) -> dict[str, Any]:
+    """Add the provenance facts and the training datasets to a model card."""
+    props = []
+    for key in PROVENANCE_KEYS:
+        own = key in ("base_model", "training_job")
+        value = data.get(key if own else f"provenance_{key}")
+        if value is None or value == "":
+            continue
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        props.append({"name": f"aispm:provenance:{key}", "value": text})
+    if data.get("serving_framework"):
+        fw = str(data["serving_framework"])
+        if data.get("serving_framework_version"):
+            fw += f"@{data['serving_framework_version']}"
+        props.append({"name": "aispm:serving_framework", "value": fw})
+    if props:
+        card["properties"] = props
+    datasets = sorted(
+        {
+            dst
+            for _s, dst, e in graph.g.out_edges(node_id, data=True)
+            if e["kind"] in ("TRAINED_ON", "DATA_FROM")
+        }
+        | {
+            src
+            for src, _t, e in graph.g.in_edges(node_id, data=True)
+            if e["kind"] == "PRODUCED"
+            for _j, dst, e2 in graph.g.out_edges(src, data=True)
+            if e2["kind"] in ("TRAINED_ON", "DATA_FROM")
+        }
+    )
+    # Only data the BOM lists as a component may be referenced (strict schema: refs resolve).
+    listed = [d for d in datasets if _is_data_component(graph, d)]
+    if listed:
+        params = dict(card.get("modelParameters") or {})
+        params["datasets"] = [{"ref": d} for d in listed]
+        card["modelParameters"] = params
+    return card
+
+
+def _is_data_component(graph: Graph, node_id: str) -> bool:
+    data = graph.node(node_id)
+    labels = set(graph.labels(node_id))
+    return bool(labels & DATA_LABELS or set(data.get("data_role") or []) & AI_DATA_ROLES)
+
+
+def _external_refs(data: dict[str, Any]) -> list[dict[str, str]]:
+    """Where the weights can be found: hub repository at its revision, registry asset, artifact."""
+    out: list[dict[str, str]] = []
+    source = str(data.get("provenance_source") or "")
+    ident = str(data.get("provenance_id") or "")
+    rev = str(data.get("provenance_revision") or "")
+    if source == "huggingface" and ident and "/" in ident and "://" not in ident:
+        url = f"https://huggingface.co/{ident}" + (f"/tree/{rev}" if rev else "")
+        out.append({"type": "distribution", "url": url, "comment": "Hugging Face repository"})
+    elif source == "model-registry" and "://" in ident:
+        out.append({"type": "distribution", "url": ident, "comment": "model registry asset"})
+    elif source == "model-garden" and ident.startswith("publishers/"):
+        out.append(
+            {
+                "type": "distribution",
+                "url": f"https://console.cloud.google.com/vertex-ai/{ident.split('@', 1)[0]}",
+                "comment": "Vertex AI Model Garden model",
+            }
+        )
+    for key in ("artifact", "artifact_uri", "model_data"):
+        uri = str(data.get(key) or "")
+        if "://" in uri and " " not in uri:
+            out.append({"type": "distribution", "url": uri, "comment": "model artifact"})
+            break
+    return out
+
+
 def write_cyclonedx(graph: Graph) -> dict[str, Any]:
     kinds = node_kinds()
     components: list[dict[str, Any]] = []
@@ -107,11 +200,29 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
             }
             if data.get("model_version"):
                 comp["version"] = str(data["model_version"])
+            elif data.get("provenance_revision"):
+                comp["version"] = str(data["provenance_revision"])
             if data.get("publisher"):
                 comp["publisher"] = str(data["publisher"])
-            card = _model_card(data.get("model_card"))
+            elif data.get("provenance_publisher"):
+                comp["publisher"] = str(data["provenance_publisher"])
+            card = _model_card(data.get("model_card")) or {}
+            card = _provenance_card(graph, node_id, data, card)
             if card:
                 comp["modelCard"] = card
+            refs_out = _external_refs(data)
+            if refs_out:
+                comp["externalReferences"] = refs_out
+            if data.get("base_model"):
+                comp["pedigree"] = {
+                    "ancestors": [
+                        {
+                            "type": "machine-learning-model",
+                            "name": str(data["base_model"]),
+                            "properties": [{"name": "aispm:id", "value": str(data["base_model"])}],
+                        }
+                    ]
+                }
             components.append(comp)
         elif labels & SERVICE_LABELS:
             svc: dict[str, Any] = {

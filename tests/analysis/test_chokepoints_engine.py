@@ -107,5 +107,5 @@ def test_demo_top_choke_point(demo_ws: Path) -> None:
     report = chokepoints(find_paths(graph).paths)
     assert report.method == "exact"
     # one fix per independent foothold: Azure gateway VM, Jupyter host, chatbot URL, public
-    # bucket, Workbench instance
-    assert len(report.minimum_set) == 5
+    # bucket, Workbench instance, the poisoned MCP tool of the Cursor configuration
+    assert len(report.minimum_set) == 6

@@ -117,7 +117,10 @@ def test_attack_routes_exist_end_to_end(demo: Estate) -> None:
 def test_agents_knowledge_bases_and_ai_data(demo: Estate) -> None:
     agent = f"arn:aws:bedrock:{R}:{ACCT}:agent/AGENT00001"
     kb = f"arn:aws:bedrock:{R}:{ACCT}:knowledge-base/KB00000001"
-    assert (agent, fn("order-lookup")) in demo.edges("INVOKES")
+    # The agent uses its action group as a tool; the group invokes the Lambda executor.
+    group = f"{agent}/action-group/AG00000001"
+    assert (agent, group) in demo.edges("USES_TOOL")
+    assert (group, fn("order-lookup")) in demo.edges("INVOKES")
     assert (kb, bucket("acme-kb-docs")) in demo.edges("GROUNDED_ON")
     assert demo.graph.node(bucket("acme-kb-docs"))["data_role"] == ["grounding"]
     user = f"arn:aws:iam::{ACCT}:user/data-scientist"

@@ -70,9 +70,13 @@ def test_services_run_in_the_documented_order() -> None:
         "kms",
         "opensearchserverless",
         "sagemaker",
+        "sagemaker-mlops",
         "sagemaker-posture",
         "bedrock",
+        "bedrock-models",
         "bedrock-agent",
+        "bedrock-agentcore",
+        "bedrock-flows",
         "bedrock-posture",
         "bedrock-vpc-endpoints",
     ]

@@ -13,14 +13,14 @@ def test_demo_prints_top_paths_counts_and_aibom(tmp_path: Path) -> None:
     res = run_cli("demo", workspace=tmp_path / "ws")
     assert res.code == 0, res.err
     assert "Top attack paths" in res.out
-    assert "15 attack paths: 2 critical" in res.out
+    assert "22 attack paths: 2 critical" in res.out
     assert res.out.count("AI-BOM:") == 1 and "shadow AI" in res.out
 
 
 def test_paths_filters_and_gate(demo_ws: Path) -> None:
     res = run_cli("paths", "--format", "json", "--min-risk", "high", workspace=demo_ws)
     levels = {p["risk"]["level"] for p in res.json()["paths"]}
-    assert levels <= {"critical", "high"} and res.json()["total_paths"] == 15
+    assert levels <= {"critical", "high"} and res.json()["total_paths"] == 22
     top = run_cli("paths", "--format", "json", "--top", "2", workspace=demo_ws).json()
     assert len(top["paths"]) == 2
     kind = run_cli("paths", "--format", "json", "--target-kind", "AWSAccount", workspace=demo_ws)
@@ -109,7 +109,9 @@ def test_trusted_cidrs_remove_exposure(tmp_path: Path) -> None:
     assert run_cli("build", "--trusted-cidrs", "0.0.0.0/0,::/0", workspace=ws).code == 0
     res = run_cli("paths", "--format", "json", workspace=ws).json()
     kinds = {p["edges"][0]["kind"] for p in res["paths"]}
-    assert kinds <= {"PUBLIC_ACCESS"}
+    # What is left needs no network route: anonymous access, and content anyone can publish
+    # into an agent's context (the demo's poisoned MCP tool description).
+    assert kinds <= {"PUBLIC_ACCESS", "PROMPT_INJECTION"}
 
 
 def test_help_and_version() -> None:

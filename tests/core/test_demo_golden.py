@@ -15,7 +15,7 @@ AOAI = f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-contoso-prod"
 ST = f"{DEMO_RG}/microsoft.storage/storageaccounts/stcontosogrounding"
 SRCH = f"{DEMO_RG}/microsoft.search/searchservices/srch-contoso-rag"
 A = "123456789012"
-EC2 = f"arn:aws:ec2:us-east-1:{A}:instance/i-02d4437e896390311"
+EC2 = f"arn:aws:ec2:us-east-1:{A}:instance/i-59a7ad18abb558042"
 ROLE = f"arn:aws:iam::{A}:role/llm-web-role"
 MODEL = f"arn:aws:bedrock:us-east-1:{A}:custom-model/support-bot-ft"
 BUCKET = "arn:aws:s3:::acme-llm-training-data"
@@ -23,7 +23,7 @@ FN = f"arn:aws:lambda:us-east-1:{A}:function:chatbot"
 FN_ROLE = f"arn:aws:iam::{A}:role/chatbot-role"
 ADMIN_ROLE = f"arn:aws:iam::{A}:role/ml-admin-role"
 ACCOUNT = f"arn:aws:iam::{A}:root"
-SECRET = f"arn:aws:secretsmanager:us-east-1:{A}:secret:openai-api-key-GhNVNI"
+SECRET = f"arn:aws:secretsmanager:us-east-1:{A}:secret:openai-api-key-MpPThd"
 P = "acme-vertex-prod"
 GCE = f"//compute.googleapis.com/projects/{P}/zones/us-central1-a/instances"
 SAS = f"//iam.googleapis.com/projects/{P}/serviceAccounts"
@@ -31,6 +31,14 @@ SA = f"{SAS}/nb-runner@{P}.iam.gserviceaccount.com"
 AIP = f"//aiplatform.googleapis.com/projects/{P}/locations/us-central1"
 EP = f"{AIP}/endpoints/4821937465012345678"
 GCS = f"//storage.googleapis.com/projects/_/buckets/{P}-fraud-training"
+AGENT = f"arn:aws:bedrock:us-east-1:{A}:agent/AGENT00001"
+ACTION_GROUP = f"{AGENT}/action-group/AG00000001"
+ORDER_FN = f"arn:aws:lambda:us-east-1:{A}:function:order-lookup"
+ORDER_ROLE = f"arn:aws:iam::{A}:role/order-lookup-role"
+KB = f"arn:aws:bedrock:us-east-1:{A}:knowledge-base/KB00000001"
+KB_DOCS = "arn:aws:s3:::acme-kb-docs"
+ENGINE = f"{AIP}/reasoningEngines/778899001122"
+CURSOR = "mcp:cursor:/home/dev/.cursor/mcp.json"
 
 EXPECTED_ROUTES = {
     # Azure (recorded ARM responses): exposed VM -> managed identity -> OpenAI deployments and
@@ -48,6 +56,12 @@ EXPECTED_ROUTES = {
     # same role reads the secret holding the OpenAI key.
     ("internet", FN, FN_ROLE, ADMIN_ROLE, ACCOUNT),
     ("internet", FN, FN_ROLE, SECRET),
+    # AWS agents: the chatbot's role drives the Bedrock agent (a path to the agent), and on
+    # through the agent: its knowledge base, and its action group's Lambda, whose role writes
+    # the documents that knowledge base ingests.
+    ("internet", FN, FN_ROLE, AGENT),
+    ("internet", FN, FN_ROLE, AGENT, KB),
+    ("internet", FN, FN_ROLE, AGENT, ACTION_GROUP, ORDER_FN, ORDER_ROLE, KB_DOCS),
     # The same role may open the existing research notebook with a presigned URL
     # (pathfinding.cloud sagemaker-004): the notebook's execution role reads model artifacts.
     (
@@ -61,7 +75,16 @@ EXPECTED_ROUTES = {
     # endpoints and agent; Workbench impersonating an admin SA; public training bucket.
     ("internet", f"{GCE}/jupyter-ds-01", SA, EP, f"{AIP}/models/8213456789012345678"),
     ("internet", f"{GCE}/jupyter-ds-01", SA, f"{AIP}/endpoints/4821937465012349999"),
-    ("internet", f"{GCE}/jupyter-ds-01", SA, f"{AIP}/reasoningEngines/778899001122"),
+    ("internet", f"{GCE}/jupyter-ds-01", SA, ENGINE),
+    # ... and on through the Agent Engine agent to what its own service account reaches.
+    (
+        "internet",
+        f"{GCE}/jupyter-ds-01",
+        SA,
+        ENGINE,
+        f"{SAS}/support-agent-sa@{P}.iam.gserviceaccount.com",
+        f"//storage.googleapis.com/projects/_/buckets/{P}-models",
+    ),
     (
         "internet",
         f"{GCE}/wb-research-01",
@@ -70,6 +93,11 @@ EXPECTED_ROUTES = {
         f"//cloudresourcemanager.googleapis.com/projects/{P}",
     ),
     ("internet", GCS),
+    # MCP (a developer's Cursor configuration): a poisoned tool description steers the client
+    # (inferred) into the credentials its other servers hold.
+    ("internet", CURSOR),
+    ("internet", CURSOR, f"{CURSOR}#github", f"{CURSOR}#github/env/GITHUB_PERSONAL_ACCESS_TOKEN"),
+    ("internet", CURSOR, f"{CURSOR}#docs", f"{CURSOR}#docs/header/Authorization"),
 }
 
 NEGATIVE_CONTROLS = {
@@ -79,8 +107,8 @@ NEGATIVE_CONTROLS = {
     f"{DEMO_RG}/microsoft.compute/virtualmachines/vm-nc-sibling",  # role on a sibling RG
     f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-entraonly",  # no key, no identity
     f"{DEMO_RG}/microsoft.cognitiveservices/accounts/oai-nc-private",  # private endpoint only
-    f"arn:aws:ec2:us-east-1:{A}:instance/i-735d1089a876ec61f",  # internal-llm: SG private CIDR
-    f"arn:aws:ec2:us-east-1:{A}:instance/i-44a2dc99c7d559a9f",  # analytics-1: explicit Deny
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-722d5eb24217a6ed8",  # internal-llm: SG private CIDR
+    f"arn:aws:ec2:us-east-1:{A}:instance/i-153ea0f3d58865680",  # analytics-1: explicit Deny
     f"arn:aws:lambda:us-east-1:{A}:function:faq-bot",  # URL auth NONE, no public policy
     f"{GCE}/jupyter-ds-02",  # higher-priority deny
     f"{GCE}/jupyter-ds-03",  # firewall target tag the instance lacks

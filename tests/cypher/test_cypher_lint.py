@@ -46,7 +46,14 @@ def _writer_items() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def _path_items() -> list[tuple[str, str, dict[str, Any]]]:
-    params: dict[str, Any] = {"entries": [], "targets": [], "limit": 1, "ids": [], "kinds": []}
+    params: dict[str, Any] = {
+        "entries": [],
+        "targets": [],
+        "stops": [],
+        "limit": 1,
+        "ids": [],
+        "kinds": [],
+    }
     items = [(f"paths:{h}", path_query(h), params) for h in (1, 8)]
     nodes_q, edges_q = subgraph_queries()
     items += [

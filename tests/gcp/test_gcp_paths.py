@@ -39,6 +39,15 @@ EXPECTED_ROUTES = {
     ("internet", f"{ZONE}/jupyter-ds-01", NB, EP, MODEL),
     ("internet", f"{ZONE}/jupyter-ds-01", NB, PSC_EP),
     ("internet", f"{ZONE}/jupyter-ds-01", NB, AGENT),
+    # Agents pass paths on: through the Agent Engine agent to what its service account reaches.
+    (
+        "internet",
+        f"{ZONE}/jupyter-ds-01",
+        NB,
+        AGENT,
+        f"{SA}/support-agent-sa@{P}.iam.gserviceaccount.com",
+        f"//storage.googleapis.com/projects/_/buckets/{P}-models",
+    ),
     ("internet", f"{ZONE}/wb-research-01", WB_SA, ADMIN_SA, PROJECT),
 }
 

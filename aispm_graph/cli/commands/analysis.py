@@ -15,6 +15,7 @@ from aispm_graph.analysis.engine import DEFAULT_MAX_HOPS, DEFAULT_MAX_PATHS, Pat
 from aispm_graph.analysis.explain import explain as explain_path
 from aispm_graph.analysis.inventory import build_inventory
 from aispm_graph.analysis.models import AttackPath, PathResult
+from aispm_graph.analysis.targets import passes_on
 from aispm_graph.build import BuildContext, BuildOptions, Network, build_snapshot
 from aispm_graph.cli import render, render_analysis
 from aispm_graph.cli.errors import UserError
@@ -320,15 +321,40 @@ def show_cmd(
         path = find_one(result, path_id)
     if path is None:
         raise UserError(f"no attack path with id {path_id!r} (list them with 'aispm paths')")
+    agents = agents_on_path(graph, path)
     if fmt == "json":
         out = path.model_dump(mode="json")
         if explain:
             out["explain"] = explain_path(path).model_dump(mode="json")
+        if agents:
+            out["agents"] = agents
         render.print_json(app.console, out)
     else:
         render.path_detail(app.console, path)
+        render_analysis.agent_indicators(app.console, agents)
         if explain:
             render_analysis.explanation(app.console, explain_path(path))
+
+
+def agents_on_path(graph: Graph, path: AttackPath) -> list[dict[str, Any]]:
+    """The agents a path runs into or through, with their risk indicators and evidence."""
+    out = []
+    for n in path.nodes:
+        if not passes_on(n.kind) or not graph.has_node(n.id):
+            continue
+        data = graph.node(n.id)
+        evidence = data.get("agent_indicator_evidence") or {}
+        out.append(
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "name": n.name,
+                "indicators": {
+                    k: list(evidence.get(k, [])) for k in data.get("agent_indicators") or []
+                },
+            }
+        )
+    return out
 
 
 INVENTORY_FORMATS: dict[str, object] = {}

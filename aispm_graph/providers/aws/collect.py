@@ -68,6 +68,8 @@ SERVICES = (
     "sagemaker",
     "bedrock",
     "bedrock-agent",
+    "bedrock-agentcore",
+    "bedrock-flows",
     "opensearchserverless",
     "cloudformation",
     "codebuild",
@@ -402,11 +404,76 @@ def _sagemaker(t: _Task) -> None:
             "TrainingJobName",
         ),
         ("list_domains", "Domains", "describe_domain", "DomainId", "DomainId"),
+        # The AI-BOM beyond serving (issue 20): registry, MLOps and feature data.
+        (
+            "list_model_package_groups",
+            "ModelPackageGroupSummaryList",
+            "describe_model_package_group",
+            "ModelPackageGroupName",
+            "ModelPackageGroupName",
+        ),
+        (
+            "list_inference_components",
+            "InferenceComponents",
+            "describe_inference_component",
+            "InferenceComponentName",
+            "InferenceComponentName",
+        ),
+        (
+            "list_processing_jobs",
+            "ProcessingJobSummaries",
+            "describe_processing_job",
+            "ProcessingJobName",
+            "ProcessingJobName",
+        ),
+        (
+            "list_pipelines",
+            "PipelineSummaries",
+            "describe_pipeline",
+            "PipelineName",
+            "PipelineName",
+        ),
+        (
+            "list_feature_groups",
+            "FeatureGroupSummaries",
+            "describe_feature_group",
+            "FeatureGroupName",
+            "FeatureGroupName",
+        ),
     ):
         listed = t.call(list_op, store=False)
         for item in (listed or {}).get(field_name, []):
             name = item[name_key]
             t.call(describe, name, **{param: name})
+            if describe == "describe_model_package_group":
+                # Cross-account sharing of the registry is its resource policy.
+                t.call("get_model_package_group_policy", name, ModelPackageGroupName=name)
+    # Studio: spaces and running apps are keyed by domain (and app type and owner).
+    spaces = t.call("list_spaces", store=False)
+    for sp in (spaces or {}).get("Spaces", []):
+        t.call(
+            "describe_space",
+            f"{sp['DomainId']}/{sp['SpaceName']}",
+            DomainId=sp["DomainId"],
+            SpaceName=sp["SpaceName"],
+        )
+    apps = t.call("list_apps", store=False)
+    for app in (apps or {}).get("Apps", []):
+        owner = (
+            {"SpaceName": app["SpaceName"]}
+            if app.get("SpaceName")
+            else {"UserProfileName": app["UserProfileName"]}
+            if app.get("UserProfileName")
+            else {}
+        )
+        t.call(
+            "describe_app",
+            f"{app['DomainId']}/{app['AppType']}/{app['AppName']}",
+            DomainId=app["DomainId"],
+            AppType=app["AppType"],
+            AppName=app["AppName"],
+            **owner,
+        )
 
 
 def _bedrock(t: _Task) -> None:
@@ -421,6 +488,23 @@ def _bedrock(t: _Task) -> None:
     for g in (guardrails or {}).get("guardrails", []):
         t.call("get_guardrail", g["id"], guardrailIdentifier=g["id"])
     t.call("get_model_invocation_logging_configuration")
+    # The models the account can use, and every other way it serves or makes one (issue 20).
+    fms = t.call("list_foundation_models")
+    for fm in (fms or {}).get("modelSummaries", []):
+        mid = fm.get("modelId")
+        if mid and "ON_DEMAND" in (fm.get("inferenceTypesSupported") or []):
+            t.call("get_foundation_model_availability", mid, modelId=mid)
+    t.call("list_inference_profiles")
+    t.call("list_inference_profiles", "APPLICATION", typeEquals="APPLICATION")
+    imported = t.call("list_imported_models", store=False)
+    for m in (imported or {}).get("modelSummaries", []):
+        t.call("get_imported_model", m["modelName"], modelIdentifier=m["modelArn"])
+    endpoints = t.call("list_marketplace_model_endpoints", store=False)
+    for e in (endpoints or {}).get("marketplaceModelEndpoints", []):
+        t.call("get_marketplace_model_endpoint", e["endpointArn"], endpointArn=e["endpointArn"])
+    jobs = t.call("list_model_customization_jobs", store=False)
+    for j in (jobs or {}).get("modelCustomizationJobSummaries", []):
+        t.call("get_model_customization_job", j["jobName"], jobIdentifier=j["jobName"])
 
 
 def _bedrock_agent(t: _Task) -> None:
@@ -442,6 +526,7 @@ def _bedrock_agent(t: _Task) -> None:
                 actionGroupId=gid,
             )
         t.call("list_agent_knowledge_bases", aid, agentId=aid, agentVersion="DRAFT")
+        t.call("list_agent_collaborators", aid, agentId=aid, agentVersion="DRAFT")
     kbs = t.call("list_knowledge_bases", store=False)
     for kb in (kbs or {}).get("knowledgeBaseSummaries", []):
         kid = kb["knowledgeBaseId"]
@@ -454,6 +539,61 @@ def _bedrock_agent(t: _Task) -> None:
                 knowledgeBaseId=kid,
                 dataSourceId=ds["dataSourceId"],
             )
+
+
+def _names_only(resp: Any, key: str) -> None:
+    """Replace a map of environment values by its names: values can be API keys."""
+    if isinstance(resp, dict) and isinstance(resp.get(key), dict):
+        resp[f"{key}Names"] = sorted(resp.pop(key))
+
+
+def _bedrock_agentcore(t: _Task) -> None:
+    """AgentCore control plane: runtimes (+ endpoints, resource policy), gateways and their
+    targets, memories, code interpreters, browsers, workload identities and credential
+    providers (names and ARNs only; the secrets stay in the token vault)."""
+    runtimes = t.call("list_agent_runtimes", store=False)
+    for r in (runtimes or {}).get("agentRuntimes", []):
+        rid = r["agentRuntimeId"]
+        got = t.call("get_agent_runtime", rid, store=False, agentRuntimeId=rid)
+        if got is not None:
+            _names_only(got, "environmentVariables")
+            t.put("get_agent_runtime", rid, {"agentRuntimeId": rid}, got)
+        t.call("list_agent_runtime_endpoints", rid, agentRuntimeId=rid)
+        if r.get("agentRuntimeArn"):
+            t.call("get_resource_policy", rid, resourceArn=r["agentRuntimeArn"])
+    gateways = t.call("list_gateways", store=False)
+    for g in (gateways or {}).get("items", []):
+        gid = g["gatewayId"]
+        got = t.call("get_gateway", gid, gatewayIdentifier=gid)
+        if got and got.get("gatewayArn"):
+            t.call("get_resource_policy", gid, resourceArn=got["gatewayArn"])
+        targets = t.call("list_gateway_targets", gid, store=False, gatewayIdentifier=gid)
+        for tg in (targets or {}).get("items", []):
+            tid = tg["targetId"]
+            t.call("get_gateway_target", f"{gid}/{tid}", gatewayIdentifier=gid, targetId=tid)
+    memories = t.call("list_memories", store=False)
+    for m in (memories or {}).get("memories", []):
+        t.call("get_memory", m["id"], memoryId=m["id"])
+    interpreters = t.call("list_code_interpreters", store=False)
+    for ci in (interpreters or {}).get("codeInterpreterSummaries", []):
+        cid = ci["codeInterpreterId"]
+        t.call("get_code_interpreter", cid, codeInterpreterId=cid)
+    browsers = t.call("list_browsers", store=False)
+    for br in (browsers or {}).get("browserSummaries", []):
+        t.call("get_browser", br["browserId"], browserId=br["browserId"])
+    t.call("list_workload_identities")
+    t.call("list_oauth2_credential_providers")
+    t.call("list_api_key_credential_providers")
+
+
+def _bedrock_flows(t: _Task) -> None:
+    """Bedrock Prompt Management and Flows (the bedrock-agent API, apart from agents)."""
+    prompts = t.call("list_prompts", store=False)
+    for p in (prompts or {}).get("promptSummaries", []):
+        t.call("get_prompt", p["id"], promptIdentifier=p["id"])
+    flows = t.call("list_flows", store=False)
+    for f in (flows or {}).get("flowSummaries", []):
+        t.call("get_flow", f["id"], flowIdentifier=f["id"])
 
 
 def _kms(t: _Task) -> None:
@@ -507,6 +647,8 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "sagemaker": ("sagemaker", _sagemaker),
     "bedrock": ("bedrock", _bedrock),
     "bedrock-agent": ("bedrock-agent", _bedrock_agent),
+    "bedrock-agentcore": ("bedrock-agentcore-control", _bedrock_agentcore),
+    "bedrock-flows": ("bedrock-agent", _bedrock_flows),
     "opensearchserverless": ("opensearchserverless", _aoss),
     "cloudformation": ("cloudformation", _cloudformation),
     "autoscaling": ("autoscaling", _autoscaling),

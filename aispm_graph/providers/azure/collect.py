@@ -54,13 +54,16 @@ GENERIC_TYPES = {
     "microsoft.search/searchservices": SEARCH_API,
     "microsoft.keyvault/vaults": KEYVAULT_API,
     "microsoft.managedidentity/userassignedidentities": MI_API,
+    "microsoft.machinelearningservices/registries": ML_API,
     # Code that runs with a managed identity (escalation through its code or settings).
     "microsoft.web/sites": WEB_API,
     "microsoft.automation/automationaccounts": AUTOMATION_API,
     "microsoft.logic/workflows": LOGIC_API,
     "microsoft.databricks/workspaces": DATABRICKS_API,
 }
-ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections")
+# Workspace children: endpoints, connections, and (AI-BOM) compute and datastores.
+ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections", "computes", "datastores")
+COGNITIVE_API = "2024-10-01"
 
 # Field names whose values are credentials; removed wherever they appear in a body.
 SECRET_FIELDS = frozenset(
@@ -145,14 +148,28 @@ def graph_credential_from_env(env: dict[str, str]) -> Any:
     return StaticTokenCredential(token) if token else None
 
 
+# Non-secret facts kept from a removed credentials object: how the thing authenticates (an
+# Azure ML datastore's ``credentials.credentialsType``: AccountKey, Sas, None, ...).
+KEPT_FROM_SECRETS = ("credentialsType", "authType")
+
+
 def scrub(obj: Any) -> Any:
-    """A copy of ``obj`` without secret-valued fields (connection credentials, keys)."""
+    """A copy of ``obj`` without secret-valued fields (connection credentials, keys).
+
+    A removed object's authentication *type* survives as ``<field>Type`` (``credentialsType``),
+    so the snapshot says "key-based" without holding the key.
+    """
     if isinstance(obj, dict):
-        return {
-            k: scrub(v)
-            for k, v in obj.items()
-            if not (isinstance(k, str) and k.lower() in SECRET_FIELDS)
-        }
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            if isinstance(k, str) and k.lower() in SECRET_FIELDS:
+                if isinstance(v, dict):
+                    for kept in KEPT_FROM_SECRETS:
+                        if isinstance(v.get(kept), str):
+                            out.setdefault(kept, v[kept])
+                continue
+            out[k] = scrub(v)
+        return out
     if isinstance(obj, list):
         return [scrub(v) for v in obj]
     return obj
@@ -471,6 +488,20 @@ class AzureCollector:
                 result.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
             add(result, items)
 
+        # Content filters (RAI policies) of OpenAI / AI Services accounts: the SDK has no
+        # operation group for them, so the collection URL is read through its pipeline.
+        rai = "Microsoft.CognitiveServices/accounts/raiPolicies"
+        rai_items: list[dict[str, Any]] = []
+        before = len(result.coverage)
+        for acct in lists["Microsoft.CognitiveServices/accounts"]:
+            if str(acct.get("kind", "")).lower() not in ("openai", "aiservices"):
+                continue
+            url = f"{acct['id']}/raiPolicies?api-version={COGNITIVE_API}"
+            rai_items.extend(self._step(result, rai, self._raw(res, url), record=False))
+        if len(result.coverage) == before:
+            result.coverage.append(Coverage(rai, status=Status.OK, count=len(rai_items)))
+        add(result, rai_items)
+
         # Blob containers (for anonymous access level).
         containers: list[dict[str, Any]] = []
         gap = False
@@ -612,6 +643,9 @@ def _pretty(rtype: str) -> str:
         "microsoft.keyvault/vaults": "Microsoft.KeyVault/vaults",
         "microsoft.managedidentity/userassignedidentities": (
             "Microsoft.ManagedIdentity/userAssignedIdentities"
+        ),
+        "microsoft.machinelearningservices/registries": (
+            "Microsoft.MachineLearningServices/registries"
         ),
         "microsoft.web/sites": "Microsoft.Web/sites",
         "microsoft.automation/automationaccounts": "Microsoft.Automation/automationAccounts",

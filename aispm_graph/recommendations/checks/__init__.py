@@ -10,6 +10,7 @@ from aispm_graph.recommendations.checks import (
     azure_ai,
     common,
     gcp_vertex,
+    provenance,
 )
 
-MODULES = (azure_ai, aws_bedrock, aws_sagemaker, gcp_vertex, common)
+MODULES = (azure_ai, aws_bedrock, aws_sagemaker, gcp_vertex, common, provenance)

@@ -549,7 +549,7 @@ CHECKS: list[Check] = [
         title="Azure ML online endpoint uses key authentication",
         severity="medium",
         provider="azure",
-        kinds=("AzureMLOnlineEndpoint",),
+        kinds=("AzureMLOnlineEndpoint", "AzureMLServerlessEndpoint"),
         predicate=equals("auth_mode", "key"),
         rationale="Endpoint keys are shared bearer secrets; Entra ID tokens are per identity "
         "and logged.",

@@ -19,9 +19,15 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 * ``elbv2`` (50): needs EC2's instance ids;
 * ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``cloudformation`` / ``codebuild`` /
   ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90),
-  ``opensearchserverless`` (100), ``sagemaker`` (110), ``sagemaker-posture`` (115),
-  ``bedrock`` (120);
+  ``opensearchserverless`` (100), ``sagemaker`` (110);
+* ``sagemaker-mlops`` (115): registry, inference components, Studio, processing, pipelines,
+  feature groups; needs SageMaker's domains; ``sagemaker-posture`` (115);
+* ``bedrock`` (120);
+* ``bedrock-models`` (125): foundation models (those usable or referenced), inference profiles,
+  imported models, Marketplace endpoints, customization jobs;
 * ``bedrock-agent`` (130): needs guardrails, Lambda functions and vector collections;
+* ``bedrock-agentcore`` (135): needs IAM roles and Lambda functions (gateway targets);
+* ``bedrock-flows`` (135): prompts and flows (their knowledge bases, agents and Lambdas);
 * ``bedrock-posture`` (135): posture settings merged into the Bedrock nodes;
 * ``bedrock-vpc-endpoints`` (900): needs every Bedrock node (decides where Bedrock is in use).
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from aispm_graph.aibom.public_sources import public_source
 from aispm_graph.build import BuildContext
 from aispm_graph.graph.model import Graph
 from aispm_graph.transforms.builder import Builder
@@ -170,7 +171,15 @@ class AwsBuilder(Builder):
         return f"arn:aws:{service}:{region}:{self.account}:{rest}"
 
     def bucket(self, bucket: str, role: str, prefix: str = "") -> str:
-        """Mark a bucket as AI data (a placeholder if it was not collected); returns its ARN."""
+        """Mark a bucket as AI data (a placeholder if it was not collected); returns its ARN.
+
+        AWS's own public buckets (JumpStart model caches, SageMaker samples) are not the
+        estate's data and never become targets: '' is returned, so an edge to it is not made,
+        and the build stats count the reference (the referring record keeps the URI).
+        """
+        if public_source(bucket, "s3://") is not None:
+            self.ctx.stats["aws.public_source_references"] += 1
+            return ""
         arn = self.placeholder("S3Bucket", s3_arn(bucket), bucket)
         self.bucket_roles[arn].add(role)
         self.bucket_prefixes[arn].add(prefix)

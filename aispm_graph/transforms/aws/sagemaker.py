@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aispm_graph.aibom.provenance import model_facts_from_env
 from aispm_graph.transforms.aws.builder import AwsBuilder, split_s3_uri
 from aispm_graph.transforms.registry import service
 
@@ -68,6 +69,7 @@ def sagemaker(b: AwsBuilder) -> None:
     for arn, r, region in b.described("sagemaker", "describe_training_job", "TrainingJobArn"):
         with b.guard("describe_training_job", label=arn):
             _training_job(b, arn, r, region)
+    _lineage(b)
     for arn, r, region in b.described("sagemaker", "describe_domain", "DomainArn"):
         with b.guard("describe_domain", label=arn):
             b.node(
@@ -84,6 +86,23 @@ def sagemaker(b: AwsBuilder) -> None:
 def _model(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
     containers = [r.get("PrimaryContainer") or {}, *r.get("Containers", [])]
     artifact = next((c.get("ModelDataUrl") for c in containers if c.get("ModelDataUrl")), None)
+    # Uncompressed model data (ModelDataSource.S3DataSource) is the newer form of the same.
+    artifact = artifact or next(
+        (
+            ((c.get("ModelDataSource") or {}).get("S3DataSource") or {}).get("S3Uri")
+            for c in containers
+            if ((c.get("ModelDataSource") or {}).get("S3DataSource") or {}).get("S3Uri")
+        ),
+        None,
+    )
+    # Provenance: the Hugging Face id and revision the serving container loads (only those
+    # variables are read; the environment's tokens are never kept) and the registry package.
+    facts: dict[str, str] = {}
+    for c in containers:
+        facts = facts or model_facts_from_env(c.get("Environment"))
+    package = next(
+        (c.get("ModelPackageName") for c in containers if c.get("ModelPackageName")), None
+    )
     b.node(
         arn,
         "SageMakerModel",
@@ -93,7 +112,14 @@ def _model(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
         artifact=artifact,
         execution_role=r.get("ExecutionRoleArn"),
         images=[c.get("Image") for c in containers if c.get("Image")],
+        hf_model_id=facts.get("hf_model_id"),
+        hf_revision=facts.get("hf_revision"),
+        hf_model_id_field=f"Environment.{facts['hf_model_id_field']}" if facts else None,
+        registry_model=package,
+        in_vpc=bool((r.get("VpcConfig") or {}).get("Subnets")),
     )
+    # The model's containers run with its execution role: control of the model is that role.
+    b.has_role(arn, r.get("ExecutionRoleArn"), "SageMaker model execution role")
     loc = split_s3_uri(artifact or "")
     if loc:
         bucket = b.bucket(loc[0], "model-artifact", loc[1])
@@ -114,6 +140,26 @@ def _training_job(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> No
         loc = split_s3_uri(uri)
         if loc:
             b.edge(arn, b.bucket(loc[0], "training", loc[1]), "TRAINED_ON", uri=uri)
-    out = split_s3_uri((r.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
+    output = (r.get("OutputDataConfig") or {}).get("S3OutputPath", "")
+    b.g.node(arn)["output_location"] = output or None
+    b.has_role(arn, r.get("RoleArn"), "SageMaker training job execution role")
+    out = split_s3_uri(output)
     if out:
         b.bucket(out[0], "model-artifact", out[1])
+    artifacts = (r.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
+    if artifacts:
+        b.g.node(arn)["model_artifacts"] = artifacts
+
+
+def _lineage(b: AwsBuilder) -> None:
+    """A model whose artifact is a training job's output was produced by that job."""
+    produced = {
+        str(d["model_artifacts"]): n
+        for n, d in b.g.nodes("SageMakerTrainingJob")
+        if d.get("tenant") == b.account and d.get("model_artifacts")
+    }
+    for n, d in list(b.g.nodes("SageMakerModel")):
+        job = produced.get(str(d.get("artifact") or ""))
+        if job and d.get("tenant") == b.account:
+            d["training_job"] = job
+            b.edge(job, n, "PRODUCED", field="ModelArtifacts.S3ModelArtifacts")

@@ -89,6 +89,7 @@ def _deployment(b: AzureBuilder, rid: str, res: Res) -> None:
         model_format=model.get("format"),
         sku=sku.get("name"),
         capacity=sku.get("capacity"),
+        version_upgrade_option=p.get("versionUpgradeOption"),
         rai_policy=p.get("raiPolicyName"),
         content_filter=bool(p.get("raiPolicyName")),
     )

@@ -111,10 +111,16 @@ def _workspace(b: AzureBuilder, rid: str, res: Res) -> None:
 
 def _endpoint(b: AzureBuilder, rid: str, res: Res, endpoint_type: str) -> None:
     p = props(res)
+    model = (p.get("modelSettings") or {}).get("modelId")
+    # A serverless (model-as-a-service) endpoint is one catalogue model: its own kind, so it
+    # carries that model's provenance (registry asset id).
+    serverless = endpoint_type == "serverless"
     b.resource_node(
         rid,
-        "AzureMLOnlineEndpoint",
+        "AzureMLServerlessEndpoint" if serverless else "AzureMLOnlineEndpoint",
         res,
+        registry_model=model if serverless else None,
+        model_id=model if serverless else None,
         endpoint_type=endpoint_type,
         auth_mode=p.get("authMode") or ("Key" if endpoint_type == "serverless" else None),
         public_network_access=enabled(p.get("publicNetworkAccess")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aispm_graph.aibom.provenance import model_facts_from_env
 from aispm_graph.transforms.gcp.builder import AIP, GcpBuilder, gs_buckets, location_of
 from aispm_graph.transforms.registry import service
 
@@ -85,11 +86,29 @@ def _endpoint(b: GcpBuilder, asset: dict[str, Any]) -> None:
             deployed_model_id=dm.get("id"),
             service_account=dm.get("serviceAccount"),
         )
+        # The serving container runs as the deployed model's service account: control of
+        # the endpoint's code is that account (an attack step like any compute's identity).
+        sa = dm.get("serviceAccount")
+        if isinstance(sa, str) and sa:
+            b.identity(
+                node,
+                sa,
+                "deployed model service account (serving container)",
+                field="deployedModels[].serviceAccount",
+            )
 
 
 def _model(b: GcpBuilder, asset: dict[str, Any]) -> None:
     data = asset["resource"]["data"]
     artifact = data.get("artifactUri")
+    spec = data.get("containerSpec") or {}
+    # Provenance: the Hugging Face id/revision the serving container loads (env or args;
+    # nothing else of the environment is kept), the Model Garden model it was deployed from.
+    facts = model_facts_from_env(spec.get("env"), spec.get("args") or ())
+    garden = ((data.get("baseModelSource") or {}).get("modelGardenSource") or {}).get(
+        "publicModelName"
+    )
+    pipeline = data.get("trainingPipeline")
     node = b.add(
         asset,
         "VertexAIModel",
@@ -97,15 +116,24 @@ def _model(b: GcpBuilder, asset: dict[str, Any]) -> None:
         artifact=artifact,
         model_name=data.get("displayName"),
         model_version=data.get("versionId"),
-        container_image=(data.get("containerSpec") or {}).get("imageUri"),
+        container_image=spec.get("imageUri"),
         cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
-        training_pipeline=data.get("trainingPipeline"),
+        training_pipeline=pipeline,
+        training_job=b.aip_ref(str(pipeline)) if pipeline else None,
+        model_source_type=(data.get("modelSourceInfo") or {}).get("sourceType"),
+        model_garden_id=garden,
+        hf_model_id=facts.get("hf_model_id"),
+        hf_revision=facts.get("hf_revision"),
+        hf_model_id_field=f"containerSpec {facts['hf_model_id_field']}" if facts else None,
     )
     for bucket in sorted(gs_buckets(artifact)):
         bkt = b.bucket_node(bucket, "model-artifact")
         b.edge(bkt, node, "STORES_ARTIFACT", uri=artifact)
-    if data.get("trainingPipeline"):
-        b.pipeline_buckets[node].add(b.aip_ref(str(data["trainingPipeline"])))
+    if pipeline:
+        b.pipeline_buckets[node].add(b.aip_ref(str(pipeline)))
+        b.edge(
+            b.aip_ref(str(pipeline)), node, "PRODUCED", if_present=True, field="trainingPipeline"
+        )
 
 
 def _dataset(b: GcpBuilder, asset: dict[str, Any]) -> None:
@@ -140,7 +168,20 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
         ds = f"{AIP}projects/{proj}/locations/{loc}/datasets/{dataset_id}"
         if b.g.has_node(ds):
             b.edge(node, ds, "DATA_FROM", role="training")
+    # Google's public schema files (trainingTaskDefinition, *SchemaUri) are not data: they are
+    # kept as properties and bucket_node() refuses their buckets.
+    b.g.node(node)["training_task_definition"] = data.get("trainingTaskDefinition")
     out = data.get("modelToUpload") or {}
+    # The model the pipeline uploads: modelToUpload.name once uploaded, else modelId.
+    produced = out.get("name") or (
+        f"projects/{b.g.node(node).get('tenant')}/locations/{location_of(node)}/models/"
+        f"{data['modelId']}"
+        if data.get("modelId")
+        else ""
+    )
+    if produced:
+        field = "modelToUpload.name" if out.get("name") else "modelId"
+        b.edge(node, b.aip_ref(str(produced)), "PRODUCED", if_present=True, field=field)
     artifact_buckets = gs_buckets(out.get("artifactUri"))
     for bucket in sorted(artifact_buckets):
         b.bucket_node(bucket, "model-artifact")

@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from aispm_graph.aibom.public_sources import public_source
 from aispm_graph.build import BuildContext
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.knowledge.gcp.names import bucket_id, sa_id
 from aispm_graph.providers.gcp.assets import WATCHED_CONSTRAINTS, AssetRecordError, normalize
 from aispm_graph.transforms.builder import Builder
+from aispm_graph.transforms.gcp.unmodelled import unmodelled
 from aispm_graph.workspace import Document
 
 Asset = dict[str, Any]
@@ -281,6 +283,15 @@ class GcpBuilder(Builder):
         return self.placeholder("GCPServiceAccount", node_id, email, email=email)
 
     def bucket_node(self, name: str, role: str | None = None) -> str:
+        """The bucket's node (a placeholder if not collected), marked with its AI data role.
+
+        Google's own public buckets (Vertex AI schemas, samples, Model Garden) are not the
+        estate's data: '' is returned, so no node and no edge is made for them, and the build
+        stats count the reference.
+        """
+        if public_source(name, "gs://") is not None:
+            self.ctx.stats["gcp.public_source_references"] += 1
+            return ""
         node_id = bucket_id(name)
         self.placeholder("GCPBucket", node_id, name)
         if role:
@@ -466,6 +477,7 @@ class GcpBuilder(Builder):
                     self.edge(comp.node_id, fw, "PROTECTED_BY", layer="vpc", match=match)
 
     def finish(self) -> None:
+        unmodelled(self)
         for atype, count in sorted(self.policy_only.items()):
             self.ctx.warn(
                 f"gcp: {count} {atype} IAM policies without their resource record (resource "
