@@ -381,6 +381,12 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
     if fmt == "cyclonedx":
         writer = INVENTORY_FORMATS.get("cyclonedx")
         if writer is None:
+            # Registered by the vulns command module, which the lazy CLI may not have loaded.
+            from aispm_graph.cli.lazy import load_all
+
+            load_all()
+            writer = INVENTORY_FORMATS.get("cyclonedx")
+        if writer is None:
             raise UserError(
                 "CycloneDX output needs the vulnerability extra: pip install 'aispm-graph[vulns]'"
             )
