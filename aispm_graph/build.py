@@ -56,7 +56,54 @@ Transform = Callable[[list[Document], Graph, BuildContext], None]
 Deriver = Callable[[Graph, BuildContext], None]
 
 _TRANSFORMS: dict[str, Transform] = {}
-_DERIVERS: list[tuple[int, str, Deriver]] = []
+_DERIVERS: list[tuple[str, str, Deriver]] = []
+
+# The derivers run in named phases, in this order; within a phase, in the order listed here.
+# This table is the one place that says what runs before what (docs/architecture.md repeats it):
+#
+# * facts: properties and edges later phases read (public buckets and trusts, GCP IAM, which
+#   sets the public bucket properties exposure reads, owner-marked assets);
+# * exposure: what the internet reaches (firewall rules, PaaS endpoints, load balancers);
+# * access: who can do what (IAM policy evaluation, RBAC, privilege escalation);
+# * vulnerabilities: packages and models matched with advisories and scan findings;
+# * context: indicators summarised from the finished graph.
+# (The owner's accepted exposures are applied inside access, see below: where they always ran.)
+#
+# A deriver not listed runs at the end of its phase, by name.
+PHASES: dict[str, tuple[str, ...]] = {
+    "facts": (
+        "gcp-agents",
+        "aws-public",
+        "context-assets",
+        "gcp-iam",
+        "gcp-escalation",
+        "gcp-external-projects",
+    ),
+    "exposure": ("internet-exposure", "aws-load-balancers"),
+    "access": (
+        "aws-iam",
+        "azure-rbac",
+        # The owner's accepted exposures drop internet edges after the policy passes that add
+        # them and before the passes that read them (agents, MCP servers, injection).
+        "context-safe-exposures",
+        "aws-agents",
+        "azure-escalation",
+        "gcp-cloud-run-mcp",
+        "agents-injection",
+        "model-provenance",
+    ),
+    "vulnerabilities": ("vulns-match", "vulns-link", "vulns-factors", "model-scan-findings"),
+    "context": ("agents-indicators",),
+}
+
+# Integer orders of the former ``@deriver(order, name)``, still accepted during the transition:
+# an order below each bound belongs to that phase.
+_LEGACY_BOUNDS: tuple[tuple[int, str], ...] = (
+    (10, "facts"),
+    (20, "exposure"),
+    (50, "access"),
+    (60, "vulnerabilities"),
+)
 
 
 def transform(source: str) -> Callable[[Transform], Transform]:
@@ -67,15 +114,41 @@ def transform(source: str) -> Callable[[Transform], Transform]:
     return register
 
 
-def deriver(order: int, name: str) -> Callable[[Deriver], Deriver]:
-    """Register a whole-graph pass; lower ``order`` runs first (exposure before escalation)."""
+def phase_of(order: int) -> str:
+    """The phase a former integer order belongs to."""
+    for bound, phase in _LEGACY_BOUNDS:
+        if order < bound:
+            return phase
+    return "context"
+
+
+def _run_key(entry: tuple[str, str, Deriver]) -> tuple[int, int, str]:
+    phase, name, _fn = entry
+    listed = PHASES[phase]
+    position = listed.index(name) if name in listed else len(listed)
+    return (list(PHASES).index(phase), position, name)
+
+
+def deriver(phase: str | int, name: str) -> Callable[[Deriver], Deriver]:
+    """Register a whole-graph pass in ``phase`` (a key of :data:`PHASES`); an integer is the
+    former order and is mapped with :func:`phase_of`."""
+    resolved = phase_of(phase) if isinstance(phase, int) else phase
+    if resolved not in PHASES:
+        raise ValueError(f"deriver {name!r}: unknown phase {phase!r}; one of {', '.join(PHASES)}")
 
     def register(fn: Deriver) -> Deriver:
-        _DERIVERS.append((order, name, fn))
-        _DERIVERS.sort(key=lambda d: (d[0], d[1]))
+        _DERIVERS[:] = [d for d in _DERIVERS if d[1] != name]
+        _DERIVERS.append((resolved, name, fn))
+        _DERIVERS.sort(key=_run_key)
         return fn
 
     return register
+
+
+def deriver_order() -> list[tuple[str, str]]:
+    """(phase, name) of every registered deriver in the order a build runs them."""
+    _load_plugins()
+    return [(phase, name) for phase, name, _fn in _DERIVERS]
 
 
 def _load_plugins() -> None:
@@ -110,7 +183,7 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
             bar.advance(len(docs))
     graph.ensure_internet()
     with task(ctx.progress, "build: derive passes", len(_DERIVERS)) as bar:
-        for _order, name, derive in _DERIVERS:
+        for _phase, name, derive in _DERIVERS:
             bar.update(detail=name)
             started = time.perf_counter()
             derive(graph, ctx)

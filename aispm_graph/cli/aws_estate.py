@@ -22,7 +22,7 @@ from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App
 from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.progress import task
-from aispm_graph.providers.aws.collect import CollectError, CollectOptions, _session
+from aispm_graph.providers.aws.collect import CollectError, CollectOptions, make_session
 from aispm_graph.providers.aws.org import (
     AccountOutcome,
     OrgOptions,
@@ -66,7 +66,7 @@ def run_estate(app: App, req: EstateRequest, base: CollectOptions, fmt: str) -> 
     with progress_reporter(app, fmt) as reporter:
         try:
             if req.org:
-                session = base.session if base.session is not None else _session(base.profile)
+                session = base.session if base.session is not None else make_session(base.profile)
                 org = read_organization(session, base.max_attempts)
                 options = OrgOptions(
                     base=base,

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aispm_graph.providers.aws.collect import CollectResult, PreviousCollect
+from aispm_graph.providers.aws.collect import CollectResult
+from aispm_graph.providers.aws.incremental import PreviousCollect
 from aispm_graph.workspace import Snapshot, Workspace, WorkspaceError
 
 

@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 
 from aispm_graph import __version__
+from aispm_graph.cli.lazy import EagerGroup, LazyGroup
 from aispm_graph.textsafe import SafeConsole
 from aispm_graph.workspace import Workspace
 
@@ -50,7 +51,10 @@ pass_app = click.make_pass_decorator(App)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="aispm")
 @click.option(
     "--workspace",
@@ -69,17 +73,17 @@ def root(ctx: click.Context, workspace: Path, quiet: bool, debug: bool) -> None:
     ctx.obj = App(workspace=Workspace(workspace), quiet=quiet, debug=debug)
 
 
-@root.group("collect")
+@root.group("collect", cls=EagerGroup)
 def collect() -> None:
     """Collect a cloud estate into the workspace snapshot (raw provider responses)."""
 
 
-@root.group("import")
+@root.group("import", cls=EagerGroup)
 def import_() -> None:
     """Import offline files (graph files, scanner reports, SBOMs, exports) into the snapshot."""
 
 
-@root.group("export")
+@root.group("export", cls=EagerGroup)
 def export() -> None:
     """Export the built graph to a file or a graph database."""
 

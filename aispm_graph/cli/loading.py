@@ -41,6 +41,13 @@ def run_paths(
         return find_paths(graph, opts)
     fn = PATH_BACKENDS.get(backend)
     if fn is None:
+        # Backends register from their command module (cli/commands/cypher.py), which the
+        # lazy CLI has not necessarily imported for 'paths'.
+        from aispm_graph.cli.lazy import load_all
+
+        load_all()
+        fn = PATH_BACKENDS.get(backend)
+    if fn is None:
         raise UserError(f"backend {backend!r} is not available in this installation")
     return fn(app, graph, opts, backend_args or {})
 

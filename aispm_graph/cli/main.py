@@ -53,16 +53,14 @@ def _main(argv: list[str] | None) -> None:
     import click
 
     from aispm_graph.atomic import OutputError
-    from aispm_graph.cli import commands
     from aispm_graph.cli.errors import GateFailed, Interrupted, UserError
     from aispm_graph.cli.groups import root
-    from aispm_graph.graph.fileformat import GraphFileError
-    from aispm_graph.plugins import import_submodules
+    from aispm_graph.cli.lazy import preload
     from aispm_graph.textsafe import clean_line
     from aispm_graph.workspace import WorkspaceError
 
-    import_submodules(commands)
     args = sys.argv[1:] if argv is None else argv
+    preload(args)
     debug = "--debug" in args
     try:
         root.main(args=args, prog_name="aispm", standalone_mode=False)
@@ -79,7 +77,7 @@ def _main(argv: list[str] | None) -> None:
     except GateFailed as exc:
         click.echo(f"aispm: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_GATE)
-    except (UserError, WorkspaceError, GraphFileError, OutputError) as exc:
+    except (UserError, WorkspaceError, OutputError) as exc:
         if debug:
             raise
         click.echo(f"aispm: error: {clean_line(str(exc))}", err=True)
@@ -89,6 +87,9 @@ def _main(argv: list[str] | None) -> None:
     except Exception as exc:
         if debug:
             raise
+        if _is_graph_file_error(exc):
+            click.echo(f"aispm: error: {clean_line(str(exc))}", err=True)
+            sys.exit(EXIT_USAGE)
         click.echo(
             f"aispm: internal error: {type(exc).__name__}: {clean_line(str(exc))} (rerun with "
             "--debug for a traceback and report it)",
@@ -100,3 +101,10 @@ def _main(argv: list[str] | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _is_graph_file_error(exc: Exception) -> bool:
+    """A bad graph file is the user's to fix (exit 2). Checked without importing the graph
+    file module (and NetworkX) at start: if it was never imported, it raised nothing."""
+    fileformat = sys.modules.get("aispm_graph.graph.fileformat")
+    return fileformat is not None and isinstance(exc, fileformat.GraphFileError)

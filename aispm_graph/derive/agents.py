@@ -317,14 +317,14 @@ def derive_indicators(graph: Graph) -> None:
         data["agent_indicator_evidence"] = {k: found[k] for k in data["agent_indicators"]}
 
 
-@deriver(30, "agents-injection")
+@deriver("access", "agents-injection")
 def derive_agents_injection(graph: Graph, ctx: BuildContext) -> None:
     added = derive_injection(graph)
     if added:
         ctx.stats["agents.prompt_injection_edges"] += added
 
 
-@deriver(60, "agents-indicators")
+@deriver("context", "agents-indicators")
 def derive_agents_indicators(graph: Graph, ctx: BuildContext) -> None:
     del ctx
     derive_indicators(graph)

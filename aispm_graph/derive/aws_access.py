@@ -7,7 +7,7 @@ Two passes:
   (``public_read`` / ``public_write``), Lambda function URLs with auth ``NONE`` whose resource
   policy admits everyone, roles whose trust admits any AWS principal; and internet-facing
   load balancers, which expose their targets on the listener ports.
-* ``aws-iam`` evaluates every user and role with :mod:`aispm_graph.providers.aws.iam` and adds
+* ``aws-iam`` evaluates every user and role with :mod:`aispm_graph.knowledge.aws.iam` and adds
   the edges an attacker walks: compute to its role, role assumption, privilege escalation,
   administrator of the account, and invoke/read/write on AI models, agents, knowledge bases,
   AI data and secrets. Each edge carries the permission, the granting statement and policy,
@@ -34,8 +34,7 @@ from aispm_graph.derive.aws_escalation import (
 from aispm_graph.escalation.model import On
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
-from aispm_graph.providers.aws.iam import (
+from aispm_graph.knowledge.aws.iam import (
     Decision,
     PolicyError,
     Principal,
@@ -51,6 +50,7 @@ from aispm_graph.providers.aws.iam import (
     resource_set,
     statement_applies,
 )
+from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
 from aispm_graph.schema import INTERNET_ID
 
 # -- policy loading ------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def _load_balancers(graph: Graph, ctx: BuildContext) -> None:
             )
 
 
-@deriver(5, "aws-public")
+@deriver("facts", "aws-public")
 def derive_aws_public(graph: Graph, ctx: BuildContext) -> None:
     graph.ensure_internet()
     _public_buckets(graph, ctx)
@@ -313,7 +313,7 @@ def derive_aws_public(graph: Graph, ctx: BuildContext) -> None:
     _public_trusts(graph, ctx)
 
 
-@deriver(12, "aws-load-balancers")
+@deriver("exposure", "aws-load-balancers")
 def derive_aws_lbs(graph: Graph, ctx: BuildContext) -> None:
     _load_balancers(graph, ctx)
 
@@ -947,7 +947,7 @@ class IamDeriver:
         return None
 
 
-@deriver(20, "aws-iam")
+@deriver("access", "aws-iam")
 def derive_aws_iam(graph: Graph, ctx: BuildContext) -> None:
     if not any(True for _ in graph.nodes("AWSAccount")):
         return

@@ -23,7 +23,7 @@ import json
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.derive.aws_access import _evidence, _fix_remove, _resource_policy, principals
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.aws.iam import Decision, Resource, Tri, evaluate, public_grants
+from aispm_graph.knowledge.aws.iam import Decision, Resource, Tri, evaluate, public_grants
 from aispm_graph.schema import INTERNET_ID
 
 AGENTCORE_KINDS = (
@@ -165,7 +165,7 @@ def _access(graph: Graph, ctx: BuildContext) -> None:
                 )
 
 
-@deriver(21, "aws-agents")
+@deriver("access", "aws-agents")
 def derive_aws_agents(graph: Graph, ctx: BuildContext) -> None:
     if not any(True for k in AGENTCORE_KINDS for _ in graph.nodes(k)):
         return

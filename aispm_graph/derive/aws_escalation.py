@@ -12,7 +12,7 @@ indexes, built once:
 * **named resources**: when every Allow statement of an attacker for the action names exact
   ARNs, only those targets are tried instead of every principal of the account.
 
-Only then is the full IAM evaluation (:func:`aispm_graph.providers.aws.iam.evaluate`) run, with
+Only then is the full IAM evaluation (:func:`aispm_graph.knowledge.aws.iam.evaluate`) run, with
 Deny, permission boundaries, SCPs and conditions. Conditions it cannot decide, and technique
 conditions whose facts were not collected, are named in the edge's ``condition`` evidence.
 """
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from aispm_graph.escalation.aws import TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
 from aispm_graph.graph.model import Confidence
-from aispm_graph.providers.aws.iam import (
+from aispm_graph.knowledge.aws.iam import (
     Decision,
     PolicyError,
     Principal,

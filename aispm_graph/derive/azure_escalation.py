@@ -20,8 +20,8 @@ from aispm_graph.build import BuildContext, deriver
 from aispm_graph.escalation.azure import TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.azure.arm import MG_PREFIX, norm
-from aispm_graph.providers.azure.roles import RoleDefinition
+from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm
+from aispm_graph.knowledge.azure.roles import RoleDefinition
 
 KINDS = sorted({k for t in TECHNIQUES for k in t.resource_kinds})
 
@@ -200,8 +200,8 @@ class AzureEscalation:
             self.ctx.stats["azure.escalation_edges"] += 1
 
 
-@deriver(21, "azure-escalation")
+@deriver("access", "azure-escalation")
 def azure_escalation(graph: Graph, ctx: BuildContext) -> None:
-    """After azure-rbac (order 20), which links principals to their assignments."""
+    """After azure-rbac (listed before it in build.PHASES), which links principals to roles."""
     if any(True for _ in graph.nodes("AzureRoleAssignment")):
         AzureEscalation(graph, ctx).run()

@@ -33,8 +33,8 @@ from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.azure.arm import MG_PREFIX, norm
-from aispm_graph.providers.azure.roles import RoleDefinition
+from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm
+from aispm_graph.knowledge.azure.roles import RoleDefinition
 
 NodeData = dict[str, Any]
 
@@ -443,7 +443,7 @@ def _on_your_data(graph: Graph) -> None:
         )
 
 
-@deriver(20, "azure-rbac")
+@deriver("access", "azure-rbac")
 def azure_rbac(graph: Graph, ctx: BuildContext) -> None:
     if any(True for _ in graph.nodes("AzureRoleAssignment")):
         derive_rbac(graph, ctx)

@@ -9,7 +9,7 @@ from aispm_graph.schema import INTERNET_ID
 CRIT_RANK = {"low": 0, "medium": 1, "high": 2, "crown-jewel": 3}
 
 
-@deriver(5, "context-assets")
+@deriver("facts", "context-assets")
 def mark_assets(graph: Graph, ctx: BuildContext) -> None:
     rules = ctx.options.context.assets if ctx.options.context else []
     if not rules:
@@ -32,7 +32,7 @@ def mark_assets(graph: Graph, ctx: BuildContext) -> None:
             ctx.stats["context_marked"] += 1
 
 
-@deriver(20, "context-safe-exposures")
+@deriver("access", "context-safe-exposures")
 def drop_safe_exposures(graph: Graph, ctx: BuildContext) -> None:
     rules = ctx.options.context.safe_exposures if ctx.options.context else []
     if not rules or not graph.has_node(INTERNET_ID):

@@ -303,7 +303,7 @@ def _public_data(graph: Graph) -> None:
                 )
 
 
-@deriver(10, "internet-exposure")
+@deriver("exposure", "internet-exposure")
 def derive_exposure(graph: Graph, ctx: BuildContext) -> None:
     graph.ensure_internet()
     _firewall_exposure(graph, ctx)

@@ -17,7 +17,7 @@ import re
 
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.gcp.names import sa_id
+from aispm_graph.knowledge.gcp.names import sa_id
 from aispm_graph.schema import INTERNET_ID
 
 
@@ -48,7 +48,7 @@ def reasoning_engine_identities(graph: Graph) -> int:
     return added
 
 
-@deriver(4, "gcp-agents")
+@deriver("facts", "gcp-agents")
 def derive_gcp_agents(graph: Graph, ctx: BuildContext) -> None:
     added = reasoning_engine_identities(graph)
     if added:
@@ -85,7 +85,7 @@ def cloud_run_mcp(graph: Graph) -> int:
     return marked
 
 
-@deriver(22, "gcp-cloud-run-mcp")
+@deriver("access", "gcp-cloud-run-mcp")
 def derive_cloud_run_mcp(graph: Graph, ctx: BuildContext) -> None:
     marked = cloud_run_mcp(graph)
     if marked:

@@ -23,7 +23,7 @@ from aispm_graph.build import BuildContext, deriver
 from aispm_graph.escalation.gcp import TECHNIQUES
 from aispm_graph.escalation.model import Technique
 from aispm_graph.graph.model import CONFIDENCE_RANK, Confidence, Graph
-from aispm_graph.providers.gcp.roles import RoleSpec, custom_role, predefined_roles
+from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
 
 NEEDED = sorted({p for t in TECHNIQUES for p in (*t.all_of, *t.any_of)})
 SCOPE_KINDS = {
@@ -258,8 +258,8 @@ class GcpEscalation:
                     self.g.g.remove_edge(src, dst, key=kind)
 
 
-@deriver(6, "gcp-escalation")
+@deriver("facts", "gcp-escalation")
 def gcp_escalation(graph: Graph, ctx: BuildContext) -> None:
-    """After gcp-iam (order 5), before internet exposure (order 10)."""
+    """After gcp-iam (listed before it in build.PHASES), before the exposure phase."""
     if any(True for _ in graph.nodes("GCPProject")):
         GcpEscalation(graph, ctx).run()

@@ -26,7 +26,7 @@ from typing import Any
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.gcp.names import sa_owner
+from aispm_graph.knowledge.gcp.names import sa_owner
 
 CRM = "//cloudresourcemanager.googleapis.com/projects/"
 CROSS_PROJECT = "iam.disableCrossProjectServiceAccountUsage"
@@ -177,7 +177,7 @@ def derive_external_projects(graph: Graph, ctx: BuildContext) -> int:
     return added
 
 
-@deriver(6, "gcp-external-projects")
+@deriver("facts", "gcp-external-projects")
 def derive_gcp_external_projects(graph: Graph, ctx: BuildContext) -> None:
-    """Runs after ``gcp-iam`` (order 5), which creates the accounts that bindings name."""
+    """After ``gcp-iam`` (listed before it in build.PHASES): it creates the bound accounts."""
     derive_external_projects(graph, ctx)

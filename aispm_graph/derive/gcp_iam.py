@@ -3,7 +3,7 @@
 A binding on an organization, folder or project applies to everything beneath it (GCP allow
 policies are additive and inherited), so each binding is expanded to the resources under its
 scope whose kind a rule covers, and a role grants only the permissions listed for it in the
-shipped role table (:mod:`aispm_graph.providers.gcp.roles`) or in a collected custom role.
+shipped role table (:mod:`aispm_graph.knowledge.gcp.roles`) or in a collected custom role.
 
 Each (member, resource, edge kind) becomes one attack-step edge whose evidence names the
 permission, the grant (role, member and scope) and a precise fix; when several bindings grant
@@ -31,8 +31,8 @@ from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.graph.model import Confidence, Graph
-from aispm_graph.providers.gcp.names import sa_id
-from aispm_graph.providers.gcp.roles import RoleSpec, custom_role, predefined_roles
+from aispm_graph.knowledge.gcp.names import sa_id
+from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
 from aispm_graph.schema import INTERNET_ID
 
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
@@ -420,9 +420,9 @@ class IamDeriver:
             self.graph.add_edge(src, dst, kind, evidence, confidence)
 
 
-@deriver(5, "gcp-iam")
+@deriver("facts", "gcp-iam")
 def derive_gcp_iam(graph: Graph, ctx: BuildContext) -> None:
-    """Runs before internet exposure (order 10), which reads the public bucket properties."""
+    """In the facts phase, before the exposure phase, which reads the public bucket properties."""
     IamDeriver(graph, ctx).run()
     for node_id, data in list(graph.nodes("GCPCloudRunService")):
         if data.get("invoker_iam_disabled") and data.get("ingress_all"):

@@ -2,7 +2,7 @@
 
 Runs after the transforms (which keep the raw facts: base model, training job, Hugging Face id
 and revision from the container environment, JumpStart / Model Garden ids, registry assets) and
-before vulnerability matching (order 50), so that the serving-framework packages it adds are
+before vulnerability matching (next phase), so that the serving-framework packages it adds are
 matched like any other package:
 
 * every collected model and deployment gets ``provenance_*`` properties
@@ -34,7 +34,7 @@ MODEL_IMAGE_PROPS = ("images", "container_image", "image")
 SELF_EVIDENT = frozenset({"BedrockFoundationModel"})
 
 
-@deriver(40, "model-provenance")
+@deriver("access", "model-provenance")
 def derive_provenance(graph: Graph, ctx: BuildContext) -> None:
     models = [
         (node_id, data)

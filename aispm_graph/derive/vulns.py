@@ -66,7 +66,7 @@ def _vuln_props(db: VulnDB, adv_id: str) -> dict[str, Any]:
     }
 
 
-@deriver(50, "vulns-match")
+@deriver("vulnerabilities", "vulns-match")
 def match_packages(graph: Graph, ctx: BuildContext) -> None:
     packages = list(graph.nodes("Package"))
     if not packages:
@@ -210,7 +210,7 @@ def _has_supply_chain(graph: Graph, ctx: BuildContext) -> bool:
     return ctx.stats[key] > 0
 
 
-@deriver(51, "vulns-link")
+@deriver("vulnerabilities", "vulns-link")
 def link_compute(graph: Graph, ctx: BuildContext) -> None:
     if not _has_supply_chain(graph, ctx):
         return
@@ -305,7 +305,7 @@ def ai_libraries_for(graph: Graph, node_id: str, packages: set[str]) -> set[str]
     return libs
 
 
-@deriver(52, "vulns-factors")
+@deriver("vulnerabilities", "vulns-factors")
 def set_factors(graph: Graph, ctx: BuildContext) -> None:
     if not _has_supply_chain(graph, ctx):
         return

@@ -206,10 +206,28 @@ def framework_rows(ctx: ReportContext) -> list[FrameworkRow]:
 def vulnerability_rows(ctx: ReportContext) -> list[VulnRow] | None:
     """Matched advisories and where they run; not computed without the vulnerability extra."""
     try:
-        from aispm_graph.vulns.report import report_section
+        # The vulnerability extra (cvss) may be missing; then the section is not computed.
+        from aispm_graph.vulns.report import vulnerability_rows as matched
     except ImportError:
         return None
-    return report_section(ctx)
+    on_path = {n.id for p in ctx.result.paths for n in p.nodes}
+    out = []
+    for r in matched(ctx.graph, on_path):
+        # Severities the report schema does not know (``none``, ``unknown``) show as ``info``.
+        level = r["severity"] if r["severity"] in {"critical", "high", "medium", "low"} else "info"
+        out.append(
+            VulnRow(
+                package=r["package"],
+                version=r["version"],
+                advisory=r["advisory"] + (f" ({r['cve']})" if r["cve"] else ""),
+                severity=level,
+                fixed_version=r["fixed"] or None,
+                resources=[a["name"] for a in r["affected"]],
+                on_path=r["on_attack_path"],
+                summary=str(r["summary"]),
+            )
+        )
+    return out
 
 
 SECTION_PROVIDERS: dict[str, SectionProvider] = {

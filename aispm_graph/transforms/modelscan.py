@@ -32,7 +32,7 @@ def collect_scans(docs: list[Document], graph: Graph, ctx: BuildContext) -> None
     graph.g.graph[PENDING_KEY] = scans
 
 
-@deriver(53, "model-scan-findings")
+@deriver("vulnerabilities", "model-scan-findings")
 def attach_findings(graph: Graph, ctx: BuildContext) -> None:
     scans: list[dict[str, Any]] = graph.g.graph.pop(PENDING_KEY, [])
     if not scans:

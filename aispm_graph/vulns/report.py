@@ -82,30 +82,3 @@ def vulnerability_rows(
         )
     )
     return rows
-
-
-def report_section(ctx: Any) -> list[Any]:
-    """The ``vulnerabilities`` section of ``aispm report`` (registered in aispm_graph.report.data).
-
-    ``ctx`` is a :class:`aispm_graph.report.data.ReportContext`; severities the report schema
-    does not know (``none``, ``unknown``) are shown as ``info``.
-    """
-    from aispm_graph.report.data import VulnRow
-
-    on_path = {n.id for p in ctx.result.paths for n in p.nodes}
-    out = []
-    for r in vulnerability_rows(ctx.graph, on_path):
-        level = r["severity"] if r["severity"] in {"critical", "high", "medium", "low"} else "info"
-        out.append(
-            VulnRow(
-                package=r["package"],
-                version=r["version"],
-                advisory=r["advisory"] + (f" ({r['cve']})" if r["cve"] else ""),
-                severity=level,
-                fixed_version=r["fixed"] or None,
-                resources=[a["name"] for a in r["affected"]],
-                on_path=r["on_attack_path"],
-                summary=str(r["summary"]),
-            )
-        )
-    return out

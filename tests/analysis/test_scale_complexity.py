@@ -15,7 +15,7 @@ import pytest
 
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.build import BuildContext, build_graph
-from aispm_graph.providers.aws.iam import WORK
+from aispm_graph.knowledge.aws.iam import WORK
 from aispm_graph.synth import synth_document
 from aispm_graph.workspace import Document
 

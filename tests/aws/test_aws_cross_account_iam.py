@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aispm_graph.providers.aws.iam import Principal, Resource, Tri, evaluate, parse_policy
+from aispm_graph.knowledge.aws.iam import Principal, Resource, Tri, evaluate, parse_policy
 
 A, B = "111111111111", "222222222222"
 OBJ = Resource("arn:aws:s3:::b-data/train/x.jsonl")

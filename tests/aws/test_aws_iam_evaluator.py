@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aispm_graph.providers.aws.iam import (
+from aispm_graph.knowledge.aws.iam import (
     PolicyError,
     Principal,
     Resource,

@@ -14,7 +14,8 @@ import pytest
 
 from aispm_graph.build import BuildContext
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.aws.collect import BUCKET_OPS, COLLECTORS
+from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
+from aispm_graph.providers.aws.collect import COLLECTORS
 from aispm_graph.transforms import load_all
 from aispm_graph.transforms.aws.builder import Answers, AwsBuilder
 from aispm_graph.transforms.registry import UndeclaredRead, declared_reads, service, services

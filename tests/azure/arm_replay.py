@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from aispm_graph.providers.azure.arm import MG_PREFIX, norm, resource_type, subscription_of
+from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm, resource_type, subscription_of
 
 
 class ArmReplay:

@@ -300,7 +300,7 @@ def test_every_property_of_the_new_azure_kinds_is_declared(built: Any) -> None:
 def test_no_silent_drops_every_collected_type_is_read(built: Any) -> None:
     """Completeness: every ARM resource type the collector stored is declared by a transform
     service (the builder refuses undeclared reads, so declared means read)."""
-    from aispm_graph.providers.azure.arm import resource_type
+    from aispm_graph.knowledge.azure.arm import resource_type
     from aispm_graph.transforms import load_all
     from aispm_graph.transforms.registry import declared_reads
 

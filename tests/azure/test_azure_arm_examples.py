@@ -11,7 +11,7 @@ from conftest import example_bodies
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.azure.arm import norm
+from aispm_graph.knowledge.azure.arm import norm
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.workspace import Document
 

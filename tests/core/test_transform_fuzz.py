@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.demo import load_demo_parts
-from aispm_graph.providers.azure.arm import resource_type
+from aispm_graph.knowledge.azure.arm import resource_type
 from aispm_graph.transforms import load_all
 from aispm_graph.transforms.azure.builder import DIRECTORY_OBJECTS, RESOURCE_IDS
 from aispm_graph.transforms.registry import ServiceSpec, services

@@ -14,7 +14,7 @@ from typing import Any
 
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.gcp.names import is_service_agent, sa_id, sa_owner, sa_project
+from aispm_graph.knowledge.gcp.names import is_service_agent, sa_id, sa_owner, sa_project
 from tests.conftest import run_cli
 from tests.gcp.conftest import build, edges, find
 from tests.gcp.test_gcp_paths import EP, MODEL, NB, SANDBOX_SA, SB, TRAIN, ZONE, P

@@ -21,8 +21,8 @@ import pytest
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.gcp.collect import CollectResult
 from aispm_graph.providers.gcp.groups import collect_groups
+from aispm_graph.providers.gcp.result import CollectResult
 from aispm_graph.workspace import Document, Workspace
 from tests.conftest import run_cli
 from tests.gcp.conftest import SCOPE, build, collect_gcp, demo_records, demo_rows, edges

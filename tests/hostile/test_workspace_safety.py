@@ -299,12 +299,12 @@ def _interrupt(args: list[str], sig: int, delay: float, ws: Path) -> tuple[int, 
 
 _DURING_LOADING = """
 import os, signal, sys
-import aispm_graph.plugins as plugins
-real = plugins.import_submodules
-def loading(package):
+import aispm_graph.cli.lazy as lazy
+real = lazy.load_module
+def loading(name):
     os.kill(os.getpid(), int(sys.argv[1]))  # lands while the command modules load
-    return real(package)
-plugins.import_submodules = loading
+    return real(name)
+lazy.load_module = loading
 from aispm_graph.cli.main import main
 main(["--workspace", sys.argv[2], "demo"])
 """

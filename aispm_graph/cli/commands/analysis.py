@@ -304,7 +304,7 @@ def paths_cmd(
     shown = filter_paths(result.paths, min_risk, top)
     if fmt in ("html", "sarif", "ocsf", "md"):
         # Report formats share one renderer with 'aispm report' (imported late: optional).
-        from aispm_graph.cli.commands.report import write_report
+        from aispm_graph.cli.report_output import write_report
         from aispm_graph.report import build_report_data
 
         # 'paths' reports paths only; 'aispm report' adds choke points, findings and vulns.
@@ -433,6 +433,12 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
     inv = build_inventory(graph, path_counts(result.paths))
     if fmt == "cyclonedx":
         writer = INVENTORY_FORMATS.get("cyclonedx")
+        if writer is None:
+            # Registered by the vulns command module, which the lazy CLI may not have loaded.
+            from aispm_graph.cli.lazy import load_all
+
+            load_all()
+            writer = INVENTORY_FORMATS.get("cyclonedx")
         if writer is None:
             raise UserError(
                 "CycloneDX output needs the vulnerability extra: pip install 'aispm-graph[vulns]'"

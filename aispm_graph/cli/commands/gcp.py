@@ -20,7 +20,8 @@ from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.progress import task
 from aispm_graph.providers.coverage import render_coverage
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
-from aispm_graph.providers.gcp.collect import GROUP_MEMBERS, CollectError
+from aispm_graph.providers.gcp.collect import CollectError
+from aispm_graph.providers.gcp.result import GROUP_MEMBERS
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3

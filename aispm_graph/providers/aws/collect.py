@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
 from aispm_graph.progress import NULL, Reporter
+from aispm_graph.providers.aws.incremental import PreviousCollect, plan_reuse
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
@@ -97,15 +99,6 @@ class CollectOptions:
 
 
 @dataclass
-class PreviousCollect:
-    """What the workspace holds for an account: its documents and how they were collected."""
-
-    started: datetime | None
-    documents: list[Document]
-    coverage: list[dict[str, Any]]
-
-
-@dataclass
 class CollectResult:
     account_id: str
     caller_arn: str
@@ -122,7 +115,7 @@ class CollectResult:
         return [c.as_dict() for c in sorted(self.coverage, key=lambda c: (c.service, c.scope))]
 
 
-def _strip(resp: Any) -> Any:
+def strip_metadata(resp: Any) -> Any:
     if isinstance(resp, dict):
         return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
     return resp
@@ -187,7 +180,7 @@ class _Task:
             if self.client.can_paginate(op):
                 merged: dict[str, Any] = {}
                 for page in self.client.get_paginator(op).paginate(**params):
-                    for k, v in _strip(page).items():
+                    for k, v in strip_metadata(page).items():
                         if isinstance(v, list):
                             merged.setdefault(k, []).extend(v)
                         elif k not in merged:
@@ -196,7 +189,7 @@ class _Task:
                     merged.pop(tok, None)
                 resp: Any = merged
             else:
-                resp = _strip(getattr(self.client, op)(**params))
+                resp = strip_metadata(getattr(self.client, op)(**params))
         except Exception as exc:
             self.last_outcome = self._error(op, exc)
             return None
@@ -365,16 +358,6 @@ def _eks(t: _Task) -> None:
     clusters = t.call("list_clusters", store=False)
     for name in (clusters or {}).get("clusters", []):
         t.call("describe_cluster", name, name=name)
-
-
-# What is read of every bucket (and what the transform merges back into one bucket).
-BUCKET_OPS = (
-    "get_bucket_location",
-    "get_bucket_policy",
-    "get_bucket_acl",
-    "get_public_access_block",
-    "get_bucket_encryption",
-)
 
 
 def _s3(t: _Task) -> None:
@@ -675,7 +658,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
 }
 
 
-def _session(profile: str | None) -> Any:
+def make_session(profile: str | None) -> Any:
     import boto3
     from botocore.exceptions import ProfileNotFound
 
@@ -685,7 +668,7 @@ def _session(profile: str | None) -> Any:
         raise CollectError(str(exc)) from None
 
 
-def _config(max_attempts: int) -> Any:
+def client_config(max_attempts: int) -> Any:
     from botocore.config import Config
 
     attempts = max_attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
@@ -730,12 +713,12 @@ def collect(
     unknown = [s for s in options.services if s not in COLLECTORS]
     if unknown:
         raise CollectError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICES)}")
-    session = options.session if options.session is not None else _session(options.profile)
-    config = _config(options.max_attempts)
+    session = options.session if options.session is not None else make_session(options.profile)
+    config = client_config(options.max_attempts)
     home = session.region_name or "us-east-1"
     try:
         sts = session.client("sts", region_name=home, config=config)
-        ident = _strip(sts.get_caller_identity())
+        ident = strip_metadata(sts.get_caller_identity())
     except (ClientError, BotoCoreError) as exc:
         raise CollectError(
             f"cannot identify the caller with sts:GetCallerIdentity: {exc}"
@@ -789,8 +772,6 @@ def collect(
     coverage: list[Coverage] = []
     incremental: dict[str, Any] | None = None
     if options.previous is not None:
-        from aispm_graph.providers.aws.incremental import plan_reuse
-
         plan = plan_reuse(session, config, options.previous(account), tasks, home)
         incremental = plan.info
         for (service, region), kept in plan.documents.items():
@@ -825,3 +806,9 @@ def collect(
         started=started_at,
         incremental=incremental,
     )
+
+
+# Former private names, for code written before they became public (branches in flight).
+_strip = strip_metadata
+_session = make_session
+_config = client_config

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 from aispm_graph.providers.aws.changes import (
     GLOBAL,
@@ -26,8 +27,14 @@ from aispm_graph.providers.aws.changes import (
 from aispm_graph.providers.coverage import Status, status_of
 from aispm_graph.workspace import Document
 
-if TYPE_CHECKING:
-    from aispm_graph.providers.aws.collect import PreviousCollect
+
+@dataclass
+class PreviousCollect:
+    """What the workspace holds for an account: its documents and how they were collected."""
+
+    started: datetime | None
+    documents: list[Document]
+    coverage: list[dict[str, Any]]
 
 
 @dataclass

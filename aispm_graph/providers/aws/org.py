@@ -32,11 +32,11 @@ from aispm_graph.providers.aws.collect import (
     CollectError,
     CollectOptions,
     CollectResult,
-    _config,
-    _session,
-    _strip,
     _Task,
+    client_config,
     collect,
+    make_session,
+    strip_metadata,
 )
 from aispm_graph.providers.coverage import Status
 from aispm_graph.providers.pool import run_pool
@@ -119,10 +119,12 @@ def read_organization(session: Any, max_attempts: int = 0) -> Organization:
     """List members and read SCPs / RCPs and the OU tree from the management account."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    config = _config(max_attempts)
+    config = client_config(max_attempts)
     home = session.region_name or "us-east-1"
     try:
-        ident = _strip(session.client("sts", region_name=home, config=config).get_caller_identity())
+        ident = strip_metadata(
+            session.client("sts", region_name=home, config=config).get_caller_identity()
+        )
         client = session.client("organizations", region_name=home, config=config)
         org = client.describe_organization()["Organization"]
         members: list[dict[str, Any]] = []
@@ -181,7 +183,7 @@ def assume_session(
 
     home = base.region_name or "us-east-1"
     if sts is None:
-        sts = base.client("sts", region_name=home, config=_config(0))
+        sts = base.client("sts", region_name=home, config=client_config(0))
     partition = "aws-us-gov" if home.startswith("us-gov-") else "aws"
     if home.startswith("cn-"):
         partition = "aws-cn"
@@ -240,7 +242,7 @@ def collect_org(
     sts = base.client(
         "sts",
         region_name=base.region_name or "us-east-1",
-        config=_config(options.base.max_attempts),
+        config=client_config(options.base.max_attempts),
     )
 
     def one(acct: str, name: str) -> AccountOutcome:
@@ -292,7 +294,7 @@ def collect_profiles(
     def one(profile: str) -> AccountOutcome:
         began = time.perf_counter()
         try:
-            opts = replace(base, session=_session(profile), profile=profile)
+            opts = replace(base, session=make_session(profile), profile=profile)
             result = collect(opts, reporter=reporter)
         except Exception as exc:
             return AccountOutcome(

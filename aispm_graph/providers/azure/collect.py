@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.knowledge.azure.arm import norm, resource_type
 from aispm_graph.providers.coverage import Coverage, Status, merge_rows
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.workspace import Document
@@ -274,20 +274,20 @@ class AzureCollector:
                 for _ in out:  # drive the SDK pager through every nextLink
                     pass
         except ClientAuthenticationError as exc:
-            raise AzureCollectError(f"Azure authentication failed: {_first_line(exc)}") from None
+            raise AzureCollectError(f"Azure authentication failed: {first_line(exc)}") from None
         except ServiceRequestError as exc:
             raise AzureCollectError(
-                f"cannot reach ARM at {self.endpoint}: {_first_line(exc)}"
+                f"cannot reach ARM at {self.endpoint}: {first_line(exc)}"
             ) from None
         except HttpResponseError as exc:
             status = exc.status_code or 0
             if status == 401:
                 raise AzureCollectError(
-                    f"Azure rejected the credential (401) on {rtype}: {_first_line(exc)}"
+                    f"Azure rejected the credential (401) on {rtype}: {first_line(exc)}"
                 ) from None
             kind = {403: Status.DENIED, 404: Status.NOT_FOUND}.get(status, Status.FAILED)
             result.coverage.append(
-                Coverage(rtype, status=kind, count=0, errors=[f"HTTP {status}: {_first_line(exc)}"])
+                Coverage(rtype, status=kind, count=0, errors=[f"HTTP {status}: {first_line(exc)}"])
             )
             return []
         except Exception as exc:  # deserialisation of a malformed page, etc.
@@ -351,14 +351,14 @@ class AzureCollector:
         try:
             self._raw_list(client, url, pages)
         except ClientAuthenticationError as exc:
-            raise AzureCollectError(f"Azure authentication failed: {_first_line(exc)}") from None
+            raise AzureCollectError(f"Azure authentication failed: {first_line(exc)}") from None
         except ServiceRequestError as exc:
             raise AzureCollectError(
-                f"cannot reach ARM at {self.endpoint}: {_first_line(exc)}"
+                f"cannot reach ARM at {self.endpoint}: {first_line(exc)}"
             ) from None
         except HttpResponseError as exc:
             raise AzureCollectError(
-                f"cannot list subscriptions (HTTP {exc.status_code}): {_first_line(exc)}"
+                f"cannot list subscriptions (HTTP {exc.status_code}): {first_line(exc)}"
             ) from None
         return [
             s
@@ -479,7 +479,7 @@ class AzureCollector:
                 got = step(
                     result,
                     rtype,
-                    _bind(ops.list, rg, name),
+                    bind_call(ops.list, rg, name),
                     record=False,
                 )
                 gap = gap or len(result.coverage) > before
@@ -514,7 +514,7 @@ class AzureCollector:
                 step(
                     result,
                     "Microsoft.Storage/storageAccounts/blobServices/containers",
-                    _bind(sto.blob_containers.list, rg, name),
+                    bind_call(sto.blob_containers.list, rg, name),
                     record=False,
                 )
             )
@@ -550,7 +550,7 @@ class AzureCollector:
                     step(
                         result,
                         _pretty(rtype),
-                        _bind(res.resources.get_by_id, rid, api_version=api),
+                        bind_call(res.resources.get_by_id, rid, api_version=api),
                         record=False,
                     )
                 )
@@ -613,7 +613,7 @@ class AzureCollector:
             self._add(result, items)
 
 
-def _bind(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[_Pages], Any]:
+def bind_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[_Pages], Any]:
     """An SDK call with its arguments fixed, waiting for the page-capturing hook."""
     return lambda pages: fn(*args, **kwargs, **pages.kw)
 
@@ -663,6 +663,11 @@ def _check_endpoint(option: str, url: str) -> bool:
         raise AzureCollectError(str(exc)) from None
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "message", None) or exc).strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+# Former private names, for code written before they became public (branches in flight).
+_bind = bind_call
+_first_line = first_line

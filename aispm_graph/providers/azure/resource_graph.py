@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aispm_graph.providers.azure.arm import norm, resource_type
+from aispm_graph.knowledge.azure.arm import norm, resource_type
 from aispm_graph.safeload import InputError, loads_json
 from aispm_graph.workspace import Document
 

@@ -21,17 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aispm_graph.providers.azure.arm import MG_PREFIX, norm, resource_type
+from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm, resource_type
+from aispm_graph.knowledge.azure.directory import MEMBERS_FIELD
 from aispm_graph.providers.azure.collect import (
     AzureCollectError,
     AzureCollector,
     CollectResult,
-    _bind,
-    _first_line,
+    bind_call,
+    first_line,
     merge_coverage,
     scrub,
 )
-from aispm_graph.providers.azure.directory import MEMBERS_FIELD
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
@@ -211,7 +211,7 @@ class TenantCollector:
             items: list[dict[str, Any]] = []
             for mg in groups:
                 c.progress(f"tenant: {rtype} at {mg}")
-                items.extend(c._step(out, rtype, _bind(op, mg, filter=filt), record=False))
+                items.extend(c._step(out, rtype, bind_call(op, mg, filter=filt), record=False))
             if len(out.coverage) == before:
                 out.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
             found[rtype] = items
@@ -325,13 +325,13 @@ class TenantCollector:
                         # the bearer token goes only to the Graph endpoint we were given
                         raise ValueError(f"next page link leaves {c.graph_endpoint}: {url[:80]}")
             except ClientAuthenticationError as exc:
-                return Coverage(rtype, status=Status.DENIED, count=total, errors=[_first_line(exc)])
+                return Coverage(rtype, status=Status.DENIED, count=total, errors=[first_line(exc)])
             except ServiceRequestError as exc:
                 return Coverage(
                     rtype,
                     status=Status.FAILED,
                     count=total,
-                    errors=[f"cannot reach Graph: {_first_line(exc)}"],
+                    errors=[f"cannot reach Graph: {first_line(exc)}"],
                 )
             except HttpResponseError as exc:
                 status = exc.status_code or 0
@@ -395,14 +395,14 @@ class TenantCollector:
                         found[obj["id"].lower()] = scrub(obj)
         except ClientAuthenticationError as exc:
             return found, Coverage(
-                rtype, status=Status.DENIED, count=len(found), errors=[_first_line(exc)]
+                rtype, status=Status.DENIED, count=len(found), errors=[first_line(exc)]
             )
         except ServiceRequestError as exc:
             return found, Coverage(
                 rtype,
                 status=Status.FAILED,
                 count=len(found),
-                errors=[f"cannot reach {c.graph_endpoint}: {_first_line(exc)}"],
+                errors=[f"cannot reach {c.graph_endpoint}: {first_line(exc)}"],
             )
         except HttpResponseError as exc:
             status = exc.status_code or 0
@@ -432,4 +432,4 @@ def _graph_error(exc: Any) -> str:
         err = exc.response.json().get("error", {})
         return f"{err.get('code')}: {err.get('message')}"[:300]
     except Exception:  # any unreadable body falls back to the exception text
-        return _first_line(exc)
+        return first_line(exc)

@@ -21,11 +21,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aispm_graph.progress import NULL, Reporter
-from aispm_graph.providers.coverage import Coverage, Status, gaps
+from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.providers.gcp.assets import (
     ASSET_TYPES,
@@ -35,6 +34,12 @@ from aispm_graph.providers.gcp.assets import (
     AssetRecordError,
     normalize,
 )
+from aispm_graph.providers.gcp.groups import collect_groups
+from aispm_graph.providers.gcp.result import (
+    EFFECTIVE,
+    CollectResult,
+    api_message,
+)
 from aispm_graph.workspace import Document
 
 SCOPE_RE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$")
@@ -43,42 +48,10 @@ CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 PAGE_SIZE = 1000
 CRM = "//cloudresourcemanager.googleapis.com/"
 PROJECT_TYPE = "cloudresourcemanager.googleapis.com/Project"
-EFFECTIVE = "EFFECTIVE_ORG_POLICY"
-GROUP_MEMBERS = "GROUP_MEMBERS"
 
 
 class CollectError(RuntimeError):
     """The collection cannot go on (bad scope, no credentials, endpoint unreachable)."""
-
-
-@dataclass
-class CollectResult:
-    scope: str
-    documents: list[Document] = field(default_factory=list)
-    coverage: list[Coverage] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def asset_count(self) -> int:
-        """Asset records listed from Cloud Asset Inventory."""
-        return sum(c.count for c in self.coverage if c.scope not in (EFFECTIVE, GROUP_MEMBERS))
-
-    @property
-    def effective_policy_count(self) -> int:
-        """Effective organisation policies read from the Org Policy API."""
-        return sum(c.count for c in self.coverage if c.scope == EFFECTIVE)
-
-    @property
-    def group_member_count(self) -> int:
-        """Group memberships read from the Cloud Identity Groups API."""
-        return sum(c.count for c in self.coverage if c.scope == GROUP_MEMBERS)
-
-    @property
-    def gaps(self) -> list[Coverage]:
-        return gaps(self.coverage)
-
-    def coverage_json(self) -> list[dict[str, Any]]:
-        return [c.as_dict() for c in self.coverage]
 
 
 def check_scope(scope: str) -> str:
@@ -224,20 +197,20 @@ def collect(
                     except AssetRecordError as exc:
                         result.warnings.append(f"{content} {atype}: {raw.get('name')}: {exc}")
         except (gexc.PermissionDenied, gexc.Forbidden) as exc:
-            cov.status, cov.detail = Status.DENIED, _short(exc)
+            cov.status, cov.detail = Status.DENIED, api_message(exc)
         except (gexc.Unauthenticated, gexc.Unauthorized) as exc:
             raise CollectError(
-                f"GCP rejected the credentials ({_short(exc)}); refresh {TOKEN_ENV} or ADC"
+                f"GCP rejected the credentials ({api_message(exc)}); refresh {TOKEN_ENV} or ADC"
             ) from None
         except auth_exc.RefreshError as exc:
             raise CollectError(
-                f"GCP rejected the credentials and they cannot be refreshed ({_short(exc)}); "
+                f"GCP rejected the credentials and they cannot be refreshed ({api_message(exc)}); "
                 f"set a fresh {TOKEN_ENV} or re-run gcloud auth application-default login"
             ) from None
         except gexc.RetryError as exc:
-            cov.status, cov.detail = Status.FAILED, f"gave up after retries: {_short(exc)}"
+            cov.status, cov.detail = Status.FAILED, f"gave up after retries: {api_message(exc)}"
         except gexc.GoogleAPICallError as exc:
-            cov.status, cov.detail = Status.FAILED, _short(exc)
+            cov.status, cov.detail = Status.FAILED, api_message(exc)
         except (auth_exc.TransportError, OSError) as exc:
             raise CollectError(_unreachable(api_endpoint, exc)) from None
         except Exception as exc:
@@ -270,8 +243,6 @@ def collect(
         client_op = make_orgpolicy_client(orgpolicy_endpoint, creds)
         effective_policies(client_op, result, retry, progress, reporter=reporter)
     if groups:
-        from aispm_graph.providers.gcp.groups import collect_groups
-
         collect_groups(result, creds, cloudidentity_endpoint, progress=progress)
     return result
 
@@ -368,22 +339,22 @@ def _project_policies(
         try:
             got = client.get_effective_policy(request={"name": name}, retry=retry, timeout=60.0)
         except (gexc.PermissionDenied, gexc.Forbidden) as exc:
-            cov.status, cov.detail = Status.DENIED, _short(exc)
+            cov.status, cov.detail = Status.DENIED, api_message(exc)
             break
         except gexc.NotFound as exc:
             # a constraint this organisation does not know: nothing is enforced by it
-            errors.append(f"{constraint}: {_short(exc)}")
+            errors.append(f"{constraint}: {api_message(exc)}")
             continue
         except (gexc.GoogleAPICallError, gexc.RetryError, auth_exc.RefreshError) as exc:
             cov.status = Status.FAILED
-            errors.append(f"{constraint}: {_short(exc)}")
+            errors.append(f"{constraint}: {api_message(exc)}")
             continue
         except Exception as exc:
             if isinstance(exc, auth_exc.TransportError | OSError) or type(
                 exc
             ).__module__.startswith(("requests", "urllib3")):
                 cov.status = Status.FAILED
-                cov.detail = f"cannot reach the Org Policy API: {_short(exc)}"
+                cov.detail = f"cannot reach the Org Policy API: {api_message(exc)}"
                 return cov, None, cov.detail
             raise
         raw = orgpolicy_v2.Policy.to_dict(
@@ -411,13 +382,6 @@ def _finish(records: list[dict[str, Any]], result: CollectResult) -> None:
                 {"asset_type": PROJECT_TYPE, "content_type": EFFECTIVE, "assets": records},
             )
         )
-
-
-def _short(exc: Exception) -> str:
-    """The server's message without the request URL the REST transport prefixes."""
-    text = str(getattr(exc, "message", "") or exc)
-    text = re.sub(r"^(GET|POST) \S+: ", "", text)
-    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _unreachable(api_endpoint: str | None, exc: Exception) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from aispm_graph.providers.coverage import Coverage, Status
-from aispm_graph.providers.gcp.collect import GROUP_MEMBERS, CollectResult, _short
+from aispm_graph.providers.gcp.result import GROUP_MEMBERS, CollectResult, api_message
 from aispm_graph.workspace import Document
 
 GROUPS_KEY = "cloudidentity:groups"
@@ -88,7 +88,7 @@ def _status(exc: Exception) -> int:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(getattr(exc, "reason", "") or "") or _short(exc)
+    text = str(getattr(exc, "reason", "") or "") or api_message(exc)
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
@@ -116,11 +116,11 @@ def _classify(exc: Exception, email: str) -> tuple[Status, str]:
             return Status.NOT_FOUND, f"{why} (a group of another organisation, or deleted)"
         return Status.FAILED, f"HTTP {code}: {why}"
     if isinstance(exc, auth_exc.RefreshError):
-        raise ApiRefused(f"credentials rejected and cannot be refreshed: {_short(exc)}")
+        raise ApiRefused(f"credentials rejected and cannot be refreshed: {api_message(exc)}")
     if isinstance(exc, auth_exc.TransportError | OSError) or type(exc).__module__.startswith(
         "httplib2"
     ):
-        raise ApiRefused(f"cannot reach the Cloud Identity API: {_short(exc)}")
+        raise ApiRefused(f"cannot reach the Cloud Identity API: {api_message(exc)}")
     raise exc
 
 

@@ -1,6 +1,6 @@
 """S3: buckets with their policy, ACL, public access blocks (bucket and account) and encryption.
 
-The per-bucket answers (:data:`~aispm_graph.providers.aws.collect.BUCKET_OPS`) are merged back
+The per-bucket answers (:data:`~aispm_graph.knowledge.aws.s3.BUCKET_OPS`) are merged back
 into one node per bucket; ``data_role`` is added later by the services that use a bucket for
 AI (SageMaker, Bedrock) through :meth:`AwsBuilder.bucket`.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from aispm_graph.providers.aws.collect import BUCKET_OPS
+from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
 from aispm_graph.transforms.aws.builder import AwsBuilder, policy_doc, s3_arn
 from aispm_graph.transforms.registry import service
 

@@ -2,7 +2,7 @@
 one module per Azure service (resource provider namespace).
 
 Every document is one ARM resource as Azure returned it. Its type is read from its id (see
-:mod:`aispm_graph.providers.azure.arm`), so REST responses and lower-cased Resource Graph rows
+:mod:`aispm_graph.knowledge.azure.arm`), so REST responses and lower-cased Resource Graph rows
 land on the same code; Microsoft Graph directory objects are the Entra service's input.
 
 Each module registers with :func:`aispm_graph.transforms.registry.service`, naming the ARM

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aispm_graph.providers.azure.arm import norm, subscription_of
-from aispm_graph.providers.azure.roles import builtin_roles, from_arm, role_guid
+from aispm_graph.knowledge.azure.arm import norm, subscription_of
+from aispm_graph.knowledge.azure.roles import builtin_roles, from_arm, role_guid
 from aispm_graph.transforms.azure.builder import AzureBuilder, Res, looks_like_guid, props
 from aispm_graph.transforms.registry import service
 

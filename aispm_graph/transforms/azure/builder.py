@@ -2,7 +2,7 @@
 several services share (managed identities, network layers in front of compute).
 
 Documents are ARM resources as Azure returned them (REST or Resource Graph rows); their type is
-read from their id (:mod:`aispm_graph.providers.azure.arm`). Service modules read them only
+read from their id (:mod:`aispm_graph.knowledge.azure.arm`). Service modules read them only
 through :meth:`AzureBuilder.resources`, checked against the service's declared ARM types.
 
 System-assigned managed identities have no resource id of their own; their node id is the
@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from aispm_graph.build import BuildContext
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.azure.arm import (
+from aispm_graph.knowledge.azure.arm import (
     name_of,
     norm,
     resource_group_of,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from aispm_graph.providers.azure.arm import parent_of
+from aispm_graph.knowledge.azure.arm import parent_of
 from aispm_graph.transforms.azure.builder import (
     AzureBuilder,
     Res,

@@ -6,7 +6,7 @@ stored key that invokes it."""
 
 from __future__ import annotations
 
-from aispm_graph.providers.azure.arm import norm, parent_of
+from aispm_graph.knowledge.azure.arm import norm, parent_of
 from aispm_graph.transforms.azure.builder import (
     GROUNDING_CATEGORIES,
     AzureBuilder,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aispm_graph.providers.azure.arm import parent_of, resource_group_of
+from aispm_graph.knowledge.azure.arm import parent_of, resource_group_of
 from aispm_graph.transforms.azure.builder import RESOURCE_IDS, AzureBuilder
 from aispm_graph.transforms.registry import service
 

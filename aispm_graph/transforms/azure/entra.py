@@ -7,7 +7,7 @@ from typing import Any
 
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import SchemaError
-from aispm_graph.providers.azure.directory import MEMBERS_FIELD, PrincipalInfo, classify_principal
+from aispm_graph.knowledge.azure.directory import MEMBERS_FIELD, PrincipalInfo, classify_principal
 from aispm_graph.transforms.azure.builder import DIRECTORY_OBJECTS, AzureBuilder
 from aispm_graph.transforms.registry import service
 

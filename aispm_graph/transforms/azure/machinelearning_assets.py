@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from aispm_graph.providers.azure.arm import norm, parent_of
+from aispm_graph.knowledge.azure.arm import norm, parent_of
 from aispm_graph.transforms.azure.builder import AzureBuilder, Res, enabled, obj, props
 from aispm_graph.transforms.registry import service
 

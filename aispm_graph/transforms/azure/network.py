@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from aispm_graph.providers.azure.arm import parent_of, subscription_of
+from aispm_graph.knowledge.azure.arm import parent_of, subscription_of
 from aispm_graph.transforms.azure.builder import (
     DEFAULT_INBOUND,
     AzureBuilder,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aispm_graph.providers.azure.arm import (
+from aispm_graph.knowledge.azure.arm import (
     MG_PREFIX,
     name_of,
     resource_group_of,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import partial
 
-from aispm_graph.providers.azure.arm import name_of
+from aispm_graph.knowledge.azure.arm import name_of
 from aispm_graph.transforms.azure.builder import (
     AzureBuilder,
     Res,

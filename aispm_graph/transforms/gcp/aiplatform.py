@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from aispm_graph.aibom.provenance import model_facts_from_env
-from aispm_graph.transforms.gcp.builder import AIP, GcpBuilder, _gs_buckets, _location
+from aispm_graph.transforms.gcp.builder import AIP, GcpBuilder, gs_buckets, location_of
 from aispm_graph.transforms.registry import service
 
 MODEL = "aiplatform.googleapis.com/Model"
@@ -126,7 +126,7 @@ def _model(b: GcpBuilder, asset: dict[str, Any]) -> None:
         hf_revision=facts.get("hf_revision"),
         hf_model_id_field=f"containerSpec {facts['hf_model_id_field']}" if facts else None,
     )
-    for bucket in sorted(_gs_buckets(artifact)):
+    for bucket in sorted(gs_buckets(artifact)):
         bkt = b.bucket_node(bucket, "model-artifact")
         b.edge(bkt, node, "STORES_ARTIFACT", uri=artifact)
     if pipeline:
@@ -145,7 +145,7 @@ def _dataset(b: GcpBuilder, asset: dict[str, Any]) -> None:
         cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
         metadata_schema=data.get("metadataSchemaUri"),
     )
-    for bucket in sorted(_gs_buckets(data.get("metadata"))):
+    for bucket in sorted(gs_buckets(data.get("metadata"))):
         bkt = b.bucket_node(bucket, "training")
         b.edge(node, bkt, "DATA_FROM", role="training")
 
@@ -163,7 +163,7 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
     inputs = data.get("inputDataConfig") or {}
     dataset_id = inputs.get("datasetId")
     if dataset_id:
-        loc = _location(node) or "-"
+        loc = location_of(node) or "-"
         proj = b.g.node(node).get("tenant") or "-"
         ds = f"{AIP}projects/{proj}/locations/{loc}/datasets/{dataset_id}"
         if b.g.has_node(ds):
@@ -174,7 +174,7 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
     out = data.get("modelToUpload") or {}
     # The model the pipeline uploads: modelToUpload.name once uploaded, else modelId.
     produced = out.get("name") or (
-        f"projects/{b.g.node(node).get('tenant')}/locations/{_location(node)}/models/"
+        f"projects/{b.g.node(node).get('tenant')}/locations/{location_of(node)}/models/"
         f"{data['modelId']}"
         if data.get("modelId")
         else ""
@@ -182,11 +182,11 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
     if produced:
         field = "modelToUpload.name" if out.get("name") else "modelId"
         b.edge(node, b.aip_ref(str(produced)), "PRODUCED", if_present=True, field=field)
-    artifact_buckets = _gs_buckets(out.get("artifactUri"))
+    artifact_buckets = gs_buckets(out.get("artifactUri"))
     for bucket in sorted(artifact_buckets):
         b.bucket_node(bucket, "model-artifact")
     rest = {k: v for k, v in data.items() if k not in {"modelToUpload"}}
-    for bucket in sorted(_gs_buckets(rest) - artifact_buckets):
+    for bucket in sorted(gs_buckets(rest) - artifact_buckets):
         bkt = b.bucket_node(bucket, "training")
         b.edge(node, bkt, "DATA_FROM", role="training")
 
@@ -233,7 +233,7 @@ def _reasoning_engine(b: GcpBuilder, asset: dict[str, Any]) -> None:
         service_account=spec.get("serviceAccount"),
         agent_framework=spec.get("agentFramework"),
     )
-    for bucket in sorted(_gs_buckets(spec.get("packageSpec"))):
+    for bucket in sorted(gs_buckets(spec.get("packageSpec"))):
         bkt = b.bucket_node(bucket, "model-artifact")
         b.edge(bkt, node, "STORES_ARTIFACT", what="agent package")
 
@@ -247,7 +247,7 @@ def _index(b: GcpBuilder, asset: dict[str, Any]) -> None:
         data_role=["grounding"],
         cmk=bool((data.get("encryptionSpec") or {}).get("kmsKeyName")),
     )
-    for bucket in sorted(_gs_buckets(data.get("metadata"))):
+    for bucket in sorted(gs_buckets(data.get("metadata"))):
         bkt = b.bucket_node(bucket, "grounding")
         b.edge(node, bkt, "DATA_FROM", role="grounding")
 

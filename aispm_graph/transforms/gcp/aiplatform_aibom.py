@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aispm_graph.transforms.gcp.builder import GcpBuilder, _gs_buckets
+from aispm_graph.transforms.gcp.builder import GcpBuilder, gs_buckets
 from aispm_graph.transforms.registry import service
 
 FEATURESTORE = "aiplatform.googleapis.com/Featurestore"
@@ -77,7 +77,7 @@ def _tuning_job(b: GcpBuilder, asset: dict[str, Any]) -> None:
     )
     if data.get("serviceAccount"):
         b.identity(node, str(data["serviceAccount"]), "tuning job service account")
-    for bucket in sorted(_gs_buckets(spec)):
+    for bucket in sorted(gs_buckets(spec)):
         bkt = b.bucket_node(bucket, "training")
         b.edge(node, bkt, "TRAINED_ON", uri=training, field="supervisedTuningSpec")
     if tuned:

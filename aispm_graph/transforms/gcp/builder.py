@@ -24,8 +24,8 @@ from typing import Any
 from aispm_graph.aibom.public_sources import public_source
 from aispm_graph.build import BuildContext
 from aispm_graph.graph.model import Confidence, Graph
+from aispm_graph.knowledge.gcp.names import bucket_id, sa_id
 from aispm_graph.providers.gcp.assets import WATCHED_CONSTRAINTS, AssetRecordError, normalize
-from aispm_graph.providers.gcp.names import bucket_id, sa_id
 from aispm_graph.transforms.builder import Builder
 from aispm_graph.transforms.gcp.unmodelled import unmodelled
 from aispm_graph.workspace import Document
@@ -66,22 +66,22 @@ AI_KEY_HINTS = (
 )
 
 
-def _location(name: str) -> str | None:
+def location_of(name: str) -> str | None:
     m = re.search(r"/(?:locations|zones|regions)/([^/]+)", name)
     return m.group(1) if m else None
 
 
-def _gs_buckets(obj: Any) -> set[str]:
+def gs_buckets(obj: Any) -> set[str]:
     """Every bucket named by a gs:// URI anywhere in a nested structure."""
     found: set[str] = set()
     if isinstance(obj, str):
         found.update(m.group(1) for m in _GS.finditer(obj))
     elif isinstance(obj, dict):
         for v in obj.values():
-            found |= _gs_buckets(v)
+            found |= gs_buckets(v)
     elif isinstance(obj, list):
         for v in obj:
-            found |= _gs_buckets(v)
+            found |= gs_buckets(v)
     return found
 
 
@@ -313,7 +313,7 @@ class GcpBuilder(Builder):
             node_id,
             kind,
             name,
-            region=props.pop("region", None) or _location(asset["name"]),
+            region=props.pop("region", None) or location_of(asset["name"]),
             tenant=props.pop("tenant", None) or tenant,
             tags=labels or None,
             asset_type=asset["asset_type"],
@@ -487,9 +487,15 @@ class GcpBuilder(Builder):
         super().finish()
 
 
-def _proto_ports(entry: dict[str, Any]) -> tuple[str, list[str]]:
+def proto_ports(entry: dict[str, Any]) -> tuple[str, list[str]]:
     proto = str(entry.get("IPProtocol") or entry.get("ipProtocol") or "all").lower()
     if proto == "all":
         proto = "*"
     ports = [str(p) for p in entry.get("ports") or []] or ["*"]
     return proto, ports
+
+
+# Former private names, for code written before they became public (branches in flight).
+_location = location_of
+_gs_buckets = gs_buckets
+_proto_ports = proto_ports

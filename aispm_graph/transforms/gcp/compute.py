@@ -15,9 +15,9 @@ from aispm_graph.transforms.gcp.builder import (
     GOOGLE_SOURCE_RANGES,
     Compute,
     GcpBuilder,
-    _location,
-    _proto_ports,
     compute_path,
+    location_of,
+    proto_ports,
 )
 from aispm_graph.transforms.registry import service
 
@@ -77,7 +77,7 @@ def _instance(b: GcpBuilder, asset: dict[str, Any]) -> None:
         deep_learning_image=dlvm or None,
         # Deep Learning VM images ship JupyterLab and ML frameworks: shadow AI by image.
         ai_libraries=["jupyter"] if dlvm else None,
-        region=_location(asset["name"]),
+        region=location_of(asset["name"]),
     )
     b.computes.append(
         Compute(
@@ -133,7 +133,7 @@ def _firewall(b: GcpBuilder, asset: dict[str, Any]) -> None:
     if not entries:
         b.ctx.warn(f"gcp: {asset['name']}: firewall with no allowed/denied entry; kept inert")
         entries = [("deny", {"IPProtocol": "none"})]
-    first, *rest = [(access, *_proto_ports(e)) for access, e in entries]
+    first, *rest = [(access, *proto_ports(e)) for access, e in entries]
     node = b.add(
         asset,
         "GCPFirewall",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aispm_graph.transforms.gcp.builder import COMPUTE, Compute, GcpBuilder, _location, compute_path
+from aispm_graph.transforms.gcp.builder import (
+    COMPUTE,
+    Compute,
+    GcpBuilder,
+    compute_path,
+    location_of,
+)
 from aispm_graph.transforms.registry import service
 
 INSTANCE = "notebooks.googleapis.com/Instance"
@@ -41,7 +47,7 @@ def _workbench(b: GcpBuilder, asset: dict[str, Any]) -> None:
         ai_libraries=["jupyter"],
         state=data.get("state"),
     )
-    zone = _location(asset["name"]) or "-"
+    zone = location_of(asset["name"]) or "-"
     proj = b.g.node(node).get("tenant") or "-"
     vm = f"{COMPUTE}projects/{proj}/zones/{zone}/instances/{name}"
     if b.g.has_node(vm) and b.g.node(vm)["kind"] == "GCPInstance":

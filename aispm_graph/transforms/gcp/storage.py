@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aispm_graph.providers.gcp.names import bucket_id
+from aispm_graph.knowledge.gcp.names import bucket_id
 from aispm_graph.transforms.gcp.builder import GcpBuilder
 from aispm_graph.transforms.registry import service
 

@@ -1,0 +1,1 @@
+"""Azure knowledge: ARM id arithmetic, built-in role definitions, directory principals."""

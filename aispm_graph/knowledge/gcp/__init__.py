@@ -1,0 +1,1 @@
+"""GCP knowledge: resource and account names, predefined roles."""
