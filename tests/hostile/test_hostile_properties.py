@@ -101,7 +101,13 @@ def _strict_json(text: str) -> Any:
 
 def _check_markdown(text: str) -> None:
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    allowed = {"Top choke points", "Attack paths", "Recommendations", "Vulnerabilities"}
+    allowed = {
+        "Top choke points",
+        "Attack paths",
+        "Recommendations",
+        "Vulnerabilities",
+        "Framework coverage",
+    }
     stack = list(tokens)
     while stack:
         tok = stack.pop()

@@ -132,5 +132,5 @@ def test_lone_surrogates_from_a_collector_are_replaced_when_stored(tmp_path: Pat
     assert res.code == 0, res.err
     node = next(n for n in json.loads(res.out)["nodes"] if n["kind"] == "CustomAIModel")
     assert node["id"] == "n\ufffd" and node["name"] == "model \ufffd"
-    res = cli("inventory", workspace=ws.root)
-    assert res.code == 0 and "model \ufffd" in res.out
+    res = cli("inventory", "--format", "json", workspace=ws.root)
+    assert res.code == 0 and "model \ufffd" in json.dumps(json.loads(res.out), ensure_ascii=False)

@@ -786,7 +786,7 @@ CHECKS: list[Check] = [
         title="Serverless (model-as-a-service) endpoint has no content safety",
         severity="medium",
         provider="azure",
-        kinds=("AzureMLOnlineEndpoint",),
+        kinds=("AzureMLServerlessEndpoint", "AzureMLOnlineEndpoint"),
         predicate=equals("content_safety", "Disabled"),
         rationale="Serverless model endpoints run third-party models; content safety applies "
         "Azure AI Content Safety filters to them.",
