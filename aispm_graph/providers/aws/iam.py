@@ -7,6 +7,9 @@ imports :mod:`aispm_graph.knowledge.aws.iam`. To be removed once no branch impor
 from __future__ import annotations
 
 from aispm_graph.knowledge.aws.iam import (
+    WORK as WORK,
+)
+from aispm_graph.knowledge.aws.iam import (
     Decision as Decision,
 )
 from aispm_graph.knowledge.aws.iam import (
@@ -23,6 +26,9 @@ from aispm_graph.knowledge.aws.iam import (
 )
 from aispm_graph.knowledge.aws.iam import (
     Tri as Tri,
+)
+from aispm_graph.knowledge.aws.iam import (
+    WorkCounts as WorkCounts,
 )
 from aispm_graph.knowledge.aws.iam import (
     account_of as account_of,
