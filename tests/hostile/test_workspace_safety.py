@@ -10,7 +10,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -281,20 +280,17 @@ def test_a_conflicting_node_kind_is_refused_at_import(tmp_path: Path) -> None:
     assert workspace_state(ws) == before
 
 
-def _interrupt(args: list[str], sig: int, delay: float, ws: Path) -> tuple[int, str]:
+def _signalled(script: str, sig: int, ws: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` (which sends ``sig`` to itself at a chosen point) against ``ws``."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aispm_graph", "--workspace", str(ws), *args],
+    return subprocess.run(
+        [sys.executable, "-c", script, str(int(sig)), str(ws)],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
+        timeout=120,
     )
-    time.sleep(delay)
-    proc.send_signal(sig)
-    _out, err = proc.communicate(timeout=120)
-    return proc.returncode, err
 
 
 _DURING_LOADING = """
@@ -312,15 +308,7 @@ main(["--workspace", sys.argv[2], "demo"])
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_while_the_commands_load_ends_with_one_line(tmp_path: Path, sig: int) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-c", _DURING_LOADING, str(int(sig)), str(tmp_path / "ws")],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _signalled(_DURING_LOADING, sig, tmp_path / "ws")
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr == "aispm: interrupted\n"
     assert not (tmp_path / "ws").exists()
@@ -343,15 +331,7 @@ main(["--workspace", sys.argv[2], "demo"])
 def test_a_signal_during_the_run_ends_with_one_line(tmp_path: Path, sig: int) -> None:
     # The signal is sent from inside the build, so it always lands mid-run (a timer raced
     # the demo on a fast or a loaded machine and the test could pass without testing).
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-c", _DURING_THE_BUILD, str(int(sig)), str(tmp_path / "ws")],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _signalled(_DURING_THE_BUILD, sig, tmp_path / "ws")
     code, err = proc.returncode, proc.stderr
     assert code == 130, err
     assert "Traceback" not in err
