@@ -193,12 +193,6 @@ class Builder:
             )
         )
 
-    def has_edge(self, src: str, dst: str, kind: str) -> bool:
-        """Whether the edge exists or is waiting for its endpoints."""
-        if self.g.edge(src, dst, kind) is not None:
-            return True
-        return any(p.source == src and p.target == dst and p.kind == kind for p in self._pending)
-
     # -- per-record guard ---------------------------------------------------------------------
     @contextmanager
     def guard(
