@@ -37,6 +37,10 @@ class _RichTask:
         if failed:
             self._bar.update(self._id, failed=f"[red]{self._failed} failed[/red]")
         self._bar.advance(self._id, step)
+        if failed:
+            # A failure is drawn at once, not at the next timed refresh: a quick task could
+            # otherwise end first, and the person watching would never see that work failed.
+            self._bar.refresh()
 
     def update(
         self, *, completed: int | None = None, total: int | None = None, detail: str | None = None
