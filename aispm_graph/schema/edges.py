@@ -42,7 +42,8 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Detach {target} from {source} or reduce what {target} may do",
         effort="medium",
-        source_labels=(L.COMPUTE,),
+        # A model's serving container runs as the model's execution role (SageMaker).
+        source_labels=(L.COMPUTE, L.AI_MODEL),
         target_labels=(L.IDENTITY,),
         evidence_keys=("mechanism",),
     ),
@@ -130,7 +131,8 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Remove {source} from the trust of {target} ({statement})",
         effort="medium",
-        source_labels=(L.IDENTITY,),
+        # A trusted account or tenant that was not collected (ExternalAccount) assumes too.
+        source_labels=(L.IDENTITY, L.TENANT),
         target_labels=(L.IDENTITY,),
         evidence_keys=("statement", "policy"),
     ),

@@ -1554,7 +1554,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.PACKAGE,),
         "A software package, id is its purl.",
         P("ecosystem", S, "OSV ecosystem."),
-        P("version", S, "Version."),
+        P("version", S, "Package version, the one advisories are matched against."),
         P("ai_library", S, "Canonical shadow-AI library name when the package is one."),
         category="supply-chain",
         service="package",

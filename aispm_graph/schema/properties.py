@@ -1,0 +1,924 @@
+"""Properties of the provider kinds, declared per kind (issue 18, section 2).
+
+``nodes.py`` declares each kind with the properties its author documented at the time; this
+module declares the rest of what the transforms and derivers write, so a graph holds no key the
+schema does not explain. ``aispm_graph.schema`` merges ``KIND_PROPS`` into the kinds, so every
+reader (the audit, strict graphs, ``docs/schema.md``, the generated ``keys.py``) sees one list
+per kind. A new property may be declared in either place; ``tests/core/test_schema.py`` fails
+when one kind declares a name twice.
+
+Shared vocabularies (the neutral firewall rule, the Cloud Asset envelope of every GCP resource,
+the ARM type of every Azure resource) are one ``Prop`` each, so the same name means the same
+thing on every kind that carries it.
+"""
+
+from __future__ import annotations
+
+from aispm_graph.schema.model import Prop, PropType, Provider
+from aispm_graph.schema.nodes import (
+    ACTING,
+    ADMIN,
+    ADMIN_VIA,
+    APPROVAL,
+    CMK,
+    DATA_ROLE,
+    LOCAL_AUTH,
+    MODEL_VERSION,
+    NET_DEFAULT,
+    PRIVATE_ONLY,
+)
+
+S, INT, B, SL, J = (
+    PropType.STR,
+    PropType.INT,
+    PropType.BOOL,
+    PropType.STR_LIST,
+    PropType.JSON,
+)
+
+
+def P(name: str, type_: PropType, doc: str, *, passthrough: bool = False) -> Prop:
+    return Prop(name, type_, doc, passthrough=passthrough)
+
+
+# --- envelopes every resource of a provider carries ------------------------------------------
+ARM_TYPE = P(
+    "arm_type",
+    S,
+    "Azure Resource Manager type, lower case (microsoft.cognitiveservices/accounts): what the "
+    "resource is in Azure's own terms, to look up in Azure documentation and Azure Policy.",
+    passthrough=True,
+)
+ASSET_TYPE = P(
+    "asset_type",
+    S,
+    "Cloud Asset Inventory type it was read as (aiplatform.googleapis.com/Endpoint).",
+    passthrough=True,
+)
+ANCESTORS = P(
+    "ancestors",
+    SL,
+    "Project, folders and organisation above the resource, nearest first: where IAM bindings "
+    "that reach it can be inherited from.",
+    passthrough=True,
+)
+COLLECTED = P(
+    "collected",
+    B,
+    "False on a placeholder: something collected references it, but it was not read itself "
+    "(out of scope, denied, or outside the estate), so its own settings are unknown.",
+)
+IAM_BINDINGS = P(
+    "iam_bindings",
+    J,
+    "The resource's own IAM policy bindings as read ([{role, members, condition}]): who holds "
+    "which role directly on it, before inheritance.",
+    passthrough=True,
+)
+
+# Every kind may be a placeholder (``Builder.placeholder``); every Azure resource carries its
+# ARM type (``transforms/azure/builder.py``), every GCP asset its Cloud Asset envelope
+# (``transforms/gcp/builder.py``). Declared once here, merged into each kind of the provider.
+COMMON_PROPS: tuple[Prop, ...] = (COLLECTED,)
+PROVIDER_PROPS: dict[Provider, tuple[Prop, ...]] = {
+    Provider.AZURE: (ARM_TYPE,),
+    Provider.GCP: (ANCESTORS, ASSET_TYPE, IAM_BINDINGS),
+}
+
+# --- the neutral firewall rule (derive/exposure.py evaluates these) --------------------------
+FW_ACCESS = P("access", S, "allow or deny: whether traffic the rule matches is admitted.")
+FW_DIRECTION = P("direction", S, "inbound or outbound; internet exposure reads inbound rules.")
+FW_PRIORITY = P(
+    "priority",
+    INT,
+    "Evaluation order, lowest first; a deny with a lower number than an allow wins.",
+)
+FW_PROTOCOL = P(
+    "protocol",
+    S,
+    "Protocol matched: tcp, udp, icmp, or '*' / '-1' / 'all' for every protocol.",
+)
+FW_PORTS = P(
+    "port_ranges",
+    SL,
+    "Destination ports matched ('*', '22', '8000-8999'): which services an admitted source "
+    "reaches.",
+)
+FW_SOURCES = P(
+    "source_prefixes",
+    SL,
+    "Sources matched: CIDR ranges or provider tags; 0.0.0.0/0, ::/0, '*' and 'Internet' admit "
+    "the whole internet.",
+)
+FIREWALL_RULE = (FW_ACCESS, FW_DIRECTION, FW_PRIORITY, FW_PROTOCOL, FW_PORTS, FW_SOURCES)
+FW_DISABLED = P("disabled", B, "The rule exists but is switched off, so it admits nothing.")
+FW_LOG = P(
+    "log_enabled",
+    B,
+    "Firewall rule logging is on: connections it admits are recorded for investigation.",
+)
+FW_NETWORK = P("network", S, "VPC network the rule applies to (projects/p/global/networks/n).")
+
+# --- shared meanings --------------------------------------------------------------------------
+EXEC_ROLE_ARN = P(
+    "role",
+    S,
+    "ARN of the IAM role it runs as: whoever controls its code or input acts with that role.",
+)
+RESOURCE_POLICY = P(
+    "resource_policy",
+    J,
+    "The resource-based policy document as read: who outside the owning identity may use it "
+    "(public and cross-account grants are evaluated from it).",
+    passthrough=True,
+)
+PUBLIC_READ_GRANT = P(
+    "public_read_grant",
+    S,
+    "The grant that makes the data readable by anyone, in words (bucket policy statement, ACL, "
+    "allUsers binding): what to remove to close it.",
+)
+AGENT_INDICATOR_EVIDENCE = P(
+    "agent_indicator_evidence",
+    J,
+    "Per agent indicator (agent_indicators), the facts that raised it: which principal can "
+    "write what the agent reads, which tool sends data out.",
+)
+IDENTITY_STATE = P("state", S, "Lifecycle state as the provider reports it.", passthrough=True)
+SKU = P(
+    "sku",
+    S,
+    "Pricing tier / SKU name as read; some security features depend on it.",
+    passthrough=True,
+)
+VULN_COUNTS = P(
+    "vulnerabilities",
+    J,
+    "Matched vulnerabilities of its software counted by severity ({critical: n, high: n}).",
+)
+PRINCIPAL_TYPE = P(
+    "principal_type",
+    S,
+    "Kind of principal as the provider names it: User, Group, ServicePrincipal, user, group, "
+    "domain.",
+    passthrough=True,
+)
+SYNTHETIC = P(
+    "synthetic",
+    B,
+    "Made by the transform, not read: the open door of a NIC with a Basic public IP and no NSG, "
+    "spelled out as a firewall so exposure evidence can name it and the fix say what to add.",
+)
+DISABLED = P("disabled", B, "Disabled: it cannot be used until someone enables it again.")
+STATUS = P("status", S, "Provider status (RUNNING, InService, ...).", passthrough=True)
+
+KIND_PROPS: dict[str, tuple[Prop, ...]] = {
+    "AzureAIFoundryProject": (
+        P("display_name", S, "The project's display name in the Foundry portal.", passthrough=True),
+    ),
+    "AzureLoadBalancer": (
+        SKU,
+        P(
+            "public_ip",
+            S,
+            "Public address of its first public frontend: a public load balancer forwards its "
+            "rule ports from the internet to the backends.",
+        ),
+    ),
+    "AzureVMScaleSet": (
+        P(
+            "public_ip",
+            S,
+            "Public address of the scale set, or 'per-instance public IP' when each instance "
+            "gets its own.",
+        ),
+        P("capacity", INT, "Number of instances in the scale set.", passthrough=True),
+    ),
+    "AzureNetworkSecurityGroup": (SYNTHETIC,),
+    "EntraUser": (
+        P(
+            "external_user_state",
+            S,
+            "Invitation state of a guest (PendingAcceptance, Accepted): an accepted guest "
+            "signs in with credentials another tenant controls.",
+            passthrough=True,
+        ),
+    ),
+    "ExternalAccount": (
+        P(
+            "risk",
+            S,
+            "Always 'unknown': the account was not collected, so nothing is known about who "
+            "controls it; under assumed breach it is an entry.",
+        ),
+    ),
+    "AzureServicePrincipal": (
+        P(
+            "sign_in_audience",
+            S,
+            "Who may sign in to the application (AzureADMyOrg, AzureADMultipleOrgs, ...): a "
+            "multi-tenant app can be consented into other tenants.",
+            passthrough=True,
+        ),
+    ),
+    "AzureMLServerlessEndpoint": (
+        P(
+            "content_safety",
+            S,
+            "Azure AI Content Safety on the endpoint: Enabled or Disabled (harmful prompts and "
+            "answers pass unfiltered when Disabled).",
+        ),
+    ),
+    # --- AWS --------------------------------------------------------------------------------
+    "AWSAccount": (
+        P(
+            "collected_by",
+            S,
+            "ARN of the caller that collected the account (sts:GetCallerIdentity): the "
+            "vantage point, and so the limits, of what was read.",
+            passthrough=True,
+        ),
+    ),
+    "AWSInstanceProfile": (
+        P(
+            "role",
+            S,
+            "ARN of the role in the profile: what an instance that has the profile runs as.",
+        ),
+    ),
+    "AWSLambda": (
+        EXEC_ROLE_ARN,
+        RESOURCE_POLICY,
+        P(
+            "agent_action_group",
+            B,
+            "A Bedrock agent calls it as an action group: agent input (and prompt injection) "
+            "reaches its code.",
+        ),
+        P(
+            "event_sources",
+            INT,
+            "Number of event source mappings (SQS, Kinesis, DynamoDB streams) that trigger it: "
+            "whoever can write those sources runs its code.",
+        ),
+        P("function_url", S, "Its function URL, if one is configured.", passthrough=True),
+        P(
+            "url_public",
+            B,
+            "The function URL has AuthType NONE and a resource policy that lets anyone invoke "
+            "it: the function is reachable from the internet without credentials.",
+        ),
+        P("package_type", S, "Zip or Image deployment package.", passthrough=True),
+        P(
+            "runtime",
+            S,
+            "Language runtime (python3.12); a deprecated runtime gets no security patches.",
+            passthrough=True,
+        ),
+    ),
+    "AWSPolicy": (
+        P(
+            "attachment_count",
+            INT,
+            "How many users, groups and roles it is attached to: the blast radius of changing it.",
+            passthrough=True,
+        ),
+    ),
+    "AWSRole": (
+        P("path", S, "IAM path of the role (/service-role/ ...).", passthrough=True),
+        P(
+            "policies",
+            J,
+            "The role's identity policies, inline and attached, with their documents "
+            "([{name, arn or inline, document}]): what it may do, as evaluated by the IAM "
+            "deriver.",
+        ),
+    ),
+    "AWSUser": (
+        P(
+            "policies",
+            J,
+            "The user's identity policies, inline and attached, with their documents "
+            "([{name, arn or inline, document}]).",
+        ),
+        P("groups", SL, "Names of the IAM groups the user is in (their policies apply too)."),
+    ),
+    "AWSVpc": (
+        P("cidr", S, "Primary IPv4 CIDR block.", passthrough=True),
+        P(
+            "bedrock_endpoints_missing",
+            SL,
+            "Bedrock interface endpoints (bedrock, bedrock-runtime, bedrock-agent, "
+            "bedrock-agent-runtime) the VPC lacks: model calls from it leave over the "
+            "internet path instead of PrivateLink.",
+        ),
+    ),
+    "AccountAccessKey": (
+        P(
+            "last_used_service",
+            S,
+            "Service the key last called (N/A when never used): a key used recently is live; "
+            "one never used is removable at no cost.",
+            passthrough=True,
+        ),
+    ),
+    "BedrockAgent": (
+        AGENT_INDICATOR_EVIDENCE,
+        P("agent_id", S, "Bedrock agent id (the ARN's last part).", passthrough=True),
+        P(
+            "disabled_prompt_stages",
+            SL,
+            "Prompt stages (pre-processing, ...) switched off: the checks they do are skipped.",
+        ),
+        P("has_instruction", B, "The agent has instructions (a system prompt)."),
+        P(
+            "parser_override",
+            B,
+            "A custom Lambda parses the model's output at some stage: its code decides what "
+            "the agent does.",
+        ),
+        P(
+            "prompt_override",
+            B,
+            "A prompt template is overridden: the default prompt's safeguards may be gone.",
+        ),
+    ),
+    "BedrockCustomModel": (
+        P(
+            "owned",
+            B,
+            "The account owns the model (listed with isOwned); a model shared from another "
+            "account is governed there.",
+        ),
+    ),
+    "BedrockGuardrail": (
+        P("guardrail_id", S, "Guardrail id.", passthrough=True),
+        P(
+            "grounding_filter_gaps",
+            SL,
+            "Contextual grounding filters the guardrail lacks ('no GROUNDING filter'): "
+            "hallucinated or off-source answers pass.",
+        ),
+        P(
+            "prompt_attack_strength",
+            S,
+            "Input strength of the prompt-attack filter (NONE, LOW, MEDIUM, HIGH): how hard "
+            "it blocks jailbreaks and prompt injection.",
+            passthrough=True,
+        ),
+        P(
+            "sensitive_information_filter",
+            B,
+            "A sensitive-information (PII / regex) filter is configured.",
+        ),
+    ),
+    "BedrockInvocationLogging": (
+        P(
+            "bedrock_in_use",
+            B,
+            "The region has Bedrock resources, so the logging and guardrail findings on it matter.",
+        ),
+        P("in_use_evidence", SL, "What shows Bedrock is used there (resource kinds found)."),
+        P(
+            "no_guardrails",
+            B,
+            "Bedrock is used in the region and no guardrail exists there.",
+        ),
+    ),
+    "BedrockKnowledgeBase": (
+        P(
+            "role",
+            S,
+            "ARN of the knowledge base's service role: what ingestion reads data sources as.",
+        ),
+        P(
+            "data_sources_without_cmk",
+            SL,
+            "Data sources whose ingestion is not encrypted with a customer-managed key.",
+        ),
+        P(
+            "field_mapping_gaps",
+            SL,
+            "Vector store field mappings that are missing (text, metadata, vector field).",
+        ),
+        P(
+            "vector_collection",
+            S,
+            "ARN of the vector store (OpenSearch Serverless collection, ...) holding the "
+            "embeddings: whoever can write it steers retrieval.",
+            passthrough=True,
+        ),
+        P(
+            "vector_store",
+            S,
+            "Vector store type (OPENSEARCH_SERVERLESS, PINECONE, RDS, ...).",
+            passthrough=True,
+        ),
+    ),
+    "EC2Instance": (
+        P(
+            "imds_hop_limit",
+            INT,
+            "Metadata response hop limit: above 1, a container on the host can reach the "
+            "instance role's credentials.",
+            passthrough=True,
+        ),
+        P("instance_profile", S, "ARN of the attached instance profile."),
+        P("public_ip_address", S, "Public IPv4 address, if any.", passthrough=True),
+        IDENTITY_STATE,
+        P(
+            "subnet_internet_route",
+            B,
+            "Its subnet routes 0.0.0.0/0 to an internet gateway: a public address makes it "
+            "reachable.",
+        ),
+    ),
+    "EC2NetworkAcl": (
+        P("default", B, "The VPC's default network ACL (allows everything unless changed)."),
+    ),
+    "EC2NetworkAclRule": FIREWALL_RULE,
+    "EC2SecurityGroup": (
+        P("group_id", S, "Security group id (sg-...).", passthrough=True),
+        P("vpc_id", S, "Id of the VPC the group belongs to.", passthrough=True),
+    ),
+    "EC2Subnet": (
+        P("cidr", S, "IPv4 CIDR block.", passthrough=True),
+        P("internet_gateway", S, "Id of the internet gateway its route table points at."),
+        P(
+            "internet_route",
+            B,
+            "Its route table sends 0.0.0.0/0 to an internet gateway (a public subnet).",
+        ),
+    ),
+    "IpPermissionInbound": (
+        *FIREWALL_RULE,
+        P(
+            "source_groups",
+            SL,
+            "Security groups admitted as sources: members of those groups reach the port.",
+        ),
+    ),
+    "S3Bucket": (
+        RESOURCE_POLICY,
+        PUBLIC_READ_GRANT,
+        P(
+            "ai_prefixes",
+            SL,
+            "Key prefixes AI resources use (training data, knowledge base data sources, model "
+            "artifacts): access to these, not the whole bucket, is what matters.",
+        ),
+        P(
+            "public_access_block",
+            J,
+            "Bucket-level Block Public Access settings as read (empty when none are set).",
+            passthrough=True,
+        ),
+        P(
+            "public_acl_grants",
+            SL,
+            "ACL grants to AllUsers or AuthenticatedUsers (permission per grantee).",
+        ),
+    ),
+    "SageMakerEndpoint": (
+        P(
+            "data_capture",
+            B,
+            "Data capture is on: requests and responses are stored for monitoring (and must "
+            "be protected as data).",
+        ),
+        P("endpoint_config", S, "Name of the endpoint configuration.", passthrough=True),
+        P("kms", B, "The endpoint configuration names a KMS key for its storage volumes."),
+        P(
+            "single_instance_variants",
+            SL,
+            "Production variants with one instance: no availability across zones.",
+        ),
+        STATUS,
+    ),
+    "SageMakerNotebookInstance": (
+        CMK,
+        P(
+            "role",
+            S,
+            "ARN of the notebook's execution role: anyone with a notebook session acts as it.",
+        ),
+    ),
+    "SecretsManagerSecret": (CMK,),
+    # --- Azure ------------------------------------------------------------------------------
+    "AzureCognitiveServicesAccount": (
+        P(
+            "allowed_fqdns",
+            SL,
+            "Destinations the account may still reach when outbound access is restricted: "
+            "where it could send data.",
+            passthrough=True,
+        ),
+        CMK,
+        SKU,
+        P("endpoint", S, "The account's endpoint URL.", passthrough=True),
+        P(
+            "identity_principal_id",
+            S,
+            "Object id of its system-assigned managed identity: what the account acts as "
+            "towards storage, search and key vaults.",
+            passthrough=True,
+        ),
+        P(
+            "outbound_restricted",
+            B,
+            "Outbound network access is restricted to allowed FQDNs "
+            "(restrictOutboundNetworkAccess): the service cannot send data elsewhere.",
+            passthrough=True,
+        ),
+        P("private_endpoints", SL, "Ids of private endpoints connected to the account."),
+    ),
+    "AzureKeyVault": (
+        NET_DEFAULT,
+        P(
+            "rbac_authorization",
+            B,
+            "Data-plane access is decided by Azure RBAC (not access policies): secret readers "
+            "are found from role assignments.",
+            passthrough=True,
+        ),
+    ),
+    "AzureMLConnection": (
+        P(
+            "shared_to_all",
+            B,
+            "Every user of the workspace may use the connection's credentials.",
+            passthrough=True,
+        ),
+        P("target_resource", S, "Resource id of what the connection reaches, when Azure."),
+        P("target_url", S, "URL of what the connection reaches.", passthrough=True),
+    ),
+    "AzureMLOnlineEndpoint": (
+        P(
+            "deployments",
+            J,
+            "The endpoint's deployments ([{name, model, instance_type, ...}]): which models "
+            "it serves.",
+        ),
+        P("endpoint_type", S, "online or serverless.", passthrough=True),
+        P("scoring_uri", S, "The URL clients call to score.", passthrough=True),
+    ),
+    "AzureMLWorkspace": (
+        P(
+            "diagnostic_logs_enabled",
+            B,
+            "A diagnostic setting sends the workspace's logs somewhere: without it, use of "
+            "the workspace leaves no trail to investigate.",
+        ),
+        CMK,
+        PRIVATE_ONLY,
+        P("app_insights", B, "An Application Insights resource is attached (telemetry)."),
+        P("has_private_endpoint", B, "At least one private endpoint connects to it."),
+        P(
+            "hub",
+            S,
+            "Resource id of the hub workspace a project workspace belongs to: the hub's "
+            "connections and identity are shared.",
+        ),
+        P(
+            "isolation_mode",
+            S,
+            "Managed network isolation (Disabled, AllowInternetOutbound, "
+            "AllowOnlyApprovedOutbound): whether compute in it can reach the internet.",
+            passthrough=True,
+        ),
+        P(
+            "system_datastores_auth_mode",
+            S,
+            "How the workspace authenticates to its default storage: accesskey (shared key) or "
+            "identity.",
+            passthrough=True,
+        ),
+    ),
+    "AzureManagedIdentity": (
+        P(
+            "assigned_to",
+            S,
+            "Resource id of the resource a system-assigned identity belongs to.",
+        ),
+        P("client_id", S, "Application (client) id of the identity.", passthrough=True),
+        P("identity_type", S, "SystemAssigned or UserAssigned.", passthrough=True),
+    ),
+    "AzureNSGRule": (
+        *FIREWALL_RULE,
+        SYNTHETIC,
+        P(
+            "load_balancer_rule",
+            B,
+            "Stands for a public load balancer's rule: the balancer forwards only this port, so "
+            "it is an allow-list layer in front of the backends.",
+        ),
+        P(
+            "default_rule",
+            B,
+            "One of Azure's default security rules (priority 65000+), present in every NSG.",
+        ),
+    ),
+    "AzureOpenAIDeployment": (
+        SKU,
+        P(
+            "capacity",
+            INT,
+            "Provisioned capacity (thousands of tokens per minute).",
+            passthrough=True,
+        ),
+        P(
+            "content_filter",
+            B,
+            "A content filter (RAI policy) applies to the deployment.",
+        ),
+    ),
+    "AzurePrivateEndpoint": (P("targets", SL, "Resource ids the private endpoint connects to."),),
+    "AzurePublicIPAddress": (
+        SKU,
+        P("allocation", S, "Static or Dynamic allocation.", passthrough=True),
+        P("ip_address", S, "The public IP address.", passthrough=True),
+    ),
+    "AzureRoleAssignment": (
+        P(
+            "actions",
+            SL,
+            "Control-plane actions the assigned role grants (wildcards as in the role definition).",
+        ),
+        P(
+            "not_actions",
+            SL,
+            "Control-plane actions excluded from actions (not a deny).",
+        ),
+        P("data_actions", SL, "Data-plane actions the role grants (read blobs, call models)."),
+        P("not_data_actions", SL, "Data-plane actions excluded from data_actions."),
+        P(
+            "collected_for_subscriptions",
+            SL,
+            "Subscriptions whose collection listed the assignment: an assignment above them "
+            "(management group) is only known where it was listed.",
+        ),
+        P("principal_id", S, "Object id of the assignee.", passthrough=True),
+        PRINCIPAL_TYPE,
+        P("role_definition_id", S, "Id (GUID) of the role definition.", passthrough=True),
+        P(
+            "role_source",
+            S,
+            "Where the role's permissions came from: collected (role definition read), "
+            "builtin (the bundled list of built-in roles) or unknown.",
+        ),
+    ),
+    "AzureSearchService": (NET_DEFAULT, PRIVATE_ONLY),
+    "AzureStorageAccount": (LOCAL_AUTH, PRIVATE_ONLY),
+    "AzureSubnet": (P("address_prefix", S, "The subnet's address range.", passthrough=True),),
+    "AzureSubscription": (
+        P("subscription_id", S, "Subscription id (GUID).", passthrough=True),
+        P(
+            "azure_tenant_id",
+            S,
+            "Entra tenant the subscription trusts for sign-in: whose identities control it.",
+            passthrough=True,
+        ),
+    ),
+    "AzureVirtualMachine": (
+        VULN_COUNTS,
+        P("image", S, "Image reference (publisher:offer:sku).", passthrough=True),
+        P("os_type", S, "Linux or Windows.", passthrough=True),
+        P("vm_size", S, "VM size (Standard_NC... sizes have GPUs).", passthrough=True),
+    ),
+    "AzureVirtualNetwork": (
+        P("address_prefixes", SL, "Address ranges of the network.", passthrough=True),
+    ),
+    "AzureWebApp": (
+        P(
+            "default_host_name",
+            S,
+            "The app's default *.azurewebsites.net host name.",
+            passthrough=True,
+        ),
+    ),
+    # --- GCP --------------------------------------------------------------------------------
+    "DiscoveryEngineDataStore": (
+        CMK,
+        DATA_ROLE,
+        P(
+            "content_config",
+            S,
+            "What the data store holds (NO_CONTENT, CONTENT_REQUIRED, PUBLIC_WEBSITE): a "
+            "public website is content anyone can write.",
+            passthrough=True,
+        ),
+        P("industry_vertical", S, "Industry vertical (GENERIC, MEDIA, ...).", passthrough=True),
+    ),
+    "GCPBucket": (
+        PUBLIC_READ_GRANT,
+        P(
+            "public_access_prevention",
+            S,
+            "enforced or inherited: enforced blocks allUsers and allAuthenticatedUsers grants.",
+            passthrough=True,
+        ),
+        P(
+            "uniform_access",
+            B,
+            "Uniform bucket-level access: object ACLs are off and IAM alone decides access.",
+            passthrough=True,
+        ),
+    ),
+    "GCPCloudRunService": (
+        P(
+            "env_var_names",
+            SL,
+            "Names of its environment variables (never the values): names like API_KEY show "
+            "secrets passed in plain environment.",
+        ),
+        P("images", SL, "Container images it runs.", passthrough=True),
+        P(
+            "ingress_all",
+            B,
+            "Ingress is INGRESS_TRAFFIC_ALL: the service URL is reachable from the internet.",
+        ),
+        P(
+            "invoker_iam_disabled",
+            B,
+            "The invoker IAM check is off: anyone reaching the URL may call it.",
+            passthrough=True,
+        ),
+        P("url", S, "The service URL.", passthrough=True),
+    ),
+    "GCPFirewall": (
+        *FIREWALL_RULE,
+        FW_DISABLED,
+        FW_LOG,
+        FW_NETWORK,
+        P(
+            "target_tags",
+            SL,
+            "Network tags of the instances the rule applies to (none: every instance).",
+            passthrough=True,
+        ),
+    ),
+    "GCPFirewallRule": (*FIREWALL_RULE, FW_DISABLED, FW_LOG, FW_NETWORK),
+    "GCPInstance": (
+        STATUS,
+        P(
+            "deep_learning_image",
+            B,
+            "Booted from a Deep Learning VM image: an AI workload (shadow AI when unlisted).",
+        ),
+        P("public_ips", SL, "External IP addresses of its interfaces.", passthrough=True),
+        P(
+            "service_accounts",
+            SL,
+            "Emails of the service accounts attached: code on the VM gets their tokens from "
+            "the metadata server.",
+        ),
+    ),
+    "GCPProject": (
+        P("lifecycle_state", S, "ACTIVE or DELETE_REQUESTED.", passthrough=True),
+        P(
+            "project_number",
+            S,
+            "Project number (in default service account emails).",
+            passthrough=True,
+        ),
+    ),
+    "GCPServiceAccount": (
+        ADMIN,
+        ADMIN_VIA,
+        DISABLED,
+        P("email", S, "The service account's email.", passthrough=True),
+        P("unique_id", S, "Numeric unique id.", passthrough=True),
+    ),
+    "GCPSubnetwork": (
+        P("ip_cidr_range", S, "Primary IP range.", passthrough=True),
+        P(
+            "private_google_access",
+            B,
+            "VMs without external IPs can reach Google APIs privately.",
+            passthrough=True,
+        ),
+    ),
+    "GCPUser": (
+        ADMIN,
+        ADMIN_VIA,
+        PRINCIPAL_TYPE,
+        P(
+            "member_count",
+            INT,
+            "For a Google group: how many members were read (Cloud Identity); each holds the "
+            "group's roles.",
+        ),
+    ),
+    "GKECluster": (
+        P(
+            "endpoint_public_access",
+            B,
+            "The control-plane endpoint is reachable from the internet (no private endpoint).",
+        ),
+        P(
+            "workload_identity",
+            B,
+            "Workload Identity is on: pods get their own service accounts instead of the node's.",
+        ),
+    ),
+    "VertexAIDataset": (
+        P(
+            "metadata_schema",
+            S,
+            "Schema URI of the dataset (tabular, image, text).",
+            passthrough=True,
+        ),
+    ),
+    "VertexAIEndpoint": (
+        CMK,
+        P(
+            "public_endpoint",
+            B,
+            "Served on the shared public endpoint (no Private Service Connect): callable from "
+            "the internet with IAM credentials.",
+        ),
+    ),
+    "VertexAIModel": (
+        CMK,
+        MODEL_VERSION,
+        P("container_image", S, "Serving container image.", passthrough=True),
+        P(
+            "training_pipeline",
+            S,
+            "Name of the training pipeline that produced it.",
+            passthrough=True,
+        ),
+    ),
+    "VertexAINotebookRuntime": (
+        IDENTITY_STATE,
+        P(
+            "default_service_account",
+            B,
+            "Runs as the Compute Engine default service account (often Editor on the project).",
+        ),
+        P("idle_shutdown", B, "Idle shutdown is on.", passthrough=True),
+        P("monitoring", B, "Health / usage monitoring is on.", passthrough=True),
+        P("notebook_type", S, "workbench, managed or user-managed.", passthrough=True),
+        P(
+            "proxy_access",
+            B,
+            "Reachable through the notebooks proxy (a browser URL) by anyone with access.",
+        ),
+        P("public_ip_enabled", B, "The runtime has an external IP address."),
+    ),
+    "VertexAIReasoningEngine": (
+        CMK,
+        AGENT_INDICATOR_EVIDENCE,
+        P(
+            "agent_framework",
+            S,
+            "Agent framework deployed (langchain, langgraph, ag2, ...).",
+            passthrough=True,
+        ),
+    ),
+    "VertexAITrainingPipeline": (CMK, IDENTITY_STATE),
+    # --- generic, agents, software ------------------------------------------------------------
+    "MCPClient": (AGENT_INDICATOR_EVIDENCE,),
+    "MCPCredential": (
+        P(
+            "reference",
+            B,
+            "The configuration references the secret (an environment variable name, a secret "
+            "store) rather than holding its value.",
+        ),
+        P("server", S, "Id of the MCP server whose configuration holds it."),
+    ),
+    "MCPServer": (
+        ACTING,
+        APPROVAL,
+        DISABLED,
+        P(
+            "config_findings",
+            SL,
+            "Problems in its configuration (a credential in the URL query, ...).",
+        ),
+        P(
+            "insecure_transport",
+            B,
+            "Reached over plain http (not localhost): traffic and tokens can be read on the way.",
+        ),
+        P("package_ecosystem", S, "Package registry it is started from (npm, pypi, docker)."),
+    ),
+    "MCPTool": (APPROVAL,),
+    "Package": (
+        P("package_name", S, "Package name without version (from the purl)."),
+        P("purl_type", S, "purl type: pypi, npm, golang, ..."),
+    ),
+    "SoftwareProject": (
+        VULN_COUNTS,
+        P(
+            "attach_to",
+            SL,
+            "Ids of the cloud resources the SBOM or scan was attached to (--attach): the "
+            "software's vulnerabilities count on them.",
+        ),
+    ),
+    "Vulnerability": (
+        P("references", SL, "Advisory and fix URLs from the advisory database.", passthrough=True),
+    ),
+}
