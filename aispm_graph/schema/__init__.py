@@ -19,7 +19,7 @@ from aispm_graph.schema.model import (
     TargetClass,
 )
 from aispm_graph.schema.nodes import NODE_KINDS as _CORE_NODE_KINDS
-from aispm_graph.schema.properties import COMMON_PROPS, KIND_PROPS, PROVIDER_PROPS
+from aispm_graph.schema.properties import COMMON_PROPS, KIND_PROPS, LABEL_PROPS, PROVIDER_PROPS
 
 
 def _with_props(kind: NodeKind, *extra: tuple[Prop, ...]) -> NodeKind:
@@ -44,7 +44,10 @@ def _with_evidence(kind: EdgeKind) -> EdgeKind:
 # one list per kind.
 def _declared(kind: NodeKind, *more: tuple[Prop, ...]) -> NodeKind:
     envelope = PROVIDER_PROPS.get(kind.provider, ())
-    return _with_props(kind, *more, KIND_PROPS.get(kind.name, ()), envelope, COMMON_PROPS)
+    by_label = [LABEL_PROPS.get(label, ()) for label in kind.labels]
+    return _with_props(
+        kind, *more, KIND_PROPS.get(kind.name, ()), envelope, *by_label, COMMON_PROPS
+    )
 
 
 NODE_KINDS = (

@@ -14,18 +14,21 @@ thing on every kind that carries it.
 
 from __future__ import annotations
 
-from aispm_graph.schema.model import Prop, PropType, Provider
+from aispm_graph.schema.model import Label, Prop, PropType, Provider
 from aispm_graph.schema.nodes import (
     ACTING,
     ADMIN,
     ADMIN_VIA,
+    AI_LIBS,
     APPROVAL,
     CMK,
+    CRITICALITY,
     DATA_ROLE,
     LOCAL_AUTH,
     MODEL_VERSION,
     NET_DEFAULT,
     PRIVATE_ONLY,
+    VULN_FACTORS,
 )
 
 S, INT, B, SL, J = (
@@ -76,10 +79,46 @@ IAM_BINDINGS = P(
     passthrough=True,
 )
 
-# Every kind may be a placeholder (``Builder.placeholder``); every Azure resource carries its
-# ARM type (``transforms/azure/builder.py``), every GCP asset its Cloud Asset envelope
-# (``transforms/gcp/builder.py``). Declared once here, merged into each kind of the provider.
-COMMON_PROPS: tuple[Prop, ...] = (COLLECTED,)
+MODEL_SCAN = P(
+    "model_scan",
+    J,
+    "Findings of 'aispm scan-model' on an artifact attached to the resource "
+    "([{path, verdict, findings}]): unsafe deserialisation in model files runs code on load.",
+)
+VULN_COUNTS = P(
+    "vulnerabilities",
+    J,
+    "Matched vulnerabilities of its software counted by severity ({critical: n, high: n}).",
+)
+
+# Properties any kind may carry, declared once and merged into every kind they apply to:
+# any node may be a placeholder (``Builder.placeholder``), be marked by the owner's context
+# (``derive/context_rules.py``) or get a model scan attached (``aispm scan-model --attach``).
+COMMON_PROPS: tuple[Prop, ...] = (
+    COLLECTED,
+    CRITICALITY,
+    DATA_ROLE,
+    P(
+        "context_rules",
+        SL,
+        "Names of the owner's context rules that marked the resource (crown jewel, data role): "
+        "shown as path factors so a raised risk says whose judgement raised it.",
+    ),
+    P(
+        "accepted_exposures",
+        J,
+        "Internet exposures the owner accepted and the build dropped ([{rule, reason, edge}]): "
+        "kept so a report can show what was accepted and why.",
+    ),
+    MODEL_SCAN,
+    VULN_FACTORS,
+)
+# Software found on compute (the vulns-factors deriver), whatever the kind of compute.
+LABEL_PROPS: dict[Label, tuple[Prop, ...]] = {
+    Label.COMPUTE: (AI_LIBS, VULN_FACTORS, VULN_COUNTS),
+}
+# Every Azure resource carries its ARM type (``transforms/azure/builder.py``), every GCP asset
+# its Cloud Asset envelope (``transforms/gcp/builder.py``).
 PROVIDER_PROPS: dict[Provider, tuple[Prop, ...]] = {
     Provider.AZURE: (ARM_TYPE,),
     Provider.GCP: (ANCESTORS, ASSET_TYPE, IAM_BINDINGS),
@@ -150,11 +189,6 @@ SKU = P(
     S,
     "Pricing tier / SKU name as read; some security features depend on it.",
     passthrough=True,
-)
-VULN_COUNTS = P(
-    "vulnerabilities",
-    J,
-    "Matched vulnerabilities of its software counted by severity ({critical: n, high: n}).",
 )
 PRINCIPAL_TYPE = P(
     "principal_type",
