@@ -21,9 +21,9 @@ S, INT, B, F, SL, J = (
 )
 
 # Properties many kinds share; declared once so their meaning is the same everywhere.
-REGION = P("region", S, "Region or location of the resource.", indexed=True)
+REGION = P("region", S, "Region or location of the resource.", indexed=True, passthrough=True)
 TENANT = P("tenant", S, "Account id, subscription id or project id that owns the resource.", True)
-TAGS = P("tags", J, "Provider tags / labels as a mapping.")
+TAGS = P("tags", J, "Provider tags / labels as a mapping.", passthrough=True)
 PUBLIC_IP = P("public_ip", S, "Public IP address attached to the resource, if any.")
 PUBLIC_ACCESS = P("public_network_access", B, "The provider's public network access switch is on.")
 NET_DEFAULT = P(

@@ -150,6 +150,20 @@ FW_SOURCES = P(
     "the whole internet.",
 )
 FIREWALL_RULE = (FW_ACCESS, FW_DIRECTION, FW_PRIORITY, FW_PROTOCOL, FW_PORTS, FW_SOURCES)
+KMS_KEY = P(
+    "kms_key",
+    S,
+    "ARN of the customer-managed KMS key it is encrypted with (absent: an AWS-owned key, "
+    "which the account cannot audit or revoke).",
+    passthrough=True,
+)
+PERMISSIONS_BOUNDARY = P(
+    "permissions_boundary",
+    J,
+    "The permissions boundary policy ({name, arn, document}); it caps what identity policies "
+    "grant. One that was not collected is recorded as allowing nothing.",
+)
+SOURCE_FILE = P("source_file", S, "The imported file (SBOM, scan report) it was read from.")
 FW_DISABLED = P("disabled", B, "The rule exists but is switched off, so it admits nothing.")
 FW_LOG = P(
     "log_enabled",
@@ -207,6 +221,227 @@ DISABLED = P("disabled", B, "Disabled: it cannot be used until someone enables i
 STATUS = P("status", S, "Provider status (RUNNING, InService, ...).", passthrough=True)
 
 KIND_PROPS: dict[str, tuple[Prop, ...]] = {
+    "VertexAIIndex": (CMK,),
+    "VertexAIFeatureOnlineStore": (CMK,),
+    "GCPServiceAccountKey": (
+        STATUS,
+        P("valid_after", S, "Start of the key's validity (RFC 3339).", passthrough=True),
+        P(
+            "valid_before",
+            S,
+            "End of the key's validity; far in the future for user-managed keys, which do not "
+            "expire unless a policy says so.",
+            passthrough=True,
+        ),
+    ),
+    "GCPForwardingRule": (
+        P(
+            "ip_address",
+            S,
+            "The rule's IP address (external for EXTERNAL rules).",
+            passthrough=True,
+        ),
+        P("ip_protocol", S, "Protocol forwarded (TCP, UDP).", passthrough=True),
+        P(
+            "load_balancing_scheme",
+            S,
+            "EXTERNAL (internet-facing), INTERNAL, EXTERNAL_MANAGED, ...",
+            passthrough=True,
+        ),
+        P("port_range", S, "Port range forwarded (80-80).", passthrough=True),
+        P("ports", SL, "Ports forwarded.", passthrough=True),
+    ),
+    "GCPCloudFunction": (
+        P("generation", S, "Cloud Functions generation: 1 or 2 (2 runs on Cloud Run)."),
+        P(
+            "http_trigger",
+            B,
+            "Triggered over HTTPS: callable at its URL (who may call depends on invoker IAM).",
+        ),
+        P(
+            "ingress",
+            S,
+            "Ingress setting (ALLOW_ALL, ALLOW_INTERNAL_ONLY, ALLOW_INTERNAL_AND_GCLB).",
+            passthrough=True,
+        ),
+        P("ingress_all", B, "Ingress is ALLOW_ALL: the URL is reachable from the internet."),
+        P("url", S, "The function URL.", passthrough=True),
+        P(
+            "env_var_names",
+            SL,
+            "Names of its environment variables (never the values): names like API_KEY show "
+            "secrets passed in plain environment.",
+        ),
+    ),
+    "GCPOrganization": (
+        P(
+            "custom_roles",
+            J,
+            "Custom roles defined here with their permissions ({role: [permission]}): what a "
+            "binding to one of them grants.",
+        ),
+        P(
+            "org_policies",
+            J,
+            "Effective organisation policy constraints the product watches ({constraint: "
+            "{enforced | list, set_at}}): guard rails such as public access prevention and "
+            "external IP limits, and where they are set.",
+        ),
+    ),
+    "GCPFolder": (
+        P(
+            "custom_roles",
+            J,
+            "Custom roles defined here with their permissions ({role: [permission]}): what a "
+            "binding to one of them grants.",
+        ),
+        P(
+            "org_policies",
+            J,
+            "Effective organisation policy constraints the product watches ({constraint: "
+            "{enforced | list, set_at}}): guard rails such as public access prevention and "
+            "external IP limits, and where they are set.",
+        ),
+    ),
+    "SageMakerTrainingJob": (
+        P(
+            "model_artifacts",
+            S,
+            "S3 URI of the model artifacts the job wrote: whoever writes there replaces the model.",
+            passthrough=True,
+        ),
+        P(
+            "network_isolation",
+            B,
+            "Network isolation is on: the training container cannot reach the network (no "
+            "exfiltration from a poisoned dependency).",
+            passthrough=True,
+        ),
+        EXEC_ROLE_ARN,
+    ),
+    "SageMakerDomain": (
+        P(
+            "auth_mode",
+            S,
+            "How users sign in to Studio: IAM or SSO (IAM Identity Center).",
+            passthrough=True,
+        ),
+        P("kms", B, "The domain's storage is encrypted with a customer-managed KMS key."),
+    ),
+    "MLBOMModel": (
+        SOURCE_FILE,
+        P("description", S, "Description from the ML-BOM.", passthrough=True),
+    ),
+    "MLBOMDataset": (
+        SOURCE_FILE,
+        P("version", S, "Dataset version from the ML-BOM.", passthrough=True),
+    ),
+    "LoadBalancerV2": (
+        P("dns_name", S, "DNS name clients reach it at.", passthrough=True),
+        P("lb_type", S, "application or network.", passthrough=True),
+        P(
+            "listeners",
+            J,
+            "Listeners ([{port, protocol}]): the ports the balancer accepts and forwards.",
+        ),
+    ),
+    "KMSKey": (
+        P("aliases", SL, "Alias names of the key.", passthrough=True),
+        P("key_id", S, "Key id.", passthrough=True),
+        P("state", S, "Key state (Enabled, PendingDeletion, ...).", passthrough=True),
+    ),
+    "EKSCluster": (
+        P(
+            "public_access_cidrs",
+            SL,
+            "Ranges admitted to the public API endpoint (0.0.0.0/0: the whole internet).",
+            passthrough=True,
+        ),
+    ),
+    "ECSTaskDefinition": (
+        P(
+            "env_var_names",
+            SL,
+            "Names of the containers' environment variables (never the values).",
+        ),
+        P("images", SL, "Container images the task runs.", passthrough=True),
+    ),
+    "ECRRepository": (
+        P(
+            "scan_on_push",
+            B,
+            "Images are scanned for vulnerabilities when pushed.",
+            passthrough=True,
+        ),
+        P("uri", S, "Repository URI images are pulled from.", passthrough=True),
+    ),
+    "EC2LaunchTemplate": (
+        P(
+            "instance_profile",
+            S,
+            "Instance profile instances launched from the template get: whoever can launch it "
+            "runs code as that role.",
+        ),
+    ),
+    "ContainerImage": (
+        P(
+            "image_ai_library",
+            S,
+            "AI library or model server the image's name shows (vllm, ollama, pytorch): shadow "
+            "AI even without an SBOM.",
+        ),
+        SOURCE_FILE,
+        P("references", SL, "Tags or references the image was reported under."),
+    ),
+    "OpenSearchServerlessCollection": (STATUS,),
+    "CloudFormationStack": (STATUS,),
+    "BedrockAgentCoreRuntime": (
+        P(
+            "env_names",
+            SL,
+            "Names of the runtime's environment variables (never the values): names like "
+            "API_KEY show secrets passed in plain environment.",
+        ),
+    ),
+    "BedrockImportedModel": (KMS_KEY,),
+    "AzureStorageAccount": (
+        LOCAL_AUTH,
+        PRIVATE_ONLY,
+        P(
+            "public_read",
+            B,
+            "Anonymous blob read is allowed on the account: containers set to public can be "
+            "read by anyone.",
+        ),
+        PUBLIC_READ_GRANT,
+    ),
+    "AzureSearchService": (
+        NET_DEFAULT,
+        PRIVATE_ONLY,
+        P(
+            "auth_options",
+            J,
+            "Data-plane authentication options as read (apiKeyOnly, aadOrApiKey): whether API "
+            "keys are accepted.",
+            passthrough=True,
+        ),
+    ),
+    "AzureDatabricksWorkspace": (
+        P(
+            "managed_resource_group",
+            S,
+            "Id of the resource group Databricks manages for the workspace's compute and "
+            "storage (locked to the customer).",
+            passthrough=True,
+        ),
+    ),
+    "AWSGroup": (
+        P(
+            "policies",
+            J,
+            "The group's identity policies with their documents; every member holds them.",
+        ),
+    ),
     "AzureAIFoundryProject": (
         P("display_name", S, "The project's display name in the Foundry portal.", passthrough=True),
     ),
@@ -240,6 +475,11 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     "ExternalAccount": (
         P(
+            "account_type",
+            S,
+            "What the uncollected account is (gcp-project, aws-account, entra-tenant).",
+        ),
+        P(
             "risk",
             S,
             "Always 'unknown': the account was not collected, so nothing is known about who "
@@ -265,6 +505,13 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     # --- AWS --------------------------------------------------------------------------------
     "AWSAccount": (
+        P(
+            "ai_opt_out",
+            B,
+            "An Organizations AI services opt-out policy applies: AWS does not use the "
+            "account's AI content (prompts, outputs) to improve its services.",
+        ),
+        P("ai_opt_out_policies", SL, "Names of the opt-out policies that apply."),
         P(
             "collected_by",
             S,
@@ -319,6 +566,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "AWSRole": (
+        PERMISSIONS_BOUNDARY,
         P("path", S, "IAM path of the role (/service-role/ ...).", passthrough=True),
         P(
             "policies",
@@ -329,6 +577,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "AWSUser": (
+        PERMISSIONS_BOUNDARY,
         P(
             "policies",
             J,
@@ -357,6 +606,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "BedrockAgent": (
+        KMS_KEY,
         AGENT_INDICATOR_EVIDENCE,
         P("agent_id", S, "Bedrock agent id (the ARN's last part).", passthrough=True),
         P(
@@ -408,6 +658,11 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     "BedrockInvocationLogging": (
         P(
+            "unencrypted_log_destinations",
+            SL,
+            "Log destinations of model invocations (prompts and answers) without a KMS key.",
+        ),
+        P(
             "bedrock_in_use",
             B,
             "The region has Bedrock resources, so the logging and guardrail findings on it matter.",
@@ -420,6 +675,18 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "BedrockKnowledgeBase": (
+        P(
+            "web_seeds",
+            SL,
+            "Seed URLs of a web crawler data source: whoever controls those sites writes "
+            "what the knowledge base retrieves.",
+        ),
+        P(
+            "connectors",
+            SL,
+            "Types of its non-S3 data sources (confluence, sharepoint, salesforce): content "
+            "their users can edit reaches the model.",
+        ),
         P(
             "role",
             S,
@@ -493,6 +760,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "S3Bucket": (
+        KMS_KEY,
         RESOURCE_POLICY,
         PUBLIC_READ_GRANT,
         P(
@@ -530,6 +798,13 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         STATUS,
     ),
     "SageMakerNotebookInstance": (
+        P(
+            "lifecycle_config",
+            S,
+            "Lifecycle configuration run at start as root: whoever can change it runs code on "
+            "the notebook.",
+            passthrough=True,
+        ),
         CMK,
         P(
             "role",
@@ -537,9 +812,15 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
             "ARN of the notebook's execution role: anyone with a notebook session acts as it.",
         ),
     ),
-    "SecretsManagerSecret": (CMK,),
+    "SecretsManagerSecret": (CMK, RESOURCE_POLICY),
     # --- Azure ------------------------------------------------------------------------------
     "AzureCognitiveServicesAccount": (
+        P(
+            "network_ip_rules",
+            SL,
+            "IP ranges the account firewall admits when its default action is Deny.",
+            passthrough=True,
+        ),
         P(
             "allowed_fqdns",
             SL,
@@ -638,6 +919,11 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         P("identity_type", S, "SystemAssigned or UserAssigned.", passthrough=True),
     ),
     "AzureNSGRule": (
+        P(
+            "source_application_security_groups",
+            SL,
+            "Application security groups admitted as sources: their members' NICs reach the port.",
+        ),
         *FIREWALL_RULE,
         SYNTHETIC,
         P(
@@ -674,6 +960,13 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     "AzureRoleAssignment": (
         P(
+            "condition",
+            S,
+            "ABAC condition of the assignment, as written: the grant holds only where it is true "
+            "(edges from it are conditional).",
+            passthrough=True,
+        ),
+        P(
             "actions",
             SL,
             "Control-plane actions the assigned role grants (wildcards as in the role definition).",
@@ -701,8 +994,6 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
             "builtin (the bundled list of built-in roles) or unknown.",
         ),
     ),
-    "AzureSearchService": (NET_DEFAULT, PRIVATE_ONLY),
-    "AzureStorageAccount": (LOCAL_AUTH, PRIVATE_ONLY),
     "AzureSubnet": (P("address_prefix", S, "The subnet's address range.", passthrough=True),),
     "AzureSubscription": (
         P("subscription_id", S, "Subscription id (GUID).", passthrough=True),
@@ -744,6 +1035,20 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         P("industry_vertical", S, "Industry vertical (GENERIC, MEDIA, ...).", passthrough=True),
     ),
     "GCPBucket": (
+        P(
+            "public_access_prevention_source",
+            S,
+            "Where enforced public access prevention comes from (an organisation policy and "
+            "where it is set).",
+        ),
+        P(
+            "public_list",
+            B,
+            "Anyone can list the objects (an allUsers binding with storage.objects.list but "
+            "not get): names leak, contents do not.",
+        ),
+        P("public_list_grant", S, "The binding that makes the objects listable by anyone."),
+        P("public_write_grant", S, "The binding that lets anyone write the bucket."),
         PUBLIC_READ_GRANT,
         P(
             "public_access_prevention",
@@ -759,6 +1064,16 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "GCPCloudRunService": (
+        P(
+            "mcp_evidence",
+            SL,
+            "What suggests the service is an MCP server (image, name, tag, environment names).",
+        ),
+        P(
+            "mcp_public",
+            B,
+            "That MCP server is reachable from the internet: its tools can be called directly.",
+        ),
         P(
             "env_var_names",
             SL,
@@ -793,6 +1108,17 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     "GCPFirewallRule": (*FIREWALL_RULE, FW_DISABLED, FW_LOG, FW_NETWORK),
     "GCPInstance": (
+        P(
+            "org_policy_violation",
+            S,
+            "An organisation policy the instance breaks (an external IP although "
+            "compute.vmExternalIpAccess forbids it): the constraint only stops new ones.",
+        ),
+        P(
+            "public_ip_via",
+            S,
+            "Name of the external forwarding rule that gives the instance its public address.",
+        ),
         STATUS,
         P(
             "deep_learning_image",
@@ -808,6 +1134,19 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "GCPProject": (
+        P(
+            "custom_roles",
+            J,
+            "Custom roles defined here with their permissions ({role: [permission]}): what a "
+            "binding to one of them grants.",
+        ),
+        P(
+            "org_policies",
+            J,
+            "Effective organisation policy constraints the product watches ({constraint: "
+            "{enforced | list, set_at}}): guard rails such as public access prevention and "
+            "external IP limits, and where they are set.",
+        ),
         P("lifecycle_state", S, "ACTIVE or DELETE_REQUESTED.", passthrough=True),
         P(
             "project_number",
@@ -817,6 +1156,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "GCPServiceAccount": (
+        P(
+            "owner_project",
+            S,
+            "Project that owns the service account when it is used in other projects: "
+            "whoever controls that project controls its keys.",
+        ),
         ADMIN,
         ADMIN_VIA,
         DISABLED,
@@ -833,6 +1178,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "GCPUser": (
+        P(
+            "external_domain",
+            S,
+            "Domain of a group member outside the organisation's domains: someone another "
+            "organisation manages holds the group's roles.",
+        ),
         ADMIN,
         ADMIN_VIA,
         PRINCIPAL_TYPE,
@@ -844,6 +1195,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "GKECluster": (
+        P(
+            "master_authorized_networks",
+            SL,
+            "Ranges admitted to the control plane when authorized networks are on.",
+            passthrough=True,
+        ),
         P(
             "endpoint_public_access",
             B,
@@ -864,6 +1221,18 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "VertexAIEndpoint": (
+        P(
+            "dedicated_endpoint",
+            B,
+            "Served on its own dedicated DNS endpoint (public unless Private Service Connect).",
+            passthrough=True,
+        ),
+        P(
+            "private_network",
+            S,
+            "VPC network peered for private serving: not reachable from the internet.",
+            passthrough=True,
+        ),
         CMK,
         P(
             "public_endpoint",
@@ -873,6 +1242,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "VertexAIModel": (
+        P(
+            "hf_model_id",
+            S,
+            "Hugging Face repository the serving container loads (from its environment or "
+            "arguments): weights from outside the estate.",
+        ),
         CMK,
         MODEL_VERSION,
         P("container_image", S, "Serving container image.", passthrough=True),
@@ -884,6 +1259,26 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "VertexAINotebookRuntime": (
+        P(
+            "runtime_user",
+            S,
+            "The user a Colab Enterprise runtime is assigned to: with end-user credentials on, "
+            "code in it acts as that user.",
+            passthrough=True,
+        ),
+        P(
+            "internet_access",
+            B,
+            "The runtime template allows internet access (data can leave, code can be fetched).",
+            passthrough=True,
+        ),
+        P("template", S, "Name of the runtime template it was created from.", passthrough=True),
+        P(
+            "public_ip_source",
+            S,
+            "The setting that gives the runtime a public address (gceSetup.disablePublicIp is "
+            "false).",
+        ),
         IDENTITY_STATE,
         P(
             "default_service_account",
@@ -910,7 +1305,16 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
             passthrough=True,
         ),
     ),
-    "VertexAITrainingPipeline": (CMK, IDENTITY_STATE),
+    "VertexAITrainingPipeline": (
+        CMK,
+        IDENTITY_STATE,
+        P(
+            "service_account",
+            S,
+            "Email of the service account the pipeline runs as: its training code acts with "
+            "that account's roles.",
+        ),
+    ),
     # --- generic, agents, software ------------------------------------------------------------
     "MCPClient": (AGENT_INDICATOR_EVIDENCE,),
     "MCPCredential": (
@@ -923,6 +1327,19 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         P("server", S, "Id of the MCP server whose configuration holds it."),
     ),
     "MCPServer": (
+        P(
+            "allowed_tools",
+            SL,
+            "Tools the client allows from this server (absent: every tool it lists).",
+            passthrough=True,
+        ),
+        P(
+            "auto_approve",
+            SL,
+            "Tools the client runs without asking the user: tool calls a prompt injection "
+            "causes go through unseen.",
+            passthrough=True,
+        ),
         ACTING,
         APPROVAL,
         DISABLED,
@@ -940,6 +1357,13 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     "MCPTool": (APPROVAL,),
     "Package": (
+        P("scanned_by", SL, "Scanners that reported the package (trivy, grype)."),
+        P(
+            "serving_framework",
+            S,
+            "The model serving framework (tgi, vllm, triton) this package is, when it was "
+            "inferred from a serving image's tag.",
+        ),
         P("package_name", S, "Package name without version (from the purl)."),
         P("purl_type", S, "purl type: pypi, npm, golang, ..."),
     ),
@@ -953,6 +1377,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "Vulnerability": (
+        P("cwes", SL, "CWE ids of the weakness (CWE-94: code injection).", passthrough=True),
         P("references", SL, "Advisory and fix URLs from the advisory database.", passthrough=True),
     ),
 }
