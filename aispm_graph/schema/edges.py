@@ -163,6 +163,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "A credential that authenticates as the identity.",
         attack_step=False,
         remediation="Rotate and remove {target}",
+        target_labels=(L.CREDENTIAL,),
     ),
     EdgeKind(
         "AUTHENTICATES_AS",
@@ -304,7 +305,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     # --- structure ---------------------------------------------------------------------------
     EdgeKind("CONTAINS", "Ownership: tenant, group or account contains the resource.", False),
     EdgeKind("PROTECTED_BY", "The resource's traffic is filtered by the firewall.", False),
-    EdgeKind("HAS_RULE", "The firewall has the rule.", False),
+    EdgeKind(
+        "HAS_RULE",
+        "The firewall (or a load balancer, whose rules forward only some ports) has the rule.",
+        False,
+        source_labels=(L.FIREWALL, L.NETWORK),
+        target_labels=(L.FIREWALL_RULE,),
+    ),
     EdgeKind("ATTACHED_TO", "Network attachment (NIC to VM, subnet to network).", False),
     EdgeKind("ROUTES_TO", "Network route or load balancer target.", False),
     EdgeKind("USES_GUARDRAIL", "The agent or model uses the guardrail.", False),
@@ -314,8 +321,19 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "container), so the image's packages and advisories are the model's.",
         False,
     ),
-    EdgeKind("HAS_PACKAGE", "The image or compute has the package installed.", False),
-    EdgeKind("AFFECTED_BY", "The package version is affected by the advisory.", False),
+    EdgeKind(
+        "HAS_PACKAGE",
+        "The image or compute has the package installed.",
+        False,
+        target_labels=(L.PACKAGE,),
+    ),
+    EdgeKind(
+        "AFFECTED_BY",
+        "The package version is affected by the advisory.",
+        False,
+        source_labels=(L.PACKAGE,),
+        target_labels=(L.VULNERABILITY,),
+    ),
     EdgeKind(
         "RUNS_SOFTWARE",
         "The compute runs the application or file system an imported SBOM or dependency list "
@@ -324,7 +342,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     ),
     EdgeKind("DEPENDS_ON", "SBOM dependency: the component uses the other component.", False),
     EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
-    EdgeKind("POLICY", "The identity has the policy attached.", False),
+    EdgeKind("POLICY", "The identity has the policy attached.", False, target_labels=(L.POLICY,)),
     EdgeKind(
         "HAS_SERVICE_ROLE",
         "The service acts as this role on the resource's behalf (a Bedrock agent's or knowledge "
