@@ -21,7 +21,7 @@ import pytest
 
 from aispm_graph.build import BuildContext, build_graph, check_declared
 from aispm_graph.graph.fileformat import parse_graph_document
-from aispm_graph.graph.model import STRICT_ENV, Graph, UndeclaredKeyError
+from aispm_graph.graph.model import STRICT_ENV, Graph, SchemaError, UndeclaredKeyError
 from aispm_graph.schema import EDGE_KINDS, EVIDENCE_KEYS, NODE_KINDS, node_kinds
 from aispm_graph.schema.aibom_nodes import EXTRA_PROPS
 from aispm_graph.schema.audit import audit, main
@@ -94,6 +94,19 @@ def test_strict_graph_refuses_an_undeclared_property_where_it_is_written() -> No
     with pytest.raises(UndeclaredKeyError, match="invented_flag"):
         g.add_node(BUCKET, "S3Bucket", "b", invented_flag=True)  # merging into it, too
     assert "invented_flag" not in g.node(BUCKET)
+
+
+def test_set_props_is_the_checked_way_to_record_a_finding_on_a_node() -> None:
+    g = Graph(strict=True)
+    g.add_node(BUCKET, "S3Bucket", "b", public_read=True)
+    g.set_props(BUCKET, data_role=["training"], public_read=None)
+    assert g.node(BUCKET)["data_role"] == ["training"]
+    assert "public_read" not in g.node(BUCKET)
+    with pytest.raises(UndeclaredKeyError, match="invented_flag"):
+        g.set_props(BUCKET, invented_flag=True)
+    with pytest.raises(SchemaError, match="'kind' is not a property"):
+        g.set_props(BUCKET, kind="AWSRole")
+    assert g.node(BUCKET)["kind"] == "S3Bucket"
 
 
 def test_strict_graph_refuses_undeclared_evidence_and_a_disallowed_endpoint() -> None:
