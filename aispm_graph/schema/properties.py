@@ -384,6 +384,8 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "ContainerImage": (
+        AI_LIBS,
+        VULN_COUNTS,
         P(
             "image_ai_library",
             S,
