@@ -37,13 +37,27 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     # --- attack steps: from compute to identity ----------------------------------------------
     EdgeKind(
         "HAS_IDENTITY",
-        "Code running on the compute can obtain the identity's credentials (instance metadata, "
-        "managed identity endpoint, function execution role).",
+        "Code running in the source can obtain the identity's credentials (instance metadata, "
+        "managed identity endpoint, function execution role): compute, and the AI resources "
+        "that run code as an identity (a model's or endpoint's serving container, an AI "
+        "service's or workspace's managed identity, a training job, an agent runtime).",
         attack_step=True,
         remediation="Detach {target} from {source} or reduce what {target} may do",
         effort="medium",
-        # A model's serving container runs as the model's execution role (SageMaker).
-        source_labels=(L.COMPUTE, L.AI_MODEL),
+        source_labels=(
+            L.COMPUTE,
+            L.AI_MODEL,
+            L.AI_DEPLOYMENT,
+            L.AI_ENDPOINT,
+            L.AI_SERVICE,
+            L.AI_WORKSPACE,
+            L.AI_AGENT,
+            L.AGENT_GATEWAY,
+            L.TOOL_SERVER,
+            L.CODE_INTERPRETER,
+            L.TRAINING_JOB,
+            L.NOTEBOOK,
+        ),
         target_labels=(L.IDENTITY,),
         evidence_keys=("mechanism",),
     ),

@@ -338,6 +338,7 @@ GRANT = (
     "service",
     "management_group_path",
     "reason",
+    "note",
     "used",
     "grants",
     "caller_grant",
