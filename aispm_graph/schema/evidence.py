@@ -137,6 +137,11 @@ _KEYS = (
         S,
         "The policy condition that could not be decided offline: why the edge is conditional.",
     ),
+    EvidenceKey(
+        "trust",
+        S,
+        "The trust policy statement that lets the source assume the role, as JSON.",
+    ),
     EvidenceKey("service", S, "Service principal a role is passed to (sagemaker.amazonaws.com)."),
     EvidenceKey(
         "fix",
@@ -339,6 +344,7 @@ GRANT = (
     "management_group_path",
     "reason",
     "note",
+    "trust",
     "used",
     "grants",
     "caller_grant",
@@ -381,6 +387,8 @@ _MORE: dict[str, tuple[str, ...]] = {
     "DEPENDS_ON": ("source",),
     "CALLS_AGENT": ("collaborator", "alias", "relay_history"),
     "USES_MODEL": ("model",),
+    # The agent's tool list carries the same facts as its USES_TOOL step.
+    "HAS_TOOL": ("tool_type", "approval", "mechanism", "fix"),
     "HAS_SERVICE_ROLE": ("mechanism",),
     "INTERNET_EXPOSED": (
         "exposure_width",

@@ -221,6 +221,7 @@ DISABLED = P("disabled", B, "Disabled: it cannot be used until someone enables i
 STATUS = P("status", S, "Provider status (RUNNING, InService, ...).", passthrough=True)
 
 KIND_PROPS: dict[str, tuple[Prop, ...]] = {
+    "BedrockAgentCoreCodeInterpreter": (ACTING,),
     "VertexAIIndex": (CMK,),
     "VertexAIFeatureOnlineStore": (CMK,),
     "GCPServiceAccountKey": (
@@ -507,6 +508,18 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     ),
     # --- AWS --------------------------------------------------------------------------------
     "AWSAccount": (
+        P(
+            "scps",
+            J,
+            "Service control policies that apply, one list per level from the account up to "
+            "the root: they cap what any principal of the account may do.",
+        ),
+        P(
+            "rcps",
+            J,
+            "Resource control policies that apply, per level like scps: they cap what anyone "
+            "may do to the account's resources.",
+        ),
         P(
             "ai_opt_out",
             B,
