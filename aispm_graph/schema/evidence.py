@@ -363,6 +363,8 @@ _PERMISSION_EDGES = (
     "CAN_ADMINISTER",
     "CAN_UPDATE_CODE",
     "CAN_RUN_CODE",
+    # A public binding (allUsers) is a grant too: GCP names the member, role and scope.
+    "PUBLIC_ACCESS",
 )
 
 _MORE: dict[str, tuple[str, ...]] = {

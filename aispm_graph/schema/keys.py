@@ -421,6 +421,7 @@ class P:
     SYSTEM_DATASTORES_AUTH_MODE: Final = "system_datastores_auth_mode"
     TAGS: Final = "tags"
     TARGET_RESOURCE: Final = "target_resource"
+    TARGET_SERVICE_ACCOUNTS: Final = "target_service_accounts"
     TARGET_TAGS: Final = "target_tags"
     TARGET_URL: Final = "target_url"
     TARGETS: Final = "targets"

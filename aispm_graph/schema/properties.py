@@ -25,6 +25,7 @@ from aispm_graph.schema.nodes import (
     CRITICALITY,
     DATA_ROLE,
     LOCAL_AUTH,
+    LONG_LIVED,
     MODEL_VERSION,
     NET_DEFAULT,
     PRIVATE_ONLY,
@@ -1110,6 +1111,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         P("url", S, "The service URL.", passthrough=True),
     ),
     "GCPFirewall": (
+        P(
+            "target_service_accounts",
+            SL,
+            "Service accounts of the instances the rule applies to (none: every instance).",
+            passthrough=True,
+        ),
         *FIREWALL_RULE,
         FW_DISABLED,
         FW_LOG,
@@ -1171,6 +1178,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "GCPServiceAccount": (
+        LONG_LIVED,
         P(
             "owner_project",
             S,
