@@ -322,6 +322,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     ),
     EdgeKind("DEPENDS_ON", "SBOM dependency: the component uses the other component.", False),
     EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
+    EdgeKind(
+        "OWNS",
+        "The principal is an owner of the Entra application, service principal or group. "
+        "Structure: what ownership lets it do (add a credential, add members) is on the "
+        "CAN_ESCALATE_TO edges the Entra escalation techniques derive.",
+        False,
+    ),
     EdgeKind("POLICY", "The identity has the policy attached.", False),
     EdgeKind(
         "HAS_SERVICE_ROLE",
