@@ -49,6 +49,7 @@ APP_CREDENTIALS = "microsoft.directory/applications/credentials/update"
 ROLE_ASSIGNMENTS_PATH = "/v1.0/rolemanagement/directory/roleassignments"
 AGENTS_PATH = "/beta/serviceprincipals/microsoft.graph.agentidentity"
 APP_OWNERS_PATH = "/v1.0/applications/e5e20000-0000-4000-8000-000000000001/owners"
+GROUP_MEMBER_USER = "entra/users/e5e50000-0000-4000-8000-000000000005"
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,9 @@ def estate(server: ArmReplay, tmp_path_factory: pytest.TempPathFactory) -> tuple
 def test_paths_run_through_entra_steps_to_the_ai_account(estate: tuple[Path, Graph]) -> None:
     ws, _graph = estate
     assert cli(ws, "build").code == 0
-    proc = cli(ws, "paths", "--entry", "credentials", "--format", "json")
+    # every route: a helpdesk role reaches the account through several users, and the
+    # default lists only the best few of each (entry, target) pair
+    proc = cli(ws, "paths", "--entry", "credentials", "--all-routes", "--format", "json")
     assert proc.code == 0, proc.err
     paths = json.loads(proc.out)["paths"]
     routes = {tuple(n["id"] for n in p["nodes"]) for p in paths}
@@ -120,6 +123,8 @@ def test_paths_run_through_entra_steps_to_the_ai_account(estate: tuple[Path, Gra
         (HELPDESK, USER_PLAIN),  # Helpdesk Administrator resets the user's password
     ):
         assert (entry, via, ACCT, DEPLOYMENT) in routes, (entry, via)
+    # a member of a group holding the role, reached by resetting the member's password
+    assert (HELPDESK, GROUP_MEMBER_USER, GROUP_STATIC, ACCT, DEPLOYMENT) in routes
     path = next(p for p in paths if [n["id"] for n in p["nodes"]][:2] == [APP_ADMIN, SP_RAG])
     first = path["edges"][0]
     assert first["kind"] == "CAN_ESCALATE_TO"

@@ -15,8 +15,10 @@ from aispm_graph.knowledge.azure.entra_roles import (
     BUILTIN_NAMES,
     CREDENTIALS_FIELD,
     OWNERS_FIELD,
+    RESET_PROTECTION,
     ROLE_ASSIGNMENT_TYPE,
     ROLE_DEFINITION_TYPE,
+    TENANT_ADMIN_ROLES,
 )
 from aispm_graph.transforms.azure.builder import DIRECTORY_OBJECTS, AzureBuilder
 from aispm_graph.transforms.registry import service
@@ -64,10 +66,11 @@ def entra(b: AzureBuilder) -> None:
                 )
             continue
         _foreign(b, nid, info)
+    resettable = _password_resetters(objects)
     for oid, obj in objects:
         members = obj.get(MEMBERS_FIELD)
         if isinstance(members, list) and oid in by_oid:
-            _members(b, by_oid[oid], members, by_oid, ours)
+            _members(b, by_oid[oid], members, by_oid, ours, resettable)
     _agent_identities(b, objects, by_oid)
     for oid, obj in objects:
         if oid in by_oid:
@@ -281,15 +284,38 @@ def _foreign(b: AzureBuilder, nid: str, info: PrincipalInfo) -> None:
     b.g.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
 
 
+def _password_resetters(objects: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Does someone hold a tenant-wide password-reset role (other than the tenant admins,
+    whose paths end at the subscriptions)? Then a group's member users are a way into it."""
+    for _oid, obj in objects:
+        if str(obj.get("@odata.type") or "").lower() != ROLE_ASSIGNMENT_TYPE:
+            continue
+        role = str(obj.get("roleDefinitionId") or "").lower()
+        if (
+            role in RESET_PROTECTION
+            and role not in TENANT_ADMIN_ROLES
+            and str(obj.get("directoryScopeId") or "/") == "/"
+        ):
+            return True
+    return False
+
+
 def _members(
-    b: AzureBuilder, group: str, members: list[Any], by_oid: dict[str, str], ours: set[str]
+    b: AzureBuilder,
+    group: str,
+    members: list[Any],
+    by_oid: dict[str, str],
+    ours: set[str],
+    resettable: bool = False,
 ) -> None:
     """``MEMBER_OF`` from each (transitive) member to a group that holds roles.
 
     Members already in the graph (managed identities of compute, service principals) are
     linked as they are; guests and other tenants' applications are added with their
     foreign tenant, since through the group they are a way in. Other members of our own
-    tenant add nothing to a path (they are not entries), so they are only counted.
+    tenant are a way in only when someone can reset their passwords (``resettable``: a
+    password-reset directory role is held); otherwise they add nothing to a path (they are
+    not entries), so they are only counted.
     """
     gname = b.g.node(group)["name"]
     for obj in members:
@@ -299,7 +325,7 @@ def _members(
         oid = str(obj.get("id") or "").lower()
         nid = by_oid.get(oid)
         if nid is None:
-            if info.foreign_tenant is None:
+            if info.foreign_tenant is None and not (resettable and info.kind == "EntraUser"):
                 b.ctx.stats["azure.group_members_not_modelled"] += 1
                 continue
             nid = f"entra/{info.plural}/{oid}"
@@ -309,7 +335,8 @@ def _members(
                 b.ctx.warn(f"azure: member {oid} of group {gname}: {exc}; skipped")
                 continue
             by_oid[oid] = nid
-            _foreign(b, nid, info)
+            if info.foreign_tenant is not None:
+                _foreign(b, nid, info)
         b.g.add_edge(
             nid,
             group,
