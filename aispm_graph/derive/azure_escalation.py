@@ -27,6 +27,8 @@ from aispm_graph.knowledge.azure.entra_roles import (
     APP_CREDENTIALS,
     APP_OWNERS,
     GLOBAL_ADMIN,
+    GRAPH_ADMIN_APP_ROLES,
+    GRAPH_APP_WRITE,
     GROUP_MEMBERS,
     RESET_PROTECTION,
     ROLE_ASSIGNABLE_GROUP_MANAGERS,
@@ -267,7 +269,10 @@ class EntraEscalation:
         self.users = sorted(nid for nid, _d in self.g.nodes("EntraUser"))
 
     def run(self) -> None:
-        if not self.held and not any(True for _ in self.g.edges("OWNS")):
+        apps = {
+            nid: set(d["graph_app_roles"]) for nid, d in self.g.nodes() if d.get("graph_app_roles")
+        }
+        if not self.held and not apps and not any(True for _ in self.g.edges("OWNS")):
             return
         by_id = {t.id: t for t in ENTRA_TECHNIQUES}
         # Tenant administrators get CAN_ADMINISTER and nothing else: their paths end at what
@@ -276,7 +281,9 @@ class EntraEscalation:
             holder
             for holder, roles in self.held.items()
             if any(r.tenant_wide and r.template in TENANT_ADMIN_ROLES for r in roles)
-        }
+        } | {nid for nid, names in apps.items() if names & set(GRAPH_ADMIN_APP_ROLES)}
+        for nid, names in sorted(apps.items()):
+            self._graph_app(by_id, nid, names, admins)
         for owner, owned, edge in sorted(self.g.edges("OWNS"), key=lambda e: (e[0], e[1])):
             if owner in admins:
                 continue
@@ -387,6 +394,27 @@ class EntraEscalation:
                     "for the user (MFA registration and Conditional Access were not collected)",
                 )
 
+    def _graph_app(
+        self, by_id: dict[str, Technique], nid: str, names: set[str], admins: set[str]
+    ) -> None:
+        """Microsoft Graph application permissions held by an application or identity."""
+        held = sorted(names & set(GRAPH_ADMIN_APP_ROLES))
+        if held:
+            tech = by_id["az-entra-graph-grant-role"]
+            grant = f"Microsoft Graph application permission {held[0]}"
+            for sub in sorted(sid for sid, _d in self.g.nodes("AzureSubscription")):
+                self._add(tech, nid, sub, grant, held[0], "graph-app-role")
+            node = self.g.node(nid)
+            node["admin"] = True
+            node.setdefault("admin_via", tech.id)
+        if nid in admins or GRAPH_APP_WRITE not in names:
+            return
+        tech = by_id["az-entra-graph-add-secret"]
+        grant = f"Microsoft Graph application permission {GRAPH_APP_WRITE}"
+        for sp in self.sps:
+            if sp != nid and self._credential_allowed(sp, APP_CREDENTIALS):
+                self._add(tech, nid, sp, grant, GRAPH_APP_WRITE, "graph-app-role")
+
     def _admin(self, by_id: dict[str, Technique], holder: str, role: _Held) -> None:
         """Global Administrator and Privileged Role Administrator: every subscription."""
         if not (role.tenant_wide and role.template in TENANT_ADMIN_ROLES):
@@ -435,11 +463,13 @@ class EntraEscalation:
             "reference": tech.refs.text(),
             "fix": tech.fix.format(**words),
         }
-        if assignment != "ownership":
+        if assignment == "ownership":
+            ev["ownership"] = grant
+        elif assignment == "graph-app-role":
+            ev["graph_app_role"] = op
+        else:
             ev["assignment"] = assignment
             ev["role"] = self.g.node(assignment).get("role_name")
-        else:
-            ev["ownership"] = grant
         conf = Confidence.CONFIRMED
         if condition:
             conf = Confidence.CONDITIONAL

@@ -22,7 +22,9 @@ Administrator. The reference list is BloodHound's AZ edges. Conditions, decided 
 * ``reset-table``: Microsoft's "Who can reset passwords" table allows the attacker's role to
   reset a user holding the target's directory roles (any role not in its row, a custom role,
   or membership of a role-assignable group protects the target);
-* ``global-admin`` / ``privileged-role-admin``: the built-in role held tenant-wide.
+* ``global-admin`` / ``privileged-role-admin``: the built-in role held tenant-wide;
+* ``graph-app-role``: the attacker (an application or managed identity) holds the Microsoft
+  Graph application permission (app role assignment), which acts tenant-wide.
 
 A user's password reset alone may not sign in as it where multi-factor authentication is
 enforced (MFA registration is not collected), so those edges are ``conditional`` and say so.
@@ -34,6 +36,8 @@ from aispm_graph.escalation.model import Cloud, On, Refs, Technique
 from aispm_graph.knowledge.azure.entra_roles import (
     APP_CREDENTIALS,
     APP_OWNERS,
+    GRAPH_ADMIN_APP_ROLES,
+    GRAPH_APP_WRITE,
     GROUP_MEMBERS,
     ROLE_ASSIGNMENTS,
     SP_CREDENTIALS,
@@ -139,6 +143,40 @@ TECHNIQUES: tuple[Technique, ...] = (
             bloodhound="AZResetPassword, AZHelpdeskAdmin, AZUserAdmin, AZAuthAdmin",
             other="Microsoft Learn: who can reset passwords",
         ),
+    ),
+    Technique(
+        id="az-entra-graph-add-secret",
+        cloud=AZ,
+        title="An application with the Microsoft Graph permission Application.ReadWrite.All "
+        "adds a secret to any application",
+        on=On.IDENTITY,
+        all_of=(GRAPH_APP_WRITE,),
+        resource_kinds=SP,
+        conditions=("graph-app-role", "credential-allowed"),
+        sentence="with {grant}, add a client secret to {resource} through Microsoft Graph and "
+        "sign in as its service principal {target}",
+        fix="Revoke the Microsoft Graph application permission {permissions} from {attacker} "
+        "(Enterprise applications > Permissions) or replace it with Application.ReadWrite."
+        "OwnedBy",
+        refs=Refs(bloodhound="AZMGAddSecret, AZMGAddOwner"),
+    ),
+    Technique(
+        id="az-entra-graph-grant-role",
+        cloud=AZ,
+        title="An application with RoleManagement.ReadWrite.Directory or "
+        "AppRoleAssignment.ReadWrite.All makes itself Global Administrator",
+        on=On.SCOPE,
+        all_of=(),
+        any_of=GRAPH_ADMIN_APP_ROLES,
+        resource_kinds=("AzureSubscription",),
+        conditions=("graph-app-role",),
+        edge="CAN_ADMINISTER",
+        sentence="with {grant}, assign itself Global Administrator through Microsoft Graph "
+        "(granting itself RoleManagement.ReadWrite.Directory first where it holds only "
+        "AppRoleAssignment.ReadWrite.All), elevate access and assign itself Owner of {target}",
+        fix="Revoke the Microsoft Graph application permission ({permissions}) from "
+        "{attacker} ({grant})",
+        refs=Refs(bloodhound="AZMGGrantRole, AZMGGrantAppRoles"),
     ),
     Technique(
         id="az-entra-global-admin",

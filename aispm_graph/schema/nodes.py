@@ -875,6 +875,13 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A user- or system-assigned managed identity.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="managedidentity",
     ),
@@ -903,6 +910,13 @@ NODE_KINDS: tuple[NodeKind, ...] = (
             "Client secrets on the application and the service principal (count only).",
         ),
         P("key_credentials", INT, "Certificates on the application and the service principal."),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="entra",
         cartography=True,
@@ -1151,6 +1165,13 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("app_id", S, "Application (client) id."),
         P("blueprint", S, "Agent identity blueprint it was created from."),
         P("account_enabled", B, "The agent identity may sign in."),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="entra",
     ),

@@ -156,6 +156,12 @@ def test_evidence_names_the_role_or_ownership(estate: tuple[Path, Graph]) -> Non
     assert graph.node(GLOBAL_ADMIN)["admin"] is True
     assert graph.node(GLOBAL_ADMIN)["admin_via"] == "az-entra-global-admin"
     assert not any(s == GLOBAL_ADMIN for s, _t, _ in graph.edges("CAN_ESCALATE_TO"))
+    # Microsoft Graph application permissions, read per service principal
+    writer = "entra/serviceprincipals/e5e10000-0000-4000-8000-000000000004"
+    assert graph.node(writer)["graph_app_roles"] == ["Application.ReadWrite.All"]
+    ev = graph.edge(writer, SP_RAG, "CAN_ESCALATE_TO")["evidence"]  # type: ignore[index]
+    assert ev["graph_app_role"] == "Application.ReadWrite.All"
+    assert ev["reference"].startswith("BloodHound AZMGAddSecret")
     assignments = {
         (s, d["role_name"], d["directory_scope"])
         for s, a, _ in graph.edges("ASSIGNED")

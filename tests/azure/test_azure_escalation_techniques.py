@@ -189,6 +189,8 @@ def attacker(n: int) -> str:
 SP_RAG = f"entra/serviceprincipals/{_g('e5e10000', 1)}"
 SP_BATCH = f"entra/serviceprincipals/{_g('e5e10000', 2)}"
 SP_FIRST_PARTY = f"entra/serviceprincipals/{_g('e5e10000', 3)}"
+SP_APP_WRITER = f"entra/serviceprincipals/{_g('e5e10000', 4)}"  # Application.ReadWrite.All
+SP_ROLE_WRITER = f"entra/serviceprincipals/{_g('e5e10000', 5)}"  # RoleManagement.ReadWrite...
 GROUP_STATIC = f"entra/groups/{_g('e5e40000', 1)}"
 GROUP_ROLE_ASSIGNABLE = f"entra/groups/{_g('e5e40000', 2)}"
 GROUP_DYNAMIC = f"entra/groups/{_g('e5e40000', 3)}"
@@ -259,6 +261,22 @@ ENTRA_CASES: dict[str, Case] = {
             (AU_HELPDESK, USER_PLAIN, ESC, "role scoped to an administrative unit"),
             (GROUPS_ADMIN, USER_PLAIN, ESC, "Groups Administrator resets no password"),
         ),
+    ),
+    "az-entra-graph-add-secret": Case(
+        SP_APP_WRITER,
+        SP_RAG,
+        ESC,
+        (
+            (SP_APP_WRITER, SP_FIRST_PARTY, ESC, "Microsoft first-party application"),
+            (SP_BATCH, SP_RAG, ESC, "holds only User.Read.All"),
+            (SP_APP_WRITER, SUB, "CAN_ADMINISTER", "cannot grant itself roles"),
+        ),
+    ),
+    "az-entra-graph-grant-role": Case(
+        SP_ROLE_WRITER,
+        SUB,
+        "CAN_ADMINISTER",
+        ((SP_BATCH, SUB, "CAN_ADMINISTER", "holds only User.Read.All"),),
     ),
     "az-entra-global-admin": Case(
         GLOBAL_ADMIN,

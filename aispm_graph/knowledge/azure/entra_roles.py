@@ -19,6 +19,7 @@ from collections.abc import Iterable
 OWNERS_FIELD = "owners"
 APPLICATION_FIELD = "application"
 CREDENTIALS_FIELD = "credentialSummary"
+APP_ROLES_FIELD = "appRoleAssignments"
 ROLE_DEFINITION_TYPE = "#microsoft.graph.unifiedroledefinition"
 ROLE_ASSIGNMENT_TYPE = "#microsoft.graph.unifiedroleassignment"
 AGENT_IDENTITY_TYPE = "#microsoft.graph.agentidentity"
@@ -75,6 +76,18 @@ TENANT_ADMIN_ROLES = (GLOBAL_ADMIN, PRIVILEGED_ROLE_ADMIN)
 
 # Role-assignable groups: only these roles (and the group's owners) manage their members.
 ROLE_ASSIGNABLE_GROUP_MANAGERS = frozenset({GLOBAL_ADMIN, PRIVILEGED_ROLE_ADMIN})
+
+# Microsoft Graph application permissions (app roles of the Microsoft Graph application, the
+# same ids in every tenant) that control the directory: with Application.ReadWrite.All an
+# application adds a secret to any other; with RoleManagement.ReadWrite.Directory it assigns
+# itself Global Administrator; with AppRoleAssignment.ReadWrite.All it grants itself the former.
+GRAPH_APP_ROLES = {
+    "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9": "Application.ReadWrite.All",
+    "06b708a9-e830-4db3-a914-8e69da51d44f": "AppRoleAssignment.ReadWrite.All",
+    "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8": "RoleManagement.ReadWrite.Directory",
+}
+GRAPH_ADMIN_APP_ROLES = ("RoleManagement.ReadWrite.Directory", "AppRoleAssignment.ReadWrite.All")
+GRAPH_APP_WRITE = "Application.ReadWrite.All"
 
 APP_CREDENTIALS = "microsoft.directory/applications/credentials/update"
 APP_OWNERS = "microsoft.directory/applications/owners/update"

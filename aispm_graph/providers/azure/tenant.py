@@ -26,6 +26,7 @@ from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm, resource_type
 from aispm_graph.knowledge.azure.directory import MEMBERS_FIELD
 from aispm_graph.knowledge.azure.entra_roles import (
     AGENT_IDENTITY_TYPE,
+    APP_ROLES_FIELD,
     APPLICATION_FIELD,
     CREDENTIALS_FIELD,
     OWNERS_FIELD,
@@ -116,6 +117,13 @@ def directory_document(scope: str, obj: dict[str, Any]) -> Document | None:
     app = obj.get(APPLICATION_FIELD)
     if isinstance(app, dict):
         body[APPLICATION_FIELD] = reduce_application(app)
+    grants = obj.get(APP_ROLES_FIELD)
+    if isinstance(grants, list):
+        body[APP_ROLES_FIELD] = [
+            {k: g.get(k) for k in ("appRoleId", "resourceId", "resourceDisplayName")}
+            for g in grants
+            if isinstance(g, dict)
+        ]
     return Document("azure", scope, f"entra/directoryobjects/{body['id'].lower()}", body)
 
 
@@ -491,12 +499,14 @@ class TenantCollector:
     def _owners_and_apps(self, found: dict[str, dict[str, Any]]) -> list[Coverage]:
         """Owners of each service principal and group found, and each service principal's
         application registration (credential counts and end dates) with its owners: an
-        owner can add a credential and sign in as the application. Read once per object
-        for the whole run."""
+        owner can add a credential and sign in as the application; and the Microsoft Graph
+        application permissions each service principal holds. Read once per object for the
+        whole run."""
         rows = {
             key: Coverage(f"Microsoft.Graph/{key}")
             for key in (
                 "servicePrincipals/owners",
+                "servicePrincipals/appRoleAssignments",
                 "applications",
                 "applications/owners",
                 "groups/owners",
@@ -504,6 +514,7 @@ class TenantCollector:
         }
         hints = {
             "servicePrincipals/owners": "Application.Read.All",
+            "servicePrincipals/appRoleAssignments": "Application.Read.All",
             "applications": "Application.Read.All",
             "applications/owners": "Application.Read.All",
             "groups/owners": "GroupMember.Read.All or Directory.Read.All",
@@ -516,6 +527,14 @@ class TenantCollector:
                     f"/v1.0/groups/{oid}/owners{select}", rows, "groups/owners", hints
                 )
             elif otype == "#microsoft.graph.serviceprincipal":
+                # Graph application permissions: a managed identity can hold them too
+                obj[APP_ROLES_FIELD] = self._cached(
+                    f"/v1.0/servicePrincipals/{oid}/appRoleAssignments"
+                    "?$select=id,appRoleId,resourceId,resourceDisplayName",
+                    rows,
+                    "servicePrincipals/appRoleAssignments",
+                    hints,
+                )
                 if str(obj.get("servicePrincipalType") or "").lower() == "managedidentity":
                     continue  # no owners, no application, no credentials to add
                 obj[OWNERS_FIELD] = self._cached(

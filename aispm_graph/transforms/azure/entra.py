@@ -10,10 +10,12 @@ from aispm_graph.graph.model import SchemaError
 from aispm_graph.knowledge.azure.directory import MEMBERS_FIELD, PrincipalInfo, classify_principal
 from aispm_graph.knowledge.azure.entra_roles import (
     AGENT_IDENTITY_TYPE,
+    APP_ROLES_FIELD,
     APPLICATION_FIELD,
     BUILTIN_ACTIONS,
     BUILTIN_NAMES,
     CREDENTIALS_FIELD,
+    GRAPH_APP_ROLES,
     OWNERS_FIELD,
     RESET_PROTECTION,
     ROLE_ASSIGNMENT_TYPE,
@@ -144,6 +146,17 @@ def _ownership(
             owned.setdefault(who, []).append(
                 "group" if data["kind"] == "EntraGroup" else "service principal"
             )
+    grants = obj.get(APP_ROLES_FIELD)
+    if isinstance(grants, list):
+        names = sorted(
+            {
+                GRAPH_APP_ROLES[str(g.get("appRoleId") or "").lower()]
+                for g in grants
+                if isinstance(g, dict) and str(g.get("appRoleId") or "").lower() in GRAPH_APP_ROLES
+            }
+        )
+        if names:
+            data["graph_app_roles"] = names
     pwd, key = _credential_counts(obj.get(CREDENTIALS_FIELD))
     app = obj.get(APPLICATION_FIELD)
     if isinstance(app, dict) and data["kind"] in {"AzureServicePrincipal", "EntraAgentIdentity"}:
