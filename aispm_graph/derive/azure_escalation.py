@@ -289,12 +289,24 @@ class EntraEscalation:
                 continue
             kind = self.g.node(owned)["kind"]
             what = ", ".join(edge.get("evidence", {}).get("owner_of") or ())
-            grant = f"owner of the {what} {self.esc.name(owned)}"
+            name = self.esc.name(owned)
+            if kind == "EntraAgentIdentity":
+                name = str(self.g.node(owned).get("app_display_name") or name)
+            grant = f"owner of the {what} {name}"
             if kind == "AzureServicePrincipal":
                 tech = by_id["az-entra-owner-add-credential"]
                 op = APP_CREDENTIALS if "application" in what else SP_CREDENTIALS
                 if self._credential_allowed(owned, op):
                     self._add(tech, owner, owned, grant, op, "ownership")
+            elif kind == "EntraAgentIdentity":
+                self._add(
+                    by_id["az-entra-agent-blueprint-owner"],
+                    owner,
+                    owned,
+                    grant,
+                    APP_CREDENTIALS,
+                    "ownership",
+                )
             elif kind == "EntraGroup":
                 self._add(
                     by_id["az-entra-group-owner-add-member"],
@@ -447,6 +459,8 @@ class EntraEscalation:
         resource = str(data.get("app_display_name") or self.esc.name(dst))
         if data["kind"] == "AzureServicePrincipal" and data.get("app_object_id"):
             resource = f"application {resource}"
+        elif data["kind"] == "EntraAgentIdentity":
+            resource = str(data.get("app_display_name") or data.get("blueprint") or resource)
         words = {
             "attacker": self.esc.name(src),
             "target": self.esc.name(dst),

@@ -66,6 +66,25 @@ TECHNIQUES: tuple[Technique, ...] = (
         refs=Refs(bloodhound="AZOwns, AZAddSecret"),
     ),
     Technique(
+        id="az-entra-agent-blueprint-owner",
+        cloud=AZ,
+        title="Owner of an agent identity blueprint adds a credential and acts as its agent "
+        "identities",
+        on=On.IDENTITY,
+        all_of=(APP_CREDENTIALS,),
+        resource_kinds=("EntraAgentIdentity",),
+        conditions=("owner",),
+        sentence="as an owner ({grant}), add a client secret to the blueprint {resource} and "
+        "obtain tokens for its agent identity {target}",
+        fix="Remove {attacker} from the owners of agent identity blueprint {resource} "
+        "({grant}); give the blueprint a certificate or managed identity credential held by "
+        "the agent platform only",
+        refs=Refs(
+            other="Microsoft Learn: agent identity blueprints (owners manage the blueprint's "
+            "credentials, which obtain tokens for its agent identities)"
+        ),
+    ),
+    Technique(
         id="az-entra-role-add-credential",
         cloud=AZ,
         title="A directory role that updates application or service principal credentials "

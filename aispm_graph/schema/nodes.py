@@ -1165,6 +1165,11 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("app_id", S, "Application (client) id."),
         P("blueprint", S, "Agent identity blueprint it was created from."),
         P("account_enabled", B, "The agent identity may sign in."),
+        LONG_LIVED,
+        P("app_object_id", S, "Object id of its agent identity blueprint."),
+        P("app_display_name", S, "Name of its agent identity blueprint."),
+        P("password_credentials", INT, "Client secrets on its blueprint (count only)."),
+        P("key_credentials", INT, "Certificates on its blueprint (count only)."),
         P(
             "graph_app_roles",
             SL,

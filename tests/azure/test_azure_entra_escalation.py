@@ -21,6 +21,7 @@ import pytest
 from arm_replay import ArmReplay, tenancy_server
 from test_azure_escalation_techniques import (
     ACCT,
+    AGENT_DEVELOPER,
     AGENT_IDENTITY,
     APP_ADMIN,
     APP_OWNER,
@@ -121,6 +122,7 @@ def test_paths_run_through_entra_steps_to_the_ai_account(estate: tuple[Path, Gra
         (GROUPS_ADMIN, GROUP_STATIC),  # Groups Administrator joins the group
         (GROUP_OWNER, GROUP_ROLE_ASSIGNABLE),  # owner joins even a role-assignable group
         (HELPDESK, USER_PLAIN),  # Helpdesk Administrator resets the user's password
+        (AGENT_DEVELOPER, AGENT_IDENTITY),  # blueprint owner acts as the agent identity
     ):
         assert (entry, via, ACCT, DEPLOYMENT) in routes, (entry, via)
     # a member of a group holding the role, reached by resetting the member's password
@@ -146,6 +148,7 @@ def test_evidence_names_the_role_or_ownership(estate: tuple[Path, Graph]) -> Non
     ev = graph.edge(APP_OWNER, SP_RAG, "CAN_ESCALATE_TO")["evidence"]  # type: ignore[index]
     assert ev["ownership"] == "owner of the application rag-app"
     assert {(s, t) for s, t, _ in graph.edges("OWNS")} == {
+        (AGENT_DEVELOPER, AGENT_IDENTITY),
         (APP_OWNER, SP_RAG),
         (SP_OWNER, SP_BATCH),
         (GROUP_OWNER, GROUP_ROLE_ASSIGNABLE),
@@ -190,6 +193,11 @@ def test_agent_identity_holds_its_azure_roles(estate: tuple[Path, Graph]) -> Non
     assert node["blueprint"] == "e5e60000-0000-4000-8000-000000000099"
     assert node["principal_id"] == "e5e60000-0000-4000-8000-000000000001"
     assert (AGENT_IDENTITY, ACCT) in {(s, t) for s, t, _ in graph.edges("CAN_INVOKE")}
+    # its blueprint: name, credential count (never the secret), owner
+    assert node["app_display_name"] == "support-agent-blueprint"
+    assert node["password_credentials"] == 1 and node["long_lived_credentials"] is True
+    ev = graph.edge(AGENT_DEVELOPER, AGENT_IDENTITY, "CAN_ESCALATE_TO")["evidence"]  # type: ignore[index]
+    assert ev["ownership"] == "owner of the agent identity blueprint support-agent-blueprint"
 
 
 def test_refused_directory_reads_are_gaps_naming_the_permission(

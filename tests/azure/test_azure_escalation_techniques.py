@@ -185,7 +185,8 @@ def attacker(n: int) -> str:
     PRIV_ROLE_ADMIN,
     DIR_READER,
     AU_HELPDESK,
-) = (attacker(i) for i in range(1, 15))
+    AGENT_DEVELOPER,
+) = (attacker(i) for i in range(1, 16))
 SP_RAG = f"entra/serviceprincipals/{_g('e5e10000', 1)}"
 SP_BATCH = f"entra/serviceprincipals/{_g('e5e10000', 2)}"
 SP_FIRST_PARTY = f"entra/serviceprincipals/{_g('e5e10000', 3)}"
@@ -209,6 +210,16 @@ ENTRA_CASES: dict[str, Case] = {
         (
             (APP_OWNER, SP_BATCH, ESC, "owns another application"),
             (DIR_READER, SP_RAG, ESC, "Directory Readers"),
+        ),
+    ),
+    "az-entra-agent-blueprint-owner": Case(
+        AGENT_DEVELOPER,
+        AGENT_IDENTITY,
+        ESC,
+        (
+            (APP_OWNER, AGENT_IDENTITY, ESC, "owns another application"),
+            (DIR_READER, AGENT_IDENTITY, ESC, "Directory Readers"),
+            (AGENT_DEVELOPER, SP_RAG, ESC, "owns only the blueprint"),
         ),
     ),
     "az-entra-role-add-credential": Case(

@@ -490,11 +490,39 @@ class TenantCollector:
             "AgentIdentity.Read.All or Application.Read.All",
         )
         out.coverage.append(cov)
+        rows = {
+            key: Coverage(f"Microsoft.Graph/{key}")
+            for key in ("agentIdentityBlueprints", "agentIdentityBlueprints/owners")
+        }
+        hint = "AgentIdentityBlueprint.Read.All or Application.Read.All"
+        hints = dict.fromkeys(rows, hint)
         for obj in found:
             obj.setdefault("@odata.type", "#microsoft.graph.agentIdentity")
+            # The blueprint holds the credentials its agent identities get tokens with, and
+            # its owners can add one: read it (once per blueprint) with its owners.
+            blueprint = obj.get("agentIdentityBlueprintId")
+            if isinstance(blueprint, str) and GUID_TEXT.match(blueprint):
+                apps = self._cached(
+                    "/beta/applications/microsoft.graph.agentIdentityBlueprint"
+                    f"?$filter=appId%20eq%20%27{blueprint}%27&$select="
+                    "id,appId,displayName,passwordCredentials,keyCredentials",
+                    rows,
+                    "agentIdentityBlueprints",
+                    hints,
+                )
+                if apps and isinstance(apps[0].get("id"), str) and GUID_TEXT.match(apps[0]["id"]):
+                    app = dict(apps[0])
+                    app[OWNERS_FIELD] = self._cached(
+                        f"/beta/applications/{app['id']}/owners?$select={MEMBER_SELECT}",
+                        rows,
+                        "agentIdentityBlueprints/owners",
+                        hints,
+                    )
+                    obj[APPLICATION_FIELD] = app
             doc = directory_document(out.subscription_id, obj)
             if doc is not None:
                 out.documents.append(doc)
+        out.coverage.extend(row for row in rows.values() if row.calls or row.errors)
 
     def _owners_and_apps(self, found: dict[str, dict[str, Any]]) -> list[Coverage]:
         """Owners of each service principal and group found, and each service principal's

@@ -167,7 +167,11 @@ def _ownership(
         for owner in app.get(OWNERS_FIELD) or []:
             who = _principal_node(b, owner, by_oid, ours, "application owner")
             if who is not None and who != nid:
-                owned.setdefault(who, []).append("application")
+                owned.setdefault(who, []).append(
+                    "agent identity blueprint"
+                    if data["kind"] == "EntraAgentIdentity"
+                    else "application"
+                )
     if data["kind"] in {"AzureServicePrincipal", "EntraAgentIdentity"} and (
         obj.get(CREDENTIALS_FIELD) is not None or isinstance(app, dict)
     ):
