@@ -51,6 +51,8 @@ ROLE_ASSIGNMENTS_PATH = "/v1.0/rolemanagement/directory/roleassignments"
 AGENTS_PATH = "/beta/serviceprincipals/microsoft.graph.agentidentity"
 APP_OWNERS_PATH = "/v1.0/applications/e5e20000-0000-4000-8000-000000000001/owners"
 GROUP_MEMBER_USER = "entra/users/e5e50000-0000-4000-8000-000000000005"
+ADMIN_GROUP = "entra/groups/e5e40000-0000-4000-8000-000000000004"
+ADMIN_GROUP_MEMBER = "entra/users/e5e50000-0000-4000-8000-000000000006"
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +127,8 @@ def test_paths_run_through_entra_steps_to_the_ai_account(estate: tuple[Path, Gra
         (AGENT_DEVELOPER, AGENT_IDENTITY),  # blueprint owner acts as the agent identity
     ):
         assert (entry, via, ACCT, DEPLOYMENT) in routes, (entry, via)
+    # a member of a (role-assignable) group that holds Cloud Application Administrator
+    assert (ADMIN_GROUP_MEMBER, ADMIN_GROUP, SP_RAG, ACCT, DEPLOYMENT) in routes
     # a member of a group holding the role, reached by resetting the member's password
     assert (HELPDESK, GROUP_MEMBER_USER, GROUP_STATIC, ACCT, DEPLOYMENT) in routes
     path = next(p for p in paths if [n["id"] for n in p["nodes"]][:2] == [APP_ADMIN, SP_RAG])

@@ -69,10 +69,13 @@ def entra(b: AzureBuilder) -> None:
             continue
         _foreign(b, nid, info)
     resettable = _password_resetters(objects)
+    role_groups = _directory_role_holders(objects)
     for oid, obj in objects:
         members = obj.get(MEMBERS_FIELD)
         if isinstance(members, list) and oid in by_oid:
-            _members(b, by_oid[oid], members, by_oid, ours, resettable)
+            _members(
+                b, by_oid[oid], members, by_oid, ours, resettable, holds_role=oid in role_groups
+            )
     _agent_identities(b, objects, by_oid)
     for oid, obj in objects:
         if oid in by_oid:
@@ -317,6 +320,15 @@ def _password_resetters(objects: list[tuple[str, dict[str, Any]]]) -> bool:
     return False
 
 
+def _directory_role_holders(objects: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    """Object ids that hold a directory role (a group's members hold it through the group)."""
+    return {
+        str(obj.get("principalId") or "").lower()
+        for _oid, obj in objects
+        if str(obj.get("@odata.type") or "").lower() == ROLE_ASSIGNMENT_TYPE
+    }
+
+
 def _members(
     b: AzureBuilder,
     group: str,
@@ -324,6 +336,8 @@ def _members(
     by_oid: dict[str, str],
     ours: set[str],
     resettable: bool = False,
+    *,
+    holds_role: bool = False,
 ) -> None:
     """``MEMBER_OF`` from each (transitive) member to a group that holds roles.
 
@@ -331,8 +345,9 @@ def _members(
     linked as they are; guests and other tenants' applications are added with their
     foreign tenant, since through the group they are a way in. Other members of our own
     tenant are a way in only when someone can reset their passwords (``resettable``: a
-    password-reset directory role is held); otherwise they add nothing to a path (they are
-    not entries), so they are only counted.
+    password-reset directory role is held), and are attackers when the group holds a
+    directory role (``holds_role``: an assumed-breach entry, as a direct holder is);
+    otherwise they add nothing to a path (they are not entries), so they are only counted.
     """
     gname = b.g.node(group)["name"]
     for obj in members:
@@ -342,7 +357,9 @@ def _members(
         oid = str(obj.get("id") or "").lower()
         nid = by_oid.get(oid)
         if nid is None:
-            if info.foreign_tenant is None and not (resettable and info.kind == "EntraUser"):
+            if info.foreign_tenant is None and not (
+                (resettable or holds_role) and info.kind == "EntraUser"
+            ):
                 b.ctx.stats["azure.group_members_not_modelled"] += 1
                 continue
             nid = f"entra/{info.plural}/{oid}"
@@ -354,6 +371,8 @@ def _members(
             by_oid[oid] = nid
             if info.foreign_tenant is not None:
                 _foreign(b, nid, info)
+        if holds_role:
+            _assumed_breach(b, nid)
         b.g.add_edge(
             nid,
             group,
