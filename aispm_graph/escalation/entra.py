@@ -193,8 +193,9 @@ TECHNIQUES: tuple[Technique, ...] = (
         sentence="with {grant}, assign itself Global Administrator through Microsoft Graph "
         "(granting itself RoleManagement.ReadWrite.Directory first where it holds only "
         "AppRoleAssignment.ReadWrite.All), elevate access and assign itself Owner of {target}",
-        fix="Revoke the Microsoft Graph application permission ({permissions}) from "
-        "{attacker} ({grant})",
+        fix="Revoke the Microsoft Graph application permissions {permissions} from "
+        "{attacker} (Enterprise applications > Permissions); an application that manages "
+        "directory roles should not also hold Azure roles or long-lived secrets",
         refs=Refs(bloodhound="AZMGGrantRole, AZMGGrantAppRoles"),
     ),
     Technique(
