@@ -875,6 +875,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A user- or system-assigned managed identity.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         P(
             "graph_app_roles",
             SL,
@@ -891,6 +893,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A service principal.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         LONG_LIVED,
         P("app_id", S, "Application (client) id."),
         P(
@@ -927,6 +931,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "An Entra ID user.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         LONG_LIVED,
         P("user_type", S, "Member or Guest."),
         P("user_principal_name", S, "Sign-in name; a guest's carries #EXT#."),
@@ -942,6 +948,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "An Entra ID group.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         P(
             "role_assignable",
             B,
@@ -1162,6 +1170,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "A Microsoft Entra agent identity (Entra Agent ID): a service principal an agent acts "
         "as; its role assignments reach like any principal's.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         P("app_id", S, "Application (client) id."),
         P("blueprint", S, "Agent identity blueprint it was created from."),
         P("account_enabled", B, "The agent identity may sign in."),
