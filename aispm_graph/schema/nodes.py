@@ -294,6 +294,11 @@ NODE_KINDS: tuple[NodeKind, ...] = (
             B,
             "Has a console password; absent when login profiles were not collected.",
         ),
+        P(
+            "bedrock_api_keys",
+            SL,
+            "Ids of the user's usable long-term Bedrock API keys (active, not expired).",
+        ),
         category="identity",
         service="iam",
         cartography=True,
@@ -347,6 +352,27 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         category="identity",
         service="iam",
         cartography=True,
+    ),
+    _k(
+        "BedrockApiKey",
+        AWS,
+        (L.CREDENTIAL,),
+        "A long-term Amazon Bedrock API key: an IAM service-specific credential for "
+        "bedrock.amazonaws.com, a bearer secret that calls Bedrock with its user's Bedrock "
+        "permissions (never its secret). Reaches what those permissions reach, through "
+        "derived edges, not the user's other rights.",
+        P("credential_id", S, "ServiceSpecificCredentialId."),
+        P("user_name", S, "The IAM user the key belongs to."),
+        P("user", S, "ARN of that user, when collected."),
+        P("status", S, "Active or Inactive."),
+        P("created", S, "CreateDate (ISO 8601)."),
+        P("expires", S, "ExpirationDate (ISO 8601); absent when the key never expires."),
+        P("expired", B, "The expiry date had passed when the graph was built."),
+        P("never_expires", B, "The key has no expiration date."),
+        P("usable", B, "Active and not expired: it authenticates today."),
+        P("alias", S, "ServiceCredentialAlias, if set."),
+        category="identity",
+        service="iam",
     ),
     _k(
         "AWSInstanceProfile",

@@ -52,6 +52,7 @@ def test_services_run_in_the_documented_order() -> None:
     assert names == [
         "sts",
         "iam",
+        "iam-bedrock-api-keys",
         "iam-login-profiles",
         "organizations",
         "organizations-ai",

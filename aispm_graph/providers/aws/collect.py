@@ -33,6 +33,7 @@ from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
 GLOBAL = "global"
+BEDROCK_API_KEY_SERVICE = "bedrock.amazonaws.com"
 DENIED_CODES = {
     "AccessDenied",
     "AccessDeniedException",
@@ -227,6 +228,14 @@ def _iam(t: _Task) -> None:
             if last is not None:
                 meta["AccessKeyLastUsed"] = last.get("AccessKeyLastUsed")
         t.put("list_access_keys", name, {"UserName": name}, keys)
+        # Long-term Bedrock API keys are service-specific credentials of the user: metadata
+        # only (id, status, dates); the secret is shown once at creation and never listed.
+        t.call(
+            "list_service_specific_credentials",
+            name,
+            UserName=name,
+            ServiceName=BEDROCK_API_KEY_SERVICE,
+        )
     for user in details.get("UserDetailList", []):
         # Whether a user has a console password decides Create- vs UpdateLoginProfile.
         name = user["UserName"]

@@ -3,8 +3,6 @@ private connectivity and who may administer Bedrock."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from aispm_graph.recommendations.model import (
     Check,
     Fact,
@@ -530,20 +528,31 @@ CHECKS: list[Check] = [
         title="Bedrock API key belongs to a user with administrative or broad Bedrock rights",
         severity="high",
         provider="aws",
-        kinds=("AWSUser",),
-        predicate=all_of(
-            present("bedrock_api_keys"), any_of(is_true("admin"), is_true("bedrock_all"))
-        ),
-        rationale="A Bedrock API key is a bearer secret that acts with its IAM user's rights; "
-        "pasted into code or chat it hands out everything that user can do.",
+        kinds=("BedrockApiKey",),
+        predicate=all_of(is_true("usable"), Fact("api_key_user_privileged")),
+        rationale="A Bedrock API key is a bearer secret that acts with its IAM user's Bedrock "
+        "rights; pasted into code or chat, a key whose user holds bedrock:* can delete "
+        "guardrails and logging and invoke any model, and an administrator's or escalating "
+        "user's key hands out more through Bedrock calls that pass roles.",
         remediation="Scope the key's IAM user to bedrock:InvokeModel* on the models it needs "
         "(AmazonBedrockLimitedAccess or narrower), or replace the key with short-term keys.",
         fix=Fix(
+            console="IAM console > Users > <user> > Permissions: remove administrative and "
+            "bedrock:* policies; Security credentials > API keys for Amazon Bedrock.",
             cli="aws iam delete-service-specific-credential --user-name <user> "
-            "--service-specific-credential-id <id>"
+            "--service-specific-credential-id <id>",
         ),
         references=(f"{_DOC}/api-keys.html",),
-        peers=(prowler("bedrock_api_key_no_administrative_privileges"),),
+        peers=(
+            prowler(
+                "bedrock_api_key_no_administrative_privileges",
+                differs="Only usable keys (active, not expired) are judged, since an inactive "
+                "or expired key authenticates nothing; Prowler reports every key. Rights come "
+                "from the user's and its groups' policies and the graph's escalation analysis "
+                "(Prowler reads the user's own policies and its list of escalation action "
+                "combinations).",
+            ),
+        ),
         frameworks={
             "owasp-llm": ("LLM10",),
             "owasp-agentic": ("ASI03",),
@@ -556,13 +565,13 @@ CHECKS: list[Check] = [
         title="Long-term Bedrock API key is active",
         severity="high",
         provider="aws",
-        kinds=("AWSUser",),
-        predicate=present("bedrock_api_keys"),
+        kinds=("BedrockApiKey",),
+        predicate=is_true("usable"),
         rationale="Long-term Bedrock API keys are meant for exploration; AWS recommends "
         "short-term keys (up to 12 hours) for anything else, since a leaked long-term key "
-        "keeps working until it expires or is deleted.",
+        "keeps working until it expires or is deleted (or forever, without an expiry).",
         remediation="Delete long-term Bedrock API keys and use short-term keys generated from "
-        "the caller's own credentials.",
+        "the caller's own credentials; where one is unavoidable, give it a short expiry.",
         fix=Fix(
             console="IAM console > Users > <user> > Security credentials > API keys for "
             "Amazon Bedrock: delete.",
@@ -570,7 +579,14 @@ CHECKS: list[Check] = [
             "--service-specific-credential-id <id>",
         ),
         references=(f"{_DOC}/api-keys.html",),
-        peers=(prowler("bedrock_api_key_no_long_term_credentials"),),
+        peers=(
+            prowler(
+                "bedrock_api_key_no_long_term_credentials",
+                differs="A key that never expires is flagged here (Prowler skips a key without "
+                "an expiration date), and an inactive key is not (Prowler fails any key whose "
+                "expiry is in the future, active or not).",
+            ),
+        ),
         frameworks={
             "owasp-llm": ("LLM10",),
             "atlas": ("AML.T0055", "AML.T0091"),
@@ -766,16 +782,4 @@ CHECKS: list[Check] = [
         facts_note="The key fields are in the collected GetGuardrail / GetAgent answers but "
         "are not carried to the graph yet.",
     ),
-]
-
-# Checks whose facts are in collected answers but not yet carried to the graph.
-_PENDING: dict[str, str] = {
-    "AWS-BR-016": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
-    "AWS-BR-017": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
-}
-CHECKS = [
-    replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")
-    if c.id in _PENDING
-    else c
-    for c in CHECKS
 ]

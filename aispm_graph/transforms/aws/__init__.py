@@ -13,6 +13,7 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 
 * ``sts`` (0): the account node everything else hangs from;
 * ``iam`` (10): principals and policies, which later services attach by ARN;
+* ``iam-bedrock-api-keys`` (15): long-term Bedrock API keys of the users;
 * ``iam-login-profiles`` (15): marks users that have a console password;
 * ``organizations`` (20), ``organizations-ai`` (25, the AI services opt-out policy),
   ``s3`` (30), ``ec2`` (40), ``launch-templates`` (45: needs instance profiles);
