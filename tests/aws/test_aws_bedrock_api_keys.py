@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.recommendations.evaluate import evaluate
 
 sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-from replay_proxy import ReplayProxy  # noqa: E402
+from replay_proxy import ReplayProxy
 
 A, R = "123456789012", "us-east-1"
 HAIKU_ID = "anthropic.claude-3-haiku-20240307-v1:0"
