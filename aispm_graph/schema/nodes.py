@@ -276,6 +276,18 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AWS,
         (L.TENANT,),
         "An AWS account.",
+        P(
+            "cloudtrail_bedrock_data_events",
+            B,
+            "A logging CloudTrail trail records Bedrock data events (agents, knowledge bases, "
+            "flows, guardrails, prompts); absent when trails were not collected.",
+        ),
+        P(
+            "bedrock_in_use",
+            B,
+            "Bedrock is in use in some collected region (resources, invocation logging, "
+            "interface endpoints or recent Bedrock calls in the CloudTrail event history).",
+        ),
         target=T.TENANT_ADMIN,
         category="tenant",
         service="organizations",
@@ -689,6 +701,30 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("enabled", B, "Invocation logging is on."),
         category="ai",
         service="bedrock",
+    ),
+    _k(
+        "CloudTrailTrail",
+        AWS,
+        (),
+        "A CloudTrail trail, at its home region, with what it records about Amazon Bedrock.",
+        P("multi_region", B, "The trail records every region."),
+        P("organization_trail", B, "The trail records every account of the organisation."),
+        P("is_logging", B, "The trail is logging (GetTrailStatus)."),
+        P("s3_bucket", S, "Bucket the trail delivers to."),
+        P("kms_key", S, "KMS key of the delivered logs."),
+        P(
+            "bedrock_management_events",
+            B,
+            "Its selectors record Bedrock management events, model invocations included.",
+        ),
+        P(
+            "bedrock_data_events",
+            SL,
+            "Bedrock data resource types its advanced selectors record (AWS::Bedrock::...).",
+        ),
+        category="tenant",
+        service="cloudtrail",
+        cartography=True,
     ),
     _k(
         "BedrockActionGroup",

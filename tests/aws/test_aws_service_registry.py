@@ -69,6 +69,7 @@ def test_services_run_in_the_documented_order() -> None:
         "glue",
         "secretsmanager",
         "kms",
+        "cloudtrail",
         "opensearchserverless",
         "sagemaker",
         "sagemaker-mlops",

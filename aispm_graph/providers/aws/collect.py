@@ -33,7 +33,10 @@ from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
 GLOBAL = "global"
-BEDROCK_API_KEY_SERVICE = "bedrock.amazonaws.com"
+BEDROCK_SERVICE_NAME = "bedrock.amazonaws.com"
+# Enough recent Bedrock events to show the region is in use (and by which calls), few enough
+# to stay one page of CloudTrail's event history.
+BEDROCK_EVENT_SAMPLE = 50
 DENIED_CODES = {
     "AccessDenied",
     "AccessDeniedException",
@@ -77,6 +80,7 @@ SERVICES = (
     "glue",
     "autoscaling",
     "logs",
+    "cloudtrail",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
@@ -234,7 +238,7 @@ def _iam(t: _Task) -> None:
             "list_service_specific_credentials",
             name,
             UserName=name,
-            ServiceName=BEDROCK_API_KEY_SERVICE,
+            ServiceName=BEDROCK_SERVICE_NAME,
         )
     for user in details.get("UserDetailList", []):
         # Whether a user has a console password decides Create- vs UpdateLoginProfile.
@@ -639,6 +643,34 @@ def _logs(t: _Task) -> None:
     t.call("describe_log_groups")
 
 
+def _cloudtrail(t: _Task) -> None:
+    """Trails whose home is this region (a multi-region trail is listed once, at home), what
+    they record, and the region's recent Bedrock calls from the free 90-day event history:
+    the only trace of a region that invokes models on demand without invocation logging."""
+    trails = t.call("describe_trails", includeShadowTrails=False)
+    for trail in (trails or {}).get("trailList", []):
+        arn = trail.get("TrailARN") or trail.get("Name")
+        if not arn:
+            continue
+        t.call("get_trail_status", trail.get("Name") or arn, Name=arn)
+        t.call("get_event_selectors", trail.get("Name") or arn, TrailName=arn)
+    attrs = [{"AttributeKey": "EventSource", "AttributeValue": BEDROCK_SERVICE_NAME}]
+    events = t.call(
+        "lookup_events",
+        store=False,
+        LookupAttributes=attrs,
+        PaginationConfig={"MaxItems": BEDROCK_EVENT_SAMPLE},
+    )
+    if events is not None:
+        # Names and times only: the full event (caller, source IP, request) is not inventory.
+        kept = [
+            {k: e.get(k) for k in ("EventName", "EventTime", "EventSource")}
+            for e in events.get("Events", [])
+            if isinstance(e, dict)
+        ]
+        t.put("lookup_events", "bedrock", {"LookupAttributes": attrs}, {"Events": kept})
+
+
 COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     # our service name -> (boto3 client name, collector)
     "iam": ("iam", _iam),
@@ -664,6 +696,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
     "logs": ("logs", _logs),
+    "cloudtrail": ("cloudtrail", _cloudtrail),
 }
 
 

@@ -702,17 +702,48 @@ CHECKS: list[Check] = [
         severity="medium",
         provider="aws",
         kinds=("AWSAccount",),
-        predicate=is_false("cloudtrail_bedrock_events"),
-        rationale="Bedrock data-plane calls (agent invocations, knowledge-base retrievals) are "
-        "only in CloudTrail when data events are selected.",
-        remediation="Add advanced event selectors for Bedrock resource types to a trail.",
-        references=(
-            "https://docs.aws.amazon.com/bedrock/latest/userguide/logging-using-cloudtrail.html",
+        predicate=all_of(is_false("cloudtrail_bedrock_data_events"), is_true("bedrock_in_use")),
+        rationale="Model invocations are CloudTrail management events, but agent invocations, "
+        "knowledge-base retrievals, flow runs, guardrail applications and prompt use are data "
+        "events: without an advanced event selector for the AWS::Bedrock resource types, "
+        "nobody can say afterwards who asked an agent or a knowledge base what.",
+        remediation="Add advanced event selectors for the Bedrock resource types (AgentAlias, "
+        "KnowledgeBase, FlowAlias, Guardrail, Prompt, InlineAgent, Model) to a logging, "
+        "multi-region trail.",
+        fix=Fix(
+            console="CloudTrail console > Trails > <trail> > Data events > Edit: add data "
+            "event types Bedrock agent alias, Bedrock knowledge base, ... ; log all events.",
+            cli="aws cloudtrail put-event-selectors --trail-name <trail> "
+            "--advanced-event-selectors file://bedrock-selectors.json (eventCategory Equals "
+            "Data, resources.type Equals AWS::Bedrock::AgentAlias, "
+            "AWS::Bedrock::KnowledgeBase, ...)",
+            terraform='resource "aws_cloudtrail" "main" {\n  # ...\n'
+            '  advanced_event_selector {\n    name = "bedrock"\n'
+            '    field_selector {\n      field  = "eventCategory"\n      equals = ["Data"]\n'
+            '    }\n    field_selector {\n      field  = "resources.type"\n'
+            '      equals = ["AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase"]\n'
+            "    }\n  }\n}",
         ),
-        peers=(prowler("cloudtrail_bedrock_logging_enabled"),),
-        frameworks={"nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1")},
-        facts="not-collected",
-        facts_note="CloudTrail trails and event selectors are not collected yet.",
+        references=(
+            f"{_DOC}/logging-using-cloudtrail.html",
+            "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/"
+            "API_AdvancedFieldSelector.html",
+        ),
+        peers=(
+            prowler(
+                "cloudtrail_bedrock_logging_enabled",
+                differs="Prowler passes on management events alone (which carry model "
+                "invocations); here Bedrock data events are required, since agent, "
+                "knowledge-base, flow and guardrail calls are only there. Only accounts where "
+                "Bedrock is in use are judged, and a trail that is not logging counts for "
+                "nothing, as in Prowler.",
+            ),
+        ),
+        frameworks={
+            "owasp-llm": ("LLM10",),
+            "owasp-agentic": ("ASI10",),
+            "nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1"),
+        },
     ),
     Check(
         id="AWS-BR-024",

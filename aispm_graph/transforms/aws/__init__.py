@@ -19,7 +19,7 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
   ``s3`` (30), ``ec2`` (40), ``launch-templates`` (45: needs instance profiles);
 * ``elbv2`` (50): needs EC2's instance ids;
 * ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``cloudformation`` / ``codebuild`` /
-  ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90),
+  ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90), ``cloudtrail`` (95),
   ``opensearchserverless`` (100), ``sagemaker`` (110);
 * ``sagemaker-mlops`` (115): registry, inference components, Studio, processing, pipelines,
   feature groups; needs SageMaker's domains; ``sagemaker-posture`` (115);
