@@ -493,6 +493,8 @@ def _bedrock(t: _Task) -> None:
     models = t.call("list_custom_models", store=False)
     for m in (models or {}).get("modelSummaries", []):
         t.call("get_custom_model", m["modelName"], modelIdentifier=m["modelArn"])
+        # Tags say who owns a model and how its data is classified (AWS-BR-026).
+        t.call("list_tags_for_resource", m["modelName"], resourceARN=m["modelArn"])
     # Which of them the account owns: a model shared in through RAM is listed above too, but
     # its key and settings belong to the owner, so its findings are not this account's to fix.
     t.call("list_custom_models", "owned", isOwned=True)
@@ -601,7 +603,8 @@ def _bedrock_agentcore(t: _Task) -> None:
 
 def _bedrock_flows(t: _Task) -> None:
     """Bedrock Prompt Management and Flows (the bedrock-agent API, apart from agents)."""
-    prompts = t.call("list_prompts", store=False)
+    # Stored even when empty: no prompt in a region that uses Bedrock is AWS-BR-012.
+    prompts = t.call("list_prompts")
     for p in (prompts or {}).get("promptSummaries", []):
         t.call("get_prompt", p["id"], promptIdentifier=p["id"])
     flows = t.call("list_flows", store=False)

@@ -408,9 +408,6 @@ CHECKS: list[Check] = [
         references=(f"{_DOC}/prompt-management.html",),
         peers=(prowler("bedrock_prompt_encrypted_with_cmk"),),
         frameworks={"owasp-llm": ("LLM07",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Bedrock Prompt Management prompts become nodes with the AI-BOM work "
-        "(issue 20); the check waits for their customerEncryptionKeyArn.",
     ),
     Check(
         id="AWS-BR-012",
@@ -418,13 +415,24 @@ CHECKS: list[Check] = [
         severity="low",
         provider="aws",
         kinds=("BedrockInvocationLogging",),
-        predicate=is_true("bedrock_in_use"),
+        predicate=all_of(is_true("bedrock_in_use"), is_false("prompt_management")),
         rationale="Prompts kept in application code are unversioned and unreviewed.",
         remediation="Keep system prompts in Bedrock Prompt Management, versioned.",
-        peers=(prowler("bedrock_prompt_management_exists"),),
+        fix=Fix(
+            console="Bedrock console > Prompt management > Create prompt.",
+            cli="aws bedrock-agent create-prompt --name <name> --variants file://variants.json",
+            terraform='resource "aws_bedrockagent_prompt" "this" {\n  name = "support"\n'
+            "  # variant { ... }\n}",
+        ),
+        references=(f"{_DOC}/prompt-management.html",),
+        peers=(
+            prowler(
+                "bedrock_prompt_management_exists",
+                differs="Only regions where Bedrock is in use are judged (Prowler judges "
+                "every scanned region).",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("GOVERN 1.6",)},
-        facts="not-collected",
-        facts_note="Needs the prompt inventory (issue 20, ListPrompts); not evaluated until then.",
     ),
     Check(
         id="AWS-BR-013",
@@ -772,16 +780,20 @@ CHECKS: list[Check] = [
         severity="low",
         provider="aws",
         kinds=("BedrockCustomModel",),
-        predicate=is_false("customization_in_vpc"),
+        predicate=all_of(is_false("customization_in_vpc"), Not(is_false("owned"))),
         rationale="A customization job in your VPC reads training data through your network "
         "controls and endpoint policies.",
         remediation="Run customization jobs with vpcConfig (subnets and security groups).",
         references=(f"{_DOC}/vpc-model-customization.html",),
-        peers=(cloudsploit("aws/bedrock/customModelInVpc"),),
+        peers=(
+            cloudsploit(
+                "aws/bedrock/customModelInVpc",
+                differs="Decided from the model's customization job (GetModelCustomizationJob "
+                "vpcConfig); a model whose job was deleted, or a model shared from another "
+                "account, is not judged.",
+            ),
+        ),
         frameworks={"owasp-llm": ("LLM04",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Needs GetModelCustomizationJob (vpcConfig), which the AI-BOM work "
-        "(issue 20) collects with the customization job.",
     ),
     Check(
         id="AWS-BR-026",
@@ -789,28 +801,39 @@ CHECKS: list[Check] = [
         severity="low",
         provider="aws",
         kinds=("BedrockCustomModel",),
-        predicate=is_false("tagged"),
+        predicate=all_of(is_false("tagged"), Not(is_false("owned"))),
         rationale="Untagged models cannot be attributed to an owner or data classification.",
         remediation="Tag custom models with owner and data classification.",
-        peers=(cloudsploit("aws/bedrock/customModelHasTags"),),
+        fix=Fix(
+            cli="aws bedrock tag-resource --resource-arn <model-arn> "
+            "--tags key=owner,value=<team> key=data-classification,value=<class>"
+        ),
+        peers=(
+            cloudsploit(
+                "aws/bedrock/customModelHasTags",
+                differs="A model shared from another account is not judged (its tags are "
+                "its owner's).",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("GOVERN 1.6",)},
-        facts="not-collected",
-        facts_note="Bedrock resource tags (ListTagsForResource) are not collected.",
     ),
     Check(
         id="AWS-BR-027",
         title="Bedrock guardrails, agents and flows are not encrypted with a customer-managed key",
         severity="low",
         provider="aws",
-        kinds=("BedrockGuardrail", "BedrockAgent"),
+        kinds=("BedrockGuardrail", "BedrockAgent", "BedrockFlow"),
         predicate=is_false("cmk"),
         rationale="Guardrail policies and agent configurations are encrypted with an AWS-owned "
         "key unless a KMS key is given.",
-        remediation="Create guardrails with kmsKeyId and agents with customerEncryptionKeyArn.",
+        remediation="Create guardrails with kmsKeyId, and agents and flows with "
+        "customerEncryptionKeyArn.",
+        fix=Fix(
+            cli="aws bedrock update-guardrail --guardrail-identifier <id> ... "
+            "--kms-key-id <key>; aws bedrock-agent update-agent ... "
+            "--customer-encryption-key-arn <key>",
+        ),
         peers=(mondoo("bedrock guardrail/agent/flow CMK"),),
         frameworks={"nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="The key fields are in the collected GetGuardrail / GetAgent answers but "
-        "are not carried to the graph yet.",
     ),
 ]
