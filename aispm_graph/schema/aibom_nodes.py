@@ -159,6 +159,19 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
         service="sagemaker",
     ),
     _k(
+        "SageMakerModelPackage",
+        AWS,
+        (),
+        "A version in a SageMaker Model Registry group (the group CONTAINS it); models "
+        "created from it are BASED_ON it.",
+        STATUS,
+        P("group", S, "Model package group name."),
+        P("version", J, "Version number in the group."),
+        P("approval_status", S, "ModelApprovalStatus: Approved, Rejected, PendingManualApproval."),
+        category="ai",
+        service="sagemaker",
+    ),
+    _k(
         "SageMakerInferenceComponent",
         AWS,
         (L.AI_DEPLOYMENT,),
@@ -398,12 +411,21 @@ EXTRA_PROPS: dict[str, tuple[Prop, ...]] = {
         P("hf_revision", S, "Hugging Face revision from the container environment."),
         P("jumpstart_model_id", S, "JumpStart model id (from the SDK's tags)."),
         P("registry_model", S, "Model package (registry) it was created from."),
+        P("model_package", S, "Model package (ModelPackageName) it was created from."),
+        P("model_package_approval", S, "That package's approval status, when collected."),
+        P("jumpstart_model_version", S, "JumpStart model version (from the SDK's tags)."),
         MODEL_VERSION,
     ),
     "SageMakerDomain": (
         P("app_network_access", S, "PublicInternetOnly or VpcOnly."),
         P("public_internet", B, "Studio apps reach the internet directly."),
         P("execution_role", S, "Default user execution role."),
+        P(
+            "default_lifecycle_config",
+            B,
+            "Its default user settings start Studio apps with a lifecycle configuration.",
+        ),
+        P("lifecycle_configs", SL, "Those lifecycle configuration ARNs."),
     ),
     "AzureOpenAIDeployment": (
         P("model_format", S, "Model format / publisher (OpenAI, ...)."),

@@ -909,6 +909,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AWS,
         (L.AI_ENDPOINT,),
         "A SageMaker endpoint.",
+        P("jumpstart_model_id", S, "JumpStart model id (sagemaker-sdk:jumpstart-model-id tag)."),
+        P("jumpstart_model_version", S, "JumpStart model version (from the SDK's tags)."),
         target=T.AI_MODEL,
         category="ai",
         service="sagemaker",

@@ -74,6 +74,7 @@ def test_services_run_in_the_documented_order() -> None:
         "sagemaker",
         "sagemaker-mlops",
         "sagemaker-posture",
+        "sagemaker-governance",
         "bedrock",
         "bedrock-models",
         "bedrock-agent",

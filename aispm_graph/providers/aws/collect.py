@@ -459,8 +459,15 @@ def _sagemaker(t: _Task) -> None:
             name = item[name_key]
             t.call(describe, name, **{param: name})
             if describe == "describe_model_package_group":
-                # Cross-account sharing of the registry is its resource policy.
+                # Cross-account sharing of the registry is its resource policy; its versions
+                # (with their approval status) are the packages models are deployed from.
                 t.call("get_model_package_group_policy", name, ModelPackageGroupName=name)
+                t.call("list_model_packages", name, ModelPackageGroupName=name)
+            arn = item.get("ModelArn") or item.get("EndpointArn")
+            if arn and describe in ("describe_model", "describe_endpoint"):
+                # Tags carry the SageMaker SDK's JumpStart model id and version (provenance).
+                kind = "model" if describe == "describe_model" else "endpoint"
+                t.call("list_tags", f"{kind}/{name}", ResourceArn=arn)
     # Studio: spaces and running apps are keyed by domain (and app type and owner).
     spaces = t.call("list_spaces", store=False)
     for sp in (spaces or {}).get("Spaces", []):

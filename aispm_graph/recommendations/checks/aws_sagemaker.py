@@ -16,6 +16,7 @@ from aispm_graph.recommendations.model import (
     is_true,
     missing,
     not_equals,
+    one_of,
     present,
 )
 from aispm_graph.recommendations.peers import defender, mondoo, prowler
@@ -410,12 +411,23 @@ CHECKS: list[Check] = [
         predicate=is_false("default_lifecycle_config"),
         rationale="A lifecycle configuration is where an organisation enforces idle shutdown, "
         "package mirrors and agent installation on every app.",
-        remediation="Set default lifecycle configurations in the domain's default user settings.",
-        peers=(defender("LifecycleConfigArn should be configured on AWS SageMaker app"),),
+        remediation="Set default lifecycle configurations in the domain's default user settings "
+        "(JupyterLab, Code Editor, Kernel Gateway / JupyterServer app settings).",
+        fix=Fix(
+            cli="aws sagemaker update-domain --domain-id <id> --default-user-settings "
+            "'JupyterLabAppSettings={LifecycleConfigArns=[<arn>],DefaultResourceSpec="
+            "{LifecycleConfigArn=<arn>}}'",
+        ),
+        references=(f"{_SM}/studio-lcc.html",),
+        peers=(
+            defender(
+                "LifecycleConfigArn should be configured on AWS SageMaker app",
+                differs="Judged on the domain's default user settings, which every new app "
+                "starts with; Defender looks at each running app (a user profile or space "
+                "that overrides the defaults is not read here).",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("MANAGE 2.2",)},
-        facts="not-collected",
-        facts_note="Studio apps and their lifecycle configurations become nodes with the "
-        "AI-BOM work (issue 20).",
     ),
     Check(
         id="AWS-SM-019",
@@ -463,17 +475,33 @@ CHECKS: list[Check] = [
     ),
     Check(
         id="AWS-SM-022",
-        title="SageMaker Model Registry is not used",
+        title="SageMaker model is not deployed from an approved Model Registry package",
         severity="low",
         provider="aws",
         kinds=("SageMakerModel",),
-        predicate=missing("model_package"),
-        rationale="A registry records which model version was approved and deployed.",
-        remediation="Register models in model package groups.",
-        peers=(prowler("sagemaker_models_registry_in_use"),),
+        predicate=any_of(
+            missing("model_package"),
+            one_of("model_package_approval", "Rejected", "PendingManualApproval"),
+        ),
+        rationale="A registry records which model version was reviewed and approved; a model "
+        "created straight from an artifact, or from a package nobody approved, has no such "
+        "record.",
+        remediation="Register the model as a package in a model package group, approve it, and "
+        "create the SageMaker model from the approved package (ModelPackageName).",
+        fix=Fix(
+            cli="aws sagemaker update-model-package --model-package-arn <arn> "
+            "--model-approval-status Approved; aws sagemaker create-model --model-name <m> "
+            "--containers ModelPackageName=<arn> --execution-role-arn <role>",
+        ),
+        references=(f"{_SM}/model-registry.html",),
+        peers=(
+            prowler(
+                "sagemaker_models_registry_in_use",
+                differs="Prowler judges each region (some group with an approved package "
+                "passes); here each model is judged by the package it was created from.",
+            ),
+        ),
         frameworks={"owasp-llm": ("LLM03",), "nist-ai-rmf": ("GOVERN 1.6",)},
-        facts="not-collected",
-        facts_note="Model package groups are added by the AI-BOM work (issue 20).",
     ),
     Check(
         id="AWS-SM-023",

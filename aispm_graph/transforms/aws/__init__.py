@@ -23,6 +23,8 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
   ``opensearchserverless`` (100), ``sagemaker`` (110);
 * ``sagemaker-mlops`` (115): registry, inference components, Studio, processing, pipelines,
   feature groups; needs SageMaker's domains; ``sagemaker-posture`` (115);
+* ``sagemaker-governance`` (116): registry versions (needs the package groups), JumpStart
+  tags, Studio default lifecycle configurations;
 * ``bedrock`` (120);
 * ``bedrock-models`` (125): foundation models (those usable or referenced), inference profiles,
   imported models, Marketplace endpoints, customization jobs;
