@@ -288,6 +288,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
             "Bedrock is in use in some collected region (resources, invocation logging, "
             "interface endpoints or recent Bedrock calls in the CloudTrail event history).",
         ),
+        P(
+            "clarify_used",
+            B,
+            "A SageMaker Clarify processing job ran in the account; set only where SageMaker "
+            "models are served and processing jobs were listed.",
+        ),
         target=T.TENANT_ADMIN,
         category="tenant",
         service="organizations",

@@ -77,6 +77,21 @@ def _setup(session: Any) -> None:
             {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": "2.0.0"},
         ],
     )
+    sm.create_processing_job(
+        ProcessingJobName="clarify-bias",
+        RoleArn=role_arn,
+        AppSpecification={
+            "ImageUri": "205585389593.dkr.ecr.us-east-1.amazonaws.com/"
+            "sagemaker-clarify-processing:1.0"
+        },
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 5,
+            }
+        },
+    )
     network = {"SubnetIds": ["subnet-0a1b2c3d"], "VpcId": "vpc-0a1b2c3d", "AuthMode": "IAM"}
     sm.create_domain(
         DomainName="studio-managed",
@@ -185,3 +200,10 @@ def test_studio_default_lifecycle_configuration(graph: Graph) -> None:
     assert graph.node(domains["studio-managed"])["lifecycle_configs"] == [LCC]
     # Defender: LifecycleConfigArn should be configured on SageMaker apps
     assert _fired(graph, "AWS-SM-018") == {"studio-bare"}
+
+
+def test_clarify_ran_in_an_account_that_serves_models(graph: Graph) -> None:
+    # Prowler sagemaker_clarify_exists passes with a Clarify job; the failing case (models,
+    # processing jobs, none of them Clarify) is in test_aws_aibom.
+    assert graph.node(f"arn:aws:iam::{A}:root")["clarify_used"] is True
+    assert _fired(graph, "AWS-SM-023") == set()

@@ -454,7 +454,8 @@ def _sagemaker(t: _Task) -> None:
             "FeatureGroupName",
         ),
     ):
-        listed = t.call(list_op, store=False)
+        # The processing job listing is kept even when empty: no Clarify job is AWS-SM-023.
+        listed = t.call(list_op, store=list_op == "list_processing_jobs")
         for item in (listed or {}).get(field_name, []):
             name = item[name_key]
             t.call(describe, name, **{param: name})

@@ -512,10 +512,15 @@ CHECKS: list[Check] = [
         predicate=is_false("clarify_used"),
         rationale="Bias and explainability reports are part of an AI audit trail.",
         remediation="Run Clarify processing jobs for deployed models.",
-        peers=(prowler("sagemaker_clarify_exists"),),
+        peers=(
+            prowler(
+                "sagemaker_clarify_exists",
+                differs="Judged per account that serves SageMaker models, from the Clarify "
+                "processing jobs the account's job listing still holds; Prowler judges each "
+                "region.",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("MEASURE 2.11", "MEASURE 2.9")},
-        facts="not-collected",
-        facts_note="Processing jobs are added by the AI-BOM work (issue 20).",
     ),
     Check(
         id="AWS-SM-024",

@@ -8,6 +8,9 @@ provenance from the SageMaker SDK's tags, and Studio's default lifecycle configu
 * The SDK tags what it deploys from JumpStart with ``sagemaker-sdk:jumpstart-model-id`` and
   ``-version``: on a model these become ``jumpstart_model_id`` / ``jumpstart_model_version``,
   which the provenance deriver reads as "jumpstart:<id>".
+* Clarify (bias and explainability) runs as processing jobs with the Clarify image: an
+  account that serves SageMaker models says whether it ran any (``clarify_used``), once the
+  processing jobs were listed.
 * A domain's default user settings name the lifecycle configurations its Studio apps start
   with (JupyterLab, Code Editor, Kernel Gateway, JupyterServer): ``default_lifecycle_config``.
 """
@@ -36,6 +39,7 @@ APP_SETTINGS = (
         ("sagemaker", "list_model_packages"),
         ("sagemaker", "list_tags"),
         ("sagemaker", "describe_domain"),
+        ("sagemaker", "list_processing_jobs"),
     ],
     order=116,
 )
@@ -44,6 +48,7 @@ def sagemaker_governance(b: AwsBuilder) -> None:
     _packages(b)
     _tags(b)
     _lifecycle(b)
+    _clarify(b)
 
 
 def _packages(b: AwsBuilder) -> None:
@@ -130,3 +135,24 @@ def _configs(settings: Any) -> list[str]:
     if isinstance(spec, dict) and isinstance(spec.get("LifecycleConfigArn"), str):
         found.append(spec["LifecycleConfigArn"])
     return found
+
+
+CLARIFY_IMAGE = "sagemaker-clarify-processing"
+
+
+def _clarify(b: AwsBuilder) -> None:
+    if not b.responses("sagemaker", "list_processing_jobs") or not b.g.has_node(b.acct_id):
+        return
+    mine = [
+        d
+        for kind in ("SageMakerModel", "SageMakerEndpoint", "SageMakerProcessingJob")
+        for _n, d in b.g.nodes(kind)
+        if d.get("tenant") == b.account
+    ]
+    if not any(d["kind"] in ("SageMakerModel", "SageMakerEndpoint") for d in mine):
+        return  # no model served here: nothing for Clarify to explain
+    b.g.node(b.acct_id)["clarify_used"] = any(
+        CLARIFY_IMAGE in str(d.get("image") or "")
+        for d in mine
+        if d["kind"] == "SageMakerProcessingJob"
+    )
