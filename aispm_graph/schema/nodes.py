@@ -917,6 +917,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "A SageMaker endpoint.",
         P("jumpstart_model_id", S, "JumpStart model id (sagemaker-sdk:jumpstart-model-id tag)."),
         P("jumpstart_model_version", S, "JumpStart model version (from the SDK's tags)."),
+        P(
+            "monitored",
+            B,
+            "A Model Monitor schedule in status Scheduled watches it; absent when schedules "
+            "were not listed.",
+        ),
         target=T.AI_MODEL,
         category="ai",
         service="sagemaker",

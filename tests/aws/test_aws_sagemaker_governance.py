@@ -77,6 +77,19 @@ def _setup(session: Any) -> None:
             {"Key": "sagemaker-sdk:jumpstart-model-version", "Value": "2.0.0"},
         ],
     )
+    sm.create_endpoint_config(
+        EndpointConfigName="fraud-config",
+        ProductionVariants=[
+            {
+                "VariantName": "main",
+                "ModelName": "fraud-approved",
+                "InitialInstanceCount": 2,
+                "InstanceType": "ml.m5.large",
+            }
+        ],
+    )
+    for name in ("fraud-monitored", "fraud-unwatched", "fraud-stopped-monitor"):
+        sm.create_endpoint(EndpointName=name, EndpointConfigName="fraud-config")
     sm.create_processing_job(
         ProcessingJobName="clarify-bias",
         RoleArn=role_arn,
@@ -131,10 +144,35 @@ POLICY = {
 }
 
 
+def _schedule(endpoint: str, status: str) -> dict[str, Any]:
+    return {
+        "MonitoringScheduleName": f"{endpoint}-quality",
+        "MonitoringScheduleArn": f"{SM}monitoring-schedule/{endpoint}-quality",
+        "CreationTime": 1767225600,
+        "LastModifiedTime": 1767225600,
+        "MonitoringScheduleStatus": status,
+        "EndpointName": endpoint,
+        "MonitoringType": "DataQuality",
+    }
+
+
+SCHEDULES = {
+    "method": "POST",
+    "path": "/",
+    "target": "SageMaker.ListMonitoringSchedules",
+    "body": {
+        "MonitoringScheduleSummaries": [
+            _schedule("fraud-monitored", "Scheduled"),
+            _schedule("fraud-stopped-monitor", "Stopped"),
+        ]
+    },
+}
+
+
 @pytest.fixture(scope="module")
 def graph(moto_env: MotoEnv, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
     rec = tmp_path_factory.mktemp("sm") / "routes.json"
-    rec.write_text(json.dumps({"routes": [POLICY]}), encoding="utf-8")
+    rec.write_text(json.dumps({"routes": [POLICY, SCHEDULES]}), encoding="utf-8")
     empty = ROOT / "fixtures" / "aws" / "recorded" / "aibom_empty.json"
     proxy = ReplayProxy(moto_env.url, [empty, rec]).start()
     mp = pytest.MonkeyPatch()
@@ -207,3 +245,9 @@ def test_clarify_ran_in_an_account_that_serves_models(graph: Graph) -> None:
     # processing jobs, none of them Clarify) is in test_aws_aibom.
     assert graph.node(f"arn:aws:iam::{A}:root")["clarify_used"] is True
     assert _fired(graph, "AWS-SM-023") == set()
+
+
+def test_endpoints_without_a_running_monitor(graph: Graph) -> None:
+    # Prowler sagemaker_models_monitor_enabled: a Scheduled monitor passes, a stopped one or
+    # none fails (here per endpoint).
+    assert _fired(graph, "AWS-SM-021") == {"fraud-unwatched", "fraud-stopped-monitor"}

@@ -469,6 +469,8 @@ def _sagemaker(t: _Task) -> None:
                 # Tags carry the SageMaker SDK's JumpStart model id and version (provenance).
                 kind = "model" if describe == "describe_model" else "endpoint"
                 t.call("list_tags", f"{kind}/{name}", ResourceArn=arn)
+    # Model Monitor schedules name the endpoints they watch (AWS-SM-021).
+    t.call("list_monitoring_schedules")
     # Studio: spaces and running apps are keyed by domain (and app type and owner).
     spaces = t.call("list_spaces", store=False)
     for sp in (spaces or {}).get("Spaces", []):

@@ -461,17 +461,27 @@ CHECKS: list[Check] = [
     ),
     Check(
         id="AWS-SM-021",
-        title="SageMaker model has no Model Monitor schedule",
+        title="SageMaker endpoint has no running Model Monitor schedule",
         severity="low",
         provider="aws",
         kinds=("SageMakerEndpoint",),
         predicate=is_false("monitored"),
         rationale="Without monitoring, drift and abuse of a deployed model go unseen.",
         remediation="Create a monitoring schedule for the endpoint.",
-        peers=(prowler("sagemaker_models_monitor_enabled"),),
+        fix=Fix(
+            console="SageMaker console > Inference > Endpoints > <endpoint> > Monitoring: "
+            "create a data-quality or model-quality monitoring schedule.",
+            cli="aws sagemaker create-monitoring-schedule --monitoring-schedule-name <name> "
+            "--monitoring-schedule-config file://schedule.json",
+        ),
+        peers=(
+            prowler(
+                "sagemaker_models_monitor_enabled",
+                differs="Each endpoint is judged by the schedules that name it (status "
+                "Scheduled); Prowler passes a region with any scheduled monitor.",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1")},
-        facts="not-collected",
-        facts_note="Monitoring schedules (ListMonitoringSchedules) are not collected.",
     ),
     Check(
         id="AWS-SM-022",

@@ -11,6 +11,8 @@ provenance from the SageMaker SDK's tags, and Studio's default lifecycle configu
 * Clarify (bias and explainability) runs as processing jobs with the Clarify image: an
   account that serves SageMaker models says whether it ran any (``clarify_used``), once the
   processing jobs were listed.
+* Model Monitor: an endpoint of a region whose schedules were listed is ``monitored`` when a
+  schedule in status ``Scheduled`` names it.
 * A domain's default user settings name the lifecycle configurations its Studio apps start
   with (JupyterLab, Code Editor, Kernel Gateway, JupyterServer): ``default_lifecycle_config``.
 """
@@ -40,6 +42,7 @@ APP_SETTINGS = (
         ("sagemaker", "list_tags"),
         ("sagemaker", "describe_domain"),
         ("sagemaker", "list_processing_jobs"),
+        ("sagemaker", "list_monitoring_schedules"),
     ],
     order=116,
 )
@@ -49,6 +52,7 @@ def sagemaker_governance(b: AwsBuilder) -> None:
     _tags(b)
     _lifecycle(b)
     _clarify(b)
+    _monitoring(b)
 
 
 def _packages(b: AwsBuilder) -> None:
@@ -156,3 +160,20 @@ def _clarify(b: AwsBuilder) -> None:
         for d in mine
         if d["kind"] == "SageMakerProcessingJob"
     )
+
+
+def _monitoring(b: AwsBuilder) -> None:
+    watched: dict[str, set[str]] = {}  # region -> endpoint names with a running schedule
+    for body, i, sched in b.items(
+        "sagemaker", "list_monitoring_schedules", "MonitoringScheduleSummaries"
+    ):
+        with b.guard("list_monitoring_schedules", sched, index=i):
+            names = watched.setdefault(body["region"], set())
+            if sched.get("MonitoringScheduleStatus") == "Scheduled" and sched.get("EndpointName"):
+                names.add(str(sched["EndpointName"]))
+    for body in b.responses("sagemaker", "list_monitoring_schedules"):
+        watched.setdefault(body["region"], set())
+    for _n, d in list(b.g.nodes("SageMakerEndpoint")):
+        region = str(d.get("region") or "")
+        if d.get("tenant") == b.account and region in watched:
+            d["monitored"] = str(d["name"]) in watched[region]
