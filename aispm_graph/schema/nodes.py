@@ -883,6 +883,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("root_access", B, "Users get root."),
         P("direct_internet_access", B, "Direct internet access is enabled."),
         P("subnet_id", S, "Subnet the notebook runs in; absent when it is not in a VPC."),
+        P(
+            "lifecycle_secrets",
+            SL,
+            "Where its lifecycle configuration's scripts hold secrets ('OnStart line 3: "
+            "credential format'); the scripts themselves are never stored.",
+        ),
         AI_LIBS,
         VULN_FACTORS,
         category="ai",

@@ -8,6 +8,7 @@ answered by the replay server. Assertions are on nodes, edges, provenance and fi
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 from aws_moto import ROOT, MotoEnv, collect_and_build
 
+from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
+from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.recommendations.evaluate import evaluate
 
 sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
@@ -251,3 +254,67 @@ def test_endpoints_without_a_running_monitor(graph: Graph) -> None:
     # Prowler sagemaker_models_monitor_enabled: a Scheduled monitor passes, a stopped one or
     # none fails (here per endpoint).
     assert _fired(graph, "AWS-SM-021") == {"fraud-unwatched", "fraud-stopped-monitor"}
+
+
+SECRET = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+
+
+def _notebooks(session: Any) -> None:
+    role = session.client("iam").create_role(RoleName="nb-role", AssumeRolePolicyDocument=TRUST)
+    sm = session.client("sagemaker", region_name=R)
+    scripts = {
+        "leaky": f"#!/bin/bash\nset -e\nexport HF_TOKEN={SECRET}\npip install transformers\n",
+        "at-run-time": "#!/bin/bash\n# HF_TOKEN=hf_commentedOutNotRead0000000000\n"
+        "export HF_TOKEN=$(aws secretsmanager get-secret-value --secret-id hf "
+        "--query SecretString --output text)\n",
+    }
+    for name, script in scripts.items():
+        sm.create_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName=name,
+            OnStart=[{"Content": base64.b64encode(script.encode()).decode()}],
+        )
+        sm.create_notebook_instance(
+            NotebookInstanceName=f"nb-{name}",
+            InstanceType="ml.t3.medium",
+            RoleArn=role["Role"]["Arn"],
+            LifecycleConfigName=name,
+        )
+
+
+def test_lifecycle_scripts_are_scanned_never_stored(moto_env: MotoEnv) -> None:
+    moto_env.reset()
+    _notebooks(moto_env.session())
+    result = collect(CollectOptions(regions=[R], services=("iam", "sagemaker"), max_workers=2))
+    assert not [c for c in result.coverage_table() if c["status"] != "ok"]
+    stored = json.dumps([d.body for d in result.documents])
+    assert SECRET not in stored and "commentedOut" not in stored
+    assert base64.b64encode(SECRET.encode()).decode()[:20] not in stored
+    graph = build_graph(result.documents, BuildContext())
+    notebooks = _named(graph, "SageMakerNotebookInstance")
+    assert graph.node(notebooks["nb-leaky"])["lifecycle_secrets"] == [
+        "OnStart line 3: credential format"
+    ]
+    assert graph.node(notebooks["nb-at-run-time"])["lifecycle_secrets"] == []
+    # Prowler sagemaker_notebook_instance_no_secrets: the leaky script fails, the other passes
+    assert _fired(graph, "AWS-SM-006") == {"nb-leaky"}
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("aws configure set aws_secret_access_key wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY", 1),
+        ("pip install --index-url https://bot:s3cretpass@pypi.acme.internal/simple x", 1),
+        ("export OPENAI_API_KEY=${OPENAI_API_KEY}", 0),
+        ("export PASSWORD=short", 0),  # too short to be a secret
+        ("echo starting; export DB_PASSWORD='Tr0ub4dor&3xyz'", 1),
+        ("-----BEGIN RSA PRIVATE KEY-----", 1),
+        ("# export TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123", 0),  # a comment is not run
+    ],
+)
+def test_script_detectors(script: str, expected: int) -> None:
+    from aispm_graph.providers.aws.script_secrets import scan_script
+
+    found = scan_script(script)
+    assert len(found) == expected, found
+    said = " ".join(found)
+    assert not any(v in said for v in ("wJalrXUtn", "s3cretpass", "Tr0ub4dor", "ghp_", "BEGIN"))

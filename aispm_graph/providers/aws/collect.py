@@ -29,6 +29,7 @@ from typing import Any
 from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
 from aispm_graph.progress import NULL, Reporter
 from aispm_graph.providers.aws.incremental import PreviousCollect, plan_reuse
+from aispm_graph.providers.aws.script_secrets import decode_script, scan_script
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
@@ -469,6 +470,7 @@ def _sagemaker(t: _Task) -> None:
                 # Tags carry the SageMaker SDK's JumpStart model id and version (provenance).
                 kind = "model" if describe == "describe_model" else "endpoint"
                 t.call("list_tags", f"{kind}/{name}", ResourceArn=arn)
+    _lifecycle_scans(t, "describe_notebook_instance_lifecycle_config")
     # Model Monitor schedules name the endpoints they watch (AWS-SM-021).
     t.call("list_monitoring_schedules")
     # Studio: spaces and running apps are keyed by domain (and app type and owner).
@@ -496,6 +498,39 @@ def _sagemaker(t: _Task) -> None:
             AppType=app["AppType"],
             AppName=app["AppName"],
             **owner,
+        )
+
+
+def _lifecycle_scans(t: _Task, op: str) -> None:
+    """Notebook lifecycle configurations, scanned for secrets and stored without their
+    scripts (they run as root and may hold the very keys the scan looks for)."""
+    seen: set[str] = set()
+    for doc in [d for d in t.docs if d.body["operation"] == "describe_notebook_instance"]:
+        name = doc.body["response"].get("NotebookInstanceLifecycleConfigName")
+        if not isinstance(name, str) or not name or name in seen:
+            continue
+        seen.add(name)
+        got = t.call(op, store=False, NotebookInstanceLifecycleConfigName=name)
+        if got is None:
+            continue
+        findings = {
+            hook: [
+                f"{hook} {where}"
+                for script in got.get(hook) or []
+                if isinstance(script, dict)
+                for where in scan_script(decode_script(script.get("Content")))
+            ]
+            for hook in ("OnCreate", "OnStart")
+        }
+        t.put(
+            op,
+            name,
+            {"NotebookInstanceLifecycleConfigName": name},
+            {
+                "NotebookInstanceLifecycleConfigName": name,
+                "NotebookInstanceLifecycleConfigArn": got.get("NotebookInstanceLifecycleConfigArn"),
+                "SecretFindings": findings["OnCreate"] + findings["OnStart"],
+            },
         )
 
 

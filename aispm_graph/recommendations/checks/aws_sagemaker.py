@@ -174,12 +174,21 @@ CHECKS: list[Check] = [
         rationale="Lifecycle scripts run as root at every start; a key written into one is "
         "readable by anyone who can describe the configuration.",
         remediation="Read secrets at run time from Secrets Manager with the instance role.",
-        peers=(prowler("sagemaker_notebook_instance_no_secrets"),),
+        fix=Fix(
+            cli="aws sagemaker update-notebook-instance-lifecycle-config "
+            "--notebook-instance-lifecycle-config-name <name> --on-start Content=<base64 "
+            "script that reads the secret from Secrets Manager>",
+        ),
+        peers=(
+            prowler(
+                "sagemaker_notebook_instance_no_secrets",
+                differs="The scripts are scanned at collect time and never stored; the "
+                "detectors are credential formats (AWS, Hugging Face, OpenAI, GitHub, private "
+                "keys, credentials in URLs) and literal values of secret-named variables, not "
+                "Prowler's detect-secrets plugins.",
+            ),
+        ),
         frameworks={"atlas": ("AML.T0055",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Lifecycle scripts are not stored in snapshots on purpose (they may hold "
-        "the very secrets); a collect-time scan that stores only detector names is not "
-        "built yet.",
     ),
     Check(
         id="AWS-SM-007",

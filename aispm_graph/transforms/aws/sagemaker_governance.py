@@ -13,6 +13,9 @@ provenance from the SageMaker SDK's tags, and Studio's default lifecycle configu
   processing jobs were listed.
 * Model Monitor: an endpoint of a region whose schedules were listed is ``monitored`` when a
   schedule in status ``Scheduled`` names it.
+* Notebook lifecycle configurations are scanned for secrets at collect time; only where a
+  secret sits reaches the snapshot, and each notebook using the configuration carries it
+  (``lifecycle_secrets``, empty when the scan found nothing).
 * A domain's default user settings name the lifecycle configurations its Studio apps start
   with (JupyterLab, Code Editor, Kernel Gateway, JupyterServer): ``default_lifecycle_config``.
 """
@@ -43,6 +46,7 @@ APP_SETTINGS = (
         ("sagemaker", "describe_domain"),
         ("sagemaker", "list_processing_jobs"),
         ("sagemaker", "list_monitoring_schedules"),
+        ("sagemaker", "describe_notebook_instance_lifecycle_config"),
     ],
     order=116,
 )
@@ -53,6 +57,7 @@ def sagemaker_governance(b: AwsBuilder) -> None:
     _lifecycle(b)
     _clarify(b)
     _monitoring(b)
+    _lifecycle_secrets(b)
 
 
 def _packages(b: AwsBuilder) -> None:
@@ -177,3 +182,18 @@ def _monitoring(b: AwsBuilder) -> None:
         region = str(d.get("region") or "")
         if d.get("tenant") == b.account and region in watched:
             d["monitored"] = str(d["name"]) in watched[region]
+
+
+def _lifecycle_secrets(b: AwsBuilder) -> None:
+    found: dict[tuple[str, str], list[str]] = {}
+    for body in b.responses("sagemaker", "describe_notebook_instance_lifecycle_config"):
+        r = body["response"]
+        with b.guard("describe_notebook_instance_lifecycle_config", r):
+            hits = r.get("SecretFindings") or []
+            found[(body["region"], str(r["NotebookInstanceLifecycleConfigName"]))] = [
+                str(h) for h in hits if isinstance(h, str)
+            ]
+    for _n, d in list(b.g.nodes("SageMakerNotebookInstance")):
+        key = (str(d.get("region") or ""), str(d.get("lifecycle_config") or ""))
+        if d.get("tenant") == b.account and key in found:
+            d["lifecycle_secrets"] = found[key]
