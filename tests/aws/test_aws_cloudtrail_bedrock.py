@@ -51,6 +51,7 @@ def _build(
     monkeypatch: pytest.MonkeyPatch,
     setup: Callable[[Any], None],
     events: list[str],
+    extra: tuple[dict[str, Any], ...] = (),
 ) -> Graph:
     history = {
         "Events": [
@@ -82,6 +83,7 @@ def _build(
             "path": "/provisioned-model-throughputs",
             "body": {"provisionedModelSummaries": []},
         },
+        *extra,
     ]
     rec = tmp / "routes.json"
     rec.write_text(json.dumps({"routes": routes}), encoding="utf-8")
@@ -98,7 +100,7 @@ def _build(
     finally:
         proxy.stop()
     bad = [c for c in result.coverage_table() if c["status"] != "ok"]
-    assert not bad, bad
+    assert not bad or extra, bad
     stored = [d.body for d in result.documents if d.body.get("operation") == "lookup_events"]
     assert stored and all(
         "CloudTrailEvent" not in e for b in stored for e in b["response"]["Events"]
@@ -252,3 +254,29 @@ def test_an_account_that_does_not_use_bedrock_is_not_judged(
 )
 def test_selector_semantics(selectors: dict[str, Any], expected: tuple[bool, list[str]]) -> None:
     assert bedrock_coverage(selectors) == expected
+
+
+def test_a_trail_whose_selectors_cannot_be_read_decides_nothing(
+    moto_env: MotoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organization trail seen from a member account may refuse GetEventSelectors: the
+    account's verdict stays unknown (no finding on silence), the refusal is in coverage."""
+    denied = {
+        "method": "POST",
+        "path": "/",
+        "target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetEventSelectors",
+        "status": 400,
+        "content_type": "application/x-amz-json-1.1",
+        "body": {"__type": "AccessDeniedException", "message": "not authorized"},
+    }
+    g = _build(
+        moto_env,
+        tmp_path,
+        monkeypatch,
+        _trails(("org", None, True)),
+        ["InvokeModel"],
+        (denied,),
+    )
+    assert g.node(ACCOUNT)["bedrock_in_use"] is True
+    assert "cloudtrail_bedrock_data_events" not in g.node(ACCOUNT)
+    assert _fired(g, "AWS-BR-023") == set()

@@ -692,13 +692,17 @@ def _logs(t: _Task) -> None:
 
 
 def _cloudtrail(t: _Task) -> None:
-    """Trails whose home is this region (a multi-region trail is listed once, at home), what
-    they record, and the region's recent Bedrock calls from the free 90-day event history:
-    the only trace of a region that invokes models on demand without invocation logging."""
-    trails = t.call("describe_trails", includeShadowTrails=False)
+    """Trails that record this region, what they record, and the region's recent Bedrock calls
+    from the free 90-day event history: the only trace of a region that invokes models on
+    demand without invocation logging.
+
+    Shadow trails are listed too: an organization trail of the management account records a
+    member account but appears there only as a shadow. Status and selectors are read once per
+    trail, in its home region."""
+    trails = t.call("describe_trails", includeShadowTrails=True)
     for trail in (trails or {}).get("trailList", []):
         arn = trail.get("TrailARN") or trail.get("Name")
-        if not arn:
+        if not arn or trail.get("HomeRegion", t.region) != t.region:
             continue
         t.call("get_trail_status", trail.get("Name") or arn, Name=arn)
         t.call("get_event_selectors", trail.get("Name") or arn, TrailName=arn)

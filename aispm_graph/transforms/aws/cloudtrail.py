@@ -3,7 +3,9 @@
 A trail is a node with its home region, whether it is logging and reaches every region, and
 which Bedrock events its selectors record (:mod:`aispm_graph.knowledge.aws.cloudtrail`). The
 account says whether any logging trail records Bedrock data events
-(``cloudtrail_bedrock_data_events``), once the trails were read; unread trails leave it unknown.
+(``cloudtrail_bedrock_data_events``), once the trails were read. A trail whose status or
+selectors could not be read (an organization trail seen from a member account, say) leaves it
+unknown unless another trail decides it: never a finding on silence.
 
 The region's recent Bedrock calls from the event history (``lookup_events``) are read by
 :mod:`.bedrock_endpoints`, as evidence that Bedrock is in use there.
@@ -29,7 +31,7 @@ from aispm_graph.transforms.registry import service
     order=95,
 )
 def cloudtrail(b: AwsBuilder) -> None:
-    """Independent of other services; before Bedrock only for reading order's sake."""
+    """Needs only the account node; Bedrock's in-use decision reads the event history itself."""
     status: dict[str, dict[str, Any]] = {}
     for body in b.responses("cloudtrail", "get_trail_status"):
         status[str(body["params"].get("Name", ""))] = body["response"]
@@ -39,6 +41,7 @@ def cloudtrail(b: AwsBuilder) -> None:
         selectors[str(r.get("TrailARN") or body["params"].get("TrailName", ""))] = r
     read_any = False
     data_logged = False
+    undecided = False
     for body, i, trail in b.items("cloudtrail", "describe_trails", "trailList"):
         read_any = True
         with b.guard("describe_trails", trail, index=i):
@@ -62,7 +65,8 @@ def cloudtrail(b: AwsBuilder) -> None:
             b.edge(arn, trail.get("KmsKeyId"), "ENCRYPTED_WITH", if_present=True, field="KmsKeyId")
             if logging is True and data:
                 data_logged = True
-    if read_any or b.responses("cloudtrail", "describe_trails"):
-        acct = b.acct_id
-        if b.g.has_node(acct):
-            b.g.node(acct)["cloudtrail_bedrock_data_events"] = data_logged
+            elif logging is None or sel is None:
+                undecided = True
+    answered = read_any or bool(b.responses("cloudtrail", "describe_trails"))
+    if answered and (data_logged or not undecided) and b.g.has_node(b.acct_id):
+        b.g.node(b.acct_id)["cloudtrail_bedrock_data_events"] = data_logged
