@@ -254,3 +254,65 @@ def test_a_leaked_key_reaches_its_users_bedrock_rights_only(graph: Graph) -> Non
             assert data["evidence"]["permission"].startswith("bedrock:"), data
     edge = graph.edge(key("ACCAKEYLIMITED000001"), HAIKU, "CAN_INVOKE")
     assert edge is not None and edge["evidence"]["via"] == "app-limited"
+
+
+def _doc(op: str, key: str, params: dict[str, Any], response: Any) -> Any:
+    from aispm_graph.workspace import Document
+
+    svc = "sts" if op == "get_caller_identity" else "iam"
+    body = {"service": svc, "region": "global", "operation": op, "params": params}
+    return Document("aws", A, f"{svc}/global/{op}/{key}", {**body, "response": response})
+
+
+def test_malformed_key_answers_are_reported_not_guessed() -> None:
+    """A record without its id is skipped with a warning naming the field; an expiry that is
+    not a date leaves the key's usability unknown (no finding), never 'never expires'."""
+    dev = {
+        "UserName": "dev",
+        "Arn": user("dev"),
+        "UserPolicyList": [],
+        "AttachedManagedPolicies": [],
+        "GroupList": [],
+    }
+    docs = [
+        _doc("get_caller_identity", "", {}, {"Account": A, "Arn": dev["Arn"], "UserId": "x"}),
+        _doc(
+            "get_account_authorization_details",
+            "",
+            {},
+            {"UserDetailList": [dev], "GroupDetailList": [], "RoleDetailList": [], "Policies": []},
+        ),
+        _doc(
+            "list_service_specific_credentials",
+            "dev",
+            {"UserName": "dev"},
+            {
+                "ServiceSpecificCredentials": [
+                    {"UserName": "dev", "Status": "Active", "ServiceName": "bedrock.amazonaws.com"},
+                    {
+                        "UserName": "dev",
+                        "Status": "Active",
+                        "ServiceName": "bedrock.amazonaws.com",
+                        "ServiceSpecificCredentialId": "ACCABADDATE000000001",
+                        "ExpirationDate": "next tuesday",
+                    },
+                    "not a record",
+                ]
+            },
+        ),
+        _doc(
+            "list_service_specific_credentials",
+            "x",
+            {"UserName": "x"},
+            {"ServiceSpecificCredentials": "oops"},
+        ),
+    ]
+    ctx = BuildContext()
+    graph = build_graph(docs, ctx)
+    bad = graph.node(key("ACCABADDATE000000001"))
+    assert (bad.get("usable"), bad.get("never_expires"), bad.get("expired")) == (None, None, None)
+    assert _fired(graph, "AWS-BR-017") == set()
+    text = "\n".join(ctx.warnings)
+    assert "field 'ServiceSpecificCredentialId': missing; skipped" in text
+    assert "field 'ExpirationDate': not a date" in text
+    assert "field 'ServiceSpecificCredentials': not a list" in text

@@ -59,10 +59,15 @@ def iam_bedrock_api_keys(b: AwsBuilder) -> None:
                 user = users.get(name)
                 if user is None:
                     b.warn(f"user {name!r} not in the IAM details; key not linked", record=cid)
-                expires = parse_time(cred.get("ExpirationDate"))
+                raw_expiry = cred.get("ExpirationDate")
+                expires = parse_time(raw_expiry)
                 created = parse_time(cred.get("CreateDate"))
-                expired = expires is not None and expires <= now
                 status = str(cred.get("Status") or "")
+                known = raw_expiry in (None, "") or expires is not None
+                if not known:
+                    b.warn("field 'ExpirationDate': not a date; expiry unknown", record=cid)
+                expired = (expires is not None and expires <= now) if known else None
+                usable = (status == "Active" and not expired) if known else None
                 key = b.node(
                     api_key_id(b.account, cid),
                     "BedrockApiKey",
@@ -74,12 +79,12 @@ def iam_bedrock_api_keys(b: AwsBuilder) -> None:
                     created=created.isoformat() if created else None,
                     expires=expires.isoformat() if expires else None,
                     expired=expired,
-                    never_expires=expires is None,
-                    usable=status == "Active" and not expired,
+                    never_expires=(expires is None) if known else None,
+                    usable=usable,
                     alias=cred.get("ServiceCredentialAlias"),
                 )
                 if user is not None:
                     b.edge(user, key, "HAS_CREDENTIAL", field="UserName")
-                    if status == "Active" and not expired:
+                    if usable:
                         held = b.g.node(user).get("bedrock_api_keys") or []
                         b.g.node(user)["bedrock_api_keys"] = sorted({*held, cid})
