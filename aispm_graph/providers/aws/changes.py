@@ -65,6 +65,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "glue.amazonaws.com": ("glue",),
     "autoscaling.amazonaws.com": ("autoscaling",),
     "logs.amazonaws.com": ("logs",),
+    "cloudtrail.amazonaws.com": ("cloudtrail",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 
