@@ -142,6 +142,30 @@ _KEYS = (
         S,
         "The trust policy statement that lets the source assume the role, as JSON.",
     ),
+    EvidenceKey(
+        "ownership",
+        S,
+        "The Entra ownership that gives the step (owner of the application, service principal "
+        "or group), in words.",
+    ),
+    EvidenceKey(
+        "graph_app_role",
+        S,
+        "The Microsoft Graph application permission (app role) that gives the step "
+        "(RoleManagement.ReadWrite.Directory, ...).",
+    ),
+    EvidenceKey(
+        "owner_of",
+        SL,
+        "What the principal owns (application, service principal, group): each ownership "
+        "lets it add credentials or members.",
+    ),
+    EvidenceKey(
+        "credential",
+        S,
+        "The credential the step is taken with (a long-term Bedrock API key), when the edge "
+        "starts at the credential rather than its owner.",
+    ),
     EvidenceKey("service", S, "Service principal a role is passed to (sagemaker.amazonaws.com)."),
     EvidenceKey(
         "fix",
@@ -388,7 +412,8 @@ _MORE: dict[str, tuple[str, ...]] = {
     "HAS_PACKAGE": ("file", "locations", "source", "image", "model"),
     "DEPENDS_ON": ("source",),
     "CALLS_AGENT": ("collaborator", "alias", "relay_history"),
-    "USES_MODEL": ("model",),
+    "USES_MODEL": ("model", "field"),
+    "HAS_CREDENTIAL": ("field",),
     # The agent's tool list carries the same facts as its USES_TOOL step.
     "HAS_TOOL": ("tool_type", "approval", "mechanism", "fix"),
     "HAS_SERVICE_ROLE": ("mechanism",),

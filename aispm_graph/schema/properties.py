@@ -622,7 +622,6 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "BedrockAgent": (
-        KMS_KEY,
         AGENT_INDICATOR_EVIDENCE,
         P("agent_id", S, "Bedrock agent id (the ARN's last part).", passthrough=True),
         P(
