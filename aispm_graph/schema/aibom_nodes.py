@@ -226,8 +226,7 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
     _k(
         "SageMakerPipeline",
         AWS,
-        # Its training and processing steps run as its role, as a training job's code does.
-        (L.TRAINING_JOB,),
+        (),
         "A SageMaker (MLOps) pipeline; runs its steps as its role.",
         STATUS,
         P("step_types", SL, "Step types of its definition (Training, Processing, Model, ...)."),

@@ -44,20 +44,8 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Detach {target} from {source} or reduce what {target} may do",
         effort="medium",
-        source_labels=(
-            L.COMPUTE,
-            L.AI_MODEL,
-            L.AI_DEPLOYMENT,
-            L.AI_ENDPOINT,
-            L.AI_SERVICE,
-            L.AI_WORKSPACE,
-            L.AI_AGENT,
-            L.AGENT_GATEWAY,
-            L.TOOL_SERVER,
-            L.CODE_INTERPRETER,
-            L.TRAINING_JOB,
-            L.NOTEBOOK,
-        ),
+        # No source restriction: flows, pipelines and jobs without an ontology label hold
+        # identities too; the target must be one.
         target_labels=(L.IDENTITY,),
         evidence_keys=("mechanism",),
     ),

@@ -166,6 +166,12 @@ _KEYS = (
         "The credential the step is taken with (a long-term Bedrock API key), when the edge "
         "starts at the credential rather than its owner.",
     ),
+    EvidenceKey(
+        "kms",
+        S,
+        "What the KMS key policy adds: reading the encrypted data also needs kms:Decrypt, "
+        "which the key's policy grants (or leaves undecided) for the account.",
+    ),
     EvidenceKey("service", S, "Service principal a role is passed to (sagemaker.amazonaws.com)."),
     EvidenceKey(
         "fix",
@@ -375,6 +381,11 @@ GRANT = (
     "through",
     "function",
     "condition",
+    "ownership",
+    "graph_app_role",
+    "credential",
+    "via",
+    "kms",
 )
 _PERMISSION_EDGES = (
     "CAN_ASSUME",

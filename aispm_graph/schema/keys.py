@@ -555,6 +555,7 @@ class E:
     IMDS_V1: Final = "imds_v1"
     INHERITED: Final = "inherited"
     INSTANCE_PROFILE: Final = "instance_profile"
+    KMS: Final = "kms"
     LAYER: Final = "layer"
     LAYERS: Final = "layers"
     LISTENER_PORT: Final = "listener_port"

@@ -24,6 +24,7 @@ from aispm_graph.schema.nodes import (
     CMK,
     CRITICALITY,
     DATA_ROLE,
+    INDICATORS,
     LOCAL_AUTH,
     LONG_LIVED,
     MODEL_VERSION,
@@ -92,6 +93,13 @@ VULN_COUNTS = P(
     "Matched vulnerabilities of its software counted by severity ({critical: n, high: n}).",
 )
 
+AGENT_INDICATOR_EVIDENCE = P(
+    "agent_indicator_evidence",
+    J,
+    "Per agent indicator (agent_indicators), the facts that raised it: which principal can "
+    "write what the agent reads, which tool sends data out.",
+)
+
 # Properties any kind may carry, declared once and merged into every kind they apply to:
 # any node may be a placeholder (``Builder.placeholder``), be marked by the owner's context
 # (``derive/context_rules.py``) or get a model scan attached (``aispm scan-model --attach``).
@@ -117,6 +125,9 @@ COMMON_PROPS: tuple[Prop, ...] = (
 # Software found on compute (the vulns-factors deriver), whatever the kind of compute.
 LABEL_PROPS: dict[Label, tuple[Prop, ...]] = {
     Label.COMPUTE: (AI_LIBS, VULN_FACTORS, VULN_COUNTS),
+    # The agents deriver rates every agent and gateway (docs/agents.md).
+    Label.AI_AGENT: (INDICATORS, AGENT_INDICATOR_EVIDENCE),
+    Label.AGENT_GATEWAY: (INDICATORS, AGENT_INDICATOR_EVIDENCE),
 }
 # Every Azure resource carries its ARM type (``transforms/azure/builder.py``), every GCP asset
 # its Cloud Asset envelope (``transforms/gcp/builder.py``).
@@ -191,12 +202,6 @@ PUBLIC_READ_GRANT = P(
     S,
     "The grant that makes the data readable by anyone, in words (bucket policy statement, ACL, "
     "allUsers binding): what to remove to close it.",
-)
-AGENT_INDICATOR_EVIDENCE = P(
-    "agent_indicator_evidence",
-    J,
-    "Per agent indicator (agent_indicators), the facts that raised it: which principal can "
-    "write what the agent reads, which tool sends data out.",
 )
 IDENTITY_STATE = P("state", S, "Lifecycle state as the provider reports it.", passthrough=True)
 SKU = P(
@@ -775,6 +780,11 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
     ),
     "S3Bucket": (
+        P(
+            "public_write_grant",
+            S,
+            "The grant that lets anyone write the bucket, in words: what to remove to close it.",
+        ),
         KMS_KEY,
         RESOURCE_POLICY,
         PUBLIC_READ_GRANT,

@@ -38,8 +38,8 @@ def _undeclared_graph() -> Graph:
     g.add_node(BUCKET, "S3Bucket", "b", invented_flag=True)
     g.add_node(ROLE, "AWSRole", "r")
     g.add_edge(ROLE, BUCKET, "CAN_READ", {"made_up": "x"})
-    # HAS_IDENTITY goes from compute (or a model) to an identity; a bucket is neither.
-    g.add_edge(BUCKET, ROLE, "HAS_IDENTITY", {"mechanism": "x"})
+    # AUTHENTICATES_AS goes from a credential to an identity; a bucket is no credential.
+    g.add_edge(BUCKET, ROLE, "AUTHENTICATES_AS", {"mechanism": "x"})
     return g
 
 
@@ -48,7 +48,7 @@ def test_audit_names_undeclared_property_evidence_key_and_endpoint() -> None:
     assert found == {
         "node S3Bucket.invented_flag",
         "evidence CAN_READ.made_up",
-        "endpoint HAS_IDENTITY.source:S3Bucket",
+        "endpoint AUTHENTICATES_AS.source:S3Bucket",
     }
 
 
@@ -117,8 +117,8 @@ def test_strict_graph_refuses_undeclared_evidence_and_a_disallowed_endpoint() ->
         g.add_edge(ROLE, BUCKET, "CAN_READ", {"made_up": "x"})
     with pytest.raises(UndeclaredKeyError, match="made_up"):
         g.add_edges_bulk([(ROLE, BUCKET, "CAN_READ", "confirmed", {"made_up": "x"})])
-    with pytest.raises(UndeclaredKeyError, match="source is a S3Bucket, not one of Compute"):
-        g.add_edge(BUCKET, ROLE, "HAS_IDENTITY", {"mechanism": "x"})
+    with pytest.raises(UndeclaredKeyError, match="source is a S3Bucket, not one of Credential"):
+        g.add_edge(BUCKET, ROLE, "AUTHENTICATES_AS", {"mechanism": "x"})
     assert g.edge_count == 0
     g.add_edge(ROLE, BUCKET, "CAN_READ", {"permission": "s3:GetObject", "grant": "p"})
     assert g.edge(ROLE, BUCKET, "CAN_READ") is not None
