@@ -189,12 +189,7 @@ def test_declarations_name_real_kinds_and_no_kind_declares_a_property_twice() ->
 
 
 def test_every_property_and_evidence_key_has_a_description() -> None:
-    thin = {
-        f"{k.name}.{p.name}"
-        for k in NODE_KINDS
-        for p in k.props
-        if len(p.doc.split()) < 2
-    }
+    thin = {f"{k.name}.{p.name}" for k in NODE_KINDS for p in k.props if len(p.doc.split()) < 2}
     thin |= {f"evidence {k.name}" for k in EVIDENCE_KEYS.values() if len(k.doc.split()) < 2}
     assert not thin, sorted(thin)
 
