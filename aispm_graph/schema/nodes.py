@@ -367,6 +367,19 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AI_LIBS,
         VULN_FACTORS,
         P("image_id", S, "AMI id."),
+        P(
+            "ssm_managed",
+            B,
+            "A registered Systems Manager agent is online (false: registered, not online); "
+            "absent when unknown.",
+        ),
+        P(
+            "ssm_ping_status",
+            S,
+            "The SSM agent's PingStatus, or 'not-registered' when Systems Manager was read in "
+            "the region and did not list the instance.",
+        ),
+        P("ssm_agent_version", S, "Version of the registered SSM agent."),
         category="compute",
         service="ec2",
         cartography=True,

@@ -75,6 +75,7 @@ SERVICES = (
     "codebuild",
     "glue",
     "autoscaling",
+    "ssm",
     "logs",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
@@ -625,6 +626,12 @@ def _glue(t: _Task) -> None:
     t.call("get_jobs")
 
 
+def _ssm(t: _Task) -> None:
+    """Which instances run a registered Systems Manager agent, and whether it is online:
+    ``ssm:SendCommand`` and ``ssm:StartSession`` reach only those."""
+    t.call("describe_instance_information")
+
+
 def _logs(t: _Task) -> None:
     """Log groups with their KMS keys: Bedrock invocation logs land in one (AWS-BR-010)."""
     t.call("describe_log_groups")
@@ -654,6 +661,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "autoscaling": ("autoscaling", _autoscaling),
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
+    "ssm": ("ssm", _ssm),
     "logs": ("logs", _logs),
 }
 
