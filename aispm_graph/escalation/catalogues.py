@@ -8,7 +8,9 @@ check every record id named here exists, that every catalogue id a record cites 
 that record, and ``docs/escalation.md`` renders the table.
 
 Snapshots: pathfinding.cloud's ``data/paths`` (DataDog/pathfinding.cloud, 65 paths, read
-2026-12), PMapper's edge checkers (nccgroup/PMapper ``principalmapper/graphing/*_edges.py``).
+2026-12), PMapper's edge checkers (nccgroup/PMapper ``principalmapper/graphing/*_edges.py``),
+Rhino Security Labs' GCP list (RhinoSecurityLabs/GCP-IAM-Privilege-Escalation README, 17
+methods, plus the setIamPolicy and actAs methods of its blog posts).
 """
 
 from __future__ import annotations
@@ -177,4 +179,56 @@ PMAPPER: tuple[Entry, ...] = (
     _pm("STS", "assume a role", "aws-sts-assume-role"),
 )
 
-CATALOGUES: tuple[Entry, ...] = (*PATHFINDING, *PMAPPER)
+
+def _rh(method: str, *records: str, note: str = "") -> Entry:
+    return Entry("Rhino GCP", method, records, note)
+
+
+RHINO_GCP: tuple[Entry, ...] = (
+    _rh("cloudbuild.builds.create", "gcp-actas-cloud-build"),
+    _rh("deploymentmanager.deployments.create", "gcp-actas-deployment-manager"),
+    _rh("iam.roles.update", "gcp-custom-role-update"),
+    _rh("iam.serviceAccounts.getAccessToken", "gcp-sa-get-access-token"),
+    _rh(
+        "iam.serviceAccountKeys.create",
+        "gcp-sa-key-create",
+        "gcp-orgpolicy-key-creation",
+    ),
+    _rh("iam.serviceAccounts.implicitDelegation", "gcp-sa-implicit-delegation"),
+    _rh("iam.serviceAccounts.signBlob", "gcp-sa-sign-blob"),
+    _rh("iam.serviceAccounts.signJwt", "gcp-sa-sign-jwt"),
+    _rh("cloudfunctions.functions.create", "gcp-actas-cloud-function"),
+    _rh("cloudfunctions.functions.update", "gcp-cloud-function-update"),
+    _rh("compute.instances.create", "gcp-actas-compute-instance"),
+    _rh("run.services.create", "gcp-actas-cloud-run"),
+    _rh("cloudscheduler.jobs.create", "gcp-actas-cloud-scheduler"),
+    _rh(
+        "orgpolicy.policy.set",
+        "gcp-orgpolicy-key-creation",
+        note="modelled as the step it enables: lifting iam.disableServiceAccountKeyCreation "
+        "for a key; lifting other constraints (appengine.disableCodeDownload, the domain "
+        "restriction) grants no identity",
+    ),
+    _rh("storage.hmacKeys.create", "gcp-storage-hmac-key"),
+    _rh(
+        "serviceusage.apiKeys.create",
+        note="not applicable: an API key carries no IAM identity (it identifies the project "
+        "to APIs that accept keys), so it is no step between identities",
+    ),
+    _rh(
+        "serviceusage.apiKeys.list",
+        note="not applicable: as apiKeys.create; listed keys are a secret-exposure finding, "
+        "not an identity",
+    ),
+    _rh("resourcemanager.projects.setIamPolicy", "gcp-project-set-iam-policy"),
+    _rh("resourcemanager.folders.setIamPolicy", "gcp-folder-set-iam-policy"),
+    _rh("resourcemanager.organizations.setIamPolicy", "gcp-org-set-iam-policy"),
+    _rh("iam.serviceAccounts.setIamPolicy", "gcp-sa-set-iam-policy"),
+    _rh("storage.buckets.setIamPolicy", "gcp-bucket-set-iam-policy"),
+    _rh("composer.environments.create", "gcp-actas-composer"),
+    _rh("dataproc.clusters.create", "gcp-actas-dataproc"),
+    _rh("run.services.update", "gcp-cloud-run-update"),
+    _rh("compute.instances.setMetadata", "gcp-compute-set-metadata"),
+)
+
+CATALOGUES: tuple[Entry, ...] = (*PATHFINDING, *PMAPPER, *RHINO_GCP)

@@ -114,3 +114,11 @@ def test_public_catalogues_map_to_records_or_say_why() -> None:
     pmapper = {(e.id, r) for e in CATALOGUES if e.catalogue == "PMapper" for r in e.records}
     uncited = sorted({rid for _entry, rid in pmapper if not records[rid].refs.pmapper})
     assert uncited == [], "records covering a PMapper checker should cite it"
+    # Every GCP record that cites Rhino is listed against the method it cites.
+    rhino = {(e.id, r) for e in CATALOGUES if e.catalogue == "Rhino GCP" for r in e.records}
+    cites = {
+        (t.refs.rhino.rsplit(": ", 1)[-1], t.id)
+        for t in ALL_TECHNIQUES
+        if t.cloud is Cloud.GCP and t.refs.rhino
+    }
+    assert cites - rhino == set(), "GCP records cite Rhino methods the comparison lacks"
