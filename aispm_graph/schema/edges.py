@@ -344,6 +344,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "USES_MEMORY",
         "The agent reads and writes the memory across sessions.",
         False,
+        evidence_keys=("mechanism",),
     ),
     EdgeKind(
         "HAS_AGENT_IDENTITY",

@@ -166,6 +166,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         category="tenant",
     ),
     _k(
+        "ExternalIdentityProvider",
+        GEN,
+        (L.TENANT,),
+        "An identity provider outside the estate whose tokens a resource accepts (the issuer "
+        "of an AgentCore custom JWT authorizer): whoever holds its tokens for the allowed "
+        "audiences or clients reaches the resource. Unknown risk, an entry under assumed "
+        "breach, like an uncollected account.",
+        P("discovery_url", S, "OpenID Connect discovery URL of the issuer."),
+        category="tenant",
+    ),
+    _k(
         "CustomAIService",
         GEN,
         (L.AI_SERVICE,),
@@ -757,6 +768,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         EXEC_ROLE,
         P("strategies", SL, "Memory strategy types."),
         P("kms_key", S, "Customer-managed KMS key, if any."),
+        target=T.AI_DATA,
         category="ai",
         service="bedrock-agentcore",
     ),

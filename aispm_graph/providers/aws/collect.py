@@ -548,15 +548,41 @@ def _names_only(resp: Any, key: str) -> None:
         resp[f"{key}Names"] = sorted(resp.pop(key))
 
 
+def _memory_references(resp: Any, memory_ids: set[str]) -> None:
+    """Keep, of a runtime's environment, only which variable names which memory: a value
+    that is exactly the id or ARN of a memory of the account (never any other value)."""
+    env = resp.get("environmentVariables") if isinstance(resp, dict) else None
+    if not isinstance(env, dict):
+        return
+    refs = [
+        {"variable": str(name), "memory": str(value)}
+        for name, value in sorted(env.items())
+        if isinstance(value, str) and value in memory_ids
+    ]
+    if refs:
+        resp["memoryReferences"] = refs
+
+
 def _bedrock_agentcore(t: _Task) -> None:
     """AgentCore control plane: runtimes (+ endpoints, resource policy), gateways and their
     targets, memories, code interpreters, browsers, workload identities and credential
     providers (names and ARNs only; the secrets stay in the token vault)."""
+    # Memories first: a runtime names the memory its agent uses in an environment variable,
+    # and only those references survive the removal of the values.
+    memory_ids: set[str] = set()
+    memories = t.call("list_memories", store=False)
+    for m in (memories or {}).get("memories", []):
+        got_m = t.call("get_memory", m["id"], memoryId=m["id"])
+        memory_ids.add(str(m["id"]))
+        arn = ((got_m or {}).get("memory") or {}).get("arn") or m.get("arn")
+        if arn:
+            memory_ids.add(str(arn))
     runtimes = t.call("list_agent_runtimes", store=False)
     for r in (runtimes or {}).get("agentRuntimes", []):
         rid = r["agentRuntimeId"]
         got = t.call("get_agent_runtime", rid, store=False, agentRuntimeId=rid)
         if got is not None:
+            _memory_references(got, memory_ids)
             _names_only(got, "environmentVariables")
             t.put("get_agent_runtime", rid, {"agentRuntimeId": rid}, got)
         t.call("list_agent_runtime_endpoints", rid, agentRuntimeId=rid)
@@ -572,9 +598,6 @@ def _bedrock_agentcore(t: _Task) -> None:
         for tg in (targets or {}).get("items", []):
             tid = tg["targetId"]
             t.call("get_gateway_target", f"{gid}/{tid}", gatewayIdentifier=gid, targetId=tid)
-    memories = t.call("list_memories", store=False)
-    for m in (memories or {}).get("memories", []):
-        t.call("get_memory", m["id"], memoryId=m["id"])
     interpreters = t.call("list_code_interpreters", store=False)
     for ci in (interpreters or {}).get("codeInterpreterSummaries", []):
         cid = ci["codeInterpreterId"]
