@@ -131,9 +131,7 @@ def _candidate_kinds() -> list[str]:
     return sorted(
         k.name
         for k in node_kinds().values()
-        if k.target is not None
-        or wanted & set(k.labels)
-        or k.name in {"Internet", *OUTSIDE_KINDS}
+        if k.target is not None or wanted & set(k.labels) or k.name in {"Internet", *OUTSIDE_KINDS}
     )
 
 
