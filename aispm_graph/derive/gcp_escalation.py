@@ -170,6 +170,12 @@ class GcpEscalation:
         if "ai-data" in tech.conditions and not node.get("data_role"):
             return
         guardrail = ""
+        if "storage-only" in tech.conditions:
+            conf = Confidence.CONDITIONAL
+            conds.append(
+                "an HMAC key acts as the service account in Cloud Storage only: its other "
+                "permissions are not reached with it"
+            )
         if {"key-creation-allowed", "key-creation-blocked"} & set(tech.conditions):
             blocked = self.key_creation_ban(target)
             if ("key-creation-blocked" in tech.conditions) != bool(blocked):

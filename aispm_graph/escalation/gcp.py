@@ -12,7 +12,10 @@ ancestor (project, folder, organization). Conditions, decided by
 * ``held-custom-role``: the custom role being updated is bound to the attacker itself;
 * ``key-creation-allowed`` / ``key-creation-blocked``: the organisation policy constraint
   ``iam.disableServiceAccountKeyCreation`` is not / is enforced on the service account's
-  project (not collected counts as not enforced, as before the constraint was read).
+  project (not collected counts as not enforced, as before the constraint was read);
+* ``storage-only``: the credential acts as the service account in Cloud Storage alone (an
+  HMAC key), so the edge is ``conditional`` and says that its other permissions are not
+  reached with it.
 
 ``orgpolicy.policy.set`` is a guard-rail remover, not a grant: it is modelled as the step it
 enables. Where key creation is banned by the constraint, a member that holds
@@ -198,6 +201,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         fix="Remove {attacker} from the binding granting {permissions} ({grant}); HMAC keys "
         "give the service account's Cloud Storage access only, so review what it can read",
         refs=Refs(rhino=f"{RHINO}: storage.hmacKeys.create"),
+        conditions=("storage-only",),
         notes="Reaches only what the service account can do in Cloud Storage.",
     ),
     _update(
