@@ -51,7 +51,7 @@ def _issuer(b: AwsBuilder, resource: str, name: str, jwt: dict[str, Any], what: 
         url,
         "ExternalIdentityProvider",
         host,
-        provider="external",
+        provider="aws",  # the cloud that trusts it, as for an uncollected account
         discovery_url=url,
         collected=False,
         risk="unknown",
