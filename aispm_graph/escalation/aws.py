@@ -103,12 +103,14 @@ def _runs_as(
     conditions: tuple[str, ...] = (),
     service: str = "",
     fix: str = "",
+    on_any: tuple[str, ...] = (),
 ) -> Technique:
     return Technique(
         id=id_,
         cloud=AWS,
         title=title,
         on=On.RUNS_AS,
+        on_any=on_any,
         all_of=actions,
         any_of=any_of,
         resource_kinds=kinds,
@@ -622,6 +624,19 @@ TECHNIQUES: tuple[Technique, ...] = (
         "service role of an existing CodeBuild project, whose build it starts,",
         Refs(pmapper="CodeBuild"),
         conditions=("exists:CodeBuildProject",),
+    ),
+    _runs_as(
+        "aws-autoscaling-existing-launch-configuration",
+        "Auto Scaling group from an existing launch configuration",
+        ("AutoScalingLaunchConfiguration",),
+        ("autoscaling:CreateAutoScalingGroup",),
+        "create an Auto Scaling group from {resource}; its instances run as the launch "
+        "configuration's role (no iam:PassRole is asked for a launch configuration's profile)",
+        Refs(pmapper="AutoScaling"),
+        on_any=("autoscaling:CreateAutoScalingGroup",),  # allowed on the new group
+        fix="Remove autoscaling:CreateAutoScalingGroup from {attacker}, or take the instance "
+        "profile out of {resource} (replace it with a launch template: creating a group "
+        "from one needs iam:PassRole on the role)",
     ),
     Technique(
         id="aws-autoscaling-existing-launch-template",

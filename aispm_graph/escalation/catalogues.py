@@ -119,8 +119,7 @@ PMAPPER: tuple[Entry, ...] = (
     _pm(
         "AutoScaling",
         "group from an existing launch configuration",
-        note="not applicable yet: launch configurations are not collected (AWS retired them "
-        "for new accounts); a new one is aws-autoscaling-launch-configuration",
+        "aws-autoscaling-existing-launch-configuration",
     ),
     _pm(
         "AutoScaling",

@@ -510,6 +510,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         service="ec2",
     ),
     _k(
+        "AutoScalingLaunchConfiguration",
+        AWS,
+        (L.COMPUTE,),
+        "An Auto Scaling launch configuration; a group created from it launches instances with "
+        "its instance profile's role.",
+        P("role", S, "ARN of the role of its instance profile."),
+        P("instance_profile", S, "ARN of its instance profile."),
+        category="compute",
+        service="autoscaling",
+    ),
+    _k(
         "CloudFormationStack",
         AWS,
         (L.COMPUTE,),

@@ -73,12 +73,14 @@ LAMBDA_URL_ROLE, LAMBDA_IDLE_ROLE = "fnrole-url", "fnrole-idle"
 INSTANCE_ROLE, NOTEBOOK_ROLE, TASK_ROLE = "inst-role", "nb-role", "task-role"
 STACK_ROLE, BUILD_ROLE, GLUE_EP_ROLE = "stack-role", "build-role", "glue-ep-role"
 LT_ROLE, LT_IDLE_ROLE = "lt-role", "lt-idle-role"
+LC_ROLE = "lc-role"
 # Instances whose SSM agent is registered but offline, and one Systems Manager does not list.
 SSM_OFF_ROLE, SSM_UNKNOWN_ROLE = "ssm-off-role", "ssm-unknown-role"
 # role name -> instance id, filled when the estate is created (moto picks the ids)
 INSTANCES: dict[str, str] = {}
 RUNS_AS_ROLE = {
     "EC2LaunchTemplate": LT_ROLE,
+    "AutoScalingLaunchConfiguration": LC_ROLE,
     "CloudFormationStack": STACK_ROLE,
     "CodeBuildProject": BUILD_ROLE,
     "GlueDevEndpoint": GLUE_EP_ROLE,
@@ -420,6 +422,16 @@ def _deployers(s: Any, iam: Any) -> None:
                 "IamInstanceProfile": {"Name": f"{name}-profile"},
             },
         )["LaunchTemplate"]["LaunchTemplateId"]
+    iam.create_role(RoleName=LC_ROLE, AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com"))
+    iam.create_instance_profile(InstanceProfileName=f"{LC_ROLE}-profile")
+    iam.add_role_to_instance_profile(InstanceProfileName=f"{LC_ROLE}-profile", RoleName=LC_ROLE)
+    s.client("autoscaling").create_launch_configuration(
+        LaunchConfigurationName="legacy-workers",
+        ImageId="ami-12c6146b",
+        InstanceType="t3.micro",
+        IamInstanceProfile=f"{LC_ROLE}-profile",
+        UserData="#!/bin/sh\nexport DB_PASSWORD=do-not-store\n",
+    )
     s.client("autoscaling").create_auto_scaling_group(
         AutoScalingGroupName="workers",
         LaunchTemplate={"LaunchTemplateId": ids[LT_ROLE], "Version": "$Default"},
@@ -589,6 +601,13 @@ def test_data_pipeline_resource_role_is_passed_to_data_pipeline(estate: Graph) -
     assert e is not None
     assert e["evidence"]["technique_id"] == "aws-datapipeline-resource-role"
     assert "excludes datapipeline.amazonaws.com" in e["evidence"]["fix"]
+
+
+def test_launch_configuration_is_collected_without_its_user_data(estate: Graph) -> None:
+    lcs = [(n, d) for n, d in estate.nodes("AutoScalingLaunchConfiguration")]
+    assert [(d["name"], d["role"]) for _n, d in lcs] == [("legacy-workers", role(LC_ROLE))]
+    assert "do-not-store" not in json.dumps(lcs)
+    assert estate.edge(lcs[0][0], role(LC_ROLE), "HAS_IDENTITY") is not None
 
 
 def test_conditions_name_what_was_not_decided(estate: Graph) -> None:

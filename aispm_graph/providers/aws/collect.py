@@ -289,6 +289,14 @@ def _ec2(t: _Task) -> None:
 
 def _autoscaling(t: _Task) -> None:
     t.call("describe_auto_scaling_groups")
+    # Launch configurations name an instance profile: a new group from one runs as its role.
+    # Their user data can hold secrets: only whether there is some is kept.
+    lcs = t.call("describe_launch_configurations", store=False)
+    if lcs is not None:
+        for lc in lcs.get("LaunchConfigurations", []):
+            if isinstance(lc, dict) and "UserData" in lc:
+                lc["UserData"] = bool(lc["UserData"])
+        t.put("describe_launch_configurations", "", {}, lcs)
 
 
 def _elbv2(t: _Task) -> None:
