@@ -80,6 +80,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("DiscoveryEngineDataStore", ("discoveryengine.documents.create",), "CAN_WRITE"),
     Rule("DiscoveryEngineApp", ("discoveryengine.servingConfigs.search",), "CAN_INVOKE"),
+    Rule("DialogflowCXAgent", ("dialogflow.sessions.detectIntent",), "CAN_INVOKE"),
     Rule("GCPSecret", ("secretmanager.versions.access",), "CAN_READ"),
     Rule(
         "GCPServiceAccount",
@@ -145,6 +146,7 @@ SCOPE_WORD = {
     "VertexAIReasoningEngine": "agent engine",
     "DiscoveryEngineDataStore": "data store",
     "DiscoveryEngineApp": "Agent Builder app",
+    "DialogflowCXAgent": "Dialogflow agent",
 }
 
 

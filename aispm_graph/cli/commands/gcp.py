@@ -21,7 +21,7 @@ from aispm_graph.progress import task
 from aispm_graph.providers.coverage import render_coverage
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
 from aispm_graph.providers.gcp.collect import CollectError
-from aispm_graph.providers.gcp.result import GROUP_MEMBERS
+from aispm_graph.providers.gcp.result import DIALOGFLOW_WEBHOOKS, GROUP_MEMBERS
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -67,6 +67,13 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "(Cloud Identity Groups API; on by default), so a role bound to a group reaches them.",
 )
 @click.option(
+    "--dialogflow-endpoint",
+    default=None,
+    metavar="URL",
+    help="Dialogflow CX API endpoint for agents' webhooks (default: each agent's regional "
+    "LOCATION-dialogflow.googleapis.com, or the --api-endpoint URL when that is given).",
+)
+@click.option(
     "--asset-type",
     "asset_types",
     multiple=True,
@@ -84,6 +91,7 @@ def collect_gcp(
     effective_policies: bool,
     cloudidentity_endpoint: str | None,
     groups: bool,
+    dialogflow_endpoint: str | None,
     asset_types: tuple[str, ...],
     fmt: str,
 ) -> None:
@@ -115,6 +123,7 @@ def collect_gcp(
                 effective=effective_policies,
                 groups=groups,
                 cloudidentity_endpoint=cloudidentity_endpoint or api_endpoint,
+                dialogflow_endpoint=dialogflow_endpoint or api_endpoint,
                 progress=lambda what: step.update(detail=what),
                 reporter=reporter,
             )
@@ -128,6 +137,9 @@ def collect_gcp(
         "cloudidentity_endpoint": cloudidentity_endpoint
         or api_endpoint
         or "cloudidentity.googleapis.com",
+        "dialogflow_endpoint": dialogflow_endpoint
+        or api_endpoint
+        or "LOCATION-dialogflow.googleapis.com",
         "gaps": len(result.gaps),
     }
     snap.put_source("gcp", scope, result.documents, meta)
@@ -142,6 +154,7 @@ def collect_gcp(
                     "assets": result.asset_count,
                     "effective_org_policies": result.effective_policy_count,
                     "group_members": result.group_member_count,
+                    "dialogflow_webhooks": result.webhook_count,
                     "documents": len(result.documents),
                     "coverage": result.coverage_json(),
                     "gaps": [g.service + " " + g.scope for g in result.gaps],
@@ -150,7 +163,7 @@ def collect_gcp(
             )
         )
         return
-    listings = [c for c in result.coverage if c.scope != GROUP_MEMBERS]
+    listings = [c for c in result.coverage if c.scope not in (GROUP_MEMBERS, DIALOGFLOW_WEBHOOKS)]
     app.console.print(
         render_coverage(
             listings,
@@ -163,6 +176,11 @@ def collect_gcp(
     if member_rows:
         app.console.print(
             render_coverage(member_rows, "Group membership (Cloud Identity)", service="group")
+        )
+    hook_rows = [c for c in result.coverage if c.scope == DIALOGFLOW_WEBHOOKS]
+    if hook_rows:
+        app.console.print(
+            render_coverage(hook_rows, "Dialogflow CX webhooks (Dialogflow API)", service="agent")
         )
     gaps = len(result.gaps)
     click.echo(

@@ -12,6 +12,7 @@ from aispm_graph.workspace import Document
 
 EFFECTIVE = "EFFECTIVE_ORG_POLICY"
 GROUP_MEMBERS = "GROUP_MEMBERS"
+DIALOGFLOW_WEBHOOKS = "DIALOGFLOW_WEBHOOKS"
 
 
 @dataclass
@@ -24,7 +25,11 @@ class CollectResult:
     @property
     def asset_count(self) -> int:
         """Asset records listed from Cloud Asset Inventory."""
-        return sum(c.count for c in self.coverage if c.scope not in (EFFECTIVE, GROUP_MEMBERS))
+        return sum(
+            c.count
+            for c in self.coverage
+            if c.scope not in (EFFECTIVE, GROUP_MEMBERS, DIALOGFLOW_WEBHOOKS)
+        )
 
     @property
     def effective_policy_count(self) -> int:
@@ -35,6 +40,11 @@ class CollectResult:
     def group_member_count(self) -> int:
         """Group memberships read from the Cloud Identity Groups API."""
         return sum(c.count for c in self.coverage if c.scope == GROUP_MEMBERS)
+
+    @property
+    def webhook_count(self) -> int:
+        """Dialogflow CX webhooks read from the Dialogflow API."""
+        return sum(c.count for c in self.coverage if c.scope == DIALOGFLOW_WEBHOOKS)
 
     @property
     def gaps(self) -> list[Coverage]:
