@@ -427,3 +427,17 @@ def test_disabled_api_is_one_gap(replay: ReplayServer, tmp_path: Path) -> None:
     out = res.json()
     rows = [c for c in out["coverage"] if c["scope"] == "DIALOGFLOW_WEBHOOKS"]
     assert [(r["service"], r["status"]) for r in rows] == [("dialogflow.googleapis.com", "denied")]
+
+
+def test_webhook_checks_fire_on_their_cases_only(graph: Graph) -> None:
+    from aispm_graph.recommendations.evaluate import evaluate
+
+    found = {
+        (f.check, f.name) for f in evaluate(graph) if f.check.startswith(("GCP-DF-", "AGENT-"))
+    }
+    assert {(c, n) for c, n in found if c.startswith("GCP-DF-")} == {
+        ("GCP-DF-001", "crm-export"),
+        ("GCP-DF-001", "tickets"),
+        ("GCP-DF-003", "tickets"),
+    }
+    assert ("AGENT-001", "support-bot") in found  # prompt injection into an acting agent
