@@ -26,6 +26,8 @@ from aispm_graph.analysis.engine import find_paths
 from aispm_graph.graph.model import Graph
 from aispm_graph.knowledge.gcp.names import sa_id
 from aispm_graph.providers.gcp.assets import REDACTED
+from aispm_graph.providers.gcp.children import child_record
+from aispm_graph.providers.gcp.dialogflow import WEBHOOKS as WEBHOOKS_LISTING
 from tests.conftest import run_cli
 from tests.gcp.conftest import TOKEN_ENV, build, collect_gcp, demo_rows, edges
 from tests.gcp.replay import Recording, ReplayServer
@@ -198,10 +200,8 @@ def _chat_engine() -> dict[str, Any]:
 
 def _webhook_records() -> list[dict[str, Any]]:
     """The webhooks as the collector stores them (asset form, scrubbed)."""
-    from aispm_graph.providers.gcp.dialogflow import _webhook_record
-
     agent = _agent()
-    return [_webhook_record(copy.deepcopy(h), agent) for h in WEBHOOKS]
+    return [child_record(WEBHOOKS_LISTING, copy.deepcopy(h), agent) for h in WEBHOOKS]
 
 
 def _project_binding(records: list[dict[str, Any]], role: str, member: str) -> None:

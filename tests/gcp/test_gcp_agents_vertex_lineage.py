@@ -157,3 +157,55 @@ def test_rag_sources_link_buckets_and_their_writers() -> None:
     # Negative control: without the objectCreator binding nobody writes the corpus' source.
     quiet = build(records(writer=False))[0]
     assert not any(t == RAG_BUCKET for _s, t in edges(quiet, "CAN_WRITE"))
+
+
+# -- collection: RAG files read per corpus with the real Vertex AI client -----------------------
+
+
+def test_collect_reads_rag_files_of_listed_corpora(tmp_path: Any) -> None:
+    from tests.conftest import run_cli
+    from tests.gcp.conftest import collect_gcp
+    from tests.gcp.replay import Recording, ReplayServer
+
+    rows = copy.deepcopy(demo_rows())
+    corpus = next(r for r in records() if r["asset_type"].endswith("/RagCorpus"))
+    rows.append(
+        {
+            "key": "resource:aiplatform.googleapis.com/RagCorpus",
+            "body": {
+                "asset_type": "aiplatform.googleapis.com/RagCorpus",
+                "content_type": "RESOURCE",
+                "assets": [corpus],
+            },
+        }
+    )
+    rec = Recording.from_documents(rows)
+    corpus_api = corpus["name"].removeprefix("//aiplatform.googleapis.com/")
+    files = [r["resource"]["data"] for r in records() if r["asset_type"].endswith("/RagFile")]
+    files += [
+        {
+            "name": f"{corpus_api}/ragFiles/f{i}",
+            "displayName": f"doc-{i}",
+            "gcsSource": {"uris": [f"gs://{P}-rag-docs/doc-{i}.pdf"]},
+        }
+        for i in range(3, 6)
+    ]
+    rec.rag_files = {corpus_api: files}
+    server = ReplayServer(rec).start()
+    try:
+        res = collect_gcp(server.url, tmp_path, "--no-effective-policies", "--format", "json")
+        assert res.code == 0, res.err
+        out = res.json()
+        assert out["rag_files"] == 5
+        row = next(c for c in out["coverage"] if c["scope"] == "RAG_FILES")
+        assert (row["service"], row["status"], row["count"]) == (corpus_api, "ok", 5)
+        pages = [r for r in server.requests if r["content_type"] == "RAG_FILES"]
+        assert {r["path"] for r in pages} == {f"/v1/{corpus_api}/ragFiles"} and len(pages) == 3
+    finally:
+        server.stop()
+    assert run_cli("build", workspace=tmp_path).code == 0
+    from aispm_graph.api import Estate
+
+    nx = Estate.open(tmp_path).nx
+    corpus_id = f"{AIP}/ragCorpora/policies"
+    assert (corpus_id, RAG_BUCKET, "GROUNDED_ON") in set(nx.edges(keys=True))

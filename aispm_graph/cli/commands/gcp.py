@@ -21,7 +21,7 @@ from aispm_graph.progress import task
 from aispm_graph.providers.coverage import render_coverage
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
 from aispm_graph.providers.gcp.collect import CollectError
-from aispm_graph.providers.gcp.result import DIALOGFLOW_WEBHOOKS, GROUP_MEMBERS
+from aispm_graph.providers.gcp.result import GROUP_MEMBERS, SUBRESOURCES
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -70,8 +70,10 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "--dialogflow-endpoint",
     default=None,
     metavar="URL",
-    help="Dialogflow CX API endpoint for agents' webhooks (default: each agent's regional "
-    "LOCATION-dialogflow.googleapis.com, or the --api-endpoint URL when that is given).",
+    help="Endpoint for the sub-resources read per parent: Dialogflow CX agents' webhooks "
+    "and Vertex AI RAG corpora's files (default: each parent's regional host, "
+    "LOCATION-dialogflow / LOCATION-aiplatform.googleapis.com, or the --api-endpoint URL "
+    "when that is given).",
 )
 @click.option(
     "--asset-type",
@@ -139,7 +141,7 @@ def collect_gcp(
         or "cloudidentity.googleapis.com",
         "dialogflow_endpoint": dialogflow_endpoint
         or api_endpoint
-        or "LOCATION-dialogflow.googleapis.com",
+        or "regional dialogflow / aiplatform hosts",
         "gaps": len(result.gaps),
     }
     snap.put_source("gcp", scope, result.documents, meta)
@@ -155,6 +157,7 @@ def collect_gcp(
                     "effective_org_policies": result.effective_policy_count,
                     "group_members": result.group_member_count,
                     "dialogflow_webhooks": result.webhook_count,
+                    "rag_files": result.rag_file_count,
                     "documents": len(result.documents),
                     "coverage": result.coverage_json(),
                     "gaps": [g.service + " " + g.scope for g in result.gaps],
@@ -163,7 +166,7 @@ def collect_gcp(
             )
         )
         return
-    listings = [c for c in result.coverage if c.scope not in (GROUP_MEMBERS, DIALOGFLOW_WEBHOOKS)]
+    listings = [c for c in result.coverage if c.scope not in (GROUP_MEMBERS, *SUBRESOURCES)]
     app.console.print(
         render_coverage(
             listings,
@@ -177,10 +180,15 @@ def collect_gcp(
         app.console.print(
             render_coverage(member_rows, "Group membership (Cloud Identity)", service="group")
         )
-    hook_rows = [c for c in result.coverage if c.scope == DIALOGFLOW_WEBHOOKS]
-    if hook_rows:
+    sub_rows = [c for c in result.coverage if c.scope in SUBRESOURCES]
+    if sub_rows:
         app.console.print(
-            render_coverage(hook_rows, "Dialogflow CX webhooks (Dialogflow API)", service="agent")
+            render_coverage(
+                sub_rows,
+                "Sub-resources (Dialogflow webhooks, Vertex AI RAG files)",
+                service="parent",
+                scope="what",
+            )
         )
     gaps = len(result.gaps)
     click.echo(

@@ -34,7 +34,7 @@ from aispm_graph.providers.gcp.assets import (
     AssetRecordError,
     normalize,
 )
-from aispm_graph.providers.gcp.dialogflow import collect_webhooks
+from aispm_graph.providers.gcp.dialogflow import collect_subresources
 from aispm_graph.providers.gcp.groups import collect_groups
 from aispm_graph.providers.gcp.result import (
     EFFECTIVE,
@@ -147,8 +147,9 @@ def collect(
     (``orgpolicy_endpoint``). With ``groups``, the transitive members of every group bound in
     a collected IAM policy are read from the Cloud Identity Groups API
     (``cloudidentity_endpoint``). With ``dialogflow``, the webhooks of every Dialogflow CX
-    agent listed are read from the Dialogflow API (``dialogflow_endpoint`` replaces the
-    regional hosts). ``reporter`` gets a bar for the listings and one for the projects.
+    agent listed are read from the Dialogflow API, and the files of every RAG corpus listed
+    from the Vertex AI API (``dialogflow_endpoint`` replaces their regional hosts).
+    ``reporter`` gets a bar for the listings and one for the projects.
     """
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
@@ -250,7 +251,7 @@ def collect(
     if groups:
         collect_groups(result, creds, cloudidentity_endpoint, progress=progress)
     if dialogflow:
-        collect_webhooks(result, creds, dialogflow_endpoint, progress=progress)
+        collect_subresources(result, creds, dialogflow_endpoint, progress=progress)
     return result
 
 

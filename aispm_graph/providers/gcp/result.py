@@ -13,6 +13,9 @@ from aispm_graph.workspace import Document
 EFFECTIVE = "EFFECTIVE_ORG_POLICY"
 GROUP_MEMBERS = "GROUP_MEMBERS"
 DIALOGFLOW_WEBHOOKS = "DIALOGFLOW_WEBHOOKS"
+RAG_FILES = "RAG_FILES"
+# Coverage rows of sub-resources read from service APIs, not asset listings.
+SUBRESOURCES = (DIALOGFLOW_WEBHOOKS, RAG_FILES)
 
 
 @dataclass
@@ -28,7 +31,7 @@ class CollectResult:
         return sum(
             c.count
             for c in self.coverage
-            if c.scope not in (EFFECTIVE, GROUP_MEMBERS, DIALOGFLOW_WEBHOOKS)
+            if c.scope not in (EFFECTIVE, GROUP_MEMBERS, *SUBRESOURCES)
         )
 
     @property
@@ -45,6 +48,11 @@ class CollectResult:
     def webhook_count(self) -> int:
         """Dialogflow CX webhooks read from the Dialogflow API."""
         return sum(c.count for c in self.coverage if c.scope == DIALOGFLOW_WEBHOOKS)
+
+    @property
+    def rag_file_count(self) -> int:
+        """Vertex AI RAG files read from the Vertex AI API."""
+        return sum(c.count for c in self.coverage if c.scope == RAG_FILES)
 
     @property
     def gaps(self) -> list[Coverage]:
