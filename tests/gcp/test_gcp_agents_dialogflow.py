@@ -441,3 +441,31 @@ def test_webhook_checks_fire_on_their_cases_only(graph: Graph) -> None:
         ("GCP-DF-003", "tickets"),
     }
     assert ("AGENT-001", "support-bot") in found  # prompt injection into an acting agent
+
+
+def test_malformed_webhooks_are_skipped_with_a_warning_naming_them() -> None:
+    records = estate()
+    bad = copy.deepcopy(next(r for r in records if r["name"].endswith("/webhooks/w-orders")))
+    bad["name"] = bad["name"].replace("w-orders", "w-broken")
+    bad["resource"]["data"]["genericWebService"] = "https://not-an-object.example"
+    odd = copy.deepcopy(bad)
+    odd["name"] = odd["name"].replace("w-broken", "w-odd-port")
+    odd["resource"]["data"]["genericWebService"] = {"uri": "https://host.example:99999/x"}
+    graph, ctx = build([*records, bad, odd])
+    assert not graph.has_node(f"{HOOK}/w-broken")
+    assert any("w-broken" in w for w in ctx.warnings), ctx.warnings
+    # A URI the parser rejects is stored redacted, never raw, and the webhook is still a tool.
+    assert graph.node(f"{HOOK}/w-odd-port")["sends_out"] is True
+    assert (AGENT, f"{HOOK}/w-orders") in edges(graph, "USES_TOOL")
+
+
+def test_collector_keeps_good_webhooks_when_one_has_no_name(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    replay.recording.webhooks[AGENT_API].insert(1, {"displayName": "nameless"})
+    res = collect_gcp(replay.url, tmp_path, "--no-effective-policies", "--format", "json")
+    assert res.code == 0, res.err
+    assert "field 'name'" in res.err
+    raw = _snapshot_raw(tmp_path)
+    # the six good records, plus the document's own asset_type
+    assert raw.count(b'"asset_type":"dialogflow.googleapis.com/Webhook"') == len(WEBHOOKS) + 1
