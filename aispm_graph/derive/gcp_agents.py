@@ -19,7 +19,7 @@ from typing import Any
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.knowledge.gcp.names import sa_id
-from aispm_graph.knowledge.gcp.roles import custom_role, predefined_roles
+from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
 from aispm_graph.schema import INTERNET_ID
 
 
@@ -99,16 +99,20 @@ def derive_cloud_run_mcp(graph: Graph, ctx: BuildContext) -> None:
 INVOKE_PERMISSIONS = ("run.routes.invoke", "cloudfunctions.functions.invoke")
 
 
-def _invoker_grants(graph: Graph, target: str, email: str) -> list[tuple[str, str, str]]:
-    """(role, scope name, condition) of each binding that lets ``email`` call ``target``.
-
-    Read from the collected IAM policies of the service and its ancestors, with the predefined
-    role table and the collected custom roles (the same sources as the IAM pass).
-    """
+def _roles(graph: Graph) -> dict[str, RoleSpec]:
+    """The predefined role table and the collected custom roles (the IAM pass's sources)."""
     roles = dict(predefined_roles())
     for _nid, data in graph.nodes():
         for name, perms in (data.get("custom_roles") or {}).items():
             roles[name] = custom_role(name, list(perms))
+    return roles
+
+
+def _invoker_grants(
+    graph: Graph, roles: dict[str, RoleSpec], target: str, email: str
+) -> list[tuple[str, str, str]]:
+    """(role, scope name, condition) of each binding that lets ``email`` call ``target``,
+    from the collected IAM policies of the service and its ancestors."""
     member = f"serviceAccount:{email}"
     found: list[tuple[str, str, str]] = []
     tdata = graph.node(target)
@@ -154,7 +158,9 @@ def webhook_calls(graph: Graph) -> int:
     Dialogflow's private route).
     """
     added = 0
-    for nid, data in list(graph.nodes("DialogflowCXWebhook")):
+    hooks = list(graph.nodes("DialogflowCXWebhook"))
+    roles = _roles(graph) if hooks else {}
+    for nid, data in hooks:
         target = data.get("target_service")
         if not isinstance(target, str) or not graph.has_node(target) or data.get("disabled"):
             continue
@@ -179,7 +185,7 @@ def webhook_calls(graph: Graph) -> int:
             continue
         else:
             email = _service_agent(graph, nid)
-            grants = _invoker_grants(graph, target, email) if email else []
+            grants = _invoker_grants(graph, roles, target, email) if email else []
             if not email:
                 confidence = Confidence.CONDITIONAL
                 evidence["condition"] = (

@@ -240,6 +240,7 @@ def test_agent_and_webhooks_become_nodes_with_their_facts(graph: Graph) -> None:
         P,
     )
     assert agent["stackdriver_logging"] is True and agent["interaction_logging"] is False
+    assert agent["webhooks"] == sorted(h["name"].rsplit("/", 1)[-1] for h in WEBHOOKS)
     got = {
         (
             graph.node(n)["name"],
