@@ -233,3 +233,63 @@ def derive_dialogflow_webhooks(graph: Graph, ctx: BuildContext) -> None:
     added = webhook_calls(graph)
     if added:
         ctx.stats["gcp.dialogflow_webhook_calls"] += added
+    taken = webhook_editor_takeover(graph)
+    if taken:
+        ctx.stats["gcp.dialogflow_service_agent_takeovers"] += taken
+
+
+# -- webhook editors take the Dialogflow service agent's token -----------------------------------
+
+WEBHOOK_EDIT = frozenset({"dialogflow.webhooks.update", "dialogflow.webhooks.create"})
+
+
+def _agent_service_agent(graph: Graph, agent: str) -> str:
+    """``service-NUMBER@gcp-sa-dialogflow...`` of the agent's project, '' when unknown."""
+    m = re.search(r"/projects/(\d+)/", agent)
+    number = m.group(1) if m else None
+    if number is None:
+        project = (
+            f"//cloudresourcemanager.googleapis.com/projects/{graph.node(agent).get('tenant')}"
+        )
+        number = graph.node(project).get("project_number") if graph.has_node(project) else None
+    return f"service-{number}@gcp-sa-dialogflow.iam.gserviceaccount.com" if number else ""
+
+
+def webhook_editor_takeover(graph: Graph) -> int:
+    """``CAN_ASSUME`` from whoever may create or edit an agent's webhooks to the project's
+    Dialogflow service agent.
+
+    Google's own caution on the Dialogflow roles: a webhook can be set to authenticate with a
+    token of the service agent, so its editor points a webhook at an endpoint it controls with
+    ``serviceAgentAuth: ACCESS_TOKEN`` and receives that token on the next call. Only where the
+    service agent is in the graph (a collected IAM policy or a webhook names it); what it may
+    do then comes from its own bindings.
+    """
+    added = 0
+    for src, agent, edata in list(graph.edges("CAN_MANAGE")):
+        if graph.node(agent)["kind"] != "DialogflowCXAgent":
+            continue
+        ev = edata.get("evidence") or {}
+        if ev.get("permission") not in WEBHOOK_EDIT:
+            continue
+        email = _agent_service_agent(graph, agent)
+        target = sa_id(email) if email else ""
+        if not target or not graph.has_node(target) or target == src:
+            continue
+        graph.add_edge(
+            src,
+            target,
+            "CAN_ASSUME",
+            {
+                "permission": ev.get("permission"),
+                "grant": ev.get("grant"),
+                "technique": f"edit a webhook of {graph.node(agent)['name']} to call an endpoint "
+                "you control with service agent ACCESS_TOKEN auth: the next call carries "
+                f"an access token of {email}",
+                "fix": f"Grant {ev.get('permission')} on {graph.node(agent)['name']} only to "
+                f"people who may act as {email}, and remove the roles {email} does not need",
+            },
+            str(edata.get("confidence") or Confidence.CONFIRMED),
+        )
+        added += 1
+    return added

@@ -223,6 +223,8 @@ def estate(*, broad_writer: bool = True) -> list[dict[str, Any]]:
     )
     if broad_writer:
         _project_binding(records, "roles/discoveryengine.editor", "domain:acme.example")
+    _project_binding(records, "roles/dialogflow.admin", "user:bot-dev@acme.example")
+    _project_binding(records, "roles/storage.objectViewer", f"serviceAccount:{SERVICE_AGENT}")
     return records
 
 
@@ -470,3 +472,19 @@ def test_collector_keeps_good_webhooks_when_one_has_no_name(
     raw = _snapshot_raw(tmp_path)
     # the six good records, plus the document's own asset_type
     assert raw.count(b'"asset_type":"dialogflow.googleapis.com/Webhook"') == len(WEBHOOKS) + 1
+
+
+def test_webhook_editors_can_take_the_service_agents_token(graph: Graph) -> None:
+    """Google's caution on the Dialogflow roles: whoever edits webhooks can make one send the
+    service agent's token to an endpoint of theirs."""
+    agent_sa = sa_id(SERVICE_AGENT)
+    takeover = {
+        (s, d["evidence"]["permission"]) for s, t, d in graph.edges("CAN_ASSUME") if t == agent_sa
+    }
+    assert takeover == {("user:bot-dev@acme.example", "dialogflow.webhooks.update")}
+    ev = next(d["evidence"] for s, t, d in graph.edges("CAN_ASSUME") if t == agent_sa)
+    assert "ACCESS_TOKEN" in ev["technique"] and "dialogflow.admin" in ev["grant"]
+    # The service agent's own grants are what the token reaches.
+    assert (agent_sa, TRAIN) in edges(graph, "CAN_READ")
+    # Session access (detectIntent) is not webhook editing.
+    assert not any(s == NB and t == agent_sa for s, t, _d in graph.edges("CAN_ASSUME"))
