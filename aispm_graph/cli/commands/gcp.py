@@ -103,7 +103,9 @@ def collect_gcp(
     constraint is read for every project (Org Policy API), so what an uncollected ancestor
     enforces still counts. The members of every group bound in an IAM policy are read from
     the Cloud Identity Groups API (Groups Reader), so a role bound to a group reaches the
-    service accounts and users in it. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
+    service accounts and users in it. The webhooks of every Dialogflow CX agent and the files of
+    every Vertex AI RAG corpus are read from their APIs (dialogflow.webhooks.list,
+    aiplatform.ragFiles.list). Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
     print-access-token) or Application Default Credentials. Needs roles/cloudasset.viewer
     and roles/orgpolicy.policyViewer on the scope; what the caller may not read is reported
     as a coverage gap and the run continues.
