@@ -488,3 +488,68 @@ def test_webhook_editors_can_take_the_service_agents_token(graph: Graph) -> None
     assert (agent_sa, TRAIN) in edges(graph, "CAN_READ")
     # Session access (detectIntent) is not webhook editing.
     assert not any(s == NB and t == agent_sa for s, t, _d in graph.edges("CAN_ASSUME"))
+
+
+def _variant(change: str) -> Graph:
+    """The estate with the orders-api service or its webhook changed one way."""
+    records = estate()
+    svc = [r for r in records if r["name"] == f"{RUN}/orders-api"]
+    hook = next(r for r in records if r["name"].endswith("/webhooks/w-orders"))
+    web = hook["resource"]["data"]["genericWebService"]
+    policy = next(r for r in svc if "iam_policy" in r)["iam_policy"]
+    data = next(r for r in svc if "resource" in r)["resource"]["data"]
+    if change == "conditional-grant":
+        policy["bindings"][0]["condition"] = {
+            "title": "business hours",
+            "expression": "request.time.getHours('Europe/Berlin') < 18",
+        }
+    elif change == "internal-ingress":
+        data["metadata"]["annotations"]["run.googleapis.com/ingress"] = "internal"
+    elif change == "public-with-api-key":
+        policy["bindings"] = [{"role": "roles/run.invoker", "members": ["allUsers"]}]
+        web["serviceAgentAuth"] = "NONE"
+        web["requestHeaders"] = {"Authorization": REDACTED}
+    elif change == "oauth-to-private":
+        web["oauthConfig"] = {
+            "clientId": "df-client",
+            "clientSecret": REDACTED,
+            "tokenEndpoint": "https://auth.example.com/token",
+        }
+    return build(records)[0]
+
+
+def _orders_call(graph: Graph) -> tuple[str, dict[str, Any]] | None:
+    for s, t, d in graph.edges("INVOKES"):
+        if (s, t) == (f"{HOOK}/w-orders", f"{RUN}/orders-api"):
+            return str(d["confidence"]), d["evidence"]
+    return None
+
+
+def test_a_conditional_invoker_grant_makes_the_call_conditional() -> None:
+    got = _orders_call(_variant("conditional-grant"))
+    assert got is not None and got[0] == "conditional"
+    assert got[1]["condition"] == "business hours"
+
+
+def test_internal_ingress_refuses_a_generic_web_service_call() -> None:
+    graph = _variant("internal-ingress")
+    assert _orders_call(graph) is None
+    assert "internal traffic only" in graph.node(f"{HOOK}/w-orders")["unreachable_reason"]
+
+
+def test_a_public_service_takes_any_credential() -> None:
+    graph = _variant("public-with-api-key")
+    got = _orders_call(graph)
+    assert got is not None and got[0] == "confirmed"
+    assert "admits unauthenticated calls" in got[1]["grant"]
+    assert graph.node(f"{HOOK}/w-orders")["auth"] == "api-key"
+
+
+def test_oauth_to_an_iam_protected_service_is_refused() -> None:
+    graph = _variant("oauth-to-private")
+    assert _orders_call(graph) is None
+    node = graph.node(f"{HOOK}/w-orders")
+    assert node["auth"] == "oauth" and node["oauth_token_endpoint"] == (
+        "https://auth.example.com/token"
+    )
+    assert "requires a Google-signed ID token" in node["unreachable_reason"]
