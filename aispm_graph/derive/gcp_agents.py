@@ -110,11 +110,11 @@ def _roles(graph: Graph) -> dict[str, RoleSpec]:
 
 def _invoker_grants(
     graph: Graph, roles: dict[str, RoleSpec], target: str, email: str
-) -> list[tuple[str, str, str]]:
-    """(role, scope name, condition) of each binding that lets ``email`` call ``target``,
-    from the collected IAM policies of the service and its ancestors."""
+) -> list[tuple[str, str, str, str]]:
+    """(role, scope name, condition, permission) of each binding that lets ``email`` call
+    ``target``, from the collected IAM policies of the service and its ancestors."""
     member = f"serviceAccount:{email}"
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, str, str]] = []
     tdata = graph.node(target)
     for scope in [target, *(tdata.get("ancestors") or [])]:
         if not graph.has_node(scope):
@@ -124,7 +124,8 @@ def _invoker_grants(
             if member not in (binding.get("members") or []):
                 continue
             spec = roles.get(str(binding.get("role")))
-            if spec is None or not spec.permissions & set(INVOKE_PERMISSIONS):
+            held = [p for p in INVOKE_PERMISSIONS if spec and p in spec.permissions]
+            if not held:
                 continue
             cond = binding.get("condition") or {}
             found.append(
@@ -132,6 +133,7 @@ def _invoker_grants(
                     str(binding["role"]),
                     str(sdata["name"]),
                     str(cond.get("title") or cond.get("expression") or ""),
+                    held[0],
                 )
             )
     return found
@@ -199,9 +201,9 @@ def webhook_calls(graph: Graph) -> int:
                 )
                 continue
             else:
-                role, scope, cond = grants[0]
+                role, scope, cond, perm = grants[0]
                 evidence["grant"] = f"{role} for serviceAccount:{email} on {scope}"
-                evidence["permission"] = "run.routes.invoke"
+                evidence["permission"] = perm
                 if all(g[2] for g in grants):
                     confidence = Confidence.CONDITIONAL
                     evidence["condition"] = cond

@@ -314,6 +314,7 @@ def test_webhooks_are_acting_tools_and_calls_follow_iam(graph: Graph) -> None:
     }
     ev = next(d["evidence"] for s, t, d in graph.edges("INVOKES") if s == f"{HOOK}/w-orders")
     assert ev["grant"] == f"roles/run.invoker for serviceAccount:{SERVICE_AGENT} on orders-api"
+    assert ev["permission"] == "run.routes.invoke"
     ledger = graph.node(f"{HOOK}/w-ledger")
     assert "holds no invoker role on ledger-api" in ledger["unreachable_reason"]
     # ACCESS_TOKEN: the webhook holds the service agent's token.
