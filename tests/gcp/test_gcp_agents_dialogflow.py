@@ -27,7 +27,7 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.knowledge.gcp.names import sa_id
 from aispm_graph.providers.gcp.assets import REDACTED
 from aispm_graph.providers.gcp.children import child_record
-from aispm_graph.providers.gcp.dialogflow import WEBHOOKS as WEBHOOKS_LISTING
+from aispm_graph.providers.gcp.subresources import WEBHOOKS as WEBHOOKS_LISTING
 from tests.conftest import run_cli
 from tests.gcp.conftest import TOKEN_ENV, build, collect_gcp, demo_rows, edges
 from tests.gcp.replay import Recording, ReplayServer

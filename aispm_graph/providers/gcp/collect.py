@@ -34,13 +34,13 @@ from aispm_graph.providers.gcp.assets import (
     AssetRecordError,
     normalize,
 )
-from aispm_graph.providers.gcp.dialogflow import collect_subresources
 from aispm_graph.providers.gcp.groups import collect_groups
 from aispm_graph.providers.gcp.result import (
     EFFECTIVE,
     CollectResult,
     api_message,
 )
+from aispm_graph.providers.gcp.subresources import collect_subresources
 from aispm_graph.workspace import Document
 
 SCOPE_RE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$")
