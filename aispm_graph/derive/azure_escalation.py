@@ -45,7 +45,7 @@ class _Under:
 
     def __init__(self, graph: Graph) -> None:
         self.ids = sorted(nid for kind in KINDS for nid, _d in graph.nodes(kind))
-        self.subs = sorted(nid for nid, _d in graph.nodes("AzureSubscription"))
+        self.subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
 
     def __call__(self, scope: str) -> list[str]:
         out = []
@@ -101,9 +101,12 @@ class AzureEscalation:
                 if matched is None:
                     continue
                 for scope in _scopes(adata, self.under):
-                    targets = self.under(scope)
+                    # A set lookup, not a scan of every subscription per assignment.
                     if tech.on is On.SCOPE:
-                        targets = [s for s in self.under.subs if s == scope]
+                        targets = [scope] if scope in self.under.subs else []
+                    else:
+                        targets = self.under(scope)
+                    self.ctx.stats["azure.escalation_visits"] += len(targets)
                     for res in targets:
                         self._apply(tech, principal, aid, adata, role, matched, res)
         self.emit()
