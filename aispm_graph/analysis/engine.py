@@ -291,7 +291,7 @@ def _risk_key(risk: Risk, hops: int, pid: str) -> tuple[int, int, int, str]:
     return (-risk.score, -LEVEL_ORDER[risk.level], hops, pid)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Label:
     """A route prefix kept by the best-routes search: its node, parent and likelihood so far."""
 
