@@ -875,6 +875,15 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A user- or system-assigned managed identity.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="managedidentity",
     ),
@@ -884,6 +893,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A service principal.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         LONG_LIVED,
         P("app_id", S, "Application (client) id."),
         P(
@@ -895,6 +906,21 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("service_principal_type", S, "Application, ManagedIdentity, Legacy, SocialIdp."),
         P("first_party", B, "A Microsoft first-party application."),
         P("external", B, "Owned by a tenant outside the collected estate."),
+        P("app_object_id", S, "Object id of its application registration in this tenant."),
+        P("app_display_name", S, "Name of its application (registration or appDisplayName)."),
+        P(
+            "password_credentials",
+            INT,
+            "Client secrets on the application and the service principal (count only).",
+        ),
+        P("key_credentials", INT, "Certificates on the application and the service principal."),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="entra",
         cartography=True,
@@ -905,6 +931,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "An Entra ID user.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         LONG_LIVED,
         P("user_type", S, "Member or Guest."),
         P("user_principal_name", S, "Sign-in name; a guest's carries #EXT#."),
@@ -920,6 +948,15 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "An Entra ID group.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
+        P(
+            "role_assignable",
+            B,
+            "isAssignableToRole: only its owners, Privileged Role Administrators and Global "
+            "Administrators manage its members.",
+        ),
+        P("dynamic_membership", B, "Members come from a rule (groupTypes DynamicMembership)."),
         category="identity",
         service="entra",
         cartography=True,
@@ -1132,8 +1169,44 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY, L.AGENT_IDENTITY),
         "A Microsoft Entra agent identity (Entra Agent ID): a service principal an agent acts "
         "as; its role assignments reach like any principal's.",
+        P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         P("app_id", S, "Application (client) id."),
         P("blueprint", S, "Agent identity blueprint it was created from."),
+        P("account_enabled", B, "The agent identity may sign in."),
+        LONG_LIVED,
+        P("app_object_id", S, "Object id of its agent identity blueprint."),
+        P("app_display_name", S, "Name of its agent identity blueprint."),
+        P("password_credentials", INT, "Client secrets on its blueprint (count only)."),
+        P("key_credentials", INT, "Certificates on its blueprint (count only)."),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
+        category="identity",
+        service="entra",
+    ),
+    _k(
+        "EntraRoleAssignment",
+        AZ,
+        (L.POLICY,),
+        "A Microsoft Entra (directory) role assignment: a principal holds a directory role "
+        "tenant-wide ('/'), on one object ('/<object id>') or in an administrative unit. "
+        "Linked from its principal by ASSIGNED; the Entra escalation techniques read it.",
+        P("holder_id", S, "Entra object id of the holder.", indexed=True),
+        P("role_name", S, "Directory role name."),
+        P("role_template_id", S, "Role template id (the same in every tenant for built-ins)."),
+        P(
+            "directory_scope",
+            S,
+            "directoryScopeId: '/', '/<object id>', '/administrativeUnits/<id>'.",
+        ),
+        P("allowed_actions", SL, "The role's allowedResourceActions (microsoft.directory/...)."),
+        P("built_in", B, "A built-in role (else custom)."),
         category="identity",
         service="entra",
     ),
