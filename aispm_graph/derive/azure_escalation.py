@@ -270,6 +270,9 @@ class EntraEscalation:
         self.sps = sorted(nid for nid, _d in self.g.nodes("AzureServicePrincipal"))
         self.groups = sorted(nid for nid, _d in self.g.nodes("EntraGroup"))
         self.users = sorted(nid for nid, _d in self.g.nodes("EntraUser"))
+        # Listed once: each admin holder below adds an edge per subscription, and a scan of
+        # every node per holder would make that holders x estate.
+        self.subscriptions = sorted(nid for nid, _d in self.g.nodes("AzureSubscription"))
 
     def run(self) -> None:
         apps = {
@@ -417,7 +420,7 @@ class EntraEscalation:
         if held:
             tech = by_id["az-entra-graph-grant-role"]
             grant = f"Microsoft Graph application permission {held[0]}"
-            for sub in sorted(sid for sid, _d in self.g.nodes("AzureSubscription")):
+            for sub in self.subscriptions:
                 self._add(tech, nid, sub, grant, held[0], "graph-app-role")
             node = self.g.node(nid)
             node["admin"] = True
@@ -440,7 +443,7 @@ class EntraEscalation:
             else "az-entra-privileged-role-admin"
         )
         tech = by_id[tid]
-        for sub in sorted(nid for nid, _d in self.g.nodes("AzureSubscription")):
+        for sub in self.subscriptions:
             self._add(tech, holder, sub, role.grant(), tech.all_of[0], role.assignment)
         node = self.g.node(holder)
         node["admin"] = True
