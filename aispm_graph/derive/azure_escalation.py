@@ -273,6 +273,26 @@ class EntraEscalation:
         # Listed once: each admin holder below adds an edge per subscription, and a scan of
         # every node per holder would make that holders x estate.
         self.subscriptions = sorted(nid for nid, _d in self.g.nodes("AzureSubscription"))
+        # Object id -> the service principals and groups it names: a role scoped to one
+        # object looks its targets up instead of testing every principal of the tenant.
+        self.sps_by_object: dict[str, list[str]] = defaultdict(list)
+        for sp in self.sps:
+            data = self.g.node(sp)
+            for oid in {str(data.get("principal_id") or ""), str(data.get("app_object_id") or "")}:
+                if oid:
+                    self.sps_by_object[oid].append(sp)
+        self.groups_by_object: dict[str, list[str]] = defaultdict(list)
+        for group in self.groups:
+            self.groups_by_object[str(self.g.node(group).get("principal_id") or "")].append(group)
+
+    def _scoped(
+        self, role: _Held, everyone: list[str], by_object: dict[str, list[str]]
+    ) -> list[str]:
+        """The candidates a role can act on: everyone when tenant-wide, else those its scope
+        names (in the same order); :meth:`_Held.covers` still decides."""
+        if role.tenant_wide:
+            return everyone
+        return by_object.get(role.scope.strip("/").lower(), [])
 
     def run(self) -> None:
         apps = {
@@ -369,7 +389,7 @@ class EntraEscalation:
             for op in tech.any_of:
                 if allowed_by(role.actions, op) is None:
                     continue
-                for sp in self.sps:
+                for sp in self._scoped(role, self.sps, self.sps_by_object):
                     data = self.g.node(sp)
                     ids = {
                         str(data.get("principal_id") or ""),
@@ -382,7 +402,7 @@ class EntraEscalation:
                     ):
                         self._add(tech, holder, sp, grant, op, role.assignment)
         tech = by_id["az-entra-role-add-member"]
-        for group in self.groups:
+        for group in self._scoped(role, self.groups, self.groups_by_object):
             gdata = self.g.node(group)
             if group == holder or not role.covers({str(gdata.get("principal_id") or "")}):
                 continue
