@@ -351,7 +351,11 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "an attack step.",
         False,
     ),
-    EdgeKind("USES_MODEL", "The agent answers with the model.", False),
+    EdgeKind(
+        "USES_MODEL",
+        "The agent, or the prompt (each variant's model), answers with the model.",
+        False,
+    ),
     EdgeKind(
         "USES_MEMORY",
         "The agent reads and writes the memory across sessions.",
