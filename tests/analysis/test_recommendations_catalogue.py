@@ -106,6 +106,12 @@ BASE: dict[str, dict[str, Any]] = {
     },
     "VertexAIReasoningEngine": {"cmk": True},
     "DiscoveryEngineDataStore": {"cmk": True},
+    "VertexAITuningJob": {"cmk": True},
+    "DialogflowCXWebhook": {
+        "disabled": False,
+        "sends_out": False,
+        "auth": "service-agent-id-token",
+    },
     "VertexAIDataset": {"cmk": True, "tags": {"owner": "ai"}},
     "VertexAIModel": {"cmk": True, "tags": {"owner": "ai"}},
     "S3Bucket": {"public_read": False},
@@ -233,6 +239,15 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
     "GCP-VX-008": ("VertexAIReasoningEngine", {"cmk": False}, {}),
     "GCP-VX-009": ("DiscoveryEngineDataStore", {"cmk": False}, {}),
+    "GCP-VX-013": ("VertexAITuningJob", {"cmk": False}, {}),
+    # a disabled webhook is not called: it never fires
+    "GCP-DF-001": (
+        "DialogflowCXWebhook",
+        {"sends_out": True},
+        {"sends_out": True, "disabled": True},
+    ),
+    "GCP-DF-002": ("DialogflowCXWebhook", {"auth": "none"}, {"auth": "api-key"}),
+    "GCP-DF-003": ("DialogflowCXWebhook", {"auth": "service-agent-access-token"}, {}),
     "GCP-VX-011": ("VertexAINotebookRuntime", {"default_service_account": True}, {}),
     "GCP-VX-006": ("VertexAIDataset", {"cmk": False}, {}),
     "GCP-VX-007": ("VertexAIModel", {"cmk": False}, {}),
