@@ -92,6 +92,7 @@ PHASES: dict[str, tuple[str, ...]] = {
         "aws-agents",
         "azure-escalation",
         "gcp-cloud-run-mcp",
+        "gcp-dialogflow-webhooks",
         "agents-injection",
         "model-provenance",
     ),

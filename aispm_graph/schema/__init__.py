@@ -8,6 +8,7 @@ from functools import cache
 from aispm_graph.schema.aibom_nodes import AIBOM_NODE_KINDS, EXTRA_PROPS
 from aispm_graph.schema.edges import EDGE_KINDS as _CORE_EDGE_KINDS
 from aispm_graph.schema.evidence import EDGE_EVIDENCE, EVIDENCE_KEYS
+from aispm_graph.schema.gcp_agent_nodes import GCP_AGENT_EXTRA_PROPS, GCP_AGENT_NODE_KINDS
 from aispm_graph.schema.model import (
     EdgeKind,
     EvidenceKey,
@@ -50,9 +51,9 @@ def _declared(kind: NodeKind, *more: tuple[Prop, ...]) -> NodeKind:
     )
 
 
-NODE_KINDS = (
-    *(_declared(k, EXTRA_PROPS.get(k.name, ())) for k in _CORE_NODE_KINDS),
-    *(_declared(k) for k in AIBOM_NODE_KINDS),
+NODE_KINDS = tuple(
+    _declared(k, EXTRA_PROPS.get(k.name, ()), GCP_AGENT_EXTRA_PROPS.get(k.name, ()))
+    for k in (*_CORE_NODE_KINDS, *AIBOM_NODE_KINDS, *GCP_AGENT_NODE_KINDS)
 )
 EDGE_KINDS = tuple(_with_evidence(k) for k in _CORE_EDGE_KINDS)
 

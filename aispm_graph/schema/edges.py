@@ -56,7 +56,8 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Validate tool input in {target} or remove it from {source}",
         effort="high",
-        evidence_keys=("mechanism",),
+        # grant / permission / condition: why a Dialogflow webhook's call gets through IAM
+        evidence_keys=("mechanism", "grant", "permission", "condition"),
     ),
     # --- attack steps: agents -----------------------------------------------------------------
     EdgeKind(
@@ -136,7 +137,9 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         # A trusted account or tenant that was not collected (ExternalAccount) assumes too.
         source_labels=(L.IDENTITY, L.TENANT),
         target_labels=(L.IDENTITY,),
-        evidence_keys=("statement", "policy"),
+        # guardrail: an organisation policy constraint the source lifts first (GCP
+        # orgpolicy.policy.set), named with where it is enforced
+        evidence_keys=("statement", "policy", "guardrail"),
     ),
     EdgeKind(
         "MEMBER_OF",
@@ -265,7 +268,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         remediation="Limit what {source} may retrieve from {target}",
         effort="high",
         breaks_path=False,
-        evidence_keys=("mechanism",),
+        evidence_keys=("mechanism", "field"),
     ),
     EdgeKind(
         "USES_DATASTORE",
@@ -372,6 +375,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "Foundry require_approval 'always'): injected input alone cannot run it, so it is not "
         "an attack step.",
         False,
+        evidence_keys=("mechanism",),
     ),
     EdgeKind(
         "USES_MODEL",
@@ -382,6 +386,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "USES_MEMORY",
         "The agent reads and writes the memory across sessions.",
         False,
+        evidence_keys=("mechanism",),
     ),
     EdgeKind(
         "HAS_AGENT_IDENTITY",

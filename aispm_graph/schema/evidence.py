@@ -172,6 +172,12 @@ _KEYS = (
         "What the KMS key policy adds: reading the encrypted data also needs kms:Decrypt, "
         "which the key's policy grants (or leaves undecided) for the account.",
     ),
+    EvidenceKey(
+        "guardrail",
+        S,
+        "An organisation policy that limits the technique but does not stop it (what it "
+        "still leaves open).",
+    ),
     EvidenceKey("service", S, "Service principal a role is passed to (sagemaker.amazonaws.com)."),
     EvidenceKey(
         "fix",
@@ -386,6 +392,7 @@ GRANT = (
     "credential",
     "via",
     "kms",
+    "guardrail",
 )
 _PERMISSION_EDGES = (
     "CAN_ASSUME",

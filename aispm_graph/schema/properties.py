@@ -227,6 +227,14 @@ DISABLED = P("disabled", B, "Disabled: it cannot be used until someone enables i
 STATUS = P("status", S, "Provider status (RUNNING, InService, ...).", passthrough=True)
 
 KIND_PROPS: dict[str, tuple[Prop, ...]] = {
+    "ExternalIdentityProvider": (
+        P(
+            "risk",
+            S,
+            "Always 'unknown': who can obtain its tokens is outside the estate; under assumed "
+            "breach it is an entry.",
+        ),
+    ),
     "BedrockAgentCoreCodeInterpreter": (ACTING,),
     "VertexAIIndex": (CMK,),
     "VertexAIFeatureOnlineStore": (CMK,),
