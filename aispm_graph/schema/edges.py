@@ -188,11 +188,20 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     # --- attack steps: identity to AI and data -----------------------------------------------
     EdgeKind(
         "CAN_INVOKE",
-        "The identity can call the model, deployment, endpoint or agent (data plane).",
+        "The identity can call the model, deployment, endpoint, agent or agent gateway (data "
+        "plane).",
         attack_step=True,
         remediation="Remove {permission} from {source} on {target} ({grant})",
         effort="low",
-        target_labels=(L.AI_MODEL, L.AI_DEPLOYMENT, L.AI_ENDPOINT, L.AI_AGENT, L.AI_SERVICE),
+        target_labels=(
+            L.AI_MODEL,
+            L.AI_DEPLOYMENT,
+            L.AI_ENDPOINT,
+            L.AI_AGENT,
+            L.AI_SERVICE,
+            L.AGENT_GATEWAY,
+            L.TOOL_SERVER,
+        ),
         evidence_keys=("permission", "grant"),
     ),
     EdgeKind(
