@@ -132,7 +132,16 @@ LABEL_PROPS: dict[Label, tuple[Prop, ...]] = {
 # Every Azure resource carries its ARM type (``transforms/azure/builder.py``), every GCP asset
 # its Cloud Asset envelope (``transforms/gcp/builder.py``).
 PROVIDER_PROPS: dict[Provider, tuple[Prop, ...]] = {
-    Provider.AZURE: (ARM_TYPE,),
+    Provider.AZURE: (
+        ARM_TYPE,
+        # A diagnostic setting may name any resource (transforms/azure/ai_posture.py).
+        P(
+            "diagnostic_logs_enabled",
+            B,
+            "A diagnostic setting sends the resource's logs somewhere: without it, use of "
+            "the resource leaves no trail to investigate.",
+        ),
+    ),
     Provider.GCP: (ANCESTORS, ASSET_TYPE, IAM_BINDINGS),
 }
 
@@ -911,12 +920,6 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         P("scoring_uri", S, "The URL clients call to score.", passthrough=True),
     ),
     "AzureMLWorkspace": (
-        P(
-            "diagnostic_logs_enabled",
-            B,
-            "A diagnostic setting sends the workspace's logs somewhere: without it, use of "
-            "the workspace leaves no trail to investigate.",
-        ),
         CMK,
         PRIVATE_ONLY,
         P("app_insights", B, "An Application Insights resource is attached (telemetry)."),
@@ -1068,6 +1071,7 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         P("industry_vertical", S, "Industry vertical (GENERIC, MEDIA, ...).", passthrough=True),
     ),
     "GCPBucket": (
+        P("public_write", B, "Anyone can write objects (an allUsers binding that grants it)."),
         P(
             "public_access_prevention_source",
             S,
