@@ -20,6 +20,25 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+# Tests that cross a process or network boundary to a real server or tool are `integration`;
+# those that take more than a few seconds are `slow` (`pytest -m "not slow"` is the quick
+# loop, `-m "not integration"` the pure one). A test gets the marks from the fixtures it uses;
+# a module that starts its own server or child process sets `pytestmark` itself.
+INTEGRATION_FIXTURES = frozenset(
+    {"moto_env", "demo_server", "examples_server", "falkordb_url", "cypher_lint"}
+)
+SLOW_FIXTURES = frozenset({"moto_env"})  # every moto test collects an estate first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & INTEGRATION_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 def missing_tool(reason: str) -> None:
     """Skip when a system tool is missing on a developer machine; fail in CI, where
     scripts/test.sh installs it, so a broken install can never pass as a skip."""

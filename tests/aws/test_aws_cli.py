@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import build_moto_estate as estate
 import pytest
 import zstandard
-from aws_moto import MotoEnv
-from replay_proxy import ReplayProxy
+
+from fixtures.aws import build_moto_estate as estate
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import MotoEnv
 
 ROOT = Path(__file__).resolve().parents[2]
 DENIED = ROOT / "fixtures" / "aws" / "recorded" / "denied.json"

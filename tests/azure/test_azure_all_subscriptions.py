@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.workspace import Workspace
+from tests.azure.arm_replay import ArmReplay
 from tests.support.cli import run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 OTHER = "0a0b0c0d-1111-4222-8333-444455556666"  # listed, but the caller has no role in it
 OTHER_RG = {

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
@@ -17,7 +16,10 @@ from aispm_graph.providers.azure.collect import (
 )
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Workspace
+from tests.azure.arm_replay import ArmReplay
 from tests.support.cli import run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SUB = DEMO_SUBSCRIPTION
 VM_LIST = f"/subscriptions/{SUB}/providers/Microsoft.Compute/virtualMachines"

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from cypher_graphs import AOAI, VM, mini_estate
 
 from aispm_graph.store import save_graph
 from aispm_graph.workspace import Workspace
+from tests.cypher.cypher_graphs import AOAI, VM, mini_estate
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def aispm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,21 +12,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from cypher_graphs import (
-    AOAI,
-    AZVM,
-    DEPLOY,
-    KB,
-    MI,
-    MODEL,
-    PUBLIC,
-    ROLE,
-    TRAIN,
-    USER,
-    VM,
-    mini_estate,
-    random_estate,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +26,21 @@ from aispm_graph.demo import load_demo_parts
 from aispm_graph.graph.model import Graph
 from aispm_graph.synth import synth_document
 from aispm_graph.workspace import Document
+from tests.cypher.cypher_graphs import (
+    AOAI,
+    AZVM,
+    DEPLOY,
+    KB,
+    MI,
+    MODEL,
+    PUBLIC,
+    ROLE,
+    TRAIN,
+    USER,
+    VM,
+    mini_estate,
+    random_estate,
+)
 
 
 def reference_sequences(graph: Graph, entries: list[str], max_hops: int) -> list[list[str]]:

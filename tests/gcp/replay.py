@@ -21,6 +21,9 @@ without it) or for the whole API, as cloudidentity.googleapis.com answers.
 The real ``googleapiclient`` Cloud Identity client reaches it through
 ``--cloudidentity-endpoint`` (or ``--api-endpoint``). Recordings load the demo directory's
 groups (``fixtures/gcp/groups/cloudidentity.json``) unless given others.
+
+The server, paging and fault queues are the shared loopback fake's
+(:mod:`tests.support.loopback`); this module is the Google routing.
 """
 
 from __future__ import annotations
@@ -30,12 +33,13 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from google.cloud import asset_v1
+
+from tests.support.loopback import FaultQueue, LoopbackServer, QuietHandler, page
 
 CONTENT = {
     "1": "RESOURCE",
@@ -96,14 +100,14 @@ class Recording:
     page_size: int = 3
     deny: set[tuple[str, str]] = field(default_factory=set)
     # (asset type, content type, page index) -> statuses to return before succeeding
-    flaky: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
+    flaky: FaultQueue[tuple[str, str, int], int] = field(default_factory=FaultQueue)
     unauthenticated: bool = False
     # v2 Policy JSON by policy name ("projects/NUMBER/policies/CONSTRAINT")
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)
     # resources ("projects/NUMBER" or "projects/ID") whose effective policies are denied
     deny_effective: set[str] = field(default_factory=set)
     # policy name -> statuses to return before the policy (429 / 503 are retried)
-    flaky_effective: dict[str, list[int]] = field(default_factory=dict)
+    flaky_effective: FaultQueue[str, int] = field(default_factory=FaultQueue)
     # project id -> number, so that a request by id is answered with the number
     project_numbers: dict[str, str] = field(default_factory=dict)
     # Cloud Identity: group email -> {"name": "groups/ID", "memberships": [MemberRelation]}
@@ -114,6 +118,11 @@ class Recording:
     identity_disabled: bool = False
     # False: the transitive search answers 403 (an edition without it); memberships.list works
     premium: bool = True
+
+    def __post_init__(self) -> None:
+        # a test may hand in plain dicts of fault lists
+        self.flaky = FaultQueue(self.flaky)
+        self.flaky_effective = FaultQueue(self.flaky_effective)
 
     @classmethod
     def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
@@ -136,47 +145,26 @@ class Recording:
         return list(self.assets.get((requested, content), []))
 
 
-class ReplayServer:
+class ReplayServer(LoopbackServer):
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server._handle(self)
 
-            def log_message(self, *_args: Any) -> None:
-                return None
+        super().__init__(Handler)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+    def _send(self, h: QuietHandler, status: int, body: dict[str, Any]) -> None:
+        h.send_json(status, body, content_type="application/json; charset=UTF-8")
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def start(self) -> ReplayServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        raw = json.dumps(body).encode()
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=UTF-8")
-        h.send_header("Content-Length", str(len(raw)))
-        h.end_headers()
-        h.wfile.write(raw)
-
-    def _error(self, h: BaseHTTPRequestHandler, status: int, reason: str, msg: str) -> None:
+    def _error(self, h: QuietHandler, status: int, reason: str, msg: str) -> None:
         self._send(h, status, {"error": {"code": status, "message": msg, "status": reason}})
 
-    def _effective(self, h: BaseHTTPRequestHandler, m: re.Match[str]) -> None:
+    def _effective(self, h: QuietHandler, m: re.Match[str]) -> None:
         rec = self.recording
         parent, constraint = m.group(1), m.group(2)
         kind, _, ident = parent.partition("/")
@@ -191,15 +179,14 @@ class ReplayServer:
                 f"Permission 'orgpolicy.policy.get' denied on resource '{name}'.",
             )
             return
-        pending = rec.flaky_effective.get(name)
-        if pending:
-            status = pending.pop(0)
+        status = rec.flaky_effective.take(name)
+        if status is not None:
             reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
             self._error(h, status, reason, "try again later")
             return
         self._send(h, 200, rec.effective.get(name) or {"name": name, "spec": {}})
 
-    def _identity(self, h: BaseHTTPRequestHandler, path: str, query: dict[str, list[str]]) -> None:
+    def _identity(self, h: QuietHandler, path: str, query: dict[str, list[str]]) -> None:
         rec = self.recording
         if rec.identity_disabled:
             self._send(
@@ -245,15 +232,15 @@ class ReplayServer:
             implied = (direct(m.group(1), rel) for rel in group["memberships"])
             listing = [ms for ms in implied if ms is not None]
         token = (query.get("pageToken") or [""])[0]
-        page = int(token.removeprefix("m-")) if token.startswith("m-") else 0
+        index = int(token.removeprefix("m-")) if token.startswith("m-") else 0
         size = min(int((query.get("pageSize") or ["200"])[0]), rec.member_page_size)
-        items = listing[page * size : (page + 1) * size]
+        items, following = page(listing, index, size)
         body: dict[str, Any] = {"memberships": items}
-        if (page + 1) * size < len(listing):
-            body["nextPageToken"] = f"m-{page + 1}"
+        if following is not None:
+            body["nextPageToken"] = f"m-{following}"
         self._send(h, 200, body)
 
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+    def _handle(self, h: QuietHandler) -> None:
         url = urlparse(h.path)
         if url.path.startswith("/v1/groups"):
             query = parse_qs(url.query)
@@ -295,14 +282,14 @@ class ReplayServer:
         atype = (query.get("assetTypes") or [""])[0]
         content = CONTENT.get((query.get("contentType") or [""])[0], "?")
         token = (query.get("pageToken") or [""])[0]
-        page = int(token.removeprefix("page-")) if token.startswith("page-") else 0
+        index = int(token.removeprefix("page-")) if token.startswith("page-") else 0
         with self._lock:
             self.requests.append(
                 {
                     "path": url.path,
                     "asset_type": atype,
                     "content_type": content,
-                    "page": page,
+                    "page": index,
                     "authorization": h.headers.get("authorization"),
                 }
             )
@@ -321,16 +308,13 @@ class ReplayServer:
                     f"The caller does not have permission to list {atype} ({content})",
                 )
                 return
-            pending = rec.flaky.get((atype, content, page))
-            if pending:
-                status = pending.pop(0)
+            status = rec.flaky.take((atype, content, index))
+            if status is not None:
                 reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
                 self._error(h, status, reason, "try again later")
                 return
-        items = rec.matching(atype, content)
-        start = page * rec.page_size
-        chunk = items[start : start + rec.page_size]
+        chunk, following = page(rec.matching(atype, content), index, rec.page_size)
         body: dict[str, Any] = {"assets": chunk, "readTime": "2026-11-30T12:00:00Z"}
-        if start + rec.page_size < len(items):
-            body["nextPageToken"] = f"page-{page + 1}"
+        if following is not None:
+            body["nextPageToken"] = f"page-{following}"
         self._send(h, 200, body)
