@@ -184,10 +184,9 @@ def test_random_graphs_same_paths_as_engine(
 def test_paths_cli_backend_falkordb(
     conn: FalkorDBConnection, falkordb_url: str, tmp_path: Path
 ) -> None:
-    from test_cypher_cli import aispm
-
     from aispm_graph.store import save_graph
     from aispm_graph.workspace import Workspace
+    from tests.cypher.test_cypher_cli import aispm
 
     graph = mini_estate()
     ws = Workspace(tmp_path / "ws")
