@@ -19,7 +19,7 @@ BEDROCK_FULL_ACCESS = f"{AWS_MANAGED}AmazonBedrockFullAccess"
 
 
 def _attached(graph: Graph, node_id: str) -> list[str]:
-    return [t for _s, t, k in graph.g.out_edges(node_id, keys=True) if k == "POLICY"]
+    return [t for _s, t, _e in graph.out_edges(node_id, "POLICY")]
 
 
 def _trust_statements(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -70,7 +70,7 @@ def role_violations(graph: Graph, role_id: str) -> list[str]:
     ]
     if data.get("admin") is True:
         out.append("the role is an administrator of its account")
-    if any(k == "CAN_ESCALATE_TO" for _s, _t, k in graph.g.out_edges(role_id, keys=True)):
+    if any(graph.out_edges(role_id, "CAN_ESCALATE_TO")):
         out.append("the role can escalate its privileges")
     if data.get("permissions_boundary") is None:
         out.append("no permissions boundary")
