@@ -201,6 +201,14 @@ class Graph:
             if kind is None or data["kind"] == kind:
                 yield source, target, data
 
+    def update_evidence(self, source: str, target: str, kind: str, **evidence: Any) -> None:
+        """Add keys to the evidence of an existing edge: a later pass that learns more about
+        why the edge holds (or what limits it) says so on the edge itself."""
+        data = self.g.get_edge_data(source, target, key=kind)
+        if data is None:
+            raise KeyError(f"no {kind} edge {source} -> {target}")
+        data["evidence"].update(evidence)
+
     def kinds_between(self, source: str, target: str) -> list[str]:
         """The kinds of the edges from ``source`` to ``target`` (at most one of each kind)."""
         return [str(k) for k in (self.g.get_edge_data(source, target) or {})]

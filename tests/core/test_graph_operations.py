@@ -32,7 +32,7 @@ CONVERTED = (
     "cypher/paths.py",
     "estate",
 )
-BASELINE = 295
+BASELINE = 291
 
 
 def raw_uses() -> Counter[str]:
@@ -94,3 +94,15 @@ def test_set_and_update_properties() -> None:
     for reserved in ("kind", "provider", "id"):
         with pytest.raises(SchemaError, match="reserved"):
             graph.set_prop("vm", reserved, "x")
+
+
+def test_update_evidence_adds_to_an_existing_edge_only() -> None:
+    graph = _graph()
+    graph.update_evidence("vm", "model", "CAN_INVOKE", note="condition not decided")
+    edge = graph.edge("vm", "model", "CAN_INVOKE")
+    assert edge is not None and edge["evidence"] == {
+        "permission": "x",
+        "note": "condition not decided",
+    }
+    with pytest.raises(KeyError):
+        graph.update_evidence("model", "vm", "CAN_INVOKE", note="x")
