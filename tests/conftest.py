@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.support.cli import REPO, CliResult, run_cli
+from tests.support.cli import REPO, CliResult, invoke_cli, run_cli
 
-__all__ = ["REPO", "CliResult", "missing_tool", "run_cli"]
+__all__ = ["REPO", "CliResult", "invoke_cli", "missing_tool", "run_cli"]
 
 # CI replays the same examples on every run, so a red CI is a reproducible failure, not a
 # draw; developers' runs stay random and find new cases (AISPM_FUZZ_EXAMPLES raises the count).
@@ -50,14 +50,14 @@ def missing_tool(reason: str) -> None:
 @pytest.fixture(scope="session")
 def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("demo") / "ws"
-    res = run_cli("demo", workspace=ws)
+    res = invoke_cli("demo", workspace=ws)
     assert res.code == 0, res.err
     return ws
 
 
 @pytest.fixture(scope="session")
 def demo_paths(demo_ws: Path) -> dict[str, Any]:
-    res = run_cli("paths", "--format", "json", workspace=demo_ws)
+    res = invoke_cli("paths", "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     data: dict[str, Any] = res.json()
     return data
