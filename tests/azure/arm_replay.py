@@ -14,6 +14,7 @@ this module is the ARM and Microsoft Graph routing.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -36,6 +37,7 @@ class ArmReplay(LoopbackServer):
         directory: list[dict[str, Any]] | None = None,
         tenant_id: str | None = None,
         group_members: dict[str, list[dict[str, Any]]] | None = None,
+        graph: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.resources = resources
         self.page_size = page_size
@@ -46,6 +48,11 @@ class ArmReplay(LoopbackServer):
         self.tenant_id = tenant_id
         # Graph GET /v1.0/groups/{id}/transitiveMembers, paged by @odata.nextLink
         self.group_members = {k.lower(): v for k, v in (group_members or {}).items()}
+        # Other Graph collections by path (lower case, no query): role definitions and
+        # assignments, owners, applications (``$filter=appId eq '...'``), agent identities.
+        # A Graph collection not recorded answers an empty list, as Graph does for an
+        # object without owners.
+        self.graph = {k.lower(): v for k, v in (graph or {}).items()}
         self.next_link_host = ""  # set to send nextLinks to another host (a hostile answer)
         # Paths (lower case) that answer 403 to every method, e.g. getEntities or getByIds.
         self.denied_paths: set[str] = set()
@@ -218,6 +225,9 @@ class ArmReplay(LoopbackServer):
                 if path.startswith("/v1.0/groups/") and path.endswith("/transitivemembers"):
                     self._members(parsed, path.split("/")[3])
                     return
+                if path.startswith(("/v1.0/", "/beta/")):
+                    self._graph_list(parsed, path)
+                    return
                 held = replay.held_subscriptions.get(subscription_of(path))
                 if held is not None:
                     held.wait(timeout=120)
@@ -328,6 +338,26 @@ class ArmReplay(LoopbackServer):
                     body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
                 self._send(200, body)
 
+            def _graph_list(self, parsed: Any, path: str) -> None:
+                items = replay.graph.get(path, [])
+                query = parse_qs(parsed.query)
+                filt = query.get("$filter", [""])[0]
+                if filt:
+                    m = re.fullmatch(r"appId eq '([0-9a-fA-F-]{36})'", filt)
+                    if m is None:
+                        self._send(400, {"error": {"code": "BadRequest", "message": filt}})
+                        return
+                    items = [i for i in items if str(i.get("appId")).lower() == m[1].lower()]
+                skip = int(query.get("$skiptoken", ["0"])[0])
+                size = replay.page_size
+                body: dict[str, Any] = {"value": items[skip : skip + size]}
+                if skip + size < len(items):
+                    q = {k: v[0] for k, v in query.items()}
+                    q["$skiptoken"] = str(skip + size)
+                    host = replay.next_link_host or replay.url
+                    body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
+                self._send(200, body)
+
             def _page(self, parsed: Any, items: list[dict[str, Any]], count: bool = True) -> None:
                 """One page of a listing, ``nextLink`` naming the next (getEntities also
                 sends the total ``count``)."""
@@ -367,4 +397,5 @@ def tenancy_server(extra: Path | None = None) -> ArmReplay:
         ],
         tenant_id=TENANT_ID,
         group_members={k: v for f in more for k, v in (load(f, "members.json") or {}).items()},
+        graph={k: v for f in more for k, v in (load(f, "graph.json") or {}).items()},
     )
