@@ -24,6 +24,7 @@ from aispm_graph.schema import node_kind
 from aispm_graph.transforms.registry import declared_reads
 from fixtures.aws.replay_proxy import ReplayProxy
 from tests.aws.aws_moto import MotoEnv
+from tests.support.graph import pairs as edges
 
 ROOT = Path(__file__).resolve().parents[2]
 REC = ROOT / "fixtures" / "aws" / "recorded"
@@ -174,10 +175,6 @@ def aibom(moto_env: MotoEnv) -> Iterator[tuple[Graph, BuildContext, Any]]:
 
 def kinds(graph: Graph, *names: str) -> set[tuple[str, str]]:
     return {(n, d["kind"]) for name in names for n, d in graph.nodes(name)}
-
-
-def edges(graph: Graph, kind: str) -> set[tuple[str, str]]:
-    return {(s, t) for s, t, _ in graph.edges(kind)}
 
 
 def test_every_bedrock_model_resource_is_a_node(aibom: Any) -> None:

@@ -32,6 +32,7 @@ from fixtures.aws import build_moto_org as org_fixture
 from fixtures.aws.cloudtrail_history import CloudTrailHistory
 from fixtures.aws.sts_gate import StsGate
 from tests.aws.aws_moto import MotoEnv
+from tests.support.graph import pairs as edges
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = "iam,s3,bedrock,kms"
@@ -112,10 +113,6 @@ def built(ws: Path) -> Graph:
     snap = Workspace(ws).current()
     assert snap is not None
     return build_graph(list(snap.documents()), BuildContext())
-
-
-def edges(g: Graph, kind: str) -> set[tuple[str, str]]:
-    return {(s, t) for s, t, _ in g.edges(kind)}
 
 
 @pytest.fixture(scope="module")

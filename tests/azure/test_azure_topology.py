@@ -14,6 +14,7 @@ from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.demo import DEMO_SUBSCRIPTION, DEMO_VM, demo_documents
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Document
+from tests.support.graph import pairs as edges
 
 SUB = f"/subscriptions/{DEMO_SUBSCRIPTION}"
 RG = f"{SUB}/resourcegroups/rg-ai-demo"
@@ -51,10 +52,6 @@ def build(
     ctx = BuildContext()
     graph = build_graph([Document("azure", DEMO_SUBSCRIPTION, k, v) for k, v in docs.items()], ctx)
     return graph, ctx
-
-
-def edges(graph: Graph, kind: str) -> set[tuple[str, str]]:
-    return {(s, t) for s, t, _d in graph.edges(kind)}
 
 
 def reachable(graph: Graph, source: str = "internet") -> set[str]:
