@@ -43,6 +43,8 @@ from tests.azure.test_azure_escalation_techniques import (
 )
 from tests.support.cli import CliResult, run_cli
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "fixtures" / "azure" / "escalation"
 DEPLOYMENT = f"{ACCT}/deployments/gpt-4o-prod"
