@@ -302,6 +302,7 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
         P("prompt_shield", B, "Jailbreak (prompt attack) filtering is on for prompts."),
         P("disabled_filters", SL, "Filters switched off or not blocking."),
         P("policy_type", S, "UserManaged or SystemManaged."),
+        P("arm_type", S, "ARM resource type."),
         category="ai",
         service="cognitiveservices",
     ),
