@@ -300,6 +300,11 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
         P("mode", S, "Default, Deferred, Blocking, Asynchronous_filter."),
         P("base_policy", S, "Policy it is based on (Microsoft.DefaultV2, ...)."),
         P("prompt_shield", B, "Jailbreak (prompt attack) filtering is on for prompts."),
+        P(
+            "indirect_attack_shield",
+            B,
+            "Indirect-attack filtering (prompt shield on documents and tool output) is on.",
+        ),
         P("disabled_filters", SL, "Filters switched off or not blocking."),
         P("policy_type", S, "UserManaged or SystemManaged."),
         P("arm_type", S, "ARM resource type."),

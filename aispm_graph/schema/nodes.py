@@ -1081,6 +1081,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         MODEL_NAME,
         MODEL_VERSION,
         P("rai_policy", S, "Content filter (RAI policy) name."),
+        P(
+            "prompt_shields",
+            B,
+            "Set on deployments Foundry agents answer with: its content filter blocks both "
+            "jailbreak and indirect attacks.",
+        ),
         target=T.AI_MODEL,
         category="ai",
         service="cognitiveservices",

@@ -230,7 +230,7 @@ def _findings(g: Graph) -> set[tuple[str, str]]:
     return {
         (f.check, f.resource.rsplit("/", 1)[-1])
         for f in evaluate(g)
-        if f.check.startswith("AZ-AG") or f.check.startswith("AZ-AGENT")
+        if f.check.startswith(("AZ-AG", "AZ-AGENT", "AZ-AI-012"))
     }
 
 
@@ -245,6 +245,7 @@ def test_foundry_agent_checks_fire_on_facts_and_stay_quiet_on_controls() -> None
         ("AZ-AG-006", "asst_orders01"),  # MCP actions without approval
         ("AZ-AGENT-001", "mcp-crm"),
         ("AZ-AGENT-002", "mcp-crm"),
+        ("AZ-AI-012", "gpt-4o"),  # the agents' deployment lacks the indirect-attack shield
     }
     # a content filter with both prompt shields: AZ-AG-005 goes quiet, AZ-AG-003 stays quiet;
     # without the jailbreak shield AZ-AG-003 fires on every agent of the deployment
@@ -265,8 +266,14 @@ def test_foundry_agent_checks_fire_on_facts_and_stay_quiet_on_controls() -> None
             out.append(d)
         return _graph(out)
 
+    # the content filter's shields are properties of its node too (AI-BOM)
+    assert (g.node(policy)["prompt_shield"], g.node(policy)["indirect_attack_shield"]) == (
+        True,
+        False,
+    )
+    assert with_filters(True, True).node(policy)["indirect_attack_shield"] is True
     shielded = _findings(with_filters(True, True))
-    assert not {c for c, _r in shielded} & {"AZ-AG-003", "AZ-AG-005"}
+    assert not {c for c, _r in shielded} & {"AZ-AG-003", "AZ-AG-005", "AZ-AI-012"}
     open_ = _findings(with_filters(False, False))
     assert {r for c, r in open_ if c == "AZ-AG-003"} == {
         "asst_orders01",

@@ -383,9 +383,6 @@ CHECKS: list[Check] = [
             "atlas": ("AML.T0051",),
             "nist-ai-rmf": ("MEASURE 2.6",),
         },
-        facts="not-collected",
-        facts_note="Needs the RAI policies' filter settings (AI-BOM work, issue 20) and which "
-        "deployments agents use (agents work, issue 14).",
     ),
     # --- Foundry agents (facts: transforms/azure/foundry_agents.py) ------------------------
     Check(

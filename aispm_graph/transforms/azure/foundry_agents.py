@@ -232,6 +232,9 @@ def _agent(b: AzureBuilder, rid: str, res: Res, by_host: dict[str, str]) -> None
     if model:
         dep = f"{project.rsplit('/projects/', 1)[0]}/deployments/{model.lower()}"
         b.edge(rid, dep, "USES_MODEL", if_present=True, field="model")
+        if b.g.has_node(dep) and jail is not None and xpia is not None:
+            # AZ-AI-012 asks this of deployments agents answer with, and only of those.
+            b.g.node(dep)["prompt_shields"] = bool(jail and xpia)
     identity = _project_identity(b, project)
     seen: set[str] = set()
     mcp_no_list = mcp_no_approval = connected_blind = False

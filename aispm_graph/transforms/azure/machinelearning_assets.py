@@ -192,6 +192,13 @@ def _rai_policy(b: AzureBuilder, rid: str, res: Res) -> None:
         and f.get("blocking") is not False
         for f in filters
     )
+    indirect = any(
+        str(f.get("name") or "").lower().replace("_", " ")
+        in {"indirect attack", "indirect attacks"}
+        and f.get("enabled") is not False
+        and f.get("blocking") is not False
+        for f in filters
+    )
     b.resource_node(
         rid,
         "AzureOpenAIRaiPolicy",
@@ -199,6 +206,7 @@ def _rai_policy(b: AzureBuilder, rid: str, res: Res) -> None:
         mode=p.get("mode"),
         base_policy=p.get("basePolicyName"),
         prompt_shield=shield,
+        indirect_attack_shield=indirect,
         disabled_filters=off or None,
         policy_type=p.get("type"),
     )
