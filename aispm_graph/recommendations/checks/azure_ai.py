@@ -718,9 +718,6 @@ CHECKS: list[Check] = [
             defender("Azure Machine Learning Computes should be in a virtual network (Preview)"),
         ),
         frameworks=_EXPOSED,
-        facts="not-collected",
-        facts_note="Azure ML compute instances and clusters become nodes with the AI-BOM work "
-        "(issue 20).",
     ),
     Check(
         id="AZ-ML-011",
@@ -738,8 +735,6 @@ CHECKS: list[Check] = [
             ),
         ),
         frameworks={"atlas": ("AML.T0055",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Azure ML compute becomes a node with the AI-BOM work (issue 20).",
     ),
     Check(
         id="AZ-ML-012",

@@ -80,6 +80,11 @@ def _compute(b: AzureBuilder, rid: str, res: Res) -> None:
     public_ip = inner.get("enableNodePublicIp")
     if public_ip is None:
         public_ip = not subnet  # no VNet: Azure gives the node a public address
+    # In a VNet: its own subnet, or the workspace's managed network (isolation mode other
+    # than Disabled puts every compute of the workspace in Microsoft's managed VNet).
+    workspace = b.g.node(parent_of(rid)) if b.g.has_node(parent_of(rid)) else {}
+    isolation = str(workspace.get("isolation_mode") or "")
+    managed = isolation.lower() in {"allowinternetoutbound", "allowonlyapprovedoutbound"}
     b.resource_node(
         rid,
         "AzureMLCompute",
@@ -88,6 +93,9 @@ def _compute(b: AzureBuilder, rid: str, res: Res) -> None:
         public_ip="enabled" if public_ip else None,
         ssh_public_access=str(ssh.get("sshPublicAccess") or "").lower() == "enabled",
         local_auth_enabled=not p.get("disableLocalAuth", False),
+        local_auth_disabled=p.get("disableLocalAuth") is True,
+        in_vnet=bool(subnet) or managed,
+        managed_network=isolation if managed else None,
         subnet=norm(subnet) or None,
         vm_size=inner.get("vmSize"),
         workspace=parent_of(rid),
