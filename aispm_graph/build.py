@@ -89,6 +89,7 @@ PHASES: dict[str, tuple[str, ...]] = {
         "aws-agents",
         "azure-escalation",
         "gcp-cloud-run-mcp",
+        "azure-agents-web",
         "agents-injection",
         "model-provenance",
     ),

@@ -308,3 +308,24 @@ def test_cli_refuses_a_plain_http_foundry_endpoint_off_loopback(tmp_path: Path) 
     )
     assert proc.code == 2
     assert "--foundry-endpoint" in proc.err and "loopback" in proc.err
+
+
+def test_web_grounding_lets_the_internet_inject_into_the_agent(replay: ArmReplay) -> None:
+    docs = _collect(replay).documents
+    body = copy.deepcopy(next(d.body for d in docs if d.key == ORDERS))
+    bing_conn = f"{estate.PROJECT}/connections/conn-bing"
+    body["agent"]["tools"].append(
+        {
+            "type": "bing_grounding",
+            "bing_grounding": {"search_configurations": [{"connection_id": bing_conn}]},
+        }
+    )
+    g = _graph([d if d.key != ORDERS else Document("azure", SUB, ORDERS, body) for d in docs])
+    edge = g.g.edges["internet", ORDERS, "PROMPT_INJECTION"]
+    assert edge["confidence"] == "inferred"
+    assert edge["evidence"]["permission"] == "publish a web page the search returns"
+    assert edge["evidence"]["content"] == f"{ORDERS}/tools/bing_grounding-bing_grounding"
+    # the internet now steers the agent without any foothold, on through its tools
+    assert ("internet", ORDERS, OPENAPI, PROJECT_MI, CRM) in _routes(g)
+    # without web grounding the agent has no internet entry (the data plane takes Entra tokens)
+    assert not _graph(docs).g.has_edge("internet", ORDERS)
