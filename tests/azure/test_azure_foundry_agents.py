@@ -329,3 +329,25 @@ def test_web_grounding_lets_the_internet_inject_into_the_agent(replay: ArmReplay
     assert ("internet", ORDERS, OPENAPI, PROJECT_MI, CRM) in _routes(g)
     # without web grounding the agent has no internet entry (the data plane takes Entra tokens)
     assert not _graph(docs).g.has_edge("internet", ORDERS)
+
+
+def test_the_token_goes_only_to_a_foundry_host() -> None:
+    from aispm_graph.providers.azure.foundry import FoundryAgentsCollector
+
+    reader = FoundryAgentsCollector(StaticTokenCredential("t"))
+    project = {
+        "id": LOCKED,
+        "name": "ais-contoso-agents/proj-locked",
+        "properties": {
+            "endpoints": {"AI Foundry API": "https://collector.evil.example/api/projects/p"}
+        },
+    }
+    account = {"properties": {"customSubDomainName": "ais-contoso-agents"}}
+    docs, row = reader.collect(SUB, [project], [])
+    assert docs == [] and row.status == "failed"
+    assert "no https data-plane endpoint" in row.errors[0]
+    # without the endpoints property, the account's subdomain gives the documented host
+    del project["properties"]["endpoints"]
+    assert reader.endpoint_for(project, account) == (
+        "https://ais-contoso-agents.services.ai.azure.com/api/projects/proj-locked"
+    )

@@ -139,7 +139,8 @@ class FoundryAgentsCollector:
             ],
         )
 
-    def _base(self, project: dict[str, Any], account: dict[str, Any] | None) -> str:
+    def endpoint_for(self, project: dict[str, Any], account: dict[str, Any] | None) -> str:
+        """Where this project's agents are read, or '' when no safe endpoint is known."""
         url = project_endpoint(project, account)
         if not url:
             return ""
@@ -151,7 +152,10 @@ class FoundryAgentsCollector:
                 return ""  # a recorded plain-http endpoint: never send a token there
         except EndpointError:
             return ""
-        return url
+        # The token is for the AI Foundry audience: it goes only to a Foundry host, whatever
+        # a (possibly imported or tampered) record names.
+        host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+        return url if host.endswith(FOUNDRY_HOST_SUFFIX) else ""
 
     def collect(
         self,
@@ -169,9 +173,12 @@ class FoundryAgentsCollector:
             pid = norm(str(project.get("id", "")))
             if not pid:
                 continue
-            base = self._base(project, by_account.get(pid.rsplit("/projects/", 1)[0]))
+            base = self.endpoint_for(project, by_account.get(pid.rsplit("/projects/", 1)[0]))
             if not base:
-                row.record(Status.FAILED, f"{pid}: no data-plane endpoint in the project record")
+                row.record(
+                    Status.FAILED,
+                    f"{pid}: no https data-plane endpoint in the project or account record",
+                )
                 continue
             self.progress(f"Foundry project {pid.rsplit('/', 1)[-1]}: agents")
             for route in ROUTES:
