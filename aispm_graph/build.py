@@ -82,6 +82,8 @@ PHASES: dict[str, tuple[str, ...]] = {
     "exposure": ("internet-exposure", "aws-load-balancers"),
     "access": (
         "aws-iam",
+        # A long-term Bedrock API key reaches what its user's Bedrock permissions reach.
+        "aws-bedrock-api-keys",
         "azure-rbac",
         # The owner's accepted exposures drop internet edges after the policy passes that add
         # them and before the passes that read them (agents, MCP servers, injection).

@@ -14,13 +14,29 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
 from aispm_graph.escalation.azure import TECHNIQUES
+from aispm_graph.escalation.entra import TECHNIQUES as ENTRA_TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm
+from aispm_graph.knowledge.azure.entra_roles import (
+    APP_CREDENTIALS,
+    APP_OWNERS,
+    GLOBAL_ADMIN,
+    GRAPH_ADMIN_APP_ROLES,
+    GRAPH_APP_WRITE,
+    GROUP_MEMBERS,
+    RESET_PROTECTION,
+    ROLE_ASSIGNABLE_GROUP_MANAGERS,
+    SP_CREDENTIALS,
+    TENANT_ADMIN_ROLES,
+    allowed_by,
+    can_reset,
+)
 from aispm_graph.knowledge.azure.roles import RoleDefinition
 
 KINDS = sorted({k for t in TECHNIQUES for k in t.resource_kinds})
@@ -106,6 +122,7 @@ class AzureEscalation:
                         targets = [s for s in self.under.subs if s == scope]
                     for res in targets:
                         self._apply(tech, principal, aid, adata, role, matched, res)
+        EntraEscalation(self).run()
         self.emit()
 
     @staticmethod
@@ -200,8 +217,284 @@ class AzureEscalation:
             self.ctx.stats["azure.escalation_edges"] += 1
 
 
+@dataclass(frozen=True)
+class _Held:
+    """One directory role a principal holds, as the Entra techniques read it."""
+
+    assignment: str
+    name: str
+    template: str
+    scope: str
+    actions: tuple[str, ...]
+
+    @property
+    def tenant_wide(self) -> bool:
+        return self.scope == "/"
+
+    def covers(self, object_ids: set[str]) -> bool:
+        """Tenant-wide, or scoped to one of these objects (``/<object id>``)."""
+        return self.tenant_wide or self.scope.strip("/").lower() in object_ids
+
+    def grant(self) -> str:
+        where = "tenant-wide" if self.tenant_wide else f"at {self.scope}"
+        return f"directory role '{self.name}' {where} (assignment {self.assignment})"
+
+
+class EntraEscalation:
+    """The Entra ID (directory) records of :mod:`aispm_graph.escalation.entra`.
+
+    Walks each directory role assignment and each ``OWNS`` edge once, against the service
+    principals, groups and users the graph holds (those with Azure roles or in groups that
+    hold them), so the cost is holders times targets of their kind, no more."""
+
+    def __init__(self, esc: AzureEscalation) -> None:
+        self.esc = esc
+        self.g = esc.g
+        self.held: dict[str, list[_Held]] = defaultdict(list)
+        for holder, aid, _e in self.g.edges("ASSIGNED"):
+            data = self.g.node(aid)
+            if data["kind"] != "EntraRoleAssignment":
+                continue
+            self.held[holder].append(
+                _Held(
+                    aid,
+                    str(data.get("role_name") or ""),
+                    str(data.get("role_template_id") or "").lower(),
+                    str(data.get("directory_scope") or "/"),
+                    tuple(data.get("allowed_actions") or ()),
+                )
+            )
+        self.sps = sorted(nid for nid, _d in self.g.nodes("AzureServicePrincipal"))
+        self.groups = sorted(nid for nid, _d in self.g.nodes("EntraGroup"))
+        self.users = sorted(nid for nid, _d in self.g.nodes("EntraUser"))
+
+    def run(self) -> None:
+        apps = {
+            nid: set(d["graph_app_roles"]) for nid, d in self.g.nodes() if d.get("graph_app_roles")
+        }
+        if not self.held and not apps and not any(True for _ in self.g.edges("OWNS")):
+            return
+        by_id = {t.id: t for t in ENTRA_TECHNIQUES}
+        # Tenant administrators get CAN_ADMINISTER and nothing else: their paths end at what
+        # they administer, as an Owner's do (docs/escalation.md).
+        admins = {
+            holder
+            for holder, roles in self.held.items()
+            if any(r.tenant_wide and r.template in TENANT_ADMIN_ROLES for r in roles)
+        } | {nid for nid, names in apps.items() if names & set(GRAPH_ADMIN_APP_ROLES)}
+        for nid, names in sorted(apps.items()):
+            self._graph_app(by_id, nid, names, admins)
+        for owner, owned, edge in sorted(self.g.edges("OWNS"), key=lambda e: (e[0], e[1])):
+            if owner in admins:
+                continue
+            kind = self.g.node(owned)["kind"]
+            what = ", ".join(edge.get("evidence", {}).get("owner_of") or ())
+            name = self.esc.name(owned)
+            if kind == "EntraAgentIdentity":
+                name = str(self.g.node(owned).get("app_display_name") or name)
+            grant = f"owner of the {what} {name}"
+            if kind == "AzureServicePrincipal":
+                tech = by_id["az-entra-owner-add-credential"]
+                op = APP_CREDENTIALS if "application" in what else SP_CREDENTIALS
+                if self._credential_allowed(owned, op):
+                    self._add(tech, owner, owned, grant, op, "ownership")
+            elif kind == "EntraAgentIdentity":
+                self._add(
+                    by_id["az-entra-agent-blueprint-owner"],
+                    owner,
+                    owned,
+                    grant,
+                    APP_CREDENTIALS,
+                    "ownership",
+                )
+            elif kind == "EntraGroup":
+                self._add(
+                    by_id["az-entra-group-owner-add-member"],
+                    owner,
+                    owned,
+                    grant,
+                    GROUP_MEMBERS,
+                    "ownership",
+                )
+        protected = self._user_protection()
+        for holder, roles in sorted(self.held.items()):
+            for role in roles:
+                if holder in admins:
+                    self._admin(by_id, holder, role)
+                else:
+                    self._role(by_id, holder, role, protected)
+
+    # -- conditions -------------------------------------------------------------------------
+    def _credential_allowed(self, sp: str, op: str) -> bool:
+        data = self.g.node(sp)
+        if str(data.get("service_principal_type") or "").lower() == "managedidentity":
+            return False
+        if data.get("first_party"):
+            return False
+        if op in (APP_CREDENTIALS, APP_OWNERS):
+            return bool(data.get("app_object_id"))
+        return True
+
+    def _user_protection(self) -> dict[str, set[str]]:
+        """Per user, what protects it from resets: the template ids of its directory roles
+        (``custom`` for a custom role) and ``role-assignable-group`` for membership or
+        ownership of a role-assignable group."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for holder, roles in self.held.items():
+            for role in roles:
+                data = self.g.node(role.assignment)
+                out[holder].add(role.template if data.get("built_in") else "custom")
+        for src, group, _e in [*self.g.edges("MEMBER_OF"), *self.g.edges("OWNS")]:
+            if self.g.node(group).get("role_assignable"):
+                out[src].add("role-assignable-group")
+        return out
+
+    # -- directory roles --------------------------------------------------------------------
+    def _role(
+        self,
+        by_id: dict[str, Technique],
+        holder: str,
+        role: _Held,
+        protected: dict[str, set[str]],
+    ) -> None:
+        grant = role.grant()
+        for tid in ("az-entra-role-add-credential", "az-entra-role-add-owner"):
+            tech = by_id[tid]
+            for op in tech.any_of:
+                if allowed_by(role.actions, op) is None:
+                    continue
+                for sp in self.sps:
+                    data = self.g.node(sp)
+                    ids = {
+                        str(data.get("principal_id") or ""),
+                        str(data.get("app_object_id") or ""),
+                    }
+                    if (
+                        sp != holder
+                        and role.covers(ids - {""})
+                        and self._credential_allowed(sp, op)
+                    ):
+                        self._add(tech, holder, sp, grant, op, role.assignment)
+        tech = by_id["az-entra-role-add-member"]
+        for group in self.groups:
+            gdata = self.g.node(group)
+            if group == holder or not role.covers({str(gdata.get("principal_id") or "")}):
+                continue
+            if gdata.get("role_assignable"):
+                # only owners, Privileged Role Administrators and Global Administrators
+                if role.template not in ROLE_ASSIGNABLE_GROUP_MANAGERS or not role.tenant_wide:
+                    continue
+            elif allowed_by(role.actions, GROUP_MEMBERS) is None or gdata.get("dynamic_membership"):
+                continue
+            self._add(tech, holder, group, grant, GROUP_MEMBERS, role.assignment)
+        if role.tenant_wide and role.template in RESET_PROTECTION:
+            tech = by_id["az-entra-password-reset"]
+            for user in self.users:
+                udata = self.g.node(user)
+                if user == holder or udata.get("external"):
+                    continue
+                if can_reset((role.template,), protected.get(user, set())) is None:
+                    continue
+                self._add(
+                    tech,
+                    holder,
+                    user,
+                    grant,
+                    tech.all_of[0],
+                    role.assignment,
+                    condition="the password alone signs in only where MFA is not enforced "
+                    "for the user (MFA registration and Conditional Access were not collected)",
+                )
+
+    def _graph_app(
+        self, by_id: dict[str, Technique], nid: str, names: set[str], admins: set[str]
+    ) -> None:
+        """Microsoft Graph application permissions held by an application or identity."""
+        held = sorted(names & set(GRAPH_ADMIN_APP_ROLES))
+        if held:
+            tech = by_id["az-entra-graph-grant-role"]
+            grant = f"Microsoft Graph application permission {held[0]}"
+            for sub in sorted(sid for sid, _d in self.g.nodes("AzureSubscription")):
+                self._add(tech, nid, sub, grant, held[0], "graph-app-role")
+            node = self.g.node(nid)
+            node["admin"] = True
+            node.setdefault("admin_via", tech.id)
+        if nid in admins or GRAPH_APP_WRITE not in names:
+            return
+        tech = by_id["az-entra-graph-add-secret"]
+        grant = f"Microsoft Graph application permission {GRAPH_APP_WRITE}"
+        for sp in self.sps:
+            if sp != nid and self._credential_allowed(sp, APP_CREDENTIALS):
+                self._add(tech, nid, sp, grant, GRAPH_APP_WRITE, "graph-app-role")
+
+    def _admin(self, by_id: dict[str, Technique], holder: str, role: _Held) -> None:
+        """Global Administrator and Privileged Role Administrator: every subscription."""
+        if not (role.tenant_wide and role.template in TENANT_ADMIN_ROLES):
+            return
+        tid = (
+            "az-entra-global-admin"
+            if role.template == GLOBAL_ADMIN
+            else "az-entra-privileged-role-admin"
+        )
+        tech = by_id[tid]
+        for sub in sorted(nid for nid, _d in self.g.nodes("AzureSubscription")):
+            self._add(tech, holder, sub, role.grant(), tech.all_of[0], role.assignment)
+        node = self.g.node(holder)
+        node["admin"] = True
+        node.setdefault("admin_via", tid)
+
+    def _add(
+        self,
+        tech: Technique,
+        src: str,
+        dst: str,
+        grant: str,
+        op: str,
+        assignment: str,
+        condition: str = "",
+    ) -> None:
+        if src == dst:
+            return
+        data = self.g.node(dst)
+        resource = str(data.get("app_display_name") or self.esc.name(dst))
+        if data["kind"] == "AzureServicePrincipal" and data.get("app_object_id"):
+            resource = f"application {resource}"
+        elif data["kind"] == "EntraAgentIdentity":
+            resource = str(data.get("app_display_name") or data.get("blueprint") or resource)
+        words = {
+            "attacker": self.esc.name(src),
+            "target": self.esc.name(dst),
+            "resource": resource,
+            "permissions": tech.permissions,
+            "grant": grant,
+            "service": "",
+        }
+        ev: dict[str, Any] = {
+            "permission": op,
+            "grant": grant,
+            "technique": tech.sentence.format(**words),
+            "technique_id": tech.id,
+            "reference": tech.refs.text(),
+            "fix": tech.fix.format(**words),
+        }
+        if assignment == "ownership":
+            ev["ownership"] = grant
+        elif assignment == "graph-app-role":
+            ev["graph_app_role"] = op
+        else:
+            ev["assignment"] = assignment
+            ev["role"] = self.g.node(assignment).get("role_name")
+        conf = Confidence.CONFIRMED
+        if condition:
+            conf = Confidence.CONDITIONAL
+            ev["condition"] = condition
+        self.esc.found[(src, dst, tech.edge)].append((tech, conf, ev))
+
+
 @deriver("access", "azure-escalation")
 def azure_escalation(graph: Graph, ctx: BuildContext) -> None:
     """After azure-rbac (listed before it in build.PHASES), which links principals to roles."""
-    if any(True for _ in graph.nodes("AzureRoleAssignment")):
+    if any(True for _ in graph.nodes("AzureRoleAssignment")) or any(
+        True for _ in graph.nodes("EntraRoleAssignment")
+    ):
         AzureEscalation(graph, ctx).run()

@@ -13,8 +13,7 @@ Threat Research Matrix (ATRM) where BloodHound has no edge. Conditions, decided 
 
 Entra ID (directory) techniques -- application and service principal owners adding secrets,
 directory roles such as Application Administrator, group owners adding members, password
-reset roles -- need Microsoft Graph reads of applications, owners and directory role
-assignments that the collector does not make yet; they are not claimed here.
+reset roles -- are in :mod:`aispm_graph.escalation.entra`.
 """
 
 from __future__ import annotations

@@ -27,6 +27,13 @@ paths end there and its other edges are not listed. A condition that cannot be d
 what was collected leaves the edge `conditional` and names the condition in the edge's
 `condition` evidence.
 
+Azure rows come in two sets: Azure RBAC techniques (`aispm_graph/escalation/azure.py`, decided
+from role assignments and their `actions`), then Microsoft Entra ID techniques
+(`aispm_graph/escalation/entra.py`, decided from directory roles and their
+`allowedResourceActions`, ownership of applications, service principals, agent identity
+blueprints and groups, and Microsoft Graph application permissions), which need the Graph
+reads listed in [azure.md](azure.md).
+
 References: [pathfinding.cloud](https://pathfinding.cloud) ids, Rhino Security Labs' AWS and
 GCP privilege-escalation write-ups, BloodHound's Azure (AZ) edges, PMapper's edge checkers.
 """

@@ -51,8 +51,10 @@ class Graph:
         spec = self._node_kinds.get(kind)
         if spec is None:
             raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
-        if not node_id:
-            raise SchemaError("node id must not be empty")
+        if not node_id or not isinstance(node_id, str):
+            # An id from estate data that is a number, a bool or a list would be a node no
+            # query can name and would break every deriver that reads ids as ARNs or paths.
+            raise SchemaError(f"node id must be a non-empty string, not {node_id!r}")
         existing = self.g.nodes.get(node_id)
         if existing is not None:
             if existing["kind"] != kind:
@@ -77,7 +79,7 @@ class Graph:
             spec = kinds.get(kind)
             if spec is None:
                 raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
-            if node_id in g or not node_id:
+            if not node_id or not isinstance(node_id, str) or node_id in g:
                 self.add_node(node_id, kind, name, **props)
                 continue
             data = {k: v for k, v in props.items() if v is not None}

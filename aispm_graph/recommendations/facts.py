@@ -95,3 +95,59 @@ def agent_role_shared(graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
     if not role:
         return False
     return any(other != node_id and d.get("role") == role for other, d in graph.nodes(data["kind"]))
+
+
+def _statements(doc: Any) -> list[dict[str, Any]]:
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except ValueError:
+            return []
+    stmts = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(stmts, dict):
+        stmts = [stmts]
+    return [s for s in stmts or [] if isinstance(s, dict)]
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if v is not None]
+
+
+def full_bedrock_grants(graph: Graph, principal: str) -> list[str]:
+    """Policies of the principal (and of its groups) that allow every Bedrock action on every
+    resource (``bedrock:*`` or ``*`` on ``*``), as Prowler's full-service-access test reads
+    them: an Allow statement, no NotAction, resource ``*``."""
+    holders = [principal] + [
+        t for _s, t, k in graph.g.out_edges(principal, keys=True) if k == "MEMBER_OF"
+    ]
+    found: list[str] = []
+    for holder in holders:
+        for pol in graph.node(holder).get("policies") or []:
+            if not isinstance(pol, dict):
+                continue
+            for st in _statements(pol.get("document")):
+                if st.get("Effect") != "Allow" or "NotAction" in st:
+                    continue
+                actions = {a.lower() for a in _as_list(st.get("Action"))}
+                if actions & {"*", "bedrock:*"} and "*" in _as_list(st.get("Resource")):
+                    found.append(str(pol.get("name") or pol.get("arn") or "a policy"))
+                    break
+    return found
+
+
+@fact(
+    "api_key_user_privileged",
+    "the key's IAM user is an administrator, can escalate its privileges, or is allowed "
+    "bedrock:* on every resource",
+)
+def api_key_user_privileged(graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
+    """A Bedrock API key acts with its user's Bedrock rights; with bedrock:* it can delete
+    guardrails and logging, and an admin or escalating user turns a leaked key into more."""
+    user = data.get("user")
+    if not isinstance(user, str) or not graph.has_node(user):
+        return False
+    if graph.node(user).get("admin") is True:
+        return True
+    if any(k == "CAN_ESCALATE_TO" for _s, _t, k in graph.g.out_edges(user, keys=True)):
+        return True
+    return bool(full_bedrock_grants(graph, user))

@@ -154,7 +154,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         effort="medium",
         source_labels=(L.IDENTITY,),
         target_labels=(L.IDENTITY,),
-        evidence_keys=("technique", "permissions", "policy"),
+        evidence_keys=(
+            "technique",
+            "permissions",
+            "policy",
+            "ownership",
+            "graph_app_role",
+        ),
     ),
     EdgeKind(
         "HAS_CREDENTIAL",
@@ -224,7 +230,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         effort="medium",
         source_labels=(L.IDENTITY,),
         target_labels=(L.TENANT,),
-        evidence_keys=("permission", "grant"),
+        evidence_keys=("permission", "grant", "graph_app_role"),
     ),
     EdgeKind(
         "CAN_UPDATE_CODE",
@@ -327,6 +333,14 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     ),
     EdgeKind("DEPENDS_ON", "SBOM dependency: the component uses the other component.", False),
     EdgeKind("ASSIGNED", "A role assignment or policy binds the identity at a scope.", False),
+    EdgeKind(
+        "OWNS",
+        "The principal is an owner of the Entra application, service principal or group. "
+        "Structure: what ownership lets it do (add a credential, add members) is on the "
+        "CAN_ESCALATE_TO edges the Entra escalation techniques derive.",
+        False,
+        evidence_keys=("owner_of", "grant"),
+    ),
     EdgeKind("POLICY", "The identity has the policy attached.", False),
     EdgeKind(
         "HAS_SERVICE_ROLE",
@@ -343,7 +357,12 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         False,
         evidence_keys=("mechanism", "tool_type", "approval", "field"),
     ),
-    EdgeKind("USES_MODEL", "The agent answers with the model.", False, evidence_keys=("field",)),
+    EdgeKind(
+        "USES_MODEL",
+        "The agent, or the prompt (each variant's model), answers with the model.",
+        False,
+        evidence_keys=("field",),
+    ),
     EdgeKind(
         "USES_MEMORY",
         "The agent reads and writes the memory across sessions.",

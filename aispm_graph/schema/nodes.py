@@ -276,6 +276,24 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AWS,
         (L.TENANT,),
         "An AWS account.",
+        P(
+            "cloudtrail_bedrock_data_events",
+            B,
+            "A logging CloudTrail trail records Bedrock data events (agents, knowledge bases, "
+            "flows, guardrails, prompts); absent when trails were not collected.",
+        ),
+        P(
+            "bedrock_in_use",
+            B,
+            "Bedrock is in use in some collected region (resources, invocation logging, "
+            "interface endpoints or recent Bedrock calls in the CloudTrail event history).",
+        ),
+        P(
+            "clarify_used",
+            B,
+            "A SageMaker Clarify processing job ran in the account; set only where SageMaker "
+            "models are served and processing jobs were listed.",
+        ),
         target=T.TENANT_ADMIN,
         category="tenant",
         service="organizations",
@@ -293,6 +311,11 @@ NODE_KINDS: tuple[NodeKind, ...] = (
             "login_profile",
             B,
             "Has a console password; absent when login profiles were not collected.",
+        ),
+        P(
+            "bedrock_api_keys",
+            SL,
+            "Ids of the user's usable long-term Bedrock API keys (active, not expired).",
         ),
         category="identity",
         service="iam",
@@ -347,6 +370,27 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         category="identity",
         service="iam",
         cartography=True,
+    ),
+    _k(
+        "BedrockApiKey",
+        AWS,
+        (L.CREDENTIAL,),
+        "A long-term Amazon Bedrock API key: an IAM service-specific credential for "
+        "bedrock.amazonaws.com, a bearer secret that calls Bedrock with its user's Bedrock "
+        "permissions (never its secret). Reaches what those permissions reach, through "
+        "derived edges, not the user's other rights.",
+        P("credential_id", S, "ServiceSpecificCredentialId."),
+        P("user_name", S, "The IAM user the key belongs to."),
+        P("user", S, "ARN of that user, when collected."),
+        P("status", S, "Active or Inactive."),
+        P("created", S, "CreateDate (ISO 8601)."),
+        P("expires", S, "ExpirationDate (ISO 8601); absent when the key never expires."),
+        P("expired", B, "The expiry date had passed when the graph was built."),
+        P("never_expires", B, "The key has no expiration date."),
+        P("usable", B, "Active and not expired: it authenticates today."),
+        P("alias", S, "ServiceCredentialAlias, if set."),
+        category="identity",
+        service="iam",
     ),
     _k(
         "AWSInstanceProfile",
@@ -605,6 +649,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         MODEL_NAME,
         CMK,
         P("training_data", S, "S3 URI of its training data."),
+        P(
+            "customization_in_vpc",
+            B,
+            "Its customization job ran in a VPC (vpcConfig); absent when the job is unknown.",
+        ),
+        P("tagged", B, "Has at least one tag (ListTagsForResource); absent when not read."),
         target=T.AI_MODEL,
         category="ai",
         service="bedrock",
@@ -625,6 +675,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.GUARDRAIL,),
         "A Bedrock guardrail.",
         P("prompt_attack_filter", B, "Has a prompt-attack content filter."),
+        CMK,
+        P("kms_key", S, "Customer-managed KMS key of the guardrail (kmsKeyArn)."),
         category="ai",
         service="bedrock",
     ),
@@ -641,6 +693,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("aliases", SL, "Alias names of the agent."),
         P("memory_enabled", B, "Session summary memory is on."),
         P("collaboration", S, "Multi-agent collaboration: DISABLED, SUPERVISOR, ..."),
+        CMK,
+        P("kms_key", S, "Customer-managed KMS key of the agent (customerEncryptionKeyArn)."),
         INDICATORS,
         target=T.AI_AGENT,
         category="ai",
@@ -661,8 +715,37 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (),
         "Bedrock model invocation logging configuration of an account and region.",
         P("enabled", B, "Invocation logging is on."),
+        P(
+            "prompt_management",
+            B,
+            "The region keeps prompts in Bedrock Prompt Management; absent when not listed.",
+        ),
         category="ai",
         service="bedrock",
+    ),
+    _k(
+        "CloudTrailTrail",
+        AWS,
+        (),
+        "A CloudTrail trail, at its home region, with what it records about Amazon Bedrock.",
+        P("multi_region", B, "The trail records every region."),
+        P("organization_trail", B, "The trail records every account of the organisation."),
+        P("is_logging", B, "The trail is logging (GetTrailStatus)."),
+        P("s3_bucket", S, "Bucket the trail delivers to."),
+        P("kms_key", S, "KMS key of the delivered logs."),
+        P(
+            "bedrock_management_events",
+            B,
+            "Its selectors record Bedrock management events, model invocations included.",
+        ),
+        P(
+            "bedrock_data_events",
+            SL,
+            "Bedrock data resource types its advanced selectors record (AWS::Bedrock::...).",
+        ),
+        category="tenant",
+        service="cloudtrail",
+        cartography=True,
     ),
     _k(
         "BedrockActionGroup",
@@ -800,6 +883,12 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("root_access", B, "Users get root."),
         P("direct_internet_access", B, "Direct internet access is enabled."),
         P("subnet_id", S, "Subnet the notebook runs in; absent when it is not in a VPC."),
+        P(
+            "lifecycle_secrets",
+            SL,
+            "Where its lifecycle configuration's scripts hold secrets ('OnStart line 3: "
+            "credential format'); the scripts themselves are never stored.",
+        ),
         AI_LIBS,
         VULN_FACTORS,
         category="ai",
@@ -832,6 +921,14 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AWS,
         (L.AI_ENDPOINT,),
         "A SageMaker endpoint.",
+        P("jumpstart_model_id", S, "JumpStart model id (sagemaker-sdk:jumpstart-model-id tag)."),
+        P("jumpstart_model_version", S, "JumpStart model version (from the SDK's tags)."),
+        P(
+            "monitored",
+            B,
+            "A Model Monitor schedule in status Scheduled watches it; absent when schedules "
+            "were not listed.",
+        ),
         target=T.AI_MODEL,
         category="ai",
         service="sagemaker",
@@ -875,6 +972,15 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A user- or system-assigned managed identity.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="managedidentity",
     ),
@@ -884,6 +990,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "A service principal.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         LONG_LIVED,
         P("app_id", S, "Application (client) id."),
         P(
@@ -895,6 +1003,21 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("service_principal_type", S, "Application, ManagedIdentity, Legacy, SocialIdp."),
         P("first_party", B, "A Microsoft first-party application."),
         P("external", B, "Owned by a tenant outside the collected estate."),
+        P("app_object_id", S, "Object id of its application registration in this tenant."),
+        P("app_display_name", S, "Name of its application (registration or appDisplayName)."),
+        P(
+            "password_credentials",
+            INT,
+            "Client secrets on the application and the service principal (count only).",
+        ),
+        P("key_credentials", INT, "Certificates on the application and the service principal."),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
         category="identity",
         service="entra",
         cartography=True,
@@ -905,6 +1028,8 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "An Entra ID user.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         LONG_LIVED,
         P("user_type", S, "Member or Guest."),
         P("user_principal_name", S, "Sign-in name; a guest's carries #EXT#."),
@@ -920,6 +1045,15 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY,),
         "An Entra ID group.",
         P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
+        P(
+            "role_assignable",
+            B,
+            "isAssignableToRole: only its owners, Privileged Role Administrators and Global "
+            "Administrators manage its members.",
+        ),
+        P("dynamic_membership", B, "Members come from a rule (groupTypes DynamicMembership)."),
         category="identity",
         service="entra",
         cartography=True,
@@ -1180,8 +1314,44 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.IDENTITY, L.AGENT_IDENTITY),
         "A Microsoft Entra agent identity (Entra Agent ID): a service principal an agent acts "
         "as; its role assignments reach like any principal's.",
+        P("principal_id", S, "Entra object id.", indexed=True),
+        ADMIN,
+        ADMIN_VIA,
         P("app_id", S, "Application (client) id."),
         P("blueprint", S, "Agent identity blueprint it was created from."),
+        P("account_enabled", B, "The agent identity may sign in."),
+        LONG_LIVED,
+        P("app_object_id", S, "Object id of its agent identity blueprint."),
+        P("app_display_name", S, "Name of its agent identity blueprint."),
+        P("password_credentials", INT, "Client secrets on its blueprint (count only)."),
+        P("key_credentials", INT, "Certificates on its blueprint (count only)."),
+        P(
+            "graph_app_roles",
+            SL,
+            "Microsoft Graph application permissions it holds that control the directory "
+            "(Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, "
+            "RoleManagement.ReadWrite.Directory).",
+        ),
+        category="identity",
+        service="entra",
+    ),
+    _k(
+        "EntraRoleAssignment",
+        AZ,
+        (L.POLICY,),
+        "A Microsoft Entra (directory) role assignment: a principal holds a directory role "
+        "tenant-wide ('/'), on one object ('/<object id>') or in an administrative unit. "
+        "Linked from its principal by ASSIGNED; the Entra escalation techniques read it.",
+        P("holder_id", S, "Entra object id of the holder.", indexed=True),
+        P("role_name", S, "Directory role name."),
+        P("role_template_id", S, "Role template id (the same in every tenant for built-ins)."),
+        P(
+            "directory_scope",
+            S,
+            "directoryScopeId: '/', '/<object id>', '/administrativeUnits/<id>'.",
+        ),
+        P("allowed_actions", SL, "The role's allowedResourceActions (microsoft.directory/...)."),
+        P("built_in", B, "A built-in role (else custom)."),
         category="identity",
         service="entra",
     ),

@@ -29,7 +29,7 @@ from replay_proxy import ReplayProxy
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-SERVICES = ("iam", "organizations", "ec2", "bedrock", "bedrock-agent", "logs")
+SERVICES = ("iam", "organizations", "ec2", "bedrock", "bedrock-agent", "bedrock-flows", "logs")
 GR = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail"
 FOUNDATION = f"arn:aws:bedrock:{REGION}::foundation-model"
 PII = {"piiEntities": [{"type": "EMAIL", "action": "ANONYMIZE"}]}
@@ -492,6 +492,12 @@ def test_guardrails_exist_where_bedrock_runs(estate: Graph) -> None:
     assert _fired(estate, "AWS-BR-008") == set()
 
 
+def test_prompt_management_where_bedrock_runs(estate: Graph) -> None:
+    # Prowler bedrock_prompt_management_exists: a region without prompts fails (the listing
+    # answered empty); the region with prompts passes in test_aws_bedrock_posture_props.
+    assert _fired(estate, "AWS-BR-012") == {f"invocation logging {REGION}"}
+
+
 def test_shared_custom_model_is_not_this_accounts_finding(estate: Graph) -> None:
     # Prowler lists with isOwned=true: the model shared from 999988887777 is not audited.
     assert _fired(estate, "AWS-BR-005") == {"own-plain"}
@@ -566,6 +572,7 @@ def test_on_demand_region_is_in_use_through_its_logging(
     logging_node = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:model-invocation-logging"
     assert graph.node(logging_node)["in_use_evidence"] == ["model invocation logging is configured"]
     assert _fired(graph, "AWS-BR-008") == {f"invocation logging {REGION}"}
+    assert _fired(graph, "AWS-BR-012") == {f"invocation logging {REGION}"}
     vpc_id = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{vpc}"
     assert {f.resource for f in evaluate(graph) if f.check == "AWS-BR-004"} == {vpc_id}
     assert graph.node(vpc_id)["bedrock_endpoints_missing"] == ["bedrock", "bedrock-runtime"]

@@ -329,3 +329,11 @@ def test_prompts_and_flows(aibom: Any) -> None:
     assert (flow_id, f"arn:aws:iam::{A}:role/flow-exec-role") in edges(graph, "HAS_IDENTITY")
     assert (flow_id, "arn:aws:s3:::acme-flow-docs") in edges(graph, "GROUNDED_ON")
     assert "grounding" in graph.node("arn:aws:s3:::acme-flow-docs")["data_role"]
+
+
+def test_an_account_serving_models_without_clarify(aibom: Any) -> None:
+    from aispm_graph.recommendations.evaluate import evaluate
+
+    graph = aibom[0]
+    assert graph.node(f"arn:aws:iam::{A}:root")["clarify_used"] is False
+    assert {f.name for f in evaluate(graph) if f.check == "AWS-SM-023"} == {A}

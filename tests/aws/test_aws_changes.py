@@ -50,3 +50,11 @@ def test_unreadable_history_forces_what_it_would_have_shown() -> None:
     assert not only_bucket_region.needs("iam", GLOBAL)
     assert only_bucket_region.needs("s3", GLOBAL, bucket_regions={"ap-southeast-2"})
     assert not only_bucket_region.needs("s3", GLOBAL, bucket_regions={"us-east-1"})
+
+
+def test_cloudtrail_is_collected_again_even_when_nothing_was_written() -> None:
+    # Its answer carries a sample of recent Bedrock calls: reusing it would keep stale evidence
+    # of Bedrock use although the event history shows no write.
+    report = ChangeReport(since=NOW)
+    assert "recent events" in report.needs("cloudtrail", "us-east-1")
+    assert report.needs("kms", "us-east-1") == ""

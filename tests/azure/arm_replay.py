@@ -12,6 +12,7 @@ It runs in a thread on 127.0.0.1 (plain http: the SDK allows it for loopback whe
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -34,6 +35,7 @@ class ArmReplay:
         tenant_id: str | None = None,
         group_members: dict[str, list[dict[str, Any]]] | None = None,
         agents: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
+        graph: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.resources = resources
         # Foundry Agent Service data plane, GET /api/projects/{project}/{assistants|agents}:
@@ -55,6 +57,11 @@ class ArmReplay:
         self.tenant_id = tenant_id
         # Graph GET /v1.0/groups/{id}/transitiveMembers, paged by @odata.nextLink
         self.group_members = {k.lower(): v for k, v in (group_members or {}).items()}
+        # Other Graph collections by path (lower case, no query): role definitions and
+        # assignments, owners, applications (``$filter=appId eq '...'``), agent identities.
+        # A Graph collection not recorded answers an empty list, as Graph does for an
+        # object without owners.
+        self.graph = {k.lower(): v for k, v in (graph or {}).items()}
         self.next_link_host = ""  # set to send nextLinks to another host (a hostile answer)
         # Paths (lower case) that answer 403 to every method, e.g. getEntities or getByIds.
         self.denied_paths: set[str] = set()
@@ -254,6 +261,9 @@ class ArmReplay:
                 if path.startswith("/api/projects/"):
                     self._agents(parsed, path)
                     return
+                if path.startswith(("/v1.0/", "/beta/")):
+                    self._graph_list(parsed, path)
+                    return
                 held = replay.held_subscriptions.get(subscription_of(path))
                 if held is not None:
                     held.wait(timeout=120)
@@ -407,6 +417,25 @@ class ArmReplay:
                         "has_more": start + limit < len(items),
                     },
                 )
+            def _graph_list(self, parsed: Any, path: str) -> None:
+                items = replay.graph.get(path, [])
+                query = parse_qs(parsed.query)
+                filt = query.get("$filter", [""])[0]
+                if filt:
+                    m = re.fullmatch(r"appId eq '([0-9a-fA-F-]{36})'", filt)
+                    if m is None:
+                        self._send(400, {"error": {"code": "BadRequest", "message": filt}})
+                        return
+                    items = [i for i in items if str(i.get("appId")).lower() == m[1].lower()]
+                skip = int(query.get("$skiptoken", ["0"])[0])
+                size = replay.page_size
+                body: dict[str, Any] = {"value": items[skip : skip + size]}
+                if skip + size < len(items):
+                    q = {k: v[0] for k, v in query.items()}
+                    q["$skiptoken"] = str(skip + size)
+                    host = replay.next_link_host or replay.url
+                    body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
+                self._send(200, body)
 
             def _page(self, parsed: Any, items: list[dict[str, Any]]) -> None:
                 query = parse_qs(parsed.query)
@@ -448,4 +477,5 @@ def tenancy_server(extra: Path | None = None) -> ArmReplay:
         ],
         tenant_id=TENANT_ID,
         group_members={k: v for f in more for k, v in (load(f, "members.json") or {}).items()},
+        graph={k: v for f in more for k, v in (load(f, "graph.json") or {}).items()},
     )

@@ -159,6 +159,155 @@ CASES: dict[str, Case] = {
 }
 
 
+# -- Entra ID (directory) techniques: fixtures/azure/escalation/graph.json -------------------
+
+
+def _g(prefix: str, n: int) -> str:
+    return f"{prefix}-0000-4000-8000-0000000000{n:02d}"
+
+
+def attacker(n: int) -> str:
+    return f"entra/users/{_g('e5e00000', n)}"
+
+
+(
+    APP_OWNER,
+    SP_OWNER,
+    APP_ADMIN,
+    SCOPED_CLOUD_APP_ADMIN,
+    CUSTOM_SECRET,
+    CUSTOM_SP_OWNERS,
+    GROUP_OWNER,
+    GROUPS_ADMIN,
+    HELPDESK,
+    PASSWORD_ADMIN,
+    GLOBAL_ADMIN,
+    PRIV_ROLE_ADMIN,
+    DIR_READER,
+    AU_HELPDESK,
+    AGENT_DEVELOPER,
+) = (attacker(i) for i in range(1, 16))
+SP_RAG = f"entra/serviceprincipals/{_g('e5e10000', 1)}"
+SP_BATCH = f"entra/serviceprincipals/{_g('e5e10000', 2)}"
+SP_FIRST_PARTY = f"entra/serviceprincipals/{_g('e5e10000', 3)}"
+SP_APP_WRITER = f"entra/serviceprincipals/{_g('e5e10000', 4)}"  # Application.ReadWrite.All
+SP_ROLE_WRITER = f"entra/serviceprincipals/{_g('e5e10000', 5)}"  # RoleManagement.ReadWrite...
+GROUP_STATIC = f"entra/groups/{_g('e5e40000', 1)}"
+GROUP_ROLE_ASSIGNABLE = f"entra/groups/{_g('e5e40000', 2)}"
+GROUP_DYNAMIC = f"entra/groups/{_g('e5e40000', 3)}"
+USER_PLAIN, USER_HELPDESK, USER_GLOBAL_ADMIN, USER_PRIVILEGED_MEMBER = (
+    f"entra/users/{_g('e5e50000', n)}" for n in (1, 2, 3, 4)
+)
+AGENT_IDENTITY = f"entra/agentidentities/{_g('e5e60000', 1)}"
+ACCT = f"{SUB}/resourcegroups/rg-ai/providers/microsoft.cognitiveservices/accounts/oai-prod"
+ESC = "CAN_ESCALATE_TO"
+
+ENTRA_CASES: dict[str, Case] = {
+    "az-entra-owner-add-credential": Case(
+        APP_OWNER,
+        SP_RAG,
+        ESC,
+        (
+            (APP_OWNER, SP_BATCH, ESC, "owns another application"),
+            (DIR_READER, SP_RAG, ESC, "Directory Readers"),
+        ),
+    ),
+    "az-entra-agent-blueprint-owner": Case(
+        AGENT_DEVELOPER,
+        AGENT_IDENTITY,
+        ESC,
+        (
+            (APP_OWNER, AGENT_IDENTITY, ESC, "owns another application"),
+            (DIR_READER, AGENT_IDENTITY, ESC, "Directory Readers"),
+            (AGENT_DEVELOPER, SP_RAG, ESC, "owns only the blueprint"),
+        ),
+    ),
+    "az-entra-role-add-credential": Case(
+        APP_ADMIN,
+        SP_RAG,
+        ESC,
+        (
+            (APP_ADMIN, SP_FIRST_PARTY, ESC, "Microsoft first-party application"),
+            (APP_ADMIN, ID_VM, ESC, "a managed identity has no credential to add"),
+            (SCOPED_CLOUD_APP_ADMIN, SP_RAG, ESC, "role scoped to another application"),
+            (DIR_READER, SP_RAG, ESC, "Directory Readers"),
+        ),
+    ),
+    "az-entra-role-add-owner": Case(
+        CUSTOM_SP_OWNERS,
+        SP_RAG,
+        ESC,
+        (
+            (CUSTOM_SECRET, SP_RAG, ESC, "custom role with credentials/update only"),
+            (CUSTOM_SP_OWNERS, SP_FIRST_PARTY, ESC, "Microsoft first-party application"),
+        ),
+    ),
+    "az-entra-group-owner-add-member": Case(
+        GROUP_OWNER,
+        GROUP_ROLE_ASSIGNABLE,
+        ESC,
+        (
+            (GROUP_OWNER, GROUP_STATIC, ESC, "owns another group"),
+            (DIR_READER, GROUP_ROLE_ASSIGNABLE, ESC, "Directory Readers"),
+        ),
+    ),
+    "az-entra-role-add-member": Case(
+        GROUPS_ADMIN,
+        GROUP_STATIC,
+        ESC,
+        (
+            (GROUPS_ADMIN, GROUP_ROLE_ASSIGNABLE, ESC, "role-assignable group"),
+            (GROUPS_ADMIN, GROUP_DYNAMIC, ESC, "dynamic membership"),
+            (HELPDESK, GROUP_STATIC, ESC, "Helpdesk Administrator manages no groups"),
+        ),
+    ),
+    "az-entra-password-reset": Case(
+        HELPDESK,
+        USER_PLAIN,
+        ESC,
+        (
+            (HELPDESK, USER_GLOBAL_ADMIN, ESC, "Global Administrators: only PAA / GA"),
+            (PASSWORD_ADMIN, USER_HELPDESK, ESC, "Password Admin cannot reset Helpdesk Admin"),
+            (HELPDESK, USER_PRIVILEGED_MEMBER, ESC, "member of a role-assignable group"),
+            (AU_HELPDESK, USER_PLAIN, ESC, "role scoped to an administrative unit"),
+            (GROUPS_ADMIN, USER_PLAIN, ESC, "Groups Administrator resets no password"),
+        ),
+    ),
+    "az-entra-graph-add-secret": Case(
+        SP_APP_WRITER,
+        SP_RAG,
+        ESC,
+        (
+            (SP_APP_WRITER, SP_FIRST_PARTY, ESC, "Microsoft first-party application"),
+            (SP_BATCH, SP_RAG, ESC, "holds only User.Read.All"),
+            (SP_APP_WRITER, SUB, "CAN_ADMINISTER", "cannot grant itself roles"),
+        ),
+    ),
+    "az-entra-graph-grant-role": Case(
+        SP_ROLE_WRITER,
+        SUB,
+        "CAN_ADMINISTER",
+        ((SP_BATCH, SUB, "CAN_ADMINISTER", "holds only User.Read.All"),),
+    ),
+    "az-entra-global-admin": Case(
+        GLOBAL_ADMIN,
+        SUB,
+        "CAN_ADMINISTER",
+        (
+            (APP_ADMIN, SUB, "CAN_ADMINISTER", "Application Administrator"),
+            (DIR_READER, SUB, "CAN_ADMINISTER", "Directory Readers"),
+        ),
+    ),
+    "az-entra-privileged-role-admin": Case(
+        PRIV_ROLE_ADMIN,
+        SUB,
+        "CAN_ADMINISTER",
+        ((GROUPS_ADMIN, SUB, "CAN_ADMINISTER", "Groups Administrator"),),
+    ),
+}
+CASES.update(ENTRA_CASES)
+
+
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
     srv: ArmReplay = tenancy_server(FIXTURE).start()

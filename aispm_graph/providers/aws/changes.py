@@ -65,6 +65,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "glue.amazonaws.com": ("glue",),
     "autoscaling.amazonaws.com": ("autoscaling",),
     "logs.amazonaws.com": ("logs",),
+    "cloudtrail.amazonaws.com": ("cloudtrail",),
 }
 GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 
@@ -72,6 +73,14 @@ GLOBAL_TASKS = frozenset({"iam", "organizations", "s3", "s3control"})
 def task_of(service: str, region: str) -> tuple[str, str]:
     """The collector task an event of ``service`` in ``region`` belongs to."""
     return (service, GLOBAL) if service in GLOBAL_TASKS else (service, region)
+
+
+# Services whose answer changes without any write event, so no event history can vouch for an
+# earlier answer: CloudTrail's own task keeps a sample of the region's recent Bedrock calls
+# (the evidence that Bedrock is in use where no resource shows it).
+ALWAYS_COLLECTED = {
+    "cloudtrail": "its answer holds a sample of recent events, which no write event announces",
+}
 
 
 @dataclass
@@ -92,6 +101,8 @@ class ChangeReport:
         event_region: str = GLOBAL_EVENT_REGION,
     ) -> str:
         """Why (service, region) must be collected again, or "" when it may be reused."""
+        if service in ALWAYS_COLLECTED:
+            return ALWAYS_COLLECTED[service]
         if (service, region) in self.changed:
             names = [s for s, svcs in EVENT_SOURCES.items() if service in svcs]
             count = sum(self.events[n] for n in names)

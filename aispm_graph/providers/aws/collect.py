@@ -29,10 +29,15 @@ from typing import Any
 from aispm_graph.knowledge.aws.s3 import BUCKET_OPS
 from aispm_graph.progress import NULL, Reporter
 from aispm_graph.providers.aws.incremental import PreviousCollect, plan_reuse
+from aispm_graph.providers.aws.script_secrets import decode_script, scan_script
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.workspace import Document
 
 GLOBAL = "global"
+BEDROCK_SERVICE_NAME = "bedrock.amazonaws.com"
+# Enough recent Bedrock events to show the region is in use (and by which calls), few enough
+# to stay one page of CloudTrail's event history.
+BEDROCK_EVENT_SAMPLE = 50
 DENIED_CODES = {
     "AccessDenied",
     "AccessDeniedException",
@@ -76,6 +81,7 @@ SERVICES = (
     "glue",
     "autoscaling",
     "logs",
+    "cloudtrail",
 )
 GLOBAL_SERVICES = {"iam", "organizations", "s3"}
 
@@ -227,6 +233,14 @@ def _iam(t: _Task) -> None:
             if last is not None:
                 meta["AccessKeyLastUsed"] = last.get("AccessKeyLastUsed")
         t.put("list_access_keys", name, {"UserName": name}, keys)
+        # Long-term Bedrock API keys are service-specific credentials of the user: metadata
+        # only (id, status, dates); the secret is shown once at creation and never listed.
+        t.call(
+            "list_service_specific_credentials",
+            name,
+            UserName=name,
+            ServiceName=BEDROCK_SERVICE_NAME,
+        )
     for user in details.get("UserDetailList", []):
         # Whether a user has a console password decides Create- vs UpdateLoginProfile.
         name = user["UserName"]
@@ -441,13 +455,24 @@ def _sagemaker(t: _Task) -> None:
             "FeatureGroupName",
         ),
     ):
-        listed = t.call(list_op, store=False)
+        # The processing job listing is kept even when empty: no Clarify job is AWS-SM-023.
+        listed = t.call(list_op, store=list_op == "list_processing_jobs")
         for item in (listed or {}).get(field_name, []):
             name = item[name_key]
             t.call(describe, name, **{param: name})
             if describe == "describe_model_package_group":
-                # Cross-account sharing of the registry is its resource policy.
+                # Cross-account sharing of the registry is its resource policy; its versions
+                # (with their approval status) are the packages models are deployed from.
                 t.call("get_model_package_group_policy", name, ModelPackageGroupName=name)
+                t.call("list_model_packages", name, ModelPackageGroupName=name)
+            arn = item.get("ModelArn") or item.get("EndpointArn")
+            if arn and describe in ("describe_model", "describe_endpoint"):
+                # Tags carry the SageMaker SDK's JumpStart model id and version (provenance).
+                kind = "model" if describe == "describe_model" else "endpoint"
+                t.call("list_tags", f"{kind}/{name}", ResourceArn=arn)
+    _lifecycle_scans(t, "describe_notebook_instance_lifecycle_config")
+    # Model Monitor schedules name the endpoints they watch (AWS-SM-021).
+    t.call("list_monitoring_schedules")
     # Studio: spaces and running apps are keyed by domain (and app type and owner).
     spaces = t.call("list_spaces", store=False)
     for sp in (spaces or {}).get("Spaces", []):
@@ -476,10 +501,45 @@ def _sagemaker(t: _Task) -> None:
         )
 
 
+def _lifecycle_scans(t: _Task, op: str) -> None:
+    """Notebook lifecycle configurations, scanned for secrets and stored without their
+    scripts (they run as root and may hold the very keys the scan looks for)."""
+    seen: set[str] = set()
+    for doc in [d for d in t.docs if d.body["operation"] == "describe_notebook_instance"]:
+        name = doc.body["response"].get("NotebookInstanceLifecycleConfigName")
+        if not isinstance(name, str) or not name or name in seen:
+            continue
+        seen.add(name)
+        got = t.call(op, store=False, NotebookInstanceLifecycleConfigName=name)
+        if got is None:
+            continue
+        findings = {
+            hook: [
+                f"{hook} {where}"
+                for script in got.get(hook) or []
+                if isinstance(script, dict)
+                for where in scan_script(decode_script(script.get("Content")))
+            ]
+            for hook in ("OnCreate", "OnStart")
+        }
+        t.put(
+            op,
+            name,
+            {"NotebookInstanceLifecycleConfigName": name},
+            {
+                "NotebookInstanceLifecycleConfigName": name,
+                "NotebookInstanceLifecycleConfigArn": got.get("NotebookInstanceLifecycleConfigArn"),
+                "SecretFindings": findings["OnCreate"] + findings["OnStart"],
+            },
+        )
+
+
 def _bedrock(t: _Task) -> None:
     models = t.call("list_custom_models", store=False)
     for m in (models or {}).get("modelSummaries", []):
         t.call("get_custom_model", m["modelName"], modelIdentifier=m["modelArn"])
+        # Tags say who owns a model and how its data is classified (AWS-BR-026).
+        t.call("list_tags_for_resource", m["modelName"], resourceARN=m["modelArn"])
     # Which of them the account owns: a model shared in through RAM is listed above too, but
     # its key and settings belong to the owner, so its findings are not this account's to fix.
     t.call("list_custom_models", "owned", isOwned=True)
@@ -588,7 +648,8 @@ def _bedrock_agentcore(t: _Task) -> None:
 
 def _bedrock_flows(t: _Task) -> None:
     """Bedrock Prompt Management and Flows (the bedrock-agent API, apart from agents)."""
-    prompts = t.call("list_prompts", store=False)
+    # Stored even when empty: no prompt in a region that uses Bedrock is AWS-BR-012.
+    prompts = t.call("list_prompts")
     for p in (prompts or {}).get("promptSummaries", []):
         t.call("get_prompt", p["id"], promptIdentifier=p["id"])
     flows = t.call("list_flows", store=False)
@@ -630,6 +691,38 @@ def _logs(t: _Task) -> None:
     t.call("describe_log_groups")
 
 
+def _cloudtrail(t: _Task) -> None:
+    """Trails that record this region, what they record, and the region's recent Bedrock calls
+    from the free 90-day event history: the only trace of a region that invokes models on
+    demand without invocation logging.
+
+    Shadow trails are listed too: an organization trail of the management account records a
+    member account but appears there only as a shadow. Status and selectors are read once per
+    trail, in its home region."""
+    trails = t.call("describe_trails", includeShadowTrails=True)
+    for trail in (trails or {}).get("trailList", []):
+        arn = trail.get("TrailARN") or trail.get("Name")
+        if not arn or trail.get("HomeRegion", t.region) != t.region:
+            continue
+        t.call("get_trail_status", trail.get("Name") or arn, Name=arn)
+        t.call("get_event_selectors", trail.get("Name") or arn, TrailName=arn)
+    attrs = [{"AttributeKey": "EventSource", "AttributeValue": BEDROCK_SERVICE_NAME}]
+    events = t.call(
+        "lookup_events",
+        store=False,
+        LookupAttributes=attrs,
+        PaginationConfig={"MaxItems": BEDROCK_EVENT_SAMPLE},
+    )
+    if events is not None:
+        # Names and times only: the full event (caller, source IP, request) is not inventory.
+        kept = [
+            {k: e.get(k) for k in ("EventName", "EventTime", "EventSource")}
+            for e in events.get("Events", [])
+            if isinstance(e, dict)
+        ]
+        t.put("lookup_events", "bedrock", {"LookupAttributes": attrs}, {"Events": kept})
+
+
 COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     # our service name -> (boto3 client name, collector)
     "iam": ("iam", _iam),
@@ -655,6 +748,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
     "logs": ("logs", _logs),
+    "cloudtrail": ("cloudtrail", _cloudtrail),
 }
 
 

@@ -3,8 +3,6 @@ private connectivity and who may administer Bedrock."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from aispm_graph.recommendations.model import (
     Check,
     Fact,
@@ -410,9 +408,6 @@ CHECKS: list[Check] = [
         references=(f"{_DOC}/prompt-management.html",),
         peers=(prowler("bedrock_prompt_encrypted_with_cmk"),),
         frameworks={"owasp-llm": ("LLM07",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Bedrock Prompt Management prompts become nodes with the AI-BOM work "
-        "(issue 20); the check waits for their customerEncryptionKeyArn.",
     ),
     Check(
         id="AWS-BR-012",
@@ -420,13 +415,24 @@ CHECKS: list[Check] = [
         severity="low",
         provider="aws",
         kinds=("BedrockInvocationLogging",),
-        predicate=is_true("bedrock_in_use"),
+        predicate=all_of(is_true("bedrock_in_use"), is_false("prompt_management")),
         rationale="Prompts kept in application code are unversioned and unreviewed.",
         remediation="Keep system prompts in Bedrock Prompt Management, versioned.",
-        peers=(prowler("bedrock_prompt_management_exists"),),
+        fix=Fix(
+            console="Bedrock console > Prompt management > Create prompt.",
+            cli="aws bedrock-agent create-prompt --name <name> --variants file://variants.json",
+            terraform='resource "aws_bedrockagent_prompt" "this" {\n  name = "support"\n'
+            "  # variant { ... }\n}",
+        ),
+        references=(f"{_DOC}/prompt-management.html",),
+        peers=(
+            prowler(
+                "bedrock_prompt_management_exists",
+                differs="Only regions where Bedrock is in use are judged (Prowler judges "
+                "every scanned region).",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("GOVERN 1.6",)},
-        facts="not-collected",
-        facts_note="Needs the prompt inventory (issue 20, ListPrompts); not evaluated until then.",
     ),
     Check(
         id="AWS-BR-013",
@@ -530,20 +536,31 @@ CHECKS: list[Check] = [
         title="Bedrock API key belongs to a user with administrative or broad Bedrock rights",
         severity="high",
         provider="aws",
-        kinds=("AWSUser",),
-        predicate=all_of(
-            present("bedrock_api_keys"), any_of(is_true("admin"), is_true("bedrock_all"))
-        ),
-        rationale="A Bedrock API key is a bearer secret that acts with its IAM user's rights; "
-        "pasted into code or chat it hands out everything that user can do.",
+        kinds=("BedrockApiKey",),
+        predicate=all_of(is_true("usable"), Fact("api_key_user_privileged")),
+        rationale="A Bedrock API key is a bearer secret that acts with its IAM user's Bedrock "
+        "rights; pasted into code or chat, a key whose user holds bedrock:* can delete "
+        "guardrails and logging and invoke any model, and an administrator's or escalating "
+        "user's key hands out more through Bedrock calls that pass roles.",
         remediation="Scope the key's IAM user to bedrock:InvokeModel* on the models it needs "
         "(AmazonBedrockLimitedAccess or narrower), or replace the key with short-term keys.",
         fix=Fix(
+            console="IAM console > Users > <user> > Permissions: remove administrative and "
+            "bedrock:* policies; Security credentials > API keys for Amazon Bedrock.",
             cli="aws iam delete-service-specific-credential --user-name <user> "
-            "--service-specific-credential-id <id>"
+            "--service-specific-credential-id <id>",
         ),
         references=(f"{_DOC}/api-keys.html",),
-        peers=(prowler("bedrock_api_key_no_administrative_privileges"),),
+        peers=(
+            prowler(
+                "bedrock_api_key_no_administrative_privileges",
+                differs="Only usable keys (active, not expired) are judged, since an inactive "
+                "or expired key authenticates nothing; Prowler reports every key. Rights come "
+                "from the user's and its groups' policies and the graph's escalation analysis "
+                "(Prowler reads the user's own policies and its list of escalation action "
+                "combinations).",
+            ),
+        ),
         frameworks={
             "owasp-llm": ("LLM10",),
             "owasp-agentic": ("ASI03",),
@@ -556,13 +573,13 @@ CHECKS: list[Check] = [
         title="Long-term Bedrock API key is active",
         severity="high",
         provider="aws",
-        kinds=("AWSUser",),
-        predicate=present("bedrock_api_keys"),
+        kinds=("BedrockApiKey",),
+        predicate=is_true("usable"),
         rationale="Long-term Bedrock API keys are meant for exploration; AWS recommends "
         "short-term keys (up to 12 hours) for anything else, since a leaked long-term key "
-        "keeps working until it expires or is deleted.",
+        "keeps working until it expires or is deleted (or forever, without an expiry).",
         remediation="Delete long-term Bedrock API keys and use short-term keys generated from "
-        "the caller's own credentials.",
+        "the caller's own credentials; where one is unavoidable, give it a short expiry.",
         fix=Fix(
             console="IAM console > Users > <user> > Security credentials > API keys for "
             "Amazon Bedrock: delete.",
@@ -570,7 +587,14 @@ CHECKS: list[Check] = [
             "--service-specific-credential-id <id>",
         ),
         references=(f"{_DOC}/api-keys.html",),
-        peers=(prowler("bedrock_api_key_no_long_term_credentials"),),
+        peers=(
+            prowler(
+                "bedrock_api_key_no_long_term_credentials",
+                differs="A key that never expires is flagged here (Prowler skips a key without "
+                "an expiration date), and an inactive key is not (Prowler fails any key whose "
+                "expiry is in the future, active or not).",
+            ),
+        ),
         frameworks={
             "owasp-llm": ("LLM10",),
             "atlas": ("AML.T0055", "AML.T0091"),
@@ -686,17 +710,48 @@ CHECKS: list[Check] = [
         severity="medium",
         provider="aws",
         kinds=("AWSAccount",),
-        predicate=is_false("cloudtrail_bedrock_events"),
-        rationale="Bedrock data-plane calls (agent invocations, knowledge-base retrievals) are "
-        "only in CloudTrail when data events are selected.",
-        remediation="Add advanced event selectors for Bedrock resource types to a trail.",
-        references=(
-            "https://docs.aws.amazon.com/bedrock/latest/userguide/logging-using-cloudtrail.html",
+        predicate=all_of(is_false("cloudtrail_bedrock_data_events"), is_true("bedrock_in_use")),
+        rationale="Model invocations are CloudTrail management events, but agent invocations, "
+        "knowledge-base retrievals, flow runs, guardrail applications and prompt use are data "
+        "events: without an advanced event selector for the AWS::Bedrock resource types, "
+        "nobody can say afterwards who asked an agent or a knowledge base what.",
+        remediation="Add advanced event selectors for the Bedrock resource types (AgentAlias, "
+        "KnowledgeBase, FlowAlias, Guardrail, Prompt, InlineAgent, Model) to a logging, "
+        "multi-region trail.",
+        fix=Fix(
+            console="CloudTrail console > Trails > <trail> > Data events > Edit: add data "
+            "event types Bedrock agent alias, Bedrock knowledge base, ... ; log all events.",
+            cli="aws cloudtrail put-event-selectors --trail-name <trail> "
+            "--advanced-event-selectors file://bedrock-selectors.json (eventCategory Equals "
+            "Data, resources.type Equals AWS::Bedrock::AgentAlias, "
+            "AWS::Bedrock::KnowledgeBase, ...)",
+            terraform='resource "aws_cloudtrail" "main" {\n  # ...\n'
+            '  advanced_event_selector {\n    name = "bedrock"\n'
+            '    field_selector {\n      field  = "eventCategory"\n      equals = ["Data"]\n'
+            '    }\n    field_selector {\n      field  = "resources.type"\n'
+            '      equals = ["AWS::Bedrock::AgentAlias", "AWS::Bedrock::KnowledgeBase"]\n'
+            "    }\n  }\n}",
         ),
-        peers=(prowler("cloudtrail_bedrock_logging_enabled"),),
-        frameworks={"nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1")},
-        facts="not-collected",
-        facts_note="CloudTrail trails and event selectors are not collected yet.",
+        references=(
+            f"{_DOC}/logging-using-cloudtrail.html",
+            "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/"
+            "API_AdvancedFieldSelector.html",
+        ),
+        peers=(
+            prowler(
+                "cloudtrail_bedrock_logging_enabled",
+                differs="Prowler passes on management events alone (which carry model "
+                "invocations); here Bedrock data events are required, since agent, "
+                "knowledge-base, flow and guardrail calls are only there. Only accounts where "
+                "Bedrock is in use are judged, and a trail that is not logging counts for "
+                "nothing, as in Prowler.",
+            ),
+        ),
+        frameworks={
+            "owasp-llm": ("LLM10",),
+            "owasp-agentic": ("ASI10",),
+            "nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1"),
+        },
     ),
     Check(
         id="AWS-BR-024",
@@ -725,16 +780,20 @@ CHECKS: list[Check] = [
         severity="low",
         provider="aws",
         kinds=("BedrockCustomModel",),
-        predicate=is_false("customization_in_vpc"),
+        predicate=all_of(is_false("customization_in_vpc"), Not(is_false("owned"))),
         rationale="A customization job in your VPC reads training data through your network "
         "controls and endpoint policies.",
         remediation="Run customization jobs with vpcConfig (subnets and security groups).",
         references=(f"{_DOC}/vpc-model-customization.html",),
-        peers=(cloudsploit("aws/bedrock/customModelInVpc"),),
+        peers=(
+            cloudsploit(
+                "aws/bedrock/customModelInVpc",
+                differs="Decided from the model's customization job (GetModelCustomizationJob "
+                "vpcConfig); a model whose job was deleted, or a model shared from another "
+                "account, is not judged.",
+            ),
+        ),
         frameworks={"owasp-llm": ("LLM04",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Needs GetModelCustomizationJob (vpcConfig), which the AI-BOM work "
-        "(issue 20) collects with the customization job.",
     ),
     Check(
         id="AWS-BR-026",
@@ -742,40 +801,39 @@ CHECKS: list[Check] = [
         severity="low",
         provider="aws",
         kinds=("BedrockCustomModel",),
-        predicate=is_false("tagged"),
+        predicate=all_of(is_false("tagged"), Not(is_false("owned"))),
         rationale="Untagged models cannot be attributed to an owner or data classification.",
         remediation="Tag custom models with owner and data classification.",
-        peers=(cloudsploit("aws/bedrock/customModelHasTags"),),
+        fix=Fix(
+            cli="aws bedrock tag-resource --resource-arn <model-arn> "
+            "--tags key=owner,value=<team> key=data-classification,value=<class>"
+        ),
+        peers=(
+            cloudsploit(
+                "aws/bedrock/customModelHasTags",
+                differs="A model shared from another account is not judged (its tags are "
+                "its owner's).",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("GOVERN 1.6",)},
-        facts="not-collected",
-        facts_note="Bedrock resource tags (ListTagsForResource) are not collected.",
     ),
     Check(
         id="AWS-BR-027",
         title="Bedrock guardrails, agents and flows are not encrypted with a customer-managed key",
         severity="low",
         provider="aws",
-        kinds=("BedrockGuardrail", "BedrockAgent"),
+        kinds=("BedrockGuardrail", "BedrockAgent", "BedrockFlow"),
         predicate=is_false("cmk"),
         rationale="Guardrail policies and agent configurations are encrypted with an AWS-owned "
         "key unless a KMS key is given.",
-        remediation="Create guardrails with kmsKeyId and agents with customerEncryptionKeyArn.",
+        remediation="Create guardrails with kmsKeyId, and agents and flows with "
+        "customerEncryptionKeyArn.",
+        fix=Fix(
+            cli="aws bedrock update-guardrail --guardrail-identifier <id> ... "
+            "--kms-key-id <key>; aws bedrock-agent update-agent ... "
+            "--customer-encryption-key-arn <key>",
+        ),
         peers=(mondoo("bedrock guardrail/agent/flow CMK"),),
         frameworks={"nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="The key fields are in the collected GetGuardrail / GetAgent answers but "
-        "are not carried to the graph yet.",
     ),
-]
-
-# Checks whose facts are in collected answers but not yet carried to the graph.
-_PENDING: dict[str, str] = {
-    "AWS-BR-016": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
-    "AWS-BR-017": "IAM ListServiceSpecificCredentials (Bedrock API keys)",
-}
-CHECKS = [
-    replace(c, facts="not-collected", facts_note=f"Needs {_PENDING[c.id]}, not in the graph yet.")
-    if c.id in _PENDING
-    else c
-    for c in CHECKS
 ]

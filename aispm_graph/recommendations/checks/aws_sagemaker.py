@@ -16,6 +16,7 @@ from aispm_graph.recommendations.model import (
     is_true,
     missing,
     not_equals,
+    one_of,
     present,
 )
 from aispm_graph.recommendations.peers import defender, mondoo, prowler
@@ -173,12 +174,21 @@ CHECKS: list[Check] = [
         rationale="Lifecycle scripts run as root at every start; a key written into one is "
         "readable by anyone who can describe the configuration.",
         remediation="Read secrets at run time from Secrets Manager with the instance role.",
-        peers=(prowler("sagemaker_notebook_instance_no_secrets"),),
+        fix=Fix(
+            cli="aws sagemaker update-notebook-instance-lifecycle-config "
+            "--notebook-instance-lifecycle-config-name <name> --on-start Content=<base64 "
+            "script that reads the secret from Secrets Manager>",
+        ),
+        peers=(
+            prowler(
+                "sagemaker_notebook_instance_no_secrets",
+                differs="The scripts are scanned at collect time and never stored; the "
+                "detectors are credential formats (AWS, Hugging Face, OpenAI, GitHub, private "
+                "keys, credentials in URLs) and literal values of secret-named variables, not "
+                "Prowler's detect-secrets plugins.",
+            ),
+        ),
         frameworks={"atlas": ("AML.T0055",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Lifecycle scripts are not stored in snapshots on purpose (they may hold "
-        "the very secrets); a collect-time scan that stores only detector names is not "
-        "built yet.",
     ),
     Check(
         id="AWS-SM-007",
@@ -410,12 +420,23 @@ CHECKS: list[Check] = [
         predicate=is_false("default_lifecycle_config"),
         rationale="A lifecycle configuration is where an organisation enforces idle shutdown, "
         "package mirrors and agent installation on every app.",
-        remediation="Set default lifecycle configurations in the domain's default user settings.",
-        peers=(defender("LifecycleConfigArn should be configured on AWS SageMaker app"),),
+        remediation="Set default lifecycle configurations in the domain's default user settings "
+        "(JupyterLab, Code Editor, Kernel Gateway / JupyterServer app settings).",
+        fix=Fix(
+            cli="aws sagemaker update-domain --domain-id <id> --default-user-settings "
+            "'JupyterLabAppSettings={LifecycleConfigArns=[<arn>],DefaultResourceSpec="
+            "{LifecycleConfigArn=<arn>}}'",
+        ),
+        references=(f"{_SM}/studio-lcc.html",),
+        peers=(
+            defender(
+                "LifecycleConfigArn should be configured on AWS SageMaker app",
+                differs="Judged on the domain's default user settings, which every new app "
+                "starts with; Defender looks at each running app (a user profile or space "
+                "that overrides the defaults is not read here).",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("MANAGE 2.2",)},
-        facts="not-collected",
-        facts_note="Studio apps and their lifecycle configurations become nodes with the "
-        "AI-BOM work (issue 20).",
     ),
     Check(
         id="AWS-SM-019",
@@ -449,31 +470,57 @@ CHECKS: list[Check] = [
     ),
     Check(
         id="AWS-SM-021",
-        title="SageMaker model has no Model Monitor schedule",
+        title="SageMaker endpoint has no running Model Monitor schedule",
         severity="low",
         provider="aws",
         kinds=("SageMakerEndpoint",),
         predicate=is_false("monitored"),
         rationale="Without monitoring, drift and abuse of a deployed model go unseen.",
         remediation="Create a monitoring schedule for the endpoint.",
-        peers=(prowler("sagemaker_models_monitor_enabled"),),
+        fix=Fix(
+            console="SageMaker console > Inference > Endpoints > <endpoint> > Monitoring: "
+            "create a data-quality or model-quality monitoring schedule.",
+            cli="aws sagemaker create-monitoring-schedule --monitoring-schedule-name <name> "
+            "--monitoring-schedule-config file://schedule.json",
+        ),
+        peers=(
+            prowler(
+                "sagemaker_models_monitor_enabled",
+                differs="Each endpoint is judged by the schedules that name it (status "
+                "Scheduled); Prowler passes a region with any scheduled monitor.",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1")},
-        facts="not-collected",
-        facts_note="Monitoring schedules (ListMonitoringSchedules) are not collected.",
     ),
     Check(
         id="AWS-SM-022",
-        title="SageMaker Model Registry is not used",
+        title="SageMaker model is not deployed from an approved Model Registry package",
         severity="low",
         provider="aws",
         kinds=("SageMakerModel",),
-        predicate=missing("model_package"),
-        rationale="A registry records which model version was approved and deployed.",
-        remediation="Register models in model package groups.",
-        peers=(prowler("sagemaker_models_registry_in_use"),),
+        predicate=any_of(
+            missing("model_package"),
+            one_of("model_package_approval", "Rejected", "PendingManualApproval"),
+        ),
+        rationale="A registry records which model version was reviewed and approved; a model "
+        "created straight from an artifact, or from a package nobody approved, has no such "
+        "record.",
+        remediation="Register the model as a package in a model package group, approve it, and "
+        "create the SageMaker model from the approved package (ModelPackageName).",
+        fix=Fix(
+            cli="aws sagemaker update-model-package --model-package-arn <arn> "
+            "--model-approval-status Approved; aws sagemaker create-model --model-name <m> "
+            "--containers ModelPackageName=<arn> --execution-role-arn <role>",
+        ),
+        references=(f"{_SM}/model-registry.html",),
+        peers=(
+            prowler(
+                "sagemaker_models_registry_in_use",
+                differs="Prowler judges each region (some group with an approved package "
+                "passes); here each model is judged by the package it was created from.",
+            ),
+        ),
         frameworks={"owasp-llm": ("LLM03",), "nist-ai-rmf": ("GOVERN 1.6",)},
-        facts="not-collected",
-        facts_note="Model package groups are added by the AI-BOM work (issue 20).",
     ),
     Check(
         id="AWS-SM-023",
@@ -484,10 +531,15 @@ CHECKS: list[Check] = [
         predicate=is_false("clarify_used"),
         rationale="Bias and explainability reports are part of an AI audit trail.",
         remediation="Run Clarify processing jobs for deployed models.",
-        peers=(prowler("sagemaker_clarify_exists"),),
+        peers=(
+            prowler(
+                "sagemaker_clarify_exists",
+                differs="Judged per account that serves SageMaker models, from the Clarify "
+                "processing jobs the account's job listing still holds; Prowler judges each "
+                "region.",
+            ),
+        ),
         frameworks={"nist-ai-rmf": ("MEASURE 2.11", "MEASURE 2.9")},
-        facts="not-collected",
-        facts_note="Processing jobs are added by the AI-BOM work (issue 20).",
     ),
     Check(
         id="AWS-SM-024",

@@ -13,15 +13,18 @@ naming the ``(service, operation)`` answers it reads. Services run per account i
 
 * ``sts`` (0): the account node everything else hangs from;
 * ``iam`` (10): principals and policies, which later services attach by ARN;
+* ``iam-bedrock-api-keys`` (15): long-term Bedrock API keys of the users;
 * ``iam-login-profiles`` (15): marks users that have a console password;
 * ``organizations`` (20), ``organizations-ai`` (25, the AI services opt-out policy),
   ``s3`` (30), ``ec2`` (40), ``launch-templates`` (45: needs instance profiles);
 * ``elbv2`` (50): needs EC2's instance ids;
 * ``lambda`` (60), ``ecr`` / ``ecs`` / ``eks`` (70), ``cloudformation`` / ``codebuild`` /
-  ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90),
+  ``glue`` (75), ``secretsmanager`` (80), ``kms`` (90), ``cloudtrail`` (95),
   ``opensearchserverless`` (100), ``sagemaker`` (110);
 * ``sagemaker-mlops`` (115): registry, inference components, Studio, processing, pipelines,
   feature groups; needs SageMaker's domains; ``sagemaker-posture`` (115);
+* ``sagemaker-governance`` (116): registry versions (needs the package groups), JumpStart
+  tags, Studio default lifecycle configurations;
 * ``bedrock`` (120);
 * ``bedrock-models`` (125): foundation models (those usable or referenced), inference profiles,
   imported models, Marketplace endpoints, customization jobs;

@@ -2,10 +2,12 @@
 
 "In use" is decided per region from every trace the snapshot holds, not from Bedrock
 resources alone: a region where applications only invoke foundation models on demand has no
-Bedrock resource, and its invocation logging configuration (or a Bedrock interface endpoint
-someone created) is often the only sign. Each region's ``BedrockInvocationLogging`` node
-carries the decision (``bedrock_in_use``, ``in_use_evidence``) and whether the region has any
-guardrail (``no_guardrails``).
+Bedrock resource, and its invocation logging configuration, the Bedrock calls in its
+CloudTrail event history (model invocations are management events, kept 90 days without a
+trail) or a Bedrock interface endpoint someone created are often the only signs. Each
+region's ``BedrockInvocationLogging`` node carries the decision (``bedrock_in_use``,
+``in_use_evidence``) and whether the region has any guardrail (``no_guardrails``); the
+account says whether any region is (``bedrock_in_use``).
 
 A VPC in such a region needs interface endpoints for the control plane (``bedrock``) and the
 runtime (``bedrock-runtime``), and for ``bedrock-agent`` and ``bedrock-agent-runtime`` where
@@ -28,7 +30,11 @@ _AGENT_KINDS = {"BedrockAgent", "BedrockKnowledgeBase"}
 @service(
     "aws",
     "bedrock-vpc-endpoints",
-    reads=[("ec2", "describe_vpc_endpoints"), ("ec2", "describe_network_interfaces")],
+    reads=[
+        ("ec2", "describe_vpc_endpoints"),
+        ("ec2", "describe_network_interfaces"),
+        ("cloudtrail", "lookup_events"),
+    ],
     order=900,
 )
 def bedrock_endpoints(b: AwsBuilder) -> None:
@@ -49,6 +55,15 @@ def bedrock_endpoints(b: AwsBuilder) -> None:
             agents.add(region)
         if kind == "BedrockGuardrail":
             guardrails.add(region)
+    for body in b.responses("cloudtrail", "lookup_events"):
+        with b.guard("lookup_events", label=body["region"]):
+            events = [e for e in body["response"].get("Events") or [] if isinstance(e, dict)]
+            names = sorted({str(e.get("EventName")) for e in events if e.get("EventName")})
+            if names:
+                shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+                evidence[body["region"]].add(
+                    f"CloudTrail event history has recent Bedrock calls ({shown})"
+                )
     have: dict[str, set[str]] = defaultdict(set)  # vpc id -> Bedrock endpoint services
     for body, i, ep in b.items("ec2", "describe_vpc_endpoints", "VpcEndpoints"):
         with b.guard("describe_vpc_endpoints", ep, index=i):
@@ -74,6 +89,8 @@ def bedrock_endpoints(b: AwsBuilder) -> None:
             in_use_evidence=sorted(evidence.get(region, ())),
             no_guardrails=region not in guardrails,
         )
+    if b.g.has_node(b.acct_id):
+        b.g.node(b.acct_id)["bedrock_in_use"] = any(evidence.values())
     for vid, d in list(b.g.nodes("AWSVpc")):
         region = str(d.get("region") or "")
         if d.get("tenant") != b.account or not evidence.get(region):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aispm_graph.transforms.aws.bedrock_models import model_ref
 from aispm_graph.transforms.aws.builder import AwsBuilder
 from aispm_graph.transforms.refs import ref
 from aispm_graph.transforms.registry import service
@@ -13,23 +14,40 @@ from aispm_graph.transforms.registry import service
 @service(
     "aws",
     "bedrock-flows",
-    reads=[("bedrock-flows", "get_prompt"), ("bedrock-flows", "get_flow")],
+    reads=[
+        ("bedrock-flows", "list_prompts"),
+        ("bedrock-flows", "get_prompt"),
+        ("bedrock-flows", "get_flow"),
+    ],
     order=135,
 )
 def bedrock_flows(b: AwsBuilder) -> None:
     """After agents (130): a flow's knowledge bases and agents are nodes by then."""
+    _prompt_management(b)
     for arn, r, region in b.described("bedrock-flows", "get_prompt", "arn"):
         with b.guard("get_prompt", label=arn):
             variants = [v for v in r.get("variants") or [] if isinstance(v, dict)]
+            models = sorted({str(v["modelId"]) for v in variants if v.get("modelId")})
             b.node(
                 arn,
                 "BedrockPrompt",
                 r.get("name"),
                 region,
-                models=sorted({str(v["modelId"]) for v in variants if v.get("modelId")}) or None,
+                models=models or None,
                 variant_count=len(variants),
                 kms_key=r.get("customerEncryptionKeyArn"),
+                cmk=bool(r.get("customerEncryptionKeyArn")),
             )
+            # Each variant's model: a foundation model (made a node by bedrock_models because
+            # a prompt names it), an inference profile or a custom model of the estate.
+            for model in models:
+                b.edge(
+                    arn,
+                    model_ref(model, region),
+                    "USES_MODEL",
+                    model=model,
+                    field="variants[].modelId",
+                )
             b.edge(
                 arn,
                 ref(r.get("customerEncryptionKeyArn")),
@@ -40,6 +58,21 @@ def bedrock_flows(b: AwsBuilder) -> None:
     for arn, r, region in b.described("bedrock-flows", "get_flow", "arn"):
         with b.guard("get_flow", label=arn):
             _flow(b, arn, r, region)
+
+
+def _prompt_management(b: AwsBuilder) -> None:
+    """Whether each region keeps prompts in Prompt Management, on its invocation logging node
+    (the region's Bedrock node); a region whose listing was not read stays unknown."""
+    count: dict[str, int] = {}
+    for body in b.responses("bedrock-flows", "list_prompts"):
+        listed = body["response"].get("promptSummaries")
+        count[body["region"]] = count.get(body["region"], 0) + (
+            len(listed) if isinstance(listed, list) else 0
+        )
+    for region, n in count.items():
+        node = b.arn("bedrock", region, "model-invocation-logging")
+        if b.g.has_node(node):
+            b.g.add_node(node, "BedrockInvocationLogging", prompt_management=n > 0)
 
 
 def _flow(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
@@ -79,6 +112,7 @@ def _flow(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:
         status=r.get("status"),
         role=r.get("executionRoleArn"),
         kms_key=r.get("customerEncryptionKeyArn"),
+        cmk=bool(r.get("customerEncryptionKeyArn")),
         models=sorted(models) or None,
         node_types=sorted({str(n.get("type")) for n in nodes if n.get("type")}) or None,
         guardrails=sorted(guardrails) or None,

@@ -25,6 +25,14 @@ _HUB_CONTENT = re.compile(
 )
 
 
+def model_ref(model: str, region: str) -> str:
+    """A ``modelId`` as a node id: an ARN as given, a bare id as the foundation model of the
+    region (prompt variants and flows name models either way)."""
+    return (
+        model if model.startswith("arn:") else f"arn:aws:bedrock:{region}::foundation-model/{model}"
+    )
+
+
 def _access_state(avail: dict[str, Any]) -> str:
     """One word for an availability answer: available, or the first thing that blocks use."""
     if avail.get("authorizationStatus") not in (None, "AUTHORIZED"):
@@ -52,6 +60,7 @@ def _access_state(avail: dict[str, Any]) -> str:
         # read only for the foundation models they name
         ("bedrock", "get_custom_model"),
         ("bedrock", "list_provisioned_model_throughputs"),
+        ("bedrock-flows", "get_prompt"),
     ],
     order=125,
 )
@@ -73,6 +82,13 @@ def bedrock_models(b: AwsBuilder) -> None:
             ref = pt.get(key) if isinstance(pt, dict) else None
             if isinstance(ref, str) and foundation_model_id(ref):
                 referenced.setdefault(ref, body["region"])
+    for _arn, r, region in b.described("bedrock-flows", "get_prompt", "arn"):
+        for v in r.get("variants") or []:
+            model = v.get("modelId") if isinstance(v, dict) else None
+            if isinstance(model, str) and model:
+                fm = model_ref(model, region)
+                if foundation_model_id(fm):
+                    referenced.setdefault(fm, region)
     _foundation_models(b, referenced)
 
 
@@ -219,6 +235,7 @@ def _marketplace(b: AwsBuilder) -> None:
 
 
 def _jobs(b: AwsBuilder, referenced: dict[str, str]) -> None:
+    in_vpc: dict[str, bool] = {}  # job ARN, and the output model's ARN -> trained in a VPC
     for arn, r, region in b.described("bedrock", "get_model_customization_job", "jobArn"):
         with b.guard("get_model_customization_job", label=arn):
             training = (r.get("trainingDataConfig") or {}).get("s3Uri", "")
@@ -248,6 +265,10 @@ def _jobs(b: AwsBuilder, referenced: dict[str, str]) -> None:
             out = split_s3_uri(output)
             if out:
                 b.bucket(out[0], "model-artifact", out[1])
+            in_vpc[arn] = bool((r.get("vpcConfig") or {}).get("subnetIds"))
+            out_model = ref(r.get("outputModelArn"))
+            if out_model:
+                in_vpc[out_model] = in_vpc[arn]
             # A failed or running job has no output model yet; a deleted model is a property.
             b.edge(
                 arn,
@@ -263,3 +284,10 @@ def _jobs(b: AwsBuilder, referenced: dict[str, str]) -> None:
                 if_present=True,
                 field="outputModelKmsKeyArn",
             )
+    # How each custom model was made (AWS-BR-025 reads it on the model): trained inside a VPC
+    # or not, found through the model's jobArn or the job's outputModelArn; a model whose job
+    # is gone stays unknown.
+    for model, d in list(b.g.nodes("BedrockCustomModel")):
+        known = in_vpc.get(model, in_vpc.get(str(d.get("job_arn"))))
+        if known is not None and d.get("tenant") == b.account:
+            d["customization_in_vpc"] = known

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aispm_graph.transforms.aws.builder import AwsBuilder
+from aispm_graph.transforms.aws.builder import AwsBuilder, tags_of
 from aispm_graph.transforms.registry import service
 
 # Prompt stages that must run for the agent's instructions to shape its answer.
@@ -33,6 +33,7 @@ _STORE_CONFIGS = (
     reads=[
         ("bedrock", "get_guardrail"),
         ("bedrock", "list_custom_models"),
+        ("bedrock", "list_tags_for_resource"),
         ("bedrock", "get_model_invocation_logging_configuration"),
         ("logs", "describe_log_groups"),
         ("bedrock-agent", "get_agent"),
@@ -47,6 +48,7 @@ def bedrock_posture(b: AwsBuilder) -> None:
         with b.guard("get_guardrail", label=arn):
             if b.g.has_node(arn):
                 b.g.add_node(arn, "BedrockGuardrail", **guardrail_facts(r))
+                _key(b, arn, r.get("kmsKeyArn"), "kmsKeyArn")
     owned = _owned_models(b)
     for nid, data in list(b.g.nodes("BedrockCustomModel")):
         if data.get("tenant") != b.account:
@@ -55,12 +57,20 @@ def bedrock_posture(b: AwsBuilder) -> None:
         # model shared in through RAM keeps its owner's account id.
         mine = nid in owned if owned is not None else nid.split(":")[4:5] == [b.account]
         b.g.add_node(nid, "BedrockCustomModel", owned=mine)
+    for body in b.responses("bedrock", "list_tags_for_resource"):
+        with b.guard("list_tags_for_resource", body["params"]):
+            arn = str(body["params"]["resourceARN"])
+            if b.g.has_node(arn):
+                tags = tags_of(body["response"].get("tags"))
+                b.g.node(arn)["tags"] = tags
+                b.g.node(arn)["tagged"] = bool(tags)
     for body in b.responses("bedrock-agent", "get_agent"):
         a = body["response"].get("agent") or {}
         with b.guard("get_agent", a):
             agent = str(a.get("agentArn") or "")
             if agent and b.g.has_node(agent):
                 b.g.add_node(agent, "BedrockAgent", **agent_facts(a))
+                _key(b, agent, a.get("customerEncryptionKeyArn"), "customerEncryptionKeyArn")
     kb_ids: dict[str, str] = {}
     for body in b.responses("bedrock-agent", "get_knowledge_base"):
         kb = body["response"].get("knowledgeBase") or {}
@@ -84,6 +94,16 @@ def bedrock_posture(b: AwsBuilder) -> None:
     for kb_arn, names in without_key.items():
         b.g.add_node(kb_arn, "BedrockKnowledgeBase", data_sources_without_cmk=sorted(names))
     _log_encryption(b)
+
+
+def _key(b: AwsBuilder, node: str, key: Any, field: str) -> None:
+    """A customer-managed key of a guardrail or agent: ``cmk`` and ``kms_key``, and the edge
+    to the key when it is a collected KMS key (an AWS-owned key is no key of the estate)."""
+    data = b.g.node(node)
+    data["cmk"] = bool(key)
+    if key:
+        data["kms_key"] = str(key)
+        b.edge(node, str(key), "ENCRYPTED_WITH", if_present=True, field=field)
 
 
 def _log_encryption(b: AwsBuilder) -> None:
