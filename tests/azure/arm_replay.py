@@ -417,6 +417,7 @@ class ArmReplay:
                         "has_more": start + limit < len(items),
                     },
                 )
+
             def _graph_list(self, parsed: Any, path: str) -> None:
                 items = replay.graph.get(path, [])
                 query = parse_qs(parsed.query)
