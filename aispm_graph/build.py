@@ -91,6 +91,7 @@ PHASES: dict[str, tuple[str, ...]] = {
         "aws-agents",
         "azure-escalation",
         "gcp-cloud-run-mcp",
+        "gcp-dialogflow-webhooks",
         "azure-agents-web",
         "agents-injection",
         "model-provenance",

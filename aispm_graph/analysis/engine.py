@@ -20,10 +20,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,7 @@ from aispm_graph.analysis.models import (
     PathNode,
     PathResult,
     PathStats,
+    Risk,
 )
 from aispm_graph.analysis.remediation import path_remediation
 from aispm_graph.analysis.risk import (
@@ -72,6 +75,9 @@ DEFAULT_COUNT_STEPS = 2_000_000
 # Labels kept per node by the best-routes search beyond the routes asked for: a margin for
 # labels that cannot be extended because the route would revisit a node.
 LABEL_SLACK = 2
+# The remembering route counter recurses once per hop; beyond this bound (far past any useful
+# --max-hops) the plain walk counts instead.
+MEMO_MAX_HOPS = 400
 
 # When two attack kinds join the same pair of nodes, the path reports the most direct one.
 KIND_PREFERENCE = (
@@ -120,7 +126,10 @@ def _primary(kinds: list[str]) -> str:
 
 
 def _bfs(
-    adj: dict[str, list[str]], starts: Iterable[str], limit: int, blocked: set[str] | None = None
+    adj: Mapping[str, Iterable[str]],
+    starts: Iterable[str],
+    limit: int,
+    blocked: set[str] | None = None,
 ) -> dict[str, int]:
     dist: dict[str, int] = {}
     queue: deque[str] = deque()
@@ -246,7 +255,16 @@ def make_path(
     """Turn a node route into a scored, explained path (used by every backend)."""
     nodes = [{"id": n, **graph.node(n)} for n in route]
     edges = [_edge_dict(graph, route[i], route[i + 1], hop_kinds[i]) for i in range(len(route) - 1)]
-    risk = score_path(nodes, edges, tcls)
+    return _assemble(route, nodes, edges, score_path(nodes, edges, tcls), tcls)
+
+
+def _assemble(
+    route: list[str],
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    risk: Risk,
+    tcls: TargetClass,
+) -> AttackPath:
     return AttackPath(
         id=path_id(route, [e["kind"] for e in edges]),
         title=_title(nodes, tcls),
@@ -268,7 +286,12 @@ def rank_key(p: AttackPath) -> tuple[int, int, int, str]:
     return (-p.risk.score, -LEVEL_ORDER[p.risk.level], p.hops, p.id)
 
 
-@dataclass
+def _risk_key(risk: Risk, hops: int, pid: str) -> tuple[int, int, int, str]:
+    """:func:`rank_key` of a path before it is assembled."""
+    return (-risk.score, -LEVEL_ORDER[risk.level], hops, pid)
+
+
+@dataclass(slots=True)
 class _Label:
     """A route prefix kept by the best-routes search: its node, parent and likelihood so far."""
 
@@ -277,6 +300,7 @@ class _Label:
     hops: int
     factor: float  # product of the per-hop likelihood factors so far
     conf: float  # weakest confidence so far
+    est: float = 0.0  # the search's estimate of the best route through it (set once)
 
     def route(self) -> list[str]:
         out: list[str] = []
@@ -321,7 +345,16 @@ class _BestRoutes:
         self.through = through  # targets that are also walked on from (agents)
         self.keep = max(1, opts.routes_per_pair) + LABEL_SLACK
         self._hop: dict[tuple[str, str], tuple[dict[str, Any], float, float]] = {}
+        self._nodes: dict[str, dict[str, Any]] = {}
+        self._decay: dict[int, float] = {}
         self.steps = 0
+
+    def node_dict(self, n: str) -> dict[str, Any]:
+        """The node's attributes with its id, as paths are scored from (one copy per node)."""
+        hit = self._nodes.get(n)
+        if hit is None:
+            hit = self._nodes[n] = {"id": n, **self.graph.node(n)}
+        return hit
 
     def hop(self, u: str, v: str) -> tuple[dict[str, Any], float, float]:
         """The hop's edge dict, its likelihood factor (credential theft) and confidence."""
@@ -344,7 +377,11 @@ class _BestRoutes:
     def _estimate(self, lab: _Label) -> float:
         """Best likelihood a route through this prefix could still have."""
         rest = self.to_target.get(lab.node, 0)
-        return lab.factor * lab.conf * hop_decay(lab.hops + rest)
+        hops = lab.hops + rest
+        decay = self._decay.get(hops)
+        if decay is None:
+            decay = self._decay[hops] = hop_decay(hops)
+        return lab.factor * lab.conf * decay
 
     def run(self, entry: str) -> dict[str, list[_Label]]:
         """Candidate routes (as labels ending at a target) per target reached from ``entry``."""
@@ -355,6 +392,10 @@ class _BestRoutes:
         while layer:
             nxt_layer: list[_Label] = []
             for lab in layer:
+                foothold = 1.0
+                if lab.hops == 1:
+                    foot = foothold_factor(entry, self.graph.node(lab.node), 2)
+                    foothold = foot.value if foot else 1.0
                 for v in self.succ.get(lab.node, ()):
                     self.steps += 1
                     hops = lab.hops + 1
@@ -366,8 +407,7 @@ class _BestRoutes:
                     else:
                         factor = lab.factor * theft
                         if lab.hops == 1:
-                            foot = foothold_factor(entry, self.graph.node(lab.node), 2)
-                            factor *= foot.value if foot else 1.0
+                            factor *= foothold
                     new = _Label(v, lab, hops, factor, min(lab.conf, conf))
                     if v in self.targets:
                         found.setdefault(v, []).append(new)
@@ -381,14 +421,15 @@ class _BestRoutes:
     def _admit(self, kept: list[_Label], new: _Label) -> bool:
         """Keep ``new`` if it is among the best ``keep`` prefixes at its node, or the first
         (shortest) one; a dropped prefix is never extended."""
+        new.est = self._estimate(new)
         if not kept:
             kept.append(new)
             return True
         if len(kept) < self.keep + 1:
             kept.append(new)
             return True
-        worst = min(range(1, len(kept)), key=lambda i: (self._estimate(kept[i]), -kept[i].hops))
-        if self._estimate(new) <= self._estimate(kept[worst]):
+        worst = min(range(1, len(kept)), key=lambda i: (kept[i].est, -kept[i].hops))
+        if new.est <= kept[worst].est:
             return False
         kept[worst] = new
         return True
@@ -442,6 +483,186 @@ def _count_routes(
     return counts, True, steps
 
 
+def _merge(into: dict[str, int], more: dict[str, int]) -> None:
+    for t, c in more.items():
+        into[t] = into.get(t, 0) + c
+
+
+def _components(succ: dict[str, list[str]], stops: set[str]) -> dict[str, int]:
+    """Strongly connected components (Tarjan, iterative) of the walk's graph, in which the
+    nodes of ``stops`` (terminal targets) have no way out."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    counter = 0
+    for root in succ:
+        if root in index:
+            continue
+        work = [(root, iter(() if root in stops else succ.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for v in it:
+                if v not in index:
+                    index[v] = low[v] = counter
+                    counter += 1
+                    stack.append(v)
+                    on_stack.add(v)
+                    work.append((v, iter(() if v in stops else succ.get(v, ()))))
+                    advanced = True
+                    break
+                if v in on_stack and index[v] < low[node]:
+                    low[node] = index[v]
+            if advanced:
+                continue
+            work.pop()
+            if work and low[node] < low[work[-1][0]]:
+                low[work[-1][0]] = low[node]
+            if low[node] == index[node]:
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp[w] = index[node]
+                    if w == node:
+                        break
+    return comp
+
+
+class _RouteCounter:
+    """How many simple routes lead from an entry to each target within the hop bound (targets
+    terminal), counted as the plain depth-first walk would count them, step for step, but with
+    the counts below a node remembered.
+
+    What a node's subtree holds depends on the hops left and on which nodes the route above it
+    already uses; only route nodes in the node's own strongly connected component can be met
+    again below it (meeting any other would close a cycle through the node). So the subtree's
+    counts and step total are remembered under (node, hops left, route nodes of its
+    component), shared by every entry, and reused whenever they fit in the steps left; where
+    they do not, the subtree is walked so the budget runs out at exactly the step, with
+    exactly the counts, of the plain walk (:func:`_count_routes`)."""
+
+    # Remembered target counts, in all: a bound on memory, not on the answer.
+    MEMO_ENTRIES = 4_000_000
+    # Components up to this size remember subtrees by the route nodes that matter below.
+    COMPONENT_NODES = 256
+
+    def __init__(
+        self,
+        succ: dict[str, list[str]],
+        to_target: dict[str, int],
+        targets: dict[str, TargetClass],
+        limit: int,
+        through: frozenset[str] = frozenset(),
+    ) -> None:
+        self.succ, self.to_target, self.targets = succ, to_target, targets
+        self.limit, self.through = limit, through
+        stops = {t for t in targets if t not in through}
+        self.comp = _components(succ, stops)
+        sizes: dict[int, int] = {}
+        for c in self.comp.values():
+            sizes[c] = sizes.get(c, 0) + 1
+        # Nodes that can meet themselves again: in a component of several nodes, or a loop.
+        self.cyclic = {
+            n
+            for n, c in self.comp.items()
+            if sizes[c] > 1 or (n not in stops and n in succ.get(n, ()))
+        }
+        # Within a component, how far each node is from each other (small components only).
+        members: dict[int, list[str]] = {}
+        for n in self.cyclic:
+            members.setdefault(self.comp[n], []).append(n)
+        self.near: dict[str, dict[str, int]] = {}
+        for group in members.values():
+            if len(group) > self.COMPONENT_NODES:
+                continue
+            inside = set(group)
+            local = {m: [x for x in succ.get(m, ()) if x in inside] for m in group}
+            for n in group:
+                self.near[n] = _bfs(local, [n], limit + 1)
+        self.memo: dict[tuple[str, int, frozenset[str] | None], tuple[dict[str, int], int]] = {}
+        self.stored = 0
+        self.steps = 0
+        self.budget = 0
+        self.out = False  # the budget ran out
+        self.path: list[str] = []
+        self.on_path: set[str] = set()
+
+    def count(self, entry: str, budget: int) -> tuple[dict[str, int], bool, int]:
+        self.steps, self.budget, self.out = 0, budget, False
+        self.path, self.on_path = [entry], {entry}
+        counts = dict(self._below(entry))
+        return counts, not self.out, self.steps
+
+    def _key(self, u: str, left: int) -> tuple[str, int, frozenset[str] | None] | None:
+        """What the subtree below ``u`` depends on: the hops left and the route nodes of its
+        component that it could still meet in time (close enough to ``u`` and to a target);
+        ``None`` where that is not worked out (a very large component)."""
+        if u not in self.cyclic:
+            return (u, left, None)
+        near = self.near.get(u)
+        if near is None:
+            return None
+        comp, path, to_target = self.comp[u], self.path, self.to_target
+        reach, far = left + 1, self.limit + 1
+        met = []
+        i = len(path) - 2  # path[-1] is u itself
+        while i >= 0 and comp == self.comp.get(path[i]):
+            x = path[i]
+            if near.get(x, far) + to_target.get(x, far) <= reach:
+                met.append(x)
+            i -= 1
+        return (u, left, frozenset(met))
+
+    def _below(self, u: str) -> dict[str, int]:
+        left = self.limit - len(self.path)  # a next node must reach a target in this many hops
+        key = self._key(u, left)
+        hit = None if key is None else self.memo.get(key)
+        if hit is not None and self.steps + hit[1] <= self.budget:
+            self.steps += hit[1]
+            return hit[0]
+        start = self.steps
+        delta: dict[str, int] = {}
+        to_target, targets, through, on_path = (
+            self.to_target,
+            self.targets,
+            self.through,
+            self.on_path,
+        )
+        far = self.limit + 1
+        for v in self.succ.get(u, ()):
+            if v in on_path or to_target.get(v, far) > left:
+                continue
+            self.steps += 1
+            if self.steps > self.budget:
+                self.out = True  # the counts so far are lower bounds; nothing is remembered
+                return delta
+            if v in targets:
+                delta[v] = delta.get(v, 0) + 1
+                if v not in through:
+                    continue
+            self.path.append(v)
+            on_path.add(v)
+            below = self._below(v)
+            self.path.pop()
+            on_path.discard(v)
+            if not delta:
+                delta.update(below)
+            elif below:
+                _merge(delta, below)
+            if self.out:
+                return delta
+        if key is not None and self.stored + len(delta) <= self.MEMO_ENTRIES:
+            self.memo[key] = (delta, self.steps - start)
+            self.stored += len(delta)
+        return delta
+
+
 def _pairs_of(paths: list[AttackPath], exact: bool) -> list[PairRoutes]:
     """Pair summaries of an exhaustive listing: every route is listed (exact unless capped)."""
     return best_of_each_pair(paths, None, exact)[1]
@@ -471,9 +692,43 @@ def best_of_each_pair(
     return listed, pairs
 
 
+@contextmanager
+def _without_gc_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while paths are searched.
+
+    The search allocates many small short-lived containers (route labels, counts, hop
+    dicts) and makes no reference cycles; with a large estate loaded, the collections those
+    allocations trigger walk the whole graph again and again (a third of the search time on a
+    100k-resource estate). Reference counting still frees everything as it goes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
-    opts = options or PathOptions()
-    started = time.monotonic()
+    with _without_gc_pauses():
+        return _find_paths(graph, options or PathOptions())
+
+
+@dataclass
+class _Space:
+    """The part of the estate a path search runs on (see the module docstring, steps 1-2)."""
+
+    attack: nx.DiGraph
+    targets: dict[str, TargetClass]
+    entries: list[str]
+    live_targets: list[str]
+    through: frozenset[str]
+    to_target: dict[str, int]
+    keep: set[str]
+    succ: dict[str, list[str]]  # pruned, in a fixed order
+
+
+def _search_space(graph: Graph, opts: PathOptions) -> _Space:
     attack: nx.DiGraph = graph.attack_subgraph()
     targets = find_targets(graph)
     if opts.target_kinds:
@@ -483,8 +738,9 @@ def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
             if graph.node(t)["kind"] in opts.target_kinds or c.value in opts.target_kinds
         }
     entries = [e for e in find_entries(graph, opts.entry) if e in attack]
-    succ: dict[str, list[str]] = {u: sorted(attack.successors(u)) for u in attack.nodes}
-    pred: dict[str, list[str]] = {u: sorted(attack.predecessors(u)) for u in attack.nodes}
+    # The searches only need neighbours; order matters only in the pruned graph below.
+    succ: dict[str, dict[str, Any]] = attack._succ  # networkx's own adjacency dicts
+    pred: dict[str, dict[str, Any]] = attack._pred
     live_targets = [t for t in targets if t in attack]
     # Targets are terminal, so the forward search does not walk out of them; agents pass on.
     through = pass_through(graph, targets)
@@ -493,7 +749,20 @@ def find_paths(graph: Graph, options: PathOptions | None = None) -> PathResult:
     keep = {
         n for n, d in from_entry.items() if d + to_target.get(n, opts.max_hops + 1) <= opts.max_hops
     }
-    pruned_succ = {u: [v for v in succ.get(u, ()) if v in keep] for u in keep}
+    pruned_succ = {u: sorted(v for v in succ[u] if v in keep) for u in keep}
+    return _Space(attack, targets, entries, live_targets, through, to_target, keep, pruned_succ)
+
+
+def _find_paths(graph: Graph, opts: PathOptions) -> PathResult:
+    started = time.monotonic()
+    space = _search_space(graph, opts)
+    attack, targets, entries, through = space.attack, space.targets, space.entries, space.through
+    live_targets, to_target, keep, pruned_succ = (
+        space.live_targets,
+        space.to_target,
+        space.keep,
+        space.succ,
+    )
     if opts.all_routes:
         counted = 0
         paths, truncation, steps = _all_routes(
@@ -563,6 +832,7 @@ def _best_routes(
     through: frozenset[str],
 ) -> tuple[list[AttackPath], list[PairRoutes], int, int]:
     search = _BestRoutes(graph, attack, pruned_succ, to_target, targets, opts, through)
+    counter = _RouteCounter(pruned_succ, to_target, targets, opts.max_hops, through)
     live = [e for e in entries if e in keep]
     share = max(1, opts.count_steps // max(1, len(live)))
     paths: list[AttackPath] = []
@@ -570,22 +840,30 @@ def _best_routes(
     steps = 0
     for entry in live:
         found = search.run(entry)
-        counts, exact, walked = _count_routes(
-            pruned_succ, to_target, targets, entry, opts.max_hops, share, through
-        )
+        if opts.max_hops < MEMO_MAX_HOPS:
+            counts, exact, walked = counter.count(entry, share)
+        else:
+            counts, exact, walked = _count_routes(
+                pruned_succ, to_target, targets, entry, opts.max_hops, share, through
+            )
         steps += walked
         for target in sorted(found):
             # Make the few best candidates into scored paths; the score is the final word.
+            # Only the routes that are listed are assembled into paths (titles, remediation).
             cands = sorted(found[target], key=lambda lab: (-search.final(lab), lab.hops))
-            made: dict[str, AttackPath] = {}
+            tcls = targets[target]
+            scored: dict[str, tuple[tuple[int, int, int, str], list[str], list[Any], Risk]] = {}
             for lab in cands[: search.keep]:
                 route = lab.route()
-                kinds = [
-                    attack.edges[route[i], route[i + 1]]["kinds"] for i in range(len(route) - 1)
-                ]
-                p = make_path(graph, route, kinds, targets[target])
-                made.setdefault(p.id, p)
-            best = sorted(made.values(), key=rank_key)[: max(1, opts.routes_per_pair)]
+                edges = [search.hop(route[i], route[i + 1])[0] for i in range(len(route) - 1)]
+                pid = path_id(route, [e["kind"] for e in edges])
+                if pid in scored:
+                    continue
+                nodes = [search.node_dict(n) for n in route]
+                risk = score_path(nodes, edges, tcls)
+                scored[pid] = (_risk_key(risk, len(edges), pid), route, [nodes, edges], risk)
+            ranked = sorted(scored.values(), key=lambda c: c[0])[: max(1, opts.routes_per_pair)]
+            best = [_assemble(r, parts[0], parts[1], risk, tcls) for _k, r, parts, risk in ranked]
             total = max(counts.get(target, 0), len(found[target]), len(best))
             pairs.append(
                 PairRoutes(

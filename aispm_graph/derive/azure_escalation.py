@@ -61,7 +61,7 @@ class _Under:
 
     def __init__(self, graph: Graph) -> None:
         self.ids = sorted(nid for kind in KINDS for nid, _d in graph.nodes(kind))
-        self.subs = sorted(nid for nid, _d in graph.nodes("AzureSubscription"))
+        self.subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
 
     def __call__(self, scope: str) -> list[str]:
         out = []
@@ -117,9 +117,12 @@ class AzureEscalation:
                 if matched is None:
                     continue
                 for scope in _scopes(adata, self.under):
-                    targets = self.under(scope)
+                    # A set lookup, not a scan of every subscription per assignment.
                     if tech.on is On.SCOPE:
-                        targets = [s for s in self.under.subs if s == scope]
+                        targets = [scope] if scope in self.under.subs else []
+                    else:
+                        targets = self.under(scope)
+                    self.ctx.stats["azure.escalation_visits"] += len(targets)
                     for res in targets:
                         self._apply(tech, principal, aid, adata, role, matched, res)
         EntraEscalation(self).run()
@@ -267,6 +270,29 @@ class EntraEscalation:
         self.sps = sorted(nid for nid, _d in self.g.nodes("AzureServicePrincipal"))
         self.groups = sorted(nid for nid, _d in self.g.nodes("EntraGroup"))
         self.users = sorted(nid for nid, _d in self.g.nodes("EntraUser"))
+        # Listed once: each admin holder below adds an edge per subscription, and a scan of
+        # every node per holder would make that holders x estate.
+        self.subscriptions = sorted(nid for nid, _d in self.g.nodes("AzureSubscription"))
+        # Object id -> the service principals and groups it names: a role scoped to one
+        # object looks its targets up instead of testing every principal of the tenant.
+        self.sps_by_object: dict[str, list[str]] = defaultdict(list)
+        for sp in self.sps:
+            data = self.g.node(sp)
+            for oid in {str(data.get("principal_id") or ""), str(data.get("app_object_id") or "")}:
+                if oid:
+                    self.sps_by_object[oid].append(sp)
+        self.groups_by_object: dict[str, list[str]] = defaultdict(list)
+        for group in self.groups:
+            self.groups_by_object[str(self.g.node(group).get("principal_id") or "")].append(group)
+
+    def _scoped(
+        self, role: _Held, everyone: list[str], by_object: dict[str, list[str]]
+    ) -> list[str]:
+        """The candidates a role can act on: everyone when tenant-wide, else those its scope
+        names (in the same order); :meth:`_Held.covers` still decides."""
+        if role.tenant_wide:
+            return everyone
+        return by_object.get(role.scope.strip("/").lower(), [])
 
     def run(self) -> None:
         apps = {
@@ -363,7 +389,7 @@ class EntraEscalation:
             for op in tech.any_of:
                 if allowed_by(role.actions, op) is None:
                     continue
-                for sp in self.sps:
+                for sp in self._scoped(role, self.sps, self.sps_by_object):
                     data = self.g.node(sp)
                     ids = {
                         str(data.get("principal_id") or ""),
@@ -376,7 +402,7 @@ class EntraEscalation:
                     ):
                         self._add(tech, holder, sp, grant, op, role.assignment)
         tech = by_id["az-entra-role-add-member"]
-        for group in self.groups:
+        for group in self._scoped(role, self.groups, self.groups_by_object):
             gdata = self.g.node(group)
             if group == holder or not role.covers({str(gdata.get("principal_id") or "")}):
                 continue
@@ -414,7 +440,7 @@ class EntraEscalation:
         if held:
             tech = by_id["az-entra-graph-grant-role"]
             grant = f"Microsoft Graph application permission {held[0]}"
-            for sub in sorted(sid for sid, _d in self.g.nodes("AzureSubscription")):
+            for sub in self.subscriptions:
                 self._add(tech, nid, sub, grant, held[0], "graph-app-role")
             node = self.g.node(nid)
             node["admin"] = True
@@ -437,7 +463,7 @@ class EntraEscalation:
             else "az-entra-privileged-role-admin"
         )
         tech = by_id[tid]
-        for sub in sorted(nid for nid, _d in self.g.nodes("AzureSubscription")):
+        for sub in self.subscriptions:
             self._add(tech, holder, sub, role.grant(), tech.all_of[0], role.assignment)
         node = self.g.node(holder)
         node["admin"] = True

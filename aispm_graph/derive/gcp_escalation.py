@@ -137,7 +137,9 @@ class GcpEscalation:
                 for gr in grants:
                     if not self._holder_ok(primary, gr.holder):
                         continue
-                    for t in self.under(gr.holder):
+                    below = self.under(gr.holder)
+                    self.ctx.stats["gcp.escalation_visits"] += len(below)
+                    for t in below:
                         if self.g.node(t)["kind"] in tech.resource_kinds and t != member:
                             best = targets.get(t)
                             if best is None or (best.condition and not gr.condition):
@@ -183,7 +185,9 @@ class GcpEscalation:
                     else Confidence.CONFIRMED
                 )
                 conds = [f"IAM condition: {c}" for c in (upd.condition, bound.condition) if c]
-                for t in self.under(bound.holder):
+                below = self.under(bound.holder)
+                self.ctx.stats["gcp.escalation_visits"] += len(below)
+                for t in below:
                     if self.g.node(t)["kind"] in tech.resource_kinds:
                         self._record(tech, bound.member, t, role, upd, conf, conds, [])
 

@@ -80,6 +80,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("DiscoveryEngineDataStore", ("discoveryengine.documents.create",), "CAN_WRITE"),
     Rule("DiscoveryEngineApp", ("discoveryengine.servingConfigs.search",), "CAN_INVOKE"),
+    Rule("DialogflowCXAgent", ("dialogflow.sessions.detectIntent",), "CAN_INVOKE"),
+    Rule(
+        "DialogflowCXAgent",
+        ("dialogflow.webhooks.update", "dialogflow.webhooks.create"),
+        "CAN_MANAGE",
+    ),
     Rule("GCPSecret", ("secretmanager.versions.access",), "CAN_READ"),
     Rule(
         "GCPServiceAccount",
@@ -145,6 +151,7 @@ SCOPE_WORD = {
     "VertexAIReasoningEngine": "agent engine",
     "DiscoveryEngineDataStore": "data store",
     "DiscoveryEngineApp": "Agent Builder app",
+    "DialogflowCXAgent": "Dialogflow agent",
 }
 
 

@@ -7,6 +7,7 @@ from functools import cache
 
 from aispm_graph.schema.aibom_nodes import AIBOM_NODE_KINDS, EXTRA_PROPS
 from aispm_graph.schema.edges import EDGE_KINDS
+from aispm_graph.schema.gcp_agent_nodes import GCP_AGENT_EXTRA_PROPS, GCP_AGENT_NODE_KINDS
 from aispm_graph.schema.model import (
     EdgeKind,
     Label,
@@ -20,12 +21,13 @@ from aispm_graph.schema.nodes import NODE_KINDS as _CORE_NODE_KINDS
 
 # The AI-BOM kinds are declared in their own module; properties they add to core kinds are
 # merged here so every reader (validation, docs, Cypher) sees one list.
-NODE_KINDS = (
-    *(
-        replace(k, props=(*k.props, *EXTRA_PROPS[k.name])) if k.name in EXTRA_PROPS else k
-        for k in _CORE_NODE_KINDS
-    ),
-    *AIBOM_NODE_KINDS,
+_EXTRA = {
+    name: (*EXTRA_PROPS.get(name, ()), *GCP_AGENT_EXTRA_PROPS.get(name, ()))
+    for name in {*EXTRA_PROPS, *GCP_AGENT_EXTRA_PROPS}
+}
+NODE_KINDS = tuple(
+    replace(k, props=(*k.props, *_EXTRA[k.name])) if k.name in _EXTRA else k
+    for k in (*_CORE_NODE_KINDS, *AIBOM_NODE_KINDS, *GCP_AGENT_NODE_KINDS)
 )
 
 SCHEMA_VERSION = 1

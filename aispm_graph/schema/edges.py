@@ -53,7 +53,8 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Validate tool input in {target} or remove it from {source}",
         effort="high",
-        evidence_keys=("mechanism",),
+        # grant / permission / condition: why a Dialogflow webhook's call gets through IAM
+        evidence_keys=("mechanism", "grant", "permission", "condition"),
     ),
     # --- attack steps: agents -----------------------------------------------------------------
     EdgeKind(
@@ -260,7 +261,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         remediation="Limit what {source} may retrieve from {target}",
         effort="high",
         breaks_path=False,
-        evidence_keys=("mechanism",),
+        evidence_keys=("mechanism", "field"),
     ),
     EdgeKind(
         "USES_DATASTORE",

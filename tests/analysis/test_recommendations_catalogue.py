@@ -70,14 +70,21 @@ BASE: dict[str, dict[str, Any]] = {
         "bedrock_in_use": True,
         "no_guardrails": False,
         "unencrypted_log_destinations": [],
+        "prompt_management": True,
     },
-    "AWSAccount": {"ai_opt_out": True},
+    "AWSAccount": {
+        "ai_opt_out": True,
+        "bedrock_in_use": True,
+        "cloudtrail_bedrock_data_events": True,
+        "clarify_used": True,
+    },
     "BedrockAgent": {
         "guardrail": "gr-1",
         "has_instruction": True,
         "prompt_override": True,
         "parser_override": False,
         "disabled_prompt_stages": [],
+        "cmk": True,
     },
     "BedrockKnowledgeBase": {"data_sources_without_cmk": [], "field_mapping_gaps": []},
     "BedrockGuardrail": {
@@ -85,17 +92,28 @@ BASE: dict[str, dict[str, Any]] = {
         "prompt_attack_strength": "HIGH",
         "sensitive_information_filter": True,
         "grounding_filter_gaps": [],
+        "cmk": True,
     },
+    "BedrockPrompt": {"cmk": True},
+    # a clean estate holds no usable long-term key; an inactive one authenticates nothing
+    "BedrockApiKey": {"usable": False, "user": "user-admin"},
     "AWSVpc": {"bedrock_vpc_endpoint": True, "bedrock_endpoints_missing": []},
-    "BedrockCustomModel": {"cmk": True},
+    "BedrockCustomModel": {"cmk": True, "customization_in_vpc": True, "tagged": True},
     "AWSRole": {"trust_policy": ADMIN_TRUST},
     "SageMakerNotebookInstance": {
         "root_access": False,
         "direct_internet_access": False,
         "subnet_id": "subnet-1",
         "cmk": True,
+        "lifecycle_secrets": [],
     },
-    "SageMakerModel": {"network_isolation": True, "in_vpc": True},
+    # created from an approved Model Registry package (AWS-SM-022)
+    "SageMakerModel": {
+        "network_isolation": True,
+        "in_vpc": True,
+        "model_package": "arn:aws:sagemaker:us-east-1:1:model-package/m/1",
+        "model_package_approval": "Approved",
+    },
     "SageMakerTrainingJob": {
         "network_isolation": True,
         "in_vpc": True,
@@ -103,8 +121,18 @@ BASE: dict[str, dict[str, Any]] = {
         "output_kms": True,
         "intercontainer_encryption": True,
     },
-    "SageMakerDomain": {"app_network_access": "VpcOnly", "kms": True, "auth_mode": "SSO"},
-    "SageMakerEndpoint": {"kms": True, "single_instance_variants": [], "data_capture": False},
+    "SageMakerDomain": {
+        "app_network_access": "VpcOnly",
+        "kms": True,
+        "auth_mode": "SSO",
+        "default_lifecycle_config": True,
+    },
+    "SageMakerEndpoint": {
+        "kms": True,
+        "single_instance_variants": [],
+        "data_capture": False,
+        "monitored": True,
+    },
     "VertexAIEndpoint": {"private_service_connect": True},
     "VertexAINotebookRuntime": {
         "root_access": False,
@@ -115,6 +143,12 @@ BASE: dict[str, dict[str, Any]] = {
     },
     "VertexAIReasoningEngine": {"cmk": True},
     "DiscoveryEngineDataStore": {"cmk": True},
+    "VertexAITuningJob": {"cmk": True},
+    "DialogflowCXWebhook": {
+        "disabled": False,
+        "sends_out": False,
+        "auth": "service-agent-id-token",
+    },
     "VertexAIDataset": {"cmk": True, "tags": {"owner": "ai"}},
     "VertexAIModel": {"cmk": True, "tags": {"owner": "ai"}},
     "S3Bucket": {"public_read": False},
@@ -217,6 +251,39 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         {},
     ),
     "AWS-ORG-001": ("AWSAccount", {"ai_opt_out": False}, {}),
+    "AWS-BR-011": ("BedrockPrompt", {"cmk": False}, {}),
+    # Prompt Management unused where Bedrock runs vs in a region Bedrock does not use
+    "AWS-BR-012": (
+        "BedrockInvocationLogging",
+        {"prompt_management": False},
+        {"prompt_management": False, "bedrock_in_use": False},
+    ),
+    # an active key of an administrator vs an active key of a user with no broad rights
+    # (both are usable long-term keys, so AWS-BR-017 fires on both: see ALSO_FIRING)
+    "AWS-BR-016": (
+        "BedrockApiKey",
+        {"usable": True},
+        {"usable": True, "user": "user-plain"},
+    ),
+    "AWS-BR-017": ("BedrockApiKey", {"usable": True, "user": "user-plain"}, {}),
+    # no data events where Bedrock is used vs an account that does not use Bedrock
+    "AWS-BR-023": (
+        "AWSAccount",
+        {"cloudtrail_bedrock_data_events": False},
+        {"cloudtrail_bedrock_data_events": False, "bedrock_in_use": False},
+    ),
+    # a model shared from another account was trained and tagged by its owner
+    "AWS-BR-025": (
+        "BedrockCustomModel",
+        {"customization_in_vpc": False},
+        {"customization_in_vpc": False, "owned": False},
+    ),
+    "AWS-BR-026": (
+        "BedrockCustomModel",
+        {"tagged": False},
+        {"tagged": False, "owned": False},
+    ),
+    "AWS-BR-027": ("BedrockGuardrail", {"cmk": False}, {}),
     "AWS-BR-018": ("BedrockAgent", {"has_instruction": False}, {}),
     "AWS-BR-019": ("BedrockAgent", {"parser_override": True}, {}),
     "AWS-BR-020": ("BedrockAgent", {"prompt_override": False}, {}),
@@ -235,12 +302,27 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
     "AWS-SM-016": ("SageMakerDomain", {"kms": False}, {}),
     "AWS-SM-017": ("SageMakerDomain", {"auth_mode": "IAM"}, {}),
+    "AWS-SM-018": ("SageMakerDomain", {"default_lifecycle_config": False}, {}),
+    "AWS-SM-021": ("SageMakerEndpoint", {"monitored": False}, {}),
+    # created straight from an artifact vs from a package of another account's registry,
+    # whose approval status was not collected (not judged on silence)
+    "AWS-SM-022": (
+        "SageMakerModel",
+        {"model_package": None, "model_package_approval": None},
+        {"model_package_approval": None},
+    ),
+    "AWS-SM-023": ("AWSAccount", {"clarify_used": False}, {}),
     "AWS-SM-020": ("SageMakerEndpoint", {}, {}),  # edges to the AWS-SM-007 models below
     "AWS-SM-001": ("SageMakerNotebookInstance", {"root_access": True}, {}),
     "AWS-SM-002": ("SageMakerNotebookInstance", {"direct_internet_access": True}, {}),
     "AWS-SM-003": ("SageMakerNotebookInstance", {"subnet_id": None}, {}),
     "AWS-SM-004": ("SageMakerModel", {"network_isolation": False}, {}),
     "AWS-SM-005": ("SageMakerNotebookInstance", {"cmk": False}, {}),
+    "AWS-SM-006": (
+        "SageMakerNotebookInstance",
+        {"lifecycle_secrets": ["OnStart line 3: AWS access key"]},
+        {},
+    ),
     "AWS-SM-008": ("SageMakerTrainingJob", {"network_isolation": False}, {}),
     "AWS-SM-015": ("SageMakerDomain", {"app_network_access": "PublicInternetOnly"}, {}),
     "AWS-SM-019": ("SageMakerEndpoint", {}, {}),  # edges to the AWS-SM-004 models below
@@ -256,6 +338,15 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
     "GCP-VX-008": ("VertexAIReasoningEngine", {"cmk": False}, {}),
     "GCP-VX-009": ("DiscoveryEngineDataStore", {"cmk": False}, {}),
+    "GCP-VX-013": ("VertexAITuningJob", {"cmk": False}, {}),
+    # a disabled webhook is not called: it never fires
+    "GCP-DF-001": (
+        "DialogflowCXWebhook",
+        {"sends_out": True},
+        {"sends_out": True, "disabled": True},
+    ),
+    "GCP-DF-002": ("DialogflowCXWebhook", {"auth": "none"}, {"auth": "api-key"}),
+    "GCP-DF-003": ("DialogflowCXWebhook", {"auth": "service-agent-access-token"}, {}),
     "GCP-VX-011": ("VertexAINotebookRuntime", {"default_service_account": True}, {}),
     "GCP-VX-006": ("VertexAIDataset", {"cmk": False}, {}),
     "GCP-VX-007": ("VertexAIModel", {"cmk": False}, {}),
@@ -284,8 +375,11 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
 # Fixture nodes that fire a check besides the case's own firing node.
 # An account open to the internet (both AZ-AI-002 fixtures) necessarily has public access
 # on (AZ-AI-006) and no private endpoint (AZ-AI-003): the three checks are Defender's three.
+# A Bedrock API key whose user's rights matter (AWS-BR-016) is a usable long-term key
+# (AWS-BR-017) whichever user holds it.
 ALSO_FIRING = {
     ("AWS-BR-015", "peer:AWS-BR-015"),
+    *{("AWS-BR-017", f"{tag}:AWS-BR-016") for tag in ("fire", "quiet")},
     *{(c, f"{tag}:AZ-AI-002") for c in ("AZ-AI-003", "AZ-AI-006") for tag in ("fire", "quiet")},
 }
 
@@ -326,6 +420,8 @@ def _doc() -> dict[str, Any]:
     )
     node("role-bounded", "AWSRole", _props("AWSRole", {"permissions_boundary": {"name": "pb"}}))
     node("peer:AWS-BR-015", "BedrockAgent", _props("BedrockAgent", {"role": "role-shared"}))
+    node("user-admin", "AWSUser", {"admin": True})
+    node("user-plain", "AWSUser", {"admin": False})
     edge("fire:AWS-SM-019", "fire:AWS-SM-004", "SERVES")
     edge("quiet:AWS-SM-019", "quiet:AWS-SM-004", "SERVES")
     edge("fire:AWS-SM-020", "fire:AWS-SM-007", "SERVES")

@@ -62,7 +62,10 @@ def test_estate_is_dense_enough_to_mean_something(growth: tuple[Work, Work]) -> 
     assert small.iam["evaluations"] > 1_000
 
 
-@pytest.mark.parametrize("counter", ["azure.rbac_pairs", "gcp.iam_pairs"])
+@pytest.mark.parametrize(
+    "counter",
+    ["azure.rbac_pairs", "gcp.iam_pairs", "azure.escalation_visits", "gcp.escalation_visits"],
+)
 def test_azure_and_gcp_pairing_is_linear(growth: tuple[Work, Work], counter: str) -> None:
     small, large = growth
     assert _ratio(small.stats[counter], large.stats[counter]) <= LINEAR

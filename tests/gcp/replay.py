@@ -21,6 +21,13 @@ without it) or for the whole API, as cloudidentity.googleapis.com answers.
 The real ``googleapiclient`` Cloud Identity client reaches it through
 ``--cloudidentity-endpoint`` (or ``--api-endpoint``). Recordings load the demo directory's
 groups (``fixtures/gcp/groups/cloudidentity.json``) unless given others.
+
+And the Dialogflow CX API's ``GET /v3/projects/P/locations/L/agents/A/webhooks`` (recorded v3
+``Webhook`` JSON, ``pageSize`` / ``nextPageToken`` paging, 403 for a denied agent or the whole
+API disabled, 404 for an agent it does not hold), which the real ``googleapiclient`` Dialogflow
+client reaches through ``--dialogflow-endpoint`` (or ``--api-endpoint``). The Vertex AI API's
+``GET /v1/projects/P/locations/L/ragCorpora/C/ragFiles`` is answered the same way from
+recorded v1 ``RagFile`` JSON.
 """
 
 from __future__ import annotations
@@ -46,6 +53,8 @@ CONTENT = {
     "ORG_POLICY": "ORG_POLICY",
 }
 GROUPS_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures/gcp/groups/cloudidentity.json"
+WEBHOOKS_PATH = re.compile(r"/v3/(projects/[^/]+/locations/[^/]+/agents/[^/]+)/webhooks")
+RAG_FILES_PATH = re.compile(r"/v1/(projects/[^/]+/locations/[^/]+/ragCorpora/[^/]+)/ragFiles")
 MEMBERS_PATH = re.compile(r"/v1/(groups/[^/]+)/memberships(:searchTransitiveMemberships)?")
 
 
@@ -114,6 +123,13 @@ class Recording:
     identity_disabled: bool = False
     # False: the transitive search answers 403 (an edition without it); memberships.list works
     premium: bool = True
+    # Dialogflow CX: agent API name -> recorded v3 Webhook JSON; denied agents; API disabled
+    webhooks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    webhook_page_size: int = 2
+    deny_webhooks: set[str] = field(default_factory=set)
+    dialogflow_disabled: bool = False
+    # Vertex AI RAG Engine: corpus API name -> recorded v1 RagFile JSON
+    rag_files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
@@ -253,8 +269,101 @@ class ReplayServer:
             body["nextPageToken"] = f"m-{page + 1}"
         self._send(h, 200, body)
 
+    def _rag_files(
+        self, h: BaseHTTPRequestHandler, corpus: str, query: dict[str, list[str]]
+    ) -> None:
+        listing = self.recording.rag_files.get(corpus)
+        if listing is None:
+            self._error(h, 404, "NOT_FOUND", f"RagCorpus {corpus} is not found.")
+            return
+        token = (query.get("pageToken") or [""])[0]
+        page = int(token.removeprefix("r-")) if token.startswith("r-") else 0
+        size = min(int((query.get("pageSize") or ["100"])[0]), self.recording.webhook_page_size)
+        body: dict[str, Any] = {"ragFiles": listing[page * size : (page + 1) * size]}
+        if (page + 1) * size < len(listing):
+            body["nextPageToken"] = f"r-{page + 1}"
+        self._send(h, 200, body)
+
+    def _webhooks(self, h: BaseHTTPRequestHandler, agent: str, query: dict[str, list[str]]) -> None:
+        rec = self.recording
+        if rec.dialogflow_disabled:
+            self._send(
+                h,
+                403,
+                {
+                    "error": {
+                        "code": 403,
+                        "message": "Dialogflow API has not been used in project 714523698012 "
+                        "before or it is disabled.",
+                        "status": "PERMISSION_DENIED",
+                        "details": [
+                            {
+                                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                "reason": "SERVICE_DISABLED",
+                                "domain": "googleapis.com",
+                            }
+                        ],
+                    }
+                },
+            )
+            return
+        if agent in rec.deny_webhooks:
+            self._error(
+                h,
+                403,
+                "PERMISSION_DENIED",
+                f"IAM permission 'dialogflow.webhooks.list' on '{agent}' denied.",
+            )
+            return
+        if agent not in rec.webhooks:
+            self._error(h, 404, "NOT_FOUND", f"com.google.apps.framework.request.NotFound: {agent}")
+            return
+        listing = rec.webhooks[agent]
+        token = (query.get("pageToken") or [""])[0]
+        page = int(token.removeprefix("w-")) if token.startswith("w-") else 0
+        size = min(int((query.get("pageSize") or ["100"])[0]), rec.webhook_page_size)
+        body: dict[str, Any] = {"webhooks": listing[page * size : (page + 1) * size]}
+        if (page + 1) * size < len(listing):
+            body["nextPageToken"] = f"w-{page + 1}"
+        self._send(h, 200, body)
+
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         url = urlparse(h.path)
+        rag = RAG_FILES_PATH.fullmatch(url.path)
+        if rag is not None:
+            query = parse_qs(url.query)
+            with self._lock:
+                self.requests.append(
+                    {
+                        "path": url.path,
+                        "asset_type": "",
+                        "content_type": "RAG_FILES",
+                        "page": (query.get("pageToken") or [""])[0],
+                        "authorization": h.headers.get("authorization"),
+                        "query": query,
+                    }
+                )
+                self._rag_files(h, rag.group(1), query)
+            return
+        hooks = WEBHOOKS_PATH.fullmatch(url.path)
+        if hooks is not None:
+            query = parse_qs(url.query)
+            with self._lock:
+                self.requests.append(
+                    {
+                        "path": url.path,
+                        "asset_type": "",
+                        "content_type": "DIALOGFLOW_WEBHOOKS",
+                        "page": (query.get("pageToken") or [""])[0],
+                        "authorization": h.headers.get("authorization"),
+                        "query": query,
+                    }
+                )
+                if self.recording.unauthenticated:
+                    self._error(h, 401, "UNAUTHENTICATED", "Request had invalid credentials.")
+                    return
+                self._webhooks(h, hooks.group(1), query)
+            return
         if url.path.startswith("/v1/groups"):
             query = parse_qs(url.query)
             with self._lock:

@@ -21,7 +21,7 @@ from aispm_graph.progress import task
 from aispm_graph.providers.coverage import render_coverage
 from aispm_graph.providers.gcp.assets import ASSET_TYPES, AssetRecordError, read_export
 from aispm_graph.providers.gcp.collect import CollectError
-from aispm_graph.providers.gcp.result import GROUP_MEMBERS
+from aispm_graph.providers.gcp.result import GROUP_MEMBERS, SUBRESOURCES
 from aispm_graph.workspace import Document
 
 MAX_EXPORT_BYTES = 2 * 1024**3
@@ -67,6 +67,15 @@ MAX_EXPORT_BYTES = 2 * 1024**3
     "(Cloud Identity Groups API; on by default), so a role bound to a group reaches them.",
 )
 @click.option(
+    "--dialogflow-endpoint",
+    default=None,
+    metavar="URL",
+    help="Endpoint for the sub-resources read per parent: Dialogflow CX agents' webhooks "
+    "and Vertex AI RAG corpora's files (default: each parent's regional host, "
+    "LOCATION-dialogflow / LOCATION-aiplatform.googleapis.com, or the --api-endpoint URL "
+    "when that is given).",
+)
+@click.option(
     "--asset-type",
     "asset_types",
     multiple=True,
@@ -84,6 +93,7 @@ def collect_gcp(
     effective_policies: bool,
     cloudidentity_endpoint: str | None,
     groups: bool,
+    dialogflow_endpoint: str | None,
     asset_types: tuple[str, ...],
     fmt: str,
 ) -> None:
@@ -93,7 +103,9 @@ def collect_gcp(
     constraint is read for every project (Org Policy API), so what an uncollected ancestor
     enforces still counts. The members of every group bound in an IAM policy are read from
     the Cloud Identity Groups API (Groups Reader), so a role bound to a group reaches the
-    service accounts and users in it. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
+    service accounts and users in it. The webhooks of every Dialogflow CX agent and the files of
+    every Vertex AI RAG corpus are read from their APIs (dialogflow.webhooks.list,
+    aiplatform.ragFiles.list). Credentials: GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth
     print-access-token) or Application Default Credentials. Needs roles/cloudasset.viewer
     and roles/orgpolicy.policyViewer on the scope; what the caller may not read is reported
     as a coverage gap and the run continues.
@@ -115,6 +127,7 @@ def collect_gcp(
                 effective=effective_policies,
                 groups=groups,
                 cloudidentity_endpoint=cloudidentity_endpoint or api_endpoint,
+                dialogflow_endpoint=dialogflow_endpoint or api_endpoint,
                 progress=lambda what: step.update(detail=what),
                 reporter=reporter,
             )
@@ -128,6 +141,9 @@ def collect_gcp(
         "cloudidentity_endpoint": cloudidentity_endpoint
         or api_endpoint
         or "cloudidentity.googleapis.com",
+        "dialogflow_endpoint": dialogflow_endpoint
+        or api_endpoint
+        or "regional dialogflow / aiplatform hosts",
         "gaps": len(result.gaps),
     }
     snap.put_source("gcp", scope, result.documents, meta)
@@ -142,6 +158,8 @@ def collect_gcp(
                     "assets": result.asset_count,
                     "effective_org_policies": result.effective_policy_count,
                     "group_members": result.group_member_count,
+                    "dialogflow_webhooks": result.webhook_count,
+                    "rag_files": result.rag_file_count,
                     "documents": len(result.documents),
                     "coverage": result.coverage_json(),
                     "gaps": [g.service + " " + g.scope for g in result.gaps],
@@ -150,7 +168,7 @@ def collect_gcp(
             )
         )
         return
-    listings = [c for c in result.coverage if c.scope != GROUP_MEMBERS]
+    listings = [c for c in result.coverage if c.scope not in (GROUP_MEMBERS, *SUBRESOURCES)]
     app.console.print(
         render_coverage(
             listings,
@@ -163,6 +181,16 @@ def collect_gcp(
     if member_rows:
         app.console.print(
             render_coverage(member_rows, "Group membership (Cloud Identity)", service="group")
+        )
+    sub_rows = [c for c in result.coverage if c.scope in SUBRESOURCES]
+    if sub_rows:
+        app.console.print(
+            render_coverage(
+                sub_rows,
+                "Sub-resources (Dialogflow webhooks, Vertex AI RAG files)",
+                service="parent",
+                scope="what",
+            )
         )
     gaps = len(result.gaps)
     click.echo(

@@ -47,6 +47,8 @@ ASSET_TYPES: tuple[str, ...] = (
     "secretmanager.googleapis.com/Secret",
     "container.googleapis.com/Cluster",
     "discoveryengine.googleapis.com.*",
+    # Dialogflow CX agents; their webhooks are read from the Dialogflow API (dialogflow.py).
+    "dialogflow.googleapis.com/Agent",
 )
 
 CONTENT_TYPES: tuple[str, ...] = ("RESOURCE", "IAM_POLICY")
@@ -310,6 +312,34 @@ def _redact_metadata(meta: Any) -> None:
                 meta[key] = REDACTED
 
 
+def _redact_webhook(web: dict[str, Any]) -> None:
+    """A Dialogflow webhook's credentials: the password, OAuth client secret and request
+    header values go; the username, header names and token endpoint (how it authenticates)
+    stay."""
+    if "password" in web:
+        web["password"] = REDACTED
+    if isinstance(web.get("uri"), str):
+        web["uri"] = _redact_uri(web["uri"])
+    _redact_env(web.get("requestHeaders"))
+    oauth = _obj(web.get("oauthConfig"))
+    if "clientSecret" in oauth:
+        oauth["clientSecret"] = REDACTED
+
+
+def _redact_uri(uri: str) -> str:
+    """A URI without user information or query values (either may hold a key)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return REDACTED
+    query = "&".join(f"{kv.split('=', 1)[0]}={REDACTED}" for kv in parts.query.split("&") if kv)
+    return urlunsplit((parts.scheme, f"{host}{port}", parts.path, query, ""))
+
+
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -343,6 +373,9 @@ def scrub(asset: dict[str, Any]) -> dict[str, Any]:
         _redact_env(_obj(data.get("containerSpec")).get("env"))
     elif atype == "aiplatform.googleapis.com/ReasoningEngine":
         _redact_env(_obj(_obj(data.get("spec")).get("deploymentSpec")).get("env"))
+    elif atype == "dialogflow.googleapis.com/Webhook":
+        _redact_webhook(_obj(data.get("genericWebService")))
+        _redact_webhook(_obj(_obj(data.get("serviceDirectory")).get("genericWebService")))
     elif atype == "container.googleapis.com/Cluster":
         auth = _obj(data.get("masterAuth"))
         for key in ("password", "clientKey"):  # legacy basic auth / client certificates

@@ -40,6 +40,7 @@ from aispm_graph.providers.gcp.result import (
     CollectResult,
     api_message,
 )
+from aispm_graph.providers.gcp.subresources import collect_subresources
 from aispm_graph.workspace import Document
 
 SCOPE_RE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$")
@@ -135,6 +136,8 @@ def collect(
     groups: bool = True,
     cloudidentity_endpoint: str | None = None,
     reporter: Reporter | None = None,
+    dialogflow: bool = True,
+    dialogflow_endpoint: str | None = None,
 ) -> CollectResult:
     """List every (asset type, content type) of the scope; gaps are recorded, not fatal.
 
@@ -143,8 +146,10 @@ def collect(
     effective policies of the watched constraints are read for every project found
     (``orgpolicy_endpoint``). With ``groups``, the transitive members of every group bound in
     a collected IAM policy are read from the Cloud Identity Groups API
-    (``cloudidentity_endpoint``). ``reporter`` gets a bar for the listings and one for the
-    projects.
+    (``cloudidentity_endpoint``). With ``dialogflow``, the webhooks of every Dialogflow CX
+    agent listed are read from the Dialogflow API, and the files of every RAG corpus listed
+    from the Vertex AI API (``dialogflow_endpoint`` replaces their regional hosts).
+    ``reporter`` gets a bar for the listings and one for the projects.
     """
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
@@ -155,6 +160,7 @@ def collect(
         ("--api-endpoint", api_endpoint),
         ("--orgpolicy-endpoint", orgpolicy_endpoint),
         ("--cloudidentity-endpoint", cloudidentity_endpoint),
+        ("--dialogflow-endpoint", dialogflow_endpoint),
     ):
         if url:
             try:
@@ -244,6 +250,8 @@ def collect(
         effective_policies(client_op, result, retry, progress, reporter=reporter)
     if groups:
         collect_groups(result, creds, cloudidentity_endpoint, progress=progress)
+    if dialogflow:
+        collect_subresources(result, creds, dialogflow_endpoint, progress=progress)
     return result
 
 

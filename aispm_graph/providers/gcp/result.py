@@ -12,6 +12,10 @@ from aispm_graph.workspace import Document
 
 EFFECTIVE = "EFFECTIVE_ORG_POLICY"
 GROUP_MEMBERS = "GROUP_MEMBERS"
+DIALOGFLOW_WEBHOOKS = "DIALOGFLOW_WEBHOOKS"
+RAG_FILES = "RAG_FILES"
+# Coverage rows of sub-resources read from service APIs, not asset listings.
+SUBRESOURCES = (DIALOGFLOW_WEBHOOKS, RAG_FILES)
 
 
 @dataclass
@@ -24,7 +28,11 @@ class CollectResult:
     @property
     def asset_count(self) -> int:
         """Asset records listed from Cloud Asset Inventory."""
-        return sum(c.count for c in self.coverage if c.scope not in (EFFECTIVE, GROUP_MEMBERS))
+        return sum(
+            c.count
+            for c in self.coverage
+            if c.scope not in (EFFECTIVE, GROUP_MEMBERS, *SUBRESOURCES)
+        )
 
     @property
     def effective_policy_count(self) -> int:
@@ -35,6 +43,16 @@ class CollectResult:
     def group_member_count(self) -> int:
         """Group memberships read from the Cloud Identity Groups API."""
         return sum(c.count for c in self.coverage if c.scope == GROUP_MEMBERS)
+
+    @property
+    def webhook_count(self) -> int:
+        """Dialogflow CX webhooks read from the Dialogflow API."""
+        return sum(c.count for c in self.coverage if c.scope == DIALOGFLOW_WEBHOOKS)
+
+    @property
+    def rag_file_count(self) -> int:
+        """Vertex AI RAG files read from the Vertex AI API."""
+        return sum(c.count for c in self.coverage if c.scope == RAG_FILES)
 
     @property
     def gaps(self) -> list[Coverage]:

@@ -9,8 +9,9 @@ from aispm_graph.recommendations.checks import (
     aws_sagemaker,
     azure_ai,
     common,
+    gcp_dialogflow,
     gcp_vertex,
     provenance,
 )
 
-MODULES = (azure_ai, aws_bedrock, aws_sagemaker, gcp_vertex, common, provenance)
+MODULES = (azure_ai, aws_bedrock, aws_sagemaker, gcp_vertex, gcp_dialogflow, common, provenance)

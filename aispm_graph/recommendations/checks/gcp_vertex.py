@@ -262,17 +262,28 @@ CHECKS: list[Check] = [
     ),
     Check(
         id="GCP-VX-013",
-        title="Vertex AI RAG corpus or custom job is not encrypted with CMEK",
+        title="Vertex AI RAG corpus, tuning job or training pipeline is not encrypted with CMEK",
         severity="low",
         provider="gcp",
-        kinds=("VertexAIRagCorpus", "VertexAITrainingPipeline"),
+        kinds=("VertexAIRagCorpus", "VertexAITuningJob", "VertexAITrainingPipeline"),
         predicate=is_false("cmk"),
-        rationale="RAG corpora and jobs hold grounding and training data.",
-        remediation="Create them with encryptionSpec.kmsKeyName.",
+        rationale="RAG corpora hold the documents agents ground on; tuning jobs and training "
+        "pipelines read training data and write the tuned model. With Google-managed keys "
+        "nobody outside Google can revoke access to them; CMEK puts decryption under your "
+        "Cloud KMS IAM and audit logs.",
+        remediation="Create them with encryptionSpec.kmsKeyName (the key must be in the "
+        "resource's region and the Vertex AI service agent needs "
+        "roles/cloudkms.cryptoKeyEncrypterDecrypter on it).",
+        fix=Fix(
+            console="Vertex AI > RAG Engine > Create corpus > Advanced > Encryption: "
+            "Customer-managed key; Vertex AI > Tuning > Create > Advanced > Encryption.",
+            cli="curl -X POST https://<region>-aiplatform.googleapis.com/v1/projects/<p>/"
+            'locations/<region>/ragCorpora -d \'{"displayName": "<name>", '
+            '"encryptionSpec": {"kmsKeyName": "<key>"}}\'',
+        ),
+        references=(f"{_GCP}/vertex-ai/docs/general/cmek",),
         peers=(mondoo("vertexai-rag-corpus-cmek"), mondoo("vertexai-job-cmek")),
-        frameworks={**_CMK, "owasp-llm": ("LLM08",)},
-        facts="not-collected",
-        facts_note="RAG corpora and tuning jobs become nodes with the AI-BOM work (issue 20).",
+        frameworks={**_CMK, "owasp-llm": ("LLM08", "LLM02")},
     ),
     Check(
         id="GCP-GM-001",

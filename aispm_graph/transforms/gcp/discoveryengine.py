@@ -1,4 +1,9 @@
-"""Vertex AI Search / Agent Builder: data stores (grounding) and the apps that use them."""
+"""Vertex AI Search / Agent Builder: data stores (grounding) and the apps that use them.
+
+A chat app (``SOLUTION_TYPE_CHAT``) is backed by a Dialogflow CX agent
+(``chatEngineMetadata.dialogflowAgent``): that agent answers from the app's data stores, so it
+is ``GROUNDED_ON`` the app, and whoever can write a data store steers it (the agents pass).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from aispm_graph.transforms.registry import service
 
 DATA_STORE = "discoveryengine.googleapis.com/DataStore"
 ENGINE = "discoveryengine.googleapis.com/Engine"
+DF = "//dialogflow.googleapis.com/"
 
 
 @service("gcp", "discoveryengine", reads=[DATA_STORE, ENGINE], order=60)
@@ -37,7 +43,17 @@ def _engine(b: GcpBuilder, asset: dict[str, Any]) -> None:
         "DiscoveryEngineApp",
         str(data.get("displayName") or asset["name"].rsplit("/", 1)[-1]),
         solution_type=data.get("solutionType"),
+        dialogflow_agent=(data.get("chatEngineMetadata") or {}).get("dialogflowAgent"),
     )
+    agent = (data.get("chatEngineMetadata") or {}).get("dialogflowAgent")
+    if agent:
+        b.edge(
+            DF + b.canon(str(agent)).removeprefix(DF),
+            node,
+            "GROUNDED_ON",
+            mechanism="chat app's Dialogflow agent answers from the app's data stores",
+            field="chatEngineMetadata.dialogflowAgent",
+        )
     collection = b.canon(asset["name"]).split("/engines/")[0]
     for ds_id in data.get("dataStoreIds") or []:
         store = f"{collection}/dataStores/{ds_id}"
