@@ -55,6 +55,7 @@ from aispm_graph.analysis.risk import (
     theft_factor,
 )
 from aispm_graph.analysis.targets import (
+    OUTSIDE_KINDS,
     EntryMode,
     find_entries,
     find_targets,
@@ -237,7 +238,7 @@ def _title(nodes: list[dict[str, Any]], tcls: TargetClass) -> str:
     first = nodes[0]
     if first["id"] == "internet":
         start = "Internet"
-    elif first["kind"] == "ExternalAccount":
+    elif first["kind"] in OUTSIDE_KINDS:
         # Not a leak: whoever holds an account outside the collected estate
         start = f"Outside the estate: {first['name']}"
     else:

@@ -18,6 +18,9 @@ from typing import Any, Literal
 from aispm_graph.graph.model import Graph
 from aispm_graph.schema import INTERNET_ID, Label, TargetClass, node_kinds
 
+# Nodes for what lies outside the estate but is trusted by it: whoever holds such an account,
+# or tokens of such an identity provider, is a possible attacker under assumed breach.
+OUTSIDE_KINDS = frozenset({"ExternalAccount", "ExternalIdentityProvider"})
 AI_DATA_ROLES = {"training", "grounding", "model-artifact", "fine-tuning", "evaluation"}
 EntryMode = Literal["internet", "credentials"]
 
@@ -81,7 +84,7 @@ def is_credential_entry(data: dict[str, Any]) -> bool:
     labels = set(node_kinds()[data["kind"]].labels)
     return (
         Label.CREDENTIAL in labels
-        or data["kind"] == "ExternalAccount"
+        or data["kind"] in OUTSIDE_KINDS
         or (Label.IDENTITY in labels and bool(data.get("long_lived_credentials")))
     )
 

@@ -21,6 +21,7 @@ from typing import Any
 from aispm_graph.analysis.engine import PathOptions, best_of_each_pair, make_path, rank_key
 from aispm_graph.analysis.models import PathResult, PathStats
 from aispm_graph.analysis.targets import (
+    OUTSIDE_KINDS,
     find_entries,
     find_targets,
     is_credential_entry,
@@ -130,9 +131,7 @@ def _candidate_kinds() -> list[str]:
     return sorted(
         k.name
         for k in node_kinds().values()
-        if k.target is not None
-        or wanted & set(k.labels)
-        or k.name in {"Internet", "ExternalAccount"}
+        if k.target is not None or wanted & set(k.labels) or k.name in {"Internet", *OUTSIDE_KINDS}
     )
 
 

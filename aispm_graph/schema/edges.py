@@ -133,7 +133,9 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         effort="medium",
         source_labels=(L.IDENTITY,),
         target_labels=(L.IDENTITY,),
-        evidence_keys=("statement", "policy"),
+        # guardrail: an organisation policy constraint the source lifts first (GCP
+        # orgpolicy.policy.set), named with where it is enforced
+        evidence_keys=("statement", "policy", "guardrail"),
     ),
     EdgeKind(
         "MEMBER_OF",
@@ -368,6 +370,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "USES_MEMORY",
         "The agent reads and writes the memory across sessions.",
         False,
+        evidence_keys=("mechanism",),
     ),
     EdgeKind(
         "HAS_AGENT_IDENTITY",

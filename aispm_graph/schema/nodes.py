@@ -166,6 +166,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         category="tenant",
     ),
     _k(
+        "ExternalIdentityProvider",
+        GEN,
+        (L.TENANT,),
+        "An identity provider outside the estate whose tokens a resource accepts (the issuer "
+        "of an AgentCore custom JWT authorizer): whoever holds its tokens for the allowed "
+        "audiences or clients reaches the resource. Unknown risk, an entry under assumed "
+        "breach, like an uncollected account.",
+        P("discovery_url", S, "OpenID Connect discovery URL of the issuer."),
+        category="tenant",
+    ),
+    _k(
         "CustomAIService",
         GEN,
         (L.AI_SERVICE,),
@@ -411,6 +422,19 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         AI_LIBS,
         VULN_FACTORS,
         P("image_id", S, "AMI id."),
+        P(
+            "ssm_managed",
+            B,
+            "A registered Systems Manager agent is online (false: registered, not online); "
+            "absent when unknown.",
+        ),
+        P(
+            "ssm_ping_status",
+            S,
+            "The SSM agent's PingStatus, or 'not-registered' when Systems Manager was read in "
+            "the region and did not list the instance.",
+        ),
+        P("ssm_agent_version", S, "Version of the registered SSM agent."),
         category="compute",
         service="ec2",
         cartography=True,
@@ -528,6 +552,17 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         P("autoscaling_groups", SL, "Auto Scaling groups that launch from it."),
         category="compute",
         service="ec2",
+    ),
+    _k(
+        "AutoScalingLaunchConfiguration",
+        AWS,
+        (L.COMPUTE,),
+        "An Auto Scaling launch configuration; a group created from it launches instances with "
+        "its instance profile's role.",
+        P("role", S, "ARN of the role of its instance profile."),
+        P("instance_profile", S, "ARN of its instance profile."),
+        category="compute",
+        service="autoscaling",
     ),
     _k(
         "CloudFormationStack",
@@ -827,6 +862,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         EXEC_ROLE,
         P("strategies", SL, "Memory strategy types."),
         P("kms_key", S, "Customer-managed KMS key, if any."),
+        target=T.AI_DATA,
         category="ai",
         service="bedrock-agentcore",
     ),
