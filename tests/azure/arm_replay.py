@@ -37,9 +37,21 @@ class ArmReplay(LoopbackServer):
         directory: list[dict[str, Any]] | None = None,
         tenant_id: str | None = None,
         group_members: dict[str, list[dict[str, Any]]] | None = None,
+        agents: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
         graph: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.resources = resources
+        # Foundry Agent Service data plane, GET /api/projects/{project}/{assistants|agents}:
+        # project name -> route -> agent objects, paged by limit/after/has_more. Without
+        # ``agents``, the agent documents among ``resources`` are served as they were stored.
+        self.agents: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+        if agents is None:
+            for r in resources:
+                if resource_type(r["id"]) == "microsoft.cognitiveservices/accounts/projects/agents":
+                    project = str(r["project"]).rsplit("/", 1)[-1].lower()
+                    self.agents[project].setdefault(str(r["route"]), []).append(r["agent"])
+        else:
+            self.agents.update({k.lower(): v for k, v in agents.items()})
         self.page_size = page_size
         # getEntities rows (management groups and subscriptions with properties.parent.id)
         self.entities = entities or []
@@ -225,6 +237,9 @@ class ArmReplay(LoopbackServer):
                 if path.startswith("/v1.0/groups/") and path.endswith("/transitivemembers"):
                     self._members(parsed, path.split("/")[3])
                     return
+                if path.startswith("/api/projects/"):
+                    self._agents(parsed, path)
+                    return
                 if path.startswith(("/v1.0/", "/beta/")):
                     self._graph_list(parsed, path)
                     return
@@ -337,6 +352,40 @@ class ArmReplay(LoopbackServer):
                     host = replay.next_link_host or replay.url
                     body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
                 self._send(200, body)
+
+            def _agents(self, parsed: Any, path: str) -> None:
+                """A Foundry project's agent list, paged as the service does (``limit``,
+                ``after`` = the last id of the previous page, ``has_more``)."""
+                segs = path.split("/")  # ['', 'api', 'projects', name, route]
+                query = parse_qs(parsed.query)
+                if len(segs) != 5 or query.get("api-version") != ["v1"]:
+                    self._send(400, {"error": {"code": "BadRequest", "message": path}})
+                    return
+                routes = replay.agents.get(segs[3])
+                if routes is None or segs[4] not in ("assistants", "agents"):
+                    self._send(404, {"error": {"code": "NotFound", "message": path}})
+                    return
+                items = routes.get(segs[4], [])
+                if not isinstance(items, list):  # a hostile answer, sent as it is
+                    self._send(200, {"object": "list", "data": items, "has_more": False})
+                    return
+                limit = min(int(query.get("limit", ["20"])[0]), replay.page_size)
+                after = query.get("after", [""])[0]
+                start = 0
+                if after:
+                    ids = [str(a.get("id")) for a in items]
+                    start = ids.index(after) + 1 if after in ids else len(items)
+                chunk = items[start : start + limit]
+                self._send(
+                    200,
+                    {
+                        "object": "list",
+                        "data": chunk,
+                        "first_id": chunk[0].get("id") if chunk else None,
+                        "last_id": chunk[-1].get("id") if chunk else None,
+                        "has_more": start + limit < len(items),
+                    },
+                )
 
             def _graph_list(self, parsed: Any, path: str) -> None:
                 items = replay.graph.get(path, [])

@@ -14,14 +14,14 @@ def test_demo_prints_top_paths_counts_and_aibom(tmp_path: Path) -> None:
     res = invoke_cli("demo", workspace=tmp_path / "ws")
     assert res.code == 0, res.err
     assert "Top attack paths" in res.out
-    assert "22 attack paths: 2 critical" in res.out
+    assert "28 attack paths: 5 critical" in res.out
     assert res.out.count("AI-BOM:") == 1 and "shadow AI" in res.out
 
 
 def test_paths_filters_and_gate(demo_ws: Path) -> None:
     res = invoke_cli("paths", "--format", "json", "--min-risk", "high", workspace=demo_ws)
     levels = {p["risk"]["level"] for p in res.json()["paths"]}
-    assert levels <= {"critical", "high"} and res.json()["total_paths"] == 22
+    assert levels <= {"critical", "high"} and res.json()["total_paths"] == 28
     top = invoke_cli("paths", "--format", "json", "--top", "2", workspace=demo_ws).json()
     assert len(top["paths"]) == 2
     kind = invoke_cli("paths", "--format", "json", "--target-kind", "AWSAccount", workspace=demo_ws)
@@ -31,7 +31,7 @@ def test_paths_filters_and_gate(demo_ws: Path) -> None:
     )
     assert {p["nodes"][-1]["kind"] for p in admin.json()["paths"]} == {"AWSAccount", "GCPProject"}
     gate = invoke_cli("paths", "--fail-on", "critical", workspace=demo_ws)
-    assert gate.code == 1 and "2 attack path(s) at or above critical" in gate.err
+    assert gate.code == 1 and "5 attack path(s) at or above critical" in gate.err
     assert "attack paths" in gate.out  # results are printed before the gate fails
     assert invoke_cli("paths", "--max-hops", "1", "--fail-on", "high", workspace=demo_ws).code == 1
     assert (

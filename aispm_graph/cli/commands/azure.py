@@ -52,6 +52,13 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
     help="Microsoft Graph endpoint (sovereign clouds, or a local replay server).",
 )
 @click.option(
+    "--foundry-endpoint",
+    default=None,
+    help="Replaces the host of every Foundry project's data-plane endpoint (agents): a "
+    "private endpoint or a local replay server. Default: each project's own "
+    "https://<account>.services.ai.azure.com host.",
+)
+@click.option(
     "--tenant/--no-tenant",
     "tenant_wide",
     default=True,
@@ -76,6 +83,7 @@ def collect_azure(
     max_workers: int,
     arm_endpoint: str,
     graph_endpoint: str,
+    foundry_endpoint: str | None,
     tenant_wide: bool,
     retries: int,
     resume: bool,
@@ -112,6 +120,7 @@ def collect_azure(
             progress=None if app.quiet or bars_shown(app, fmt) else app.info,
             graph_endpoint=graph_endpoint,
             graph_credential=graph_credential_from_env(dict(os.environ)),
+            foundry_endpoint=foundry_endpoint,
         )
         wanted = [s.strip().lower() for s in subscriptions]
         if all_subscriptions:
