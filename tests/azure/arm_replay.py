@@ -17,6 +17,7 @@ import json
 import re
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
