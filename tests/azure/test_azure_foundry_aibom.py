@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_azure_aibom import RG, SUB, WS, resources
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
@@ -15,6 +14,7 @@ from aispm_graph.knowledge.azure.arm import norm
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.recommendations.evaluate import evaluate
 from tests.azure.arm_replay import ArmReplay
+from tests.azure.test_azure_aibom import RG, SUB, WS, resources
 
 WS_MANAGED = f"{RG}/providers/Microsoft.MachineLearningServices/workspaces/ws-managed"
 EP = f"{WS}/onlineEndpoints/ep-chat"
