@@ -212,7 +212,8 @@ class _Walk:
 
 def _edge_dict(graph: Graph, source: str, target: str, kinds: list[str]) -> dict[str, Any]:
     kind = _primary(kinds)
-    data = graph.g.get_edge_data(source, target, key=kind)
+    data = graph.edge(source, target, kind)
+    assert data is not None, f"path hop {source} -> {target} ({kind}) is not in the graph"
     return {
         "source": source,
         "target": target,

@@ -54,8 +54,8 @@ def find_targets(graph: Graph) -> dict[str, TargetClass]:
         if cls is not None:
             found[node_id] = cls
     for node_id in list(found):
-        for _s, child, key in graph.g.out_edges(node_id, keys=True):
-            if key == "SERVES" and child in found:
+        for _s, child, _data in graph.out_edges(node_id, "SERVES"):
+            if child in found:
                 del found[node_id]
                 break
     return found

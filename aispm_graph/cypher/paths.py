@@ -221,7 +221,7 @@ def _hop_kinds(graph: Graph, route: list[str]) -> list[list[str]]:
     attack = attack_edge_kinds()
     out = []
     for a, b in itertools.pairwise(route):
-        kinds = sorted(k for k in (graph.g.get_edge_data(a, b) or {}) if k in attack)
+        kinds = sorted(k for k in graph.kinds_between(a, b) if k in attack)
         if not kinds:
             raise CypherError(
                 f"the server has an attack step {a} -> {b} the local graph lacks: export the "

@@ -468,9 +468,6 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
             "The group's identity policies with their documents; every member holds them.",
         ),
     ),
-    "AzureAIFoundryProject": (
-        P("display_name", S, "The project's display name in the Foundry portal.", passthrough=True),
-    ),
     "AzureLoadBalancer": (
         SKU,
         P(

@@ -9,10 +9,9 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from aws_moto import MotoEnv, collect_and_build, doc
-
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
+from tests.aws.aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 R = "us-east-1"

@@ -17,11 +17,10 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from aws_moto import MotoEnv, collect_and_build
-from test_aws_agentcore import ACCT, TRUST_CORE, R, allow, role, route, user
-
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
+from tests.aws.aws_moto import MotoEnv, collect_and_build
+from tests.aws.test_aws_agentcore import ACCT, TRUST_CORE, R, allow, role, route, user
 
 SERVICES = ("iam", "bedrock-agentcore")
 ISSUER = "https://login.example.com/tenant-a/.well-known/openid-configuration"

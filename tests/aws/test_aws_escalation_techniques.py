@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_moto import MotoEnv, collect_and_build, doc
-from replay_proxy import ReplayProxy
 
 from aispm_graph.escalation.aws import TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
 from aispm_graph.graph.model import Graph
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 REGION = "us-east-1"

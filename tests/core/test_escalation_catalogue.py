@@ -7,8 +7,7 @@ positive edge and at least one negative -- which those tests run through the rea
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -21,23 +20,14 @@ from aispm_graph.schema import EDGE_KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 CASE_MODULES = {
-    Cloud.AWS: REPO / "tests" / "aws" / "test_aws_escalation_techniques.py",
-    Cloud.AZURE: REPO / "tests" / "azure" / "test_azure_escalation_techniques.py",
-    Cloud.GCP: REPO / "tests" / "gcp" / "test_gcp_escalation_techniques.py",
+    Cloud.AWS: "tests.aws.test_aws_escalation_techniques",
+    Cloud.AZURE: "tests.azure.test_azure_escalation_techniques",
+    Cloud.GCP: "tests.gcp.test_gcp_escalation_techniques",
 }
 
 
 def _cases(cloud: Cloud) -> dict[str, object]:
-    path = CASE_MODULES[cloud]
-    sys.path.insert(0, str(path.parent))  # the AWS and Azure tests import their helpers by name
-    try:
-        spec = importlib.util.spec_from_file_location(f"_esc_cases_{cloud.value}", path)
-        assert spec is not None and spec.loader is not None
-        module: ModuleType = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up by name
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
+    module: ModuleType = importlib.import_module(CASE_MODULES[cloud])
     cases: dict[str, object] = module.CASES
     return cases
 

@@ -25,6 +25,8 @@ from aispm_graph.workspace import Workspace
 from tests.gcp.conftest import collect_gcp, demo_rows
 from tests.gcp.replay import Recording, ReplayServer
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 PROD_NUM, SANDBOX_NUM = "714523698012", "714523698099"
 PROJECT_ASSET = f"//cloudresourcemanager.googleapis.com/projects/{PROD_NUM}"
 SANDBOX_ASSET = f"//cloudresourcemanager.googleapis.com/projects/{SANDBOX_NUM}"

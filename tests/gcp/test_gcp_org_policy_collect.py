@@ -24,6 +24,8 @@ from tests.gcp.conftest import SCOPE, TOKEN_ENV, build, collect_gcp, demo_record
 from tests.gcp.replay import Recording, ReplayServer, to_wire
 from tests.gcp.test_gcp_paths import EXPECTED_ROUTES, TRAIN, ZONE, routes
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 NUMBER = "714523698012"
 SANDBOX_NUMBER = "714523698099"
 CRM = "//cloudresourcemanager.googleapis.com"

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chromium_cdp import Browser, chromium_binary
-from reportkit import HOSTILE
 
 from aispm_graph.api import Estate
 from aispm_graph.derive.agents import INDICATOR_ORDER, INDICATOR_TITLES
@@ -21,6 +19,8 @@ from aispm_graph.report import ReportData, render
 from aispm_graph.report.data import AgentRow
 from aispm_graph.schema import Label, node_kinds
 from tests.conftest import missing_tool
+from tests.report.chromium_cdp import Browser, chromium_binary
+from tests.report.reportkit import HOSTILE
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
