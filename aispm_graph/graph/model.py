@@ -239,21 +239,6 @@ class Graph:
             else:
                 self.g.add_edge(s, t, key=key, **data)
 
-    def set_props(self, node_id: str, **props: Any) -> None:
-        """Set properties of an existing node (what a deriver found about it); a ``None`` value
-        removes the property. Strict graphs check the names, as :meth:`add_node` does; code that
-        edits ``node(id)`` in place instead is only caught by the end-of-build audit."""
-        data = self.g.nodes[node_id]
-        if self.strict:
-            self._check_props(node_id, data["kind"], (k for k, v in props.items() if v is not None))
-        for key, value in props.items():
-            if key in RESERVED_NODE_KEYS:
-                raise SchemaError(f"node {node_id!r}: {key!r} is not a property")
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-
     def ensure_internet(self) -> None:
         if INTERNET_ID not in self.g:
             self.add_node(INTERNET_ID, "Internet", "Internet")
@@ -353,6 +338,8 @@ class Graph:
         if key in RESERVED_NODE_KEYS - {"name"}:
             raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
         data = self.g.nodes[node_id]
+        if self.strict and value is not None and key != "name":
+            self._check_props(node_id, data["kind"], (key,))
         if value is None:
             data.pop(key, None)
         else:

@@ -96,16 +96,16 @@ def test_strict_graph_refuses_an_undeclared_property_where_it_is_written() -> No
     assert "invented_flag" not in g.node(BUCKET)
 
 
-def test_set_props_is_the_checked_way_to_record_a_finding_on_a_node() -> None:
+def test_set_prop_is_the_checked_way_to_record_a_finding_on_a_node() -> None:
     g = Graph(strict=True)
     g.add_node(BUCKET, "S3Bucket", "b", public_read=True)
-    g.set_props(BUCKET, data_role=["training"], public_read=None)
+    g.update_props(BUCKET, data_role=["training"], public_read=None)
     assert g.node(BUCKET)["data_role"] == ["training"]
     assert "public_read" not in g.node(BUCKET)
     with pytest.raises(UndeclaredKeyError, match="invented_flag"):
-        g.set_props(BUCKET, invented_flag=True)
-    with pytest.raises(SchemaError, match="'kind' is not a property"):
-        g.set_props(BUCKET, kind="AWSRole")
+        g.set_prop(BUCKET, "invented_flag", True)
+    with pytest.raises(SchemaError, match="'kind' is reserved"):
+        g.update_props(BUCKET, kind="AWSRole")
     assert g.node(BUCKET)["kind"] == "S3Bucket"
 
 
