@@ -881,7 +881,9 @@ def _sparse(resources: int, seed: int) -> dict[str, Any]:
                 edge(idents[i], "CAN_ASSUME", rng.choice(idents), statement="synthetic trust")
         ai_targets = []
         for i in range(n_ai):
-            acct = node(f"{base}/ai/{i}", ai_k, tenant=f"t{ti}", model_name="synthetic-llm")
+            # An account that serves deployments names no model itself; its deployments do.
+            named = {} if dep_k else {"model_name": "synthetic-llm"}
+            acct = node(f"{base}/ai/{i}", ai_k, tenant=f"t{ti}", **named)
             if dep_k:
                 for d in range(3):
                     dep = node(f"{acct}/deployments/{d}", dep_k, model_name=f"m{d}")

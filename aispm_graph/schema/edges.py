@@ -201,6 +201,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
             L.AI_SERVICE,
             L.AGENT_GATEWAY,
             L.TOOL_SERVER,
+            L.KNOWLEDGE_BASE,  # Retrieve / RetrieveAndGenerate query it directly
         ),
         evidence_keys=("permission", "grant"),
     ),

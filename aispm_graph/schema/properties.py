@@ -342,6 +342,21 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
             passthrough=True,
         ),
         EXEC_ROLE_ARN,
+        P(
+            "output_location",
+            S,
+            "S3 URI the job writes its model to: whoever writes there replaces the model.",
+            passthrough=True,
+        ),
+        P("in_vpc", B, "The job runs in the account's VPC subnets (VpcConfig names subnets)."),
+        P("volume_kms", B, "The training volume is encrypted with a customer-managed KMS key."),
+        P("output_kms", B, "The model artifacts are encrypted with a customer-managed KMS key."),
+        P(
+            "intercontainer_encryption",
+            B,
+            "Traffic between the containers of a distributed job is encrypted.",
+            passthrough=True,
+        ),
     ),
     "SageMakerDomain": (
         P(

@@ -107,6 +107,7 @@ def _check_markdown(text: str) -> None:
         "Recommendations",
         "Vulnerabilities",
         "Framework coverage",
+        "Agent risk indicators",
     }
     stack = list(tokens)
     while stack:
