@@ -126,7 +126,20 @@ class GcpEscalation:
         return True
 
     # -- techniques -----------------------------------------------------------------------
+    def _below(self, holder: str, kinds: tuple[str, ...]) -> tuple[int, list[str]]:
+        """What is under ``holder`` (itself included) of one of ``kinds``, and how many
+        resources that looked at: shared by every member and technique granted there."""
+        key = (holder, kinds)
+        hit = self._below_memo.get(key)
+        if hit is None:
+            below = self.under(holder)
+            node = self.g.node
+            hit = (len(below), [t for t in below if node(t)["kind"] in kinds])
+            self._below_memo[key] = hit
+        return hit
+
     def run(self) -> None:
+        self._below_memo: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
         for tech in TECHNIQUES:
             if "held-custom-role" in tech.conditions:
                 self._custom_role_update(tech)
@@ -137,10 +150,10 @@ class GcpEscalation:
                 for gr in grants:
                     if not self._holder_ok(primary, gr.holder):
                         continue
-                    below = self.under(gr.holder)
-                    self.ctx.stats["gcp.escalation_visits"] += len(below)
+                    visits, below = self._below(gr.holder, tech.resource_kinds)
+                    self.ctx.stats["gcp.escalation_visits"] += visits
                     for t in below:
-                        if self.g.node(t)["kind"] in tech.resource_kinds and t != member:
+                        if t != member:
                             best = targets.get(t)
                             if best is None or (best.condition and not gr.condition):
                                 targets[t] = gr
@@ -254,12 +267,16 @@ class GcpEscalation:
                 self.g.node(src)["admin"] = True
                 self.g.node(src).setdefault("admin_via", tech.id)
         # Administrator of a project: every edge into it is implied (as for roles/owner).
+        # (Read from the adjacency in out_edges order; the cheap tests first: an administrator
+        # has an edge to most of its projects' resources.)
+        no_ancestors: list[str] = []
         for src, projects in admins.items():
-            for _s, dst, kind in list(self.g.g.out_edges(src, keys=True)):
-                if kind == "CAN_ADMINISTER" or dst in projects:
+            out = [(dst, kind) for dst, keyed in self.g.g._succ[src].items() for kind in keyed]
+            for dst, kind in out:
+                if kind == "CAN_ADMINISTER" or dst in projects or not kind.startswith("CAN_"):
                     continue
-                if projects & set(self.ancestors.get(dst, [])) and kind.startswith("CAN_"):
-                    self.g.g.remove_edge(src, dst, key=kind)
+                if not projects.isdisjoint(self.ancestors.get(dst, no_ancestors)):
+                    self.g.remove_edge(src, dst, kind)
 
 
 @deriver("facts", "gcp-escalation")
