@@ -93,6 +93,7 @@ PHASES: dict[str, tuple[str, ...]] = {
         "azure-escalation",
         "gcp-cloud-run-mcp",
         "gcp-dialogflow-webhooks",
+        "azure-agents-web",
         "agents-injection",
         "model-provenance",
     ),

@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
+# run as a script: the repository root makes fixtures.aws and tests.* importable
+sys.path.insert(0, str(ROOT))
 
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1"]
 
@@ -95,10 +96,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args()
 
-    import build_moto_estate as estate
-
     from aispm_graph.build import BuildContext, build_graph
     from aispm_graph.providers.aws.collect import CollectOptions, collect
+    from fixtures.aws import build_moto_estate as estate
 
     moto, proxy, env = estate.start_servers()
     os.environ.update(env)

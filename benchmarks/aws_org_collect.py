@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
+# run as a script: the repository root makes fixtures.aws and tests.* importable
+sys.path.insert(0, str(ROOT))
 
 
 def free_port() -> int:
@@ -45,7 +46,7 @@ def free_port() -> int:
 
 def latency_proxy(upstream: str, seconds: float) -> Any:
     """A forwarding proxy that holds every request ``seconds`` before passing it on."""
-    from local_http import LocalServer, QuietHandler
+    from tests.support.loopback import LoopbackServer, QuietHandler
 
     class Handler(QuietHandler):
         def _handle(self) -> None:
@@ -55,7 +56,7 @@ def latency_proxy(upstream: str, seconds: float) -> Any:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
-    return LocalServer(Handler)
+    return LoopbackServer(Handler)
 
 
 def main() -> None:
@@ -73,12 +74,12 @@ def main() -> None:
     args = ap.parse_args()
 
     import boto3
-    import build_moto_org as org_fixture
-    from cloudtrail_history import CloudTrailHistory
-    from sts_gate import StsGate
 
     from aispm_graph.providers.aws.collect import CollectOptions, PreviousCollect
     from aispm_graph.providers.aws.org import OrgOptions, collect_org, read_organization
+    from fixtures.aws import build_moto_org as org_fixture
+    from fixtures.aws.cloudtrail_history import CloudTrailHistory
+    from fixtures.aws.sts_gate import StsGate
 
     port = free_port()
     server = subprocess.Popen(

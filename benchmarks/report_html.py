@@ -26,13 +26,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "report"))
-
-from chromium_cdp import Browser, chromium_binary  # noqa: E402
-from reportkit import FIXED_TIME, many_paths  # noqa: E402
+# run as a script: the repository root makes fixtures.aws and tests.* importable
+sys.path.insert(0, str(REPO))
 
 from aispm_graph.api import Estate  # noqa: E402
 from aispm_graph.report import render  # noqa: E402
+from tests.report.chromium_cdp import Browser, chromium_binary  # noqa: E402
+from tests.report.reportkit import FIXED_TIME, many_paths  # noqa: E402
 
 
 def main() -> None:

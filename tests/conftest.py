@@ -9,15 +9,34 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.support.cli import REPO, CliResult, run_cli
+from tests.support.cli import REPO, CliResult, invoke_cli, run_cli
 
-__all__ = ["REPO", "CliResult", "missing_tool", "run_cli"]
+__all__ = ["REPO", "CliResult", "invoke_cli", "missing_tool", "run_cli"]
 
 # CI replays the same examples on every run, so a red CI is a reproducible failure, not a
 # draw; developers' runs stay random and find new cases (AISPM_FUZZ_EXAMPLES raises the count).
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+# Tests that cross a process or network boundary to a real server or tool are `integration`;
+# those that take more than a few seconds are `slow` (`pytest -m "not slow"` is the quick
+# loop, `-m "not integration"` the pure one). A test gets the marks from the fixtures it uses;
+# a module that starts its own server or child process sets `pytestmark` itself.
+INTEGRATION_FIXTURES = frozenset(
+    {"moto_env", "demo_server", "examples_server", "falkordb_url", "cypher_lint"}
+)
+SLOW_FIXTURES = frozenset({"moto_env"})  # every moto test collects an estate first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & INTEGRATION_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 def missing_tool(reason: str) -> None:
@@ -31,14 +50,14 @@ def missing_tool(reason: str) -> None:
 @pytest.fixture(scope="session")
 def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("demo") / "ws"
-    res = run_cli("demo", workspace=ws)
+    res = invoke_cli("demo", workspace=ws)
     assert res.code == 0, res.err
     return ws
 
 
 @pytest.fixture(scope="session")
 def demo_paths(demo_ws: Path) -> dict[str, Any]:
-    res = run_cli("paths", "--format", "json", workspace=demo_ws)
+    res = invoke_cli("paths", "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     data: dict[str, Any] = res.json()
     return data

@@ -114,9 +114,9 @@ def _exposures(graph: Graph) -> dict[tuple[str, str], Exposure]:
     if not graph.has_node(INTERNET_ID):
         return {}
     out = {}
-    for _s, target, kind in graph.g.out_edges(INTERNET_ID, keys=True):
+    for _s, target, edge in graph.out_edges(INTERNET_ID):
+        kind, ev = edge["kind"], edge["evidence"]
         data = graph.node(target)
-        ev = graph.g.edges[INTERNET_ID, target, kind]["evidence"]
         out[(target, kind)] = Exposure(
             target=target, kind=data["kind"], name=data["name"], edge=kind, evidence=ev
         )

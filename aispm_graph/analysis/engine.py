@@ -55,6 +55,7 @@ from aispm_graph.analysis.risk import (
     theft_factor,
 )
 from aispm_graph.analysis.targets import (
+    OUTSIDE_KINDS,
     EntryMode,
     find_entries,
     find_targets,
@@ -211,7 +212,8 @@ class _Walk:
 
 def _edge_dict(graph: Graph, source: str, target: str, kinds: list[str]) -> dict[str, Any]:
     kind = _primary(kinds)
-    data = graph.g.get_edge_data(source, target, key=kind)
+    data = graph.edge(source, target, kind)
+    assert data is not None, f"path hop {source} -> {target} ({kind}) is not in the graph"
     return {
         "source": source,
         "target": target,
@@ -237,7 +239,7 @@ def _title(nodes: list[dict[str, Any]], tcls: TargetClass) -> str:
     first = nodes[0]
     if first["id"] == "internet":
         start = "Internet"
-    elif first["kind"] == "ExternalAccount":
+    elif first["kind"] in OUTSIDE_KINDS:
         # Not a leak: whoever holds an account outside the collected estate
         start = f"Outside the estate: {first['name']}"
     else:

@@ -121,7 +121,7 @@ def edge_fixes(graph: Graph) -> dict[str, Fix]:
 
     steps = attack_edge_kinds()
     out: dict[str, Fix] = {}
-    for source, target, data in graph.g.edges(data=True):
+    for source, target, data in graph.edges():
         kind = data["kind"]
         if kind not in steps or not edge_kind(kind).breaks_path:
             continue
@@ -163,5 +163,5 @@ def apply_ops(graph: Graph, ops: Iterable[GraphOp]) -> Graph:
         elif op.op == "remove-node":
             other.remove_node(op.node)
         elif other.has_node(op.node):
-            other.node(op.node)[op.prop] = op.value
+            other.set_prop(op.node, op.prop, op.value)
     return other

@@ -79,7 +79,7 @@ def build_inventory(graph: Graph, path_counts: dict[str, int] | None = None) -> 
     # Network or anonymous exposure; content the internet can write into an agent's context
     # (PROMPT_INJECTION) is not the agent being reachable.
     exposed = (
-        {t for _s, t, k in graph.g.out_edges(INTERNET_ID, keys=True) if k != "PROMPT_INJECTION"}
+        {t for _s, t, e in graph.out_edges(INTERNET_ID) if e["kind"] != "PROMPT_INJECTION"}
         if graph.has_node(INTERNET_ID)
         else set()
     )

@@ -18,6 +18,9 @@ from typing import Any, Literal
 from aispm_graph.graph.model import Graph
 from aispm_graph.schema import INTERNET_ID, Label, TargetClass, node_kinds
 
+# Nodes for what lies outside the estate but is trusted by it: whoever holds such an account,
+# or tokens of such an identity provider, is a possible attacker under assumed breach.
+OUTSIDE_KINDS = frozenset({"ExternalAccount", "ExternalIdentityProvider"})
 AI_DATA_ROLES = {"training", "grounding", "model-artifact", "fine-tuning", "evaluation"}
 EntryMode = Literal["internet", "credentials"]
 
@@ -50,8 +53,8 @@ def find_targets(graph: Graph) -> dict[str, TargetClass]:
         if cls is not None:
             found[node_id] = cls
     for node_id in list(found):
-        for _s, child, key in graph.g.out_edges(node_id, keys=True):
-            if key == "SERVES" and child in found:
+        for _s, child, _data in graph.out_edges(node_id, "SERVES"):
+            if child in found:
                 del found[node_id]
                 break
     return found
@@ -81,7 +84,7 @@ def is_credential_entry(data: dict[str, Any]) -> bool:
     labels = set(node_kinds()[data["kind"]].labels)
     return (
         Label.CREDENTIAL in labels
-        or data["kind"] == "ExternalAccount"
+        or data["kind"] in OUTSIDE_KINDS
         or (Label.IDENTITY in labels and bool(data.get("long_lived_credentials")))
     )
 

@@ -56,6 +56,7 @@ def _main(argv: list[str] | None) -> None:
     from aispm_graph.cli.errors import GateFailed, Interrupted, UserError
     from aispm_graph.cli.groups import root
     from aispm_graph.cli.lazy import preload
+    from aispm_graph.estate.run import EstateError, EstateInterrupted
     from aispm_graph.textsafe import clean_line
     from aispm_graph.workspace import WorkspaceError
 
@@ -66,7 +67,7 @@ def _main(argv: list[str] | None) -> None:
         root.main(args=args, prog_name="aispm", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except Interrupted as exc:
+    except (Interrupted, EstateInterrupted) as exc:
         click.echo(f"aispm: interrupted: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except click.Abort:
@@ -77,7 +78,7 @@ def _main(argv: list[str] | None) -> None:
     except GateFailed as exc:
         click.echo(f"aispm: {clean_line(str(exc))}", err=True)
         sys.exit(EXIT_GATE)
-    except (UserError, WorkspaceError, OutputError) as exc:
+    except (UserError, WorkspaceError, OutputError, EstateError) as exc:
         if debug:
             raise
         click.echo(f"aispm: error: {clean_line(str(exc))}", err=True)

@@ -13,6 +13,7 @@ from aispm_graph.analysis.drift import DriftReport
 from aispm_graph.analysis.explain import Explanation
 from aispm_graph.analysis.whatif import RiskTotals, WhatIfReport
 from aispm_graph.cli.render import level_text
+from aispm_graph.derive.agents import INDICATOR_TITLES
 from aispm_graph.recommendations.coverage import FrameworkCoverage
 from aispm_graph.recommendations.evaluate import Finding
 from aispm_graph.recommendations.model import Check
@@ -150,16 +151,6 @@ def drift_report(console: Console, r: DriftReport) -> None:
                 markup=False,
                 overflow="fold",
             )
-
-
-INDICATOR_TITLES = {
-    "prompt-injection": "indirect prompt-injection exposure",
-    "data-exfiltration": "data exfiltration exposure",
-    "high-autonomy": "high autonomy (acting tools without approval)",
-    "no-authentication": "no authentication",
-    "cross-tenant": "cross-tenant reach",
-    "privileged-identity": "privileged identity",
-}
 
 
 def agent_indicators(console: Console, agents: list[dict[str, Any]]) -> None:

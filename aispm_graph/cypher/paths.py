@@ -21,6 +21,7 @@ from typing import Any
 from aispm_graph.analysis.engine import PathOptions, best_of_each_pair, make_path, rank_key
 from aispm_graph.analysis.models import PathResult, PathStats
 from aispm_graph.analysis.targets import (
+    OUTSIDE_KINDS,
     find_entries,
     find_targets,
     is_credential_entry,
@@ -130,9 +131,7 @@ def _candidate_kinds() -> list[str]:
     return sorted(
         k.name
         for k in node_kinds().values()
-        if k.target is not None
-        or wanted & set(k.labels)
-        or k.name in {"Internet", "ExternalAccount"}
+        if k.target is not None or wanted & set(k.labels) or k.name in {"Internet", *OUTSIDE_KINDS}
     )
 
 
@@ -222,7 +221,7 @@ def _hop_kinds(graph: Graph, route: list[str]) -> list[list[str]]:
     attack = attack_edge_kinds()
     out = []
     for a, b in itertools.pairwise(route):
-        kinds = sorted(k for k in (graph.g.get_edge_data(a, b) or {}) if k in attack)
+        kinds = sorted(k for k in graph.kinds_between(a, b) if k in attack)
         if not kinds:
             raise CypherError(
                 f"the server has an attack step {a} -> {b} the local graph lacks: export the "

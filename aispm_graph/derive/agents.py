@@ -48,6 +48,15 @@ INDICATOR_ORDER = (
     "cross-tenant",
     "privileged-identity",
 )
+# How people read them (aispm show, the reports).
+INDICATOR_TITLES = {
+    "prompt-injection": "indirect prompt-injection exposure",
+    "data-exfiltration": "data exfiltration exposure",
+    "high-autonomy": "high autonomy (acting tools without approval)",
+    "no-authentication": "no authentication",
+    "cross-tenant": "cross-tenant reach",
+    "privileged-identity": "privileged identity",
+}
 
 
 def _labels(graph: Graph, node_id: str) -> set[Label]:

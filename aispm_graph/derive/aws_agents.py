@@ -4,8 +4,8 @@ Entry points follow each service's documented authentication, not the absence of
 
 * a gateway with ``authorizerType`` ``NONE`` accepts MCP calls from anyone (``PUBLIC_ACCESS``);
   ``AWS_IAM`` gateways are reached by the identities allowed ``bedrock-agentcore:InvokeGateway``;
-  ``CUSTOM_JWT`` gateways by holders of tokens from their identity provider (not modelled as
-  an edge: the holders are outside the estate; the audiences and clients are on the node);
+  ``CUSTOM_JWT`` gateways by holders of tokens from their identity provider (the transform's
+  ``ExternalIdentityProvider`` node; the audiences and clients are in its edge's evidence);
 * a runtime authenticates callers with SigV4 unless a JWT authorizer is configured; its
   resource policy may admit other accounts or anyone (``Principal: *``: any AWS principal),
   and identities allowed ``bedrock-agentcore:InvokeAgentRuntime`` ``CAN_INVOKE`` it;
@@ -13,7 +13,14 @@ Entry points follow each service's documented authentication, not the absence of
   interpreter, whose code runs as the interpreter's execution role (invoking a session that
   already exists is enough to take it over); the "pass a privileged role to a new code
   interpreter" escalation is an ``iam:PassRole`` technique of :mod:`.aws_access`;
-* identities allowed ``bedrock-agentcore:CreateEvent`` ``CAN_WRITE`` a memory.
+* identities allowed ``bedrock-agentcore:CreateEvent`` or ``BatchCreateMemoryRecords``
+  ``CAN_WRITE`` a memory (the agents-injection pass turns that into ``PROMPT_INJECTION`` into
+  every runtime that ``USES_MEMORY`` it, ``inferred``); identities allowed to read it
+  (``RetrieveMemoryRecords``, ``ListMemoryRecords``, ``GetMemoryRecord``, ``ListEvents``)
+  ``CAN_READ`` it: what users told the agent is data exposure.
+
+Custom JWT authorizers are modelled by the transform: the issuer is an
+``ExternalIdentityProvider`` that ``CAN_INVOKE`` the runtime or gateway.
 """
 
 from __future__ import annotations
@@ -72,6 +79,28 @@ RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
         ("bedrock-agentcore:CreateEvent",),
         "agent memory",
         "write events into the agent memory that agents read back as context",
+    ),
+    (
+        "BedrockAgentCoreMemory",
+        "CAN_WRITE",
+        ("bedrock-agentcore:BatchCreateMemoryRecords",),
+        "agent memory",
+        "write long-term memory records that agents retrieve as context",
+    ),
+    *(
+        (
+            "BedrockAgentCoreMemory",
+            "CAN_READ",
+            (action,),
+            "agent memory",
+            f"{action.split(':')[1]}: read what users and tools told the agents",
+        )
+        for action in (
+            "bedrock-agentcore:RetrieveMemoryRecords",
+            "bedrock-agentcore:ListMemoryRecords",
+            "bedrock-agentcore:GetMemoryRecord",
+            "bedrock-agentcore:ListEvents",
+        )
     ),
 )
 

@@ -187,6 +187,7 @@ class Escalation:
         }
         self._gate_admin: dict[str, Decision] = {}
         self._any_cache: dict[tuple[str, str, str], Decision] = {}
+        self._existing: dict[tuple[str, str], str | None] = {}  # (kind, account) -> one of it
         self.found: dict[tuple[str, str, str], list[tuple[Technique, Decision, dict[str, Any]]]]
         self.found = defaultdict(list)
 
@@ -251,13 +252,7 @@ class Escalation:
             )
             return (Tri.YES if ok else Tri.NO), "its URL, event sources or an agent invoke it"
         if name == "ssm-managed":
-            managed = node.get("ssm_managed")
-            if managed is None:
-                return Tri.UNKNOWN, (
-                    f"whether {self.name(resource)} runs a registered Systems Manager agent was "
-                    "not collected"
-                )
-            return (Tri.YES if managed else Tri.NO), "the instance is managed by Systems Manager"
+            return self._ssm_managed(resource, node)
         if name == "ssh-reachable":
             for _src, _t, kind in self.g.g.in_edges(resource, keys=True):
                 if kind == "INTERNET_EXPOSED":
@@ -273,9 +268,41 @@ class Escalation:
                 if groups
                 else "no Auto Scaling group launches from it"
             )
+        if name.startswith("exists:"):
+            kind = name.removeprefix("exists:")
+            acct = account_of(target)
+            if (kind, acct) not in self._existing:
+                self._existing[(kind, acct)] = next(
+                    (n for n, _d in self.g.nodes(kind) if account_of(n) == acct), None
+                )
+            found = self._existing[(kind, acct)]
+            return (Tri.YES if found else Tri.NO), (
+                f"{self.name(found)} is an existing {kind} of the account"
+                if found
+                else f"no {kind} exists in the account"
+            )
         if name == "admin-version":
             return self._admin_version(resource)
         raise KeyError(f"unknown technique condition {name!r}")
+
+    def _ssm_managed(self, resource: str, node: dict[str, Any]) -> tuple[Tri, str]:
+        """SendCommand and StartSession reach an instance only through an online agent."""
+        status = node.get("ssm_ping_status")
+        managed = node.get("ssm_managed")
+        name = self.name(resource)
+        if status == "not-registered":
+            return Tri.UNKNOWN, (
+                f"agent presence unknown: Systems Manager does not list {name} as a managed "
+                "instance (no registered SSM agent seen; it may register when it next starts)"
+            )
+        if managed is None:
+            return Tri.UNKNOWN, (
+                f"agent presence unknown: whether {name} runs a registered Systems Manager "
+                "agent was not collected (ssm:DescribeInstanceInformation)"
+            )
+        if managed:
+            return Tri.YES, f"the SSM agent of {name} is registered and online"
+        return Tri.NO, f"the SSM agent of {name} is registered but {status or 'not online'}"
 
     def _admin_version(self, policy: str) -> tuple[Tri, str]:
         node = self.g.node(policy) if self.g.has_node(policy) else {}
@@ -333,7 +360,8 @@ class Escalation:
         self, tech: Technique, action: str, target: Resource, role: str | None
     ) -> tuple[Resource, dict[str, str]]:
         if action == "iam:PassRole" and role is not None:
-            return Resource(role), ({"iam:PassedToService": tech.service} if tech.service else {})
+            to = tech.extra.get("passed_to") or tech.service
+            return Resource(role), ({"iam:PassedToService": to} if to else {})
         if action in tech.on_any:
             return ANY, {}
         return target, {}
@@ -475,7 +503,7 @@ class Escalation:
             "attacker": self.name(pid),
             "target": self.name(dst) if tech.on is not On.OWN_GROUP else self.name(on_res),
             "resource": self.name(on_res) if on_res else self.name(dst),
-            "service": tech.service,
+            "service": tech.extra.get("passed_to") or tech.service,
             "permissions": tech.permissions,
         }
         if tech.on in {On.OWN_GROUP, On.OWN_POLICY}:

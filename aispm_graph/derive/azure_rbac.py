@@ -104,6 +104,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("CAN_MANAGE", f"{ML}/connections/listsecrets/action"),
     ),
     "AzureAIFoundryProject": (Rule("CAN_MANAGE", f"{CS}/projects/write"),),
+    # Running a Foundry agent (threads, runs) is a data action on the account's agents: Azure
+    # AI User / Developer and Cognitive Services User hold it; OpenAI User does not.
+    "AzureAIFoundryAgent": (Rule("CAN_INVOKE", f"{CS}/AIServices/agents/write", True),),
     "AzureMLOnlineEndpoint": (
         Rule("CAN_INVOKE", f"{ML}/onlineEndpoints/score/action"),
         Rule(

@@ -14,21 +14,23 @@ def mark_assets(graph: Graph, ctx: BuildContext) -> None:
     rules = ctx.options.context.assets if ctx.options.context else []
     if not rules:
         return
-    for node_id, data in graph.g.nodes(data=True):
+    for node_id, data in graph.nodes():
         for rule in rules:
             if not rule.match.matches(node_id, data):
                 continue
             applied = list(data.get("context_rules") or [])
             if rule.rule not in applied:
                 applied.append(rule.rule)
-            data["context_rules"] = applied
+            graph.set_prop(node_id, "context_rules", applied)
             if rule.criticality and CRIT_RANK[rule.criticality] >= CRIT_RANK.get(
                 str(data.get("criticality") or "low"), 0
             ):
-                data["criticality"] = rule.criticality
+                graph.set_prop(node_id, "criticality", rule.criticality)
             if rule.data_role:
                 roles = list(data.get("data_role") or [])
-                data["data_role"] = roles + [r for r in rule.data_role if r not in roles]
+                graph.set_prop(
+                    node_id, "data_role", roles + [r for r in rule.data_role if r not in roles]
+                )
             ctx.stats["context_marked"] += 1
 
 
@@ -37,14 +39,15 @@ def drop_safe_exposures(graph: Graph, ctx: BuildContext) -> None:
     rules = ctx.options.context.safe_exposures if ctx.options.context else []
     if not rules or not graph.has_node(INTERNET_ID):
         return
-    for _s, target, key in list(graph.g.out_edges(INTERNET_ID, keys=True)):
+    for _s, target, edge in list(graph.out_edges(INTERNET_ID)):
+        key = edge["kind"]
         data = graph.node(target)
         for rule in rules:
             if rule.match.matches(target, data):
                 graph.remove_edge(INTERNET_ID, target, key)
-                data.setdefault("accepted_exposures", []).append(
-                    {"rule": rule.rule, "reason": rule.reason, "edge": key}
-                )
+                accepted = [*(data.get("accepted_exposures") or [])]
+                accepted.append({"rule": rule.rule, "reason": rule.reason, "edge": key})
+                graph.set_prop(target, "accepted_exposures", accepted)
                 ctx.warn(
                     f"accepted exposure of {data['name']} ({key}) per context rule "
                     f"{rule.rule!r}: {rule.reason}"

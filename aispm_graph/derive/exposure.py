@@ -192,7 +192,7 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
     rules_of: dict[str, list[str]] = defaultdict(list)
     for fw, rule, _d in graph.edges("HAS_RULE"):
         rules_of[fw].append(rule)
-    for node_id, data in graph.g.nodes(data=True):
+    for node_id, data in graph.nodes():
         if data["kind"] == "GCPFirewall":
             rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
@@ -259,7 +259,7 @@ PAAS_LABELS = {
 
 def _paas_exposure(graph: Graph) -> None:
     paas_kinds = {k.name for k in node_kinds().values() if PAAS_LABELS & set(k.all_labels())}
-    for node_id, data in list(graph.g.nodes(data=True)):
+    for node_id, data in list(graph.nodes()):
         if not data.get("public_network_access") or data["kind"] not in paas_kinds:
             continue
         if str(data.get("network_default_action", "Allow")).lower() == "deny":
@@ -285,7 +285,7 @@ def _paas_exposure(graph: Graph) -> None:
 
 
 def _public_data(graph: Graph) -> None:
-    for node_id, data in list(graph.g.nodes(data=True)):
+    for node_id, data in list(graph.nodes()):
         if not (data.get("public_read") or data.get("public_write")):
             continue
         for prop, access in (("public_read", "read"), ("public_write", "write")):

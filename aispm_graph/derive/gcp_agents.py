@@ -77,11 +77,14 @@ def cloud_run_mcp(graph: Graph) -> int:
         evidence = [h for h in hints if MCP_HINT.search(h)]
         if not evidence:
             continue
-        data["serves_mcp"] = True
-        data["mcp_evidence"] = evidence[:5]
-        data["mcp_public"] = any(
-            s == INTERNET_ID and k in {"PUBLIC_ACCESS", "INTERNET_EXPOSED"}
-            for s, _t, k in graph.g.in_edges(nid, keys=True)
+        graph.update_props(
+            nid,
+            serves_mcp=True,
+            mcp_evidence=evidence[:5],
+            mcp_public=any(
+                s == INTERNET_ID and e["kind"] in {"PUBLIC_ACCESS", "INTERNET_EXPOSED"}
+                for s, _t, e in graph.in_edges(nid)
+            ),
         )
         marked += 1
     return marked

@@ -25,11 +25,28 @@ from aispm_graph.escalation.model import Technique
 from aispm_graph.graph.model import CONFIDENCE_RANK, Confidence, Graph
 from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
 
+KEY_CREATION = "iam.disableServiceAccountKeyCreation"
 NEEDED = sorted({p for t in TECHNIQUES for p in (*t.all_of, *t.any_of)})
 SCOPE_KINDS = {
     "resourcemanager.folders.": {"GCPFolder", "GCPOrganization"},
     "resourcemanager.organizations.": {"GCPOrganization"},
 }
+
+
+def key_creation_ban(graph: Graph, target: str) -> str:
+    """Where ``iam.disableServiceAccountKeyCreation`` is enforced over the project of the
+    service account ``target`` (text for the evidence), or "" when it is not (or was not
+    read). The constraint refuses new keys, so key creation alone is no escalation there."""
+    for scope in graph.node(target).get("ancestors") or []:
+        if not graph.has_node(scope) or graph.node(scope)["kind"] != "GCPProject":
+            continue
+        pol = (graph.node(scope).get("org_policies") or {}).get(KEY_CREATION) or {}
+        if pol.get("enforced"):
+            where = pol.get("set_at") or scope
+            name = graph.node(where)["name"] if graph.has_node(where) else where
+            return f"{KEY_CREATION} enforced at {name}, lifted with orgpolicy.policy.set"
+        return ""
+    return ""
 
 
 @dataclass(frozen=True)
@@ -167,7 +184,31 @@ class GcpEscalation:
         conds: list[str] = [f"IAM condition: {gr.condition}"] if gr.condition else []
         if "ai-data" in tech.conditions and not node.get("data_role"):
             return
+        guardrail = ""
+        if "storage-only" in tech.conditions:
+            conf = Confidence.CONDITIONAL
+            conds.append(
+                "an HMAC key acts as the service account in Cloud Storage only: its other "
+                "permissions are not reached with it"
+            )
+        if {"key-creation-allowed", "key-creation-blocked"} & set(tech.conditions):
+            blocked = self.key_creation_ban(target)
+            if ("key-creation-blocked" in tech.conditions) != bool(blocked):
+                return
+            guardrail = blocked
         extra: list[str] = []
+        primary = next(p for p in tech.all_of if p not in tech.on_any)
+        for perm in tech.all_of:
+            # The other permissions needed on the same target (or an ancestor of it).
+            if perm == primary or perm in tech.on_any:
+                continue
+            also = self.held(member, perm, target)
+            if also is None:
+                return
+            if also.condition:
+                conf = Confidence.CONDITIONAL
+                conds.append(f"IAM condition: {also.condition}")
+            extra.append(f"{perm}: {also.text(self.g)}")
         for perm in tech.on_any:
             # Created where the service account lives: its project (or anything above it).
             local = self.held(member, perm, target)
@@ -183,7 +224,10 @@ class GcpEscalation:
                 f"({anywhere[0].text(self.g)}): it needs cross-project service account use"
             )
             extra.append(anywhere[0].text(self.g))
-        self._record(tech, member, target, target, gr, conf, conds, extra)
+        self._record(tech, member, target, target, gr, conf, conds, extra, guardrail)
+
+    def key_creation_ban(self, target: str) -> str:
+        return key_creation_ban(self.g, target)
 
     def _custom_role_update(self, tech: Technique) -> None:
         """A custom role bound to the member, whose definition the member may update."""
@@ -214,6 +258,7 @@ class GcpEscalation:
         conf: Confidence,
         conds: list[str],
         extra: list[str],
+        guardrail: str = "",
     ) -> None:
         rname = self.g.node(resource)["name"] if self.g.has_node(resource) else resource
         grant = gr.text(self.g)
@@ -236,6 +281,8 @@ class GcpEscalation:
         }
         if extra:
             ev["also_granted"] = extra
+        if guardrail:
+            ev["guardrail"] = guardrail
         if conds:
             ev["condition"] = "; ".join(conds)
         self.found[(member, dst, tech.edge)].append((tech, conf, ev))

@@ -64,19 +64,11 @@ class Projects:
 
 def _uses(graph: Graph, sa: str) -> tuple[list[str], list[str], list[str]]:
     """Names of what runs as the account, of what it is granted on, and of its groups."""
-    runs = sorted(
-        graph.node(s)["name"] for s, _t, k in graph.g.in_edges(sa, keys=True) if k == "HAS_IDENTITY"
-    )
+    runs = sorted(graph.node(s)["name"] for s, _t, _e in graph.in_edges(sa, "HAS_IDENTITY"))
     granted = sorted(
-        {
-            graph.node(t)["name"]
-            for _s, t, k in graph.g.out_edges(sa, keys=True)
-            if k in ATTACK_KINDS
-        }
+        {graph.node(t)["name"] for _s, t, e in graph.out_edges(sa) if e["kind"] in ATTACK_KINDS}
     )
-    groups = sorted(
-        graph.node(t)["name"] for _s, t, k in graph.g.out_edges(sa, keys=True) if k == "MEMBER_OF"
-    )
+    groups = sorted(graph.node(t)["name"] for _s, t, _e in graph.out_edges(sa, "MEMBER_OF"))
     return runs, granted, groups
 
 
@@ -103,23 +95,18 @@ def _note_cross_project(graph: Graph, sa: str, owner: str, projects: Projects) -
     """Mark attachments of ``owner``'s account to other projects' resources."""
     pol = projects.policy.get(owner)
     enforced = bool(pol and pol.get("enforced"))
-    for src, _t, kind in list(graph.g.in_edges(sa, keys=True)):
-        if kind != "HAS_IDENTITY":
-            continue
+    for src, _t, _e in list(graph.in_edges(sa, "HAS_IDENTITY")):
         where = graph.node(src).get("tenant")
         if not where or where == owner:
             continue
-        edge = graph.edge(src, sa, kind)
-        if edge is None:
-            continue
-        evidence = edge["evidence"]
-        evidence["cross_project"] = f"service account of project {owner} used in project {where}"
+        notes = {"cross_project": f"service account of project {owner} used in project {where}"}
         if enforced and pol is not None:
-            evidence["note"] = (
+            notes["note"] = (
                 f"project {owner} enforces {CROSS_PROJECT} (set at {pol.get('set_at')}): new "
                 "attachments of its service accounts to other projects are refused, but this "
                 "existing one keeps working"
             )
+        graph.update_evidence(src, sa, "HAS_IDENTITY", **notes)
 
 
 def derive_external_projects(graph: Graph, ctx: BuildContext) -> int:
@@ -152,7 +139,7 @@ def derive_external_projects(graph: Graph, ctx: BuildContext) -> int:
             if groups:
                 uses.append(f"member of group {_listing(groups)}")
             where = "; ".join(uses) or "referenced only"
-            graph.node(sa)["owner_project"] = project
+            graph.set_prop(sa, "owner_project", project)
             graph.add_edge(
                 ext,
                 sa,

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.derive.gcp_escalation import key_creation_ban
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.knowledge.gcp.names import sa_id
 from aispm_graph.knowledge.gcp.roles import RoleSpec, custom_role, predefined_roles
@@ -63,6 +64,7 @@ class Rule:
     public_only: bool = False
 
 
+KEY_CREATE = "iam.serviceAccountKeys.create"
 RULES: tuple[Rule, ...] = (
     Rule("VertexAIEndpoint", ("aiplatform.endpoints.predict",), "CAN_INVOKE"),
     Rule("VertexAIEndpoint", ("aiplatform.endpoints.update",), "CAN_MANAGE"),
@@ -372,6 +374,12 @@ class IamDeriver:
                 self.graph.node(dst).get("ancestors") or []
             ):
                 continue
+            if kind == "CAN_ASSUME" and key_creation_ban(self.graph, dst):
+                # Keys cannot be created there; the escalation pass adds the edge back for
+                # a member that can also lift the constraint (orgpolicy.policy.set).
+                items = [it for it in items if it[0].permission != KEY_CREATE]
+                if not items:
+                    continue
             items.sort(key=lambda it: (it[0].depth, it[0].role, it[0].scope))
             grant, rule = items[0]
             texts = list(dict.fromkeys(g.text() for g, _ in items))

@@ -62,8 +62,8 @@ def _served(graph: Graph, node_id: str) -> Provenance | None:
     """The provenance of the one model a deployment serves, with that as its evidence."""
     served = {
         dst
-        for _s, dst, e in graph.g.out_edges(node_id, data=True)
-        if e["kind"] == "SERVES" and graph.node(dst).get("provenance_source") not in (None, UNKNOWN)
+        for _s, dst, _e in graph.out_edges(node_id, "SERVES")
+        if graph.node(dst).get("provenance_source") not in (None, UNKNOWN)
     }
     if len(served) != 1:
         return None

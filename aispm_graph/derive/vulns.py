@@ -123,9 +123,7 @@ def _reconcile_reported(
         for alias in data.get("aliases") or []:
             primary = primary or db.resolve(alias)
         scanners = sorted(set(data.get("reported_by", [])) - {"osv"})
-        edges = [
-            (s, e) for s, _t, e in graph.g.in_edges(vid, data=True) if e["kind"] == "AFFECTED_BY"
-        ]
+        edges = [(s, e) for s, _t, e in graph.in_edges(vid, "AFFECTED_BY")]
         if primary is None or primary == vid:
             for _src, e in edges:
                 if primary is None:
@@ -204,9 +202,7 @@ def _has_supply_chain(graph: Graph, ctx: BuildContext) -> bool:
     (a million-node build must not pay for a feature it does not use)."""
     key = "supply_chain_nodes"
     if key not in ctx.stats:
-        ctx.stats[key] = sum(
-            1 for _n, d in graph.g.nodes(data=True) if d["kind"] in SUPPLY_CHAIN_KINDS
-        )
+        ctx.stats[key] = sum(1 for _n, d in graph.nodes() if d["kind"] in SUPPLY_CHAIN_KINDS)
     return ctx.stats[key] > 0
 
 
@@ -262,13 +258,11 @@ def link_compute(graph: Graph, ctx: BuildContext) -> None:
 def packages_of(graph: Graph, node_id: str) -> set[str]:
     """Packages a compute (or image / project) runs: directly or through what it runs."""
     out: set[str] = set()
-    for _s, t, e in graph.g.out_edges(node_id, data=True):
+    for _s, t, e in graph.out_edges(node_id):
         if e["kind"] == "HAS_PACKAGE":
             out.add(t)
         elif e["kind"] in {"RUNS_IMAGE", "RUNS_SOFTWARE"}:
-            out.update(
-                t2 for _s2, t2, e2 in graph.g.out_edges(t, data=True) if e2["kind"] == "HAS_PACKAGE"
-            )
+            out.update(t2 for _s2, t2, _e2 in graph.out_edges(t, "HAS_PACKAGE"))
     return out
 
 
@@ -277,7 +271,7 @@ def vuln_factors_for(graph: Graph, packages: set[str]) -> tuple[list[str], dict[
     counts: dict[str, int] = defaultdict(int)
     seen: set[str] = set()
     for p in packages:
-        for _s, vid, e in graph.g.out_edges(p, data=True):
+        for _s, vid, e in graph.out_edges(p):
             if e["kind"] != "AFFECTED_BY" or vid in seen:
                 continue
             seen.add(vid)
@@ -299,7 +293,7 @@ def vuln_factors_for(graph: Graph, packages: set[str]) -> tuple[list[str], dict[
 
 def ai_libraries_for(graph: Graph, node_id: str, packages: set[str]) -> set[str]:
     libs = {str(graph.node(p)["ai_library"]) for p in packages if graph.node(p).get("ai_library")}
-    for _s, t, e in graph.g.out_edges(node_id, data=True):
+    for _s, t, e in graph.out_edges(node_id):
         if e["kind"] == "RUNS_IMAGE" and graph.node(t).get("image_ai_library"):
             libs.add(str(graph.node(t)["image_ai_library"]))
     return libs

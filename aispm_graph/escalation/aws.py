@@ -14,7 +14,9 @@ action names; ``on`` says which resource they must be allowed on (see
 * ``ssm-managed``: the instance runs a registered Systems Manager agent;
 * ``ssh-reachable``: the attacker can reach the instance's SSH port;
 * ``admin-version``: a non-default version of the policy grants administrator access;
-* ``used-by-autoscaling``: an Auto Scaling group launches from the launch template.
+* ``used-by-autoscaling``: an Auto Scaling group launches from the launch template;
+* ``exists:<Kind>``: a resource of that node kind exists in the role's account (an existing
+  function, stack or project the attacker repoints at the passed role).
 """
 
 from __future__ import annotations
@@ -67,7 +69,10 @@ def _pass(
     *,
     conditions: tuple[str, ...] = (),
     any_of: tuple[str, ...] = (),
+    passed_to: str = "",
 ) -> Technique:
+    """``service`` is the principal the role must trust; ``passed_to`` the service the role is
+    passed to (``iam:PassedToService``) when that is another one."""
     return Technique(
         id=id_,
         cloud=AWS,
@@ -82,6 +87,7 @@ def _pass(
         "iam:PassedToService condition that excludes {service})",
         refs=refs,
         conditions=conditions,
+        extra={"passed_to": passed_to} if passed_to else {},
     )
 
 
@@ -97,12 +103,14 @@ def _runs_as(
     conditions: tuple[str, ...] = (),
     service: str = "",
     fix: str = "",
+    on_any: tuple[str, ...] = (),
 ) -> Technique:
     return Technique(
         id=id_,
         cloud=AWS,
         title=title,
         on=On.RUNS_AS,
+        on_any=on_any,
         all_of=actions,
         any_of=any_of,
         resource_kinds=kinds,
@@ -336,7 +344,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateProcessingJob",),
         "SageMaker processing job",
-        Refs(pathfinding="sagemaker-003"),
+        Refs(pathfinding="sagemaker-003", pmapper="SageMaker"),
     ),
     _pass(
         "aws-lambda-create-invoke",
@@ -499,6 +507,20 @@ TECHNIQUES: tuple[Technique, ...] = (
         Refs(pathfinding="datapipeline-001", rhino="PassRole + Data Pipeline"),
     ),
     _pass(
+        "aws-datapipeline-resource-role",
+        "Data Pipeline whose EC2 resource runs as a passed role",
+        "ec2.amazonaws.com",
+        (
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ),
+        "Data Pipeline whose EC2 resource (resourceRole) runs a shell command",
+        Refs(pathfinding="datapipeline-001", rhino="PassRole + Data Pipeline"),
+        conditions=("in-instance-profile",),
+        passed_to="datapipeline.amazonaws.com",
+    ),
+    _pass(
         "aws-agentcore-code-interpreter",
         "Bedrock AgentCore code interpreter with a passed role",
         "bedrock-agentcore.amazonaws.com",
@@ -565,6 +587,71 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("ecs:RegisterTaskDefinition", "ecs:UpdateService"),
         "task definition of an existing ECS service",
         Refs(other=HACKTRICKS + " (ecs:UpdateService)"),
+    ),
+    # --- PMapper edge checkers: an existing resource given a passed role ----------------------
+    _pass(
+        "aws-lambda-update-function-role",
+        "Existing Lambda function given a passed role and new code",
+        "lambda.amazonaws.com",
+        ("lambda:UpdateFunctionConfiguration", "lambda:UpdateFunctionCode"),
+        "role (and code) of an existing Lambda function",
+        Refs(pmapper="Lambda"),
+        conditions=("exists:AWSLambda",),
+    ),
+    _pass(
+        "aws-ec2-associate-instance-profile",
+        "EC2 instance it runs, then associated with a passed instance profile",
+        "ec2.amazonaws.com",
+        ("ec2:RunInstances", "ec2:AssociateIamInstanceProfile"),
+        "instance profile associated with an EC2 instance it runs",
+        Refs(pmapper="EC2"),
+        conditions=("in-instance-profile",),
+    ),
+    _pass(
+        "aws-cloudformation-update-stack-role",
+        "Existing CloudFormation stack given a passed role",
+        "cloudformation.amazonaws.com",
+        ("cloudformation:UpdateStack",),
+        "role of an existing CloudFormation stack, with a template of its own,",
+        Refs(pmapper="CFN"),
+        conditions=("exists:CloudFormationStack",),
+    ),
+    _pass(
+        "aws-codebuild-update-project",
+        "Existing CodeBuild project given a passed service role, started",
+        "codebuild.amazonaws.com",
+        ("codebuild:UpdateProject", "codebuild:StartBuild"),
+        "service role of an existing CodeBuild project, whose build it starts,",
+        Refs(pmapper="CodeBuild"),
+        conditions=("exists:CodeBuildProject",),
+    ),
+    _runs_as(
+        "aws-autoscaling-existing-launch-configuration",
+        "Auto Scaling group from an existing launch configuration",
+        ("AutoScalingLaunchConfiguration",),
+        ("autoscaling:CreateAutoScalingGroup",),
+        "create an Auto Scaling group from {resource}; its instances run as the launch "
+        "configuration's role (no iam:PassRole is asked for a launch configuration's profile)",
+        Refs(pmapper="AutoScaling"),
+        on_any=("autoscaling:CreateAutoScalingGroup",),  # allowed on the new group
+        fix="Remove autoscaling:CreateAutoScalingGroup from {attacker}, or take the instance "
+        "profile out of {resource} (replace it with a launch template: creating a group "
+        "from one needs iam:PassRole on the role)",
+    ),
+    Technique(
+        id="aws-autoscaling-existing-launch-template",
+        cloud=AWS,
+        title="Auto Scaling group from an existing launch template",
+        on=On.RUNS_AS,
+        all_of=("autoscaling:CreateAutoScalingGroup", "iam:PassRole"),
+        on_any=("autoscaling:CreateAutoScalingGroup",),
+        resource_kinds=("EC2LaunchTemplate",),
+        service="ec2.amazonaws.com",
+        sentence="create an Auto Scaling group from {resource}; its instances run as the "
+        "template's role",
+        fix="Remove iam:PassRole on {target} from {attacker} (or autoscaling:"
+        "CreateAutoScalingGroup), or take the instance profile out of {resource}",
+        refs=Refs(pmapper="AutoScaling"),
     ),
     # --- existing resources that run as a role -----------------------------------------------
     _runs_as(
@@ -678,7 +765,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"),
         "create and execute a change set on {resource}; CloudFormation applies it with the "
         "stack's service role",
-        Refs(pathfinding="cloudformation-005"),
+        Refs(pathfinding="cloudformation-005", pmapper="CFN"),
     ),
     _runs_as(
         "aws-codebuild-start-build",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from aispm_graph.escalation import ALL_TECHNIQUES
+from aispm_graph.escalation.catalogues import CATALOGUES
 from aispm_graph.escalation.model import ON_TEXT, Cloud, Technique
 
 TITLES = {Cloud.AWS: "AWS", Cloud.AZURE: "Azure", Cloud.GCP: "GCP"}
@@ -72,7 +73,28 @@ def render() -> str:
         ]
         out += [_row(t) for t in techs]
         out.append("")
+    out += _catalogues()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _catalogues() -> list[str]:
+    """Each public catalogue's entries and the records that cover them (or why none does)."""
+    covered = sum(1 for e in CATALOGUES if e.records)
+    out = [
+        "## Coverage of public catalogues",
+        "",
+        f"{covered} of {len(CATALOGUES)} catalogue entries map to a record; the rest say why "
+        "(`aispm_graph/escalation/catalogues.py`, checked by `tests/core/"
+        "test_escalation_catalogue.py`).",
+        "",
+        "| catalogue | entry | records | note |",
+        "| --- | --- | --- | --- |",
+    ]
+    for e in CATALOGUES:
+        records = ", ".join(f"`{r}`" for r in e.records) or "-"
+        out.append(f"| {e.catalogue} | {_cell(e.id)} | {records} | {_cell(e.note) or '-'} |")
+    out.append("")
+    return out
 
 
 def main() -> None:

@@ -9,11 +9,22 @@ ancestor (project, folder, organization). Conditions, decided by
   needs cross-project service account use, an organization policy matter, so the edge is
   conditional);
 * ``ai-data``: the bucket holds AI data (training, grounding, model artifacts);
-* ``held-custom-role``: the custom role being updated is bound to the attacker itself.
+* ``held-custom-role``: the custom role being updated is bound to the attacker itself;
+* ``key-creation-allowed`` / ``key-creation-blocked``: the organisation policy constraint
+  ``iam.disableServiceAccountKeyCreation`` is not / is enforced on the service account's
+  project (not collected counts as not enforced, as before the constraint was read);
+* ``storage-only``: the credential acts as the service account in Cloud Storage alone (an
+  HMAC key), so the edge is ``conditional`` and says that its other permissions are not
+  reached with it.
 
-Not modelled: ``orgpolicy.policy.set`` (it lifts guard rails such as the domain restriction or
-key-creation ban rather than granting an identity), and Cloud Build's / Deployment Manager's
-default service agents when the collector did not list them.
+``orgpolicy.policy.set`` is a guard-rail remover, not a grant: it is modelled as the step it
+enables. Where key creation is banned by the constraint, a member that holds
+``iam.serviceAccountKeys.create`` *and* ``orgpolicy.policy.set`` over the project lifts the
+ban and creates the key (the edge names the constraint in its ``guardrail`` evidence); a
+member without it has no edge. The domain restriction (``iam.allowedPolicyMemberDomains``)
+does not stop a member granting roles to itself, so lifting it adds no edge here.
+Not modelled: Cloud Build's / Deployment Manager's default service agents when the collector
+did not list them.
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ ACT_AS = "iam.serviceAccounts.actAs"
 SA_KIND = ("GCPServiceAccount",)
 
 
-def _sa(id_: str, perm: str, title: str, how: str) -> Technique:
+def _sa(id_: str, perm: str, title: str, how: str, conditions: tuple[str, ...] = ()) -> Technique:
     return Technique(
         id=id_,
         cloud=GCP,
@@ -38,6 +49,7 @@ def _sa(id_: str, perm: str, title: str, how: str) -> Technique:
         sentence=f"{how} for {{target}}",
         fix="Remove {attacker} from the binding granting {permissions} on {target} ({grant})",
         refs=Refs(rhino=f"{RHINO}: {perm}"),
+        conditions=conditions,
     )
 
 
@@ -104,6 +116,23 @@ TECHNIQUES: tuple[Technique, ...] = (
         "iam.serviceAccountKeys.create",
         "Create a key for a service account",
         "create a user-managed key",
+        conditions=("key-creation-allowed",),
+    ),
+    Technique(
+        id="gcp-orgpolicy-key-creation",
+        cloud=GCP,
+        title="Lift the key-creation ban with orgpolicy.policy.set, then create a key",
+        on=On.IDENTITY,
+        all_of=("iam.serviceAccountKeys.create", "orgpolicy.policy.set"),
+        resource_kinds=SA_KIND,
+        conditions=("key-creation-blocked",),
+        edge="CAN_ASSUME",
+        sentence="orgpolicy.policy.set on the project of {target}: stop enforcing "
+        "iam.disableServiceAccountKeyCreation there, then create a user-managed key for {target}",
+        fix="Remove {attacker} from the binding granting orgpolicy.policy.set over {target}'s "
+        "project (roles/orgpolicy.policyAdmin belongs at the organization, with few holders), "
+        "or from the one granting iam.serviceAccountKeys.create ({grant})",
+        refs=Refs(rhino=f"{RHINO}: orgpolicy.policy.set"),
     ),
     _sa(
         "gcp-sa-set-iam-policy",
@@ -152,6 +181,28 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("dataproc.clusters.create",),
         "Dataproc cluster",
         Refs(rhino=f"{RHINO}: dataproc.clusters.create"),
+    ),
+    _act_as(
+        "gcp-actas-cloud-scheduler",
+        ("cloudscheduler.jobs.create",),
+        "Cloud Scheduler job (its HTTP target called with the account's OAuth token)",
+        Refs(rhino=f"{RHINO}: cloudscheduler.jobs.create"),
+    ),
+    Technique(
+        id="gcp-storage-hmac-key",
+        cloud=GCP,
+        title="Create an HMAC key for a service account (Cloud Storage as it)",
+        on=On.IDENTITY,
+        all_of=("storage.hmacKeys.create",),
+        resource_kinds=SA_KIND,
+        edge="CAN_ASSUME",
+        sentence="create a Cloud Storage HMAC key for {target} and use Cloud Storage (XML API) "
+        "as it",
+        fix="Remove {attacker} from the binding granting {permissions} ({grant}); HMAC keys "
+        "give the service account's Cloud Storage access only, so review what it can read",
+        refs=Refs(rhino=f"{RHINO}: storage.hmacKeys.create"),
+        conditions=("storage-only",),
+        notes="Reaches only what the service account can do in Cloud Storage.",
     ),
     _update(
         "gcp-cloud-function-update",

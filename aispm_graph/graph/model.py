@@ -227,6 +227,56 @@ class Graph:
                 if found is not None:
                     yield source, target, found
 
+    def out_edges(
+        self, node_id: str, kind: str | None = None
+    ) -> Iterator[tuple[str, str, EdgeData]]:
+        """``(source, target, data)`` of the edges leaving ``node_id`` (of one kind, or all);
+        none for a node that is not in the graph."""
+        if node_id not in self.g:
+            return
+        for source, target, data in self.g.out_edges(node_id, data=True):
+            if kind is None or data["kind"] == kind:
+                yield source, target, data
+
+    def in_edges(
+        self, node_id: str, kind: str | None = None
+    ) -> Iterator[tuple[str, str, EdgeData]]:
+        """``(source, target, data)`` of the edges reaching ``node_id`` (of one kind, or all)."""
+        if node_id not in self.g:
+            return
+        for source, target, data in self.g.in_edges(node_id, data=True):
+            if kind is None or data["kind"] == kind:
+                yield source, target, data
+
+    def update_evidence(self, source: str, target: str, kind: str, **evidence: Any) -> None:
+        """Add keys to the evidence of an existing edge: a later pass that learns more about
+        why the edge holds (or what limits it) says so on the edge itself."""
+        data = self.g.get_edge_data(source, target, key=kind)
+        if data is None:
+            raise KeyError(f"no {kind} edge {source} -> {target}")
+        data["evidence"].update(evidence)
+
+    def kinds_between(self, source: str, target: str) -> list[str]:
+        """The kinds of the edges from ``source`` to ``target`` (at most one of each kind)."""
+        return [str(k) for k in (self.g.get_edge_data(source, target) or {})]
+
+    def set_prop(self, node_id: str, key: str, value: Any) -> None:
+        """Set one property of an existing node (``None`` removes it, as :meth:`add_node`
+        never stores ``None``); the reserved keys ``id``, ``kind`` and ``provider`` stay as
+        the node was declared."""
+        if key in RESERVED_NODE_KEYS - {"name"}:
+            raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
+        data = self.g.nodes[node_id]
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+
+    def update_props(self, node_id: str, **props: Any) -> None:
+        """Set several properties of an existing node at once (see :meth:`set_prop`)."""
+        for key, value in props.items():
+            self.set_prop(node_id, key, value)
+
     def edge(self, source: str, target: str, kind: str) -> EdgeData | None:
         data: EdgeData | None = self.g.get_edge_data(source, target, key=kind)
         return data

@@ -19,7 +19,7 @@ BEDROCK_FULL_ACCESS = f"{AWS_MANAGED}AmazonBedrockFullAccess"
 
 
 def _attached(graph: Graph, node_id: str) -> list[str]:
-    return [t for _s, t, k in graph.g.out_edges(node_id, keys=True) if k == "POLICY"]
+    return [t for _s, t, _e in graph.out_edges(node_id, "POLICY")]
 
 
 def _trust_statements(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -70,7 +70,7 @@ def role_violations(graph: Graph, role_id: str) -> list[str]:
     ]
     if data.get("admin") is True:
         out.append("the role is an administrator of its account")
-    if any(k == "CAN_ESCALATE_TO" for _s, _t, k in graph.g.out_edges(role_id, keys=True)):
+    if any(graph.out_edges(role_id, "CAN_ESCALATE_TO")):
         out.append("the role can escalate its privileges")
     if data.get("permissions_boundary") is None:
         out.append("no permissions boundary")
@@ -117,9 +117,7 @@ def full_bedrock_grants(graph: Graph, principal: str) -> list[str]:
     """Policies of the principal (and of its groups) that allow every Bedrock action on every
     resource (``bedrock:*`` or ``*`` on ``*``), as Prowler's full-service-access test reads
     them: an Allow statement, no NotAction, resource ``*``."""
-    holders = [principal] + [
-        t for _s, t, k in graph.g.out_edges(principal, keys=True) if k == "MEMBER_OF"
-    ]
+    holders = [principal] + [t for _s, t, _e in graph.out_edges(principal, "MEMBER_OF")]
     found: list[str] = []
     for holder in holders:
         for pol in graph.node(holder).get("policies") or []:
@@ -148,6 +146,6 @@ def api_key_user_privileged(graph: Graph, node_id: str, data: dict[str, Any]) ->
         return False
     if graph.node(user).get("admin") is True:
         return True
-    if any(k == "CAN_ESCALATE_TO" for _s, _t, k in graph.g.out_edges(user, keys=True)):
+    if any(graph.out_edges(user, "CAN_ESCALATE_TO")):
         return True
     return bool(full_bedrock_grants(graph, user))

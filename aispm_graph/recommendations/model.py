@@ -73,9 +73,9 @@ class NoEdge:
     def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
         edges: list[tuple[str, str]] = []
         if self.direction in ("out", "any"):
-            edges += [(t, k) for _s, t, k in graph.g.out_edges(node_id, keys=True)]
+            edges += [(t, e["kind"]) for _s, t, e in graph.out_edges(node_id)]
         if self.direction in ("in", "any"):
-            edges += [(s, k) for s, _t, k in graph.g.in_edges(node_id, keys=True)]
+            edges += [(s, e["kind"]) for s, _t, e in graph.in_edges(node_id)]
         for other, kind in edges:
             if self.kind is not None and kind != self.kind:
                 continue
@@ -169,9 +169,9 @@ class Neighbour:
 
     def test(self, graph: Graph, node_id: str, data: dict[str, Any]) -> bool:
         if self.direction == "out":
-            others = [t for _s, t, k in graph.g.out_edges(node_id, keys=True) if k == self.kind]
+            others = [t for _s, t, _e in graph.out_edges(node_id, self.kind)]
         else:
-            others = [s for s, _t, k in graph.g.in_edges(node_id, keys=True) if k == self.kind]
+            others = [s for s, _t, _e in graph.in_edges(node_id, self.kind)]
         return any(self.item.test(graph, o, graph.node(o)) for o in others)
 
     def describe(self) -> str:

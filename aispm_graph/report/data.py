@@ -101,6 +101,19 @@ class VulnRow(BaseModel):
     summary: str = ""
 
 
+class AgentRow(BaseModel):
+    """One agent (or agent gateway) and its risk indicators, each with the evidence that
+    triggered it (the ``agents-indicators`` pass; the sentences name estate resources)."""
+
+    id: str
+    kind: str
+    name: str
+    provider: str = ""
+    # indicator -> evidence sentences, in the order of INDICATOR_ORDER
+    indicators: dict[str, list[str]] = Field(default_factory=dict)
+    paths: int = 0  # shown attack paths that run into or through it
+
+
 class ReportData(BaseModel):
     """Everything a report shows. ``None`` sections were not computed."""
 
@@ -118,6 +131,7 @@ class ReportData(BaseModel):
     recommendations: list[FindingRow] | None = None
     vulnerabilities: list[VulnRow] | None = None
     frameworks: list[FrameworkRow] | None = None
+    agents: list[AgentRow] | None = None
 
     def level_counts(self) -> dict[str, int]:
         counts = {"critical": 0, "high": 0, "medium": 0, "low": 0}
@@ -230,13 +244,43 @@ def vulnerability_rows(ctx: ReportContext) -> list[VulnRow] | None:
     return out
 
 
+def agent_rows(ctx: ReportContext) -> list[AgentRow]:
+    """Every agent and agent gateway with its indicators (those with more first, then by
+    name); the indicators and their evidence are the ones ``aispm show`` prints."""
+    from aispm_graph.derive.agents import INDICATOR_ORDER
+    from aispm_graph.schema import Label, node_kinds
+
+    wanted = {Label.AI_AGENT, Label.AGENT_GATEWAY}
+    counts = _path_counts(ctx.result.paths)
+    rows = []
+    for node_id, data in ctx.graph.nodes():
+        spec = node_kinds().get(str(data["kind"]))
+        if spec is None or not wanted & set(spec.labels):
+            continue
+        evidence = data.get("agent_indicator_evidence") or {}
+        names = [i for i in INDICATOR_ORDER if i in (data.get("agent_indicators") or [])]
+        rows.append(
+            AgentRow(
+                id=node_id,
+                kind=str(data["kind"]),
+                name=str(data.get("name") or node_id),
+                provider=str(data.get("provider") or ""),
+                indicators={i: [str(s) for s in evidence.get(i, [])] for i in names},
+                paths=counts.get(node_id, 0),
+            )
+        )
+    rows.sort(key=lambda r: (-len(r.indicators), -r.paths, r.name, r.id))
+    return rows
+
+
 SECTION_PROVIDERS: dict[str, SectionProvider] = {
     "chokepoints": chokepoint_rows,
     "recommendations": recommendation_rows,
     "vulnerabilities": vulnerability_rows,
     "frameworks": framework_rows,
+    "agents": agent_rows,
 }
-SECTIONS = ("chokepoints", "recommendations", "vulnerabilities", "frameworks")
+SECTIONS = ("chokepoints", "recommendations", "vulnerabilities", "frameworks", "agents")
 
 
 def _path_counts(paths: list[AttackPath]) -> dict[str, int]:
@@ -300,6 +344,7 @@ def riskiest_hop(path: AttackPath, fix_counts: dict[str, int]) -> int:
 
 __all__ = [
     "SECTION_PROVIDERS",
+    "AgentRow",
     "ChokepointRow",
     "FindingRow",
     "FrameworkItemRow",

@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from aispm_graph.analysis.models import AttackPath
+from aispm_graph.derive.agents import INDICATOR_TITLES
 from aispm_graph.report.data import SEVERITY_ORDER, ReportData, riskiest_hop
 from aispm_graph.report.svg import path_svg
 
@@ -290,6 +291,36 @@ def _frameworks(data: ReportData) -> str:
     return "".join(parts)
 
 
+def _agents(data: ReportData) -> str:
+    """Per agent (and gateway): its risk indicators, each with the evidence behind it."""
+    if data.agents is None:
+        return _na("Agent risk indicators")
+    if not data.agents:
+        return "<p>No agent found.</p>"
+    flagged = sum(1 for a in data.agents if a.indicators)
+    rows = []
+    for a in data.agents:
+        if a.indicators:
+            inds = "".join(
+                f"<li><b>{escape(INDICATOR_TITLES.get(k, k))}</b><ul>"
+                + "".join(f"<li>{escape(line)}</li>" for line in ev)
+                + "</ul></li>"
+                for k, ev in a.indicators.items()
+            )
+            cell = f"<ul class=indicators>{inds}</ul>"
+        else:
+            cell = "<span class=na>none</span>"
+        rows.append(
+            f'<tr data-agent="{escape(a.id)}"><td>{escape(a.name)}<br><code>{escape(a.id)}'
+            f"</code></td><td>{escape(a.kind)}</td><td>{a.paths or ''}</td><td>{cell}</td></tr>"
+        )
+    return (
+        f"<p>{flagged} of {len(data.agents)} agents and gateways show a risk indicator.</p>"
+        "<table class=agents><tr><th>agent</th><th>kind</th><th>paths</th>"
+        "<th>indicators and evidence</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
 def _vulnerabilities(data: ReportData) -> str:
     if data.vulnerabilities is None:
         return _na("Vulnerabilities")
@@ -367,7 +398,7 @@ def render_html(data: ReportData) -> str:
 <body><header><h1>{escape(data.title)}</h1><p>{meta}</p></header>
 <nav><a href="#summary">Summary</a><a href="#paths">Attack paths</a>
 <a href="#chokepoints">Choke points</a><a href="#recommendations">Recommendations</a>
-<a href="#frameworks">Frameworks</a>
+<a href="#agents">Agents</a><a href="#frameworks">Frameworks</a>
 <a href="#vulnerabilities">Vulnerabilities</a><a href="#inventory">AI-BOM</a></nav>
 <main>
 <section id="summary"><h2>Summary</h2>{warn}
@@ -387,6 +418,7 @@ def render_html(data: ReportData) -> str:
 <div id="path-list">{items}</div></section>
 <section id="chokepoints"><h2>Choke points</h2>{_chokepoints(data, None)}</section>
 <section id="recommendations"><h2>Recommendations</h2>{_recommendations(data)}</section>
+<section id="agents"><h2>Agent risk indicators</h2>{_agents(data)}</section>
 <section id="frameworks"><h2>Framework coverage</h2>{_frameworks(data)}</section>
 <section id="vulnerabilities"><h2>Vulnerabilities</h2>{_vulnerabilities(data)}</section>
 <section id="inventory"><h2>AI bill of materials</h2>{_inventory(data)}</section>

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from aispm_graph.analysis.models import AttackPath
+from aispm_graph.derive.agents import INDICATOR_TITLES
 from aispm_graph.report.data import SEVERITY_ORDER, ReportData, riskiest_hop
 from aispm_graph.report.svg import node_shape
 from aispm_graph.textsafe import clean
@@ -105,6 +106,31 @@ def _frameworks(data: ReportData) -> list[str]:
     return out
 
 
+def _agents(data: ReportData) -> list[str]:
+    """Per agent: each risk indicator with the evidence that triggers it."""
+    if data.agents is None:
+        return ["_Not computed for this report._"]
+    if not data.agents:
+        return ["No agent found."]
+    flagged = [a for a in data.agents if a.indicators]
+    out = [
+        f"{len(flagged)} of {len(data.agents)} agents and gateways show a risk indicator.",
+        "",
+        "| agent | kind | paths | indicator | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    for a in data.agents:
+        who = f"{_cell(a.name)}<br>{_cell(a.id)}"
+        if not a.indicators:
+            out.append(f"| {who} | {_cell(a.kind)} | {a.paths or ''} | none | |")
+            continue
+        for name, evidence in a.indicators.items():
+            title = _cell(INDICATOR_TITLES.get(name, name))
+            ev = "<br>".join(_cell(line) for line in evidence)
+            out.append(f"| {who} | {_cell(a.kind)} | {a.paths or ''} | {title} | {ev} |")
+    return out
+
+
 def render_markdown(data: ReportData) -> str:
     counts = data.level_counts()
     fix_counts = data.fix_path_counts()
@@ -172,6 +198,8 @@ def render_markdown(data: ReportData) -> str:
                 f"| {f.priority} | {f.severity} | {_cell(f.title)} | {_cell(f.resource_name)} |"
                 f" {_cell(f.remediation)} |"
             )
+    out += ["", "## Agent risk indicators", ""]
+    out += _agents(data)
     out += ["", "## Framework coverage", ""]
     out += _frameworks(data)
     out += ["", "## Vulnerabilities", ""]

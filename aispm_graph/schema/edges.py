@@ -67,7 +67,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "({tool_type})",
         effort="medium",
         source_labels=(L.AI_AGENT,),
-        evidence_keys=("tool_type", "approval", "mechanism"),
+        evidence_keys=("tool_type", "approval", "mechanism", "field"),
     ),
     EdgeKind(
         "PROVIDES_TOOL",
@@ -111,7 +111,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         effort="medium",
         source_labels=(L.AI_AGENT,),
         target_labels=(L.AI_AGENT,),
-        evidence_keys=("mechanism",),
+        evidence_keys=("mechanism", "field"),
     ),
     EdgeKind(
         "CAN_RUN_CODE",
@@ -133,7 +133,9 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         effort="medium",
         source_labels=(L.IDENTITY,),
         target_labels=(L.IDENTITY,),
-        evidence_keys=("statement", "policy"),
+        # guardrail: an organisation policy constraint the source lifts first (GCP
+        # orgpolicy.policy.set), named with where it is enforced
+        evidence_keys=("statement", "policy", "guardrail"),
     ),
     EdgeKind(
         "MEMBER_OF",
@@ -202,7 +204,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Remove {permission} from {source} on {target} ({grant})",
         effort="low",
-        evidence_keys=("permission", "grant"),
+        evidence_keys=("permission", "grant", "assignment", "inherited", "matched_pattern"),
     ),
     EdgeKind(
         "CAN_READ_KEYS",
@@ -312,7 +314,12 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     EdgeKind("HAS_RULE", "The firewall has the rule.", False),
     EdgeKind("ATTACHED_TO", "Network attachment (NIC to VM, subnet to network).", False),
     EdgeKind("ROUTES_TO", "Network route or load balancer target.", False),
-    EdgeKind("USES_GUARDRAIL", "The agent or model uses the guardrail.", False),
+    EdgeKind(
+        "USES_GUARDRAIL",
+        "The agent or model uses the guardrail.",
+        False,
+        evidence_keys=("field",),
+    ),
     EdgeKind(
         "RUNS_IMAGE",
         "The compute runs the container image, or the model is served by it (its serving "
@@ -351,17 +358,19 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "Foundry require_approval 'always'): injected input alone cannot run it, so it is not "
         "an attack step.",
         False,
-        evidence_keys=("mechanism",),
+        evidence_keys=("mechanism", "tool_type", "approval", "field"),
     ),
     EdgeKind(
         "USES_MODEL",
         "The agent, or the prompt (each variant's model), answers with the model.",
         False,
+        evidence_keys=("field",),
     ),
     EdgeKind(
         "USES_MEMORY",
         "The agent reads and writes the memory across sessions.",
         False,
+        evidence_keys=("mechanism",),
     ),
     EdgeKind(
         "HAS_AGENT_IDENTITY",

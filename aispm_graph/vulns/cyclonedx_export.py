@@ -120,16 +120,11 @@ def _provenance_card(
     if props:
         card["properties"] = props
     datasets = sorted(
-        {
-            dst
-            for _s, dst, e in graph.g.out_edges(node_id, data=True)
-            if e["kind"] in ("TRAINED_ON", "DATA_FROM")
-        }
+        {dst for _s, dst, e in graph.out_edges(node_id) if e["kind"] in ("TRAINED_ON", "DATA_FROM")}
         | {
             src
-            for src, _t, e in graph.g.in_edges(node_id, data=True)
-            if e["kind"] == "PRODUCED"
-            for _j, dst, e2 in graph.g.out_edges(src, data=True)
+            for src, _t, _e in graph.in_edges(node_id, "PRODUCED")
+            for _j, dst, e2 in graph.out_edges(src)
             if e2["kind"] in ("TRAINED_ON", "DATA_FROM")
         }
     )
@@ -299,13 +294,7 @@ def write_cyclonedx(graph: Graph) -> dict[str, Any]:
             deps.setdefault(src, set()).add(dst)
     vulns = []
     for vid, data in sorted(graph.nodes("Vulnerability"), key=lambda x: x[0]):
-        affects = sorted(
-            {
-                src
-                for src, _t, e in graph.g.in_edges(vid, data=True)
-                if e["kind"] == "AFFECTED_BY" and src in refs
-            }
-        )
+        affects = sorted({src for src, _t, _e in graph.in_edges(vid, "AFFECTED_BY") if src in refs})
         if not affects:
             continue
         rating: dict[str, Any] = {}

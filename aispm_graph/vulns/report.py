@@ -16,14 +16,12 @@ def _holders(graph: Graph, package: str) -> list[str]:
     the image or SBOM subject itself, so an unattached report is still shown somewhere."""
     compute: set[str] = set()
     subjects: set[str] = set()
-    for src, _t, e in graph.g.in_edges(package, data=True):
-        if e["kind"] != "HAS_PACKAGE":
-            continue
+    for src, _t, _e in graph.in_edges(package, "HAS_PACKAGE"):
         if str(Label.COMPUTE) in graph.labels(src):
             compute.add(src)
             continue
         subjects.add(src)
-        for c, _t2, e2 in graph.g.in_edges(src, data=True):
+        for c, _t2, e2 in graph.in_edges(src):
             if e2["kind"] in RUN_EDGES:
                 compute.add(c)
     return sorted(compute) or sorted(subjects)

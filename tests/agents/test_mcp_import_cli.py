@@ -10,14 +10,14 @@ from typing import Any
 
 import zstandard
 
-from tests.conftest import REPO, run_cli
+from tests.support.cli import REPO, invoke_cli
 
 FIX = REPO / "fixtures" / "mcp"
 TOKEN = "ghp_EXAMPLEexample0123456789abcdefABCD"
 
 
 def _import(ws: Path, *args: str) -> Any:
-    res = run_cli("import", "mcp", *args, workspace=ws)
+    res = invoke_cli("import", "mcp", *args, workspace=ws)
     assert res.code == 0, res.err
     return res
 
@@ -31,11 +31,11 @@ def _cursor(ws: Path, tools: str = "daily-facts.tools.json") -> None:
         "--tools",
         f"github={FIX / 'github.tools.json'}",
     )
-    assert run_cli("build", workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
 
 
 def _paths(ws: Path) -> list[dict[str, Any]]:
-    res = run_cli("paths", "--format", "json", workspace=ws)
+    res = invoke_cli("paths", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     paths: list[dict[str, Any]] = res.json()["paths"]
     return paths
@@ -78,13 +78,13 @@ def test_show_lists_the_agent_indicators_with_evidence(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     _cursor(ws)
     pid = next(p["id"] for p in _paths(ws) if p["nodes"][-1]["name"].startswith("GITHUB"))
-    res = run_cli("show", pid, "--format", "json", workspace=ws)
+    res = invoke_cli("show", pid, "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     (agent,) = res.json()["agents"]
     assert set(agent["indicators"]) == {"prompt-injection", "cross-tenant"}
     assert any("acting tools: github" in e for e in agent["indicators"]["prompt-injection"])
     assert any("mcp.example.com" in e for e in agent["indicators"]["cross-tenant"])
-    table = run_cli("show", pid, workspace=ws)
+    table = invoke_cli("show", pid, workspace=ws)
     assert "indirect prompt-injection exposure" in table.out
     assert "Cursor" in table.out
 
@@ -108,7 +108,7 @@ def test_no_value_of_a_secret_is_stored_anywhere(tmp_path: Path) -> None:
 def test_recommendations_name_the_variable_not_the_value(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     _cursor(ws)
-    res = run_cli("recommendations", "--format", "json", workspace=ws)
+    res = invoke_cli("recommendations", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     found = {(f["check"], f["name"]) for f in res.json()["findings"]}
     assert found == {
@@ -133,7 +133,7 @@ def test_diff_reports_a_tool_whose_description_changed(tmp_path: Path) -> None:
     before = {_names(p) for p in _paths(ws)}
     assert before == set()  # nothing steers the client yet
     _cursor(ws)
-    res = run_cli("diff", "--format", "json", workspace=ws)
+    res = invoke_cli("diff", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     report = res.json()
     (change,) = report["changed_tools"]
@@ -141,7 +141,7 @@ def test_diff_reports_a_tool_whose_description_changed(tmp_path: Path) -> None:
     assert change["server"] == "daily-facts"
     assert any(p.startswith("hidden-instructions") for p in change["poisoning"])
     assert len(report["new_paths"]) == 3
-    table = run_cli("diff", workspace=ws)
+    table = invoke_cli("diff", workspace=ws)
     assert "possible rug pull" in table.out
 
 
@@ -180,8 +180,8 @@ def test_each_client_format_is_detected_and_named(tmp_path: Path) -> None:
     )
     res = _import(tmp_path / "ws", str(vscode))
     assert "VS Code (mcp.json) configuration, 1 server(s)" in res.err
-    assert run_cli("build", workspace=tmp_path / "ws").code == 0
-    recs = run_cli("recommendations", "--format", "json", workspace=tmp_path / "ws").json()
+    assert invoke_cli("build", workspace=tmp_path / "ws").code == 0
+    recs = invoke_cli("recommendations", "--format", "json", workspace=tmp_path / "ws").json()
     found = {(f["check"], f["name"]) for f in recs["findings"]}
     assert ("MCP-005", "gh") in found  # plain http to a non-loopback host
     assert not any(c == "MCP-002" for c, _n in found)  # ${input:...} is a reference
@@ -192,16 +192,16 @@ def test_bad_input_names_file_and_field(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     bad = tmp_path / "mcp.json"
     bad.write_text('{"mcpServers": {"a": {"command": "npx", "args": ["x"]},}')
-    res = run_cli("import", "mcp", str(bad), workspace=ws)
+    res = invoke_cli("import", "mcp", str(bad), workspace=ws)
     assert res.code == 2 and "invalid JSON at line 1" in res.err and str(bad) in res.err
     assert "Traceback" not in res.err
     deep = tmp_path / "deep.json"
     deep.write_text('{"mcpServers": ' + "[" * 200 + "]" * 200 + "}")
-    res = run_cli("import", "mcp", str(deep), workspace=ws)
+    res = invoke_cli("import", "mcp", str(deep), workspace=ws)
     assert res.code == 2 and "nested more than" in res.err
     other = tmp_path / "other.json"
     other.write_text('{"extensions": {}}')
-    res = run_cli("import", "mcp", str(other), workspace=ws)
+    res = invoke_cli("import", "mcp", str(other), workspace=ws)
     assert res.code == 2 and "no 'mcpServers'" in res.err
     mixed = tmp_path / "claude_desktop_config.json"
     mixed.write_text(
@@ -215,16 +215,16 @@ def test_bad_input_names_file_and_field(tmp_path: Path) -> None:
             }
         )
     )
-    res = run_cli("import", "mcp", str(mixed), workspace=ws)
+    res = invoke_cli("import", "mcp", str(mixed), workspace=ws)
     assert res.code == 0, res.err
     assert "mcpServers.broken.args: expected a list of strings; server skipped" in res.err
     assert "mcpServers.empty: neither 'command'" in res.err
     assert "1 server(s)" in res.err
-    res = run_cli("import", "mcp", str(mixed), "--tools", f"nope={mixed}", workspace=ws)
+    res = invoke_cli("import", "mcp", str(mixed), "--tools", f"nope={mixed}", workspace=ws)
     assert res.code == 2 and "--tools nope: no server of that name" in res.err
     tools = tmp_path / "tools.json"
     tools.write_text('{"jsonrpc": "2.0", "id": 1, "error": {"code": -32601}}')
-    res = run_cli("import", "mcp", str(mixed), "--tools", f"ok={tools}", workspace=ws)
+    res = invoke_cli("import", "mcp", str(mixed), "--tools", f"ok={tools}", workspace=ws)
     assert res.code == 2 and "a JSON-RPC error answer" in res.err and str(tools) in res.err
 
 
@@ -234,5 +234,5 @@ def test_negative_control_clean_descriptions_start_no_path(tmp_path: Path) -> No
     cfg.parent.mkdir()
     shutil.copy(FIX / ".cursor" / "mcp.json", cfg)
     _import(ws, str(cfg), "--tools", f"github={FIX / 'github.tools.json'}")
-    assert run_cli("build", workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
     assert _paths(ws) == []

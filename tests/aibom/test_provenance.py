@@ -14,7 +14,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 
 from aispm_graph.aibom.provenance import model_facts_from_env, provenance_of
 from aispm_graph.aibom.serving import serving_framework
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 FM = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
 CUSTOM = "arn:aws:bedrock:us-east-1:111122223333:custom-model/anthropic.claude-3-haiku/abc123"
@@ -103,15 +103,15 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     )
     w = base / "ws"
-    assert run_cli("vulndb", "import", str(osv), workspace=w).code == 0
-    assert run_cli("import", "graph", str(f), workspace=w).code == 0
-    res = run_cli("build", workspace=w)
+    assert invoke_cli("vulndb", "import", str(osv), workspace=w).code == 0
+    assert invoke_cli("import", "graph", str(f), workspace=w).code == 0
+    res = invoke_cli("build", workspace=w)
     assert res.code == 0, res.err
     return w
 
 
 def test_inventory_json_says_where_each_models_weights_came_from(ws: Path) -> None:
-    res = run_cli("inventory", "--format", "json", workspace=ws)
+    res = invoke_cli("inventory", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     items = {i["id"]: i for i in res.json()["items"]}
     got = {
@@ -146,7 +146,7 @@ def test_inventory_json_says_where_each_models_weights_came_from(ws: Path) -> No
 
 
 def test_inventory_table_shows_provenance_column(ws: Path) -> None:
-    res = run_cli("inventory", workspace=ws, env={"COLUMNS": "400"})
+    res = invoke_cli("inventory", workspace=ws, env={"COLUMNS": "400"})
     assert res.code == 0, res.err
     assert "provenance" in res.out
     assert "huggingface meta-llama/Meta-Llama-3-8B@main (unpinned)" in res.out
@@ -154,7 +154,7 @@ def test_inventory_table_shows_provenance_column(ws: Path) -> None:
 
 
 def test_recommendations_flag_unknown_and_unpinned_models(ws: Path) -> None:
-    res = run_cli("recommendations", "--format", "json", workspace=ws)
+    res = invoke_cli("recommendations", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     fired = {
         (f["check"], f["resource"].rsplit("/", 1)[-1])
@@ -169,7 +169,7 @@ def test_recommendations_flag_unknown_and_unpinned_models(ws: Path) -> None:
 
 
 def test_cyclonedx_carries_provenance_and_validates(ws: Path) -> None:
-    res = run_cli("inventory", "--format", "cyclonedx", workspace=ws)
+    res = invoke_cli("inventory", "--format", "cyclonedx", workspace=ws)
     assert res.code == 0, res.err
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(res.out) is None
     bom = json.loads(res.out)
@@ -193,7 +193,7 @@ def test_cyclonedx_carries_provenance_and_validates(ws: Path) -> None:
 
 
 def test_serving_container_version_reaches_the_vulnerability_matcher(ws: Path) -> None:
-    res = run_cli("export", "json", str(ws.parent / "g.json"), workspace=ws)
+    res = invoke_cli("export", "json", str(ws.parent / "g.json"), workspace=ws)
     assert res.code == 0, res.err
     g = json.loads((ws.parent / "g.json").read_text())
     edges = {(e["source"], e["kind"], e["target"]) for e in g["edges"]}

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 
 def _estate(extra_bucket: bool, keep_model_grant: bool, rce: bool) -> dict[str, Any]:
@@ -75,28 +75,28 @@ def _estate(extra_bucket: bool, keep_model_grant: bool, rce: bool) -> dict[str, 
 
 def _snapshot(ws: Path, f: Path, doc: dict[str, Any]) -> None:
     f.write_text(json.dumps(doc))
-    assert run_cli("import", "graph", str(f), workspace=ws).code == 0
-    res = run_cli("build", workspace=ws)
+    assert invoke_cli("import", "graph", str(f), workspace=ws).code == 0
+    res = invoke_cli("build", workspace=ws)
     assert res.code == 0, res.err
 
 
 def _paths(ws: Path, snap: str) -> dict[str, list[str]]:
-    res = run_cli("paths", "--snapshot", snap, "--format", "json", workspace=ws).json()
+    res = invoke_cli("paths", "--snapshot", snap, "--format", "json", workspace=ws).json()
     return {p["id"]: [n["id"] for n in p["nodes"]] for p in res["paths"]}
 
 
 def test_diff_reports_exactly_inserted_removed_and_changed(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     f = tmp_path / "estate.json"  # same file re-imported: replaces its part of the snapshot
-    one = run_cli("diff", workspace=ws)
+    one = invoke_cli("diff", workspace=ws)
     assert one.code == 2
     _snapshot(ws, f, _estate(extra_bucket=False, keep_model_grant=True, rce=False))
-    one = run_cli("diff", workspace=ws)
+    one = invoke_cli("diff", workspace=ws)
     assert one.code == 2 and "two built snapshots" in one.err
     _snapshot(ws, f, _estate(extra_bucket=True, keep_model_grant=False, rce=True))
     snaps = sorted(p.name for p in (ws / "snapshots").iterdir())
     old, new = _paths(ws, snaps[0]), _paths(ws, snaps[1])
-    res = run_cli("diff", "--format", "json", workspace=ws)
+    res = invoke_cli("diff", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     rep = res.json()
     assert (rep["old"], rep["new"]) == (snaps[0], snaps[1])
@@ -112,14 +112,14 @@ def test_diff_reports_exactly_inserted_removed_and_changed(tmp_path: Path) -> No
     assert {(e["target"], e["edge"]) for e in rep["new_exposures"]} == {("pub", "PUBLIC_ACCESS")}
 
     # Explicit ids, reversed: the new path becomes a closed one.
-    rev = run_cli("diff", snaps[1], snaps[0], "--format", "json", workspace=ws).json()
+    rev = invoke_cli("diff", snaps[1], snaps[0], "--format", "json", workspace=ws).json()
     assert {p["id"] for p in rev["closed_paths"]} == {p["id"] for p in rep["new_paths"]}
 
-    gate = run_cli("diff", "--fail-on-new", "high", workspace=ws)
+    gate = invoke_cli("diff", "--fail-on-new", "high", workspace=ws)
     assert gate.code == 1, gate.out + gate.err
     assert "New attack paths (1)" in gate.out
     # Reversed, the only new path is the (lower-risk) model path: below the gate.
-    quiet = run_cli("diff", snaps[1], snaps[0], "--fail-on-new", "critical", workspace=ws)
+    quiet = invoke_cli("diff", snaps[1], snaps[0], "--fail-on-new", "critical", workspace=ws)
     assert quiet.code == 0
-    bad = run_cli("diff", "nope", workspace=ws)
+    bad = invoke_cli("diff", "nope", workspace=ws)
     assert bad.code == 2 and "nope" in bad.err

@@ -12,7 +12,7 @@ from aispm_graph.analysis.explain import explain
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Workspace
 from tests.analysis.estates import random_estate
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -32,7 +32,7 @@ def test_replay_matches_every_demo_path(demo_ws: Path) -> None:
 
 def test_cli_explain_on_demo(demo_paths: dict[str, Any], demo_ws: Path) -> None:
     top = demo_paths["paths"][0]
-    res = run_cli("show", top["id"], "--explain", "--format", "json", workspace=demo_ws)
+    res = invoke_cli("show", top["id"], "--explain", "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     ex = res.json()["explain"]
     assert ex["consistent"] and ex["score"] == top["risk"]["score"]
@@ -40,7 +40,7 @@ def test_cli_explain_on_demo(demo_paths: dict[str, Any], demo_ws: Path) -> None:
     assert [s["factor"] for s in ex["steps"]] == [
         f["name"] for f in factors if f["kind"] == "likelihood"
     ] + [f["name"] for f in factors if f["kind"] == "impact"]
-    res = run_cli("show", top["id"], "--explain", workspace=demo_ws)
+    res = invoke_cli("show", top["id"], "--explain", workspace=demo_ws)
     assert "Risk arithmetic" in res.out
     assert f"= {top['risk']['score']}" in res.out
     assert "please report" not in res.out

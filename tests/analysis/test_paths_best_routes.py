@@ -14,15 +14,15 @@ import pytest
 from aispm_graph.analysis.drift import drift
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 
 @pytest.fixture(scope="module")
 def dense_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("dense") / "ws"
-    res = run_cli("synth", "--profile", "explosion", "--resources", "100", workspace=ws)
+    res = invoke_cli("synth", "--profile", "explosion", "--resources", "100", workspace=ws)
     assert res.code == 0, res.err
-    res = run_cli("build", "--profile", workspace=ws)
+    res = invoke_cli("build", "--profile", workspace=ws)
     assert res.code == 0, res.err
     assert "aws-iam" in res.err and "total" in res.err  # the per-pass timing table
     return ws
@@ -33,7 +33,9 @@ HOPS = ("--max-hops", "6")
 
 
 def _paths(ws: Path, *args: str) -> dict:  # type: ignore[type-arg]
-    res = run_cli("paths", "--entry", "credentials", "--format", "json", *HOPS, *args, workspace=ws)
+    res = invoke_cli(
+        "paths", "--entry", "credentials", "--format", "json", *HOPS, *args, workspace=ws
+    )
     assert res.code == 0, res.err
     out: dict = res.json()  # type: ignore[type-arg]
     return out
@@ -74,7 +76,7 @@ def test_routes_per_pair_and_caps(dense_ws: Path) -> None:
 
 
 def test_table_says_what_is_not_listed(dense_ws: Path) -> None:
-    res = run_cli("paths", "--entry", "credentials", "--top", "5", workspace=dense_ws)
+    res = invoke_cli("paths", "--entry", "credentials", "--top", "5", workspace=dense_ws)
     assert res.code == 0, res.err
     assert "(entry, target) pairs, up to 3 best routes each" in res.out
     assert "more routes exist" in res.out
@@ -112,7 +114,9 @@ def test_show_finds_a_route_that_is_not_listed(dense_ws: Path) -> None:
     listed = {p["id"] for p in _paths(dense_ws)["paths"]}
     every = _paths(dense_ws, "--all-routes", "--max-paths", "1000000")["paths"]
     hidden = next(p["id"] for p in every if p["id"] not in listed)
-    res = run_cli("show", hidden, "--entry", "credentials", "--format", "json", workspace=dense_ws)
+    res = invoke_cli(
+        "show", hidden, "--entry", "credentials", "--format", "json", workspace=dense_ws
+    )
     assert res.code == 0, res.err
     assert res.json()["id"] == hidden
 

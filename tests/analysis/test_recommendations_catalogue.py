@@ -13,7 +13,7 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.recommendations.catalogue import CHECKS, register
 from aispm_graph.recommendations.evaluate import evaluate
 from aispm_graph.recommendations.model import Check, is_true
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 ADMIN_TRUST = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}}]}
 SERVICE_TRUST = {
@@ -54,6 +54,15 @@ BASE: dict[str, dict[str, Any]] = {
         "diagnostic_logs_enabled": True,
     },
     "AzureMLOnlineEndpoint": {"auth_mode": "AADToken", "content_safety": "Enabled"},
+    "AzureAIFoundryAgent": {
+        "has_instructions": True,
+        "connected_agent_without_instructions": False,
+        "jailbreak_guardrail": True,
+        "mcp_without_allowed_tools": False,
+        "xpia_without_guardrail": False,
+        "mcp_without_approval": False,
+    },
+    "AzureMLCompute": {"in_vnet": True, "local_auth_disabled": True},
     "AzureMLConnection": {"auth_type": "AAD"},
     "AzureSearchService": {"public_network_access": False, "local_auth_enabled": False},
     "BedrockInvocationLogging": {
@@ -190,6 +199,20 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "AZ-ML-008": ("AzureMLWorkspace", {"app_insights": False}, {}),
     "AZ-ML-009": ("AzureMLWorkspace", {"diagnostic_logs_enabled": False}, {}),
     "AZ-ML-013": ("AzureMLOnlineEndpoint", {"content_safety": "Disabled"}, {}),
+    "AZ-ML-010": ("AzureMLCompute", {"in_vnet": False}, {}),
+    "AZ-ML-011": ("AzureMLCompute", {"local_auth_disabled": False}, {}),
+    "AZ-AI-012": ("AzureOpenAIDeployment", {"prompt_shields": False}, {"prompt_shields": True}),
+    "AZ-AG-001": ("AzureAIFoundryAgent", {"has_instructions": False}, {}),
+    "AZ-AG-002": ("AzureAIFoundryAgent", {"connected_agent_without_instructions": True}, {}),
+    "AZ-AG-003": ("AzureAIFoundryAgent", {"jailbreak_guardrail": False}, {}),
+    "AZ-AG-004": ("AzureAIFoundryAgent", {"mcp_without_allowed_tools": True}, {}),
+    # quiet: a guardrail that could not be read is not evidence of a missing shield
+    "AZ-AG-005": (
+        "AzureAIFoundryAgent",
+        {"xpia_without_guardrail": True},
+        {"xpia_without_guardrail": None},
+    ),
+    "AZ-AG-006": ("AzureAIFoundryAgent", {"mcp_without_approval": True}, {}),
     "AZ-DB-001": ("AzureDatabricksWorkspace", {"public_network_access": True}, {}),
     "AZ-DB-002": ("AzureDatabricksWorkspace", {"no_public_ip": False}, {}),
     "AZ-DB-003": ("AzureDatabricksWorkspace", {"vnet_injected": False}, {}),
@@ -419,14 +442,14 @@ def rec_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     f = base / "recs.json"
     f.write_text(json.dumps(_doc()))
     ws = base / "ws"
-    assert run_cli("import", "graph", str(f), workspace=ws).code == 0
-    res = run_cli("build", workspace=ws)
+    assert invoke_cli("import", "graph", str(f), workspace=ws).code == 0
+    res = invoke_cli("build", workspace=ws)
     assert res.code == 0, res.err
     return ws
 
 
 def test_each_check_fires_on_its_case_and_not_on_the_quiet_one(rec_ws: Path) -> None:
-    res = run_cli("recommendations", "--format", "json", workspace=rec_ws)
+    res = invoke_cli("recommendations", "--format", "json", workspace=rec_ws)
     assert res.code == 0, res.err
     fired = {(f["check"], f["resource"]) for f in res.json()["findings"]}
     for cid in CASES:
@@ -459,7 +482,7 @@ def _provenance_overlap() -> set[tuple[str, str]]:
 def test_priority_is_raised_by_paths_and_names_them(
     demo_ws: Path, demo_paths: dict[str, Any]
 ) -> None:
-    res = run_cli("recommendations", "--format", "json", workspace=demo_ws)
+    res = invoke_cli("recommendations", "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     findings = res.json()["findings"]
     by_id = {p["id"]: p for p in demo_paths["paths"]}
@@ -477,16 +500,16 @@ def test_priority_is_raised_by_paths_and_names_them(
     if lonely_high:
         first_lonely = findings.index(lonely_high[0])
         assert any(findings.index(r) < first_lonely for r in raised)
-    table = run_cli("recommendations", workspace=demo_ws)
+    table = invoke_cli("recommendations", workspace=demo_ws)
     assert raised[0]["paths"][0] in table.out
 
 
 def test_min_severity_and_gate(demo_ws: Path) -> None:
-    res = run_cli(
+    res = invoke_cli(
         "recommendations", "--min-severity", "critical", "--format", "json", workspace=demo_ws
     )
     assert {f["priority"] for f in res.json()["findings"]} == {"critical"}
-    gate = run_cli("recommendations", "--fail-on", "critical", workspace=demo_ws)
+    gate = invoke_cli("recommendations", "--fail-on", "critical", workspace=demo_ws)
     assert gate.code == 1
 
 

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from aispm_graph.recommendations.catalogue import CHECKS
 from aispm_graph.recommendations.frameworks import FRAMEWORKS
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 
 def test_framework_json_groups_findings_by_item(demo_ws: Path) -> None:
-    plain = run_cli("recommendations", "--format", "json", workspace=demo_ws).json()["findings"]
+    plain = invoke_cli("recommendations", "--format", "json", workspace=demo_ws).json()["findings"]
     for fid in ("owasp-llm", "atlas", "nist-ai-rmf"):
-        res = run_cli("recommendations", "--framework", fid, "--format", "json", workspace=demo_ws)
+        res = invoke_cli(
+            "recommendations", "--framework", fid, "--format", "json", workspace=demo_ws
+        )
         assert res.code == 0, res.err
         doc = res.json()
         assert doc["framework"]["id"] == fid
@@ -28,7 +30,7 @@ def test_framework_json_groups_findings_by_item(demo_ws: Path) -> None:
             if i["status"] == "pending":
                 assert not i["checks"] and i["pending_checks"]
     # A NIST governance subcategory no technical check can serve is reported as a gap.
-    nist = run_cli(
+    nist = invoke_cli(
         "recommendations", "--framework", "nist-ai-rmf", "--format", "json", workspace=demo_ws
     ).json()
     assert {"id": "GOVERN 2.2", "status": "uncovered"}.items() <= next(
@@ -37,7 +39,7 @@ def test_framework_json_groups_findings_by_item(demo_ws: Path) -> None:
 
 
 def test_framework_table_lists_findings_and_gaps(demo_ws: Path) -> None:
-    res = run_cli("recommendations", "--framework", "atlas", workspace=demo_ws)
+    res = invoke_cli("recommendations", "--framework", "atlas", workspace=demo_ws)
     assert res.code == 0, res.err
     assert "Findings by MITRE ATLAS techniques 5.6.0" in res.out
     assert "Not covered by any check:" in res.out and "AML.T0000" in res.out
@@ -45,13 +47,13 @@ def test_framework_table_lists_findings_and_gaps(demo_ws: Path) -> None:
 
 
 def test_unknown_framework_is_a_usage_error(demo_ws: Path) -> None:
-    res = run_cli("recommendations", "--framework", "iso-42001", workspace=demo_ws)
+    res = invoke_cli("recommendations", "--framework", "iso-42001", workspace=demo_ws)
     assert res.code == 2
     assert "iso-42001" in res.err and "Traceback" not in res.err
 
 
 def test_list_checks_json_has_reviewer_metadata() -> None:
-    res = run_cli("recommendations", "--list-checks", "--format", "json")
+    res = invoke_cli("recommendations", "--list-checks", "--format", "json")
     assert res.code == 0, res.err
     rows = {r["id"]: r for r in res.json()["checks"]}
     assert set(rows) == {c.id for c in CHECKS}
@@ -63,5 +65,5 @@ def test_list_checks_json_has_reviewer_metadata() -> None:
     assert set(br3["fix"]) == {"console", "cli", "terraform"}
     pending = [r for r in rows.values() if r["status"] != "evaluated"]
     assert pending and all(r["facts_note"] for r in pending)
-    table = run_cli("recommendations", "--list-checks")
+    table = invoke_cli("recommendations", "--list-checks")
     assert "AWS-BR-003" in table.out and "not-collected" in table.out

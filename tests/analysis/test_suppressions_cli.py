@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_bad_files_exit_2_naming_the_line(
     f = tmp_path / "s.yaml"
     f.write_text(text)
     for cmd in ("paths", "recommendations", "chokepoints"):
-        res = run_cli(cmd, "--suppressions", str(f), workspace=demo_ws)
+        res = invoke_cli(cmd, "--suppressions", str(f), workspace=demo_ws)
         assert res.code == 2, (cmd, res.err)
         assert f"line {line}" in res.err and words in res.err, res.err
         assert "Traceback" not in res.err
@@ -57,7 +57,7 @@ def test_paths_are_muted_expired_and_unused_reported(
         f"  - id: {second}\n    reason: old review\n    expires: 2020-01-01\n"
         "  - id: ap-0123456789ab\n    reason: fixed long ago\n"
     )
-    res = run_cli("paths", "--suppressions", str(f), "--format", "json", workspace=demo_ws)
+    res = invoke_cli("paths", "--suppressions", str(f), "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     out = res.json()
     ids = [p["id"] for p in out["paths"]]
@@ -76,14 +76,14 @@ def test_paths_are_muted_expired_and_unused_reported(
     assert "line 8" in notes and "unused" in notes
     assert "expired" in res.err and "unused" in res.err
     # Choke points do not count muted paths.
-    chk = run_cli(
+    chk = invoke_cli(
         "chokepoints", "--suppressions", str(f), "--format", "json", workspace=demo_ws
     ).json()
     assert all(first not in row["closes"] for row in chk["fixes"])
 
 
 def test_workspace_file_mutes_findings_by_rule_and_by_id(demo_ws: Path, tmp_path: Path) -> None:
-    base = run_cli("recommendations", "--format", "json", workspace=demo_ws).json()["findings"]
+    base = invoke_cli("recommendations", "--format", "json", workspace=demo_ws).json()["findings"]
     rule, one = base[0]["check"], base[-1]
     ws_file = demo_ws / "aispm.suppressions.yaml"
     ws_file.write_text(
@@ -92,7 +92,7 @@ def test_workspace_file_mutes_findings_by_rule_and_by_id(demo_ws: Path, tmp_path
         f"  - id: {one['id']}\n    reason: tracked in JIRA-1\n"
     )
     try:
-        res = run_cli("recommendations", "--format", "json", workspace=demo_ws)
+        res = invoke_cli("recommendations", "--format", "json", workspace=demo_ws)
         assert res.code == 0, res.err
         out = res.json()
         left = {(f["check"], f["resource"]) for f in out["findings"]}
@@ -105,5 +105,5 @@ def test_workspace_file_mutes_findings_by_rule_and_by_id(demo_ws: Path, tmp_path
 
 
 def test_missing_explicit_file_is_a_usage_error(demo_ws: Path, tmp_path: Path) -> None:
-    res = run_cli("paths", "--suppressions", str(tmp_path / "none.yaml"), workspace=demo_ws)
+    res = invoke_cli("paths", "--suppressions", str(tmp_path / "none.yaml"), workspace=demo_ws)
     assert res.code == 2 and "none.yaml" in res.err

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 
 def _tree(ws: Path) -> dict[str, str]:
@@ -28,11 +28,11 @@ def _fixes(demo_paths: dict[str, Any]) -> dict[str, set[str]]:
 def test_top_choke_point_closes_what_it_claims_and_workspace_is_untouched(
     demo_ws: Path, demo_paths: dict[str, Any]
 ) -> None:
-    chk = run_cli("chokepoints", "--format", "json", workspace=demo_ws)
+    chk = invoke_cli("chokepoints", "--format", "json", workspace=demo_ws)
     assert chk.code == 0, chk.err
     top = chk.json()["fixes"][0]
     before = _tree(demo_ws)
-    res = run_cli("whatif", "--fix", top["id"], "--format", "json", workspace=demo_ws)
+    res = invoke_cli("whatif", "--fix", top["id"], "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     assert _tree(demo_ws) == before
     report = res.json()
@@ -44,9 +44,9 @@ def test_top_choke_point_closes_what_it_claims_and_workspace_is_untouched(
 
 
 def test_minimum_set_breaks_every_critical_and_high_path(demo_ws: Path) -> None:
-    chk = run_cli("chokepoints", "--format", "json", workspace=demo_ws).json()
+    chk = invoke_cli("chokepoints", "--format", "json", workspace=demo_ws).json()
     args = [a for fid in chk["minimum_set"] for a in ("--fix", fid)]
-    res = run_cli("whatif", *args, "--format", "json", workspace=demo_ws)
+    res = invoke_cli("whatif", *args, "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     after = res.json()["after"]["by_level"]
     assert after["critical"] == 0 and after["high"] == 0
@@ -58,7 +58,7 @@ def test_bypass_hop_is_named(demo_ws: Path, demo_paths: dict[str, Any]) -> None:
     gpt = next(p for p in demo_paths["paths"] if p["target"].endswith("/deployments/gpt-4o-prod"))
     by_edge = {r["edge"]: r["id"] for r in gpt["remediation"] if r["breaks_path"]}
     assert gpt["edges"][3]["kind"] == "SERVES"
-    res = run_cli("whatif", "--fix", by_edge[3], "--format", "json", workspace=demo_ws).json()
+    res = invoke_cli("whatif", "--fix", by_edge[3], "--format", "json", workspace=demo_ws).json()
     assert [p["id"] for p in res["closed"]] == [gpt["id"]]
     assert res["opened"] == []
     # Remove the identity's grant on the account: every path over that hop closes.
@@ -69,7 +69,7 @@ def test_bypass_hop_is_named(demo_ws: Path, demo_paths: dict[str, Any]) -> None:
         if any((e["source"], e["target"]) == hop for e in p["edges"])
     }
     assert len(over_hop) >= 2
-    res = run_cli("whatif", "--fix", by_edge[2], "--format", "json", workspace=demo_ws).json()
+    res = invoke_cli("whatif", "--fix", by_edge[2], "--format", "json", workspace=demo_ws).json()
     assert {p["id"] for p in res["closed"]} == over_hop
 
 
@@ -101,9 +101,9 @@ def test_remove_edge_shows_the_hop_that_now_carries_the_path(tmp_path: Path) -> 
     import json
 
     f.write_text(json.dumps(g))
-    assert run_cli("import", "graph", str(f), workspace=ws).code == 0
-    assert run_cli("build", workspace=ws).code == 0
-    res = run_cli(
+    assert invoke_cli("import", "graph", str(f), workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
+    res = invoke_cli(
         "whatif", "--remove-edge", "vm", "HAS_IDENTITY", "r1", "--format", "json", workspace=ws
     )
     assert res.code == 0, res.err
@@ -116,21 +116,21 @@ def test_remove_edge_shows_the_hop_that_now_carries_the_path(tmp_path: Path) -> 
         "HAS_IDENTITY",
         "r2",
     )
-    table = run_cli("whatif", "--remove-node", "r1", workspace=ws)
+    table = invoke_cli("whatif", "--remove-node", "r1", workspace=ws)
     assert table.code == 0
     assert "now carried by hop 2: vm -[HAS_IDENTITY]-> r2" in table.out
 
 
 def test_bad_fix_edge_and_node_are_usage_errors(demo_ws: Path) -> None:
-    res = run_cli("whatif", "--fix", "fx-0000000000", workspace=demo_ws)
+    res = invoke_cli("whatif", "--fix", "fx-0000000000", workspace=demo_ws)
     assert res.code == 2 and "fx-0000000000" in res.err and "Traceback" not in res.err
-    res = run_cli("whatif", "--remove-edge", "a", "CAN_READ", "b", workspace=demo_ws)
+    res = invoke_cli("whatif", "--remove-edge", "a", "CAN_READ", "b", workspace=demo_ws)
     assert res.code == 2 and "no edge a -[CAN_READ]-> b" in res.err
-    res = run_cli("whatif", "--remove-edge", "a", "NOPE", "b", workspace=demo_ws)
+    res = invoke_cli("whatif", "--remove-edge", "a", "NOPE", "b", workspace=demo_ws)
     assert res.code == 2 and "NOPE" in res.err
-    res = run_cli("whatif", "--remove-node", "ghost", workspace=demo_ws)
+    res = invoke_cli("whatif", "--remove-node", "ghost", workspace=demo_ws)
     assert res.code == 2 and "ghost" in res.err
-    res = run_cli("whatif", workspace=demo_ws)
+    res = invoke_cli("whatif", workspace=demo_ws)
     assert res.code == 2
 
 
@@ -140,7 +140,7 @@ def test_risk_lowering_fix_changes_scores_not_paths(
     imds = next(
         r["id"] for p in demo_paths["paths"] for r in p["remediation"] if "IMDSv2" in r["action"]
     )
-    rep = run_cli("whatif", "--fix", imds, "--format", "json", workspace=demo_ws).json()
+    rep = invoke_cli("whatif", "--fix", imds, "--format", "json", workspace=demo_ws).json()
     assert rep["closed"] == []
     assert rep["changed"] and all(c["score"] < c["old_score"] for c in rep["changed"])
     assert rep["after"]["paths"] == rep["before"]["paths"]

@@ -1,4 +1,4 @@
-"""Shared pieces of the AWS tests (imported by name: ``conftest`` is ambiguous across dirs).
+"""Shared pieces of the AWS tests (``from tests.aws.aws_moto import ...``).
 
 One moto server and one replay proxy per test session.
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,13 +18,11 @@ from typing import Any
 
 import pytest
 
+from aispm_graph.build import BuildContext, build_graph
+from aispm_graph.graph.model import Graph
+from fixtures.aws import build_moto_estate as estate
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-
-import build_moto_estate as estate  # noqa: E402
-
-from aispm_graph.build import BuildContext, build_graph  # noqa: E402
-from aispm_graph.graph.model import Graph  # noqa: E402
 
 
 @dataclass

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from aws_moto import demo, moto_env
+from tests.aws.aws_moto import demo, moto_env
 
 __all__ = ["demo", "moto_env"]

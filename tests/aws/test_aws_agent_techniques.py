@@ -19,10 +19,9 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from aws_moto import MotoEnv, collect_and_build, doc
-
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
+from tests.aws.aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 R = "us-east-1"

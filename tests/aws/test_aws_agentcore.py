@@ -9,10 +9,9 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from aws_moto import MotoEnv, collect_and_build, doc
-
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
+from tests.aws.aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 R = "us-east-1"
@@ -285,8 +284,16 @@ def test_agentcore_entry_points_tools_and_code_interpreters(moto_env: MotoEnv) -
     account = f"arn:aws:iam::{ACCT}:root"
     # the leaked key of ci-runner is the entry (one route per credential, not one per user)
     assert any(r[1:] == (ids["runner"], ci, ids["admin_role"], account) for r in creds)
-    # Memory writers are recorded (CreateEvent), the readers are not declared by the API.
+    # Memory writers are recorded (CreateEvent); readers and users: test_aws_agentcore_memory.
     assert g.edge(ids["mem_writer"], ids["memory"], "CAN_WRITE") is not None
+    # The JWT gateway and runtime are reached by holders of the issuer's tokens: an outside
+    # identity provider, an entry under assumed breach that goes on through the gateway's tool.
+    issuer = "https://idp.example.com/.well-known/openid-configuration"
+    reached = {(t, e["evidence"]["grant"]) for s, t, e in g.edges("CAN_INVOKE") if s == issuer}
+    assert {t for t, _grant in reached} == {jwt_gw, ids["jwt-rt"]}
+    assert any(t == jwt_gw and "clients agent-app" in grant for t, grant in reached)
+    jwt_target = next(t for s, t, _d in g.edges("PROVIDES_TOOL") if s == jwt_gw)
+    assert (issuer, jwt_gw, jwt_target, ids["tool_fn"], fn_role, ids["secret"]) in creds
     # Indicators: the open gateway has no authentication and acts through its tools.
     gw = g.node(open_gw)
     assert "no-authentication" in gw["agent_indicators"]

@@ -11,21 +11,18 @@ and the assertions are on the findings a user sees, as sets of (check, resource 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_moto import ROOT, MotoEnv, doc
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.recommendations.evaluate import evaluate
-
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-from replay_proxy import ReplayProxy
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import ROOT, MotoEnv, doc
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

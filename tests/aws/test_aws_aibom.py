@@ -11,7 +11,6 @@ components, Studio, feature groups), with answers shaped as botocore defines the
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,12 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.schema import node_kind
 from aispm_graph.transforms.registry import declared_reads
+from fixtures.aws.replay_proxy import ReplayProxy
 from tests.aws.aws_moto import MotoEnv
+from tests.support.graph import pairs as edges
 
 ROOT = Path(__file__).resolve().parents[2]
 REC = ROOT / "fixtures" / "aws" / "recorded"
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-from replay_proxy import ReplayProxy  # noqa: E402
 
 A, R = "123456789012", "us-east-1"
 FM = f"arn:aws:bedrock:{R}::foundation-model/"
@@ -176,10 +175,6 @@ def aibom(moto_env: MotoEnv) -> Iterator[tuple[Graph, BuildContext, Any]]:
 
 def kinds(graph: Graph, *names: str) -> set[tuple[str, str]]:
     return {(n, d["kind"]) for name in names for n, d in graph.nodes(name)}
-
-
-def edges(graph: Graph, kind: str) -> set[tuple[str, str]]:
-    return {(s, t) for s, t, _ in graph.edges(kind)}
 
 
 def test_every_bedrock_model_resource_is_a_node(aibom: Any) -> None:

@@ -11,20 +11,17 @@ them. The real collector reads it all; assertions are on findings and edges user
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_moto import ROOT, MotoEnv
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.recommendations.evaluate import evaluate
-
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-from replay_proxy import ReplayProxy
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import ROOT, MotoEnv
 
 A, R = "123456789012", "us-east-1"
 HAIKU_ID = "anthropic.claude-3-haiku-20240307-v1:0"

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import build_moto_estate as estate
 import pytest
 import zstandard
-from aws_moto import MotoEnv
-from replay_proxy import ReplayProxy
+
+from fixtures.aws import build_moto_estate as estate
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import MotoEnv
+from tests.support.cli import invoke_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DENIED = ROOT / "fixtures" / "aws" / "recorded" / "denied.json"
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, **env}
-    return subprocess.run(
-        [sys.executable, "-m", "aispm_graph", *args],
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=300,
-        cwd=ROOT,
-    )
+    """The CLI in process against moto (output and exit codes are the claim)."""
+    res = invoke_cli(*args, env=env)
+    return subprocess.CompletedProcess(args, res.code, res.out, res.err)
 
 
 @pytest.fixture(scope="module")

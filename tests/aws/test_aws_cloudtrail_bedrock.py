@@ -12,22 +12,19 @@ those cases are reproduced, plus the region invoked on demand with no Bedrock re
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_moto import ROOT, MotoEnv
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.knowledge.aws.cloudtrail import BEDROCK_DATA_TYPES, bedrock_coverage
 from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.recommendations.evaluate import evaluate
-
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-from replay_proxy import ReplayProxy
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import ROOT, MotoEnv
 
 A, R = "123456789012", "us-east-1"
 LOOKUP = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import networkx as nx
-from aws_moto import Estate
 
 from aispm_graph.analysis.engine import find_paths
+from tests.aws.aws_moto import Estate
 
 ACCT = "123456789012"
 R = "us-east-1"

@@ -13,15 +13,18 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_moto import MotoEnv, collect_and_build, doc
 
 from aispm_graph.escalation.aws import TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
 from aispm_graph.graph.model import Graph
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 REGION = "us-east-1"
@@ -70,8 +73,14 @@ LAMBDA_URL_ROLE, LAMBDA_IDLE_ROLE = "fnrole-url", "fnrole-idle"
 INSTANCE_ROLE, NOTEBOOK_ROLE, TASK_ROLE = "inst-role", "nb-role", "task-role"
 STACK_ROLE, BUILD_ROLE, GLUE_EP_ROLE = "stack-role", "build-role", "glue-ep-role"
 LT_ROLE, LT_IDLE_ROLE = "lt-role", "lt-idle-role"
+LC_ROLE = "lc-role"
+# Instances whose SSM agent is registered but offline, and one Systems Manager does not list.
+SSM_OFF_ROLE, SSM_UNKNOWN_ROLE = "ssm-off-role", "ssm-unknown-role"
+# role name -> instance id, filled when the estate is created (moto picks the ids)
+INSTANCES: dict[str, str] = {}
 RUNS_AS_ROLE = {
     "EC2LaunchTemplate": LT_ROLE,
+    "AutoScalingLaunchConfiguration": LC_ROLE,
     "CloudFormationStack": STACK_ROLE,
     "CodeBuildProject": BUILD_ROLE,
     "GlueDevEndpoint": GLUE_EP_ROLE,
@@ -114,7 +123,7 @@ def _target(t: Technique, attacker: str) -> tuple[str, str]:
     }[t.id]
 
 
-CONDITIONAL = {"aws-ssm-send-command", "aws-ssm-start-session", "aws-ec2-instance-connect"}
+CONDITIONAL = {"aws-ec2-instance-connect"}
 
 
 def _cases() -> dict[str, Case]:
@@ -137,6 +146,15 @@ def _cases() -> dict[str, Case]:
 
 
 EXTRA_NEGATIVES: dict[str, tuple[str, str, str, str]] = {
+    **{
+        tid: (
+            user(f"p-{tid}"),
+            role(SSM_OFF_ROLE),
+            "CAN_ESCALATE_TO",
+            "condition false: the instance's SSM agent is registered but offline",
+        )
+        for tid in ("aws-ssm-send-command", "aws-ssm-start-session")
+    },
     "aws-ec2-launch-template-version": (
         user("p-aws-ec2-launch-template-version"),
         role(LT_IDLE_ROLE),
@@ -166,6 +184,12 @@ EXTRA_NEGATIVES: dict[str, tuple[str, str, str, str]] = {
         role(EC2_BARE),
         "CAN_ESCALATE_TO",
         "condition false: the role is in no instance profile",
+    ),
+    "aws-datapipeline-resource-role": (
+        user("p-aws-datapipeline-resource-role"),
+        role(EC2_BARE),
+        "CAN_ESCALATE_TO",
+        "condition false: the EC2 resource role is in no instance profile",
     ),
     "aws-lambda-update-code": (
         user("p-aws-lambda-update-code"),
@@ -268,17 +292,16 @@ def build_estate(s: Any) -> None:
             Code={"ZipFile": _zip()},
         )
     lam.create_function_url_config(FunctionName="fn-url", AuthType="AWS_IAM")
-    iam.create_role(
-        RoleName=INSTANCE_ROLE, AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com")
-    )
-    iam.create_instance_profile(InstanceProfileName="inst-profile")
-    iam.add_role_to_instance_profile(InstanceProfileName="inst-profile", RoleName=INSTANCE_ROLE)
-    s.client("ec2").run_instances(
-        ImageId="ami-12c6146b",
-        MinCount=1,
-        MaxCount=1,
-        IamInstanceProfile={"Name": "inst-profile"},
-    )
+    for name in (INSTANCE_ROLE, SSM_OFF_ROLE, SSM_UNKNOWN_ROLE):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com"))
+        iam.create_instance_profile(InstanceProfileName=f"{name}-profile")
+        iam.add_role_to_instance_profile(InstanceProfileName=f"{name}-profile", RoleName=name)
+        INSTANCES[name] = s.client("ec2").run_instances(
+            ImageId="ami-12c6146b",
+            MinCount=1,
+            MaxCount=1,
+            IamInstanceProfile={"Name": f"{name}-profile"},
+        )["Instances"][0]["InstanceId"]
     iam.create_role(
         RoleName=NOTEBOOK_ROLE, AssumeRolePolicyDocument=service_trust("sagemaker.amazonaws.com")
     )
@@ -335,6 +358,19 @@ def build_estate(s: Any) -> None:
             user("p-aws-sts-assume-role"), user("n-aws-sts-assume-role")
         ),
     )
+    # PassRole only to EC2: Data Pipeline cannot be given the resource role.
+    iam.create_user(UserName="c-aws-datapipeline-resource-role")
+    iam.put_user_policy(
+        UserName="c-aws-datapipeline-resource-role",
+        PolicyName="p",
+        PolicyDocument=doc(
+            allow(list(BY_ID["aws-datapipeline-resource-role"].on_any)),
+            allow(
+                "iam:PassRole",
+                Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+            ),
+        ),
+    )
     # A role that may write its own policies, but inside a boundary: no administrator.
     iam.create_role(
         RoleName="b-aws-iam-put-role-policy",
@@ -386,6 +422,16 @@ def _deployers(s: Any, iam: Any) -> None:
                 "IamInstanceProfile": {"Name": f"{name}-profile"},
             },
         )["LaunchTemplate"]["LaunchTemplateId"]
+    iam.create_role(RoleName=LC_ROLE, AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com"))
+    iam.create_instance_profile(InstanceProfileName=f"{LC_ROLE}-profile")
+    iam.add_role_to_instance_profile(InstanceProfileName=f"{LC_ROLE}-profile", RoleName=LC_ROLE)
+    s.client("autoscaling").create_launch_configuration(
+        LaunchConfigurationName="legacy-workers",
+        ImageId="ami-12c6146b",
+        InstanceType="t3.micro",
+        IamInstanceProfile=f"{LC_ROLE}-profile",
+        UserData="#!/bin/sh\nexport DB_PASSWORD=do-not-store\n",
+    )
     s.client("autoscaling").create_auto_scaling_group(
         AutoScalingGroupName="workers",
         LaunchTemplate={"LaunchTemplateId": ids[LT_ROLE], "Version": "$Default"},
@@ -415,23 +461,65 @@ def _own_policy(iam: Any, t: Technique, p: str, n: str) -> None:
         iam.attach_user_policy(UserName=q, PolicyArn=arn)
 
 
+def ssm_recording(path: Path) -> Path:
+    """Systems Manager's answer for the estate (moto lacks DescribeInstanceInformation): the
+    instance profile's instance online, the second one's agent lost, the third not listed; in
+    two pages, as the API pages it."""
+
+    def info(role_name: str, status: str) -> dict[str, Any]:
+        return {
+            "InstanceId": INSTANCES[role_name],
+            "PingStatus": status,
+            "ResourceType": "EC2Instance",
+            "AgentVersion": "3.3.1142.0",
+            "PlatformType": "Linux",
+        }
+
+    pages = [
+        {"InstanceInformationList": [info(INSTANCE_ROLE, "Online")], "NextToken": "1"},
+        {"InstanceInformationList": [info(SSM_OFF_ROLE, "ConnectionLost")]},
+    ]
+    route = {
+        "method": "POST",
+        "path": "/",
+        "target": "AmazonSSM.DescribeInstanceInformation",
+        "pages": pages,
+    }
+    path.write_text(json.dumps({"routes": [route]}), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
-def estate(moto_env: MotoEnv) -> Graph:
-    return collect_and_build(
-        moto_env,
-        (
-            "iam",
-            "ec2",
-            "lambda",
-            "sagemaker",
-            "ecs",
-            "cloudformation",
-            "codebuild",
-            "glue",
-            "autoscaling",
-        ),
-        build_estate,
-    )
+def estate(moto_env: MotoEnv, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
+    proxies: list[ReplayProxy] = []
+    with pytest.MonkeyPatch.context() as mp:
+
+        def setup(s: Any) -> None:
+            build_estate(s)
+            rec = ssm_recording(tmp_path_factory.mktemp("ssm") / "ssm.json")
+            proxies.append(ReplayProxy(moto_env.url, [rec]).start())
+            mp.setenv("AWS_ENDPOINT_URL_SSM", proxies[-1].url)
+
+        try:
+            yield collect_and_build(
+                moto_env,
+                (
+                    "iam",
+                    "ec2",
+                    "lambda",
+                    "sagemaker",
+                    "ecs",
+                    "cloudformation",
+                    "codebuild",
+                    "glue",
+                    "autoscaling",
+                    "ssm",
+                ),
+                setup,
+            )
+        finally:
+            for proxy in proxies:
+                proxy.stop()
 
 
 def _techniques_of(edge: dict[str, Any]) -> set[str]:
@@ -477,11 +565,52 @@ def test_self_granting_principals_are_administrators(estate: Graph) -> None:
     assert estate.edge(group("admins"), ROOT, "CAN_ADMINISTER") is not None
 
 
-def test_conditions_name_what_was_not_decided(estate: Graph) -> None:
-    ev = estate.edge(user("p-aws-ssm-send-command"), role(INSTANCE_ROLE), "CAN_ESCALATE_TO")[
+def test_ssm_reaches_only_instances_with_an_online_agent(estate: Graph) -> None:
+    """Online agent: confirmed; registered but offline: no edge; not listed by Systems
+    Manager: the edge stays, conditional, and says the agent's presence is unknown."""
+    found = {
+        (s, t, e["confidence"])
+        for s, t, e in estate.edges("CAN_ESCALATE_TO")
+        if s == user("p-aws-ssm-send-command") and t.startswith(f"arn:aws:iam::{ACCT}:role/")
+    }
+    assert found == {
+        (user("p-aws-ssm-send-command"), role(INSTANCE_ROLE), "confirmed"),
+        (user("p-aws-ssm-send-command"), role(SSM_UNKNOWN_ROLE), "conditional"),
+    }
+    ev = estate.edge(user("p-aws-ssm-start-session"), role(SSM_UNKNOWN_ROLE), "CAN_ESCALATE_TO")[
         "evidence"
     ]
-    assert "Systems Manager agent" in ev["condition"]
+    assert "agent presence unknown" in ev["condition"]
+    assert INSTANCES[SSM_UNKNOWN_ROLE] in ev["condition"]
+    status = {
+        n_id.rsplit("/", 1)[1]: n.get("ssm_ping_status") for n_id, n in estate.nodes("EC2Instance")
+    }
+    assert status == {
+        INSTANCES[INSTANCE_ROLE]: "Online",
+        INSTANCES[SSM_OFF_ROLE]: "ConnectionLost",
+        INSTANCES[SSM_UNKNOWN_ROLE]: "not-registered",
+    }
+
+
+def test_data_pipeline_resource_role_is_passed_to_data_pipeline(estate: Graph) -> None:
+    """The EC2 resource role is passed to Data Pipeline, not to EC2: a PassRole grant limited
+    to ``iam:PassedToService: ec2.amazonaws.com`` does not let Data Pipeline run as it."""
+    svc_ec2 = role(SERVICE_ROLE["ec2.amazonaws.com"])
+    assert estate.edge(user("c-aws-datapipeline-resource-role"), svc_ec2, "CAN_ESCALATE_TO") is None
+    e = estate.edge(user("p-aws-datapipeline-resource-role"), svc_ec2, "CAN_ESCALATE_TO")
+    assert e is not None
+    assert e["evidence"]["technique_id"] == "aws-datapipeline-resource-role"
+    assert "excludes datapipeline.amazonaws.com" in e["evidence"]["fix"]
+
+
+def test_launch_configuration_is_collected_without_its_user_data(estate: Graph) -> None:
+    lcs = [(n, d) for n, d in estate.nodes("AutoScalingLaunchConfiguration")]
+    assert [(d["name"], d["role"]) for _n, d in lcs] == [("legacy-workers", role(LC_ROLE))]
+    assert "do-not-store" not in json.dumps(lcs)
+    assert estate.edge(lcs[0][0], role(LC_ROLE), "HAS_IDENTITY") is not None
+
+
+def test_conditions_name_what_was_not_decided(estate: Graph) -> None:
     ev = estate.edge(user("p-aws-iam-update-login-profile"), user("t-login"), "CAN_ESCALATE_TO")[
         "evidence"
     ]

@@ -10,9 +10,10 @@ import io
 import zipfile
 from typing import Any
 
-import build_moto_org as org_fixture
 import pytest
-from aws_moto import MotoEnv, collect_and_build, doc
+
+from fixtures.aws import build_moto_org as org_fixture
+from tests.aws.aws_moto import MotoEnv, collect_and_build, doc
 
 ACCT = "123456789012"
 R = "us-east-1"

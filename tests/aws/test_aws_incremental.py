@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import build_moto_estate as estate
 import pytest
-from aws_moto import MotoEnv
-from cloudtrail_history import CloudTrailHistory
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.workspace import Workspace
+from fixtures.aws import build_moto_estate as estate
+from fixtures.aws.cloudtrail_history import CloudTrailHistory
+from tests.aws.aws_moto import MotoEnv
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"

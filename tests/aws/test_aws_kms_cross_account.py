@@ -16,14 +16,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import build_moto_org as org_fixture
 import pytest
-from aws_moto import MotoEnv
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.providers.aws.collect import CollectOptions
 from aispm_graph.providers.aws.org import OrgOptions, collect_org, read_organization
+from fixtures.aws import build_moto_org as org_fixture
+from tests.aws.aws_moto import MotoEnv
 
 EXTERNAL = org_fixture.EXTERNAL
 BUCKETS = ("shared", "closed", "partner")

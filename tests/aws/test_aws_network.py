@@ -8,7 +8,8 @@ import zipfile
 from typing import Any
 
 import pytest
-from aws_moto import MotoEnv, collect_and_build
+
+from tests.aws.aws_moto import MotoEnv, collect_and_build
 
 ACCT = "123456789012"
 R = "us-east-1"

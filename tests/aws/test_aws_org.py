@@ -20,11 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import build_moto_org as org_fixture
 import pytest
-from aws_moto import MotoEnv
-from cloudtrail_history import CloudTrailHistory
-from sts_gate import StsGate
 
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.build import BuildContext, build_graph
@@ -32,6 +28,11 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.providers.aws.collect import CollectOptions
 from aispm_graph.providers.aws.org import OrgOptions, collect_org, read_organization
 from aispm_graph.workspace import Workspace
+from fixtures.aws import build_moto_org as org_fixture
+from fixtures.aws.cloudtrail_history import CloudTrailHistory
+from fixtures.aws.sts_gate import StsGate
+from tests.aws.aws_moto import MotoEnv
+from tests.support.graph import pairs as edges
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = "iam,s3,bedrock,kms"
@@ -112,10 +113,6 @@ def built(ws: Path) -> Graph:
     snap = Workspace(ws).current()
     assert snap is not None
     return build_graph(list(snap.documents()), BuildContext())
-
-
-def edges(g: Graph, kind: str) -> set[tuple[str, str]]:
-    return {(s, t) for s, t, _ in g.edges(kind)}
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_moto import ROOT, MotoEnv, collect_and_build
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.providers.aws.collect import CollectOptions, collect
 from aispm_graph.recommendations.evaluate import evaluate
-
-sys.path.insert(0, str(ROOT / "fixtures" / "aws"))
-from replay_proxy import ReplayProxy
+from fixtures.aws.replay_proxy import ReplayProxy
+from tests.aws.aws_moto import ROOT, MotoEnv, collect_and_build
 
 A, R = "123456789012", "us-east-1"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.27.0"

@@ -59,6 +59,7 @@ def test_services_run_in_the_documented_order() -> None:
         "s3",
         "ec2",
         "launch-templates",
+        "ssm",
         "elbv2",
         "lambda",
         "ecr",

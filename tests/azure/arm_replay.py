@@ -6,7 +6,9 @@ call (``/subscriptions/s/providers/NS/type``, ``{parent id}/{child type}``, ``..
 pages joined by ``nextLink`` so the real SDK pagers are exercised. Faults can be queued per
 path (a 429 with ``Retry-After`` before success) and whole resource types denied with 403.
 It runs in a thread on 127.0.0.1 (plain http: the SDK allows it for loopback when
-``enforce_https`` is off, which our collector turns on only for loopback endpoints).
+``enforce_https`` is off, which our collector turns on only for loopback endpoints). The
+server, paging and fault queue are the shared loopback fake's (:mod:`tests.support.loopback`);
+this module is the ARM and Microsoft Graph routing.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import re
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm, resource_type, subscription_of
+from tests.support.loopback import FaultQueue, LoopbackServer, QuietHandler, page
+
+Fault = tuple[int, dict[str, str], Any]  # status, headers, body
 
 
-class ArmReplay:
+class ArmReplay(LoopbackServer):
     def __init__(
         self,
         resources: list[dict[str, Any]],
@@ -34,9 +38,21 @@ class ArmReplay:
         directory: list[dict[str, Any]] | None = None,
         tenant_id: str | None = None,
         group_members: dict[str, list[dict[str, Any]]] | None = None,
+        agents: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
         graph: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.resources = resources
+        # Foundry Agent Service data plane, GET /api/projects/{project}/{assistants|agents}:
+        # project name -> route -> agent objects, paged by limit/after/has_more. Without
+        # ``agents``, the agent documents among ``resources`` are served as they were stored.
+        self.agents: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+        if agents is None:
+            for r in resources:
+                if resource_type(r["id"]) == "microsoft.cognitiveservices/accounts/projects/agents":
+                    project = str(r["project"]).rsplit("/", 1)[-1].lower()
+                    self.agents[project].setdefault(str(r["route"]), []).append(r["agent"])
+        else:
+            self.agents.update({k.lower(): v for k, v in agents.items()})
         self.page_size = page_size
         # getEntities rows (management groups and subscriptions with properties.parent.id)
         self.entities = entities or []
@@ -54,7 +70,7 @@ class ArmReplay:
         # Paths (lower case) that answer 403 to every method, e.g. getEntities or getByIds.
         self.denied_paths: set[str] = set()
         self.graph_batches: list[list[str]] = []  # ids of each getByIds call
-        self.faults: dict[str, list[tuple[int, dict[str, str], Any]]] = defaultdict(list)
+        self.faults: FaultQueue[str, Fault] = FaultQueue()
         self.denied_types: set[str] = set()
         # Subscriptions where every read answers 403 (listed, but the caller has no role there).
         self.denied_subscriptions: set[str] = set()
@@ -62,21 +78,7 @@ class ArmReplay:
         # when a test interrupts the run.
         self.held_subscriptions: dict[str, threading.Event] = {}
         self.requests: list[tuple[float, str, str, str]] = []  # (time, method, path, auth)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> ArmReplay:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     def hold(self, subscription: str) -> None:
         self.held_subscriptions[subscription.lower()] = threading.Event()
@@ -96,7 +98,7 @@ class ArmReplay:
         self.next_link_host = ""
 
     def fail_once(self, path: str, status: int, headers: dict[str, str] | None = None) -> None:
-        self.faults[norm(path)].append((status, headers or {}, {"error": {"code": str(status)}}))
+        self.faults.add(norm(path), (status, headers or {}, {"error": {"code": str(status)}}))
 
     # -- routing ------------------------------------------------------------------------------
     def subscriptions(self) -> list[dict[str, Any]]:
@@ -209,22 +211,12 @@ class ArmReplay:
             return out
         return None
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self) -> type[QuietHandler]:
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(status, body, headers)
 
             def do_GET(self) -> None:
                 parsed = urlparse(self.path)
@@ -238,13 +230,16 @@ class ArmReplay:
                 if path in replay.denied_paths:
                     self._send(403, {"error": {"code": "AuthorizationFailed", "message": path}})
                     return
-                queued = replay.faults.get(path)
-                if queued:
-                    status, headers, body = queued.pop(0)
+                fault = replay.faults.take(path)
+                if fault is not None:
+                    status, headers, body = fault
                     self._send(status, body, headers)
                     return
                 if path.startswith("/v1.0/groups/") and path.endswith("/transitivemembers"):
                     self._members(parsed, path.split("/")[3])
+                    return
+                if path.startswith("/api/projects/"):
+                    self._agents(parsed, path)
                     return
                 if path.startswith(("/v1.0/", "/beta/")):
                     self._graph_list(parsed, path)
@@ -283,24 +278,14 @@ class ArmReplay:
                 if items is None:
                     self._send(404, {"error": {"code": "NotFound", "message": path}})
                     return
-                query = parse_qs(parsed.query)
-                page = int(query.get("page", ["0"])[0])
-                size = replay.page_size
-                chunk = items[page * size : (page + 1) * size]
-                body: dict[str, Any] = {"value": chunk}
-                if (page + 1) * size < len(items):
-                    q = {k: v[0] for k, v in query.items()}
-                    q["page"] = str(page + 1)
-                    body["nextLink"] = f"{replay.url}{parsed.path}?{urlencode(q)}"
-                self._send(200, body)
+                self._page(parsed, items, count=False)
 
             def do_POST(self) -> None:
                 parsed = urlparse(self.path)
                 path = norm(parsed.path)
                 auth = self.headers.get("Authorization", "")
                 replay.requests.append((time.monotonic(), "POST", path, auth))
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self.read_body()
                 if not auth.startswith("Bearer "):
                     self._send(401, {"error": {"code": "InvalidAuthenticationToken"}})
                     return
@@ -362,12 +347,46 @@ class ArmReplay:
                     "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
                     "value": members[skip : skip + size],
                 }
-                if skip + size < len(members):
+                if skip + size < len(members):  # Graph pages by an offset, not a page number
                     q = {k: v[0] for k, v in query.items()}
                     q["$skiptoken"] = str(skip + size)
                     host = replay.next_link_host or replay.url
                     body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
                 self._send(200, body)
+
+            def _agents(self, parsed: Any, path: str) -> None:
+                """A Foundry project's agent list, paged as the service does (``limit``,
+                ``after`` = the last id of the previous page, ``has_more``)."""
+                segs = path.split("/")  # ['', 'api', 'projects', name, route]
+                query = parse_qs(parsed.query)
+                if len(segs) != 5 or query.get("api-version") != ["v1"]:
+                    self._send(400, {"error": {"code": "BadRequest", "message": path}})
+                    return
+                routes = replay.agents.get(segs[3])
+                if routes is None or segs[4] not in ("assistants", "agents"):
+                    self._send(404, {"error": {"code": "NotFound", "message": path}})
+                    return
+                items = routes.get(segs[4], [])
+                if not isinstance(items, list):  # a hostile answer, sent as it is
+                    self._send(200, {"object": "list", "data": items, "has_more": False})
+                    return
+                limit = min(int(query.get("limit", ["20"])[0]), replay.page_size)
+                after = query.get("after", [""])[0]
+                start = 0
+                if after:
+                    ids = [str(a.get("id")) for a in items]
+                    start = ids.index(after) + 1 if after in ids else len(items)
+                chunk = items[start : start + limit]
+                self._send(
+                    200,
+                    {
+                        "object": "list",
+                        "data": chunk,
+                        "first_id": chunk[0].get("id") if chunk else None,
+                        "last_id": chunk[-1].get("id") if chunk else None,
+                        "has_more": start + limit < len(items),
+                    },
+                )
 
             def _graph_list(self, parsed: Any, path: str) -> None:
                 items = replay.graph.get(path, [])
@@ -389,17 +408,16 @@ class ArmReplay:
                     body["@odata.nextLink"] = f"{host}{parsed.path}?{urlencode(q)}"
                 self._send(200, body)
 
-            def _page(self, parsed: Any, items: list[dict[str, Any]]) -> None:
+            def _page(self, parsed: Any, items: list[dict[str, Any]], count: bool = True) -> None:
+                """One page of a listing, ``nextLink`` naming the next (getEntities also
+                sends the total ``count``)."""
                 query = parse_qs(parsed.query)
-                page = int(query.get("page", ["0"])[0])
-                size = replay.page_size
-                body: dict[str, Any] = {
-                    "count": len(items),
-                    "value": items[page * size : (page + 1) * size],
-                }
-                if (page + 1) * size < len(items):
+                chunk, following = page(items, int(query.get("page", ["0"])[0]), replay.page_size)
+                body: dict[str, Any] = {"count": len(items)} if count else {}
+                body["value"] = chunk
+                if following is not None:
                     q = {k: v[0] for k, v in query.items()}
-                    q["page"] = str(page + 1)
+                    q["page"] = str(following)
                     body["nextLink"] = f"{replay.url}{parsed.path}?{urlencode(q)}"
                 self._send(200, body)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.demo import demo_documents
+from tests.azure.arm_replay import ArmReplay
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "fixtures" / "azure" / "arm-examples"

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.recommendations.evaluate import evaluate
+from tests.azure.arm_replay import ArmReplay
+
+pytestmark = pytest.mark.integration
 
 SUB = "22222222-3333-4444-5555-666666666666"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg-ai/providers"

@@ -8,12 +8,14 @@ import json
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.schema import node_kind
+from tests.azure.arm_replay import ArmReplay
+
+pytestmark = pytest.mark.integration
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 RG = f"{SUB}/resourceGroups/rg-ml"

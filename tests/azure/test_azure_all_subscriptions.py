@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.workspace import Workspace
+from tests.azure.arm_replay import ArmReplay
 from tests.support.cli import run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 OTHER = "0a0b0c0d-1111-4222-8333-444455556666"  # listed, but the caller has no role in it
 OTHER_RG = {
@@ -182,3 +184,43 @@ def test_interrupted_run_keeps_what_it_stored_and_resumes(
     assert out["skipped"] == [DEMO_SUBSCRIPTION]
     assert [s["subscription"] for s in out["subscriptions"]] == [OTHER]
     assert set(taken(tmp_path)) >= {DEMO_SUBSCRIPTION, OTHER}
+
+
+def test_the_python_api_runs_the_same_estate_collection(
+    two_subs: ArmReplay, tmp_path: Path
+) -> None:
+    """What a notebook calls: the orchestration the CLI renders, without the CLI."""
+    from aispm_graph.estate.azure import collect_azure_estate
+    from aispm_graph.estate.run import EstateError
+
+    ws = Workspace(tmp_path)
+    collector = AzureCollector(StaticTokenCredential("t"), two_subs.url)
+    lines: list[str] = []
+    estate = collect_azure_estate(
+        ws,
+        collector,
+        [DEMO_SUBSCRIPTION, OTHER],
+        mode="subscriptions",
+        tenant_wide=False,
+        max_workers=2,
+        log=lines.append,
+    )
+    assert [s["subscription"] for s in estate.collected] == [DEMO_SUBSCRIPTION]
+    assert [sub for sub, _why in estate.failed] == [OTHER]
+    assert f"subscription {OTHER}: not collected: {estate.failed[0][1]}" in lines
+    snap = ws.current()
+    assert snap is not None and snap.id == estate.snapshot
+    assert {s["scope"] for s in snap.sources()} == {DEMO_SUBSCRIPTION}
+    # resumed: the stored subscription is skipped, the denied one tried again
+    again = collect_azure_estate(
+        ws,
+        collector,
+        [DEMO_SUBSCRIPTION, OTHER],
+        mode="subscriptions",
+        resume=True,
+        tenant_wide=False,
+    )
+    assert (again.run, again.skipped, again.collected) == (estate.run, [DEMO_SUBSCRIPTION], [])
+    # nothing readable at all is the caller's error, not an empty snapshot
+    with pytest.raises(EstateError, match="no subscription could be collected"):
+        collect_azure_estate(ws, collector, [OTHER], mode="other", tenant_wide=False)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from arm_replay import ArmReplay
-from conftest import example_bodies
-
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.knowledge.azure.arm import norm
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.workspace import Document
+from tests.azure.arm_replay import ArmReplay
+from tests.azure.conftest import example_bodies
 
 RG1 = "/subscriptions/subid/resourcegroups/rg1/providers/microsoft.network"
 

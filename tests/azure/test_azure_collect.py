@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from arm_replay import ArmReplay
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
@@ -17,7 +16,10 @@ from aispm_graph.providers.azure.collect import (
 )
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Workspace
+from tests.azure.arm_replay import ArmReplay
 from tests.support.cli import run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SUB = DEMO_SUBSCRIPTION
 VM_LIST = f"/subscriptions/{SUB}/providers/Microsoft.Compute/virtualMachines"
@@ -60,7 +62,7 @@ def test_collects_every_recorded_resource_through_paging_429_and_403(demo_arm: A
     assert "403" in coverage["Microsoft.KeyVault/vaults"].detail
     assert coverage["Microsoft.Compute/virtualMachines"].status == "ok"
     assert coverage["Microsoft.Compute/virtualMachines"].count == 6
-    assert coverage["Microsoft.Authorization/roleAssignments"].count == 11
+    assert coverage["Microsoft.Authorization/roleAssignments"].count == 14
     assert coverage["Microsoft.MachineLearningServices/workspaces/connections"].count == 2
     # the 429 was retried after Retry-After, and the SDK pagers followed nextLink
     vm_calls = [r for r in demo_arm.requests if r[2] == VM_LIST.lower()]
@@ -156,7 +158,7 @@ def test_cli_collect_writes_snapshot_and_coverage(demo_arm: ArmReplay, tmp_path:
         "service": "Microsoft.CognitiveServices/accounts",
         "scope": "",
         "status": "ok",
-        "count": 3,
+        "count": 4,
         "calls": 0,
         "pages": 0,
         "seconds": 0.0,
@@ -254,6 +256,11 @@ def test_cli_collect_build_paths_end_to_end(demo_arm: ArmReplay, tmp_path: Path)
         "text-embedding-3-large",
         "stcontosogrounding",
         "srch-contoso-rag",
+        # the Foundry agents the replay's data plane serves, and what one's tool reaches
+        "asst_orders01",
+        "asst_notify02",
+        "faq-agent",
+        "stcontosocrm",
     }
     assert {p["entry"] for p in out["paths"]} == {"internet"}
     assert all(p["nodes"][1]["name"] == "vm-ai-gateway" for p in out["paths"])

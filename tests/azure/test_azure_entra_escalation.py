@@ -18,8 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay, tenancy_server
-from test_azure_escalation_techniques import (
+
+from aispm_graph.build import BuildContext, build_graph
+from aispm_graph.graph.model import Graph
+from aispm_graph.workspace import Workspace
+from tests.azure.arm_replay import ArmReplay, tenancy_server
+from tests.azure.test_azure_escalation_techniques import (
     ACCT,
     AGENT_DEVELOPER,
     AGENT_IDENTITY,
@@ -37,11 +41,9 @@ from test_azure_escalation_techniques import (
     SUB,
     USER_PLAIN,
 )
-
-from aispm_graph.build import BuildContext, build_graph
-from aispm_graph.graph.model import Graph
-from aispm_graph.workspace import Workspace
 from tests.support.cli import CliResult, run_cli
+
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "fixtures" / "azure" / "escalation"

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay, tenancy_server
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Workspace
+from tests.azure.arm_replay import ArmReplay, tenancy_server
 from tests.support.cli import CliResult, run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = ROOT / "fixtures" / "azure" / "groups"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from aispm_graph.providers.azure.resource_graph import ResourceGraphError, parse
 from aispm_graph.schema import attack_edge_kinds
 from aispm_graph.workspace import Document, Workspace
 from tests.support.cli import run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def arg_row(body: dict[str, Any]) -> dict[str, Any]:

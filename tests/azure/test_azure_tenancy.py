@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arm_replay import ArmReplay, tenancy_server
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +21,10 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.providers.azure.tenant import TenantCollector
 from aispm_graph.workspace import Document, Workspace
+from tests.azure.arm_replay import ArmReplay, tenancy_server
 from tests.support.cli import CliResult, run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "fixtures" / "azure" / "tenancy"

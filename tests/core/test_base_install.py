@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -108,7 +110,7 @@ def test_demo_runs_on_the_base_install(base: Path, tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr
     paths = aispm(base, ws, "paths", "--format", "json")
     assert paths.returncode == 0, paths.stderr
-    assert len(json.loads(paths.stdout)["paths"]) == 22
+    assert len(json.loads(paths.stdout)["paths"]) == 28
 
 
 def test_cypher_out_of_the_box_or_a_clear_way_to_it(base: Path, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 GRAPH = {
     "format": "aispm-graph",
@@ -54,22 +54,22 @@ def setup(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
     f = tmp_path / "g.json"
     f.write_text(json.dumps(GRAPH))
-    assert run_cli("import", "graph", str(f), workspace=ws).code == 0
+    assert invoke_cli("import", "graph", str(f), workspace=ws).code == 0
     return ws
 
 
 def targets(ws: Path) -> dict[str, dict]:
-    res = run_cli("paths", "--format", "json", workspace=ws)
+    res = invoke_cli("paths", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     return {p["target"]: p for p in res.json()["paths"]}
 
 
 def test_tagged_bucket_becomes_a_target_with_the_rule_as_factor(tmp_path: Path) -> None:
     ws = setup(tmp_path)
-    assert run_cli("build", workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
     assert targets(ws) == {}
     (ws / "aispm.context.yaml").write_text(CONTEXT)
-    assert run_cli("build", workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
     found = targets(ws)
     assert set(found) == {"b1"}
     factors = {f["name"]: f["detail"] for f in found["b1"]["risk"]["factors"]}
@@ -78,7 +78,7 @@ def test_tagged_bucket_becomes_a_target_with_the_rule_as_factor(tmp_path: Path) 
 
 def test_crown_jewel_flag(tmp_path: Path) -> None:
     ws = setup(tmp_path)
-    assert run_cli("build", "--crown-jewel", "b2", workspace=ws).code == 0
+    assert invoke_cli("build", "--crown-jewel", "b2", workspace=ws).code == 0
     assert set(targets(ws)) == {"b2"}
 
 
@@ -94,7 +94,7 @@ safe_exposures:
     reason: MFA-protected bastion, reviewed 2026-10
 """
     )
-    res = run_cli("build", "--context", str(ctx), workspace=ws)
+    res = invoke_cli("build", "--context", str(ctx), workspace=ws)
     assert res.code == 0 and "accepted exposure of bastion-01" in res.err
     assert targets(ws) == {}
 
@@ -114,6 +114,6 @@ def test_bad_context_files_exit_2_naming_rule_and_field(tmp_path: Path) -> None:
     for text, message in cases.items():
         f = tmp_path / "bad.yaml"
         f.write_text(text)
-        res = run_cli("build", "--context", str(f), workspace=ws)
+        res = invoke_cli("build", "--context", str(f), workspace=ws)
         assert res.code == 2 and message in res.err, (text, res.err)
         assert "Traceback" not in res.err

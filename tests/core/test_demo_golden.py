@@ -39,6 +39,10 @@ KB = f"arn:aws:bedrock:us-east-1:{A}:knowledge-base/KB00000001"
 KB_DOCS = "arn:aws:s3:::acme-kb-docs"
 ENGINE = f"{AIP}/reasoningEngines/778899001122"
 CURSOR = "mcp:cursor:/home/dev/.cursor/mcp.json"
+FOUNDRY = f"{DEMO_RG}/microsoft.cognitiveservices/accounts/ais-contoso-agents/projects/proj-support"
+ORDERS = f"{FOUNDRY}/agents/asst_orders01"
+NOTIFIER = f"{FOUNDRY}/agents/asst_notify02"
+CRM = f"{DEMO_RG}/microsoft.storage/storageaccounts/stcontosocrm"
 
 EXPECTED_ROUTES = {
     # Azure (recorded ARM responses): exposed VM -> managed identity -> OpenAI deployments and
@@ -48,6 +52,24 @@ EXPECTED_ROUTES = {
     ("internet", VM, MI, ST),
     ("internet", VM, MI, AOAI, ST),
     ("internet", VM, MI, AOAI, SRCH),
+    # Azure agents (Foundry Agent Service data plane): the gateway identity holds Azure AI User
+    # on the project, so it drives every agent there; on through the orders agent's OpenAPI
+    # tool, which acts as the project's managed identity, to the customer records; its search
+    # tool's grounding index; and the connected notifier agent.
+    ("internet", VM, MI, ORDERS),
+    ("internet", VM, MI, NOTIFIER),
+    ("internet", VM, MI, f"{FOUNDRY}/agents/faq-agent"),
+    ("internet", VM, MI, ORDERS, NOTIFIER),
+    ("internet", VM, MI, ORDERS, f"{ORDERS}/tools/azure_ai_search-support-kb", SRCH),
+    (
+        "internet",
+        VM,
+        MI,
+        ORDERS,
+        f"{ORDERS}/tools/openapi-crm_records",
+        f"{FOUNDRY}/identities/system",
+        CRM,
+    ),
     # AWS (collected from moto): exposed EC2 (IMDSv1) -> role -> Bedrock custom model, and its
     # training bucket.
     ("internet", EC2, ROLE, MODEL),

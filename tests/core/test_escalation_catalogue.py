@@ -7,8 +7,7 @@ positive edge and at least one negative -- which those tests run through the rea
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -21,23 +20,14 @@ from aispm_graph.schema import EDGE_KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 CASE_MODULES = {
-    Cloud.AWS: REPO / "tests" / "aws" / "test_aws_escalation_techniques.py",
-    Cloud.AZURE: REPO / "tests" / "azure" / "test_azure_escalation_techniques.py",
-    Cloud.GCP: REPO / "tests" / "gcp" / "test_gcp_escalation_techniques.py",
+    Cloud.AWS: "tests.aws.test_aws_escalation_techniques",
+    Cloud.AZURE: "tests.azure.test_azure_escalation_techniques",
+    Cloud.GCP: "tests.gcp.test_gcp_escalation_techniques",
 }
 
 
 def _cases(cloud: Cloud) -> dict[str, object]:
-    path = CASE_MODULES[cloud]
-    sys.path.insert(0, str(path.parent))  # the AWS and Azure tests import their helpers by name
-    try:
-        spec = importlib.util.spec_from_file_location(f"_esc_cases_{cloud.value}", path)
-        assert spec is not None and spec.loader is not None
-        module: ModuleType = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up by name
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
+    module: ModuleType = importlib.import_module(CASE_MODULES[cloud])
     cases: dict[str, object] = module.CASES
     return cases
 
@@ -88,3 +78,37 @@ def test_every_record_has_a_positive_and_a_negative_case(cloud: Cloud) -> None:
         negatives = getattr(case, "negatives", ())
         assert negatives, f"{tid}: no negative case"
         assert getattr(case, "src", None) and getattr(case, "dst", None)
+
+
+def test_public_catalogues_map_to_records_or_say_why() -> None:
+    """The comparison with pathfinding.cloud and PMapper names real records, and every
+    catalogue id a record cites is listed with that record (coverage is measured, both ways)."""
+    from aispm_graph.escalation.catalogues import CATALOGUES, PATHFINDING
+
+    records = {t.id: t for t in ALL_TECHNIQUES}
+    for entry in CATALOGUES:
+        assert entry.records or entry.note, f"{entry.catalogue} {entry.id}: neither record nor why"
+        unknown = [r for r in entry.records if r not in records]
+        assert not unknown, f"{entry.catalogue} {entry.id}: unknown records {unknown}"
+    listed = {(e.id, r) for e in PATHFINDING for r in e.records}
+    cited = {
+        (pid.strip(), t.id)
+        for t in ALL_TECHNIQUES
+        for pid in t.refs.pathfinding.split(",")
+        if pid.strip()
+    }
+    assert cited - listed == set(), "records cite pathfinding ids the comparison does not list"
+    assert listed - cited == set(), "the comparison maps ids the records do not cite"
+    ids = [e.id for e in PATHFINDING]
+    assert len(ids) == len(set(ids)) == 65  # the catalogue snapshot named in catalogues.py
+    pmapper = {(e.id, r) for e in CATALOGUES if e.catalogue == "PMapper" for r in e.records}
+    uncited = sorted({rid for _entry, rid in pmapper if not records[rid].refs.pmapper})
+    assert uncited == [], "records covering a PMapper checker should cite it"
+    # Every GCP record that cites Rhino is listed against the method it cites.
+    rhino = {(e.id, r) for e in CATALOGUES if e.catalogue == "Rhino GCP" for r in e.records}
+    cites = {
+        (t.refs.rhino.rsplit(": ", 1)[-1], t.id)
+        for t in ALL_TECHNIQUES
+        if t.cloud is Cloud.GCP and t.refs.rhino
+    }
+    assert cites - rhino == set(), "GCP records cite Rhino methods the comparison lacks"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aispm_graph.graph.fileformat import GraphFileError, graph_to_document, parse_graph_document
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 GOOD: dict[str, Any] = {
     "format": "aispm-graph",
@@ -100,9 +100,9 @@ def test_import_then_build_adds_custom_paths(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     f = tmp_path / "onprem.json"
     f.write_text(json.dumps(GOOD))
-    assert run_cli("import", "graph", str(f), workspace=ws).code == 0
-    assert run_cli("build", workspace=ws).code == 0
-    res = run_cli("paths", "--format", "json", workspace=ws)
+    assert invoke_cli("import", "graph", str(f), workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
+    res = invoke_cli("paths", "--format", "json", workspace=ws)
     assert [[n["id"] for n in p["nodes"]] for p in res.json()["paths"]] == [
         ["internet", "onprem:gpu-01", "onprem:model"]
     ]
@@ -112,11 +112,11 @@ def test_bad_file_changes_nothing(tmp_path: Path, demo_ws: Path) -> None:
     ws = tmp_path / "ws"
     good = tmp_path / "good.json"
     good.write_text(json.dumps(GOOD))
-    assert run_cli("import", "graph", str(good), workspace=ws).code == 0
+    assert invoke_cli("import", "graph", str(good), workspace=ws).code == 0
     before = tree_digest(ws)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(GOOD)[:-40])
-    res = run_cli("import", "graph", str(good), str(bad), workspace=ws)
+    res = invoke_cli("import", "graph", str(good), str(bad), workspace=ws)
     assert res.code == 2
     assert f"{bad}: invalid JSON at line 1" in res.err and "Traceback" not in res.err
     assert tree_digest(ws) == before
@@ -171,7 +171,7 @@ def test_hostile_bytes_through_the_cli_exit_2(tmp_path: Path, data: bytes) -> No
     f = tmp_path / "hostile.json"
     f.write_bytes(data)
     ws = tmp_path / "ws-hostile"
-    res = run_cli("import", "graph", str(f), workspace=ws)
+    res = invoke_cli("import", "graph", str(f), workspace=ws)
     assert res.code == 2, res.err
     assert str(f) in res.err and "Traceback" not in res.err
     assert not (ws / "snapshots").exists()

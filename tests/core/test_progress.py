@@ -21,6 +21,8 @@ import pytest
 
 from aispm_graph.progress import NULL, task, track
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FILES = 40
 

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cypher_graphs import AOAI, VM, mini_estate
 
 from aispm_graph.store import save_graph
 from aispm_graph.workspace import Workspace
+from tests.cypher.cypher_graphs import AOAI, VM, mini_estate
+from tests.support.cli import invoke_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def aispm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aispm_graph", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+    """The CLI in process (output and exit codes are the claim, not the process)."""
+    res = invoke_cli(*args, env=env)
+    return subprocess.CompletedProcess(list(args), res.code, res.out, res.err)
 
 
 @pytest.fixture

@@ -37,9 +37,13 @@ from aispm_graph.store import load_graph
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.skipif(
-    sys.version_info < (3, 12), reason="falkordblite (the embedded engine) needs Python 3.12+"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        sys.version_info < (3, 12), reason="falkordblite (the embedded engine) needs Python 3.12+"
+    ),
+    pytest.mark.integration,
+    pytest.mark.slow,
+]
 
 LIBRARY = load_library()
 import_submodules(aispm_graph.cli.commands)  # every command, as the entry point loads them

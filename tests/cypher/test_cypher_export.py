@@ -6,17 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from cypher_graphs import (
-    ACCT,
-    ACCT_B,
-    HOSTILE_ID,
-    HOSTILE_NAME,
-    ROLE,
-    TRAIN,
-    VM,
-    hostile_estate,
-    mini_estate,
-)
 
 from aispm_graph.cypher.connection import Connection, FalkorDBConnection, TransientCypherError
 from aispm_graph.cypher.names import NameError_, label, rel_type
@@ -28,6 +17,17 @@ from aispm_graph.cypher.writer import (
     unflatten_props,
 )
 from aispm_graph.graph.model import Graph
+from tests.cypher.cypher_graphs import (
+    ACCT,
+    ACCT_B,
+    HOSTILE_ID,
+    HOSTILE_NAME,
+    ROLE,
+    TRAIN,
+    VM,
+    hostile_estate,
+    mini_estate,
+)
 
 META = {"snapshot", "export_id", "json_props"}
 

@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from cypher_graphs import mini_estate
 
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.cypher.backends import open_neo4j
@@ -14,6 +13,7 @@ from aispm_graph.cypher.connection import Connection
 from aispm_graph.cypher.paths import find_paths_cypher
 from aispm_graph.cypher.queries import load_library
 from aispm_graph.cypher.writer import CypherWriter
+from tests.cypher.cypher_graphs import mini_estate
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("NEO4J_URI"),

@@ -12,21 +12,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from cypher_graphs import (
-    AOAI,
-    AZVM,
-    DEPLOY,
-    KB,
-    MI,
-    MODEL,
-    PUBLIC,
-    ROLE,
-    TRAIN,
-    USER,
-    VM,
-    mini_estate,
-    random_estate,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +26,21 @@ from aispm_graph.demo import load_demo_parts
 from aispm_graph.graph.model import Graph
 from aispm_graph.synth import synth_document
 from aispm_graph.workspace import Document
+from tests.cypher.cypher_graphs import (
+    AOAI,
+    AZVM,
+    DEPLOY,
+    KB,
+    MI,
+    MODEL,
+    PUBLIC,
+    ROLE,
+    TRAIN,
+    USER,
+    VM,
+    mini_estate,
+    random_estate,
+)
 
 
 def reference_sequences(graph: Graph, entries: list[str], max_hops: int) -> list[list[str]]:
@@ -184,10 +184,9 @@ def test_random_graphs_same_paths_as_engine(
 def test_paths_cli_backend_falkordb(
     conn: FalkorDBConnection, falkordb_url: str, tmp_path: Path
 ) -> None:
-    from test_cypher_cli import aispm
-
     from aispm_graph.store import save_graph
     from aispm_graph.workspace import Workspace
+    from tests.cypher.test_cypher_cli import aispm
 
     graph = mini_estate()
     ws = Workspace(tmp_path / "ws")

@@ -8,7 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cypher_graphs import (
+
+from aispm_graph.analysis.engine import PathOptions, find_paths
+from aispm_graph.build import build_graph
+from aispm_graph.cypher.backends import open_falkordb
+from aispm_graph.cypher.connection import Connection, FalkorDBConnection
+from aispm_graph.cypher.names import schema_rel_types
+from aispm_graph.cypher.queries import (
+    CATEGORIES,
+    QueryFileError,
+    load_library,
+    parse_query,
+    queries_dir,
+)
+from aispm_graph.cypher.writer import CypherWriter
+from aispm_graph.demo import load_demo_parts
+from aispm_graph.graph.model import Graph
+from tests.cypher.cypher_graphs import (
     ACCT,
     AOAI,
     AZVM,
@@ -28,22 +44,6 @@ from cypher_graphs import (
     VULN,
     mini_estate,
 )
-
-from aispm_graph.analysis.engine import PathOptions, find_paths
-from aispm_graph.build import build_graph
-from aispm_graph.cypher.backends import open_falkordb
-from aispm_graph.cypher.connection import Connection, FalkorDBConnection
-from aispm_graph.cypher.names import schema_rel_types
-from aispm_graph.cypher.queries import (
-    CATEGORIES,
-    QueryFileError,
-    load_library,
-    parse_query,
-    queries_dir,
-)
-from aispm_graph.cypher.writer import CypherWriter
-from aispm_graph.demo import load_demo_parts
-from aispm_graph.graph.model import Graph
 
 LIBRARY = load_library()
 REQUIRED = {

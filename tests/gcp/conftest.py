@@ -14,6 +14,9 @@ from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import Document
 from tests.conftest import CliResult, run_cli
+from tests.support.graph import pairs
+
+edges = pairs  # {(source, target)} of one kind, as the GCP tests import it from here
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_ASSETS = REPO / "fixtures" / "demo" / "gcp" / "assets.json"
@@ -44,10 +47,6 @@ def demo_graph() -> tuple[Graph, BuildContext]:
 @pytest.fixture
 def records() -> list[dict[str, Any]]:
     return copy.deepcopy(demo_records())
-
-
-def edges(graph: Graph, kind: str) -> set[tuple[str, str]]:
-    return {(s, t) for s, t, _d in graph.edges(kind)}
 
 
 def find(records: list[dict[str, Any]], suffix: str, content: str = "resource") -> dict[str, Any]:

@@ -28,6 +28,9 @@ API disabled, 404 for an agent it does not hold), which the real ``googleapiclie
 client reaches through ``--dialogflow-endpoint`` (or ``--api-endpoint``). The Vertex AI API's
 ``GET /v1/projects/P/locations/L/ragCorpora/C/ragFiles`` is answered the same way from
 recorded v1 ``RagFile`` JSON.
+
+The server, paging and fault queues are the shared loopback fake's
+(:mod:`tests.support.loopback`); this module is the Google routing.
 """
 
 from __future__ import annotations
@@ -37,12 +40,13 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from google.cloud import asset_v1
+
+from tests.support.loopback import FaultQueue, LoopbackServer, QuietHandler, page
 
 CONTENT = {
     "1": "RESOURCE",
@@ -105,14 +109,14 @@ class Recording:
     page_size: int = 3
     deny: set[tuple[str, str]] = field(default_factory=set)
     # (asset type, content type, page index) -> statuses to return before succeeding
-    flaky: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
+    flaky: FaultQueue[tuple[str, str, int], int] = field(default_factory=FaultQueue)
     unauthenticated: bool = False
     # v2 Policy JSON by policy name ("projects/NUMBER/policies/CONSTRAINT")
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)
     # resources ("projects/NUMBER" or "projects/ID") whose effective policies are denied
     deny_effective: set[str] = field(default_factory=set)
     # policy name -> statuses to return before the policy (429 / 503 are retried)
-    flaky_effective: dict[str, list[int]] = field(default_factory=dict)
+    flaky_effective: FaultQueue[str, int] = field(default_factory=FaultQueue)
     # project id -> number, so that a request by id is answered with the number
     project_numbers: dict[str, str] = field(default_factory=dict)
     # Cloud Identity: group email -> {"name": "groups/ID", "memberships": [MemberRelation]}
@@ -130,6 +134,11 @@ class Recording:
     dialogflow_disabled: bool = False
     # Vertex AI RAG Engine: corpus API name -> recorded v1 RagFile JSON
     rag_files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # a test may hand in plain dicts of fault lists
+        self.flaky = FaultQueue(self.flaky)
+        self.flaky_effective = FaultQueue(self.flaky_effective)
 
     @classmethod
     def from_documents(cls, rows: list[dict[str, Any]], **kw: Any) -> Recording:
@@ -152,47 +161,26 @@ class Recording:
         return list(self.assets.get((requested, content), []))
 
 
-class ReplayServer:
+class ReplayServer(LoopbackServer):
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server._handle(self)
 
-            def log_message(self, *_args: Any) -> None:
-                return None
+        super().__init__(Handler)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+    def _send(self, h: QuietHandler, status: int, body: dict[str, Any]) -> None:
+        h.send_json(status, body, content_type="application/json; charset=UTF-8")
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def start(self) -> ReplayServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        raw = json.dumps(body).encode()
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=UTF-8")
-        h.send_header("Content-Length", str(len(raw)))
-        h.end_headers()
-        h.wfile.write(raw)
-
-    def _error(self, h: BaseHTTPRequestHandler, status: int, reason: str, msg: str) -> None:
+    def _error(self, h: QuietHandler, status: int, reason: str, msg: str) -> None:
         self._send(h, status, {"error": {"code": status, "message": msg, "status": reason}})
 
-    def _effective(self, h: BaseHTTPRequestHandler, m: re.Match[str]) -> None:
+    def _effective(self, h: QuietHandler, m: re.Match[str]) -> None:
         rec = self.recording
         parent, constraint = m.group(1), m.group(2)
         kind, _, ident = parent.partition("/")
@@ -207,15 +195,14 @@ class ReplayServer:
                 f"Permission 'orgpolicy.policy.get' denied on resource '{name}'.",
             )
             return
-        pending = rec.flaky_effective.get(name)
-        if pending:
-            status = pending.pop(0)
+        status = rec.flaky_effective.take(name)
+        if status is not None:
             reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
             self._error(h, status, reason, "try again later")
             return
         self._send(h, 200, rec.effective.get(name) or {"name": name, "spec": {}})
 
-    def _identity(self, h: BaseHTTPRequestHandler, path: str, query: dict[str, list[str]]) -> None:
+    def _identity(self, h: QuietHandler, path: str, query: dict[str, list[str]]) -> None:
         rec = self.recording
         if rec.identity_disabled:
             self._send(
@@ -261,30 +248,29 @@ class ReplayServer:
             implied = (direct(m.group(1), rel) for rel in group["memberships"])
             listing = [ms for ms in implied if ms is not None]
         token = (query.get("pageToken") or [""])[0]
-        page = int(token.removeprefix("m-")) if token.startswith("m-") else 0
+        index = int(token.removeprefix("m-")) if token.startswith("m-") else 0
         size = min(int((query.get("pageSize") or ["200"])[0]), rec.member_page_size)
-        items = listing[page * size : (page + 1) * size]
+        items, following = page(listing, index, size)
         body: dict[str, Any] = {"memberships": items}
-        if (page + 1) * size < len(listing):
-            body["nextPageToken"] = f"m-{page + 1}"
+        if following is not None:
+            body["nextPageToken"] = f"m-{following}"
         self._send(h, 200, body)
 
-    def _rag_files(
-        self, h: BaseHTTPRequestHandler, corpus: str, query: dict[str, list[str]]
-    ) -> None:
+    def _rag_files(self, h: QuietHandler, corpus: str, query: dict[str, list[str]]) -> None:
         listing = self.recording.rag_files.get(corpus)
         if listing is None:
             self._error(h, 404, "NOT_FOUND", f"RagCorpus {corpus} is not found.")
             return
         token = (query.get("pageToken") or [""])[0]
-        page = int(token.removeprefix("r-")) if token.startswith("r-") else 0
+        index = int(token.removeprefix("r-")) if token.startswith("r-") else 0
         size = min(int((query.get("pageSize") or ["100"])[0]), self.recording.webhook_page_size)
-        body: dict[str, Any] = {"ragFiles": listing[page * size : (page + 1) * size]}
-        if (page + 1) * size < len(listing):
-            body["nextPageToken"] = f"r-{page + 1}"
+        items, following = page(listing, index, size)
+        body: dict[str, Any] = {"ragFiles": items}
+        if following is not None:
+            body["nextPageToken"] = f"r-{following}"
         self._send(h, 200, body)
 
-    def _webhooks(self, h: BaseHTTPRequestHandler, agent: str, query: dict[str, list[str]]) -> None:
+    def _webhooks(self, h: QuietHandler, agent: str, query: dict[str, list[str]]) -> None:
         rec = self.recording
         if rec.dialogflow_disabled:
             self._send(
@@ -320,14 +306,15 @@ class ReplayServer:
             return
         listing = rec.webhooks[agent]
         token = (query.get("pageToken") or [""])[0]
-        page = int(token.removeprefix("w-")) if token.startswith("w-") else 0
+        index = int(token.removeprefix("w-")) if token.startswith("w-") else 0
         size = min(int((query.get("pageSize") or ["100"])[0]), rec.webhook_page_size)
-        body: dict[str, Any] = {"webhooks": listing[page * size : (page + 1) * size]}
-        if (page + 1) * size < len(listing):
-            body["nextPageToken"] = f"w-{page + 1}"
+        items, following = page(listing, index, size)
+        body: dict[str, Any] = {"webhooks": items}
+        if following is not None:
+            body["nextPageToken"] = f"w-{following}"
         self._send(h, 200, body)
 
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+    def _handle(self, h: QuietHandler) -> None:
         url = urlparse(h.path)
         rag = RAG_FILES_PATH.fullmatch(url.path)
         if rag is not None:
@@ -404,14 +391,14 @@ class ReplayServer:
         atype = (query.get("assetTypes") or [""])[0]
         content = CONTENT.get((query.get("contentType") or [""])[0], "?")
         token = (query.get("pageToken") or [""])[0]
-        page = int(token.removeprefix("page-")) if token.startswith("page-") else 0
+        index = int(token.removeprefix("page-")) if token.startswith("page-") else 0
         with self._lock:
             self.requests.append(
                 {
                     "path": url.path,
                     "asset_type": atype,
                     "content_type": content,
-                    "page": page,
+                    "page": index,
                     "authorization": h.headers.get("authorization"),
                 }
             )
@@ -430,16 +417,13 @@ class ReplayServer:
                     f"The caller does not have permission to list {atype} ({content})",
                 )
                 return
-            pending = rec.flaky.get((atype, content, page))
-            if pending:
-                status = pending.pop(0)
+            status = rec.flaky.take((atype, content, index))
+            if status is not None:
                 reason = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
                 self._error(h, status, reason, "try again later")
                 return
-        items = rec.matching(atype, content)
-        start = page * rec.page_size
-        chunk = items[start : start + rec.page_size]
+        chunk, following = page(rec.matching(atype, content), index, rec.page_size)
         body: dict[str, Any] = {"assets": chunk, "readTime": "2026-11-30T12:00:00Z"}
-        if start + rec.page_size < len(items):
-            body["nextPageToken"] = f"page-{page + 1}"
+        if following is not None:
+            body["nextPageToken"] = f"page-{following}"
         self._send(h, 200, body)

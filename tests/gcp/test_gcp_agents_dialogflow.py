@@ -32,6 +32,8 @@ from tests.conftest import run_cli
 from tests.gcp.conftest import TOKEN_ENV, build, collect_gcp, demo_rows, edges
 from tests.gcp.replay import Recording, ReplayServer
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 P, NUM = "acme-vertex-prod", "714523698012"
 LOC = "us-central1"
 AGENT_API = f"projects/{NUM}/locations/{LOC}/agents/5b1c0e4d-aaaa-4c1e-9d3f-0a1b2c3d4e5f"

@@ -11,9 +11,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from aispm_graph.graph.model import Graph
 from aispm_graph.recommendations.evaluate import evaluate
 from tests.gcp.conftest import build, demo_rows, edges
+
+pytestmark = pytest.mark.integration
 
 P, NUM, LOC = "acme-vertex-prod", "714523698012", "us-central1"
 AIP = f"//aiplatform.googleapis.com/projects/{P}/locations/{LOC}"

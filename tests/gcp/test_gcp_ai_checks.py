@@ -15,6 +15,8 @@ from tests.conftest import run_cli
 from tests.gcp.conftest import collect_gcp, demo_rows
 from tests.gcp.replay import Recording, ReplayServer
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 AIP = "//aiplatform.googleapis.com/projects/714523698012/locations/us-central1/reasoningEngines"
 DS = "//discoveryengine.googleapis.com/projects/714523698012/locations/global/collections"
 KEY = "projects/acme-vertex-prod/locations/us/keyRings/ai/cryptoKeys/k1"

@@ -16,6 +16,8 @@ from tests.conftest import run_cli
 from tests.gcp.conftest import collect_gcp, demo_rows
 from tests.gcp.replay import Recording, ReplayServer
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 NUM = "714523698012"  # the demo project's number
 PROJ = "acme-vertex-prod"
 LOC = "us-central1"

@@ -20,6 +20,8 @@ from tests.gcp.conftest import SCOPE, TOKEN_ENV, collect_gcp, demo_rows
 from tests.gcp.replay import Recording, ReplayServer
 from tests.gcp.test_gcp_paths import EP, EXPECTED_ROUTES, MODEL, NB, ZONE
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 DENIED = ("secretmanager.googleapis.com/Secret", "RESOURCE")
 FLAKY = ("compute.googleapis.com/Instance", "RESOURCE", 1)
 

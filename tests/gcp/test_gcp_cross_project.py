@@ -12,12 +12,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aispm_graph.analysis.engine import PathOptions, find_paths
 from aispm_graph.graph.model import Graph
 from aispm_graph.knowledge.gcp.names import is_service_agent, sa_id, sa_owner, sa_project
 from tests.conftest import run_cli
 from tests.gcp.conftest import build, edges, find
 from tests.gcp.test_gcp_paths import EP, MODEL, NB, SANDBOX_SA, SB, TRAIN, ZONE, P
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SB_NUMBER = "714523698099"
 SB_ANC = [f"projects/{SB_NUMBER}", "folders/902233445566", "organizations/411122223333"]

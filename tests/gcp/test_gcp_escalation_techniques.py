@@ -25,6 +25,8 @@ from aispm_graph.workspace import Workspace
 from tests.gcp.conftest import collect_gcp, demo_rows
 from tests.gcp.replay import Recording, ReplayServer
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 PROD_NUM, SANDBOX_NUM = "714523698012", "714523698099"
 PROJECT_ASSET = f"//cloudresourcemanager.googleapis.com/projects/{PROD_NUM}"
 SANDBOX_ASSET = f"//cloudresourcemanager.googleapis.com/projects/{SANDBOX_NUM}"
@@ -36,6 +38,16 @@ ML_ADMIN = (
     "//iam.googleapis.com/projects/acme-vertex-prod/serviceAccounts/"
     "ml-admin@acme-vertex-prod.iam.gserviceaccount.com"
 )
+SANDBOX_SA = (
+    "//iam.googleapis.com/projects/acme-vertex-sandbox/serviceAccounts/"
+    "sandbox-runner@acme-vertex-sandbox.iam.gserviceaccount.com"
+)
+# The sandbox enforces the ban on service account keys (the effective policy the Org Policy
+# API answers for it); production does not.
+KEY_BAN = {
+    "name": f"projects/{SANDBOX_NUM}/policies/iam.disableServiceAccountKeyCreation",
+    "spec": {"rules": [{"enforce": True}]},
+}
 RUN = "//run.googleapis.com/projects/acme-vertex-prod/locations/us-central1/services/chat-frontend"
 VM = (
     "//compute.googleapis.com/projects/acme-vertex-prod/zones/us-central1-a/instances/jupyter-ds-01"
@@ -63,6 +75,8 @@ class Case:
 
 def _dst(tid: str) -> str:
     t = BY_ID[tid]
+    if tid == "gcp-orgpolicy-key-creation":
+        return SANDBOX_SA
     if t.resource_kinds == ("GCPServiceAccount",):
         return ML_ADMIN
     return {
@@ -77,8 +91,26 @@ def _dst(tid: str) -> str:
 NEG_SCOPE = {
     "gcp-folder-set-iam-policy": "project",  # a folder permission bound on a project
     "gcp-org-set-iam-policy": "folder",  # an organization permission bound on a folder
+    "gcp-orgpolicy-key-creation": "project",  # production: does not reach the sandbox SA
+}
+POS_SCOPE = {
+    "gcp-folder-set-iam-policy": "folder",
+    "gcp-org-set-iam-policy": "org",
+    "gcp-orgpolicy-key-creation": "sandbox",
 }
 EXTRA_NEGATIVES = {
+    "gcp-sa-key-create": (
+        member("b", "gcp-sa-key-create"),
+        SANDBOX_SA,
+        "CAN_ASSUME",
+        "condition false: the sandbox enforces iam.disableServiceAccountKeyCreation",
+    ),
+    "gcp-orgpolicy-key-creation": (
+        member("r", "gcp-orgpolicy-key-creation"),
+        ML_ADMIN,
+        "CAN_ASSUME",
+        "condition false: production does not ban keys, there is nothing to lift",
+    ),
     "gcp-actas-compute-instance": (
         member("q", "gcp-actas-compute-instance"),
         ML_ADMIN,
@@ -92,6 +124,10 @@ EXTRA_NEGATIVES = {
         "condition false: the bucket holds no AI data",
     ),
 }
+
+
+# Records whose edge is conditional by design, with what the evidence must say.
+CONFIDENCE = {"gcp-storage-hmac-key": "conditional"}
 
 
 def _cases() -> dict[str, Case]:
@@ -151,9 +187,20 @@ def rows() -> list[dict[str, Any]]:
     for t in TECHNIQUES:
         role_name = f"projects/acme-vertex-prod/roles/esc_{t.id.replace('-', '_')}"
         roles.append(_role_asset(t.id, list(t.all_of)))
-        pos_scope = {"gcp-folder-set-iam-policy": "folder", "gcp-org-set-iam-policy": "org"}
-        bind(pos_scope.get(t.id, "project"), role_name, member("p", t.id))
+        bind(POS_SCOPE.get(t.id, "project"), role_name, member("p", t.id))
         bind(NEG_SCOPE.get(t.id, "sandbox"), role_name, member("n", t.id))
+    # Key creation where keys are banned, without the right to lift the ban.
+    bind(
+        "sandbox",
+        "projects/acme-vertex-prod/roles/esc_gcp_sa_key_create",
+        member("b", "gcp-sa-key-create"),
+    )
+    # Key creation and the right to lift a ban, where there is none: the plain technique.
+    bind(
+        "project",
+        "projects/acme-vertex-prod/roles/esc_gcp_orgpolicy_key_creation",
+        member("r", "gcp-orgpolicy-key-creation"),
+    )
     # actAs alone (no way to run code): a false condition.
     bind("project", "roles/iam.serviceAccountUser", member("q", "gcp-actas-compute-instance"))
     # The custom role being updated is held by the attacker; the negative may update roles only
@@ -188,7 +235,10 @@ def rows() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
-    srv = ReplayServer(Recording.from_documents(rows(), page_size=50)).start()
+    rec = Recording.from_documents(rows(), page_size=50)
+    rec.project_numbers = {"acme-vertex-prod": PROD_NUM, "acme-vertex-sandbox": SANDBOX_NUM}
+    rec.effective[KEY_BAN["name"]] = KEY_BAN  # type: ignore[index]
+    srv = ReplayServer(rec).start()
     try:
         ws: Path = tmp_path_factory.mktemp("gcp-esc") / "ws"
         res = collect_gcp(srv.url, ws, "--format", "json")
@@ -211,7 +261,7 @@ def test_technique_positive(graph: Graph, tid: str) -> None:
     e = graph.edge(case.src, case.dst, case.kind)
     assert e is not None, f"{tid}: no {case.kind} {case.src} -> {case.dst}"
     assert tid in _ids(e), e["evidence"]
-    assert e["confidence"] == "confirmed", e
+    assert e["confidence"] == CONFIDENCE.get(tid, "confirmed"), e
     assert e["evidence"]["fix"]
 
 
@@ -222,6 +272,31 @@ def test_technique_negative(graph: Graph, tid: str) -> None:
         assert e is None or tid not in _ids(e) or e["confidence"] == "inferred", (
             f"{tid}: {why}: {e}"
         )
+
+
+def test_hmac_key_edge_says_it_reaches_cloud_storage_only(graph: Graph) -> None:
+    e = graph.edge(member("p", "gcp-storage-hmac-key"), ML_ADMIN, "CAN_ASSUME")
+    assert e is not None and e["confidence"] == "conditional"
+    assert "Cloud Storage only" in e["evidence"]["condition"]
+
+
+def test_lifting_the_key_ban_is_named_in_the_evidence(graph: Graph) -> None:
+    """Key creation is no escalation where the ban is enforced; with orgpolicy.policy.set the
+    member lifts it first, and the edge says which constraint and where."""
+    sandbox = graph.node("//cloudresourcemanager.googleapis.com/projects/acme-vertex-sandbox")
+    assert sandbox["org_policies"]["iam.disableServiceAccountKeyCreation"]["enforced"]
+    e = graph.edge(member("p", "gcp-orgpolicy-key-creation"), SANDBOX_SA, "CAN_ASSUME")
+    assert e is not None
+    ev = e["evidence"]
+    assert ev["technique_id"] == "gcp-orgpolicy-key-creation"
+    assert ev["guardrail"] == (
+        "iam.disableServiceAccountKeyCreation enforced at acme-vertex-sandbox, lifted with "
+        "orgpolicy.policy.set"
+    )
+    assert any(g.startswith("orgpolicy.policy.set: ") for g in ev["also_granted"])
+    assert graph.edge(member("b", "gcp-sa-key-create"), SANDBOX_SA, "CAN_ASSUME") is None
+    plain = graph.edge(member("r", "gcp-orgpolicy-key-creation"), ML_ADMIN, "CAN_ASSUME")
+    assert plain is not None and plain["evidence"]["technique_id"] == "gcp-sa-key-create"
 
 
 def test_project_iam_writer_is_an_administrator_like_an_owner(graph: Graph) -> None:

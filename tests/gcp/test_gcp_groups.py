@@ -29,6 +29,8 @@ from tests.gcp.conftest import SCOPE, build, collect_gcp, demo_records, demo_row
 from tests.gcp.replay import Recording, ReplayServer
 from tests.gcp.test_gcp_paths import EP, MODEL, PROJECT, WB_SA, ZONE
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 PROJECT_IAM = "//cloudresourcemanager.googleapis.com/projects/714523698012"
 INVOKERS = "group:ml-invokers@acme.example"
 FOREIGN = "group:partners@other.example"

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from aispm_graph.demo import demo_documents, load_demo_parts
 from aispm_graph.providers.gcp.assets import AssetRecordError, normalize
 from aispm_graph.workspace import decompress_json
-from tests.conftest import run_cli
 from tests.gcp.conftest import DEMO_ASSETS, LOCAL_EXAMPLES, build, demo_records
 from tests.gcp.test_gcp_paths import EXPECTED_ROUTES, routes
+from tests.support.cli import invoke_cli
 
 
 def write_ndjson(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -30,11 +30,11 @@ def write_ndjson(path: Path, records: list[dict[str, Any]]) -> Path:
 def test_import_export_then_build(tmp_path: Path) -> None:
     export = write_ndjson(tmp_path / "acme.ndjson", demo_records())
     ws = tmp_path / "ws"
-    res = run_cli("import", "gcp-asset-export", str(export), workspace=ws)
+    res = invoke_cli("import", "gcp-asset-export", str(export), workspace=ws)
     assert res.code == 0, res.err
     assert f"imported {len(demo_records())} asset records from 1 file(s)" in res.err
-    assert run_cli("build", workspace=ws).code == 0
-    res = run_cli("paths", "--format", "json", workspace=ws)
+    assert invoke_cli("build", workspace=ws).code == 0
+    res = invoke_cli("paths", "--format", "json", workspace=ws)
     assert res.code == 0, res.err
     assert {tuple(n["id"] for n in p["nodes"]) for p in res.json()["paths"]} == EXPECTED_ROUTES
 
@@ -42,10 +42,10 @@ def test_import_export_then_build(tmp_path: Path) -> None:
 def test_import_policy_library_array_form(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     files = [str(p) for p in sorted(LOCAL_EXAMPLES.glob("cai_*.json"))]
-    res = run_cli("import", "gcp-asset-export", *files, workspace=ws)
+    res = invoke_cli("import", "gcp-asset-export", *files, workspace=ws)
     assert res.code == 0, res.err
-    assert run_cli("build", workspace=ws).code == 0
-    res = run_cli("paths", "--format", "json", workspace=ws)
+    assert invoke_cli("build", workspace=ws).code == 0
+    res = invoke_cli("paths", "--format", "json", workspace=ws)
     assert res.code == 0
     # The world-writable bucket is public, but nothing marks it as AI data: no target.
     assert res.json()["paths"] == []
@@ -75,7 +75,7 @@ def test_bad_export_is_rejected_with_its_place(tmp_path: Path, content: str, mes
     bad = tmp_path / "bad.ndjson"
     bad.write_text(content, encoding="utf-8")
     ws = tmp_path / "ws"
-    res = run_cli("import", "gcp-asset-export", str(good), str(bad), workspace=ws)
+    res = invoke_cli("import", "gcp-asset-export", str(good), str(bad), workspace=ws)
     assert res.code == 2, res.err
     assert message in res.err
     assert "bad.ndjson" in res.err
@@ -86,11 +86,11 @@ def test_bad_export_is_rejected_with_its_place(tmp_path: Path, content: str, mes
 def test_deeply_nested_line_and_binary_file(tmp_path: Path) -> None:
     deep = tmp_path / "deep.ndjson"
     deep.write_text('{"a": ' * 100_000 + "1" + "}" * 100_000 + "\n", encoding="utf-8")
-    res = run_cli("import", "gcp-asset-export", str(deep), workspace=tmp_path / "ws")
+    res = invoke_cli("import", "gcp-asset-export", str(deep), workspace=tmp_path / "ws")
     assert res.code == 2 and "deep.ndjson: line 1" in res.err and "Traceback" not in res.err
     binary = tmp_path / "blob.ndjson"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    res = run_cli("import", "gcp-asset-export", str(binary), workspace=tmp_path / "ws")
+    res = invoke_cli("import", "gcp-asset-export", str(binary), workspace=tmp_path / "ws")
     assert res.code == 2 and "not UTF-8" in res.err
 
 
@@ -204,7 +204,7 @@ def test_secret_values_are_scrubbed_on_import(tmp_path: Path) -> None:
     ]
     export = write_ndjson(tmp_path / "s.ndjson", records)
     ws = tmp_path / "ws"
-    assert run_cli("import", "gcp-asset-export", str(export), workspace=ws).code == 0
+    assert invoke_cli("import", "gcp-asset-export", str(export), workspace=ws).code == 0
     files = list((ws / "snapshots").rglob("*.json.zst"))
     assert files
     text = "".join(json.dumps(decompress_json(f.read_bytes())) for f in files)

@@ -17,12 +17,14 @@ import pytest
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
-from aispm_graph.providers.gcp.assets import normalize
+from aispm_graph.providers.gcp.assets import WATCHED_CONSTRAINTS, normalize
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
 from tests.gcp.conftest import SCOPE, TOKEN_ENV, build, collect_gcp, demo_records, demo_rows
 from tests.gcp.replay import Recording, ReplayServer, to_wire
 from tests.gcp.test_gcp_paths import EXPECTED_ROUTES, TRAIN, ZONE, routes
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 NUMBER = "714523698012"
 SANDBOX_NUMBER = "714523698099"
@@ -100,8 +102,8 @@ def test_effective_public_access_prevention_closes_the_public_bucket(
 ) -> None:
     out = enforced["out"]
     assert out["gaps"] == []
-    # two projects found, four watched constraints each
-    assert out["effective_org_policies"] == 8
+    # two projects found, each watched constraint read for each
+    assert out["effective_org_policies"] == 2 * len(WATCHED_CONSTRAINTS)
     calls = [r for r in enforced["requests"] if r["content_type"] == "EFFECTIVE_ORG_POLICY"]
     asked = {r["path"] for r in calls}
     pap = f"/v2/projects/{NUMBER}/policies/storage.publicAccessPrevention:getEffectivePolicy"

@@ -18,6 +18,8 @@ from aispm_graph.workspace import Workspace
 from tests.conftest import REPO, run_cli
 from tests.hostile.support import cli, workspace_state, write_json
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
 
 def _graph(i: int) -> dict[str, object]:
     return {

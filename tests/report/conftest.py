@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reportkit import FIXED_TIME
 
 from aispm_graph.api import Estate
 from aispm_graph.report import ReportData
+from tests.report.reportkit import FIXED_TIME
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,6 @@ import io
 import json
 from pathlib import Path
 
-from reportkit import FIXED_TIME, full_report, hand_rows
-
 from aispm_graph.api import Estate
 from aispm_graph.report import (
     SECTION_PROVIDERS,
@@ -19,7 +17,8 @@ from aispm_graph.report import (
     render,
 )
 from aispm_graph.report.data import riskiest_hop
-from tests.conftest import run_cli
+from tests.report.reportkit import FIXED_TIME, full_report, hand_rows
+from tests.support.cli import invoke_cli
 
 
 def test_demo_report_has_paths_inventory_and_every_section(
@@ -102,13 +101,13 @@ def test_cli_report_every_format_and_gate(demo_ws: Path, demo_paths: dict, tmp_p
         ("json", '"schema_version": 1'),
     ):
         out = tmp_path / f"r.{fmt}"
-        res = run_cli("report", "--format", fmt, "-o", str(out), workspace=demo_ws)
+        res = invoke_cli("report", "--format", fmt, "-o", str(out), workspace=demo_ws)
         assert res.code == 0, res.err
         assert marker in out.read_text(encoding="utf-8")
         assert f"wrote {fmt} report to {out} ({total} paths)" in res.err
-    top = run_cli("report", "--format", "json", "--top", "3", workspace=demo_ws).json()
+    top = invoke_cli("report", "--format", "json", "--top", "3", workspace=demo_ws).json()
     assert len(top["paths"]) == 3 and top["total_paths"] == total
-    gate = run_cli(
+    gate = invoke_cli(
         "report",
         "--format",
         "md",
@@ -120,29 +119,29 @@ def test_cli_report_every_format_and_gate(demo_ws: Path, demo_paths: dict, tmp_p
     )
     assert gate.code == 1 and (tmp_path / "g.md").exists()
     (tmp_path / "afile").write_text("x")
-    bad = run_cli("report", "-o", str(tmp_path / "afile" / "r.html"), workspace=demo_ws)
+    bad = invoke_cli("report", "-o", str(tmp_path / "afile" / "r.html"), workspace=demo_ws)
     assert bad.code == 2 and "cannot write" in bad.err and "Traceback" not in bad.err
-    empty = run_cli("report", workspace=tmp_path / "nows")
+    empty = invoke_cli("report", workspace=tmp_path / "nows")
     assert empty.code == 2 and "Traceback" not in empty.err
 
 
 def test_cli_paths_report_formats_and_inventory_csv(demo_ws: Path, demo_paths: dict) -> None:
-    md = run_cli("paths", "--format", "md", "--top", "2", workspace=demo_ws)
+    md = invoke_cli("paths", "--format", "md", "--top", "2", workspace=demo_ws)
     assert md.code == 0 and md.out.count("```mermaid") == 2
-    sarif = run_cli("paths", "--format", "sarif", workspace=demo_ws).json()
+    sarif = invoke_cli("paths", "--format", "sarif", workspace=demo_ws).json()
     assert len(sarif["runs"][0]["results"]) == demo_paths["total_paths"]
-    html = run_cli("paths", "--format", "html", workspace=demo_ws)
+    html = invoke_cli("paths", "--format", "html", workspace=demo_ws)
     assert demo_paths["paths"][0]["id"] in html.out
-    ocsf = run_cli("paths", "--format", "ocsf", "--min-risk", "high", workspace=demo_ws).json()
+    ocsf = invoke_cli("paths", "--format", "ocsf", "--min-risk", "high", workspace=demo_ws).json()
     assert {e["risk_level"] for e in ocsf} <= {"Critical", "High"}
     # The existing formats are unchanged.
-    assert run_cli("paths", "--format", "json", workspace=demo_ws).json()["total_paths"] == len(
+    assert invoke_cli("paths", "--format", "json", workspace=demo_ws).json()["total_paths"] == len(
         demo_paths["paths"]
     )
-    res = run_cli("inventory", "--format", "csv", workspace=demo_ws)
+    res = invoke_cli("inventory", "--format", "csv", workspace=demo_ws)
     assert res.code == 0, res.err
     rows = list(csv.DictReader(io.StringIO(res.out)))
-    inv = run_cli("inventory", "--format", "json", workspace=demo_ws).json()
+    inv = invoke_cli("inventory", "--format", "json", workspace=demo_ws).json()
     assert [r["id"] for r in rows] == [i["id"] for i in inv["items"]]
     assert {r["shadow_ai"] for r in rows} == {"True", "False"}
 
@@ -169,14 +168,16 @@ def test_report_json_round_trips(demo_report: ReportData) -> None:
 
 
 def test_cli_report_csv_sections(demo_ws: Path, demo_paths: dict) -> None:
-    paths = run_cli("report", "--format", "csv", workspace=demo_ws)
+    paths = invoke_cli("report", "--format", "csv", workspace=demo_ws)
     assert paths.code == 0, paths.err
     rows = list(csv.DictReader(io.StringIO(paths.out)))
     assert [r["id"] for r in rows] == [p["id"] for p in demo_paths["paths"]]
-    cps = run_cli("report", "--format", "csv", "--section", "chokepoints", workspace=demo_ws)
+    cps = invoke_cli("report", "--format", "csv", "--section", "chokepoints", workspace=demo_ws)
     assert cps.code == 0 and cps.out.startswith("fix_id,action,effort,risk_removed,paths")
     # The vulns module registers the vulnerabilities section: the demo VM's matched advisories.
-    vulns = run_cli("report", "--format", "csv", "--section", "vulnerabilities", workspace=demo_ws)
+    vulns = invoke_cli(
+        "report", "--format", "csv", "--section", "vulnerabilities", workspace=demo_ws
+    )
     assert vulns.code == 0, vulns.err
     vrows = list(csv.DictReader(io.StringIO(vulns.out)))
     assert any(

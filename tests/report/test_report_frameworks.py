@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
-from chromium_cdp import Browser, chromium_binary
 
 from aispm_graph.recommendations.catalogue import checks_by_id
 from aispm_graph.recommendations.frameworks import FRAMEWORKS
@@ -16,6 +15,7 @@ from aispm_graph.report.html import render_html
 from aispm_graph.report.markdown import render_markdown
 from aispm_graph.report.sarif import render_sarif
 from tests.conftest import missing_tool
+from tests.report.chromium_cdp import Browser, chromium_binary
 
 
 def _named(fid: str, status: str) -> set[str]:

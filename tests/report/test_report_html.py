@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chromium_cdp import Browser, chromium_binary
 from PIL import Image
-from reportkit import full_report, hostile_path, many_paths
 
 from aispm_graph.report import ReportData, render
 from tests.conftest import missing_tool
+from tests.report.chromium_cdp import Browser, chromium_binary
+from tests.report.reportkit import full_report, hostile_path, many_paths
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 LOAD_BOUND_S = 15.0
 

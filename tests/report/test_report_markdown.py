@@ -14,11 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reportkit import full_report, hostile_path
 
 from aispm_graph.report import ReportData, render
 from aispm_graph.report.markdown import path_mermaid
 from tests.conftest import REPO, missing_tool
+from tests.report.reportkit import full_report, hostile_path
 
 NODE_DEPS = {"mermaid": "11.17.2", "jsdom": "24.1.3"}
 SCRIPT = Path(__file__).with_name("mermaid_parse.mjs")

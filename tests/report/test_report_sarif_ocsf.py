@@ -18,13 +18,13 @@ import pytest
 from ocsf_emitter._models import DetectionFinding, FindingInfo, ResourceDetails
 from ocsf_emitter.errors import InvalidFindingError
 from ocsf_emitter.validate import validate as ocsf_validate
-from reportkit import FIXED_TIME, full_report
 
 from aispm_graph.api import Estate
 from aispm_graph.report import ReportData
 from aispm_graph.report.ocsf import render_ocsf
 from aispm_graph.report.sarif import FINGERPRINT_KEY, render_sarif
 from tests.conftest import run_cli
+from tests.report.reportkit import FIXED_TIME, full_report
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,17 @@
-"""Run the real ``aispm`` command line in a subprocess, as a user would."""
+"""Run the real ``aispm`` command line, in this process or in a child process.
+
+:func:`invoke_cli` is the default: the same entry point (``aispm_graph.cli.main.main``, with its
+mapping of errors to exit codes) run through click's test runner, output captured, no
+interpreter start-up per call. :func:`run_cli` starts ``python -m aispm_graph`` and is for tests
+whose claim is about the process: exit codes on signals, no traceback reaching a real stderr,
+concurrent processes on one workspace, a fresh install, a terminal.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -50,3 +58,39 @@ def run_cli(
         stdin=subprocess.DEVNULL,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def invoke_cli(
+    *args: str,
+    workspace: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+) -> CliResult:
+    """``aispm [--workspace W] ARGS`` in this process, with :func:`run_cli`'s environment
+    (200 columns, no ``AISPM_WORKSPACE``, stdin empty unless ``input``).
+
+    stdout and stderr are not terminals, as in :func:`run_cli`, so tables and messages are the
+    ones a pipe gets. The signal handlers the entry point installs are put back afterwards.
+    """
+    import click.formatting
+    from click.testing import CliRunner
+
+    from aispm_graph.cli.main import main
+
+    argv = (["--workspace", str(workspace)] if workspace is not None else []) + list(args)
+    overrides: dict[str, str | None] = {"COLUMNS": "200", "AISPM_WORKSPACE": None, **(env or {})}
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    code = 0
+    with CliRunner().isolation(input=input, env=overrides) as (out, err, _mixed):
+        click.formatting.FORCED_WIDTH = None  # help wraps to COLUMNS, as in a child process
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+        stdout, stderr = out.getvalue(), err.getvalue()
+    return CliResult(code, stdout.decode("utf-8"), stderr.decode("utf-8", "backslashreplace"))

@@ -20,3 +20,8 @@ def attack_edge_set(graph: Graph) -> set[tuple[str, str, str]]:
     """``{(source, kind, target), ...}`` of the attack steps only."""
     steps = attack_edge_kinds()
     return {e for e in edge_set(graph) if e[1] in steps}
+
+
+def pairs(graph: Graph, kind: str) -> set[tuple[str, str]]:
+    """``{(source, target), ...}`` of the edges of one kind."""
+    return {(s, t) for s, t, _d in graph.edges(kind)}

@@ -10,7 +10,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from tests.conftest import REPO, run_cli
+from tests.support.cli import REPO, invoke_cli
 
 EX = REPO / "fixtures" / "vulns" / "examples"
 
@@ -33,20 +33,20 @@ def test_validator_is_not_a_rubber_stamp() -> None:
 @pytest.fixture(scope="module")
 def bom(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     ws = tmp_path_factory.mktemp("bom") / "ws"
-    assert run_cli("demo", workspace=ws).code == 0
+    assert invoke_cli("demo", workspace=ws).code == 0
     for fmt, name in (
         ("cyclonedx", "cyclonedx-1.7-mlbom-model-card-with-dataset.json"),
         ("grype", "grype-image-matches.json"),
     ):
-        res = run_cli("import", fmt, str(EX / name), workspace=ws)
+        res = invoke_cli("import", fmt, str(EX / name), workspace=ws)
         assert res.code == 0, res.err
-    assert run_cli("build", workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
     out = ws.parent / "bom.json"
-    res = run_cli("inventory", "--format", "cyclonedx", "-o", str(out), workspace=ws)
+    res = invoke_cli("inventory", "--format", "cyclonedx", "-o", str(out), workspace=ws)
     assert res.code == 0, res.err
     text = out.read_text()
     validate(text)
-    stdout = run_cli("inventory", "--format", "cyclonedx", workspace=ws)
+    stdout = invoke_cli("inventory", "--format", "cyclonedx", workspace=ws)
     assert stdout.code == 0
     validate(stdout.out)
     data: dict[str, object] = json.loads(text)
@@ -84,11 +84,13 @@ def test_bom_has_models_services_data_and_dependencies(bom: dict[str, object]) -
 
 def test_bom_for_empty_workspace_is_still_valid(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    assert run_cli("import", "requirements", str(REPO / "pyproject.toml"), workspace=ws).code == 2
+    assert (
+        invoke_cli("import", "requirements", str(REPO / "pyproject.toml"), workspace=ws).code == 2
+    )
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"format": "aispm-graph", "version": 1, "nodes": [], "edges": []}))
-    assert run_cli("import", "graph", str(empty), workspace=ws).code == 0
-    assert run_cli("build", workspace=ws).code == 0
-    res = run_cli("inventory", "--format", "cyclonedx", workspace=ws)
+    assert invoke_cli("import", "graph", str(empty), workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
+    res = invoke_cli("inventory", "--format", "cyclonedx", workspace=ws)
     assert res.code == 0, res.err
     validate(res.out)

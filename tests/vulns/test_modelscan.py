@@ -13,7 +13,7 @@ from pathlib import Path
 from aispm_graph.store import load_graph
 from aispm_graph.vulns.modelscan import scan_file
 from aispm_graph.workspace import Workspace
-from tests.conftest import REPO, run_cli
+from tests.support.cli import REPO, invoke_cli
 
 
 class _SystemGadget:
@@ -102,19 +102,22 @@ def test_scan_model_cli_attaches_findings_to_the_model(tmp_path: Path) -> None:
     (models / "tokenizer.pkl").write_bytes(clean_pickle())
     (models / "README.md").write_text("not a model")
     assert (
-        run_cli("import", "graph", str(REPO / "fixtures/vulns/estate.json"), workspace=ws).code == 0
+        invoke_cli("import", "graph", str(REPO / "fixtures/vulns/estate.json"), workspace=ws).code
+        == 0
     )
-    res = run_cli("scan-model", str(models), "--format", "json", "--fail-on-unsafe", workspace=ws)
+    res = invoke_cli(
+        "scan-model", str(models), "--format", "json", "--fail-on-unsafe", workspace=ws
+    )
     assert res.code == 1, res.err
     verdicts = {Path(r["path"]).name: r["verdict"] for r in res.json()["results"]}
     assert verdicts == {"model.pkl": "unsafe", "tokenizer.pkl": "clean"}
-    table = run_cli("scan-model", str(models / "tokenizer.pkl"), "--no-record", workspace=ws)
+    table = invoke_cli("scan-model", str(models / "tokenizer.pkl"), "--no-record", workspace=ws)
     assert table.code == 0 and "CLEAN" in table.out
-    assert run_cli("build", workspace=ws).code == 0
+    assert invoke_cli("build", workspace=ws).code == 0
     graph, _ = load_graph(Workspace(ws).latest_built().graph_path)
     # The model node's artifact is s3://models/ticket-router/model.pkl: matched by file name.
     model = graph.node("onprem-model-01")
     assert model["vuln_factors"] == ["unsafe-model"]
     assert model["model_scan"][0]["verdict"] == "unsafe"
-    missing = run_cli("scan-model", str(tmp_path / "nothing-here"), workspace=ws)
+    missing = invoke_cli("scan-model", str(tmp_path / "nothing-here"), workspace=ws)
     assert missing.code == 2

@@ -13,7 +13,7 @@ from aispm_graph.demo import load_demo_parts
 from aispm_graph.graph.model import Graph
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Document, Workspace
-from tests.conftest import REPO, run_cli
+from tests.support.cli import REPO, invoke_cli
 
 FIX = REPO / "fixtures" / "vulns"
 EX = FIX / "examples"
@@ -91,7 +91,7 @@ def test_demo_vm_factor_is_not_hard_coded(tmp_path: Path, monkeypatch: pytest.Mo
     )
     db = tmp_path / "db.sqlite"
     assert (
-        run_cli(
+        invoke_cli(
             "vulndb",
             "import",
             str(tmp_path / "osv.json"),
@@ -115,7 +115,7 @@ def test_demo_paths_use_the_matched_foothold(demo_paths: dict[str, Any]) -> None
 
 
 def test_vulns_command_on_demo(demo_ws: Path) -> None:
-    res = run_cli("vulns", "--format", "json", workspace=demo_ws)
+    res = invoke_cli("vulns", "--format", "json", workspace=demo_ws)
     assert res.code == 0, res.err
     rows = res.json()["vulnerabilities"]
     row = next(r for r in rows if r["advisory"] == "PYSEC-2023-146")
@@ -124,13 +124,15 @@ def test_vulns_command_on_demo(demo_ws: Path) -> None:
     assert row["cve"] == "CVE-2023-38896" and row["sources"] == ["osv"]
     assert row["affected"] == [{"id": VM, "kind": "AzureVirtualMachine", "name": "vm-ai-gateway"}]
     assert row["on_attack_path"] is True
-    high = run_cli("vulns", "--format", "json", "--min-severity", "high", workspace=demo_ws).json()
+    high = invoke_cli(
+        "vulns", "--format", "json", "--min-severity", "high", workspace=demo_ws
+    ).json()
     assert high["vulnerabilities"] and all(
         r["severity"] in {"high", "critical"} for r in high["vulnerabilities"]
     )
-    table = run_cli("vulns", workspace=demo_ws)
+    table = invoke_cli("vulns", workspace=demo_ws)
     assert table.code == 0 and "PYSEC-2023-146" in table.out and "vm-ai-gateway" in table.out
-    gate = run_cli("vulns", "--fail-on", "critical", workspace=demo_ws)
+    gate = invoke_cli("vulns", "--fail-on", "critical", workspace=demo_ws)
     assert gate.code == 1 and "on attack paths" in gate.err
 
 
@@ -154,7 +156,7 @@ def estate_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         ("build",),
     ):
-        res = run_cli(*args, workspace=ws)
+        res = invoke_cli(*args, workspace=ws)
         assert res.code == 0, (args, res.err)
     return ws
 

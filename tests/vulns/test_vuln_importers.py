@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aispm_graph.vulns.importers import PARSERS, ReportError
-from tests.conftest import REPO, run_cli
+from tests.support.cli import REPO, invoke_cli
 
 # Real Trivy/Grype/CycloneDX/SPDX samples, copied byte-for-byte (see the README there).
 EXAMPLES = REPO / "fixtures" / "vulns" / "examples"
@@ -144,9 +144,9 @@ def test_requirements_poetry_uv() -> None:
 @pytest.mark.parametrize(("fmt", "name"), SAMPLES)
 def test_cli_imports_every_sample(tmp_path: Path, fmt: str, name: str) -> None:
     ws = tmp_path / "ws"
-    res = run_cli("import", fmt, str(EXAMPLES / name), workspace=ws)
+    res = invoke_cli("import", fmt, str(EXAMPLES / name), workspace=ws)
     assert res.code == 0, res.err
-    res = run_cli("build", workspace=ws)
+    res = invoke_cli("build", workspace=ws)
     assert res.code == 0, res.err
 
 
@@ -202,7 +202,7 @@ def test_bad_files_exit_2_and_write_nothing(
 ) -> None:
     ws = tmp_path / "ws"
     good = EXAMPLES / "trivy-fs-pip-requirements.json"
-    assert run_cli("import", "trivy", str(good), workspace=ws).code == 0
+    assert invoke_cli("import", "trivy", str(good), workspace=ws).code == 0
     before = sorted(p.name for p in ws.rglob("*"))
     manifest = next(ws.rglob("manifest.json")).read_text()
     bad = tmp_path / fname
@@ -210,7 +210,7 @@ def test_bad_files_exit_2_and_write_nothing(
     # The bad file comes second: the good first file must not be written either.
     first = EXAMPLES / "trivy-fs-pip-requirements.json" if fmt == "trivy" else bad
     args = [str(first), str(bad)] if fmt == "trivy" else [str(bad)]
-    res = run_cli("import", fmt, *args, workspace=ws)
+    res = invoke_cli("import", fmt, *args, workspace=ws)
     assert res.code == 2, res.err
     assert str(bad) in res.err and needle in res.err, res.err
     assert "Traceback" not in res.err

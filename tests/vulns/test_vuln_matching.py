@@ -19,7 +19,7 @@ from aispm_graph.vulns.versions import (
     rpm_compare,
     semver_key,
 )
-from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 BUNDLED = Path(__file__).resolve().parents[2] / "aispm_graph/vulns/data/osv-ai-pypi.json"
 
@@ -322,7 +322,7 @@ def test_vulndb_import_directory_yaml_zip_and_env(tmp_path: Path) -> None:
         )
     )
     ws = tmp_path / "ws"
-    res = run_cli("vulndb", "import", str(src), workspace=ws)
+    res = invoke_cli("vulndb", "import", str(src), workspace=ws)
     assert res.code == 0, res.err
     assert "1 advisories" in res.err and "1 withdrawn" in res.err
     db = VulnDB.open(ws / "vulndb.sqlite")
@@ -339,10 +339,10 @@ def test_vulndb_import_directory_yaml_zip_and_env(tmp_path: Path) -> None:
             "b/PYSEC-11.json", json.dumps({"id": "PYSEC-11", "modified": "2024", "affected": []})
         )
     shared = tmp_path / "shared.sqlite"
-    res = run_cli("vulndb", "import", str(z), workspace=ws, env={"AISPM_VULNDB": str(shared)})
+    res = invoke_cli("vulndb", "import", str(z), workspace=ws, env={"AISPM_VULNDB": str(shared)})
     assert res.code == 0, res.err
     assert VulnDB.open(shared).count() == 2
-    info = run_cli(
+    info = invoke_cli(
         "vulndb", "info", "--format", "json", workspace=ws, env={"AISPM_VULNDB": str(shared)}
     ).json()
     assert info["advisories"] == 2 and info["database"] == str(shared)
@@ -351,11 +351,11 @@ def test_vulndb_import_directory_yaml_zip_and_env(tmp_path: Path) -> None:
 def test_vulndb_import_rejects_garbage(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"id": ')
-    res = run_cli("vulndb", "import", str(bad), workspace=tmp_path / "ws")
+    res = invoke_cli("vulndb", "import", str(bad), workspace=tmp_path / "ws")
     assert res.code == 2 and "bad.json" in res.err and "Traceback" not in res.err
     empty = tmp_path / "norecs.json"
     empty.write_text(json.dumps([{"id": 5}]))
-    res = run_cli("vulndb", "import", str(empty), workspace=tmp_path / "ws")
+    res = invoke_cli("vulndb", "import", str(empty), workspace=tmp_path / "ws")
     assert res.code == 2 and "'id'" in res.err
     assert not (tmp_path / "ws" / "vulndb.sqlite").exists()
 

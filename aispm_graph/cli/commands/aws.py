@@ -7,12 +7,12 @@ import json
 import click
 
 from aispm_graph.cli.aws_estate import EstateRequest, run_estate
-from aispm_graph.cli.aws_incremental import previous_loader, source_meta
 from aispm_graph.cli.errors import UserError
 from aispm_graph.cli.extras import require
 from aispm_graph.cli.groups import App, collect, option_format, pass_app
 from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.cli.progress import wanted as bars_shown
+from aispm_graph.estate.incremental import previous_loader, source_meta
 from aispm_graph.providers.aws.collect import SERVICES, CollectError, CollectOptions
 from aispm_graph.providers.aws.collect import collect as collect_aws
 from aispm_graph.providers.coverage import render_coverage

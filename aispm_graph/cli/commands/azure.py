@@ -11,14 +11,11 @@ from typing import Any
 import click
 
 from aispm_graph.cli.errors import UserError
-from aispm_graph.cli.estate_run import EstateRun
 from aispm_graph.cli.groups import App, collect, import_, option_format, pass_app
 from aispm_graph.cli.progress import progress_reporter
 from aispm_graph.cli.progress import wanted as bars_shown
-from aispm_graph.progress import task
 from aispm_graph.providers.coverage import Coverage, render_coverage
 from aispm_graph.textsafe import clean_line, safe
-from aispm_graph.workspace import Snapshot
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -55,6 +52,13 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
     help="Microsoft Graph endpoint (sovereign clouds, or a local replay server).",
 )
 @click.option(
+    "--foundry-endpoint",
+    default=None,
+    help="Replaces the host of every Foundry project's data-plane endpoint (agents): a "
+    "private endpoint or a local replay server. Default: each project's own "
+    "https://<account>.services.ai.azure.com host.",
+)
+@click.option(
     "--tenant/--no-tenant",
     "tenant_wide",
     default=True,
@@ -79,6 +83,7 @@ def collect_azure(
     max_workers: int,
     arm_endpoint: str,
     graph_endpoint: str,
+    foundry_endpoint: str | None,
     tenant_wide: bool,
     retries: int,
     resume: bool,
@@ -91,14 +96,13 @@ def collect_azure(
     AISPM_AZURE_GRAPH_TOKEN if set, else the same credential. Never collects keys or
     connection secrets.
     """
+    from aispm_graph.estate.azure import collect_azure_estate
     from aispm_graph.providers.azure.collect import (
         AzureCollectError,
         AzureCollector,
-        CollectResult,
         credential_from_env,
         graph_credential_from_env,
     )
-    from aispm_graph.providers.azure.tenant import TenantCollector, tenant_of
 
     if all_subscriptions and subscriptions:
         raise UserError("--subscription and --all-subscriptions are alternatives; pass one")
@@ -116,6 +120,7 @@ def collect_azure(
             progress=None if app.quiet or bars_shown(app, fmt) else app.info,
             graph_endpoint=graph_endpoint,
             graph_credential=graph_credential_from_env(dict(os.environ)),
+            foundry_endpoint=foundry_endpoint,
         )
         wanted = [s.strip().lower() for s in subscriptions]
         if all_subscriptions:
@@ -125,77 +130,47 @@ def collect_azure(
     except AzureCollectError as exc:
         raise UserError(str(exc)) from None
     mode = "all-subscriptions" if all_subscriptions else "subscriptions"
-    run = EstateRun.start(app, "azure", mode, resume, "subscription")
-    skipped = [s for s in wanted if s in run.done]
-    todo = [s for s in wanted if s not in run.done]
-    snapshot = app.workspace.open_for_write()
-    run.state["snapshot"] = snapshot.id
-    run.save()
-    tenants = TenantCollector(collector) if tenant_wide else None
-    collected: list[dict[str, Any]] = []
-    failed: list[tuple[str, str]] = []
-    tenant_id = ""
-    tenant: CollectResult | None = None
     try:
-        with (
-            run.interruptible(snapshot.id, "subscription"),
-            progress_reporter(app, fmt) as reporter,
-            task(reporter, "Azure subscriptions", len(todo)) as bar,
-        ):
-            # Each subscription is stored, whole, the moment it is read (its directory objects
-            # included), so an interruption loses only the subscriptions in flight.
-            for sub, result, why in collector.iter_many(todo, max_workers):
-                bar.advance(failed=int(result is None))
-                bar.update(detail=sub)
-                if result is None:
-                    failed.append((sub, why))
-                    app.info(f"subscription {sub}: not collected: {why}")
-                    continue
-                if tenants is not None:
-                    tenants.add_principals([result])
-                tenant_id = tenant_id or tenant_of([result])
-                snapshot.put_source(
-                    "azure",
-                    result.subscription_id,
-                    result.documents,
-                    meta={"coverage": result.coverage_json(), "estate_run": run.id},
-                )
-                run.stored(sub)
-                collected.append(_summary(result))
-                app.info(f"subscription {sub}: {len(result.documents)} resources stored")
-            if not collected and not skipped:
-                raise UserError("no subscription could be collected: " + failed[0][1])
-            if tenants is not None:
-                tenant_id = tenant_id or _stored_tenant(snapshot, skipped)
-                tenant = tenants.collect_tenant(tenant_id)
-                if tenant.documents:
-                    # A tenant read that found nothing (or was refused) is not stored as an
-                    # empty tenant, which would erase what an earlier run saw there.
-                    snapshot.put_source(
-                        "azure",
-                        tenant.subscription_id,
-                        tenant.documents,
-                        meta={"coverage": tenant.coverage_json(), "estate_run": run.id},
-                    )
+        with progress_reporter(app, fmt) as reporter:
+            estate = collect_azure_estate(
+                app.workspace,
+                collector,
+                wanted,
+                mode=mode,
+                resume=resume,
+                tenant_wide=tenant_wide,
+                max_workers=max_workers,
+                reporter=reporter,
+                log=app.info,
+            )
     except AzureCollectError as exc:
         raise UserError(str(exc)) from None
-    run.finish()
+    collected, skipped, failed, tenant = (
+        estate.collected,
+        estate.skipped,
+        estate.failed,
+        estate.tenant,
+    )
     if fmt == "json":
         payload: dict[str, Any] = {
             "schema_version": 1,
-            "snapshot": snapshot.id,
-            "run": run.id,
+            "snapshot": estate.snapshot,
+            "run": estate.run,
             "subscriptions": collected,
             "skipped": skipped,
             "failed": [{"subscription": sub, "reason": why} for sub, why in failed],
         }
         if tenant is not None:
-            payload["tenant"] = _summary(tenant, key="scope")
+            payload["tenant"] = {
+                "scope": tenant["subscription"],
+                "documents": tenant["documents"],
+                "coverage": tenant["coverage"],
+            }
         click.echo(json.dumps(payload, indent=2))
         return
     rows = [("subscription", r) for r in collected]
     if tenant is not None:
-        rows.append(("tenant", _summary(tenant)))
+        rows.append(("tenant", tenant))
     for what, row in rows:
         table = render_coverage(
             [Coverage.from_dict(c) for c in row["coverage"]],
@@ -205,36 +180,14 @@ def collect_azure(
         app.console.print(table)
         gaps = [c for c in row["coverage"] if c["status"] != "ok"]
         app.console.print(
-            f"{row['documents']} resources collected into snapshot {snapshot.id}"
+            f"{row['documents']} resources collected into snapshot {estate.snapshot}"
             + (f"; {len(gaps)} resource type(s) not covered" if gaps else ""),
             markup=False,
         )
     if skipped:
-        app.console.print(f"{len(skipped)} subscription(s) skipped: stored by run {run.id}")
+        app.console.print(f"{len(skipped)} subscription(s) skipped: stored by run {estate.run}")
     for sub, why in failed:
         app.console.print(f"[red]subscription {safe(sub)} not collected[/]: {safe(why)}")
-
-
-def _summary(result: Any, key: str = "subscription") -> dict[str, Any]:
-    """What the output says of one stored result (its documents are already on disk)."""
-    return {
-        key: result.subscription_id,
-        "documents": len(result.documents),
-        "coverage": result.coverage_json(),
-    }
-
-
-def _stored_tenant(snapshot: Snapshot, subscriptions: list[str]) -> str:
-    """The tenant id from a subscription an earlier (resumed) run stored."""
-    from aispm_graph.providers.azure.collect import CollectResult
-    from aispm_graph.providers.azure.tenant import tenant_of
-
-    for sub in subscriptions:
-        docs = snapshot.source_documents("azure", sub)
-        found = tenant_of([CollectResult(sub, documents=docs)])
-        if found:
-            return found
-    return ""
 
 
 @import_.command("azure-resource-graph")

@@ -64,7 +64,7 @@ def _known_kinds(app: App, replacing: set[str]) -> dict[str, str]:
     kinds: dict[str, str] = {}
     try:
         graph, _ = load_graph(app.workspace.latest_built().graph_path)
-        kinds.update((n, d["kind"]) for n, d in graph.g.nodes(data=True))
+        kinds.update((n, d["kind"]) for n, d in graph.nodes())
     except WorkspaceError:
         pass
     current = app.workspace.current()
@@ -128,16 +128,16 @@ def export_graphml(app: App, file: Path, snapshot_id: str | None) -> None:
     """Write the built graph as GraphML (nested values as JSON strings), e.g. for Gephi."""
     graph = _load(app, snapshot_id)
     out: nx.MultiDiGraph = nx.MultiDiGraph()
-    for node_id, data in graph.g.nodes(data=True):
+    for node_id, data in graph.nodes():
         out.add_node(
             _xml_text(node_id),
             **{_xml_text(k): _graphml_value(v) for k, v in data.items() if v is not None},
         )
-    for s, t, key, data in graph.g.edges(keys=True, data=True):
+    for s, t, data in graph.edges():
         out.add_edge(
             _xml_text(s),
             _xml_text(t),
-            key=_xml_text(str(key)),
+            key=_xml_text(str(data["kind"])),
             **{_xml_text(k): _graphml_value(v) for k, v in data.items()},
         )
     lines = nx.generate_graphml(out)

@@ -64,6 +64,7 @@ EVENT_SOURCES: dict[str, tuple[str, ...]] = {
     "codebuild.amazonaws.com": ("codebuild",),
     "glue.amazonaws.com": ("glue",),
     "autoscaling.amazonaws.com": ("autoscaling",),
+    "ssm.amazonaws.com": ("ssm",),
     "logs.amazonaws.com": ("logs",),
     "cloudtrail.amazonaws.com": ("cloudtrail",),
 }

@@ -80,6 +80,7 @@ SERVICES = (
     "codebuild",
     "glue",
     "autoscaling",
+    "ssm",
     "logs",
     "cloudtrail",
 )
@@ -302,6 +303,14 @@ def _ec2(t: _Task) -> None:
 
 def _autoscaling(t: _Task) -> None:
     t.call("describe_auto_scaling_groups")
+    # Launch configurations name an instance profile: a new group from one runs as its role.
+    # Their user data can hold secrets: only whether there is some is kept.
+    lcs = t.call("describe_launch_configurations", store=False)
+    if lcs is not None:
+        for lc in lcs.get("LaunchConfigurations", []):
+            if isinstance(lc, dict) and "UserData" in lc:
+                lc["UserData"] = bool(lc["UserData"])
+        t.put("describe_launch_configurations", "", {}, lcs)
 
 
 def _elbv2(t: _Task) -> None:
@@ -607,15 +616,41 @@ def _names_only(resp: Any, key: str) -> None:
         resp[f"{key}Names"] = sorted(resp.pop(key))
 
 
+def _memory_references(resp: Any, memory_ids: set[str]) -> None:
+    """Keep, of a runtime's environment, only which variable names which memory: a value
+    that is exactly the id or ARN of a memory of the account (never any other value)."""
+    env = resp.get("environmentVariables") if isinstance(resp, dict) else None
+    if not isinstance(env, dict):
+        return
+    refs = [
+        {"variable": str(name), "memory": str(value)}
+        for name, value in sorted(env.items())
+        if isinstance(value, str) and value in memory_ids
+    ]
+    if refs:
+        resp["memoryReferences"] = refs
+
+
 def _bedrock_agentcore(t: _Task) -> None:
     """AgentCore control plane: runtimes (+ endpoints, resource policy), gateways and their
     targets, memories, code interpreters, browsers, workload identities and credential
     providers (names and ARNs only; the secrets stay in the token vault)."""
+    # Memories first: a runtime names the memory its agent uses in an environment variable,
+    # and only those references survive the removal of the values.
+    memory_ids: set[str] = set()
+    memories = t.call("list_memories", store=False)
+    for m in (memories or {}).get("memories", []):
+        got_m = t.call("get_memory", m["id"], memoryId=m["id"])
+        memory_ids.add(str(m["id"]))
+        arn = ((got_m or {}).get("memory") or {}).get("arn") or m.get("arn")
+        if arn:
+            memory_ids.add(str(arn))
     runtimes = t.call("list_agent_runtimes", store=False)
     for r in (runtimes or {}).get("agentRuntimes", []):
         rid = r["agentRuntimeId"]
         got = t.call("get_agent_runtime", rid, store=False, agentRuntimeId=rid)
         if got is not None:
+            _memory_references(got, memory_ids)
             _names_only(got, "environmentVariables")
             t.put("get_agent_runtime", rid, {"agentRuntimeId": rid}, got)
         t.call("list_agent_runtime_endpoints", rid, agentRuntimeId=rid)
@@ -631,9 +666,6 @@ def _bedrock_agentcore(t: _Task) -> None:
         for tg in (targets or {}).get("items", []):
             tid = tg["targetId"]
             t.call("get_gateway_target", f"{gid}/{tid}", gatewayIdentifier=gid, targetId=tid)
-    memories = t.call("list_memories", store=False)
-    for m in (memories or {}).get("memories", []):
-        t.call("get_memory", m["id"], memoryId=m["id"])
     interpreters = t.call("list_code_interpreters", store=False)
     for ci in (interpreters or {}).get("codeInterpreterSummaries", []):
         cid = ci["codeInterpreterId"]
@@ -684,6 +716,12 @@ def _codebuild(t: _Task) -> None:
 def _glue(t: _Task) -> None:
     t.call("get_dev_endpoints")
     t.call("get_jobs")
+
+
+def _ssm(t: _Task) -> None:
+    """Which instances run a registered Systems Manager agent, and whether it is online:
+    ``ssm:SendCommand`` and ``ssm:StartSession`` reach only those."""
+    t.call("describe_instance_information")
 
 
 def _logs(t: _Task) -> None:
@@ -747,6 +785,7 @@ COLLECTORS: dict[str, tuple[str, Callable[[_Task], None]]] = {
     "autoscaling": ("autoscaling", _autoscaling),
     "codebuild": ("codebuild", _codebuild),
     "glue": ("glue", _glue),
+    "ssm": ("ssm", _ssm),
     "logs": ("logs", _logs),
     "cloudtrail": ("cloudtrail", _cloudtrail),
 }

@@ -21,6 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aispm_graph.knowledge.azure.arm import norm, resource_type
+from aispm_graph.providers.azure.foundry import AGENTS_TYPE, FoundryAgentsCollector
+from aispm_graph.providers.azure.redact import (  # re-exported: callers import them from here
+    KEPT_FROM_SECRETS,
+    SECRET_FIELDS,
+    first_line,
+    scrub,
+)
+
+__all__ = ["KEPT_FROM_SECRETS", "SECRET_FIELDS", "first_line", "scrub"]
 from aispm_graph.providers.coverage import Coverage, Status, merge_rows
 from aispm_graph.providers.endpoints import EndpointError, check_endpoint
 from aispm_graph.workspace import Document
@@ -64,28 +73,8 @@ GENERIC_TYPES = {
 # Workspace children: endpoints, connections, and (AI-BOM) compute and datastores.
 ML_CHILDREN = ("onlineEndpoints", "serverlessEndpoints", "connections", "computes", "datastores")
 COGNITIVE_API = "2024-10-01"
-
-# Field names whose values are credentials; removed wherever they appear in a body.
-SECRET_FIELDS = frozenset(
-    {
-        "credentials",
-        "secrets",
-        "keys",
-        "primarykey",
-        "secondarykey",
-        "password",
-        "adminpassword",
-        "clientsecret",
-        "connectionstring",
-        "sastoken",
-        "accountkey",
-        "apikey",
-        "accesskey",
-        "secretkey",
-        "primaryconnectionstring",
-        "secondaryconnectionstring",
-    }
-)
+# Foundry project connections (the identities and targets of agent tools) are newer than that.
+FOUNDRY_CONNECTIONS_API = "2025-06-01"
 
 
 class AzureCollectError(RuntimeError):
@@ -148,33 +137,6 @@ def graph_credential_from_env(env: dict[str, str]) -> Any:
     return StaticTokenCredential(token) if token else None
 
 
-# Non-secret facts kept from a removed credentials object: how the thing authenticates (an
-# Azure ML datastore's ``credentials.credentialsType``: AccountKey, Sas, None, ...).
-KEPT_FROM_SECRETS = ("credentialsType", "authType")
-
-
-def scrub(obj: Any) -> Any:
-    """A copy of ``obj`` without secret-valued fields (connection credentials, keys).
-
-    A removed object's authentication *type* survives as ``<field>Type`` (``credentialsType``),
-    so the snapshot says "key-based" without holding the key.
-    """
-    if isinstance(obj, dict):
-        out: dict[str, Any] = {}
-        for k, v in obj.items():
-            if isinstance(k, str) and k.lower() in SECRET_FIELDS:
-                if isinstance(v, dict):
-                    for kept in KEPT_FROM_SECRETS:
-                        if isinstance(v.get(kept), str):
-                            out.setdefault(kept, v[kept])
-                continue
-            out[k] = scrub(v)
-        return out
-    if isinstance(obj, list):
-        return [scrub(v) for v in obj]
-    return obj
-
-
 class _Pages:
     """A raw_response_hook that keeps every successful page body of one list call."""
 
@@ -211,6 +173,7 @@ class AzureCollector:
         progress: Callable[[str], None] | None = None,
         graph_endpoint: str = DEFAULT_GRAPH,
         graph_credential: Any = None,
+        foundry_endpoint: str | None = None,
     ) -> None:
         insecure = _check_endpoint("--arm-endpoint", arm_endpoint)
         self.graph_insecure = _check_endpoint("--graph-endpoint", graph_endpoint)
@@ -221,6 +184,13 @@ class AzureCollector:
         self.endpoint = arm_endpoint.rstrip("/")
         self.credential = credential
         self.progress = progress or (lambda _m: None)
+        # The Foundry Agent Service data plane (providers/azure/foundry.py): each project's
+        # own host unless overridden; with an overridden ARM endpoint (a sovereign cloud, a
+        # sovereign cloud) the public hosts are not assumed, so the override is then required.
+        # A loopback ARM replay serves the data plane too, so a replayed estate is complete.
+        self.foundry_endpoint = foundry_endpoint or (self.endpoint if insecure else None)
+        if self.foundry_endpoint:
+            _check_endpoint("--foundry-endpoint", self.foundry_endpoint)
         audience = DEFAULT_ARM if insecure else self.endpoint
         self._kwargs: dict[str, Any] = {
             "base_url": self.endpoint,
@@ -462,6 +432,7 @@ class AzureCollector:
             add(result, lists[rtype])
 
         # Children of Cognitive Services accounts: deployments and Foundry projects.
+        projects: list[dict[str, Any]] = []
         for rtype, attr in (
             ("Microsoft.CognitiveServices/accounts/deployments", "deployments"),
             ("Microsoft.CognitiveServices/accounts/projects", "projects"),
@@ -487,6 +458,9 @@ class AzureCollector:
             if not gap:
                 result.coverage.append(Coverage(rtype, status=Status.OK, count=len(items)))
             add(result, items)
+            if attr == "projects":
+                projects = items
+        self._foundry(result, res, projects, lists["Microsoft.CognitiveServices/accounts"])
 
         # Content filters (RAI policies) of OpenAI / AI Services accounts: the SDK has no
         # operation group for them, so the collection URL is read through its pipeline.
@@ -564,6 +538,44 @@ class AzureCollector:
         self._diagnostics(result, res)
         result.coverage = merge_coverage(result.coverage)
         return result
+
+    def _foundry(
+        self,
+        result: CollectResult,
+        res: Any,
+        projects: list[dict[str, Any]],
+        accounts: list[dict[str, Any]],
+    ) -> None:
+        """Foundry projects' connections (ARM) and agents (each project's data plane)."""
+        if not projects:
+            return
+        rtype = "Microsoft.CognitiveServices/accounts/projects/connections"
+        found: list[dict[str, Any]] = []
+        before = len(result.coverage)
+        for project in projects:
+            url = f"{project['id']}/connections?api-version={FOUNDRY_CONNECTIONS_API}"
+            found.extend(self._step(result, rtype, self._raw(res, url), record=False))
+        if len(result.coverage) == before:
+            result.coverage.append(Coverage(rtype, status=Status.OK, count=len(found)))
+        self._add(result, found)
+        if self.endpoint != DEFAULT_ARM and not self.foundry_endpoint:
+            result.coverage.append(
+                Coverage(
+                    AGENTS_TYPE,
+                    status=Status.FAILED,
+                    errors=[
+                        "not read: the ARM endpoint is overridden, so the projects' public "
+                        "data-plane hosts are not assumed; pass --foundry-endpoint"
+                    ],
+                )
+            )
+            return
+        reader = FoundryAgentsCollector(
+            self.credential, self.foundry_endpoint, self.retry_total, self.progress
+        )
+        docs, row = reader.collect(result.subscription_id, projects, accounts)
+        result.documents.extend(docs)
+        result.coverage.append(row)
 
     def _diagnostics(self, result: CollectResult, res: Any) -> None:
         """Diagnostic settings of the AI resources collected so far (one call each)."""
@@ -661,11 +673,6 @@ def _check_endpoint(option: str, url: str) -> bool:
         return check_endpoint(option, url)
     except EndpointError as exc:
         raise AzureCollectError(str(exc)) from None
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "message", None) or exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
 # Former private names, for code written before they became public (branches in flight).

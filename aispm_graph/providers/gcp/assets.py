@@ -60,13 +60,15 @@ HIERARCHY_TYPES: tuple[str, ...] = (
     "cloudresourcemanager.googleapis.com/Project",
 )
 
-# The constraints the graph reads: the first closes public buckets; the others refuse only
-# new configuration, so they are recorded and noted, never used to remove an edge.
+# The constraints the graph reads: the first closes public buckets; the next refuse only
+# new configuration, so they are recorded and noted, never used to remove an edge; the last
+# refuses new service account keys, which is what the key-creation escalation makes.
 WATCHED_CONSTRAINTS: tuple[str, ...] = (
     "storage.publicAccessPrevention",
     "compute.vmExternalIpAccess",
     "iam.allowedPolicyMemberDomains",
     "iam.disableCrossProjectServiceAccountUsage",
+    "iam.disableServiceAccountKeyCreation",
 )
 
 REDACTED = "<redacted by aispm>"

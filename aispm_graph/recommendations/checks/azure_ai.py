@@ -37,11 +37,6 @@ _LOGS: dict[str, tuple[str, ...]] = {
     "nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1"),
     "cis-azure": ("6.1.4",),
 }
-_AGENT_FACTS = (
-    "Foundry Agent Service agents, their tools and guardrails are collected by the agents "
-    "work (issue 14); this entry keeps the Defender recommendation in the catalogue until "
-    "that work's check takes its place."
-)
 
 CHECKS: list[Check] = [
     Check(
@@ -388,17 +383,14 @@ CHECKS: list[Check] = [
             "atlas": ("AML.T0051",),
             "nist-ai-rmf": ("MEASURE 2.6",),
         },
-        facts="not-collected",
-        facts_note="Needs the RAI policies' filter settings (AI-BOM work, issue 20) and which "
-        "deployments agents use (agents work, issue 14).",
     ),
-    # --- Foundry agents (facts from the agents work) ---------------------------------------
+    # --- Foundry agents (facts: transforms/azure/foundry_agents.py) ------------------------
     Check(
         id="AZ-AG-001",
         title="Foundry agent has no operational instructions",
         severity="medium",
         provider="azure",
-        kinds=("AzureFoundryAgent",),
+        kinds=("AzureAIFoundryAgent",),
         predicate=is_false("has_instructions"),
         rationale="Instructions bound what an agent is for.",
         remediation="Give the agent instructions stating its task and limits.",
@@ -406,15 +398,13 @@ CHECKS: list[Check] = [
             defender("Azure AI Agent should be configured with operational instructions (Preview)"),
         ),
         frameworks={"owasp-agentic": ("ASI01",), "nist-ai-rmf": ("MAP 3.5",)},
-        facts="not-collected",
-        facts_note=_AGENT_FACTS,
     ),
     Check(
         id="AZ-AG-002",
         title="Connected Foundry agent has no invocation instructions",
         severity="medium",
         provider="azure",
-        kinds=("AzureFoundryAgent",),
+        kinds=("AzureAIFoundryAgent",),
         predicate=is_true("connected_agent_without_instructions"),
         rationale="A caller agent decides when to hand work to a connected agent from its "
         "description; without one it may delegate anything.",
@@ -426,15 +416,13 @@ CHECKS: list[Check] = [
             ),
         ),
         frameworks={"owasp-agentic": ("ASI07",), "nist-ai-rmf": ("MAP 3.5",)},
-        facts="not-collected",
-        facts_note=_AGENT_FACTS,
     ),
     Check(
         id="AZ-AG-003",
         title="Foundry agent guardrails do not include jailbreak control",
         severity="medium",
         provider="azure",
-        kinds=("AzureFoundryAgent",),
+        kinds=("AzureAIFoundryAgent",),
         predicate=is_false("jailbreak_guardrail"),
         rationale="Jailbreak detection is the first line against users steering the agent.",
         remediation="Apply a guardrail with jailbreak (prompt shield) control to the agent.",
@@ -442,15 +430,13 @@ CHECKS: list[Check] = [
             defender("Foundry AI Agent's Guardrails should include Jailbreak control (Preview)"),
         ),
         frameworks={"owasp-llm": ("LLM01",), "owasp-agentic": ("ASI01",), "atlas": ("AML.T0054",)},
-        facts="not-collected",
-        facts_note=_AGENT_FACTS,
     ),
     Check(
         id="AZ-AG-004",
         title="Foundry agent MCP tool has no allowed-tools list",
         severity="medium",
         provider="azure",
-        kinds=("AzureFoundryAgent",),
+        kinds=("AzureAIFoundryAgent",),
         predicate=is_true("mcp_without_allowed_tools"),
         rationale="Without an allow-list every tool a remote MCP server offers, now or later, "
         "is available to the agent.",
@@ -465,15 +451,13 @@ CHECKS: list[Check] = [
             "atlas": ("AML.T0053", "AML.T0110"),
             "nist-ai-rmf": ("MAP 4.2",),
         },
-        facts="not-collected",
-        facts_note=_AGENT_FACTS,
     ),
     Check(
         id="AZ-AG-005",
         title="Foundry agent with indirect prompt-injection risk lacks enhanced guardrails",
         severity="high",
         provider="azure",
-        kinds=("AzureFoundryAgent",),
+        kinds=("AzureAIFoundryAgent",),
         predicate=is_true("xpia_without_guardrail"),
         rationale="An agent that reads external content and can act is exposed to indirect "
         "prompt injection (XPIA) unless its guardrail screens that content.",
@@ -489,15 +473,13 @@ CHECKS: list[Check] = [
             "owasp-agentic": ("ASI01", "ASI06"),
             "atlas": ("AML.T0051",),
         },
-        facts="not-collected",
-        facts_note=_AGENT_FACTS,
     ),
     Check(
         id="AZ-AG-006",
         title="Foundry agent MCP actions run without human approval",
         severity="high",
         provider="azure",
-        kinds=("AzureFoundryAgent",),
+        kinds=("AzureAIFoundryAgent",),
         predicate=is_true("mcp_without_approval"),
         rationale="With require_approval off, injected instructions turn straight into tool "
         "actions.",
@@ -513,8 +495,6 @@ CHECKS: list[Check] = [
             "owasp-agentic": ("ASI09", "ASI02"),
             "nist-ai-rmf": ("MAP 3.5", "GOVERN 3.2"),
         },
-        facts="not-collected",
-        facts_note=_AGENT_FACTS,
     ),
     # --- Azure Machine Learning / Foundry hubs -----------------------------------------------
     Check(
@@ -738,9 +718,6 @@ CHECKS: list[Check] = [
             defender("Azure Machine Learning Computes should be in a virtual network (Preview)"),
         ),
         frameworks=_EXPOSED,
-        facts="not-collected",
-        facts_note="Azure ML compute instances and clusters become nodes with the AI-BOM work "
-        "(issue 20).",
     ),
     Check(
         id="AZ-ML-011",
@@ -758,8 +735,6 @@ CHECKS: list[Check] = [
             ),
         ),
         frameworks={"atlas": ("AML.T0055",), "nist-ai-rmf": ("MEASURE 2.7",)},
-        facts="not-collected",
-        facts_note="Azure ML compute becomes a node with the AI-BOM work (issue 20).",
     ),
     Check(
         id="AZ-ML-012",

@@ -11,12 +11,19 @@ Facts (the AWS agents deriver decides who reaches what):
   or OpenAPI target called with the gateway's IAM role ``RUNS_AS`` that role; OAuth and API-key
   targets ``RUNS_AS`` their credential provider; a remote MCP server target sends data out;
 * code interpreters and browsers are compute that ``HAS_IDENTITY`` their execution role;
-* runtimes and gateways ``HAS_AGENT_IDENTITY`` their workload identity.
+* runtimes and gateways ``HAS_AGENT_IDENTITY`` their workload identity;
+* a runtime whose environment variable names a memory (the collector keeps that reference,
+  never the values) ``USES_MEMORY`` it: what is written there is input to its agent;
+* a runtime or gateway with a custom JWT authorizer accepts bearer tokens of an identity
+  provider outside the estate: the issuer becomes an ``ExternalIdentityProvider`` node (its
+  discovery URL is the id) that ``CAN_INVOKE`` the resource, with the allowed audiences and
+  clients in the evidence (whoever holds such a token reaches it).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aispm_graph.graph.model import Confidence
 from aispm_graph.transforms.aws.builder import AwsBuilder, policy_doc
@@ -31,6 +38,44 @@ TARGET_TYPES = {
     "apiGateway": "api-gateway",
     "connector": "connector",
 }
+
+
+def _issuer(b: AwsBuilder, resource: str, name: str, jwt: dict[str, Any], what: str) -> None:
+    """The identity provider a custom JWT authorizer trusts, as an entry that reaches
+    ``resource`` (holders of its tokens for the allowed audiences or clients)."""
+    url = jwt.get("discoveryUrl")
+    if not isinstance(url, str) or not url:
+        return
+    host = urlsplit(url).netloc or url
+    b.g.add_node(
+        url,
+        "ExternalIdentityProvider",
+        host,
+        provider="aws",  # the cloud that trusts it, as for an uncollected account
+        discovery_url=url,
+        collected=False,
+        risk="unknown",
+    )
+    audiences = [str(a) for a in jwt.get("allowedAudience") or []]
+    clients = [str(c) for c in jwt.get("allowedClients") or []]
+    allowed = "; ".join(
+        part
+        for part in (
+            f"audiences {', '.join(audiences)}" if audiences else "",
+            f"clients {', '.join(clients)}" if clients else "",
+        )
+        if part
+    )
+    b.edge(
+        url,
+        resource,
+        "CAN_INVOKE",
+        permission="bearer token of the identity provider",
+        grant=f"custom JWT authorizer of {what} {name} accepts tokens from {url}"
+        + (f" ({allowed})" if allowed else " (no audience or client restriction)"),
+        fix=f"Restrict the JWT authorizer of {what} {name} to the audiences and clients that "
+        "must call it, or use IAM (SigV4) authentication",
+    )
 
 
 def _jwt(cfg: Any) -> dict[str, Any]:
@@ -62,7 +107,14 @@ def bedrock_agentcore(b: AwsBuilder) -> None:
     """After IAM (roles) and Lambda (gateway targets)."""
     _identities(b)
     policies = _policies(b)
-    _runtimes(b, policies)
+    memories: dict[str, str] = {}  # memory id or ARN -> ARN
+    for body in b.responses(S, "get_memory"):
+        m = body["response"].get("memory") or {}
+        if isinstance(m, dict) and m.get("arn"):
+            memories[str(m["arn"])] = str(m["arn"])
+            if m.get("id"):
+                memories[str(m["id"])] = str(m["arn"])
+    _runtimes(b, policies, memories)
     gateways = _gateways(b, policies)
     for body in b.responses(S, "get_gateway_target"):
         r = body["response"]
@@ -145,7 +197,7 @@ def _policies(b: AwsBuilder) -> dict[str, Any]:
     return out
 
 
-def _runtimes(b: AwsBuilder, policies: dict[str, Any]) -> None:
+def _runtimes(b: AwsBuilder, policies: dict[str, Any], memories: dict[str, str]) -> None:
     endpoints: dict[str, list[str]] = {}
     for body in b.responses(S, "list_agent_runtime_endpoints"):
         rid = str(body["params"].get("agentRuntimeId", ""))
@@ -189,6 +241,18 @@ def _runtimes(b: AwsBuilder, policies: dict[str, Any]) -> None:
                 )
             wid = (r.get("workloadIdentityDetails") or {}).get("workloadIdentityArn")
             b.edge(arn, wid, "HAS_AGENT_IDENTITY", if_present=True)
+            name = str(r.get("agentRuntimeName") or rid)
+            if jwt:
+                _issuer(b, arn, name, jwt, "runtime")
+            for ref in r.get("memoryReferences") or []:
+                memory = memories.get(str(ref.get("memory")))
+                if memory:
+                    b.edge(
+                        arn,
+                        memory,
+                        "USES_MEMORY",
+                        mechanism=f"environment variable {ref.get('variable')} names the memory",
+                    )
 
 
 def _gateways(b: AwsBuilder, policies: dict[str, Any]) -> dict[str, str]:
@@ -214,6 +278,8 @@ def _gateways(b: AwsBuilder, policies: dict[str, Any]) -> dict[str, str]:
             )
             wid = (r.get("workloadIdentityDetails") or {}).get("workloadIdentityArn")
             b.edge(arn, wid, "HAS_AGENT_IDENTITY", if_present=True)
+            if str(r.get("authorizerType") or "").upper() == "CUSTOM_JWT" and jwt:
+                _issuer(b, arn, str(r.get("name") or gid), jwt, "gateway")
     return out
 
 

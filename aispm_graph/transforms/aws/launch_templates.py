@@ -3,6 +3,8 @@
 A template's default version names an instance profile; an Auto Scaling group launching
 ``$Default`` (or ``$Latest``) starts whatever a new default version says, so whoever may create
 a version and make it the default runs code as the profile's role (pathfinding.cloud ec2-004).
+Launch configurations also name an instance profile: a new group created from an existing one
+launches instances with its role (PMapper's Auto Scaling checker).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aispm_graph.transforms.registry import service
         ("ec2", "describe_launch_templates"),
         ("ec2", "describe_launch_template_versions"),
         ("autoscaling", "describe_auto_scaling_groups"),
+        ("autoscaling", "describe_launch_configurations"),
     ],
     order=45,
 )
@@ -62,3 +65,20 @@ def launch_templates(b: AwsBuilder) -> None:
                 autoscaling_groups=sorted(used.get(lt_id, [])),
             )
             b.has_role(arn, role, "instance profile of the launch template's default version")
+    for body, i, lc in b.items(
+        "autoscaling", "describe_launch_configurations", "LaunchConfigurations"
+    ):
+        with b.guard("describe_launch_configurations", lc, index=i):
+            arn = lc["LaunchConfigurationARN"]
+            ref = str(lc.get("IamInstanceProfile") or "")  # a name or an ARN
+            prof = profiles.get(ref, "")
+            role = b.g.node(prof).get("role") if prof else None
+            b.node(
+                arn,
+                "AutoScalingLaunchConfiguration",
+                lc.get("LaunchConfigurationName"),
+                body["region"],
+                role=role,
+                instance_profile=prof or None,
+            )
+            b.has_role(arn, role, "instance profile of the launch configuration")

@@ -17,6 +17,8 @@ or addresses that earlier ones made:
 * ``machinelearning`` (60): needs storage and key vaults; ``authorization`` (70);
 * ``containment`` (80): ``CONTAINS`` for every resource node made so far;
 * ``connections`` (90): resolves hub connections to AI accounts, search and storage;
+* ``foundry-agents`` (92): Foundry agents and their tools, resolved to project connections,
+  search services, deployments and the project's managed identity;
 * ``entra`` (100): enriches the principals every other service made.
 
 Edges need no order: the builder keeps an edge until both ends exist. Each resource is handled

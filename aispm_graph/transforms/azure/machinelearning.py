@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from aispm_graph.aibom.provenance import model_facts_from_env
 from aispm_graph.knowledge.azure.arm import parent_of
 from aispm_graph.transforms.azure.builder import (
     AzureBuilder,
@@ -66,6 +67,7 @@ def machine_learning(b: AzureBuilder) -> None:
                         "instance_type": p.get("instanceType"),
                     }
                 )
+            _online_deployment(b, rid, res)
 
         b.guarded(
             rid,
@@ -74,6 +76,33 @@ def machine_learning(b: AzureBuilder) -> None:
         )
     for rid, res in b.resources("microsoft.machinelearningservices/workspaces/connections"):
         b.guarded(rid, "connection", partial(_connection, b, rid, res))
+
+
+def _online_deployment(b: AzureBuilder, rid: str, res: Res) -> None:
+    """A deployment of an online endpoint: the model asset it serves and its environment.
+
+    The model id (``azureml://registries/<r>/models/<m>/versions/<v>`` or a workspace model's
+    ARM id) is its provenance (the provenance deriver reads ``registry_model``); a serving
+    container's environment variables may name a Hugging Face repository instead. Only the
+    model-naming variables are kept, never the values of the others.
+    """
+    p = props(res)
+    env = p.get("environmentVariables")
+    model = p.get("model")
+    b.resource_node(
+        rid,
+        "AzureMLOnlineDeployment",
+        res,
+        registry_model=model if isinstance(model, str) and model else None,
+        environment=p.get("environmentId") or None,
+        instance_type=p.get("instanceType"),
+        endpoint_compute_type=p.get("endpointComputeType") or res.get("kind"),
+        egress_public_network_access=p.get("egressPublicNetworkAccess"),
+        app_insights_enabled=p.get("appInsightsEnabled"),
+        **model_facts_from_env(env if isinstance(env, dict) else {}),
+    )
+    b.edge(parent_of(rid), rid, "CONTAINS", relation="online endpoint deployment")
+    b.system_identity(rid, res)
 
 
 def _workspace(b: AzureBuilder, rid: str, res: Res) -> None:

@@ -80,6 +80,11 @@ def _compute(b: AzureBuilder, rid: str, res: Res) -> None:
     public_ip = inner.get("enableNodePublicIp")
     if public_ip is None:
         public_ip = not subnet  # no VNet: Azure gives the node a public address
+    # In a VNet: its own subnet, or the workspace's managed network (isolation mode other
+    # than Disabled puts every compute of the workspace in Microsoft's managed VNet).
+    workspace = b.g.node(parent_of(rid)) if b.g.has_node(parent_of(rid)) else {}
+    isolation = str(workspace.get("isolation_mode") or "")
+    managed = isolation.lower() in {"allowinternetoutbound", "allowonlyapprovedoutbound"}
     b.resource_node(
         rid,
         "AzureMLCompute",
@@ -88,6 +93,9 @@ def _compute(b: AzureBuilder, rid: str, res: Res) -> None:
         public_ip="enabled" if public_ip else None,
         ssh_public_access=str(ssh.get("sshPublicAccess") or "").lower() == "enabled",
         local_auth_enabled=not p.get("disableLocalAuth", False),
+        local_auth_disabled=p.get("disableLocalAuth") is True,
+        in_vnet=bool(subnet) or managed,
+        managed_network=isolation if managed else None,
         subnet=norm(subnet) or None,
         vm_size=inner.get("vmSize"),
         workspace=parent_of(rid),
@@ -192,6 +200,13 @@ def _rai_policy(b: AzureBuilder, rid: str, res: Res) -> None:
         and f.get("blocking") is not False
         for f in filters
     )
+    indirect = any(
+        str(f.get("name") or "").lower().replace("_", " ")
+        in {"indirect attack", "indirect attacks"}
+        and f.get("enabled") is not False
+        and f.get("blocking") is not False
+        for f in filters
+    )
     b.resource_node(
         rid,
         "AzureOpenAIRaiPolicy",
@@ -199,6 +214,7 @@ def _rai_policy(b: AzureBuilder, rid: str, res: Res) -> None:
         mode=p.get("mode"),
         base_policy=p.get("basePolicyName"),
         prompt_shield=shield,
+        indirect_attack_shield=indirect,
         disabled_filters=off or None,
         policy_type=p.get("type"),
     )

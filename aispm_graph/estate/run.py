@@ -15,41 +15,60 @@ import contextlib
 import json
 import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aispm_graph.atomic import atomic_write_text
-from aispm_graph.cli.errors import Interrupted, UserError
-from aispm_graph.cli.groups import App
+from aispm_graph.workspace import Workspace
+
+
+class EstateError(Exception):
+    """The estate cannot be collected as asked (unreadable run state, no scope collected):
+    the CLI's exit 2 with this message."""
+
+
+class EstateInterrupted(Exception):
+    """Ctrl-C or SIGTERM after storing what was finished; the message says how to continue
+    (the CLI's exit 130)."""
+
+
+def _quiet(_message: str) -> None:
+    return None
 
 
 @dataclass
 class EstateRun:
-    app: App
+    workspace: Workspace
     provider: str
     state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
-        return self.app.workspace.root / f"{self.provider}-estate-run.json"
+        return self.workspace.root / f"{self.provider}-estate-run.json"
 
     @classmethod
-    def start(cls, app: App, provider: str, mode: str, resume: bool, noun: str) -> EstateRun:
+    def start(
+        cls,
+        workspace: Workspace,
+        provider: str,
+        mode: str,
+        resume: bool,
+        noun: str,
+        log: Callable[[str], None] = _quiet,
+    ) -> EstateRun:
         """A new run, or with ``resume`` the last one of the same mode, continued."""
-        run = cls(app, provider)
+        run = cls(workspace, provider)
         previous = run._load()
         if resume:
             # The last run's stored scopes are skipped, whether it was interrupted or finished
             # with failures: either way only what it did not store is collected now.
             if previous and previous.get("mode") == mode:
                 run.state = {**previous, "finished": False}
-                app.info(
-                    f"resuming run {run.state['run']}: {len(run.done)} {noun}(s) already stored"
-                )
+                log(f"resuming run {run.state['run']}: {len(run.done)} {noun}(s) already stored")
             else:
-                app.info(f"no earlier run to resume; collecting every {noun}")
+                log(f"no earlier run to resume; collecting every {noun}")
         if not run.state:
             run.state = {"run": uuid.uuid4().hex[:12], "mode": mode, "finished": False, "done": []}
         return run
@@ -68,13 +87,13 @@ class EstateRun:
         try:
             data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise UserError(
+            raise EstateError(
                 f"{self.path}: unreadable run state ({exc}); delete it to start over"
             ) from None
         return data
 
     def save(self) -> None:
-        self.app.workspace.root.mkdir(parents=True, exist_ok=True)
+        self.workspace.root.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path, json.dumps(self.state, indent=2, sort_keys=True))
 
     def stored(self, scope: str) -> None:
@@ -95,7 +114,7 @@ class EstateRun:
         except KeyboardInterrupt:
             # Every scope finished so far is stored (each in one atomic write) and listed in
             # the run file; the scopes in flight are dropped and --resume collects them.
-            raise Interrupted(
+            raise EstateInterrupted(
                 f"{len(self.done)} {noun}(s) stored in snapshot {snapshot_id}; run the same "
                 "command with --resume to collect the rest"
             ) from None
