@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from aispm_graph.context import Context
-from aispm_graph.graph.model import Graph
+from aispm_graph.graph.model import Graph, UndeclaredKeyError
 from aispm_graph.progress import Reporter, task
+from aispm_graph.schema.audit import audit
 from aispm_graph.workspace import Document, Snapshot
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -208,7 +209,20 @@ def _build(documents: Iterable[Document], ctx: BuildContext) -> Graph:
             derive(graph, ctx)
             ctx.timings.append(("deriver", name, time.perf_counter() - started))
             bar.advance()
+    if graph.strict:
+        check_declared(graph)
     return graph
+
+
+def check_declared(graph: Graph) -> None:
+    """Strict graphs (tests) also catch keys written by editing a node's dict in place, which
+    the checks in ``Graph.add_*`` cannot see."""
+    undeclared = audit(graph).keys() - graph.excused
+    if undeclared:
+        raise UndeclaredKeyError(
+            "built graph holds undeclared keys (python -m aispm_graph.schema.audit lists "
+            "where): " + ", ".join(sorted(undeclared))
+        )
 
 
 def build_snapshot(snapshot: Snapshot, ctx: BuildContext | None = None) -> tuple[Graph, Any]:

@@ -536,7 +536,7 @@ def _azure_subscription(d: _Doc, rng: random.Random, ti: int, per: int) -> None:
                 f"d{dep}",
                 model_name=f"gpt-{dep}",
             )
-            d.edge(acct, "SERVES", did, relationship="deployment")
+            d.edge(acct, "SERVES", did, mechanism="deployment")
         d.edge(rg, "CONTAINS", acct)
         ai.append(acct)
     for s_ in range(int(per * 0.1)):

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from aispm_graph.graph.model import STRICT_ENV, Graph
 from tests.support.cli import REPO, CliResult, invoke_cli, run_cli
+
+# Every graph a test builds is strict: a property, evidence key or edge endpoint the schema
+# does not declare raises where it is written (aispm_graph/graph/model.py), and a build that
+# ends with one fails (an in-place edit). The variable carries it into CLI subprocesses.
+os.environ[STRICT_ENV] = "1"
+Graph.strict_default = True
 
 __all__ = ["REPO", "CliResult", "invoke_cli", "missing_tool", "run_cli"]
 

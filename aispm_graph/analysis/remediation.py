@@ -11,6 +11,7 @@ from typing import Any
 
 from aispm_graph.analysis.models import Remediation
 from aispm_graph.schema import edge_kind
+from aispm_graph.schema.keys import E, P
 
 
 def fix_id(*parts: str) -> str:
@@ -34,8 +35,8 @@ def _text(value: Any) -> str:
 
 def edge_action(source: dict[str, Any], target: dict[str, Any], edge: dict[str, Any]) -> str:
     evidence = edge.get("evidence") or {}
-    if evidence.get("fix"):
-        return str(evidence["fix"])
+    if evidence.get(E.FIX):
+        return str(evidence[E.FIX])
     spec = edge_kind(edge["kind"])
     values = _Fill({k: _text(v) for k, v in evidence.items()})
     values.update(
@@ -65,7 +66,7 @@ def path_remediation(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -
         )
         (breaking if spec.breaks_path else lowering).append(item)
         src = nodes[i]
-        if edge["kind"] == "HAS_IDENTITY" and src.get("imds_v1"):
+        if edge["kind"] == "HAS_IDENTITY" and src.get(P.IMDS_V1):
             lowering.append(
                 Remediation(
                     id=fix_id(src["id"], "imdsv2"),
@@ -77,7 +78,7 @@ def path_remediation(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -
             )
     if nodes[0]["id"] == "internet" and len(nodes) > 2:
         host = nodes[1]
-        vf = host.get("vuln_factors") or []
+        vf = host.get(P.VULN_FACTORS) or []
         if vf:
             lowering.append(
                 Remediation(

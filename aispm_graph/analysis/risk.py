@@ -14,6 +14,7 @@ from typing import Any
 
 from aispm_graph.analysis.models import Risk, RiskFactor, RiskLevel
 from aispm_graph.schema import Label, TargetClass, node_kinds
+from aispm_graph.schema.keys import E, P
 
 WIDTH = {"any": 1.0, "wide": 0.85, "narrow": 0.55}
 PORT_CLASS = {"remote-admin": 1.0, "ai-service": 1.0, "database": 0.9, "web": 0.85, "other": 0.7}
@@ -83,13 +84,13 @@ def entry_factor(entry: dict[str, Any], first: dict[str, Any]) -> RiskFactor:
             value=1.0,
             detail=f"anonymous access: {ev.get('grant', 'public')}",
         )
-    width = str(ev.get("exposure_width", "any"))
+    width = str(ev.get(E.EXPOSURE_WIDTH, "any"))
     w = WIDTH.get(width, 0.85)
-    classes = ev.get("port_classes") or ["other"]
+    classes = ev.get(E.PORT_CLASSES) or ["other"]
     p = max(PORT_CLASS.get(c, 0.7) for c in classes)
     detail = f"{ev.get('source_range', '?')} on {ev.get('ports', '?')} ({', '.join(classes)})"
     value = w * p
-    if ev.get("auth") == "key":
+    if ev.get(E.AUTH) == "key":
         value *= KEY_AUTH_EXPOSURE
         detail += "; key authentication required (keys leak)"
     # Factors carry the value the arithmetic uses, so 'show --explain' reproduces the score.
@@ -100,7 +101,7 @@ def foothold_factor(entry_id: str, host: dict[str, Any], hops: int) -> RiskFacto
     """The first compute reached from the internet must be compromised (paths of 2+ hops)."""
     if entry_id != "internet" or hops < 2 or not _compute_labels(host["kind"]):
         return None
-    vf = set(host.get("vuln_factors") or [])
+    vf = set(host.get(P.VULN_FACTORS) or [])
     key = "rce" if "rce" in vf else "high-severity" if "high-severity" in vf else "none"
     detail = {
         "rce": "known remote-code-execution vulnerability on the exposed host",
@@ -115,14 +116,14 @@ def theft_factor(source: dict[str, Any], edge_kind: str) -> RiskFactor | None:
     """Taking a compute's identity: IMDSv1 makes it one request, IMDSv2 a little harder."""
     if edge_kind != "HAS_IDENTITY":
         return None
-    if source.get("imds_v1"):
+    if source.get(P.IMDS_V1):
         return RiskFactor(
             name="credential-theft",
             kind="likelihood",
             value=1.0,
             detail=f"IMDSv1 on {source['name']}: one SSRF request yields role credentials",
         )
-    if source.get("imds_v1") is False:
+    if source.get(P.IMDS_V1) is False:
         return RiskFactor(
             name="credential-theft",
             kind="likelihood",
@@ -169,7 +170,7 @@ def score_path(
         detail = f"weakest hop is {weakest}"
         injected = [e for e in edges if e["kind"] == "PROMPT_INJECTION"]
         if injected:
-            via = injected[0].get("evidence", {}).get("content_kind") or "content"
+            via = injected[0].get("evidence", {}).get(E.CONTENT_KIND) or "content"
             detail += (
                 f"; the path relies on indirect prompt injection through {via}, which a model "
                 "may resist (inferred, not confirmed)"
@@ -192,7 +193,7 @@ def score_path(
             detail=f"{target.value.replace('_', ' ')}: {tgt['kind']} {tgt['name']}",
         )
     )
-    if edges[-1]["kind"] in {"CAN_WRITE"} or edges[-1].get("evidence", {}).get("access") == "write":
+    if edges[-1]["kind"] in {"CAN_WRITE"} or edges[-1].get("evidence", {}).get(E.ACCESS) == "write":
         impact += WRITE_IMPACT
         factors.append(
             RiskFactor(
@@ -202,8 +203,8 @@ def score_path(
                 detail="write access: poisoning of training data or models",
             )
         )
-    crit = str(tgt.get("criticality") or "")
-    rules = tgt.get("context_rules") or []
+    crit = str(tgt.get(P.CRITICALITY) or "")
+    rules = tgt.get(P.CONTEXT_RULES) or []
     by = f" by context rule {', '.join(rules)}" if rules else ""
     if CRITICALITY.get(crit):
         impact += CRITICALITY[crit]
@@ -217,7 +218,7 @@ def score_path(
         )
     elif rules:
         factors.append(RiskFactor(name="context", kind="impact", value=0.0, detail=f"marked{by}"))
-    if "unsafe-model" in (tgt.get("vuln_factors") or []):
+    if "unsafe-model" in (tgt.get(P.VULN_FACTORS) or []):
         impact += UNSAFE_MODEL_IMPACT
         factors.append(
             RiskFactor(
@@ -228,7 +229,7 @@ def score_path(
                 "whoever loads it runs attacker code",
             )
         )
-    roles = tgt.get("data_role") or []
+    roles = tgt.get(P.DATA_ROLE) or []
     if "sensitive" in roles and target != TargetClass.SENSITIVE_DATA:
         impact += 0.05
         factors.append(

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from aispm_graph.graph.model import Graph
 from aispm_graph.schema import INTERNET_ID, Label, TargetClass, node_kinds
+from aispm_graph.schema.keys import P
 
 # Nodes for what lies outside the estate but is trusted by it: whoever holds such an account,
 # or tokens of such an identity provider, is a possible attacker under assumed breach.
@@ -30,7 +31,7 @@ def target_class(data: dict[str, Any]) -> TargetClass | None:
     if spec.target is not None:
         return spec.target
     labels = set(spec.labels)
-    roles = data.get("data_role") or []
+    roles = data.get(P.DATA_ROLE) or []
     if isinstance(roles, str):
         roles = [roles]
     if Label.DATA_STORE in labels or Label.VECTOR_STORE in labels:
@@ -38,9 +39,9 @@ def target_class(data: dict[str, Any]) -> TargetClass | None:
             return TargetClass.AI_DATA
         if "sensitive" in roles:
             return TargetClass.SENSITIVE_DATA
-    if Label.SECRET in labels and data.get("ai_key"):
+    if Label.SECRET in labels and data.get(P.AI_KEY):
         return TargetClass.AI_SECRET
-    if data.get("criticality") == "crown-jewel":
+    if data.get(P.CRITICALITY) == "crown-jewel":
         return TargetClass.SENSITIVE_DATA
     return None
 
@@ -85,7 +86,7 @@ def is_credential_entry(data: dict[str, Any]) -> bool:
     return (
         Label.CREDENTIAL in labels
         or data["kind"] in OUTSIDE_KINDS
-        or (Label.IDENTITY in labels and bool(data.get("long_lived_credentials")))
+        or (Label.IDENTITY in labels and bool(data.get(P.LONG_LIVED_CREDENTIALS)))
     )
 
 

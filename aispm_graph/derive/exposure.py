@@ -42,6 +42,7 @@ from aispm_graph.net.ports import (
     subtract,
 )
 from aispm_graph.schema import INTERNET_ID, Label, node_kinds
+from aispm_graph.schema.keys import E, P
 
 ANY_SOURCES = {"*", "internet", "any", "0.0.0.0/0", "::/0", "allusers"}
 PROTOCOLS = ("tcp", "udp")
@@ -96,12 +97,12 @@ def _overlaps_global(net: Network) -> bool:
 
 
 def _ports(rule: dict[str, Any]) -> list[PortRange]:
-    specs = rule.get("port_ranges") or ["*"]
+    specs = rule.get(P.PORT_RANGES) or ["*"]
     return normalize(parse_port_spec(s) for s in specs)
 
 
 def _protocols(rule: dict[str, Any]) -> tuple[str, ...]:
-    proto = str(rule.get("protocol") or "*").lower()
+    proto = str(rule.get(P.PROTOCOL) or "*").lower()
     if proto in {"*", "all", "-1", "any"}:
         return PROTOCOLS
     if proto in {"6"}:
@@ -128,10 +129,10 @@ def evaluate_layer(
     ordered: list[tuple[float, int, str, str, dict[str, Any]]] = []
     for fw_id, rule_id in rules:
         data = graph.node(rule_id)
-        if str(data.get("direction", "inbound")).lower() not in {"inbound", "ingress"}:
+        if str(data.get(P.DIRECTION, "inbound")).lower() not in {"inbound", "ingress"}:
             continue
-        prio = data.get("priority")
-        access = str(data.get("access", "allow")).lower()
+        prio = data.get(P.PRIORITY)
+        access = str(data.get(P.ACCESS, "allow")).lower()
         # Without priorities (AWS), deny rules cannot exist; keep denies first at a tie (GCP).
         key = float(prio) if isinstance(prio, int | float) else float("inf")
         ordered.append((key, 0 if access == "deny" else 1, rule_id, fw_id, data))
@@ -151,9 +152,9 @@ def evaluate_layer(
                 continue
             if not ports:
                 continue
-            sources = [str(s) for s in data.get("source_prefixes") or []]
+            sources = [str(s) for s in data.get(P.SOURCE_PREFIXES) or []]
             match = classify_source(sources, trusted)
-            access = str(data.get("access", "allow")).lower()
+            access = str(data.get(P.ACCESS, "allow")).lower()
             if access == "deny":
                 if match.covers_all:
                     undecided = subtract(undecided, ports)
@@ -197,12 +198,12 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
             rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for compute, fw, edata in graph.edges("PROTECTED_BY"):
-        layer = str(edata.get("evidence", {}).get("layer", "default"))
+        layer = str(edata.get("evidence", {}).get(E.LAYER, "default"))
         # A firewall without rules still counts: its layer then admits nothing.
         layers_of[compute][layer].extend((fw, rule) for rule in rules_of.get(fw, []))
     for compute, layers in sorted(layers_of.items()):
         cdata = graph.node(compute)
-        if not cdata.get("public_ip"):
+        if not cdata.get(P.PUBLIC_IP):
             continue
         evaluated = [
             evaluate_layer(graph, rules, trusted, ctx) for _, rules in sorted(layers.items())
@@ -225,17 +226,17 @@ def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
         sources = sorted({s for a in blame for s in a.sources})
         plural = len(rules_txt) > 1
         evidence = {
-            "via": via,
-            "rule": worst.rule_id,
-            "firewall": worst.firewall_id,
-            "rules": rules_txt,
-            "source_range": ", ".join(worst.sources),
-            "exposure_width": worst.width,
-            "ports": ", ".join(all_ports),
-            "port_classes": classes,
-            "public_ip": cdata.get("public_ip"),
-            "layers": sorted(layers),
-            "fix": f"Remove or narrow the inbound rule{'s' if plural else ''} "
+            E.VIA: via,
+            E.RULE: worst.rule_id,
+            E.FIREWALL: worst.firewall_id,
+            E.RULES: rules_txt,
+            E.SOURCE_RANGE: ", ".join(worst.sources),
+            E.EXPOSURE_WIDTH: worst.width,
+            E.PORTS: ", ".join(all_ports),
+            E.PORT_CLASSES: classes,
+            E.PUBLIC_IP: cdata.get(P.PUBLIC_IP),
+            E.LAYERS: sorted(layers),
+            E.FIX: f"Remove or narrow the inbound rule{'s' if plural else ''} "
             f"{', '.join(rules_txt)}: {'they admit' if plural else 'it admits'} "
             f"{', '.join(sources)} on {', '.join(all_ports)} to {cdata['name']} "
             f"(public IP {cdata.get('public_ip')})",
@@ -260,25 +261,25 @@ PAAS_LABELS = {
 def _paas_exposure(graph: Graph) -> None:
     paas_kinds = {k.name for k in node_kinds().values() if PAAS_LABELS & set(k.all_labels())}
     for node_id, data in list(graph.nodes()):
-        if not data.get("public_network_access") or data["kind"] not in paas_kinds:
+        if not data.get(P.PUBLIC_NETWORK_ACCESS) or data["kind"] not in paas_kinds:
             continue
-        if str(data.get("network_default_action", "Allow")).lower() == "deny":
+        if str(data.get(P.NETWORK_DEFAULT_ACTION, "Allow")).lower() == "deny":
             continue
-        if data.get("private_endpoint_only"):
+        if data.get(P.PRIVATE_ENDPOINT_ONLY):
             continue
-        key_auth = bool(data.get("local_auth_enabled")) or (
-            str(data.get("auth_mode", "")).lower() == "key"
+        key_auth = bool(data.get(P.LOCAL_AUTH_ENABLED)) or (
+            str(data.get(P.AUTH_MODE, "")).lower() == "key"
         )
         if not key_auth:
             continue
         evidence = {
-            "via": "public network access with key authentication",
-            "auth": "key",
-            "exposure_width": "any",
-            "source_range": "0.0.0.0/0",
-            "ports": "tcp/443",
-            "port_classes": ["ai-service"],
-            "fix": f"Disable public network access on {data['name']} (use private endpoints) "
+            E.VIA: "public network access with key authentication",
+            E.AUTH: "key",
+            E.EXPOSURE_WIDTH: "any",
+            E.SOURCE_RANGE: "0.0.0.0/0",
+            E.PORTS: "tcp/443",
+            E.PORT_CLASSES: ["ai-service"],
+            E.FIX: f"Disable public network access on {data['name']} (use private endpoints) "
             f"and disable local (key) authentication",
         }
         graph.add_edge(INTERNET_ID, node_id, "INTERNET_EXPOSED", evidence, Confidence.INFERRED)
@@ -292,10 +293,10 @@ def _public_data(graph: Graph) -> None:
             if data.get(prop):
                 grant = str(data.get(f"{prop}_grant") or f"anonymous {access} access")
                 evidence = {
-                    "grant": grant,
-                    "access": access,
-                    "exposure_width": "any",
-                    "fix": f"Remove public {access} access from {data['name']} ({grant}) and "
+                    E.GRANT: grant,
+                    E.ACCESS: access,
+                    E.EXPOSURE_WIDTH: "any",
+                    E.FIX: f"Remove public {access} access from {data['name']} ({grant}) and "
                     f"turn on public access prevention",
                 }
                 graph.add_edge(

@@ -193,8 +193,11 @@ def parse_graph_document(
             )
     if any(INTERNET_ID in (e[0], e[1]) for e in edge_recs):
         graph.ensure_internet()
-    graph.add_nodes_bulk(node_recs)
-    graph.add_edges_bulk(edge_recs)
+    # The open format may carry properties and evidence of its own (a user's CustomAIService
+    # with a vendor field the schema does not know): kept, not refused by strict graphs.
+    with graph.lenient():
+        graph.add_nodes_bulk(node_recs)
+        graph.add_edges_bulk(edge_recs)
     return graph
 
 
@@ -202,7 +205,7 @@ def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
     if doc["format"] != FORMAT_NAME or doc["version"] != FORMAT_VERSION:
         raise ValueError("not an aispm-graph v1 document")
     # Stage into a fresh graph first so a failure half way leaves ``graph`` untouched.
-    staged = Graph()
+    staged = Graph(strict=False)  # written by this program, or validated when imported
     staged.add_nodes_bulk(
         (n["id"], n["kind"], n.get("name") or n["id"], n.get("properties") or {})
         for n in doc["nodes"]
@@ -219,7 +222,8 @@ def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
         )
         for e in doc["edges"]
     )
-    graph.merge(staged)
+    with graph.lenient():  # a user's file validated on import may carry its own keys
+        graph.merge(staged)
     return graph
 
 

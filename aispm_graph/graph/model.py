@@ -8,13 +8,21 @@ is consulted on insert so nothing of an unknown kind gets in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import networkx as nx
 
-from aispm_graph.schema import INTERNET_ID, attack_edge_kinds, edge_kinds, node_kinds
+from aispm_graph.schema import (
+    INTERNET_ID,
+    attack_edge_kinds,
+    declared_props,
+    edge_kinds,
+    node_kinds,
+)
 
 NodeData = dict[str, Any]
 EdgeData = dict[str, Any]
@@ -37,13 +45,95 @@ class SchemaError(ValueError):
     """A node or edge does not fit the schema."""
 
 
-class Graph:
-    """A schema-checked multigraph of resources (nodes) and relationships (edges)."""
+class UndeclaredKeyError(Exception):
+    """Strict mode: code wrote a property, evidence key or edge endpoint the schema does not
+    declare. A bug in the code that wrote it, never a bad record: not a ``ValueError`` (which
+    transforms catch per record), and the per-record guards re-raise it, so it reaches the
+    test that ran the code."""
 
-    def __init__(self) -> None:
+
+STRICT_ENV = "AISPM_STRICT_SCHEMA"
+
+
+class Graph:
+    """A schema-checked multigraph of resources (nodes) and relationships (edges).
+
+    A *strict* graph also refuses, at the write that would add it, a node property its kind
+    does not declare, an evidence key its edge kind does not declare, and an edge whose
+    endpoints lack the labels its kind allows (:class:`UndeclaredKeyError`), so the test
+    that exercises the code names the line that wrote the key. Tests turn it on for every graph
+    (``tests/conftest.py`` sets ``AISPM_STRICT_SCHEMA=1``, which subprocesses inherit);
+    production leaves it off, where the same gaps are what ``python -m
+    aispm_graph.schema.audit`` reports. Graphs read from user files are loaded under
+    :meth:`lenient`: the open format may carry properties of its own.
+    """
+
+    strict_default: ClassVar[bool] = os.environ.get(STRICT_ENV, "") == "1"
+
+    def __init__(self, *, strict: bool | None = None) -> None:
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         self._node_kinds = node_kinds()
         self._edge_kinds = edge_kinds()
+        self.strict = self.strict_default if strict is None else strict
+        # Undeclared keys a strict graph took from user files (``lenient``), as the audit
+        # names them ("node Kind.key", "evidence KIND.key", "endpoint KIND.side:Kind"), so the
+        # end-of-build check does not blame the code for the user's data.
+        self.excused: set[str] = set()
+        self._excusing = False
+
+    @contextmanager
+    def lenient(self) -> Iterator[None]:
+        """Write without the strict checks (user-supplied graph files)."""
+        saved = self.strict
+        self.strict, self._excusing = False, saved
+        try:
+            yield
+        finally:
+            self.strict, self._excusing = saved, False
+
+    def _excuse_node(self, kind: str, props: Mapping[str, Any]) -> None:
+        extra = {k for k, v in props.items() if v is not None} - declared_props(kind)
+        self.excused.update(f"node {kind}.{k}" for k in extra - RESERVED_NODE_KEYS)
+
+    def _excuse_edge(
+        self, kind: str, evidence: Mapping[str, Any], source_kind: str, target_kind: str
+    ) -> None:
+        spec = self._edge_kinds[kind]
+        self.excused.update(f"evidence {kind}.{k}" for k in set(evidence) - set(spec.evidence_keys))
+        self.excused.add(f"endpoint {kind}.source:{source_kind}")
+        self.excused.add(f"endpoint {kind}.target:{target_kind}")
+
+    def _check_props(self, node_id: str, kind: str, props: Iterable[str]) -> None:
+        undeclared = sorted(
+            set(props) - declared_props(kind) - RESERVED_NODE_KEYS - {"name"},
+        )
+        if undeclared:
+            raise UndeclaredKeyError(
+                f"node {node_id!r} ({kind}): undeclared propert"
+                f"{'y' if len(undeclared) == 1 else 'ies'} {', '.join(undeclared)}; declare "
+                "in aispm_graph/schema/properties.py (or the kind in nodes.py)"
+            )
+
+    def _check_edge(
+        self, source: str, target: str, kind: str, evidence: Mapping[str, Any] | None
+    ) -> None:
+        spec = self._edge_kinds[kind]
+        undeclared = sorted(set(evidence or ()) - set(spec.evidence_keys))
+        if undeclared:
+            raise UndeclaredKeyError(
+                f"edge {kind} {source} -> {target}: undeclared evidence "
+                f"{', '.join(undeclared)}; declare in aispm_graph/schema/evidence.py"
+            )
+        for side, end, wanted in (
+            ("source", source, spec.source_labels),
+            ("target", target, spec.target_labels),
+        ):
+            if wanted and not set(map(str, wanted)) & set(self.labels(end)):
+                raise UndeclaredKeyError(
+                    f"edge {kind} {source} -> {target}: {side} is a "
+                    f"{self.g.nodes[end]['kind']}, not one of "
+                    f"{', '.join(map(str, wanted))} (aispm_graph/schema/edges.py)"
+                )
 
     # -- nodes --------------------------------------------------------------------------------
     def add_node(self, node_id: str, kind: str, name: str | None = None, **props: Any) -> None:
@@ -55,6 +145,10 @@ class Graph:
             # An id from estate data that is a number, a bool or a list would be a node no
             # query can name and would break every deriver that reads ids as ARNs or paths.
             raise SchemaError(f"node id must be a non-empty string, not {node_id!r}")
+        if self.strict:
+            self._check_props(node_id, kind, (k for k, v in props.items() if v is not None))
+        elif self._excusing:
+            self._excuse_node(kind, props)
         existing = self.g.nodes.get(node_id)
         if existing is not None:
             if existing["kind"] != kind:
@@ -82,6 +176,10 @@ class Graph:
             if not node_id or not isinstance(node_id, str) or node_id in g:
                 self.add_node(node_id, kind, name, **props)
                 continue
+            if self.strict:
+                self._check_props(node_id, kind, (k for k, v in props.items() if v is not None))
+            elif self._excusing:
+                self._excuse_node(kind, props)
             data = {k: v for k, v in props.items() if v is not None}
             data["kind"] = kind
             data["name"] = name or node_id
@@ -115,6 +213,12 @@ class Graph:
                 raise SchemaError(f"edge {kind} {source} -> {target}: missing endpoint")
             if conf not in _CONF_VALUES:
                 raise SchemaError(f"edge {kind} {source} -> {target}: bad confidence {conf!r}")
+            if self.strict:
+                self._check_edge(source, target, kind, evidence)
+            elif self._excusing:
+                self._excuse_edge(
+                    kind, evidence or {}, g.nodes[source]["kind"], g.nodes[target]["kind"]
+                )
             keyed = out.get(target)
             if keyed is not None and kind in keyed:
                 self.add_edge(source, target, kind, evidence, conf)
@@ -138,6 +242,12 @@ class Graph:
 
     def merge(self, other: Graph) -> None:
         """Add another graph's nodes and edges; shared nodes must agree on their kind."""
+        if self._excusing:
+            for _node_id, data in other.g.nodes(data=True):
+                self._excuse_node(data["kind"], data)
+            for source, target, data in other.g.edges(data=True):
+                ends = other.g.nodes[source]["kind"], other.g.nodes[target]["kind"]
+                self._excuse_edge(data["kind"], data["evidence"], *ends)
         if len(self) == 0:
             self.g = other.g
             return
@@ -200,6 +310,12 @@ class Graph:
         for end in (source, target):
             if end not in self.g:
                 raise SchemaError(f"edge {kind} {source} -> {target}: no node {end!r}")
+        if self.strict:
+            self._check_edge(source, target, kind, evidence)
+        elif self._excusing:
+            self._excuse_edge(
+                kind, evidence or {}, self.g.nodes[source]["kind"], self.g.nodes[target]["kind"]
+            )
         conf = Confidence(confidence)
         ev = dict(evidence or {})
         current = self.g.get_edge_data(source, target, key=kind)
@@ -267,6 +383,8 @@ class Graph:
         if key in RESERVED_NODE_KEYS - {"name"}:
             raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
         data = self.g.nodes[node_id]
+        if self.strict and value is not None and key != "name":
+            self._check_props(node_id, data["kind"], (key,))
         if value is None:
             data.pop(key, None)
         else:
@@ -314,7 +432,7 @@ class Graph:
         return dg
 
     def copy(self) -> Graph:
-        other = Graph()
+        other = Graph(strict=self.strict)
         other.g = self.g.copy()
         return other
 

@@ -307,7 +307,7 @@ AIBOM_NODE_KINDS: tuple[NodeKind, ...] = (
         P("model_id", S, "Catalog model asset id (azureml://registries/...)."),
         P("registry_model", S, "The same id, read by the provenance deriver."),
         P("model", S, "The same id, as online endpoints name their model."),
-        P("endpoint_type", S, "serverless."),
+        P("endpoint_type", S, "Always serverless (pay-per-token model as a service)."),
         PUBLIC_ACCESS,
         P("scoring_uri", S, "Inference URI."),
         target=T.AI_MODEL,

@@ -3,9 +3,11 @@
 ``python -m aispm_graph.schema.audit [WORKSPACE | GRAPH.json]`` prints, per node kind, the
 property keys no ``Prop`` of that kind declares; per edge kind, the evidence keys missing from
 ``evidence_keys``; and edges whose endpoints lack the kind's ``source_labels`` /
-``target_labels``. Declare them in ``aispm_graph/schema/nodes.py`` / ``edges.py`` (then
-regenerate ``docs/schema.md``). Exit 1 when anything is undeclared, 2 when the input cannot be
-read. Used at merge time to find what a branch added without declaring it.
+``target_labels``. Declare them in ``aispm_graph/schema/properties.py`` (or on the kind in
+``nodes.py``), ``evidence.py`` and ``edges.py``, then regenerate ``docs/schema.md`` and
+``keys.py``. Exit 1 when anything is undeclared, 2 when the input cannot be read. Tests run
+with strict graphs, which refuse the same gaps where they are written; this command finds them
+in a graph built without (a user's workspace, a branch's build).
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ class Audit:
     def lines(self) -> list[str]:
         out: list[str] = []
         for title, table, where in (
-            ("node properties", self.node_props, "aispm_graph/schema/nodes.py (props=...)"),
-            ("edge evidence keys", self.evidence, "aispm_graph/schema/edges.py (evidence_keys)"),
+            ("node properties", self.node_props, "aispm_graph/schema/properties.py"),
+            ("edge evidence keys", self.evidence, "aispm_graph/schema/evidence.py"),
             ("edge endpoint labels", self.endpoints, "aispm_graph/schema/edges.py (*_labels)"),
         ):
             if not table:

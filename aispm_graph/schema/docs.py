@@ -9,7 +9,14 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from aispm_graph.schema import EDGE_KINDS, NODE_KINDS, SCHEMA_VERSION, Label, Provider
+from aispm_graph.schema import (
+    EDGE_KINDS,
+    EVIDENCE_KEYS,
+    NODE_KINDS,
+    SCHEMA_VERSION,
+    Label,
+    Provider,
+)
 
 
 def render() -> str:
@@ -22,6 +29,12 @@ def render() -> str:
         "Every node has `id`, `kind`, `name`, `provider` and the ontology labels of its kind. "
         "Every edge has `kind`, `evidence` and `confidence`. Attack-step edges are what the path "
         "engine walks; the others are structure.",
+        "",
+        "Every property a built graph holds is declared below with its kind; *as read* marks "
+        "a value copied as the provider returned it (read it with the provider's documentation "
+        "at hand), the others are normalised or decided by the transforms and derivers. Code "
+        "names properties and evidence keys by symbol from `aispm_graph/schema/keys.py`, "
+        "generated from the same declarations.",
         "",
         "## Ontology labels",
         "",
@@ -45,6 +58,32 @@ def render() -> str:
     for e in EDGE_KINDS:
         if e.attack_step and e.remediation:
             out.append(f"- `{e.name}` ({e.effort} effort): {e.remediation}")
+    out += [
+        "",
+        "### Endpoints and evidence per edge kind",
+        "",
+        "Endpoint labels an edge kind allows (any when blank) and the evidence keys it may "
+        "carry; tests refuse any other (strict graphs, `python -m aispm_graph.schema.audit`).",
+        "",
+        "| kind | source labels | target labels | evidence keys |",
+        "| --- | --- | --- | --- |",
+    ]
+    for e in EDGE_KINDS:
+        src = ", ".join(f"`{label.value}`" for label in e.source_labels)
+        dst = ", ".join(f"`{label.value}`" for label in e.target_labels)
+        keys = ", ".join(f"`{k}`" for k in e.evidence_keys)
+        out.append(f"| `{e.name}` | {src} | {dst} | {keys} |")
+    out += [
+        "",
+        "### Evidence keys",
+        "",
+        "What each evidence key says; one meaning on every edge kind that carries it.",
+        "",
+        "| key | type | description |",
+        "| --- | --- | --- |",
+    ]
+    for key in sorted(EVIDENCE_KEYS.values(), key=lambda k: k.name):
+        out.append(f"| `{key.name}` | {key.type.value} | {key.doc} |")
     out += ["", "## Node kinds"]
     for provider in Provider:
         provider_kinds = [k for k in NODE_KINDS if k.provider == provider]
@@ -62,10 +101,14 @@ def render() -> str:
                 "",
             ]
             if k.props:
-                out += ["| property | type | description |", "| --- | --- | --- |"]
+                out += [
+                    "| property | type | from provider | description |",
+                    "| --- | --- | --- | --- |",
+                ]
                 for prop in k.props:
                     idx = " (indexed)" if prop.indexed else ""
-                    out.append(f"| `{prop.name}` | {prop.type.value} | {prop.doc}{idx} |")
+                    raw = "as read" if prop.passthrough else ""
+                    out.append(f"| `{prop.name}` | {prop.type.value} | {raw} | {prop.doc}{idx} |")
                 out.append("")
     return "\n".join(out).rstrip() + "\n"
 

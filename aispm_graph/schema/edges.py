@@ -37,12 +37,15 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     # --- attack steps: from compute to identity ----------------------------------------------
     EdgeKind(
         "HAS_IDENTITY",
-        "Code running on the compute can obtain the identity's credentials (instance metadata, "
-        "managed identity endpoint, function execution role).",
+        "Code running in the source can obtain the identity's credentials (instance metadata, "
+        "managed identity endpoint, function execution role): compute, and the AI resources "
+        "that run code as an identity (a model's or endpoint's serving container, an AI "
+        "service's or workspace's managed identity, a training job, an agent runtime).",
         attack_step=True,
         remediation="Detach {target} from {source} or reduce what {target} may do",
         effort="medium",
-        source_labels=(L.COMPUTE,),
+        # No source restriction: flows, pipelines and jobs without an ontology label hold
+        # identities too; the target must be one.
         target_labels=(L.IDENTITY,),
         evidence_keys=("mechanism",),
     ),
@@ -131,7 +134,8 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         attack_step=True,
         remediation="Remove {source} from the trust of {target} ({statement})",
         effort="medium",
-        source_labels=(L.IDENTITY,),
+        # A trusted account or tenant that was not collected (ExternalAccount) assumes too.
+        source_labels=(L.IDENTITY, L.TENANT),
         target_labels=(L.IDENTITY,),
         # guardrail: an organisation policy constraint the source lifts first (GCP
         # orgpolicy.policy.set), named with where it is enforced
@@ -170,6 +174,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "A credential that authenticates as the identity.",
         attack_step=False,
         remediation="Rotate and remove {target}",
+        target_labels=(L.CREDENTIAL,),
     ),
     EdgeKind(
         "AUTHENTICATES_AS",
@@ -183,11 +188,20 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     # --- attack steps: identity to AI and data -----------------------------------------------
     EdgeKind(
         "CAN_INVOKE",
-        "The identity can call the model, deployment, endpoint or agent (data plane).",
+        "The identity can call the model, deployment, endpoint, agent or agent gateway (data "
+        "plane).",
         attack_step=True,
         remediation="Remove {permission} from {source} on {target} ({grant})",
         effort="low",
-        target_labels=(L.AI_MODEL, L.AI_DEPLOYMENT, L.AI_ENDPOINT, L.AI_AGENT, L.AI_SERVICE),
+        target_labels=(
+            L.AI_MODEL,
+            L.AI_DEPLOYMENT,
+            L.AI_ENDPOINT,
+            L.AI_AGENT,
+            L.AI_SERVICE,
+            L.AGENT_GATEWAY,
+            L.TOOL_SERVER,
+        ),
         evidence_keys=("permission", "grant"),
     ),
     EdgeKind(
@@ -311,7 +325,13 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
     # --- structure ---------------------------------------------------------------------------
     EdgeKind("CONTAINS", "Ownership: tenant, group or account contains the resource.", False),
     EdgeKind("PROTECTED_BY", "The resource's traffic is filtered by the firewall.", False),
-    EdgeKind("HAS_RULE", "The firewall has the rule.", False),
+    EdgeKind(
+        "HAS_RULE",
+        "The firewall (or a load balancer, whose rules forward only some ports) has the rule.",
+        False,
+        source_labels=(L.FIREWALL, L.NETWORK),
+        target_labels=(L.FIREWALL_RULE,),
+    ),
     EdgeKind("ATTACHED_TO", "Network attachment (NIC to VM, subnet to network).", False),
     EdgeKind("ROUTES_TO", "Network route or load balancer target.", False),
     EdgeKind(
@@ -326,8 +346,19 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         "container), so the image's packages and advisories are the model's.",
         False,
     ),
-    EdgeKind("HAS_PACKAGE", "The image or compute has the package installed.", False),
-    EdgeKind("AFFECTED_BY", "The package version is affected by the advisory.", False),
+    EdgeKind(
+        "HAS_PACKAGE",
+        "The image or compute has the package installed.",
+        False,
+        target_labels=(L.PACKAGE,),
+    ),
+    EdgeKind(
+        "AFFECTED_BY",
+        "The package version is affected by the advisory.",
+        False,
+        source_labels=(L.PACKAGE,),
+        target_labels=(L.VULNERABILITY,),
+    ),
     EdgeKind(
         "RUNS_SOFTWARE",
         "The compute runs the application or file system an imported SBOM or dependency list "
@@ -344,7 +375,7 @@ EDGE_KINDS: tuple[EdgeKind, ...] = (
         False,
         evidence_keys=("owner_of", "grant"),
     ),
-    EdgeKind("POLICY", "The identity has the policy attached.", False),
+    EdgeKind("POLICY", "The identity has the policy attached.", False, target_labels=(L.POLICY,)),
     EdgeKind(
         "HAS_SERVICE_ROLE",
         "The service acts as this role on the resource's behalf (a Bedrock agent's or knowledge "

@@ -79,12 +79,34 @@ class PropType(StrEnum):
 
 @dataclass(frozen=True)
 class Prop:
-    """A property a node kind documents; undeclared extra properties are allowed and kept."""
+    """A property a node kind declares.
+
+    ``doc`` says what a security engineer learns from the value. ``passthrough`` marks a value
+    copied as the provider returned it (an ARM type, a SKU, IAM bindings), as opposed to one
+    the transform or a deriver normalised or decided (``public_network_access``, firewall
+    rules in the neutral vocabulary): a passthrough value is read with the provider's
+    documentation at hand. Every key a built graph holds is declared (the schema audit and the
+    strict graph mode in tests check it); graphs read from user files may carry more.
+    """
 
     name: str
     type: PropType
     doc: str
     indexed: bool = False
+    passthrough: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceKey:
+    """One key of an edge's ``evidence``: why the engine or a transform made the edge.
+
+    Declared once in :mod:`aispm_graph.schema.evidence` so a key means the same on every edge
+    kind that carries it; each :class:`EdgeKind` lists the keys it may carry.
+    """
+
+    name: str
+    type: PropType
+    doc: str
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ S, INT, B, F, SL, J = (
 )
 
 # Properties many kinds share; declared once so their meaning is the same everywhere.
-REGION = P("region", S, "Region or location of the resource.", indexed=True)
+REGION = P("region", S, "Region or location of the resource.", indexed=True, passthrough=True)
 TENANT = P("tenant", S, "Account id, subscription id or project id that owns the resource.", True)
-TAGS = P("tags", J, "Provider tags / labels as a mapping.")
+TAGS = P("tags", J, "Provider tags / labels as a mapping.", passthrough=True)
 PUBLIC_IP = P("public_ip", S, "Public IP address attached to the resource, if any.")
 PUBLIC_ACCESS = P("public_network_access", B, "The provider's public network access switch is on.")
 NET_DEFAULT = P(
@@ -390,7 +390,11 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         "bedrock.amazonaws.com, a bearer secret that calls Bedrock with its user's Bedrock "
         "permissions (never its secret). Reaches what those permissions reach, through "
         "derived edges, not the user's other rights.",
-        P("credential_id", S, "ServiceSpecificCredentialId."),
+        P(
+            "credential_id",
+            S,
+            "The key's ServiceSpecificCredentialId (what to delete to revoke it).",
+        ),
         P("user_name", S, "The IAM user the key belongs to."),
         P("user", S, "ARN of that user, when collected."),
         P("status", S, "Active or Inactive."),
@@ -1808,7 +1812,7 @@ NODE_KINDS: tuple[NodeKind, ...] = (
         (L.PACKAGE,),
         "A software package, id is its purl.",
         P("ecosystem", S, "OSV ecosystem."),
-        P("version", S, "Version."),
+        P("version", S, "Package version, the one advisories are matched against."),
         P("ai_library", S, "Canonical shadow-AI library name when the package is one."),
         category="supply-chain",
         service="package",

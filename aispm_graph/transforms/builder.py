@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aispm_graph.build import BuildContext
-from aispm_graph.graph.model import Confidence, Graph
+from aispm_graph.graph.model import Confidence, Graph, UndeclaredKeyError
 from aispm_graph.transforms.registry import ServiceSpec, UndeclaredRead, check_read, services
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ class Builder:
         self.record = label if label is not None else record_label(record, index)
         try:
             yield
-        except UndeclaredRead:
+        except (UndeclaredRead, UndeclaredKeyError):
             raise  # a wrong declaration is a bug in the service module, not a bad record
         except Exception as exc:  # the point: no record stops the build
             field, why = describe_error(exc)

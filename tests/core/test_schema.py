@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aispm_graph.schema import EDGE_KINDS, NODE_KINDS, attack_edge_kinds
+from aispm_graph.schema import EDGE_KINDS, NODE_KINDS, attack_edge_kinds, keys_gen
 from aispm_graph.schema.docs import render
+from aispm_graph.schema.keys import E, P
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -15,6 +16,21 @@ def test_docs_schema_md_is_fresh() -> None:
     assert current == render(), (
         "docs/schema.md is stale: python -m aispm_graph.schema.docs docs/schema.md"
     )
+
+
+def test_generated_key_names_are_fresh() -> None:
+    assert keys_gen.TARGET.read_text(encoding="utf-8") == keys_gen.render(), (
+        "aispm_graph/schema/keys.py is stale: python -m aispm_graph.schema.keys_gen"
+    )
+
+
+def test_key_names_cover_every_declared_property_and_evidence_key() -> None:
+    props = {p.name for k in NODE_KINDS for p in k.props}
+    assert props <= {v for k, v in vars(P).items() if k.isupper()}
+    assert {k for e in EDGE_KINDS for k in e.evidence_keys} <= {
+        v for k, v in vars(E).items() if k.isupper()
+    }
+    assert P.PUBLIC_IP == "public_ip" and E.GRANT == "grant"
 
 
 def test_every_attack_step_has_a_remediation_template() -> None:

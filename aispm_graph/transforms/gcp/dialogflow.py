@@ -183,6 +183,9 @@ def _webhook(b: GcpBuilder, asset: dict[str, Any], targets: dict[str, str]) -> N
     agent = DF + b.canon(str(asset["resource"].get("parent") or "")).removeprefix(DF)
     if agent == DF:
         agent = node.rsplit("/webhooks/", 1)[0]
+    if agent == node:
+        b.warn("field 'parent': names no agent; the webhook is kept unlinked")
+        return
     if b.g.has_node(agent):
         adata = b.g.node(agent)
         adata["webhooks"] = sorted({*(adata.get("webhooks") or []), node.rsplit("/", 1)[-1]})
