@@ -16,7 +16,9 @@ becomes its administrator exactly like an Owner: its other edges into the projec
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
@@ -116,7 +118,9 @@ class GcpEscalation:
                         for perm in NEEDED:
                             if perm in spec.permissions:
                                 self.by_perm[perm][gr.member].append(gr)
-        self.found: dict[tuple[str, str, str], list[tuple[Technique, Confidence, dict[str, Any]]]]
+        self.found: dict[
+            tuple[str, str, str], list[tuple[Technique, Confidence, Callable[[], dict[str, Any]]]]
+        ]
         self.found = defaultdict(list)
 
     def member(self, raw: str) -> str | None:
@@ -260,6 +264,23 @@ class GcpEscalation:
         extra: list[str],
         guardrail: str = "",
     ) -> None:
+        # The evidence is written in emit, for the one record per edge that is kept (about
+        # half of them): its text is most of this pass's cost. The inputs are not changed
+        # after this call, and nothing in between renames a node.
+        evidence = partial(self._evidence, tech, member, dst, resource, gr, conds, extra, guardrail)
+        self.found[(member, dst, tech.edge)].append((tech, conf, evidence))
+
+    def _evidence(
+        self,
+        tech: Technique,
+        member: str,
+        dst: str,
+        resource: str,
+        gr: Grant,
+        conds: list[str],
+        extra: list[str],
+        guardrail: str,
+    ) -> dict[str, Any]:
         rname = self.g.node(resource)["name"] if self.g.has_node(resource) else resource
         grant = gr.text(self.g)
         words = {
@@ -285,13 +306,14 @@ class GcpEscalation:
             ev["guardrail"] = guardrail
         if conds:
             ev["condition"] = "; ".join(conds)
-        self.found[(member, dst, tech.edge)].append((tech, conf, ev))
+        return ev
 
     def emit(self) -> None:
         admins: dict[str, set[str]] = defaultdict(set)
         for (src, dst, kind), found in sorted(self.found.items()):
             found.sort(key=lambda f: (-CONFIDENCE_RANK[f[1]], f[0].id))
-            tech, conf, ev = found[0]
+            tech, conf, evidence = found[0]
+            ev = evidence()
             others = sorted({t.id for t, _c, _e in found[1:]} - {tech.id})
             if others:
                 ev["also_via"] = others
