@@ -9,6 +9,7 @@ silently.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import time
 from collections import defaultdict
@@ -167,6 +168,20 @@ def _load_plugins() -> None:
 def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) -> Graph:
     _load_plugins()
     ctx = ctx or BuildContext()
+    # The cyclic collector is held while the graph is built: the build allocates millions of
+    # small dicts and lists that stay alive (the graph itself) and makes almost no cycles, so
+    # every collection it triggered walked the growing graph again for nothing (a quarter of
+    # the build's CPU at 30k resources). Reference counting still frees everything else.
+    held = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(documents, ctx)
+    finally:
+        if held:
+            gc.enable()
+
+
+def _build(documents: Iterable[Document], ctx: BuildContext) -> Graph:
     graph = Graph()
     by_source: dict[str, list[Document]] = defaultdict(list)
     for doc in documents:

@@ -91,6 +91,8 @@ class AzureEscalation:
         self.under = _Under(graph)
         self.found: dict[tuple[str, str, str], list[tuple[Technique, Confidence, dict[str, Any]]]]
         self.found = defaultdict(list)
+        # Managed identities each resource runs as (the RUNS_AS techniques' targets).
+        self._identities: dict[str, list[str]] = {}
 
     def name(self, nid: str) -> str:
         return str(self.g.node(nid)["name"])
@@ -105,6 +107,11 @@ class AzureEscalation:
         raise KeyError(f"unknown technique condition {name!r}")
 
     def run(self) -> None:
+        # The resources under a scope that a technique can act on, per (scope, kinds): every
+        # assignment at one subscription shares them, and filtering by kind here spares a
+        # call per resource of another kind (most of a subscription's VMs and NICs).
+        # Each entry keeps how many resources were under the scope (the visit count).
+        reachable: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
         for principal, aid, _e in self.g.edges("ASSIGNED"):
             adata = self.g.node(aid)
             if adata["kind"] != "AzureRoleAssignment":
@@ -120,13 +127,32 @@ class AzureEscalation:
                     # A set lookup, not a scan of every subscription per assignment.
                     if tech.on is On.SCOPE:
                         targets = [scope] if scope in self.under.subs else []
+                        visits = len(targets)
                     else:
-                        targets = self.under(scope)
-                    self.ctx.stats["azure.escalation_visits"] += len(targets)
+                        visits, targets = self._reachable(reachable, scope, tech.resource_kinds)
+                    self.ctx.stats["azure.escalation_visits"] += visits
                     for res in targets:
                         self._apply(tech, principal, aid, adata, role, matched, res)
         EntraEscalation(self).run()
         self.emit()
+
+    def _reachable(
+        self,
+        memo: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]],
+        scope: str,
+        kinds: tuple[str, ...],
+    ) -> tuple[int, list[str]]:
+        hit = memo.get((scope, kinds))
+        if hit is None:
+            under = self.under(scope)
+            if kinds:
+                wanted = set(kinds)
+                node = self.g.node
+                hit = (len(under), [r for r in under if node(r)["kind"] in wanted])
+            else:
+                hit = (len(under), under)
+            memo[(scope, kinds)] = hit
+        return hit
 
     @staticmethod
     def _matches(tech: Technique, role: RoleDefinition) -> tuple[str, str] | None:
@@ -160,11 +186,13 @@ class AzureEscalation:
         if not all(self.condition(c, node) for c in tech.conditions):
             return
         if tech.on is On.RUNS_AS and tech.edge == "CAN_ESCALATE_TO":
-            dsts = [
-                t
-                for _s, t, k in self.g.g.out_edges(res, keys=True)
-                if k == "HAS_IDENTITY" and self.g.node(t)["kind"] == "AzureManagedIdentity"
-            ]
+            dsts = self._identities.get(res)  # asked once per assignment and technique
+            if dsts is None:
+                dsts = self._identities[res] = [
+                    t
+                    for t, keyed in self.g.g._succ[res].items()
+                    if "HAS_IDENTITY" in keyed and self.g.node(t)["kind"] == "AzureManagedIdentity"
+                ]
         else:
             dsts = [res]
         for dst in dsts:

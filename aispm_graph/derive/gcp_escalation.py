@@ -16,7 +16,9 @@ becomes its administrator exactly like an Owner: its other edges into the projec
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
@@ -116,7 +118,9 @@ class GcpEscalation:
                         for perm in NEEDED:
                             if perm in spec.permissions:
                                 self.by_perm[perm][gr.member].append(gr)
-        self.found: dict[tuple[str, str, str], list[tuple[Technique, Confidence, dict[str, Any]]]]
+        self.found: dict[
+            tuple[str, str, str], list[tuple[Technique, Confidence, Callable[[], dict[str, Any]]]]
+        ]
         self.found = defaultdict(list)
 
     def member(self, raw: str) -> str | None:
@@ -143,7 +147,20 @@ class GcpEscalation:
         return True
 
     # -- techniques -----------------------------------------------------------------------
+    def _below(self, holder: str, kinds: tuple[str, ...]) -> tuple[int, list[str]]:
+        """What is under ``holder`` (itself included) of one of ``kinds``, and how many
+        resources that looked at: shared by every member and technique granted there."""
+        key = (holder, kinds)
+        hit = self._below_memo.get(key)
+        if hit is None:
+            below = self.under(holder)
+            node = self.g.node
+            hit = (len(below), [t for t in below if node(t)["kind"] in kinds])
+            self._below_memo[key] = hit
+        return hit
+
     def run(self) -> None:
+        self._below_memo: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
         for tech in TECHNIQUES:
             if "held-custom-role" in tech.conditions:
                 self._custom_role_update(tech)
@@ -154,10 +171,10 @@ class GcpEscalation:
                 for gr in grants:
                     if not self._holder_ok(primary, gr.holder):
                         continue
-                    below = self.under(gr.holder)
-                    self.ctx.stats["gcp.escalation_visits"] += len(below)
+                    visits, below = self._below(gr.holder, tech.resource_kinds)
+                    self.ctx.stats["gcp.escalation_visits"] += visits
                     for t in below:
-                        if self.g.node(t)["kind"] in tech.resource_kinds and t != member:
+                        if t != member:
                             best = targets.get(t)
                             if best is None or (best.condition and not gr.condition):
                                 targets[t] = gr
@@ -247,6 +264,23 @@ class GcpEscalation:
         extra: list[str],
         guardrail: str = "",
     ) -> None:
+        # The evidence is written in emit, for the one record per edge that is kept (about
+        # half of them): its text is most of this pass's cost. The inputs are not changed
+        # after this call, and nothing in between renames a node.
+        evidence = partial(self._evidence, tech, member, dst, resource, gr, conds, extra, guardrail)
+        self.found[(member, dst, tech.edge)].append((tech, conf, evidence))
+
+    def _evidence(
+        self,
+        tech: Technique,
+        member: str,
+        dst: str,
+        resource: str,
+        gr: Grant,
+        conds: list[str],
+        extra: list[str],
+        guardrail: str,
+    ) -> dict[str, Any]:
         rname = self.g.node(resource)["name"] if self.g.has_node(resource) else resource
         grant = gr.text(self.g)
         words = {
@@ -272,13 +306,14 @@ class GcpEscalation:
             ev["guardrail"] = guardrail
         if conds:
             ev["condition"] = "; ".join(conds)
-        self.found[(member, dst, tech.edge)].append((tech, conf, ev))
+        return ev
 
     def emit(self) -> None:
         admins: dict[str, set[str]] = defaultdict(set)
         for (src, dst, kind), found in sorted(self.found.items()):
             found.sort(key=lambda f: (-CONFIDENCE_RANK[f[1]], f[0].id))
-            tech, conf, ev = found[0]
+            tech, conf, evidence = found[0]
+            ev = evidence()
             others = sorted({t.id for t, _c, _e in found[1:]} - {tech.id})
             if others:
                 ev["also_via"] = others
@@ -301,12 +336,16 @@ class GcpEscalation:
                 self.g.node(src)["admin"] = True
                 self.g.node(src).setdefault("admin_via", tech.id)
         # Administrator of a project: every edge into it is implied (as for roles/owner).
+        # (Read from the adjacency in out_edges order; the cheap tests first: an administrator
+        # has an edge to most of its projects' resources.)
+        no_ancestors: list[str] = []
         for src, projects in admins.items():
-            for _s, dst, kind in list(self.g.g.out_edges(src, keys=True)):
-                if kind == "CAN_ADMINISTER" or dst in projects:
+            out = [(dst, kind) for dst, keyed in self.g.g._succ[src].items() for kind in keyed]
+            for dst, kind in out:
+                if kind == "CAN_ADMINISTER" or dst in projects or not kind.startswith("CAN_"):
                     continue
-                if projects & set(self.ancestors.get(dst, [])) and kind.startswith("CAN_"):
-                    self.g.g.remove_edge(src, dst, key=kind)
+                if not projects.isdisjoint(self.ancestors.get(dst, no_ancestors)):
+                    self.g.remove_edge(src, dst, kind)
 
 
 @deriver("facts", "gcp-escalation")
