@@ -108,7 +108,7 @@ class Builder:
     """
 
     def __init__(self, graph: Graph, ctx: BuildContext, source: str, scope: str = "") -> None:
-        self.g = graph
+        self.graph = graph
         self.ctx = ctx
         self.source = source
         self.scope = scope
@@ -141,7 +141,7 @@ class Builder:
     # -- nodes --------------------------------------------------------------------------------
     def node(self, node_id: str, kind: str, name: str | None = None, **props: Any) -> str:
         """Add (or merge into) a node; returns its id. ``None`` properties are not stored."""
-        self.g.add_node(node_id, kind, name, **props)
+        self.graph.add_node(node_id, kind, name, **props)
         return node_id
 
     def placeholder(self, kind: str, node_id: str, name: str | None = None, **props: Any) -> str:
@@ -150,7 +150,7 @@ class Builder:
         A node that already exists (collected, or an earlier placeholder) is left as it is, so
         a reference never overwrites what collection said; returns the id either way.
         """
-        if not self.g.has_node(node_id):
+        if not self.graph.has_node(node_id):
             self.node(node_id, kind, name or node_id, collected=False, **props)
         return node_id
 
@@ -177,8 +177,8 @@ class Builder:
         """
         if not src or not dst:
             return
-        if self.g.has_node(src) and self.g.has_node(dst):
-            self.g.add_edge(src, dst, kind, evidence, confidence)
+        if self.graph.has_node(src) and self.graph.has_node(dst):
+            self.graph.add_edge(src, dst, kind, evidence, confidence)
             return
         self._pending.append(
             PendingEdge(
@@ -269,8 +269,8 @@ class Builder:
         pending, self._pending = self._pending, []
         missing: dict[tuple[str, str], list[PendingEdge]] = {}
         for p in pending:
-            if self.g.has_node(p.source) and self.g.has_node(p.target):
-                self.g.add_edge(p.source, p.target, p.kind, p.evidence, p.confidence)
+            if self.graph.has_node(p.source) and self.graph.has_node(p.target):
+                self.graph.add_edge(p.source, p.target, p.kind, p.evidence, p.confidence)
             elif p.if_present:
                 self.ctx.stats[f"{self.source}.edges_to_uncollected"] += 1
             else:
@@ -279,7 +279,7 @@ class Builder:
             self.ctx.stats[f"{self.source}.edges_missing_endpoint"] += len(edges)
             named = []
             for p in edges[:NAMED_PER_WARNING]:
-                ends = [e for e in (p.source, p.target) if not self.g.has_node(e)]
+                ends = [e for e in (p.source, p.target) if not self.graph.has_node(e)]
                 who = f"record {p.record}: " if p.record else ""
                 named.append(f"{who}{p.source} -> {p.target} (no node {', '.join(map(str, ends))})")
             more = len(edges) - len(named)

@@ -1,8 +1,9 @@
 """Code says what it does to the graph through ``Graph`` (``out_edges``, ``in_edges``,
 ``set_prop``, ...) instead of reaching into the NetworkX object behind it (``graph.g``).
 
-A ratchet: the packages already converted stay at zero, and the total elsewhere (transforms and
-derivers, being converted one file at a time) may only go down. When you remove uses, lower
+A ratchet: the packages already converted stay at zero, and the total elsewhere (derivers,
+being converted one file at a time) may only go down. Transforms hold their ``Graph`` as
+``b.graph`` (a builder's graph is a ``Graph``, not NetworkX), so only real reach-throughs count. When you remove uses, lower
 ``BASELINE`` to the count this test prints.
 """
 
@@ -32,7 +33,7 @@ CONVERTED = (
     "cypher/paths.py",
     "estate",
 )
-BASELINE = 367
+BASELINE = 135
 
 
 def raw_uses() -> Counter[str]:

@@ -9,7 +9,7 @@ from aispm_graph.transforms.registry import service
 @service("aws", "sts", reads=[("sts", "get_caller_identity")], order=0)
 def account(b: AwsBuilder) -> None:
     """The account node every other node of the account hangs from (``CONTAINS``)."""
-    b.g.add_node(b.acct_id, "AWSAccount", b.account, tenant=b.account)
+    b.graph.add_node(b.acct_id, "AWSAccount", b.account, tenant=b.account)
     for body in b.responses("sts", "get_caller_identity")[:1]:
         with b.guard("get_caller_identity", body["response"]):
-            b.g.node(b.acct_id)["collected_by"] = body["response"].get("Arn")
+            b.graph.node(b.acct_id)["collected_by"] = body["response"].get("Arn")

@@ -72,12 +72,12 @@ def bedrock_agent(b: AwsBuilder) -> None:
 def _agents(b: AwsBuilder) -> dict[str, str]:
     guardrails = {
         str(d.get("guardrail_id")): n
-        for n, d in b.g.nodes("BedrockGuardrail")
+        for n, d in b.graph.nodes("BedrockGuardrail")
         if isinstance(d.get("guardrail_id"), str)
     }
     models: dict[str, str] = {}
     for kind in MODEL_KINDS:
-        for nid, d in b.g.nodes(kind):
+        for nid, d in b.graph.nodes(kind):
             models[nid] = nid
             if d.get("model_name"):
                 models.setdefault(str(d["model_name"]), nid)
@@ -110,7 +110,7 @@ def _agents(b: AwsBuilder) -> dict[str, str]:
             )
             if gid:
                 b.edge(arn, guardrails.get(gid) or gid, "USES_GUARDRAIL")
-            if isinstance(role, str) and b.g.has_node(role):
+            if isinstance(role, str) and b.graph.has_node(role):
                 b.edge(arn, role, "HAS_SERVICE_ROLE", mechanism="agent service role")
             model = models.get(str(a.get("foundationModel") or ""))
             if model:
@@ -127,7 +127,7 @@ def _aliases(b: AwsBuilder, agents: dict[str, str]) -> None:
                 name = alias.get("agentAliasName") or alias.get("agentAliasId")
                 names.setdefault(agent, set()).add(str(name))
     for agent, found in names.items():
-        b.g.node(agent)["aliases"] = sorted(found)
+        b.graph.node(agent)["aliases"] = sorted(found)
 
 
 def _approval(ag: dict[str, Any]) -> str:
@@ -206,7 +206,7 @@ def _action_group(b: AwsBuilder, agent: str, ag: dict[str, Any], region: str) ->
         "confirmation (requireConfirmation ENABLED) on its functions",
     )
     if fn:
-        if not b.g.has_node(fn):
+        if not b.graph.has_node(fn):
             b.warn(
                 f"Lambda {fn} was not collected",
                 record=f"action group {ag.get('actionGroupName')}",
@@ -218,9 +218,9 @@ def _action_group(b: AwsBuilder, agent: str, ag: dict[str, Any], region: str) ->
             "INVOKES",
             mechanism="agent action group Lambda executor",
             action_group=ag.get("actionGroupName"),
-            fix=f"Validate the agent's input in {b.g.node(fn)['name']} and scope its role down",
+            fix=f"Validate the agent's input in {b.graph.node(fn)['name']} and scope its role down",
         )
-        b.g.node(fn)["agent_action_group"] = True
+        b.graph.node(fn)["agent_action_group"] = True
 
 
 def _collaborators(b: AwsBuilder, agents: dict[str, str]) -> None:
@@ -271,10 +271,10 @@ def _knowledge_bases(b: AwsBuilder) -> dict[str, str]:
                 vector_store=storage.get("type"),
                 vector_collection=coll,
             )
-            if coll and b.g.has_node(coll):
-                b.g.node(coll)["data_role"] = ["grounding"]
+            if coll and b.graph.has_node(coll):
+                b.graph.node(coll)["data_role"] = ["grounding"]
                 b.edge(arn, coll, "GROUNDED_ON", mechanism="vector store")
-            if isinstance(role, str) and b.g.has_node(role):
+            if isinstance(role, str) and b.graph.has_node(role):
                 b.edge(arn, role, "HAS_SERVICE_ROLE", mechanism="knowledge base service role")
     return kbs
 
@@ -295,11 +295,11 @@ def _data_source(
             or {}
         ).get("seedUrls") or []
         urls = sorted(str(s.get("url")) for s in seeds if isinstance(s, dict) and s.get("url"))
-        data = b.g.node(kb_arn)
+        data = b.graph.node(kb_arn)
         data["web_seeds"] = sorted(set(data.get("web_seeds") or []) | set(urls))
         return
     if kind and kind != "S3":
-        data = b.g.node(kb_arn)
+        data = b.graph.node(kb_arn)
         data["connectors"] = sorted(set(data.get("connectors") or []) | {kind.lower()})
         return
     cfg = config.get("s3Configuration") or {}

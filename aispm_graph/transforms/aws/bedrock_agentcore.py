@@ -47,7 +47,7 @@ def _issuer(b: AwsBuilder, resource: str, name: str, jwt: dict[str, Any], what: 
     if not isinstance(url, str) or not url:
         return
     host = urlsplit(url).netloc or url
-    b.g.add_node(
+    b.graph.add_node(
         url,
         "ExternalIdentityProvider",
         host,
@@ -229,7 +229,7 @@ def _runtimes(b: AwsBuilder, policies: dict[str, Any], memories: dict[str, str])
                 protocol=(r.get("protocolConfiguration") or {}).get("serverProtocol"),
                 env_names=r.get("environmentVariablesNames"),
             )
-            if isinstance(role, str) and b.g.has_node(role):
+            if isinstance(role, str) and b.graph.has_node(role):
                 b.edge(
                     arn,
                     role,
@@ -324,13 +324,13 @@ def _target(
     )
     if tool_type == "lambda" and endpoint:
         b.edge(tid, endpoint, "INVOKES", mechanism="gateway Lambda target")
-        if b.g.has_node(endpoint):
-            b.g.node(endpoint)["agent_action_group"] = True
+        if b.graph.has_node(endpoint):
+            b.graph.node(endpoint)["agent_action_group"] = True
     if provider:
         b.edge(tid, provider, "RUNS_AS", mechanism=f"outbound {ctype} credential provider")
     elif ctype == "GATEWAY_IAM_ROLE" and tool_type in {"smithy", "openapi", "api-gateway"}:
-        role = b.g.node(gateway).get("role")
-        if isinstance(role, str) and b.g.has_node(role):
+        role = b.graph.node(gateway).get("role")
+        if isinstance(role, str) and b.graph.has_node(role):
             b.edge(
                 tid,
                 role,

@@ -42,7 +42,7 @@ def bedrock_endpoints(b: AwsBuilder) -> None:
     evidence: dict[str, set[str]] = defaultdict(set)
     agents: set[str] = set()
     guardrails: set[str] = set()
-    for _n, d in b.g.nodes():
+    for _n, d in b.graph.nodes():
         kind, region = d["kind"], d.get("region")
         if d.get("tenant") != b.account or not region or not kind.startswith("Bedrock"):
             continue
@@ -78,20 +78,20 @@ def bedrock_endpoints(b: AwsBuilder) -> None:
         with b.guard("describe_network_interfaces", eni, index=i):
             in_use_vpcs = in_use_vpcs or set()
             in_use_vpcs.add(str(eni.get("VpcId")))
-    for nid, d in list(b.g.nodes("BedrockInvocationLogging")):
+    for nid, d in list(b.graph.nodes("BedrockInvocationLogging")):
         region = d.get("region")
         if d.get("tenant") != b.account or not region:
             continue
-        b.g.add_node(
+        b.graph.add_node(
             nid,
             "BedrockInvocationLogging",
             bedrock_in_use=bool(evidence.get(region)),
             in_use_evidence=sorted(evidence.get(region, ())),
             no_guardrails=region not in guardrails,
         )
-    if b.g.has_node(b.acct_id):
-        b.g.node(b.acct_id)["bedrock_in_use"] = any(evidence.values())
-    for vid, d in list(b.g.nodes("AWSVpc")):
+    if b.graph.has_node(b.acct_id):
+        b.graph.node(b.acct_id)["bedrock_in_use"] = any(evidence.values())
+    for vid, d in list(b.graph.nodes("AWSVpc")):
         region = str(d.get("region") or "")
         if d.get("tenant") != b.account or not evidence.get(region):
             continue
@@ -101,7 +101,7 @@ def bedrock_endpoints(b: AwsBuilder) -> None:
         needed = {"bedrock", "bedrock-runtime"}
         if region in agents:
             needed |= {"bedrock-agent", "bedrock-agent-runtime"}
-        b.g.add_node(
+        b.graph.add_node(
             vid,
             "AWSVpc",
             bedrock_vpc_endpoint="bedrock-runtime" in have[vpc],

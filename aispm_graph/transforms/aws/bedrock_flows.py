@@ -71,8 +71,8 @@ def _prompt_management(b: AwsBuilder) -> None:
         )
     for region, n in count.items():
         node = b.arn("bedrock", region, "model-invocation-logging")
-        if b.g.has_node(node):
-            b.g.add_node(node, "BedrockInvocationLogging", prompt_management=n > 0)
+        if b.graph.has_node(node):
+            b.graph.add_node(node, "BedrockInvocationLogging", prompt_management=n > 0)
 
 
 def _flow(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> None:

@@ -111,7 +111,7 @@ def _foundation_models(b: AwsBuilder, referenced: dict[str, str]) -> None:
                 listed_unused += 1
                 continue
             seen.add(arn)
-            b.g.add_node(
+            b.graph.add_node(
                 arn,
                 "BedrockFoundationModel",
                 fm.get("modelName") or mid,
@@ -125,11 +125,11 @@ def _foundation_models(b: AwsBuilder, referenced: dict[str, str]) -> None:
                 access_state=state,
                 collected=True,
             )
-            by_account = dict(b.g.node(arn).get("access_by_account") or {})
+            by_account = dict(b.graph.node(arn).get("access_by_account") or {})
             by_account[b.account] = state
-            b.g.node(arn)["access_by_account"] = by_account
+            b.graph.node(arn)["access_by_account"] = by_account
     for arn, region in sorted(referenced.items()):
-        if arn not in seen and not b.g.has_node(arn):
+        if arn not in seen and not b.graph.has_node(arn):
             mid = foundation_model_id(arn)
             b.placeholder(
                 "BedrockFoundationModel",
@@ -287,7 +287,7 @@ def _jobs(b: AwsBuilder, referenced: dict[str, str]) -> None:
     # How each custom model was made (AWS-BR-025 reads it on the model): trained inside a VPC
     # or not, found through the model's jobArn or the job's outputModelArn; a model whose job
     # is gone stays unknown.
-    for model, d in list(b.g.nodes("BedrockCustomModel")):
+    for model, d in list(b.graph.nodes("BedrockCustomModel")):
         known = in_vpc.get(model, in_vpc.get(str(d.get("job_arn"))))
         if known is not None and d.get("tenant") == b.account:
             d["customization_in_vpc"] = known

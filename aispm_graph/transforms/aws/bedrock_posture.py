@@ -46,40 +46,40 @@ def bedrock_posture(b: AwsBuilder) -> None:
     """After Bedrock and Bedrock Agents: merges settings into the nodes they made."""
     for arn, r, _region in b.described("bedrock", "get_guardrail", "guardrailArn"):
         with b.guard("get_guardrail", label=arn):
-            if b.g.has_node(arn):
-                b.g.add_node(arn, "BedrockGuardrail", **guardrail_facts(r))
+            if b.graph.has_node(arn):
+                b.graph.add_node(arn, "BedrockGuardrail", **guardrail_facts(r))
                 _key(b, arn, r.get("kmsKeyArn"), "kmsKeyArn")
     owned = _owned_models(b)
-    for nid, data in list(b.g.nodes("BedrockCustomModel")):
+    for nid, data in list(b.graph.nodes("BedrockCustomModel")):
         if data.get("tenant") != b.account:
             continue
         # ListCustomModels(isOwned=true) says it; without that listing the ARN does, since a
         # model shared in through RAM keeps its owner's account id.
         mine = nid in owned if owned is not None else nid.split(":")[4:5] == [b.account]
-        b.g.add_node(nid, "BedrockCustomModel", owned=mine)
+        b.graph.add_node(nid, "BedrockCustomModel", owned=mine)
     for body in b.responses("bedrock", "list_tags_for_resource"):
         with b.guard("list_tags_for_resource", body["params"]):
             arn = str(body["params"]["resourceARN"])
-            if b.g.has_node(arn):
+            if b.graph.has_node(arn):
                 tags = tags_of(body["response"].get("tags"))
-                b.g.node(arn)["tags"] = tags
-                b.g.node(arn)["tagged"] = bool(tags)
+                b.graph.node(arn)["tags"] = tags
+                b.graph.node(arn)["tagged"] = bool(tags)
     for body in b.responses("bedrock-agent", "get_agent"):
         a = body["response"].get("agent") or {}
         with b.guard("get_agent", a):
             agent = str(a.get("agentArn") or "")
-            if agent and b.g.has_node(agent):
-                b.g.add_node(agent, "BedrockAgent", **agent_facts(a))
+            if agent and b.graph.has_node(agent):
+                b.graph.add_node(agent, "BedrockAgent", **agent_facts(a))
                 _key(b, agent, a.get("customerEncryptionKeyArn"), "customerEncryptionKeyArn")
     kb_ids: dict[str, str] = {}
     for body in b.responses("bedrock-agent", "get_knowledge_base"):
         kb = body["response"].get("knowledgeBase") or {}
         with b.guard("get_knowledge_base", kb):
             kb_arn = str(kb.get("knowledgeBaseArn") or "")
-            if kb_arn and b.g.has_node(kb_arn):
+            if kb_arn and b.graph.has_node(kb_arn):
                 kb_ids[str(kb.get("knowledgeBaseId", ""))] = kb_arn
                 gaps = field_mapping_gaps(kb.get("storageConfiguration") or {})
-                b.g.add_node(kb_arn, "BedrockKnowledgeBase", field_mapping_gaps=gaps)
+                b.graph.add_node(kb_arn, "BedrockKnowledgeBase", field_mapping_gaps=gaps)
     without_key: dict[str, list[str]] = {arn: [] for arn in kb_ids.values()}
     for body in b.responses("bedrock-agent", "get_data_source"):
         ds = body["response"].get("dataSource") or {}
@@ -92,14 +92,14 @@ def bedrock_posture(b: AwsBuilder) -> None:
             if not sse.get("kmsKeyArn"):
                 without_key[owner].append(str(ds.get("name") or ds.get("dataSourceId")))
     for kb_arn, names in without_key.items():
-        b.g.add_node(kb_arn, "BedrockKnowledgeBase", data_sources_without_cmk=sorted(names))
+        b.graph.add_node(kb_arn, "BedrockKnowledgeBase", data_sources_without_cmk=sorted(names))
     _log_encryption(b)
 
 
 def _key(b: AwsBuilder, node: str, key: Any, field: str) -> None:
     """A customer-managed key of a guardrail or agent: ``cmk`` and ``kms_key``, and the edge
     to the key when it is a collected KMS key (an AWS-owned key is no key of the estate)."""
-    data = b.g.node(node)
+    data = b.graph.node(node)
     data["cmk"] = bool(key)
     if key:
         data["kms_key"] = str(key)
@@ -126,10 +126,10 @@ def _log_encryption(b: AwsBuilder) -> None:
                 continue
             nid = b.arn("bedrock", region, "model-invocation-logging")
             encrypted = keys.get((region, str(group)))
-            if encrypted is None or not b.g.has_node(nid):
+            if encrypted is None or not b.graph.has_node(nid):
                 continue
             missing = [] if encrypted else [f"CloudWatch log group {group} has no KMS key"]
-            b.g.add_node(nid, "BedrockInvocationLogging", unencrypted_log_destinations=missing)
+            b.graph.add_node(nid, "BedrockInvocationLogging", unencrypted_log_destinations=missing)
 
 
 def guardrail_facts(r: dict[str, Any]) -> dict[str, Any]:

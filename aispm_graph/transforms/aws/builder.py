@@ -162,9 +162,11 @@ class AwsBuilder(Builder):
         self, node_id: str, kind: str, name: str | None = None, region: str = "", **props: Any
     ) -> str:
         """A node of this account: tenant and region set, and ``CONTAINS`` from the account."""
-        self.g.add_node(node_id, kind, name, tenant=self.account, region=region or None, **props)
+        self.graph.add_node(
+            node_id, kind, name, tenant=self.account, region=region or None, **props
+        )
         if node_id != self.acct_id:
-            self.g.add_edge(self.acct_id, node_id, "CONTAINS")
+            self.graph.add_edge(self.acct_id, node_id, "CONTAINS")
         return node_id
 
     def arn(self, service: str, region: str, rest: str) -> str:
@@ -187,13 +189,13 @@ class AwsBuilder(Builder):
 
     def has_role(self, src: str, role: Any, mechanism: str, **evidence: Any) -> None:
         """``HAS_IDENTITY`` to an IAM role of this estate; a role outside it is a property."""
-        if isinstance(role, str) and role and self.g.has_node(role):
-            self.g.add_edge(src, role, "HAS_IDENTITY", {"mechanism": mechanism, **evidence})
+        if isinstance(role, str) and role and self.graph.has_node(role):
+            self.graph.add_edge(src, role, "HAS_IDENTITY", {"mechanism": mechanism, **evidence})
 
     # -- end ----------------------------------------------------------------------------------
     def finish(self) -> None:
         for arn, roles in self.bucket_roles.items():
-            data = self.g.node(arn)
+            data = self.graph.node(arn)
             data["data_role"] = sorted(set(data.get("data_role") or []) | roles)
             data["ai_prefixes"] = sorted(self.bucket_prefixes[arn])
         super().finish()

@@ -68,5 +68,5 @@ def cloudtrail(b: AwsBuilder) -> None:
             elif logging is None or sel is None:
                 undecided = True
     answered = read_any or bool(b.responses("cloudtrail", "describe_trails"))
-    if answered and (data_logged or not undecided) and b.g.has_node(b.acct_id):
-        b.g.node(b.acct_id)["cloudtrail_bedrock_data_events"] = data_logged
+    if answered and (data_logged or not undecided) and b.graph.has_node(b.acct_id):
+        b.graph.node(b.acct_id)["cloudtrail_bedrock_data_events"] = data_logged

@@ -158,7 +158,7 @@ def _security_group(b: AwsBuilder, region: str, sg: dict[str, Any]) -> None:
             source_prefixes=sources,
             source_groups=refs,
         )
-        b.g.add_edge(arn, rule_id, "HAS_RULE")
+        b.graph.add_edge(arn, rule_id, "HAS_RULE")
 
 
 def _nacls(b: AwsBuilder) -> dict[str, str]:
@@ -192,7 +192,7 @@ def _nacls(b: AwsBuilder) -> dict[str, str]:
                     port_ranges=ports,
                     source_prefixes=[cidr],
                 )
-                b.g.add_edge(arn, rid, "HAS_RULE")
+                b.graph.add_edge(arn, rid, "HAS_RULE")
             for assoc in acl.get("Associations", []):
                 if assoc.get("SubnetId"):
                     of[assoc["SubnetId"]] = arn
@@ -248,4 +248,4 @@ def _instance(
         b.edge(arn, nacl_of[subnet], "PROTECTED_BY", layer="network-acl")
     prof = (inst.get("IamInstanceProfile") or {}).get("Arn")
     if prof:
-        b.g.node(arn)["instance_profile"] = prof
+        b.graph.node(arn)["instance_profile"] = prof

@@ -34,6 +34,6 @@ def ecs(b: AwsBuilder) -> None:
             for c in containers:
                 img = c.get("image")
                 if img:
-                    b.g.add_node(img, "ContainerImage", img, uri=img)
-                    b.g.add_edge(arn, img, "RUNS_IMAGE")
+                    b.graph.add_node(img, "ContainerImage", img, uri=img)
+                    b.graph.add_edge(arn, img, "RUNS_IMAGE")
             b.has_role(arn, td.get("taskRoleArn"), "ECS task role")

@@ -27,7 +27,9 @@ def iam(b: AwsBuilder) -> None:
     # By name, once: the keys' answers name their user, and a scan of the graph per key is
     # quadratic on large accounts. Only this account's users (names repeat across accounts).
     users = {
-        str(d["name"]): nid for nid, d in b.g.nodes("AWSUser") if nid.split(":")[4:5] == [b.account]
+        str(d["name"]): nid
+        for nid, d in b.graph.nodes("AWSUser")
+        if nid.split(":")[4:5] == [b.account]
     }
     for body in b.responses("iam", "list_access_keys"):
         user = str(body["params"].get("UserName", ""))
@@ -167,4 +169,4 @@ def _access_key(b: AwsBuilder, user_arn: str | None, user: str, key: dict[str, A
     b.edge(user_arn, key_id, "HAS_CREDENTIAL")
     if key.get("Status") == "Active":
         b.edge(key_id, user_arn, "AUTHENTICATES_AS", mechanism="access key")
-        b.g.node(user_arn)["long_lived_credentials"] = True
+        b.graph.node(user_arn)["long_lived_credentials"] = True

@@ -45,7 +45,9 @@ def api_key_id(account: str, credential_id: str) -> str:
 def iam_bedrock_api_keys(b: AwsBuilder) -> None:
     """After IAM (the users are nodes)."""
     users = {
-        str(d["name"]): nid for nid, d in b.g.nodes("AWSUser") if nid.split(":")[4:5] == [b.account]
+        str(d["name"]): nid
+        for nid, d in b.graph.nodes("AWSUser")
+        if nid.split(":")[4:5] == [b.account]
     }
     now = datetime.now(UTC)
     for body in b.responses("iam", OP):
@@ -86,5 +88,5 @@ def iam_bedrock_api_keys(b: AwsBuilder) -> None:
                 if user is not None:
                     b.edge(user, key, "HAS_CREDENTIAL", field="UserName")
                     if usable:
-                        held = b.g.node(user).get("bedrock_api_keys") or []
-                        b.g.node(user)["bedrock_api_keys"] = sorted({*held, cid})
+                        held = b.graph.node(user).get("bedrock_api_keys") or []
+                        b.graph.node(user)["bedrock_api_keys"] = sorted({*held, cid})

@@ -15,10 +15,12 @@ from aispm_graph.transforms.registry import service
 def iam_login_profiles(b: AwsBuilder) -> None:
     """After IAM (users are nodes)."""
     by_name = {
-        str(d["name"]): nid for nid, d in b.g.nodes("AWSUser") if nid.split(":")[4:5] == [b.account]
+        str(d["name"]): nid
+        for nid, d in b.graph.nodes("AWSUser")
+        if nid.split(":")[4:5] == [b.account]
     }
     for body in b.responses("iam", "get_login_profile"):
         with b.guard("get_login_profile", body["params"]):
             user = by_name.get(str(body["params"]["UserName"]))
             if user is not None:
-                b.g.node(user)["login_profile"] = bool(body["response"].get("LoginProfile"))
+                b.graph.node(user)["login_profile"] = bool(body["response"].get("LoginProfile"))

@@ -85,8 +85,8 @@ def _function(
         event_sources=triggers.get(arn, 0),
     )
     if arn in images:
-        b.g.add_node(images[arn], "ContainerImage", images[arn], uri=images[arn])
-        b.g.add_edge(arn, images[arn], "RUNS_IMAGE")
+        b.graph.add_node(images[arn], "ContainerImage", images[arn], uri=images[arn])
+        b.graph.add_edge(arn, images[arn], "RUNS_IMAGE")
     b.has_role(
         arn,
         fn.get("Role"),

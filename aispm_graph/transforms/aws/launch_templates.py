@@ -27,8 +27,8 @@ from aispm_graph.transforms.registry import service
 def launch_templates(b: AwsBuilder) -> None:
     """After IAM (instance profiles) and EC2."""
     profiles = {
-        **{str(d.get("name")): nid for nid, d in b.g.nodes("AWSInstanceProfile")},
-        **{nid: nid for nid, _d in b.g.nodes("AWSInstanceProfile")},
+        **{str(d.get("name")): nid for nid, d in b.graph.nodes("AWSInstanceProfile")},
+        **{nid: nid for nid, _d in b.graph.nodes("AWSInstanceProfile")},
     }
     used: dict[str, list[str]] = {}
     for _body, i, asg in b.items(
@@ -54,7 +54,7 @@ def launch_templates(b: AwsBuilder) -> None:
             prof = ""
             if isinstance(ref, dict):
                 prof = profiles.get(str(ref.get("Arn") or ref.get("Name") or ""), "")
-            role = b.g.node(prof).get("role") if prof else None
+            role = b.graph.node(prof).get("role") if prof else None
             b.node(
                 arn,
                 "EC2LaunchTemplate",
@@ -72,7 +72,7 @@ def launch_templates(b: AwsBuilder) -> None:
             arn = lc["LaunchConfigurationARN"]
             ref = str(lc.get("IamInstanceProfile") or "")  # a name or an ARN
             prof = profiles.get(ref, "")
-            role = b.g.node(prof).get("role") if prof else None
+            role = b.graph.node(prof).get("role") if prof else None
             b.node(
                 arn,
                 "AutoScalingLaunchConfiguration",

@@ -56,7 +56,7 @@ def organizations_ai(b: AwsBuilder) -> None:
                 if tgt.get("Type") == "ROOT" or tgt.get("TargetId") in chain:
                     applying.append(str(summary.get("Name") or summary.get("Id")))
                     break
-    b.g.add_node(
+    b.graph.add_node(
         b.acct_id,
         "AWSAccount",
         ai_opt_out=bool(applying),

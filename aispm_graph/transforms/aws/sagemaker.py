@@ -141,24 +141,24 @@ def _training_job(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> No
         if loc:
             b.edge(arn, b.bucket(loc[0], "training", loc[1]), "TRAINED_ON", uri=uri)
     output = (r.get("OutputDataConfig") or {}).get("S3OutputPath", "")
-    b.g.node(arn)["output_location"] = output or None
+    b.graph.node(arn)["output_location"] = output or None
     b.has_role(arn, r.get("RoleArn"), "SageMaker training job execution role")
     out = split_s3_uri(output)
     if out:
         b.bucket(out[0], "model-artifact", out[1])
     artifacts = (r.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
     if artifacts:
-        b.g.node(arn)["model_artifacts"] = artifacts
+        b.graph.node(arn)["model_artifacts"] = artifacts
 
 
 def _lineage(b: AwsBuilder) -> None:
     """A model whose artifact is a training job's output was produced by that job."""
     produced = {
         str(d["model_artifacts"]): n
-        for n, d in b.g.nodes("SageMakerTrainingJob")
+        for n, d in b.graph.nodes("SageMakerTrainingJob")
         if d.get("tenant") == b.account and d.get("model_artifacts")
     }
-    for n, d in list(b.g.nodes("SageMakerModel")):
+    for n, d in list(b.graph.nodes("SageMakerModel")):
         job = produced.get(str(d.get("artifact") or ""))
         if job and d.get("tenant") == b.account:
             d["training_job"] = job

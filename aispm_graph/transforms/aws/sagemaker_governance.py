@@ -63,7 +63,7 @@ def sagemaker_governance(b: AwsBuilder) -> None:
 def _packages(b: AwsBuilder) -> None:
     groups = {
         (str(d.get("region")), str(d["name"])): n
-        for n, d in b.g.nodes("SageMakerModelPackageGroup")
+        for n, d in b.graph.nodes("SageMakerModelPackageGroup")
         if d.get("tenant") == b.account
     }
     approval: dict[str, str] = {}
@@ -89,7 +89,7 @@ def _packages(b: AwsBuilder) -> None:
             )
             approval[arn] = str(status or "")
             b.edge(groups.get((body["region"], group), ""), arn, "CONTAINS")
-    for model, d in list(b.g.nodes("SageMakerModel")):
+    for model, d in list(b.graph.nodes("SageMakerModel")):
         package = d.get("registry_model")
         if d.get("tenant") != b.account:
             continue
@@ -112,10 +112,10 @@ def _tags(b: AwsBuilder) -> None:
     for body in b.responses("sagemaker", "list_tags"):
         with b.guard("list_tags", body["params"]):
             arn = str(body["params"]["ResourceArn"])
-            if not b.g.has_node(arn):
+            if not b.graph.has_node(arn):
                 continue
             tags = tags_of(body["response"].get("Tags"))
-            data = b.g.node(arn)
+            data = b.graph.node(arn)
             data["tags"] = tags
             if tags.get(JUMPSTART_ID):
                 data["jumpstart_model_id"] = tags[JUMPSTART_ID]
@@ -125,11 +125,11 @@ def _tags(b: AwsBuilder) -> None:
 def _lifecycle(b: AwsBuilder) -> None:
     for arn, r, _region in b.described("sagemaker", "describe_domain", "DomainArn"):
         with b.guard("describe_domain", label=arn):
-            if not b.g.has_node(arn):
+            if not b.graph.has_node(arn):
                 continue
             defaults = r.get("DefaultUserSettings") or {}
             configs = sorted({str(c) for app in APP_SETTINGS for c in _configs(defaults.get(app))})
-            data = b.g.node(arn)
+            data = b.graph.node(arn)
             data["lifecycle_configs"] = configs
             data["default_lifecycle_config"] = bool(configs)
 
@@ -150,17 +150,17 @@ CLARIFY_IMAGE = "sagemaker-clarify-processing"
 
 
 def _clarify(b: AwsBuilder) -> None:
-    if not b.responses("sagemaker", "list_processing_jobs") or not b.g.has_node(b.acct_id):
+    if not b.responses("sagemaker", "list_processing_jobs") or not b.graph.has_node(b.acct_id):
         return
     mine = [
         d
         for kind in ("SageMakerModel", "SageMakerEndpoint", "SageMakerProcessingJob")
-        for _n, d in b.g.nodes(kind)
+        for _n, d in b.graph.nodes(kind)
         if d.get("tenant") == b.account
     ]
     if not any(d["kind"] in ("SageMakerModel", "SageMakerEndpoint") for d in mine):
         return  # no model served here: nothing for Clarify to explain
-    b.g.node(b.acct_id)["clarify_used"] = any(
+    b.graph.node(b.acct_id)["clarify_used"] = any(
         CLARIFY_IMAGE in str(d.get("image") or "")
         for d in mine
         if d["kind"] == "SageMakerProcessingJob"
@@ -178,7 +178,7 @@ def _monitoring(b: AwsBuilder) -> None:
                 names.add(str(sched["EndpointName"]))
     for body in b.responses("sagemaker", "list_monitoring_schedules"):
         watched.setdefault(body["region"], set())
-    for _n, d in list(b.g.nodes("SageMakerEndpoint")):
+    for _n, d in list(b.graph.nodes("SageMakerEndpoint")):
         region = str(d.get("region") or "")
         if d.get("tenant") == b.account and region in watched:
             d["monitored"] = str(d["name"]) in watched[region]
@@ -193,7 +193,7 @@ def _lifecycle_secrets(b: AwsBuilder) -> None:
             found[(body["region"], str(r["NotebookInstanceLifecycleConfigName"]))] = [
                 str(h) for h in hits if isinstance(h, str)
             ]
-    for _n, d in list(b.g.nodes("SageMakerNotebookInstance")):
+    for _n, d in list(b.graph.nodes("SageMakerNotebookInstance")):
         key = (str(d.get("region") or ""), str(d.get("lifecycle_config") or ""))
         if d.get("tenant") == b.account and key in found:
             d["lifecycle_secrets"] = found[key]

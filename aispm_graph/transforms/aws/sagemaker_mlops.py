@@ -146,8 +146,8 @@ def _studio(b: AwsBuilder) -> None:
             if r.get("SpaceName") and domain:
                 space = domain[0].replace(":domain/", ":space/") + f"/{r['SpaceName']}"
                 b.edge(space, arn, "CONTAINS", if_present=True, field="SpaceName")
-            if role and b.g.has_node(role):
-                b.g.add_edge(
+            if role and b.graph.has_node(role):
+                b.graph.add_edge(
                     arn,
                     role,
                     "HAS_IDENTITY",

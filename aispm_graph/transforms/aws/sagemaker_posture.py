@@ -27,12 +27,12 @@ def sagemaker_posture(b: AwsBuilder) -> None:
     """After SageMaker, whose nodes it merges into."""
     for arn, r, _region in b.described("sagemaker", "describe_model", "ModelArn"):
         with b.guard("describe_model", label=arn):
-            if b.g.has_node(arn):
-                b.g.add_node(arn, "SageMakerModel", in_vpc=_in_vpc(r))
+            if b.graph.has_node(arn):
+                b.graph.add_node(arn, "SageMakerModel", in_vpc=_in_vpc(r))
     for arn, r, _region in b.described("sagemaker", "describe_training_job", "TrainingJobArn"):
         with b.guard("describe_training_job", label=arn):
-            if b.g.has_node(arn):
-                b.g.add_node(arn, "SageMakerTrainingJob", **training_job_facts(r))
+            if b.graph.has_node(arn):
+                b.graph.add_node(arn, "SageMakerTrainingJob", **training_job_facts(r))
     configs: dict[tuple[str, str], dict[str, Any]] = {}
     for body in b.responses("sagemaker", "describe_endpoint_config"):
         r = body["response"]
@@ -41,12 +41,12 @@ def sagemaker_posture(b: AwsBuilder) -> None:
     for arn, r, region in b.described("sagemaker", "describe_endpoint", "EndpointArn"):
         with b.guard("describe_endpoint", label=arn):
             facts = configs.get((region, str(r.get("EndpointConfigName", ""))))
-            if facts is not None and b.g.has_node(arn):
-                b.g.add_node(arn, "SageMakerEndpoint", **facts)
+            if facts is not None and b.graph.has_node(arn):
+                b.graph.add_node(arn, "SageMakerEndpoint", **facts)
     for arn, r, _region in b.described("sagemaker", "describe_domain", "DomainArn"):
         with b.guard("describe_domain", label=arn):
-            if b.g.has_node(arn):
-                b.g.add_node(
+            if b.graph.has_node(arn):
+                b.graph.add_node(
                     arn,
                     "SageMakerDomain",
                     kms=bool(r.get("KmsKeyId")),

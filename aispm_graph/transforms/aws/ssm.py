@@ -28,10 +28,10 @@ def ssm(b: AwsBuilder) -> None:
         regions.add(str(body["region"]))
         with b.guard("describe_instance_information", info, index=i):
             arn = b.instance_ids.get(str(info["InstanceId"]))
-            if arn is None or not b.g.has_node(arn):
+            if arn is None or not b.graph.has_node(arn):
                 continue  # a hybrid (mi-) node or an instance of another region
             status = str(info.get("PingStatus") or "")
-            node = b.g.node(arn)
+            node = b.graph.node(arn)
             node["ssm_ping_status"] = status or "unknown"
             node["ssm_managed"] = status == "Online"
             if info.get("AgentVersion"):
@@ -40,7 +40,7 @@ def ssm(b: AwsBuilder) -> None:
     for body in b.responses("ssm", "describe_instance_information"):
         regions.add(str(body["region"]))
     for arn in b.instance_ids.values():
-        if arn in seen or not b.g.has_node(arn):
+        if arn in seen or not b.graph.has_node(arn):
             continue
         if arn.split(":")[3] in regions:  # arn:aws:ec2:REGION:account:instance/i-...
-            b.g.node(arn)["ssm_ping_status"] = NOT_REGISTERED
+            b.graph.node(arn)["ssm_ping_status"] = NOT_REGISTERED

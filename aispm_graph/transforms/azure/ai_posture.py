@@ -53,8 +53,8 @@ def ai_posture(b: AzureBuilder) -> None:
 
 
 def _merge(b: AzureBuilder, rid: str, **facts: Any) -> None:
-    if b.g.has_node(rid):
-        b.g.add_node(rid, b.g.node(rid)["kind"], **facts)
+    if b.graph.has_node(rid):
+        b.graph.add_node(rid, b.graph.node(rid)["kind"], **facts)
 
 
 def _account(b: AzureBuilder, rid: str, res: Res) -> None:

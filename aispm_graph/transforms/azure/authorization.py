@@ -57,7 +57,7 @@ def authorization(b: AzureBuilder) -> None:
                     "unknown, so no access is derived from it"
                 )
             listed_for = sorted(s for s in b.doc_scopes.get(rid, ()) if looks_like_guid(s))
-            b.g.add_node(
+            b.graph.add_node(
                 rid,
                 "AzureRoleAssignment",
                 f"{role.name if role else role_guid(role_id)} @ {scope}",

@@ -231,7 +231,7 @@ class AzureBuilder(Builder):
         name = extra.pop("name", None) or (res or {}).get("name") or name_of(rid)
         base = common_props(res) if res else {"tenant": subscription_of(rid) or None}
         base.update(extra)
-        self.g.add_node(rid, kind, str(name), **base)
+        self.graph.add_node(rid, kind, str(name), **base)
 
     def guarded(self, rid: str, what: str, fn: Callable[[], None]) -> None:
         """Run one resource's handler under the per-record guard (``what`` names it)."""
@@ -244,7 +244,7 @@ class AzureBuilder(Builder):
         if "systemassigned" not in str(ident.get("type", "")).lower().replace(" ", ""):
             return None
         mid = owner + SYSTEM_IDENTITY
-        self.g.add_node(
+        self.graph.add_node(
             mid,
             "AzureManagedIdentity",
             f"{res.get('name') or name_of(owner)} (system-assigned)",
@@ -265,15 +265,15 @@ class AzureBuilder(Builder):
                 if not resource_type(mid).endswith("userassignedidentities"):
                     continue
                 val = val if isinstance(val, dict) else {}
-                if self.g.has_node(mid):
+                if self.graph.has_node(mid):
                     # The identity's own resource is authoritative; a referencing resource
                     # only fills in what is missing (its copy may be stale or empty).
-                    data = self.g.node(mid)
+                    data = self.graph.node(mid)
                     for prop, key in (("principal_id", "principalId"), ("client_id", "clientId")):
                         if not data.get(prop) and val.get(key):
                             data[prop] = val.get(key)
                 else:
-                    self.g.add_node(
+                    self.graph.add_node(
                         mid,
                         "AzureManagedIdentity",
                         name_of(mid),
@@ -340,14 +340,14 @@ class AzureBuilder(Builder):
         fw = f"{nic_id}/implicit-no-nsg"
         rule = f"{fw}/allowall"
         tenant = subscription_of(nic_id) or None
-        self.g.add_node(
+        self.graph.add_node(
             fw,
             "AzureNetworkSecurityGroup",
             f"no NSG on {name_of(nic_id)}",
             synthetic=True,
             tenant=tenant,
         )
-        self.g.add_node(
+        self.graph.add_node(
             rule,
             "AzureNSGRule",
             f"Basic public IP {name_of(pip)} admits all inbound",
@@ -376,7 +376,7 @@ class AzureBuilder(Builder):
                         public_fe[ref_id(fe)] = self.pip_address.get(pip, pip)
                 if not public_fe:
                     continue
-                self.g.node(lb_id)["public_ip"] = sorted(public_fe.values())[0]
+                self.graph.node(lb_id)["public_ip"] = sorted(public_fe.values())[0]
                 pools: dict[str, list[str]] = {}
                 for pool in p.get("backendAddressPools") or []:
                     pools[ref_id(pool)] = [
@@ -420,7 +420,7 @@ class AzureBuilder(Builder):
         """A public LB only forwards its rule ports: model it as an allow-list layer."""
         for lb_id, rule_name, proto, port in forwards:
             rule_id = f"{lb_id}/loadbalancingrules/{rule_name.lower()}"
-            self.g.add_node(
+            self.graph.add_node(
                 rule_id,
                 "AzureNSGRule",
                 f"{rule_name} (load balancer rule)",

@@ -94,6 +94,6 @@ def _deployment(b: AzureBuilder, rid: str, res: Res) -> None:
         content_filter=bool(p.get("raiPolicyName")),
     )
     account = parent_of(rid)
-    if b.g.has_node(account):
-        b.g.node(rid).setdefault("region", b.g.node(account).get("region"))
+    if b.graph.has_node(account):
+        b.graph.node(rid).setdefault("region", b.graph.node(account).get("region"))
     b.edge(account, rid, "SERVES", mechanism="model deployment of the account")

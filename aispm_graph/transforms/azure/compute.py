@@ -49,7 +49,7 @@ def _vm(
     public = next((b.public_nics[n] for n in nic_ids if n in b.public_nics), None)
     lb_public = [n for n in nic_ids if n in lb_ports]
     if not public and lb_public:
-        public = b.g.node(lb_ports[lb_public[0]][0][0]).get("public_ip")
+        public = b.graph.node(lb_ports[lb_public[0]][0][0]).get("public_ip")
     image = (p.get("storageProfile") or {}).get("imageReference") or {}
     b.resource_node(
         rid,
@@ -112,8 +112,8 @@ def _vmss(
                 )
     if not public and lb_forwards:
         public = (
-            b.g.node(lb_forwards[0][0]).get("public_ip")
-            if b.g.has_node(lb_forwards[0][0])
+            b.graph.node(lb_forwards[0][0]).get("public_ip")
+            if b.graph.has_node(lb_forwards[0][0])
             else None
         )
     b.resource_node(

@@ -30,11 +30,11 @@ from aispm_graph.transforms.registry import service
 )
 def connection_targets(b: AzureBuilder) -> None:
     """After ML, AI accounts, search and storage: resolves URLs to their nodes."""
-    by_host = hosts(b.g)
+    by_host = hosts(b.graph)
     for rid, res in b.resources("microsoft.machinelearningservices/workspaces/connections"):
 
         def _one(rid: str = rid, res: Res = res) -> None:
-            if not b.g.has_node(rid):
+            if not b.graph.has_node(rid):
                 return
             p = props(res)
             meta = obj(p.get("metadata"))
@@ -44,22 +44,22 @@ def connection_targets(b: AzureBuilder) -> None:
             )
             target = (
                 meta_id
-                if meta_id and b.g.has_node(meta_id)
+                if meta_id and b.graph.has_node(meta_id)
                 else by_host.get(endpoint_host(p.get("target")), "")
             )
             if not target:
                 return
-            data = b.g.node(rid)
+            data = b.graph.node(rid)
             data["target_resource"] = target
             workspace = parent_of(rid)
             category = str(p.get("category") or "").lower()
-            tkind = b.g.node(target)["kind"]
+            tkind = b.graph.node(target)["kind"]
             if category in GROUNDING_CATEGORIES and tkind in {
                 "AzureSearchService",
                 "AzureStorageAccount",
             }:
-                mark_role(b.g, target, "grounding")
-                b.g.add_edge(
+                mark_role(b.graph, target, "grounding")
+                b.graph.add_edge(
                     workspace,
                     target,
                     "GROUNDED_ON",
@@ -78,7 +78,7 @@ def connection_targets(b: AzureBuilder) -> None:
                     permission="API key stored in the connection",
                     grant=f"connection {res.get('name')} (auth {p.get('authType')})",
                     fix=f"Switch connection {res.get('name')} to Microsoft Entra ID auth and "
-                    f"rotate the key of {b.g.node(target)['name']}",
+                    f"rotate the key of {b.graph.node(target)['name']}",
                 )
 
         b.guarded(rid, "microsoft.machinelearningservices/workspaces/connections", _one)

@@ -22,8 +22,8 @@ def containment(b: AzureBuilder) -> None:
             "microsoft.authorization"
         ):
             continue
-        if not b.g.has_node(rid):
+        if not b.graph.has_node(rid):
             continue
         parent = parent_of(rid) or resource_group_of(rid)
-        if parent and b.g.has_node(parent) and not b.g.edge(parent, rid, "CONTAINS"):
+        if parent and b.graph.has_node(parent) and not b.graph.edge(parent, rid, "CONTAINS"):
             b.edge(parent, rid, "CONTAINS")

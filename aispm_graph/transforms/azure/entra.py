@@ -43,7 +43,7 @@ def entra(b: AzureBuilder) -> None:
         return
     ours = b.own_tenants()
     by_oid: dict[str, str] = {}
-    for nid, data in b.g.nodes():
+    for nid, data in b.graph.nodes():
         if data.get("principal_id") and data["kind"] != "AzureRoleAssignment":
             by_oid.setdefault(str(data["principal_id"]).lower(), nid)
     warned_unknown_tenant = False
@@ -52,9 +52,9 @@ def entra(b: AzureBuilder) -> None:
         if info is None:
             continue
         nid = by_oid.get(oid) or f"entra/{info.plural}/{oid}"
-        kind = b.g.node(nid)["kind"] if b.g.has_node(nid) else info.kind
+        kind = b.graph.node(nid)["kind"] if b.graph.has_node(nid) else info.kind
         try:
-            b.g.add_node(nid, kind, info.name, principal_id=oid, **info.props)
+            b.graph.add_node(nid, kind, info.name, principal_id=oid, **info.props)
         except SchemaError as exc:
             b.ctx.warn(f"azure: directory object {oid}: {exc}; skipped")
             continue
@@ -101,7 +101,7 @@ def _principal_node(
         return None
     nid = f"entra/{info.plural}/{oid}"
     try:
-        b.g.add_node(nid, info.kind, info.name, principal_id=oid, **info.props)
+        b.graph.add_node(nid, info.kind, info.name, principal_id=oid, **info.props)
     except SchemaError as exc:
         b.ctx.warn(f"azure: {why} {oid}: {exc}; skipped")
         return None
@@ -114,7 +114,7 @@ def _principal_node(
 def _assumed_breach(b: AzureBuilder, nid: str) -> None:
     """A member user who can escalate through the directory is an assumed-breach entry: its
     password is a long-lived credential (guests are entries through their home tenant)."""
-    data = b.g.node(nid)
+    data = b.graph.node(nid)
     if data["kind"] == "EntraUser" and not data.get("external"):
         data["long_lived_credentials"] = True
 
@@ -135,7 +135,7 @@ def _ownership(
 ) -> None:
     """``OWNS`` from the owners of a service principal, its application and a group; the
     application's name and credential counts onto the service principal."""
-    data = b.g.node(nid)
+    data = b.graph.node(nid)
     owned: dict[str, list[str]] = {}
     if data["kind"] == "EntraGroup":
         data["role_assignable"] = obj.get("isAssignableToRole") is True
@@ -184,13 +184,13 @@ def _ownership(
             data["long_lived_credentials"] = True
     for who, what in sorted(owned.items()):
         _assumed_breach(b, who)
-        b.g.add_edge(
+        b.graph.add_edge(
             who,
             nid,
             "OWNS",
             {
                 "owner_of": sorted(set(what)),
-                "grant": f"{b.g.node(who)['name']} is an owner of the "
+                "grant": f"{b.graph.node(who)['name']} is an owner of the "
                 + " and the ".join(sorted(set(what)))
                 + f" {data['name']}",
             },
@@ -207,11 +207,11 @@ def _agent_identities(
             continue
         with b.guard("agent identity", obj):
             nid = by_oid.get(oid) or f"entra/agentidentities/{oid}"
-            if b.g.has_node(nid) and b.g.node(nid)["kind"] != "EntraAgentIdentity":
+            if b.graph.has_node(nid) and b.graph.node(nid)["kind"] != "EntraAgentIdentity":
                 continue  # already modelled as another principal (kept as it is)
             name = str(obj.get("displayName") or f"agent identity {oid}")
             enabled = obj.get("accountEnabled")
-            b.g.add_node(
+            b.graph.add_node(
                 nid,
                 "EntraAgentIdentity",
                 name,
@@ -280,7 +280,7 @@ def _directory_roles(
                 template, built_in = role_id, role_id in BUILTIN_NAMES
             scope = str(obj.get("directoryScopeId") or "/")
             aid = f"entra/roleassignments/{obj['id']}"
-            b.g.add_node(
+            b.graph.add_node(
                 aid,
                 "EntraRoleAssignment",
                 f"{name} @ {scope}",
@@ -291,7 +291,7 @@ def _directory_roles(
                 allowed_actions=actions,
                 built_in=built_in,
             )
-            b.g.add_edge(holder, aid, "ASSIGNED", {"role": name, "scope": scope})
+            b.graph.add_edge(holder, aid, "ASSIGNED", {"role": name, "scope": scope})
             _assumed_breach(b, holder)
 
 
@@ -299,9 +299,9 @@ def _foreign(b: AzureBuilder, nid: str, info: PrincipalInfo) -> None:
     """The foreign tenant that can sign in as a guest or another tenant's application."""
     tenant = str(info.foreign_tenant)
     ext = add_external_account(
-        b.g, f"entra/tenants/{tenant}", f"Entra tenant {tenant}", tenant, "azure"
+        b.graph, f"entra/tenants/{tenant}", f"Entra tenant {tenant}", tenant, "azure"
     )
-    b.g.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
+    b.graph.add_edge(ext, nid, "CAN_ASSUME", info.evidence, "inferred")
 
 
 def _password_resetters(objects: list[tuple[str, dict[str, Any]]]) -> bool:
@@ -349,7 +349,7 @@ def _members(
     directory role (``holds_role``: an assumed-breach entry, as a direct holder is);
     otherwise they add nothing to a path (they are not entries), so they are only counted.
     """
-    gname = b.g.node(group)["name"]
+    gname = b.graph.node(group)["name"]
     for obj in members:
         info = classify_principal(obj, ours) if isinstance(obj, dict) else None
         if info is None or info.kind == "EntraGroup":
@@ -364,7 +364,7 @@ def _members(
                 continue
             nid = f"entra/{info.plural}/{oid}"
             try:
-                b.g.add_node(nid, info.kind, info.name, principal_id=oid, **info.props)
+                b.graph.add_node(nid, info.kind, info.name, principal_id=oid, **info.props)
             except SchemaError as exc:
                 b.ctx.warn(f"azure: member {oid} of group {gname}: {exc}; skipped")
                 continue
@@ -373,7 +373,7 @@ def _members(
                 _foreign(b, nid, info)
         if holds_role:
             _assumed_breach(b, nid)
-        b.g.add_edge(
+        b.graph.add_edge(
             nid,
             group,
             "MEMBER_OF",
@@ -381,7 +381,7 @@ def _members(
                 "group": gname,
                 "membership": "member, directly or through nested groups "
                 "(Microsoft Graph transitiveMembers)",
-                "fix": f"Remove {b.g.node(nid)['name']} from group {gname} (or from the "
+                "fix": f"Remove {b.graph.node(nid)['name']} from group {gname} (or from the "
                 "nested group that brings it in), or move the group's role assignments to "
                 "a group without it",
             },

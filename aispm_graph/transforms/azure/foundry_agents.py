@@ -74,7 +74,7 @@ _SLUG = re.compile(r"[^a-z0-9._-]+")
 )
 def foundry_agents(b: AzureBuilder) -> None:
     """After connections (90): search and storage nodes exist to resolve tool targets."""
-    by_host = hosts(b.g)
+    by_host = hosts(b.graph)
     for rid, res in b.resources(AGENTS):
         b.guarded(rid, AGENTS, partial(_agent, b, rid, res, by_host))
 
@@ -109,13 +109,13 @@ def _definition(res: Res) -> dict[str, Any]:
 
 def _project_identity(b: AzureBuilder, project: str) -> str:
     """The project's managed identity (system-assigned first), or ''."""
-    if b.g.has_node(project + SYSTEM_IDENTITY):
+    if b.graph.has_node(project + SYSTEM_IDENTITY):
         return project + SYSTEM_IDENTITY
     res = b.resource(PROJECTS, project)
     uai = obj(obj(res).get("identity")).get("userAssignedIdentities")
     if isinstance(uai, dict):
         for key in sorted(uai):
-            if b.g.has_node(norm(str(key))):
+            if b.graph.has_node(norm(str(key))):
                 return norm(str(key))
     return ""
 
@@ -159,7 +159,7 @@ def _connection(b: AzureBuilder, ref: Any, by_host: dict[str, str]) -> tuple[str
     )
     target = (
         meta_id
-        if meta_id and b.g.has_node(meta_id)
+        if meta_id and b.graph.has_node(meta_id)
         else by_host.get(endpoint_host(p.get("target")), "")
     )
     return cid, str(p.get("authType") or ""), target
@@ -226,15 +226,15 @@ def _agent(b: AzureBuilder, rid: str, res: Res, by_host: dict[str, str]) -> None
         reads_external_content=external,
         xpia_without_guardrail=(external and xpia is False) if xpia is not None else None,
     )
-    if b.g.has_node(project):
-        b.g.node(rid)["region"] = b.g.node(project).get("region")
+    if b.graph.has_node(project):
+        b.graph.node(rid)["region"] = b.graph.node(project).get("region")
     b.edge(project, rid, "CONTAINS", relation="Foundry project agent")
     if model:
         dep = f"{project.rsplit('/projects/', 1)[0]}/deployments/{model.lower()}"
         b.edge(rid, dep, "USES_MODEL", if_present=True, field="model")
-        if b.g.has_node(dep) and jail is not None and xpia is not None:
+        if b.graph.has_node(dep) and jail is not None and xpia is not None:
             # AZ-AI-012 asks this of deployments agents answer with, and only of those.
-            b.g.node(dep)["prompt_shields"] = bool(jail and xpia)
+            b.graph.node(dep)["prompt_shields"] = bool(jail and xpia)
     identity = _project_identity(b, project)
     seen: set[str] = set()
     mcp_no_list = mcp_no_approval = connected_blind = False
@@ -244,7 +244,7 @@ def _agent(b: AzureBuilder, rid: str, res: Res, by_host: dict[str, str]) -> None
             mcp_no_list = mcp_no_list or flags[0]
             mcp_no_approval = mcp_no_approval or flags[1]
             connected_blind = connected_blind or flags[2]
-    data = b.g.node(rid)
+    data = b.graph.node(rid)
     has_mcp = "mcp" in types
     data["mcp_without_allowed_tools"] = mcp_no_list if has_mcp else None
     data["mcp_without_approval"] = mcp_no_approval if has_mcp else None
@@ -362,7 +362,7 @@ def _tool(
         else f"{d.get('name') or d['id']}: {ttype}"
     )
     b.node(tid, "AzureAIFoundryTool", name, **{k: v for k, v in props_.items() if v is not None})
-    b.g.node(tid)["tenant"] = b.g.node(agent).get("tenant")
+    b.graph.node(tid)["tenant"] = b.graph.node(agent).get("tenant")
     evidence: dict[str, Any] = {
         "tool_type": ttype,
         "approval": approval or "not applicable",
@@ -379,7 +379,7 @@ def _tool(
             **evidence,
         )
     if acts_as_project and identity:
-        b.g.node(tid)["identity"] = identity
+        b.graph.node(tid)["identity"] = identity
     # Only a tool that sends requests the model shapes, to a destination the spec names, lends
     # the model the identity: OpenAPI. Search, grounding and queue bindings use it for one
     # fixed read or write, which the GROUNDED_ON edge and the identity property record.
@@ -401,9 +401,9 @@ def _tool(
             "connection scoped to that API",
         )
     if ttype == "ai-search" and target:
-        tkind = b.g.node(target)["kind"]
+        tkind = b.graph.node(target)["kind"]
         if tkind in {"AzureSearchService", "AzureStorageAccount"}:
-            mark_role(b.g, target, "grounding")
+            mark_role(b.graph, target, "grounding")
             b.edge(
                 tid,
                 target,

@@ -59,8 +59,8 @@ def machine_learning(b: AzureBuilder) -> None:
         def _one(rid: str = rid, res: Res = res) -> None:
             p = props(res)
             ep = parent_of(rid)
-            if b.g.has_node(ep):
-                b.g.node(ep).setdefault("deployments", []).append(
+            if b.graph.has_node(ep):
+                b.graph.node(ep).setdefault("deployments", []).append(
                     {
                         "name": res.get("name"),
                         "model": p.get("model"),
@@ -122,8 +122,8 @@ def _workspace(b: AzureBuilder, rid: str, res: Res) -> None:
     b.system_identity(rid, res)
     b.user_identities(res)
     storage = ref_id(p.get("storageAccount"))
-    if storage and b.g.has_node(storage):
-        data = b.g.node(storage)
+    if storage and b.graph.has_node(storage):
+        data = b.graph.node(storage)
         data["data_role"] = sorted(
             set(data.get("data_role") or []) | {"model-artifact", "training"}
         )
@@ -134,7 +134,7 @@ def _workspace(b: AzureBuilder, rid: str, res: Res) -> None:
             mechanism="default workspace storage (datastores, models, uploaded data)",
         )
     kv = ref_id(p.get("keyVault"))
-    if kv and b.g.has_node(kv):
+    if kv and b.graph.has_node(kv):
         b.edge(rid, kv, "CONTAINS", relation="workspace key vault")
 
 

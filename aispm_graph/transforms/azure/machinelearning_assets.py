@@ -82,7 +82,7 @@ def _compute(b: AzureBuilder, rid: str, res: Res) -> None:
         public_ip = not subnet  # no VNet: Azure gives the node a public address
     # In a VNet: its own subnet, or the workspace's managed network (isolation mode other
     # than Disabled puts every compute of the workspace in Microsoft's managed VNet).
-    workspace = b.g.node(parent_of(rid)) if b.g.has_node(parent_of(rid)) else {}
+    workspace = b.graph.node(parent_of(rid)) if b.graph.has_node(parent_of(rid)) else {}
     isolation = str(workspace.get("isolation_mode") or "")
     managed = isolation.lower() in {"allowinternetoutbound", "allowonlyapprovedoutbound"}
     b.resource_node(
@@ -149,7 +149,7 @@ def _datastore(b: AzureBuilder, rid: str, res: Res) -> None:
             field="properties.accountName",
             auth_mode=auth or "unknown",
         )
-        data = b.g.node(storage)
+        data = b.graph.node(storage)
         data["data_role"] = sorted(set(data.get("data_role") or []) | {"training"})
         if auth.lower() in SECRET_AUTH:
             b.edge(
@@ -163,7 +163,7 @@ def _datastore(b: AzureBuilder, rid: str, res: Res) -> None:
             )
             # The workspace may already reach this storage (its default storage): the edge
             # then also names the credential-holding datastore.
-            edge = b.g.edge(workspace, storage, "USES_DATASTORE")
+            edge = b.graph.edge(workspace, storage, "USES_DATASTORE")
             if edge is not None:
                 held = edge["evidence"].setdefault("credential_datastores", [])
                 if rid not in held:
@@ -177,7 +177,9 @@ def _storage_by_name(b: AzureBuilder, account: str, rid: str) -> str:
         return ""
     sub = rid.split("/resourcegroups/", 1)[0]
     found = [
-        n for n, _d in b.g.nodes("AzureStorageAccount") if n.rsplit("/", 1)[-1] == account.lower()
+        n
+        for n, _d in b.graph.nodes("AzureStorageAccount")
+        if n.rsplit("/", 1)[-1] == account.lower()
     ]
     found.sort(key=lambda n: not n.startswith(sub))
     return found[0] if found else ""

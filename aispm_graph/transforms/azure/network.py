@@ -117,7 +117,7 @@ def _nsg(b: AzureBuilder, rid: str, res: Res) -> None:
         if name.lower() in have:
             continue
         rule_id = f"{rid}/defaultsecurityrules/{name.lower()}"
-        b.g.add_node(
+        b.graph.add_node(
             rule_id,
             "AzureNSGRule",
             name,
@@ -141,7 +141,7 @@ def _nsg_rule(b: AzureBuilder, nsg: str, rule: Res, default: bool) -> None:
     sources = [rp.get("sourceAddressPrefix"), *list(rp.get("sourceAddressPrefixes") or [])]
     asgs = [ref_id(a) for a in rp.get("sourceApplicationSecurityGroups") or []]
     prio = rp.get("priority")
-    b.g.add_node(
+    b.graph.add_node(
         rule_id,
         "AzureNSGRule",
         name,

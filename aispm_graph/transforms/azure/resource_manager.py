@@ -54,7 +54,7 @@ def _tenancy(b: AzureBuilder) -> None:
             # seen only in the management-group tree: its resources are unknown
             collected=False if sub in listed_only else None,
         )
-        b.g.node(sub).setdefault("subscription_id", subscription_of(sub))
+        b.graph.node(sub).setdefault("subscription_id", subscription_of(sub))
     for rg in sorted(rgs):
         b.resource_node(rg, "AzureResourceGroup", b.resource("resourcegroups", rg))
         b.edge(subscription_id_of(rg), rg, "CONTAINS")
@@ -104,7 +104,7 @@ def _hierarchy(b: AzureBuilder) -> None:
         tenant = tenants.get(mg)
         # The tenant root group is named after the tenant id and has no parent.
         root = mg not in parents and (name == tenant or name in ours)
-        b.g.add_node(
+        b.graph.add_node(
             mg,
             "AzureManagementGroup",
             names.get(mg) or name,

@@ -25,8 +25,8 @@ def ai_posture(b: GcpBuilder) -> None:
 
 def _merge(b: GcpBuilder, asset: dict[str, Any], **facts: Any) -> None:
     nid = b.node_id(asset)
-    if b.g.has_node(nid):
-        b.g.add_node(nid, b.g.node(nid)["kind"], **facts)
+    if b.graph.has_node(nid):
+        b.graph.add_node(nid, b.graph.node(nid)["kind"], **facts)
 
 
 def _metadata(data: dict[str, Any]) -> dict[str, Any]:

@@ -71,12 +71,12 @@ def _endpoint(b: GcpBuilder, asset: dict[str, Any]) -> None:
         if not ref:
             continue
         model = b.aip_ref(str(ref))
-        if not b.g.has_node(model):
-            b.g.add_node(
+        if not b.graph.has_node(model):
+            b.graph.add_node(
                 model,
                 "VertexAIModel",
                 str(dm.get("displayName") or model.rsplit("/", 1)[-1]),
-                tenant=b.g.node(node).get("tenant"),
+                tenant=b.graph.node(node).get("tenant"),
                 collected=False,
             )
         b.edge(
@@ -164,17 +164,17 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
     dataset_id = inputs.get("datasetId")
     if dataset_id:
         loc = location_of(node) or "-"
-        proj = b.g.node(node).get("tenant") or "-"
+        proj = b.graph.node(node).get("tenant") or "-"
         ds = f"{AIP}projects/{proj}/locations/{loc}/datasets/{dataset_id}"
-        if b.g.has_node(ds):
+        if b.graph.has_node(ds):
             b.edge(node, ds, "DATA_FROM", role="training")
     # Google's public schema files (trainingTaskDefinition, *SchemaUri) are not data: they are
     # kept as properties and bucket_node() refuses their buckets.
-    b.g.node(node)["training_task_definition"] = data.get("trainingTaskDefinition")
+    b.graph.node(node)["training_task_definition"] = data.get("trainingTaskDefinition")
     out = data.get("modelToUpload") or {}
     # The model the pipeline uploads: modelToUpload.name once uploaded, else modelId.
     produced = out.get("name") or (
-        f"projects/{b.g.node(node).get('tenant')}/locations/{location_of(node)}/models/"
+        f"projects/{b.graph.node(node).get('tenant')}/locations/{location_of(node)}/models/"
         f"{data['modelId']}"
         if data.get("modelId")
         else ""
@@ -212,14 +212,14 @@ def _notebook_runtime(b: GcpBuilder, asset: dict[str, Any]) -> None:
         b.identity(node, sa, "runtime service account (metadata server token)")
     elif data.get("runtimeUser") and not euc_disabled:
         user = f"user:{data['runtimeUser']}"
-        if not b.g.has_node(user):
-            b.g.add_node(user, "GCPUser", str(data["runtimeUser"]))
+        if not b.graph.has_node(user):
+            b.graph.add_node(user, "GCPUser", str(data["runtimeUser"]))
         b.edge(
             node,
             user,
             "HAS_IDENTITY",
             mechanism="end-user credentials of the runtime user",
-            fix=f"Limit who may connect to {b.g.node(node)['name']}",
+            fix=f"Limit who may connect to {b.graph.node(node)['name']}",
         )
 
 
@@ -266,7 +266,7 @@ def _index_endpoint(b: GcpBuilder, asset: dict[str, Any]) -> None:
     for di in data.get("deployedIndexes") or []:
         if di.get("index"):
             idx = b.aip_ref(str(di["index"]))
-            if b.g.has_node(idx):
+            if b.graph.has_node(idx):
                 b.edge(node, idx, "SERVES", deployed_index_id=di.get("id"))
 
 

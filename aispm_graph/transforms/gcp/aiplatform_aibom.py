@@ -123,9 +123,9 @@ def _tuning_job(b: GcpBuilder, asset: dict[str, Any]) -> None:
     if tuned:
         model = b.aip_ref(str(tuned))
         b.edge(node, model, "PRODUCED", if_present=True, field="tunedModel.model")
-        if b.g.has_node(model):
+        if b.graph.has_node(model):
             # Lineage on the model itself: its provenance names base model and job.
-            data_m = b.g.node(model)
+            data_m = b.graph.node(model)
             data_m.setdefault("base_model", base or None)
             data_m["training_job"] = node
 
@@ -195,10 +195,10 @@ def _rag_file(b: GcpBuilder, asset: dict[str, Any]) -> None:
     """No node per file: its source is what matters, as an edge or a fact of its corpus."""
     data = asset["resource"]["data"]
     corpus = b.canon(asset["name"]).split("/ragFiles/", 1)[0]
-    if not b.g.has_node(corpus):
+    if not b.graph.has_node(corpus):
         b.warn(f"RAG file of corpus {corpus}, which was not collected; source not linked")
         return
-    cdata = b.g.node(corpus)
+    cdata = b.graph.node(corpus)
     sources = list(cdata.get("data_sources") or [])
     gcs = (data.get("gcsSource") or {}).get("uris") or []
     for uri in gcs:

@@ -295,7 +295,7 @@ class GcpBuilder(Builder):
         node_id = bucket_id(name)
         self.placeholder("GCPBucket", node_id, name)
         if role:
-            data = self.g.node(node_id)
+            data = self.graph.node(node_id)
             roles = list(data.get("data_role") or [])
             if role not in roles:
                 data["data_role"] = [*roles, role]
@@ -309,7 +309,7 @@ class GcpBuilder(Builder):
         data = asset.get("resource", {}).get("data", {})
         labels = data.get("labels") if isinstance(data.get("labels"), dict) else None
         policy = asset.get("iam_policy")
-        self.g.add_node(
+        self.graph.add_node(
             node_id,
             kind,
             name,
@@ -341,7 +341,7 @@ class GcpBuilder(Builder):
                     "the VM's access scopes exclude cloud-platform: its token reaches only the "
                     "scoped APIs"
                 )
-        name = self.g.node(node)["name"]
+        name = self.graph.node(node)["name"]
         evidence["fix"] = (
             f"Attach a dedicated least-privilege service account to {name} instead of {email}, "
             "or remove what it may do"
@@ -358,12 +358,12 @@ class GcpBuilder(Builder):
         return AIP + self.canon(ref).removeprefix(AIP)
 
     def default_compute_sa(self, node: str) -> str | None:
-        tenant = self.g.node(node).get("tenant")
+        tenant = self.graph.node(node).get("tenant")
         number = next((n for n, p in self.assets.project_of_number.items() if p == tenant), None)
         return f"{number}-compute@developer.gserviceaccount.com" if number else None
 
     def default_appengine_sa(self, node: str) -> str | None:
-        tenant = self.g.node(node).get("tenant")
+        tenant = self.graph.node(node).get("tenant")
         return f"{tenant}@appspot.gserviceaccount.com" if tenant else None
 
     def finish_passes(self) -> None:
@@ -371,19 +371,19 @@ class GcpBuilder(Builder):
         self._org_policies()
         for model, pipelines in self.pipeline_buckets.items():
             for pipeline in pipelines:
-                if not self.g.has_node(pipeline):
+                if not self.graph.has_node(pipeline):
                     continue
-                for _s, store, key in self.g.g.out_edges(pipeline, keys=True):
-                    if key == "DATA_FROM" and self.g.node(store)["kind"] == "GCPBucket":
+                for _s, store, key in self.graph.g.out_edges(pipeline, keys=True):
+                    if key == "DATA_FROM" and self.graph.node(store)["kind"] == "GCPBucket":
                         self.edge(model, store, "TRAINED_ON", via=pipeline)
         if self.custom_roles:
             for role, perms in self.custom_roles.items():
                 scope = role.split("/roles/")[0]
                 holder = self.hier_node(scope)
                 if holder:
-                    roles = dict(self.g.node(holder).get("custom_roles") or {})
+                    roles = dict(self.graph.node(holder).get("custom_roles") or {})
                     roles[role] = perms
-                    self.g.node(holder)["custom_roles"] = roles
+                    self.graph.node(holder)["custom_roles"] = roles
 
     def _effective(
         self, policies: dict[str, dict[str, dict[str, Any]]], chain: list[str], constraint: str
@@ -420,7 +420,7 @@ class GcpBuilder(Builder):
                 policies.setdefault(node, {})[pol["constraint"]] = pol
         if not policies:
             return
-        for node_id, data in list(self.g.nodes()):
+        for node_id, data in list(self.graph.nodes()):
             chain = [node_id, *(data.get("ancestors") or [])]
             if data["kind"] in {"GCPProject", "GCPFolder", "GCPOrganization"}:
                 summary = {}

@@ -91,7 +91,7 @@ def _instance(b: GcpBuilder, asset: dict[str, Any]) -> None:
         sub = nic.get("subnetwork")
         if sub:
             sub_id = COMPUTE + compute_path(str(sub))
-            if b.g.has_node(sub_id) or b.ensure(sub_id, "GCPSubnetwork"):
+            if b.graph.has_node(sub_id) or b.ensure(sub_id, "GCPSubnetwork"):
                 b.edge(node, sub_id, "ATTACHED_TO")
     for sa in sas:
         b.identity(
@@ -145,14 +145,14 @@ def _firewall(b: GcpBuilder, asset: dict[str, Any]) -> None:
     )
     for i, (access, proto, ports) in enumerate(rest, 1):
         rule_id = f"{node}#{access}-{i}"
-        b.g.add_node(
+        b.graph.add_node(
             rule_id,
             "GCPFirewallRule",
             f"{name} #{i}",
             access=access,
             protocol=proto,
             port_ranges=ports,
-            tenant=b.g.node(node).get("tenant"),
+            tenant=b.graph.node(node).get("tenant"),
             **common,
         )
         b.edge(node, rule_id, "HAS_RULE")
@@ -197,10 +197,10 @@ def _forwarding_rule(b: GcpBuilder, asset: dict[str, Any]) -> None:
         return  # proxy load balancers terminate traffic; their backends are not modelled
     for inst_path in b.target_instances.get(compute_path(b.canon(str(data["target"]))), []):
         inst_id = COMPUTE + inst_path
-        if not b.g.has_node(inst_id):
+        if not b.graph.has_node(inst_id):
             continue
         b.edge(node, inst_id, "ROUTES_TO", scheme=scheme)
-        inst = b.g.node(inst_id)
+        inst = b.graph.node(inst_id)
         if not inst.get("public_ip") and data.get("IPAddress"):
             inst["public_ip"] = str(data["IPAddress"])
-            inst["public_ip_via"] = b.g.node(node)["name"]
+            inst["public_ip_via"] = b.graph.node(node)["name"]

@@ -88,7 +88,7 @@ def estate_urls(b: GcpBuilder) -> dict[str, str]:
     numbers = {pid: num for num, pid in b.assets.project_of_number.items()}
     out: dict[str, str] = {}
     for kind in ("GCPCloudRunService", "GCPCloudFunction"):
-        for node_id, data in b.g.nodes(kind):
+        for node_id, data in b.graph.nodes(kind):
             url = data.get("url")
             if isinstance(url, str) and url:
                 out[url_key(url)] = node_id
@@ -150,7 +150,7 @@ def service_agent(b: GcpBuilder, asset: dict[str, Any], node: str) -> str:
     )
     if m:
         return SERVICE_AGENT.format(number=m.group(1))
-    tenant = b.g.node(node).get("tenant")
+    tenant = b.graph.node(node).get("tenant")
     number = next((n for n, p in b.assets.project_of_number.items() if p == tenant), None)
     return SERVICE_AGENT.format(number=number) if number else ""
 
@@ -186,8 +186,8 @@ def _webhook(b: GcpBuilder, asset: dict[str, Any], targets: dict[str, str]) -> N
     if agent == node:
         b.warn("field 'parent': names no agent; the webhook is kept unlinked")
         return
-    if b.g.has_node(agent):
-        adata = b.g.node(agent)
+    if b.graph.has_node(agent):
+        adata = b.graph.node(agent)
         adata["webhooks"] = sorted({*(adata.get("webhooks") or []), node.rsplit("/", 1)[-1]})
     if data.get("disabled"):
         b.edge(agent, node, "HAS_TOOL", mechanism="disabled Dialogflow CX webhook")
@@ -200,12 +200,12 @@ def _webhook(b: GcpBuilder, asset: dict[str, Any], targets: dict[str, str]) -> N
             approval="none",
             mechanism="Dialogflow CX webhook: fulfillment calls it with the session's "
             "parameters and the user's input",
-            fix=f"Validate what webhook {b.g.node(node)['name']} receives and limit what it "
+            fix=f"Validate what webhook {b.graph.node(node)['name']} receives and limit what it "
             "may do, or remove it from the agent's fulfillments",
         )
     email = service_agent(b, asset, node)
     if email:
-        b.g.node(node)["service_agent"] = email
+        b.graph.node(node)["service_agent"] = email
     if auth == "service-agent-access-token" and email:
         b.edge(
             node,
@@ -214,6 +214,6 @@ def _webhook(b: GcpBuilder, asset: dict[str, Any], targets: dict[str, str]) -> N
             mechanism="serviceAgentAuth ACCESS_TOKEN: every call carries an access token "
             "of the Dialogflow service agent",
             service_account=email,
-            fix=f"Switch webhook {b.g.node(node)['name']} to ID_TOKEN authentication, or "
+            fix=f"Switch webhook {b.graph.node(node)['name']} to ID_TOKEN authentication, or "
             f"remove the roles granted to {email}",
         )

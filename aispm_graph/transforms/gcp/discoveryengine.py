@@ -57,12 +57,12 @@ def _engine(b: GcpBuilder, asset: dict[str, Any]) -> None:
     collection = b.canon(asset["name"]).split("/engines/")[0]
     for ds_id in data.get("dataStoreIds") or []:
         store = f"{collection}/dataStores/{ds_id}"
-        if b.g.has_node(store):
+        if b.graph.has_node(store):
             b.edge(
                 node,
                 store,
                 "GROUNDED_ON",
                 mechanism="Agent Builder app data store",
-                fix=f"Limit what {b.g.node(node)['name']} may retrieve from "
-                f"{b.g.node(store)['name']} or who may query it",
+                fix=f"Limit what {b.graph.node(node)['name']} may retrieve from "
+                f"{b.graph.node(store)['name']} or who may query it",
             )

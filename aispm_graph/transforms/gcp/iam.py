@@ -56,8 +56,8 @@ def _sa_policy_only(b: GcpBuilder, asset: dict[str, Any]) -> None:
         )
         return
     node = b.sa_node(email)
-    b.g.node(node)["iam_bindings"] = asset["iam_policy"]["bindings"]
-    b.g.node(node)["ancestors"] = b.ancestors(asset)
+    b.graph.node(node)["iam_bindings"] = asset["iam_policy"]["bindings"]
+    b.graph.node(node)["ancestors"] = b.ancestors(asset)
 
 
 def _sa_key(b: GcpBuilder, asset: dict[str, Any]) -> None:
@@ -71,7 +71,7 @@ def _sa_key(b: GcpBuilder, asset: dict[str, Any]) -> None:
         sa_node = b.sa_node(sa_ref)
     else:
         sa_node = b.sa_by_asset.get(asset["name"].split("/keys/")[0])
-    if sa_node is None or not b.g.has_node(sa_node):
+    if sa_node is None or not b.graph.has_node(sa_node):
         b.ctx.warn(f"gcp: {asset['name']}: key of an unknown service account; skipped")
         return
     key = b.add(
@@ -83,7 +83,7 @@ def _sa_key(b: GcpBuilder, asset: dict[str, Any]) -> None:
         valid_before=data.get("validBeforeTime"),
     )
     if not data.get("disabled"):
-        b.g.node(sa_node)["long_lived_credentials"] = True
+        b.graph.node(sa_node)["long_lived_credentials"] = True
         b.edge(sa_node, key, "HAS_CREDENTIAL")
         b.edge(key, sa_node, "AUTHENTICATES_AS", mechanism="user-managed service account key")
 

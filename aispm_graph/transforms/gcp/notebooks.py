@@ -48,15 +48,15 @@ def _workbench(b: GcpBuilder, asset: dict[str, Any]) -> None:
         state=data.get("state"),
     )
     zone = location_of(asset["name"]) or "-"
-    proj = b.g.node(node).get("tenant") or "-"
+    proj = b.graph.node(node).get("tenant") or "-"
     vm = f"{COMPUTE}projects/{proj}/zones/{zone}/instances/{name}"
-    if b.g.has_node(vm) and b.g.node(vm)["kind"] == "GCPInstance":
+    if b.graph.has_node(vm) and b.graph.node(vm)["kind"] == "GCPInstance":
         # The backing VM carries the network exposure; link rather than duplicate it.
         b.edge(node, vm, "RUNS_ON")
     else:
         if not no_public:
-            b.g.node(node)["public_ip"] = "ephemeral"
-            b.g.node(node)["public_ip_source"] = "gceSetup.disablePublicIp is false"
+            b.graph.node(node)["public_ip"] = "ephemeral"
+            b.graph.node(node)["public_ip_source"] = "gceSetup.disablePublicIp is false"
         b.computes.append(
             Compute(
                 node,

@@ -43,8 +43,8 @@ def _bucket(b: GcpBuilder, asset: dict[str, Any]) -> None:
                         props["public_write"] = True
                         props["public_write_grant"] = f"bucket ACL {role} for {entity}"
     node_id = bucket_id(name)
-    existing = b.g.node(node_id) if b.g.has_node(node_id) else None
+    existing = b.graph.node(node_id) if b.graph.has_node(node_id) else None
     roles = list(existing.get("data_role") or []) if existing else []
     b.add(asset, "GCPBucket", name, **props)
     if roles:
-        b.g.node(node_id)["data_role"] = roles
+        b.graph.node(node_id)["data_role"] = roles
