@@ -343,7 +343,7 @@ def _all(
 
 class IamDeriver:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
-        self.g = graph
+        self.graph = graph
         self.ctx = ctx
         self.p = principals(graph, ctx)
         self.groups = principals(graph, ctx, ("AWSGroup",))
@@ -379,22 +379,24 @@ class IamDeriver:
         return pid in self.esc.index.may(action)
 
     def name(self, node_id: str) -> str:
-        return str(self.g.node(node_id)["name"])
+        return str(self.graph.node(node_id)["name"])
 
     def add(self, src: str, dst: str, kind: str, decision: Decision, ev: dict[str, Any]) -> None:
-        self.g.add_edge(src, dst, kind, ev, _confidence(decision))
+        self.graph.add_edge(src, dst, kind, ev, _confidence(decision))
 
     def run(self) -> None:
         self.compute_identities()
-        for src, dst, _e in self.g.edges("HAS_IDENTITY"):
-            if self.g.node(dst)["kind"] == "AWSRole":
-                self.runs_as[self.g.node(src)["kind"]].append((src, dst))
+        for src, dst, _e in self.graph.edges("HAS_IDENTITY"):
+            if self.graph.node(dst)["kind"] == "AWSRole":
+                self.runs_as[self.graph.node(src)["kind"]].append((src, dst))
         self.esc = Escalation(self)
         self.admins()
         self._drop_admins(self.esc.run_phase(ADMIN_PHASE))
         # Groups someone can join become principals: joining hands over what they hold.
         self.esc.run_phase({On.GROUP})
-        joinable = {dst for _s, dst, _e in self.g.edges("CAN_ESCALATE_TO") if dst in self.groups}
+        joinable = {
+            dst for _s, dst, _e in self.graph.edges("CAN_ESCALATE_TO") if dst in self.groups
+        }
         for gid in sorted(joinable):
             self.p[gid] = self.groups[gid]
             self.esc.index.add(gid, self.groups[gid])
@@ -408,19 +410,19 @@ class IamDeriver:
 
     def _drop_admins(self, _new: list[str]) -> None:
         """An administrator reaches everything; its other edges would only repeat that."""
-        self.p = {pid: p for pid, p in self.p.items() if not self.g.node(pid).get("admin")}
+        self.p = {pid: p for pid, p in self.p.items() if not self.graph.node(pid).get("admin")}
 
     # compute -> role ------------------------------------------------------------------------
     def compute_identities(self) -> None:
-        for iid, data in list(self.g.nodes("EC2Instance")):
+        for iid, data in list(self.graph.nodes("EC2Instance")):
             prof = data.get("instance_profile")
-            if not prof or not self.g.has_node(prof):
+            if not prof or not self.graph.has_node(prof):
                 continue
-            role = self.g.node(prof).get("role")
-            if not role or not self.g.has_node(role):
+            role = self.graph.node(prof).get("role")
+            if not role or not self.graph.has_node(role):
                 continue
             v1 = bool(data.get("imds_v1"))
-            self.g.add_edge(
+            self.graph.add_edge(
                 iid,
                 role,
                 "HAS_IDENTITY",
@@ -434,7 +436,7 @@ class IamDeriver:
                     f"scope role {self.name(role)} down to what the workload needs",
                 },
             )
-        for src, dst, edata in self.g.edges("HAS_IDENTITY"):
+        for src, dst, edata in self.graph.edges("HAS_IDENTITY"):
             edata["evidence"].setdefault(
                 "fix", f"Scope role {self.name(dst)} used by {self.name(src)} down to what it needs"
             )
@@ -451,8 +453,8 @@ class IamDeriver:
             full = _all(p, ADMIN_PROBE, ANY)
             if not full.ok:
                 continue
-            self.g.node(pid)["admin"] = True
-            self.g.node(pid).setdefault("admin_via", "administrator-equivalent policy")
+            self.graph.node(pid)["admin"] = True
+            self.graph.node(pid).setdefault("admin_via", "administrator-equivalent policy")
             ev = _evidence(
                 full,
                 "*:* (administrator)",
@@ -590,7 +592,7 @@ class IamDeriver:
     def _targets(self) -> list[tuple[str, str, tuple[str, ...], Resource, str]]:
         """(edge kind, node, actions, resource, what) for every AI asset and AI data store."""
         out: list[tuple[str, str, tuple[str, ...], Resource, str]] = []
-        for nid, d in self.g.nodes():
+        for nid, d in self.graph.nodes():
             kind = d["kind"]
             if kind in {
                 "BedrockCustomModel",
@@ -640,7 +642,7 @@ class IamDeriver:
 
     def _kms_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for kid, d in self.g.nodes("KMSKey"):
+        for kid, d in self.graph.nodes("KMSKey"):
             index[kid] = kid
             index[str(d.get("key_id"))] = kid
             for alias in d.get("aliases") or []:
@@ -660,13 +662,13 @@ class IamDeriver:
             return Decision(Tri.YES), f"key policy of {key_ref} not collected; not checked"
         try:
             kp = parse_policy(
-                self.g.node(key).get("key_policy") or {"Statement": []},
+                self.graph.node(key).get("key_policy") or {"Statement": []},
                 f"key policy of {self.name(key)}",
             )
         except PolicyError as exc:
             self.ctx.warn(f"aws: {key}: {exc}; key treated as unusable")
             return Decision(Tri.NO), "unreadable key policy"
-        tenant = str(self.g.node(key).get("tenant") or "")
+        tenant = str(self.graph.node(key).get("tenant") or "")
         d = evaluate(
             p,
             action,
@@ -705,9 +707,9 @@ class IamDeriver:
         may_by_account: dict[str, dict[str, set[str]]] = {}
         for kind, nid, actions, res, what in targets:
             if nid not in rp_cache:
-                rp_cache[nid] = _resource_policy(self.g, self.ctx, nid)
+                rp_cache[nid] = _resource_policy(self.graph, self.ctx, nid)
             rp = rp_cache[nid]
-            tenant = str(self.g.node(nid).get("tenant") or "")
+            tenant = str(self.graph.node(nid).get("tenant") or "")
             # Only principals whose own policies may allow one of the actions can reach the
             # target, plus, with a resource policy, those it names itself (an ARN, or anyone
             # in the resource's account when it names everybody): ask the indexes, never
@@ -761,7 +763,7 @@ class IamDeriver:
                     continue
                 d, action = best
                 kms_note: str | None = None
-                key_ref = self.g.node(nid).get("kms_key") if what == "data" else None
+                key_ref = self.graph.node(nid).get("kms_key") if what == "data" else None
                 if key_ref:
                     kms_action = "kms:Decrypt" if kind == "CAN_READ" else "kms:GenerateDataKey"
                     kd, kms_note = self._kms(p, str(key_ref), kms_action)
@@ -848,8 +850,8 @@ class IamDeriver:
 
     def _external_node(self, acct: str) -> str:
         nid = f"arn:aws:iam::{acct}:root"
-        if not self.g.has_node(nid):
-            add_external_account(self.g, nid, f"AWS account {acct}", acct, "aws")
+        if not self.graph.has_node(nid):
+            add_external_account(self.graph, nid, f"AWS account {acct}", acct, "aws")
         return nid
 
     def external_accounts(self) -> None:
@@ -869,7 +871,7 @@ class IamDeriver:
                         grants.append((acct, rid, "CAN_ASSUME", st, "sts:AssumeRole"))
         kms_notes: dict[tuple[str, str, str], str] = {}
         for kind, nid, actions, res, what in self._targets():
-            for st in _resource_policy(self.g, self.ctx, nid):
+            for st in _resource_policy(self.graph, self.ctx, nid):
                 if st.effect != "Allow":
                     continue
                 action = next(
@@ -881,7 +883,7 @@ class IamDeriver:
                     acct = self._external(v)
                     if not acct:
                         continue
-                    key_ref = self.g.node(nid).get("kms_key") if what == "data" else None
+                    key_ref = self.graph.node(nid).get("kms_key") if what == "data" else None
                     if key_ref:
                         note = self._external_kms(acct, str(key_ref), kind)
                         if note is None:
@@ -895,7 +897,7 @@ class IamDeriver:
                 if kind == "CAN_ASSUME"
                 else f"the resource policy of {self.name(target)}"
             )
-            self.g.add_edge(
+            self.graph.add_edge(
                 src,
                 target,
                 kind,
@@ -931,7 +933,7 @@ class IamDeriver:
         action = "kms:Decrypt" if kind == "CAN_READ" else "kms:GenerateDataKey"
         try:
             kp = parse_policy(
-                self.g.node(key).get("key_policy") or {"Statement": []},
+                self.graph.node(key).get("key_policy") or {"Statement": []},
                 f"key policy of {self.name(key)}",
             )
         except PolicyError:

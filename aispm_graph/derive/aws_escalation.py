@@ -162,15 +162,15 @@ class Escalation:
 
     def __init__(self, deriver: IamDeriver) -> None:
         self.d = deriver
-        self.g = deriver.g
+        self.graph = deriver.graph
         self.index = ActionIndex(deriver.p)
         self.by_account: dict[tuple[str, str], list[str]] = defaultdict(list)
         for kind in ("AWSUser", "AWSRole", "AWSGroup"):
-            for nid, _data in self.g.nodes(kind):
+            for nid, _data in self.graph.nodes(kind):
                 self.by_account[(kind, account_of(nid))].append(nid)
         self.groups_of: dict[str, list[str]] = defaultdict(list)
-        for src, dst, _e in self.g.edges("MEMBER_OF"):
-            if self.g.node(dst)["kind"] == "AWSGroup":
+        for src, dst, _e in self.graph.edges("MEMBER_OF"):
+            if self.graph.node(dst)["kind"] == "AWSGroup":
                 self.groups_of[src].append(dst)
         self.trusting: dict[str, list[str]] = defaultdict(list)
         for rid, trust in deriver.trusts.items():
@@ -183,7 +183,7 @@ class Escalation:
             for svc in services:
                 self.trusting[svc].append(rid)
         self.profile_roles = {
-            str(d.get("role")) for _i, d in self.g.nodes("AWSInstanceProfile") if d.get("role")
+            str(d.get("role")) for _i, d in self.graph.nodes("AWSInstanceProfile") if d.get("role")
         }
         self._gate_admin: dict[str, Decision] = {}
         self._any_cache: dict[tuple[str, str, str], Decision] = {}
@@ -193,15 +193,15 @@ class Escalation:
 
     # -- facts ----------------------------------------------------------------------------
     def name(self, nid: str) -> str:
-        return self.d.name(nid) if self.g.has_node(nid) else nid
+        return self.d.name(nid) if self.graph.has_node(nid) else nid
 
     def attached_policies(self, pid: str) -> list[str]:
         """Customer-managed policies attached to the principal or to its groups."""
         out: list[str] = []
         for holder in (pid, *self.groups_of.get(pid, ())):
-            if not self.g.has_node(holder):
+            if not self.graph.has_node(holder):
                 continue
-            for entry in self.g.node(holder).get("policies") or []:
+            for entry in self.graph.node(holder).get("policies") or []:
                 arn = str(entry.get("arn") or "") if isinstance(entry, dict) else ""
                 if arn and account_of(arn) == account_of(pid) and arn not in out:
                     out.append(arn)
@@ -220,16 +220,16 @@ class Escalation:
 
     def condition(self, name: str, target: str, resource: str) -> tuple[Tri, str]:
         """Decide a named technique condition; the text says what was (not) known."""
-        node = self.g.node(resource) if self.g.has_node(resource) else {}
-        tnode = self.g.node(target) if self.g.has_node(target) else {}
+        node = self.graph.node(resource) if self.graph.has_node(resource) else {}
+        tnode = self.graph.node(target) if self.graph.has_node(target) else {}
         if name == "in-instance-profile":
             ok = target in self.profile_roles
             return (Tri.YES if ok else Tri.NO), "the role is in an instance profile"
         if name == "fewer-than-two-keys":
             keys = [
                 k
-                for _s, k, kind in self.g.g.out_edges(target, keys=True)
-                if kind == "HAS_CREDENTIAL" and self.g.node(k)["kind"] == "AccountAccessKey"
+                for _s, k, kind in self.graph.g.out_edges(target, keys=True)
+                if kind == "HAS_CREDENTIAL" and self.graph.node(k)["kind"] == "AccountAccessKey"
             ]
             ok = len(keys) < 2
             return (Tri.YES if ok else Tri.NO), f"the user has {len(keys)} access key(s)"
@@ -254,7 +254,7 @@ class Escalation:
         if name == "ssm-managed":
             return self._ssm_managed(resource, node)
         if name == "ssh-reachable":
-            for _src, _t, kind in self.g.g.in_edges(resource, keys=True):
+            for _src, _t, kind in self.graph.g.in_edges(resource, keys=True):
                 if kind == "INTERNET_EXPOSED":
                     return Tri.YES, "the instance's SSH port is reachable from the internet"
             return Tri.UNKNOWN, (
@@ -273,7 +273,7 @@ class Escalation:
             acct = account_of(target)
             if (kind, acct) not in self._existing:
                 self._existing[(kind, acct)] = next(
-                    (n for n, _d in self.g.nodes(kind) if account_of(n) == acct), None
+                    (n for n, _d in self.graph.nodes(kind) if account_of(n) == acct), None
                 )
             found = self._existing[(kind, acct)]
             return (Tri.YES if found else Tri.NO), (
@@ -305,7 +305,7 @@ class Escalation:
         return Tri.NO, f"the SSM agent of {name} is registered but {status or 'not online'}"
 
     def _admin_version(self, policy: str) -> tuple[Tri, str]:
-        node = self.g.node(policy) if self.g.has_node(policy) else {}
+        node = self.graph.node(policy) if self.graph.has_node(policy) else {}
         versions = node.get("versions")
         if versions is None:
             return (
@@ -382,7 +382,7 @@ class Escalation:
         for pid in sorted(self.index.candidates(tech)):
             if pid not in self.d.p:
                 continue  # an administrator already, or not a principal
-            if kinds and self.g.node(pid)["kind"] not in kinds:
+            if kinds and self.graph.node(pid)["kind"] not in kinds:
                 continue
             out.append(pid)
         return out
@@ -424,12 +424,12 @@ class Escalation:
             return out
         if on is On.REACHED_PRINCIPAL:
             reached: list[Target] = []
-            for _s, t, kind in self.g.g.out_edges(pid, keys=True):
+            for _s, t, kind in self.graph.g.out_edges(pid, keys=True):
                 if kind not in {"CAN_ASSUME", "CAN_ESCALATE_TO"} or t not in self.d.p:
                     continue
                 if account_of(t) != acct or t == pid:
                     continue
-                if tech.resource_kinds and self.g.node(t)["kind"] not in tech.resource_kinds:
+                if tech.resource_kinds and self.graph.node(t)["kind"] not in tech.resource_kinds:
                     continue
                 # The edge ends at the account; the third slot names the principal it goes
                 # through (whose boundary and SCPs decide whether it can become admin).
@@ -448,7 +448,7 @@ class Escalation:
         for pid in self.candidates(tech):
             p = self.d.p[pid]
             for dst, on_res, role in self.targets(tech, pid):
-                if not dst or not self.g.has_node(dst):
+                if not dst or not self.graph.has_node(dst):
                     continue
                 self._one(tech, pid, p, dst, on_res, role)
 
@@ -548,10 +548,10 @@ class Escalation:
             if others:
                 ev["also_via"] = others
             conf = Confidence.CONDITIONAL if decision.conditional else Confidence.CONFIRMED
-            self.g.add_edge(src, dst, kind, ev, conf)
+            self.graph.add_edge(src, dst, kind, ev, conf)
             if kind == "CAN_ADMINISTER":
-                self.g.node(src)["admin"] = True
-                self.g.node(src).setdefault("admin_via", tech.id)
+                self.graph.node(src)["admin"] = True
+                self.graph.node(src).setdefault("admin_via", tech.id)
                 admins.append(src)
         self.found.clear()
         return admins

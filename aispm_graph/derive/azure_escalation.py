@@ -86,7 +86,7 @@ def _scopes(data: dict[str, Any], under: _Under) -> list[str]:
 
 class AzureEscalation:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
-        self.g = graph
+        self.graph = graph
         self.ctx = ctx
         self.under = _Under(graph)
         self.found: dict[tuple[str, str, str], list[tuple[Technique, Confidence, dict[str, Any]]]]
@@ -95,7 +95,7 @@ class AzureEscalation:
         self._identities: dict[str, list[str]] = {}
 
     def name(self, nid: str) -> str:
-        return str(self.g.node(nid)["name"])
+        return str(self.graph.node(nid)["name"])
 
     def condition(self, name: str, node: dict[str, Any]) -> bool:
         if name == "access-policy-vault":
@@ -112,8 +112,8 @@ class AzureEscalation:
         # call per resource of another kind (most of a subscription's VMs and NICs).
         # Each entry keeps how many resources were under the scope (the visit count).
         reachable: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
-        for principal, aid, _e in self.g.edges("ASSIGNED"):
-            adata = self.g.node(aid)
+        for principal, aid, _e in self.graph.edges("ASSIGNED"):
+            adata = self.graph.node(aid)
             if adata["kind"] != "AzureRoleAssignment":
                 continue
             role = _role(adata)
@@ -147,7 +147,7 @@ class AzureEscalation:
             under = self.under(scope)
             if kinds:
                 wanted = set(kinds)
-                node = self.g.node
+                node = self.graph.node
                 hit = (len(under), [r for r in under if node(r)["kind"] in wanted])
             else:
                 hit = (len(under), under)
@@ -180,7 +180,7 @@ class AzureEscalation:
         matched: tuple[str, str],
         res: str,
     ) -> None:
-        node = self.g.node(res)
+        node = self.graph.node(res)
         if tech.resource_kinds and node["kind"] not in tech.resource_kinds:
             return
         if not all(self.condition(c, node) for c in tech.conditions):
@@ -190,8 +190,8 @@ class AzureEscalation:
             if dsts is None:
                 dsts = self._identities[res] = [
                     t
-                    for t, keyed in self.g.g._succ[res].items()
-                    if "HAS_IDENTITY" in keyed and self.g.node(t)["kind"] == "AzureManagedIdentity"
+                    for t in self.graph.successors(res, "HAS_IDENTITY")
+                    if self.graph.node(t)["kind"] == "AzureManagedIdentity"
                 ]
         else:
             dsts = [res]
@@ -236,7 +236,7 @@ class AzureEscalation:
             others = sorted({t.id for t, _c, _e in found[1:]} - {tech.id})
             if others:
                 ev["also_via"] = others
-            existing = self.g.edge(src, dst, kind)
+            existing = self.graph.edge(src, dst, kind)
             if existing is not None:
                 # Already derived (azure-rbac): say which technique it is, keep its evidence.
                 prev = existing["evidence"]
@@ -244,7 +244,7 @@ class AzureEscalation:
                 prev.setdefault("technique_id", tech.id)
                 prev.setdefault("reference", ev["reference"])
                 continue
-            self.g.add_edge(src, dst, kind, ev, conf)
+            self.graph.add_edge(src, dst, kind, ev, conf)
             self.ctx.stats["azure.escalation_edges"] += 1
 
 
@@ -280,10 +280,10 @@ class EntraEscalation:
 
     def __init__(self, esc: AzureEscalation) -> None:
         self.esc = esc
-        self.g = esc.g
+        self.graph = esc.graph
         self.held: dict[str, list[_Held]] = defaultdict(list)
-        for holder, aid, _e in self.g.edges("ASSIGNED"):
-            data = self.g.node(aid)
+        for holder, aid, _e in self.graph.edges("ASSIGNED"):
+            data = self.graph.node(aid)
             if data["kind"] != "EntraRoleAssignment":
                 continue
             self.held[holder].append(
@@ -295,23 +295,25 @@ class EntraEscalation:
                     tuple(data.get("allowed_actions") or ()),
                 )
             )
-        self.sps = sorted(nid for nid, _d in self.g.nodes("AzureServicePrincipal"))
-        self.groups = sorted(nid for nid, _d in self.g.nodes("EntraGroup"))
-        self.users = sorted(nid for nid, _d in self.g.nodes("EntraUser"))
+        self.sps = sorted(nid for nid, _d in self.graph.nodes("AzureServicePrincipal"))
+        self.groups = sorted(nid for nid, _d in self.graph.nodes("EntraGroup"))
+        self.users = sorted(nid for nid, _d in self.graph.nodes("EntraUser"))
         # Listed once: each admin holder below adds an edge per subscription, and a scan of
         # every node per holder would make that holders x estate.
-        self.subscriptions = sorted(nid for nid, _d in self.g.nodes("AzureSubscription"))
+        self.subscriptions = sorted(nid for nid, _d in self.graph.nodes("AzureSubscription"))
         # Object id -> the service principals and groups it names: a role scoped to one
         # object looks its targets up instead of testing every principal of the tenant.
         self.sps_by_object: dict[str, list[str]] = defaultdict(list)
         for sp in self.sps:
-            data = self.g.node(sp)
+            data = self.graph.node(sp)
             for oid in {str(data.get("principal_id") or ""), str(data.get("app_object_id") or "")}:
                 if oid:
                     self.sps_by_object[oid].append(sp)
         self.groups_by_object: dict[str, list[str]] = defaultdict(list)
         for group in self.groups:
-            self.groups_by_object[str(self.g.node(group).get("principal_id") or "")].append(group)
+            self.groups_by_object[str(self.graph.node(group).get("principal_id") or "")].append(
+                group
+            )
 
     def _scoped(
         self, role: _Held, everyone: list[str], by_object: dict[str, list[str]]
@@ -324,9 +326,11 @@ class EntraEscalation:
 
     def run(self) -> None:
         apps = {
-            nid: set(d["graph_app_roles"]) for nid, d in self.g.nodes() if d.get("graph_app_roles")
+            nid: set(d["graph_app_roles"])
+            for nid, d in self.graph.nodes()
+            if d.get("graph_app_roles")
         }
-        if not self.held and not apps and not any(True for _ in self.g.edges("OWNS")):
+        if not self.held and not apps and not any(True for _ in self.graph.edges("OWNS")):
             return
         by_id = {t.id: t for t in ENTRA_TECHNIQUES}
         # Tenant administrators get CAN_ADMINISTER and nothing else: their paths end at what
@@ -338,14 +342,14 @@ class EntraEscalation:
         } | {nid for nid, names in apps.items() if names & set(GRAPH_ADMIN_APP_ROLES)}
         for nid, names in sorted(apps.items()):
             self._graph_app(by_id, nid, names, admins)
-        for owner, owned, edge in sorted(self.g.edges("OWNS"), key=lambda e: (e[0], e[1])):
+        for owner, owned, edge in sorted(self.graph.edges("OWNS"), key=lambda e: (e[0], e[1])):
             if owner in admins:
                 continue
-            kind = self.g.node(owned)["kind"]
+            kind = self.graph.node(owned)["kind"]
             what = ", ".join(edge.get("evidence", {}).get("owner_of") or ())
             name = self.esc.name(owned)
             if kind == "EntraAgentIdentity":
-                name = str(self.g.node(owned).get("app_display_name") or name)
+                name = str(self.graph.node(owned).get("app_display_name") or name)
             grant = f"owner of the {what} {name}"
             if kind == "AzureServicePrincipal":
                 tech = by_id["az-entra-owner-add-credential"]
@@ -380,7 +384,7 @@ class EntraEscalation:
 
     # -- conditions -------------------------------------------------------------------------
     def _credential_allowed(self, sp: str, op: str) -> bool:
-        data = self.g.node(sp)
+        data = self.graph.node(sp)
         if str(data.get("service_principal_type") or "").lower() == "managedidentity":
             return False
         if data.get("first_party"):
@@ -396,10 +400,10 @@ class EntraEscalation:
         out: dict[str, set[str]] = defaultdict(set)
         for holder, roles in self.held.items():
             for role in roles:
-                data = self.g.node(role.assignment)
+                data = self.graph.node(role.assignment)
                 out[holder].add(role.template if data.get("built_in") else "custom")
-        for src, group, _e in [*self.g.edges("MEMBER_OF"), *self.g.edges("OWNS")]:
-            if self.g.node(group).get("role_assignable"):
+        for src, group, _e in [*self.graph.edges("MEMBER_OF"), *self.graph.edges("OWNS")]:
+            if self.graph.node(group).get("role_assignable"):
                 out[src].add("role-assignable-group")
         return out
 
@@ -418,7 +422,7 @@ class EntraEscalation:
                 if allowed_by(role.actions, op) is None:
                     continue
                 for sp in self._scoped(role, self.sps, self.sps_by_object):
-                    data = self.g.node(sp)
+                    data = self.graph.node(sp)
                     ids = {
                         str(data.get("principal_id") or ""),
                         str(data.get("app_object_id") or ""),
@@ -431,7 +435,7 @@ class EntraEscalation:
                         self._add(tech, holder, sp, grant, op, role.assignment)
         tech = by_id["az-entra-role-add-member"]
         for group in self._scoped(role, self.groups, self.groups_by_object):
-            gdata = self.g.node(group)
+            gdata = self.graph.node(group)
             if group == holder or not role.covers({str(gdata.get("principal_id") or "")}):
                 continue
             if gdata.get("role_assignable"):
@@ -444,7 +448,7 @@ class EntraEscalation:
         if role.tenant_wide and role.template in RESET_PROTECTION:
             tech = by_id["az-entra-password-reset"]
             for user in self.users:
-                udata = self.g.node(user)
+                udata = self.graph.node(user)
                 if user == holder or udata.get("external"):
                     continue
                 if can_reset((role.template,), protected.get(user, set())) is None:
@@ -470,7 +474,7 @@ class EntraEscalation:
             grant = f"Microsoft Graph application permission {held[0]}"
             for sub in self.subscriptions:
                 self._add(tech, nid, sub, grant, held[0], "graph-app-role")
-            node = self.g.node(nid)
+            node = self.graph.node(nid)
             node["admin"] = True
             node.setdefault("admin_via", tech.id)
         if nid in admins or GRAPH_APP_WRITE not in names:
@@ -493,7 +497,7 @@ class EntraEscalation:
         tech = by_id[tid]
         for sub in self.subscriptions:
             self._add(tech, holder, sub, role.grant(), tech.all_of[0], role.assignment)
-        node = self.g.node(holder)
+        node = self.graph.node(holder)
         node["admin"] = True
         node.setdefault("admin_via", tid)
 
@@ -509,7 +513,7 @@ class EntraEscalation:
     ) -> None:
         if src == dst:
             return
-        data = self.g.node(dst)
+        data = self.graph.node(dst)
         resource = str(data.get("app_display_name") or self.esc.name(dst))
         if data["kind"] == "AzureServicePrincipal" and data.get("app_object_id"):
             resource = f"application {resource}"
@@ -537,7 +541,7 @@ class EntraEscalation:
             ev["graph_app_role"] = op
         else:
             ev["assignment"] = assignment
-            ev["role"] = self.g.node(assignment).get("role_name")
+            ev["role"] = self.graph.node(assignment).get("role_name")
         conf = Confidence.CONFIRMED
         if condition:
             conf = Confidence.CONDITIONAL

@@ -67,7 +67,7 @@ class Grant:
 
 class GcpEscalation:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
-        self.g = graph
+        self.graph = graph
         self.ctx = ctx
         self.roles: dict[str, RoleSpec] = dict(predefined_roles())
         self.descendants: dict[str, list[str]] = defaultdict(list)
@@ -127,7 +127,7 @@ class GcpEscalation:
         prefix, _, rest = raw.partition(":")
         if prefix == "serviceAccount":
             return self.sa_by_email.get(rest) or None
-        return raw if self.g.has_node(raw) else None
+        return raw if self.graph.has_node(raw) else None
 
     # -- facts ----------------------------------------------------------------------------
     def under(self, holder: str) -> list[str]:
@@ -143,7 +143,7 @@ class GcpEscalation:
     def _holder_ok(self, perm: str, holder: str) -> bool:
         for prefix, kinds in SCOPE_KINDS.items():
             if perm.startswith(prefix):
-                return self.g.node(holder)["kind"] in kinds
+                return self.graph.node(holder)["kind"] in kinds
         return True
 
     # -- techniques -----------------------------------------------------------------------
@@ -154,7 +154,7 @@ class GcpEscalation:
         hit = self._below_memo.get(key)
         if hit is None:
             below = self.under(holder)
-            node = self.g.node
+            node = self.graph.node
             hit = (len(below), [t for t in below if node(t)["kind"] in kinds])
             self._below_memo[key] = hit
         return hit
@@ -183,7 +183,7 @@ class GcpEscalation:
         self.emit()
 
     def _one(self, tech: Technique, member: str, target: str, gr: Grant) -> None:
-        node = self.g.node(target)
+        node = self.graph.node(target)
         conf = Confidence.CONDITIONAL if gr.condition else Confidence.CONFIRMED
         conds: list[str] = [f"IAM condition: {gr.condition}"] if gr.condition else []
         if "ai-data" in tech.conditions and not node.get("data_role"):
@@ -212,12 +212,12 @@ class GcpEscalation:
             if also.condition:
                 conf = Confidence.CONDITIONAL
                 conds.append(f"IAM condition: {also.condition}")
-            extra.append(f"{perm}: {also.text(self.g)}")
+            extra.append(f"{perm}: {also.text(self.graph)}")
         for perm in tech.on_any:
             # Created where the service account lives: its project (or anything above it).
             local = self.held(member, perm, target)
             if local is not None:
-                extra.append(local.text(self.g))
+                extra.append(local.text(self.graph))
                 continue
             anywhere = self.by_perm.get(perm, {}).get(member)
             if not anywhere:
@@ -225,13 +225,13 @@ class GcpEscalation:
             conf = Confidence.CONDITIONAL
             conds.append(
                 f"{perm} is held only outside the service account's project "
-                f"({anywhere[0].text(self.g)}): it needs cross-project service account use"
+                f"({anywhere[0].text(self.graph)}): it needs cross-project service account use"
             )
-            extra.append(anywhere[0].text(self.g))
+            extra.append(anywhere[0].text(self.graph))
         self._record(tech, member, target, target, gr, conf, conds, extra, guardrail)
 
     def key_creation_ban(self, target: str) -> str:
-        return key_creation_ban(self.g, target)
+        return key_creation_ban(self.graph, target)
 
     def _custom_role_update(self, tech: Technique) -> None:
         """A custom role bound to the member, whose definition the member may update."""
@@ -249,7 +249,7 @@ class GcpEscalation:
                 below = self.under(bound.holder)
                 self.ctx.stats["gcp.escalation_visits"] += len(below)
                 for t in below:
-                    if self.g.node(t)["kind"] in tech.resource_kinds:
+                    if self.graph.node(t)["kind"] in tech.resource_kinds:
                         self._record(tech, bound.member, t, role, upd, conf, conds, [])
 
     def _record(
@@ -281,11 +281,11 @@ class GcpEscalation:
         extra: list[str],
         guardrail: str,
     ) -> dict[str, Any]:
-        rname = self.g.node(resource)["name"] if self.g.has_node(resource) else resource
-        grant = gr.text(self.g)
+        rname = self.graph.node(resource)["name"] if self.graph.has_node(resource) else resource
+        grant = gr.text(self.graph)
         words = {
-            "attacker": self.g.node(member)["name"],
-            "target": self.g.node(dst)["name"],
+            "attacker": self.graph.node(member)["name"],
+            "target": self.graph.node(dst)["name"],
             "resource": rname,
             "permissions": tech.permissions,
             "grant": grant,
@@ -317,7 +317,7 @@ class GcpEscalation:
             others = sorted({t.id for t, _c, _e in found[1:]} - {tech.id})
             if others:
                 ev["also_via"] = others
-            existing = self.g.edge(src, dst, kind)
+            existing = self.graph.edge(src, dst, kind)
             if (
                 existing is not None
                 and CONFIDENCE_RANK[Confidence(existing["confidence"])] >= CONFIDENCE_RANK[conf]
@@ -329,23 +329,23 @@ class GcpEscalation:
                     prev.setdefault("also_via", others)
             else:
                 if existing is not None:
-                    self.g.g.remove_edge(src, dst, key=kind)
-                self.g.add_edge(src, dst, kind, ev, conf)
+                    self.graph.g.remove_edge(src, dst, key=kind)
+                self.graph.add_edge(src, dst, kind, ev, conf)
             if kind == "CAN_ADMINISTER" and conf is Confidence.CONFIRMED:
                 admins[src].add(dst)
-                self.g.node(src)["admin"] = True
-                self.g.node(src).setdefault("admin_via", tech.id)
+                self.graph.node(src)["admin"] = True
+                self.graph.node(src).setdefault("admin_via", tech.id)
         # Administrator of a project: every edge into it is implied (as for roles/owner).
         # (Read from the adjacency in out_edges order; the cheap tests first: an administrator
         # has an edge to most of its projects' resources.)
         no_ancestors: list[str] = []
         for src, projects in admins.items():
-            out = [(dst, kind) for dst, keyed in self.g.g._succ[src].items() for kind in keyed]
+            out = [(dst, kind) for dst, keyed in self.graph.g._succ[src].items() for kind in keyed]
             for dst, kind in out:
                 if kind == "CAN_ADMINISTER" or dst in projects or not kind.startswith("CAN_"):
                     continue
                 if not projects.isdisjoint(self.ancestors.get(dst, no_ancestors)):
-                    self.g.remove_edge(src, dst, kind)
+                    self.graph.remove_edge(src, dst, kind)
 
 
 @deriver("facts", "gcp-escalation")

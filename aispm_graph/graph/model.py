@@ -354,6 +354,12 @@ class Graph:
             if kind is None or data["kind"] == kind:
                 yield source, target, data
 
+    def successors(self, node_id: str, kind: str) -> list[str]:
+        """Targets of the ``kind`` edges leaving ``node_id``, without building edge tuples:
+        the hot loops of derivers ask this once per resource."""
+        succ = self.g._succ.get(node_id)
+        return [t for t, keyed in succ.items() if kind in keyed] if succ else []
+
     def in_edges(
         self, node_id: str, kind: str | None = None
     ) -> Iterator[tuple[str, str, EdgeData]]:
