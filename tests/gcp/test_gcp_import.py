@@ -210,3 +210,17 @@ def test_secret_values_are_scrubbed_on_import(tmp_path: Path) -> None:
     text = "".join(json.dumps(decompress_json(f.read_bytes())) for f in files)
     assert not [v for v in secret_values if v in text]
     assert '"TOKEN"' in text and '"PW"' in text
+
+
+def test_metadata_item_with_a_non_string_key_is_redacted_not_a_crash() -> None:
+    # Found by the transform fuzz test: a list as a metadata key made the safe-key lookup raise.
+    from aispm_graph.providers.gcp.assets import REDACTED, scrub
+
+    asset = {
+        "asset_type": "compute.googleapis.com/Instance",
+        "resource": {
+            "data": {"metadata": {"items": [{"key": ["startup-script"], "value": "TOKEN=abc"}]}}
+        },
+    }
+    item = scrub(asset)["resource"]["data"]["metadata"]["items"][0]
+    assert item["value"] == REDACTED
