@@ -23,11 +23,14 @@ from typing import Any
 
 from aispm_graph.providers.coverage import Coverage, Status
 from aispm_graph.providers.gcp.assets import AssetRecordError, normalize
-from aispm_graph.providers.gcp.result import CollectResult, api_message
+from aispm_graph.providers.gcp.result import (
+    ApiRefused,
+    CollectResult,
+    classify_failure,
+)
 from aispm_graph.workspace import Document
 
 MAX_CHILDREN = 10_000  # per parent; more is reported as a partial listing
-_REFUSED = re.compile(r"SERVICE_DISABLED|accessNotConfigured|has not been used|is disabled", re.I)
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,6 @@ class ChildListing:
         if location == "global":
             return self.global_host
         return self.host.format(location=location)
-
-
-class ApiRefused(Exception):
-    """The API as a whole cannot be used (message says why)."""
 
 
 def listed_parents(result: CollectResult, parent_type: str) -> list[dict[str, Any]]:
@@ -87,42 +86,14 @@ def make_client(spec: ChildListing, endpoint: str, creds: Any) -> Any:
     )
 
 
-def _status(exc: Exception) -> int:
-    resp = getattr(exc, "resp", None)
-    return int(getattr(resp, "status", 0) or 0)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(getattr(exc, "reason", "") or "") or api_message(exc)
-    return text.splitlines()[0][:200] if text else type(exc).__name__
-
-
 def classify(exc: Exception, spec: ChildListing, parent: str) -> tuple[Status, str]:
     """(status, detail) of a per-parent failure; raises ApiRefused for whole-API ones."""
-    from google.auth import exceptions as auth_exc
-    from googleapiclient.errors import HttpError
-
-    api = f"{spec.api}.googleapis.com"
-    if isinstance(exc, HttpError):
-        code, why = _status(exc), _reason(exc)
-        raw = getattr(exc, "content", b"") or b""
-        content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        if code == 401:
-            raise ApiRefused(f"credentials rejected by {api}: {why}")
-        if code == 403 and _REFUSED.search(f"{why} {content}"):
-            raise ApiRefused(f"{api} not usable: {why}")
-        if code == 403:
-            return Status.DENIED, f"{why} (needs {spec.permission} on {parent})"
-        if code == 404:
-            return Status.NOT_FOUND, f"{why} (deleted since it was listed)"
-        return Status.FAILED, f"HTTP {code}: {why}"
-    if isinstance(exc, auth_exc.RefreshError):
-        raise ApiRefused(f"credentials rejected and cannot be refreshed: {api_message(exc)}")
-    if isinstance(exc, auth_exc.TransportError | OSError) or type(exc).__module__.startswith(
-        "httplib2"
-    ):
-        raise ApiRefused(f"cannot reach {api}: {api_message(exc)}")
-    raise exc
+    return classify_failure(
+        exc,
+        f"{spec.api}.googleapis.com",
+        f"needs {spec.permission} on {parent}",
+        "deleted since it was listed",
+    )
 
 
 def read_children(

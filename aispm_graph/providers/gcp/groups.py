@@ -21,12 +21,19 @@ ends. Neither is fatal: the bindings stay, the group simply keeps no members.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from aispm_graph.providers.coverage import Coverage, Status
-from aispm_graph.providers.gcp.result import GROUP_MEMBERS, CollectResult, api_message
+from aispm_graph.providers.gcp.result import (
+    GROUP_MEMBERS,
+    ApiRefused,
+    CollectResult,
+    classify_failure,
+    http_reason,
+    http_status,
+    refuses_api,
+)
 from aispm_graph.workspace import Document
 
 GROUPS_KEY = "cloudidentity:groups"
@@ -35,12 +42,6 @@ GROUPS_SCOPE = "https://www.googleapis.com/auth/cloud-identity.groups.readonly"
 MAX_MEMBERS = 50_000
 PAGE_SIZE = 1000
 RELATIONS = frozenset({"DIRECT", "INDIRECT", "DIRECT_AND_INDIRECT"})
-# Whole-API refusals: every group would answer the same, so one gap stands for all.
-_REFUSED = re.compile(r"SERVICE_DISABLED|accessNotConfigured|has not been used|is disabled", re.I)
-
-
-class ApiRefused(Exception):
-    """The Cloud Identity API as a whole cannot be used (message says why)."""
 
 
 def bound_groups(documents: Iterable[Document]) -> list[str]:
@@ -82,46 +83,14 @@ def member_kind(relation: dict[str, Any], email: str) -> str:
     return "user"
 
 
-def _status(exc: Exception) -> int:
-    resp = getattr(exc, "resp", None)
-    return int(getattr(resp, "status", 0) or 0)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(getattr(exc, "reason", "") or "") or api_message(exc)
-    return text.splitlines()[0][:200] if text else type(exc).__name__
-
-
-def _refused(exc: Exception) -> bool:
-    """A 403 that refuses the whole API (not enabled), not one group."""
-    raw = getattr(exc, "content", b"") or b""
-    content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    return _status(exc) == 403 and bool(_REFUSED.search(f"{_reason(exc)} {content}"))
-
-
 def _classify(exc: Exception, email: str) -> tuple[Status, str]:
     """(status, detail) of a per-group failure; raises ApiRefused for whole-API ones."""
-    from google.auth import exceptions as auth_exc
-    from googleapiclient.errors import HttpError
-
-    if isinstance(exc, HttpError):
-        code, why = _status(exc), _reason(exc)
-        if code == 401:
-            raise ApiRefused(f"credentials rejected by the Cloud Identity API: {why}")
-        if _refused(exc):
-            raise ApiRefused(f"Cloud Identity API not usable: {why}")
-        if code == 403:
-            return Status.DENIED, f"{why} (needs Groups Reader on {email})"
-        if code == 404:
-            return Status.NOT_FOUND, f"{why} (a group of another organisation, or deleted)"
-        return Status.FAILED, f"HTTP {code}: {why}"
-    if isinstance(exc, auth_exc.RefreshError):
-        raise ApiRefused(f"credentials rejected and cannot be refreshed: {api_message(exc)}")
-    if isinstance(exc, auth_exc.TransportError | OSError) or type(exc).__module__.startswith(
-        "httplib2"
-    ):
-        raise ApiRefused(f"cannot reach the Cloud Identity API: {api_message(exc)}")
-    raise exc
+    return classify_failure(
+        exc,
+        "the Cloud Identity API",
+        f"needs Groups Reader on {email}",
+        "a group of another organisation, or deleted",
+    )
 
 
 def _lookup(client: Any, email: str, retries: int) -> str:
@@ -208,9 +177,9 @@ def direct_walk(
                     .execute(num_retries=retries)
                 )
             except HttpError as exc:
-                if top or _refused(exc) or _status(exc) == 401:
+                if top or refuses_api(exc) or http_status(exc) == 401:
                     raise
-                unread.append(f"{group} ({_status(exc)})")  # a nested group: the rest stands
+                unread.append(f"{group} ({http_status(exc)})")  # a nested group: the rest stands
                 break
             cov.pages += 1
             for ms in page.get("memberships") or []:
@@ -226,7 +195,7 @@ def direct_walk(
                     try:
                         nested = _lookup(client, address, retries)
                     except HttpError as exc:
-                        unread.append(f"{address} ({_status(exc)})")
+                        unread.append(f"{address} ({http_status(exc)})")
                         continue
                     if nested.startswith("groups/") and nested not in visited:
                         visited.add(nested)
@@ -270,9 +239,9 @@ def read_group(
         try:
             return transitive_members(client, name, cov, max_members, retries, members)
         except HttpError as exc:
-            if _status(exc) != 403 or members or _refused(exc):
+            if http_status(exc) != 403 or members or refuses_api(exc):
                 raise
-            why = _reason(exc)
+            why = http_reason(exc)
         cov.pages = 0
         members = direct_walk(client, name, cov, max_members, retries)
         note = f"read with memberships.list (transitive search refused: {why})"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from aispm_graph.providers.coverage import Coverage, gaps
+from aispm_graph.providers.coverage import Coverage, Status, gaps
 from aispm_graph.workspace import Document
 
 EFFECTIVE = "EFFECTIVE_ORG_POLICY"
@@ -67,3 +67,58 @@ def api_message(exc: Exception) -> str:
     text = str(getattr(exc, "message", "") or exc)
     text = re.sub(r"^(GET|POST) \S+: ", "", text)
     return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+# Whole-API refusals: every item would answer the same, so one gap stands for all.
+_REFUSED = re.compile(r"SERVICE_DISABLED|accessNotConfigured|has not been used|is disabled", re.I)
+
+
+class ApiRefused(Exception):
+    """The API as a whole cannot be used (message says why)."""
+
+
+def http_status(exc: Exception) -> int:
+    resp = getattr(exc, "resp", None)
+    return int(getattr(resp, "status", 0) or 0)
+
+
+def http_reason(exc: Exception) -> str:
+    text = str(getattr(exc, "reason", "") or "") or api_message(exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def refuses_api(exc: Exception) -> bool:
+    """A 403 that refuses the whole API (not enabled), not one item."""
+    raw = getattr(exc, "content", b"") or b""
+    content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return http_status(exc) == 403 and bool(_REFUSED.search(f"{http_reason(exc)} {content}"))
+
+
+def classify_failure(exc: Exception, api: str, denied: str, not_found: str) -> tuple[Status, str]:
+    """(status, detail) of a failure on one item of a per-item API reader.
+
+    Failures that every further call would repeat (credentials, a disabled API, no network)
+    raise :class:`ApiRefused`, so the reader records one gap instead of one per item; ``api``
+    names the API in those messages, ``denied`` and ``not_found`` explain a 403 and a 404.
+    """
+    from google.auth import exceptions as auth_exc
+    from googleapiclient.errors import HttpError
+
+    if isinstance(exc, HttpError):
+        code, why = http_status(exc), http_reason(exc)
+        if code == 401:
+            raise ApiRefused(f"credentials rejected by {api}: {why}")
+        if refuses_api(exc):
+            raise ApiRefused(f"{api} not usable: {why}")
+        if code == 403:
+            return Status.DENIED, f"{why} ({denied})"
+        if code == 404:
+            return Status.NOT_FOUND, f"{why} ({not_found})"
+        return Status.FAILED, f"HTTP {code}: {why}"
+    if isinstance(exc, auth_exc.RefreshError):
+        raise ApiRefused(f"credentials rejected and cannot be refreshed: {api_message(exc)}")
+    if isinstance(exc, auth_exc.TransportError | OSError) or type(exc).__module__.startswith(
+        "httplib2"
+    ):
+        raise ApiRefused(f"cannot reach {api}: {api_message(exc)}")
+    raise exc
