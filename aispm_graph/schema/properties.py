@@ -1204,6 +1204,23 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
         P("lifecycle_state", S, "ACTIVE or DELETE_REQUESTED.", passthrough=True),
         P(
+            "gemini_api_enabled",
+            B,
+            "The Gemini Developer API (generativelanguage.googleapis.com) is enabled (Service "
+            "Usage); unset when the project's services were not collected.",
+        ),
+        P(
+            "unrestricted_gemini_key",
+            B,
+            "An API key of the project can call the Gemini API without an API restriction to "
+            "it alone (no restriction, all Cloud APIs, or Gemini among other APIs).",
+        ),
+        P(
+            "unrestricted_gemini_keys",
+            SL,
+            "Display names of those API keys (never the key strings).",
+        ),
+        P(
             "project_number",
             S,
             "Project number (in default service account emails).",

@@ -151,6 +151,7 @@ BASE: dict[str, dict[str, Any]] = {
     },
     "VertexAIDataset": {"cmk": True, "tags": {"owner": "ai"}},
     "VertexAIModel": {"cmk": True, "tags": {"owner": "ai"}},
+    "GCPProject": {"gemini_api_enabled": False, "unrestricted_gemini_key": False},
     "S3Bucket": {"public_read": False},
     "ExternalAccount": {"risk": "unknown"},
 }
@@ -351,6 +352,13 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "GCP-VX-006": ("VertexAIDataset", {"cmk": False}, {}),
     "GCP-VX-007": ("VertexAIModel", {"cmk": False}, {}),
     "GCP-VX-010": ("VertexAIDataset", {"tags": None}, {}),
+    "GCP-GM-001": ("GCPProject", {"gemini_api_enabled": True}, {}),
+    # services not collected: the key alone decides; a key restricted to Gemini is quiet
+    "GCP-GM-002": (
+        "GCPProject",
+        {"gemini_api_enabled": None, "unrestricted_gemini_key": True},
+        {"gemini_api_enabled": None},
+    ),
     "MODEL-001": (
         "BedrockCustomModel",
         {"vuln_factors": ["unsafe-model"]},
