@@ -510,6 +510,8 @@ class P:
     TARGET_URL: Final = "target_url"
     TARGETS: Final = "targets"
     TEMPLATE: Final = "template"
+    TEMPLATE_GAPS: Final = "template_gaps"
+    TEMPLATE_HARDENED: Final = "template_hardened"
     TENANT: Final = "tenant"
     TOOL_TYPE: Final = "tool_type"
     TOOL_TYPES: Final = "tool_types"

@@ -1347,6 +1347,17 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
         P("template", S, "Name of the runtime template it was created from.", passthrough=True),
         P(
+            "template_hardened",
+            B,
+            "Its runtime template sets a customer-managed key (encryptionSpec) and Secure Boot "
+            "(shieldedVmConfig); unset when the template was not collected.",
+        ),
+        P(
+            "template_gaps",
+            SL,
+            "What the runtime template lacks: cmek, secure-boot.",
+        ),
+        P(
             "public_ip_source",
             S,
             "The setting that gives the runtime a public address (gceSetup.disablePublicIp is "

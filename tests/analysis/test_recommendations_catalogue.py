@@ -352,6 +352,11 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "GCP-VX-006": ("VertexAIDataset", {"cmk": False}, {}),
     "GCP-VX-007": ("VertexAIModel", {"cmk": False}, {}),
     "GCP-VX-010": ("VertexAIDataset", {"tags": None}, {}),
+    "GCP-VX-012": (
+        "VertexAINotebookRuntime",
+        {"notebook_type": "colab-enterprise", "template_hardened": False},
+        {"notebook_type": "colab-enterprise", "template_hardened": True},
+    ),
     "GCP-GM-001": ("GCPProject", {"gemini_api_enabled": True}, {}),
     # services not collected: the key alone decides; a key restricted to Gemini is quiet
     "GCP-GM-002": (

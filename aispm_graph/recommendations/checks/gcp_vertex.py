@@ -255,10 +255,23 @@ CHECKS: list[Check] = [
         predicate=is_false("template_hardened"),
         rationale="Runtime templates decide the encryption and boot integrity of every runtime.",
         remediation="Set encryptionSpec and shieldedVmConfig.enableSecureBoot on templates.",
-        peers=(mondoo("vertexai notebook runtime template CMEK / shielded VM"),),
+        fix=Fix(
+            console="Vertex AI > Colab Enterprise > Runtime templates > Create: Advanced > "
+            "Encryption: Customer-managed key; Shielded VM: Secure Boot on.",
+            terraform='resource "google_colab_runtime_template" "this" {\n  # ...\n'
+            "  encryption_spec {\n    kms_key_name = var.kms_key\n  }\n"
+            "  shielded_vm_config {\n    enable_secure_boot = true\n  }\n}",
+        ),
+        references=(f"{_GCP}/colab/docs/create-runtime-template",),
+        peers=(
+            mondoo(
+                "vertexai notebook runtime template CMEK / shielded VM",
+                differs="Reported on each Colab runtime created from the template (the "
+                "runtime carries the template's settings); a template with no runtime is "
+                "not reported.",
+            ),
+        ),
         frameworks=_CMK,
-        facts="not-collected",
-        facts_note="Notebook runtime templates are referenced but not collected.",
     ),
     Check(
         id="GCP-VX-013",
