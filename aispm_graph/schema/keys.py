@@ -156,6 +156,7 @@ class P:
     DEFAULT_LIFECYCLE_CONFIG: Final = "default_lifecycle_config"
     DEFAULT_RULE: Final = "default_rule"
     DEFAULT_SERVICE_ACCOUNT: Final = "default_service_account"
+    DEFENDER_FOR_AI: Final = "defender_for_ai"
     DEPLOYMENTS: Final = "deployments"
     DESCRIPTION: Final = "description"
     DESCRIPTION_HASH: Final = "description_hash"

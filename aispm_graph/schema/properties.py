@@ -1046,6 +1046,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     "AzureSubscription": (
         P("subscription_id", S, "Subscription id (GUID).", passthrough=True),
         P(
+            "defender_for_ai",
+            B,
+            "The Defender for Cloud AI threat protection plan (pricings/AI) is on the Standard "
+            "tier; unset when the plans could not be read.",
+        ),
+        P(
             "azure_tenant_id",
             S,
             "Entra tenant the subscription trusts for sign-in: whose identities control it.",

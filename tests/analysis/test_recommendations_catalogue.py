@@ -151,6 +151,7 @@ BASE: dict[str, dict[str, Any]] = {
     },
     "VertexAIDataset": {"cmk": True, "tags": {"owner": "ai"}},
     "VertexAIModel": {"cmk": True, "tags": {"owner": "ai"}},
+    "AzureSubscription": {"defender_for_ai": True},
     "GCPProject": {"gemini_api_enabled": False, "unrestricted_gemini_key": False},
     "S3Bucket": {"public_read": False},
     "ExternalAccount": {"risk": "unknown"},
@@ -194,6 +195,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "AZ-AI-011": ("AzureCognitiveServicesAccount", {"tags": None}, {}),
     "AZ-AI-007": ("AzureCognitiveServicesAccount", {"cmk": False}, {}),
     "AZ-AI-009": ("AzureCognitiveServicesAccount", {"outbound_restricted": False}, {}),
+    # plan Free vs unknown (the pricings listing was refused): only a known Free plan fires
+    "AZ-AI-010": ("AzureSubscription", {"defender_for_ai": False}, {"defender_for_ai": None}),
     "AZ-ML-005": ("AzureMLWorkspace", {"has_private_endpoint": False}, {}),
     "AZ-ML-006": ("AzureMLWorkspace", {"cmk": False}, {}),
     "AZ-ML-007": ("AzureMLWorkspace", {"system_datastores_auth_mode": "accesskey"}, {}),
