@@ -26,6 +26,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from aispm_graph.schema import declared_props
+
 TENANT_SIZE = 1000
 SYNTH_PROFILES = ("org", "sparse", "explosion")
 
@@ -881,8 +883,9 @@ def _sparse(resources: int, seed: int) -> dict[str, Any]:
                 edge(idents[i], "CAN_ASSUME", rng.choice(idents), statement="synthetic trust")
         ai_targets = []
         for i in range(n_ai):
-            # An account that serves deployments names no model itself; its deployments do.
-            named = {} if dep_k else {"model_name": "synthetic-llm"}
+            # Only kinds that carry a model name get one (an Azure account serving
+            # deployments or a Vertex endpoint names none itself).
+            named = {"model_name": "synthetic-llm"} if "model_name" in declared_props(ai_k) else {}
             acct = node(f"{base}/ai/{i}", ai_k, tenant=f"t{ti}", **named)
             if dep_k:
                 for d in range(3):

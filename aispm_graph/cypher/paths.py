@@ -196,7 +196,8 @@ def search_sequences(
 def fetch_subgraph(conn: Connection, ids: list[str]) -> Graph:
     """The nodes and relationships among ``ids``, read back into a Graph."""
     nodes_q, edges_q = subgraph_queries()
-    graph = Graph()
+    # What a server holds was written by whoever loaded it: read it like a user graph file.
+    graph = Graph(strict=False)
     known = node_kinds()
     for row in conn.run(nodes_q, {"ids": ids}):
         props = unflatten_props(dict(row["props"]))

@@ -37,6 +37,9 @@ from aispm_graph.knowledge.aws.iam import (
     action_matches as action_matches,
 )
 from aispm_graph.knowledge.aws.iam import (
+    any_action_matches as any_action_matches,
+)
+from aispm_graph.knowledge.aws.iam import (
     evaluate as evaluate,
 )
 from aispm_graph.knowledge.aws.iam import (

@@ -308,7 +308,8 @@ def _redact_metadata(meta: Any) -> None:
         for item in meta["items"]:
             if (
                 isinstance(item, dict)
-                and item.get("key") not in SAFE_METADATA_KEYS
+                # a key that is not a string (hostile or broken export) is never a safe one
+                and not (isinstance(item.get("key"), str) and item["key"] in SAFE_METADATA_KEYS)
                 and ("value" in item)
             ):
                 item["value"] = REDACTED
