@@ -1046,6 +1046,12 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
     "AzureSubscription": (
         P("subscription_id", S, "Subscription id (GUID).", passthrough=True),
         P(
+            "defender_for_ai",
+            B,
+            "The Defender for Cloud AI threat protection plan (pricings/AI) is on the Standard "
+            "tier; unset when the plans could not be read.",
+        ),
+        P(
             "azure_tenant_id",
             S,
             "Entra tenant the subscription trusts for sign-in: whose identities control it.",
@@ -1204,6 +1210,23 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
         ),
         P("lifecycle_state", S, "ACTIVE or DELETE_REQUESTED.", passthrough=True),
         P(
+            "gemini_api_enabled",
+            B,
+            "The Gemini Developer API (generativelanguage.googleapis.com) is enabled (Service "
+            "Usage); unset when the project's services were not collected.",
+        ),
+        P(
+            "unrestricted_gemini_key",
+            B,
+            "An API key of the project can call the Gemini API without an API restriction to "
+            "it alone (no restriction, all Cloud APIs, or Gemini among other APIs).",
+        ),
+        P(
+            "unrestricted_gemini_keys",
+            SL,
+            "Display names of those API keys (never the key strings).",
+        ),
+        P(
             "project_number",
             S,
             "Project number (in default service account emails).",
@@ -1329,6 +1352,17 @@ KIND_PROPS: dict[str, tuple[Prop, ...]] = {
             passthrough=True,
         ),
         P("template", S, "Name of the runtime template it was created from.", passthrough=True),
+        P(
+            "template_hardened",
+            B,
+            "Its runtime template sets a customer-managed key (encryptionSpec) and Secure Boot "
+            "(shieldedVmConfig); unset when the template was not collected.",
+        ),
+        P(
+            "template_gaps",
+            SL,
+            "What the runtime template lacks: cmek, secure-boot.",
+        ),
         P(
             "public_ip_source",
             S,

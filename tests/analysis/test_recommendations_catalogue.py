@@ -151,6 +151,8 @@ BASE: dict[str, dict[str, Any]] = {
     },
     "VertexAIDataset": {"cmk": True, "tags": {"owner": "ai"}},
     "VertexAIModel": {"cmk": True, "tags": {"owner": "ai"}},
+    "AzureSubscription": {"defender_for_ai": True},
+    "GCPProject": {"gemini_api_enabled": False, "unrestricted_gemini_key": False},
     "S3Bucket": {"public_read": False},
     "ExternalAccount": {"risk": "unknown"},
 }
@@ -193,6 +195,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "AZ-AI-011": ("AzureCognitiveServicesAccount", {"tags": None}, {}),
     "AZ-AI-007": ("AzureCognitiveServicesAccount", {"cmk": False}, {}),
     "AZ-AI-009": ("AzureCognitiveServicesAccount", {"outbound_restricted": False}, {}),
+    # plan Free vs unknown (the pricings listing was refused): only a known Free plan fires
+    "AZ-AI-010": ("AzureSubscription", {"defender_for_ai": False}, {"defender_for_ai": None}),
     "AZ-ML-005": ("AzureMLWorkspace", {"has_private_endpoint": False}, {}),
     "AZ-ML-006": ("AzureMLWorkspace", {"cmk": False}, {}),
     "AZ-ML-007": ("AzureMLWorkspace", {"system_datastores_auth_mode": "accesskey"}, {}),
@@ -351,6 +355,18 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "GCP-VX-006": ("VertexAIDataset", {"cmk": False}, {}),
     "GCP-VX-007": ("VertexAIModel", {"cmk": False}, {}),
     "GCP-VX-010": ("VertexAIDataset", {"tags": None}, {}),
+    "GCP-VX-012": (
+        "VertexAINotebookRuntime",
+        {"notebook_type": "colab-enterprise", "template_hardened": False},
+        {"notebook_type": "colab-enterprise", "template_hardened": True},
+    ),
+    "GCP-GM-001": ("GCPProject", {"gemini_api_enabled": True}, {}),
+    # services not collected: the key alone decides; a key restricted to Gemini is quiet
+    "GCP-GM-002": (
+        "GCPProject",
+        {"gemini_api_enabled": None, "unrestricted_gemini_key": True},
+        {"gemini_api_enabled": None},
+    ),
     "MODEL-001": (
         "BedrockCustomModel",
         {"vuln_factors": ["unsafe-model"]},

@@ -50,6 +50,8 @@ LOGIC_API = "2019-05-01"
 SUBSCRIPTIONS_API = "2022-12-01"
 DATABRICKS_API = "2024-05-01"
 DIAGNOSTICS_API = "2021-05-01-preview"
+# Defender for Cloud plans of a subscription (the "AI" plan is threat protection for AI).
+SECURITY_PRICINGS_API = "2024-01-01"
 # AI resources whose diagnostic settings are read (the AI posture checks ask whether their
 # logs go anywhere); lower-cased ARM types.
 DIAGNOSED_TYPES = (
@@ -385,6 +387,19 @@ class AzureCollector:
                 "subscriptions",
                 self._raw(
                     res, f"{self.endpoint}/subscriptions/{sub}?api-version={SUBSCRIPTIONS_API}"
+                ),
+            ),
+        )
+        # Defender for Cloud plans: whether AI threat protection is on (a 403 is a gap).
+        add(
+            result,
+            step(
+                result,
+                "Microsoft.Security/pricings",
+                self._raw(
+                    res,
+                    f"{self.endpoint}/subscriptions/{sub}/providers/Microsoft.Security/pricings"
+                    f"?api-version={SECURITY_PRICINGS_API}",
                 ),
             ),
         )

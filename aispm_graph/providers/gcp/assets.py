@@ -49,6 +49,10 @@ ASSET_TYPES: tuple[str, ...] = (
     "discoveryengine.googleapis.com.*",
     # Dialogflow CX agents; their webhooks are read from the Dialogflow API (dialogflow.py).
     "dialogflow.googleapis.com/Agent",
+    # API keys (their restrictions, never the key string) and the enabled services of each
+    # project: which keys can call the Gemini API (generativelanguage.googleapis.com).
+    "apikeys.googleapis.com/Key",
+    "serviceusage.googleapis.com/Service",
 )
 
 CONTENT_TYPES: tuple[str, ...] = ("RESOURCE", "IAM_POLICY")
@@ -384,6 +388,8 @@ def scrub(asset: dict[str, Any]) -> dict[str, Any]:
         for key in ("password", "clientKey"):  # legacy basic auth / client certificates
             if key in auth:
                 auth[key] = REDACTED
+    elif atype == "apikeys.googleapis.com/Key" and "keyString" in data:
+        data["keyString"] = REDACTED  # the bearer secret itself; the API can return it
     return asset
 
 

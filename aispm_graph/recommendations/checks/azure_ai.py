@@ -341,11 +341,16 @@ CHECKS: list[Check] = [
         rationale="Threat protection for AI workloads raises the jailbreak, credential-theft "
         "and data-leak alerts that posture checks cannot.",
         remediation="Enable the AI workloads plan of Defender for Cloud on the subscription.",
+        fix=Fix(
+            console="Defender for Cloud > Environment settings > subscription > Defender "
+            "plans > AI services: On.",
+            cli="az security pricing create --name AI --tier Standard",
+            terraform='resource "azurerm_security_center_subscription_pricing" "ai" {\n'
+            '  tier          = "Standard"\n  resource_type = "AI"\n}',
+        ),
+        references=(f"{_MS}/defender-for-cloud/ai-threat-protection",),
         peers=(mondoo("cognitive-services-defender-for-ai-enabled"),),
         frameworks={"nist-ai-rmf": ("MEASURE 2.4", "MANAGE 4.1")},
-        facts="not-collected",
-        facts_note="Defender for Cloud pricing tiers (Microsoft.Security/pricings) are not "
-        "collected.",
     ),
     Check(
         id="AZ-AI-011",

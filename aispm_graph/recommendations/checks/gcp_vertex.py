@@ -255,10 +255,23 @@ CHECKS: list[Check] = [
         predicate=is_false("template_hardened"),
         rationale="Runtime templates decide the encryption and boot integrity of every runtime.",
         remediation="Set encryptionSpec and shieldedVmConfig.enableSecureBoot on templates.",
-        peers=(mondoo("vertexai notebook runtime template CMEK / shielded VM"),),
+        fix=Fix(
+            console="Vertex AI > Colab Enterprise > Runtime templates > Create: Advanced > "
+            "Encryption: Customer-managed key; Shielded VM: Secure Boot on.",
+            terraform='resource "google_colab_runtime_template" "this" {\n  # ...\n'
+            "  encryption_spec {\n    kms_key_name = var.kms_key\n  }\n"
+            "  shielded_vm_config {\n    enable_secure_boot = true\n  }\n}",
+        ),
+        references=(f"{_GCP}/colab/docs/create-runtime-template",),
+        peers=(
+            mondoo(
+                "vertexai notebook runtime template CMEK / shielded VM",
+                differs="Reported on each Colab runtime created from the template (the "
+                "runtime carries the template's settings); a template with no runtime is "
+                "not reported.",
+            ),
+        ),
         frameworks=_CMK,
-        facts="not-collected",
-        facts_note="Notebook runtime templates are referenced but not collected.",
     ),
     Check(
         id="GCP-VX-013",
@@ -295,10 +308,13 @@ CHECKS: list[Check] = [
         rationale="The Gemini Developer API is reached with API keys outside Vertex AI's IAM "
         "and VPC-SC controls.",
         remediation="Disable the API where it is not needed; use Vertex AI instead.",
+        fix=Fix(
+            console="APIs & Services > Enabled APIs > Generative Language API > Disable API.",
+            cli="gcloud services disable generativelanguage.googleapis.com --project=<project>",
+        ),
+        references=(f"{_GCP}/service-usage/docs/enable-disable",),
         peers=(prowler("gemini_api_disabled"),),
         frameworks={"owasp-llm": ("LLM10",), "atlas": ("AML.T0040",)},
-        facts="not-collected",
-        facts_note="Enabled services (Service Usage API) are not collected.",
     ),
     Check(
         id="GCP-GM-002",
@@ -309,11 +325,24 @@ CHECKS: list[Check] = [
         predicate=is_true("unrestricted_gemini_key"),
         rationale="An unrestricted key that reaches the Gemini API is a bearer secret for "
         "paid model calls and uploaded files.",
-        remediation="Restrict API keys to the APIs they need.",
-        peers=(prowler("apikeys_api_restricted_with_gemini_api"),),
+        remediation="Restrict each API key that calls the Gemini API to that API alone "
+        "(a dedicated key), and give every other key an API restriction without it.",
+        fix=Fix(
+            console="APIs & Services > Credentials > key > API restrictions: Restrict key, "
+            "select only Generative Language API.",
+            cli="gcloud services api-keys update <key-id> "
+            "--api-target=service=generativelanguage.googleapis.com",
+        ),
+        references=(f"{_GCP}/docs/authentication/api-keys#api_key_restrictions",),
+        peers=(
+            prowler(
+                "apikeys_api_restricted_with_gemini_api",
+                differs="Decided per project (the finding lists the keys); where the "
+                "project's enabled services were not collected, a key that can reach the "
+                "Gemini API fires without knowing whether the API is enabled.",
+            ),
+        ),
         frameworks={"owasp-llm": ("LLM10",), "atlas": ("AML.T0055",)},
-        facts="not-collected",
-        facts_note="API keys (API Keys API) are not collected.",
     ),
 ]
 

@@ -10,6 +10,7 @@ types it reads. Services run in this order (``order`` in brackets), because some
 or addresses that earlier ones made:
 
 * ``resource-manager`` (0): subscriptions, resource groups, management groups;
+* ``security`` (1): Defender for Cloud plans, as facts on subscriptions;
 * ``managedidentity`` (10); ``network`` (20): NSGs, VNets, subnets, public IPs, NICs, private
   endpoints, load balancers;
 * ``compute`` (30): VMs and scale sets with their network layers (needs network);

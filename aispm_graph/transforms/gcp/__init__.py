@@ -7,6 +7,7 @@ nodes or lookups that earlier ones made:
 
 * ``resourcemanager`` (0): organisations, folders, projects (ancestors of everything);
 * ``lookups`` (5): runtime templates and load-balancer targets (no nodes);
+* ``apikeys`` (5): API keys and enabled services, as Gemini API facts on projects;
 * ``iam`` (10): service accounts, keys, custom roles;
 * ``compute`` (20): networks, subnetworks, instances, firewalls, forwarding rules;
 * ``storage`` (30), ``secretmanager`` (31), ``run`` (40), ``cloudfunctions`` (41),

@@ -191,6 +191,22 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
         b.edge(node, bkt, "DATA_FROM", role="training")
 
 
+def _template_hardening(template: dict[str, Any]) -> dict[str, Any]:
+    """CMEK and Secure Boot of the template a Colab runtime was created from.
+
+    The template decides both for every runtime made from it; unknown (nothing set) when the
+    template was not collected, so the check stays quiet rather than guessing.
+    """
+    if not template:
+        return {}
+    gaps = []
+    if not (template.get("encryptionSpec") or {}).get("kmsKeyName"):
+        gaps.append("cmek")
+    if not (template.get("shieldedVmConfig") or {}).get("enableSecureBoot"):
+        gaps.append("secure-boot")
+    return {"template_hardened": not gaps, "template_gaps": gaps or None}
+
+
 def _notebook_runtime(b: GcpBuilder, asset: dict[str, Any]) -> None:
     data = asset["resource"]["data"]
     tref = (data.get("notebookRuntimeTemplateRef") or {}).get("notebookRuntimeTemplate")
@@ -205,6 +221,7 @@ def _notebook_runtime(b: GcpBuilder, asset: dict[str, Any]) -> None:
         runtime_user=data.get("runtimeUser"),
         internet_access=net.get("enableInternetAccess"),
         template=tref,
+        **_template_hardening(template),
         notebook_type="colab-enterprise",
         ai_libraries=["jupyter"],
     )
