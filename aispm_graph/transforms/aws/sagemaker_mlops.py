@@ -45,10 +45,11 @@ def sagemaker_mlops(b: AwsBuilder) -> None:
 
 
 def _registry(b: AwsBuilder) -> None:
-    policies = {
-        str(body["params"].get("ModelPackageGroupName", "")): body["response"].get("ResourcePolicy")
-        for body in b.responses("sagemaker", "get_model_package_group_policy")
-    }
+    policies: dict[str, Any] = {}
+    for body in b.responses("sagemaker", "get_model_package_group_policy"):
+        with b.guard("get_model_package_group_policy", body.get("params")):
+            name = str(body["params"].get("ModelPackageGroupName", ""))
+            policies[name] = body["response"].get("ResourcePolicy")
     for arn, r, region in b.described(
         "sagemaker", "describe_model_package_group", "ModelPackageGroupArn"
     ):
@@ -107,9 +108,10 @@ def _inference_components(b: AwsBuilder) -> None:
 def _studio(b: AwsBuilder) -> None:
     domains: dict[str, tuple[str, str | None, str | None]] = {}
     for arn, r, _region in b.described("sagemaker", "describe_domain", "DomainArn"):
-        user = (r.get("DefaultUserSettings") or {}).get("ExecutionRole")
-        space = (r.get("DefaultSpaceSettings") or {}).get("ExecutionRole") or user
-        domains[str(r.get("DomainId", ""))] = (arn, user, space)
+        with b.guard("describe_domain", label=arn):
+            user = (r.get("DefaultUserSettings") or {}).get("ExecutionRole")
+            space = (r.get("DefaultSpaceSettings") or {}).get("ExecutionRole") or user
+            domains[str(r.get("DomainId", ""))] = (arn, user, space)
     for arn, r, region in b.described("sagemaker", "describe_space", "SpaceArn"):
         with b.guard("describe_space", label=arn):
             b.node(
