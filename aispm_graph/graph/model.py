@@ -448,3 +448,37 @@ class Graph:
     @property
     def edge_count(self) -> int:
         return int(self.g.number_of_edges())
+
+    # --- derive/cypher operations ---
+    def predecessors(self, node_id: str, kind: str | None = None) -> list[str]:
+        """Sources of the edges reaching ``node_id`` (of one kind, or any), each once, in
+        adjacency order; none for a node that is not in the graph."""
+        pred = self.g._pred.get(node_id)
+        if not pred:
+            return []
+        return [s for s, keyed in pred.items() if kind is None or kind in keyed]
+
+    def set_default_prop(self, node_id: str, key: str, value: Any) -> Any:
+        """Set a property only where the node has none yet and return the one it holds: the
+        first pass to decide a fact (say, which technique made a principal an administrator)
+        keeps its word over later ones. Same rules as :meth:`set_prop`."""
+        if key in RESERVED_NODE_KEYS - {"name"}:
+            raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
+        data = self.g.nodes[node_id]
+        if key in data:
+            return data[key]
+        self.set_prop(node_id, key, value)
+        return data.get(key)
+
+    def degrees(self) -> dict[str, int]:
+        """Edges touching each node, both ways: exporters size their batches by it."""
+        return {n: int(d) for n, d in self.g.degree()}
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Hold a value on the graph itself between a transform and the deriver that consumes
+        it (say, model scans waiting for the models they name). Never persisted or exported."""
+        self.g.graph[key] = value
+
+    def pop_meta(self, key: str, default: Any = None) -> Any:
+        """Take back (and drop) a value held with :meth:`set_meta`; ``default`` when none is."""
+        return self.g.graph.pop(key, default)
