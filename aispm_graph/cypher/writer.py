@@ -254,8 +254,7 @@ def _tenant_of(data: dict[str, Any]) -> str | None:
 
 def node_rows(graph: Graph, snapshot: str, export_id: str) -> dict[str, list[Row]]:
     by_kind: dict[str, list[Row]] = defaultdict(list)
-    for node_id in sorted(graph.g.nodes):
-        data = graph.g.nodes[node_id]
+    for node_id, data in sorted(graph.nodes(), key=lambda item: item[0]):
         props, json_keys = flatten_props({k: v for k, v in data.items() if k != "id"})
         tenant = _tenant_of(data)
         if tenant is not None:
@@ -270,10 +269,7 @@ def node_rows(graph: Graph, snapshot: str, export_id: str) -> dict[str, list[Row
 def edge_rows(graph: Graph, snapshot: str, export_id: str) -> dict[str, list[Row]]:
     by_kind: dict[str, list[Row]] = defaultdict(list)
     attack = {k for k, spec in edge_kinds().items() if spec.attack_step}
-    nodes = graph.g.nodes
-    for source, target, data in sorted(
-        graph.g.edges(data=True), key=lambda e: (e[2]["kind"], e[0], e[1])
-    ):
+    for source, target, data in sorted(graph.edges(), key=lambda e: (e[2]["kind"], e[0], e[1])):
         kind = data["kind"]
         props: dict[str, Any] = {
             "kind": kind,
@@ -283,7 +279,7 @@ def edge_rows(graph: Graph, snapshot: str, export_id: str) -> dict[str, list[Row
             SNAPSHOT_PROP: snapshot,
             EXPORT_ID_PROP: export_id,
         }
-        tenant = _tenant_of(nodes[source]) or _tenant_of(nodes[target])
+        tenant = _tenant_of(graph.node(source)) or _tenant_of(graph.node(target))
         if tenant is not None:
             props[TENANT_PROP] = tenant
         by_kind[kind].append({"source": source, "target": target, "props": props})
@@ -291,7 +287,7 @@ def edge_rows(graph: Graph, snapshot: str, export_id: str) -> dict[str, list[Row
 
 
 def graph_tenants(graph: Graph) -> list[str]:
-    return sorted({t for _, data in graph.g.nodes(data=True) if (t := _tenant_of(data))})
+    return sorted({t for _, data in graph.nodes() if (t := _tenant_of(data))})
 
 
 def edge_batch_size(mean_fanout: float, work: int = DEFAULT_EDGE_WORK, cap: int = 5000) -> int:
@@ -358,7 +354,7 @@ class CypherWriter:
                     bar.advance(len(chunk))
         edges = edge_rows(graph, snapshot, export_id)
         total_edges = sum(len(v) for v in edges.values())
-        degree = dict(graph.g.degree())
+        degree = graph.degrees()
         with task(self.progress, "writing relationships", total_edges) as bar:
             for kind in sorted(edges):
                 rows = edges[kind]

@@ -68,8 +68,8 @@ def _agents(graph: Graph) -> list[str]:
 
 
 def _out(graph: Graph, node_id: str, kinds: set[str] | tuple[str, ...]) -> Iterator[str]:
-    for _s, t, k in graph.g.out_edges(node_id, keys=True):
-        if k in kinds:
+    for _s, t, edata in graph.out_edges(node_id):
+        if edata["kind"] in kinds:
             yield t
 
 
@@ -109,8 +109,8 @@ def _writers(graph: Graph, content: str) -> list[tuple[str, dict[str, Any], str]
     if data.get("public_write") and graph.has_node(INTERNET_ID):
         grant = str(data.get("public_write_grant") or "anonymous write access")
         out.append((INTERNET_ID, {"permission": "anonymous write", "grant": grant}, "confirmed"))
-    for src, _t, k, edata in graph.g.in_edges(content, keys=True, data=True):
-        if k == "CAN_WRITE" and src != INTERNET_ID:
+    for src, _t, edata in graph.in_edges(content, "CAN_WRITE"):
+        if src != INTERNET_ID:
             ev = edata.get("evidence") or {}
             out.append(
                 (
@@ -218,9 +218,7 @@ def indicators(graph: Graph, agent: str) -> dict[str, list[str]]:
         acting = [t for t in _out(graph, agent, {"PROVIDES_TOOL"}) if _tool_acting(graph.node(t))]
 
     injected = [
-        (s, e.get("evidence") or {})
-        for s, _t, k, e in graph.g.in_edges(agent, keys=True, data=True)
-        if k == "PROMPT_INJECTION"
+        (s, e.get("evidence") or {}) for s, _t, e in graph.in_edges(agent, "PROMPT_INJECTION")
     ]
     if injected and acting:
         src, ev = injected[0]
@@ -262,9 +260,9 @@ def indicators(graph: Graph, agent: str) -> dict[str, list[str]]:
         ]
 
     open_in = [
-        (k, e.get("evidence") or {})
-        for s, _t, k, e in graph.g.in_edges(agent, keys=True, data=True)
-        if s == INTERNET_ID and k in {"PUBLIC_ACCESS", "INTERNET_EXPOSED"}
+        (e["kind"], e.get("evidence") or {})
+        for s, _t, e in graph.in_edges(agent)
+        if s == INTERNET_ID and e["kind"] in {"PUBLIC_ACCESS", "INTERNET_EXPOSED"}
     ]
     if open_in:
         k, ev = open_in[0]
@@ -280,7 +278,8 @@ def indicators(graph: Graph, agent: str) -> dict[str, list[str]]:
 
     home = _tenant(data)
     cross = []
-    for s, _t, k, _e in graph.g.in_edges(agent, keys=True, data=True):
+    for s, _t, e in graph.in_edges(agent):
+        k = e["kind"]
         sd = graph.node(s)
         if k in {"CAN_INVOKE", "CALLS_AGENT"} and (
             sd["kind"] == "ExternalAccount" or (_tenant(sd) and home and _tenant(sd) != home)
@@ -322,8 +321,12 @@ def derive_indicators(graph: Graph) -> None:
         if not labels & {Label.AI_AGENT, Label.AGENT_GATEWAY}:
             continue
         found = indicators(graph, node_id)
-        data["agent_indicators"] = [i for i in INDICATOR_ORDER if i in found]
-        data["agent_indicator_evidence"] = {k: found[k] for k in data["agent_indicators"]}
+        shown = [i for i in INDICATOR_ORDER if i in found]
+        graph.update_props(
+            node_id,
+            agent_indicators=shown,
+            agent_indicator_evidence={k: found[k] for k in shown},
+        )
 
 
 @deriver("access", "agents-injection")

@@ -102,7 +102,7 @@ def principals(
             else:
                 stmts = _load(graph, ctx, pid, data.get("policies"))
             if kind == "AWSUser":
-                for _s, gid, _e in graph.g.out_edges(pid, data=True):
+                for _s, gid, _e in graph.out_edges(pid):
                     if gid in group_pols and graph.edge(pid, gid, "MEMBER_OF"):
                         stmts.extend(group_pols[gid])
             pb = data.get("permissions_boundary")
@@ -185,10 +185,9 @@ def _public_buckets(graph: Graph, ctx: BuildContext) -> None:
             if not grant and acl and not pab.get("IgnorePublicAcls"):
                 grant = f"bucket ACL grants AllUsers/AuthenticatedUsers {', '.join(acl)}"
             if grant:
-                data[prop] = True
-                data[f"{prop}_grant"] = grant
+                graph.update_props(bid, **{prop: True, f"{prop}_grant": grant})
             elif t is Tri.UNKNOWN:
-                data[f"{prop}_conditional"] = True
+                graph.set_prop(bid, f"{prop}_conditional", True)
 
 
 def _public_lambdas(graph: Graph, ctx: BuildContext) -> None:
@@ -203,9 +202,9 @@ def _public_lambdas(graph: Graph, ctx: BuildContext) -> None:
             {"lambda:FunctionUrlAuthType": "NONE"},
         )
         if t is Tri.NO:
-            data["url_public"] = False
+            graph.set_prop(fid, "url_public", False)
             continue
-        data["url_public"] = t is Tri.YES
+        graph.set_prop(fid, "url_public", t is Tri.YES)
         graph.add_edge(
             INTERNET_ID,
             fid,
@@ -265,15 +264,13 @@ def _load_balancers(graph: Graph, ctx: BuildContext) -> None:
     for lb, data in list(graph.nodes("LoadBalancerV2")):
         if data.get("scheme") != "internet-facing":
             continue
-        sgs = [dst for _s, dst, k in graph.g.out_edges(lb, keys=True) if k == "PROTECTED_BY"]
+        sgs = graph.successors(lb, "PROTECTED_BY")
         admitted_tcp = None
         if sgs:
             pairs = [(fw, r) for fw in sgs for r in rules_of.get(fw, [])]
             adm = evaluate_layer(graph, pairs, ctx.options.trusted_cidrs, ctx)
             admitted_tcp = normalize(r for a in adm if a.protocol == "tcp" for r in a.ranges)
-        for _s, target, key, edata in graph.g.out_edges(lb, keys=True, data=True):
-            if key != "ROUTES_TO":
-                continue
+        for _s, target, edata in graph.out_edges(lb, "ROUTES_TO"):
             ev = edata.get("evidence", {})
             port = ev.get("listener_port")
             if port is None:
@@ -453,8 +450,8 @@ class IamDeriver:
             full = _all(p, ADMIN_PROBE, ANY)
             if not full.ok:
                 continue
-            self.graph.node(pid)["admin"] = True
-            self.graph.node(pid).setdefault("admin_via", "administrator-equivalent policy")
+            self.graph.set_prop(pid, "admin", True)
+            self.graph.set_default_prop(pid, "admin_via", "administrator-equivalent policy")
             ev = _evidence(
                 full,
                 "*:* (administrator)",

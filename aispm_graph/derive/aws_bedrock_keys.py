@@ -39,7 +39,8 @@ def derive_bedrock_api_keys(graph: Graph, ctx: BuildContext) -> None:
         if not data.get("usable") or not isinstance(user, str) or not graph.has_node(user):
             continue
         user_name = graph.node(user)["name"]
-        for _src, dst, kind, edge in list(graph.g.out_edges(user, keys=True, data=True)):
+        for _src, dst, edge in list(graph.out_edges(user)):
+            kind = edge["kind"]
             evidence = dict(edge.get("evidence") or {})
             permission = str(evidence.get("permission") or "")
             if kind not in steps or not permission.lower().startswith("bedrock:"):

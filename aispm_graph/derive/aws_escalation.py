@@ -228,8 +228,8 @@ class Escalation:
         if name == "fewer-than-two-keys":
             keys = [
                 k
-                for _s, k, kind in self.graph.g.out_edges(target, keys=True)
-                if kind == "HAS_CREDENTIAL" and self.graph.node(k)["kind"] == "AccountAccessKey"
+                for k in self.graph.successors(target, "HAS_CREDENTIAL")
+                if self.graph.node(k)["kind"] == "AccountAccessKey"
             ]
             ok = len(keys) < 2
             return (Tri.YES if ok else Tri.NO), f"the user has {len(keys)} access key(s)"
@@ -254,9 +254,8 @@ class Escalation:
         if name == "ssm-managed":
             return self._ssm_managed(resource, node)
         if name == "ssh-reachable":
-            for _src, _t, kind in self.graph.g.in_edges(resource, keys=True):
-                if kind == "INTERNET_EXPOSED":
-                    return Tri.YES, "the instance's SSH port is reachable from the internet"
+            for _src, _t, _e in self.graph.in_edges(resource, "INTERNET_EXPOSED"):
+                return Tri.YES, "the instance's SSH port is reachable from the internet"
             return Tri.UNKNOWN, (
                 f"whether the attacker can reach SSH on {self.name(resource)} is not known "
                 "(it is not exposed to the internet)"
@@ -424,8 +423,8 @@ class Escalation:
             return out
         if on is On.REACHED_PRINCIPAL:
             reached: list[Target] = []
-            for _s, t, kind in self.graph.g.out_edges(pid, keys=True):
-                if kind not in {"CAN_ASSUME", "CAN_ESCALATE_TO"} or t not in self.d.p:
+            for _s, t, edata in self.graph.out_edges(pid):
+                if edata["kind"] not in {"CAN_ASSUME", "CAN_ESCALATE_TO"} or t not in self.d.p:
                     continue
                 if account_of(t) != acct or t == pid:
                     continue
@@ -550,8 +549,8 @@ class Escalation:
             conf = Confidence.CONDITIONAL if decision.conditional else Confidence.CONFIRMED
             self.graph.add_edge(src, dst, kind, ev, conf)
             if kind == "CAN_ADMINISTER":
-                self.graph.node(src)["admin"] = True
-                self.graph.node(src).setdefault("admin_via", tech.id)
+                self.graph.set_prop(src, "admin", True)
+                self.graph.set_default_prop(src, "admin_via", tech.id)
                 admins.append(src)
         self.found.clear()
         return admins

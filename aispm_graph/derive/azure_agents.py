@@ -23,8 +23,8 @@ def web_injection(graph: Graph) -> int:
     for tool, data in list(graph.nodes("AzureAIFoundryTool")):
         if data.get("tool_type") not in WEB_TOOL_TYPES:
             continue
-        for agent, _t, kind in list(graph.g.in_edges(tool, keys=True)):
-            if kind not in {"USES_TOOL", "HAS_TOOL"}:
+        for agent, _t, edata in list(graph.in_edges(tool)):
+            if edata["kind"] not in {"USES_TOOL", "HAS_TOOL"}:
                 continue
             agent_name = graph.node(agent)["name"]
             graph.add_edge(

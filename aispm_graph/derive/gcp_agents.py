@@ -28,9 +28,9 @@ def reasoning_engine_identities(graph: Graph) -> int:
     for nid, data in list(graph.nodes("VertexAIReasoningEngine")):
         email = data.get("service_account")
         if not isinstance(email, str) or not email:
-            data["default_identity"] = True
+            graph.set_prop(nid, "default_identity", True)
             continue
-        data["default_identity"] = False
+        graph.set_prop(nid, "default_identity", False)
         target = sa_id(email)
         if not graph.has_node(target):
             graph.add_node(target, "GCPServiceAccount", email, email=email, collected=False)
@@ -144,9 +144,9 @@ def _invoker_grants(
 
 def _public(graph: Graph, node: str) -> str:
     """The grant that opens a service to anyone, '' when it is not open."""
-    for s, _t, k, e in graph.g.in_edges(node, keys=True, data=True):
-        if s == INTERNET_ID and k in {"PUBLIC_ACCESS", "INTERNET_EXPOSED"}:
-            return str((e.get("evidence") or {}).get("grant") or k)
+    for s, _t, e in graph.in_edges(node):
+        if s == INTERNET_ID and e["kind"] in {"PUBLIC_ACCESS", "INTERNET_EXPOSED"}:
+            return str((e.get("evidence") or {}).get("grant") or e["kind"])
     return ""
 
 
@@ -175,17 +175,21 @@ def webhook_calls(graph: Graph) -> int:
         confidence = Confidence.CONFIRMED
         opened = _public(graph, target)
         if tdata.get("ingress_all") is False:
-            data["unreachable_reason"] = (
+            graph.set_prop(
+                nid,
+                "unreachable_reason",
                 f"{tname} takes internal traffic only (ingress {tdata.get('ingress')}); a generic "
-                "web service webhook is not internal"
+                "web service webhook is not internal",
             )
             continue
         if opened:
             evidence["grant"] = f"{tname} admits unauthenticated calls ({opened})"
         elif data.get("auth") != "service-agent-id-token":
-            data["unreachable_reason"] = (
+            graph.set_prop(
+                nid,
+                "unreachable_reason",
                 f"{tname} requires a Google-signed ID token and the webhook sends "
-                f"{data.get('auth')} credentials"
+                f"{data.get('auth')} credentials",
             )
             continue
         else:
@@ -198,9 +202,11 @@ def webhook_calls(graph: Graph) -> int:
                     "grant could not be checked"
                 )
             elif not grants:
-                data["unreachable_reason"] = (
+                graph.set_prop(
+                    nid,
+                    "unreachable_reason",
                     f"the Dialogflow service agent {email} holds no invoker role on {tname}: "
-                    "the call is refused"
+                    "the call is refused",
                 )
                 continue
             else:
@@ -210,7 +216,7 @@ def webhook_calls(graph: Graph) -> int:
                 if all(g[2] for g in grants):
                     confidence = Confidence.CONDITIONAL
                     evidence["condition"] = cond
-            data["service_agent"] = email or None
+            graph.set_prop(nid, "service_agent", email or None)
         evidence["fix"] = (
             f"Validate the input of {tname} (it receives whatever the agent's users type) and "
             f"give it a least-privilege identity, or detach webhook {name}"

@@ -329,18 +329,18 @@ class GcpEscalation:
                     prev.setdefault("also_via", others)
             else:
                 if existing is not None:
-                    self.graph.g.remove_edge(src, dst, key=kind)
+                    self.graph.remove_edge(src, dst, kind)
                 self.graph.add_edge(src, dst, kind, ev, conf)
             if kind == "CAN_ADMINISTER" and conf is Confidence.CONFIRMED:
                 admins[src].add(dst)
-                self.graph.node(src)["admin"] = True
-                self.graph.node(src).setdefault("admin_via", tech.id)
+                self.graph.set_prop(src, "admin", True)
+                self.graph.set_default_prop(src, "admin_via", tech.id)
         # Administrator of a project: every edge into it is implied (as for roles/owner).
         # (Read from the adjacency in out_edges order; the cheap tests first: an administrator
         # has an edge to most of its projects' resources.)
         no_ancestors: list[str] = []
         for src, projects in admins.items():
-            out = [(dst, kind) for dst, keyed in self.graph.g._succ[src].items() for kind in keyed]
+            out = [(dst, e["kind"]) for _s, dst, e in self.graph.out_edges(src)]
             for dst, kind in out:
                 if kind == "CAN_ADMINISTER" or dst in projects or not kind.startswith("CAN_"):
                     continue

@@ -29,12 +29,12 @@ def collect_scans(docs: list[Document], graph: Graph, ctx: BuildContext) -> None
             continue
         scans.append(body)
     # Held in the graph's own attribute dict until the deriver runs (never persisted).
-    graph.g.graph[PENDING_KEY] = scans
+    graph.set_meta(PENDING_KEY, scans)
 
 
 @deriver("vulnerabilities", "model-scan-findings")
 def attach_findings(graph: Graph, ctx: BuildContext) -> None:
-    scans: list[dict[str, Any]] = graph.g.graph.pop(PENDING_KEY, [])
+    scans: list[dict[str, Any]] = graph.pop_meta(PENDING_KEY, [])
     if not scans:
         return
     models = [(n, d) for n, d in graph.nodes() if str(Label.AI_MODEL) in graph.labels(n)]

@@ -166,7 +166,7 @@ def add_report(
         if graph.has_node(a) and graph.has_node(b) and a != b:
             graph.add_edge(a, b, "DEPENDS_ON", {"source": "dependencies"})
     for mid in models.values():
-        if not any(True for _ in graph.g.predecessors(mid)):
+        if not graph.predecessors(mid):
             graph.add_edge(sid, mid, "DEPENDS_ON", {"source": "components"})
     return sid
 

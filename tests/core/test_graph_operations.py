@@ -1,10 +1,10 @@
 """Code says what it does to the graph through ``Graph`` (``out_edges``, ``in_edges``,
 ``set_prop``, ...) instead of reaching into the NetworkX object behind it (``graph.g``).
 
-A ratchet: the packages already converted stay at zero, and the total elsewhere (derivers,
-being converted one file at a time) may only go down. Transforms hold their ``Graph`` as
-``b.graph`` (a builder's graph is a ``Graph``, not NetworkX), so only real reach-throughs
-count. When you remove uses, lower ``BASELINE`` to the count this test prints.
+Zero tolerance: outside the graph package itself and ``api.py`` (``Estate.nx``, the
+documented escape hatch of the Python API) no module touches ``.g``. Transforms hold their
+``Graph`` as ``b.graph`` (a builder's graph is a ``Graph``, not NetworkX), so only real
+reach-throughs count. Where an operation is missing, add it to ``Graph``.
 """
 
 from __future__ import annotations
@@ -23,17 +23,6 @@ RAW_ACCESS = re.compile(r"\b(\w+)\.g\b(?!\w)")
 # Where the NetworkX object is the point: the graph package itself, `Estate.nx` (the documented
 # escape hatch of the Python API).
 ALLOWED = {"graph", "api.py"}
-CONVERTED = (
-    "aibom",
-    "analysis",
-    "cli",
-    "recommendations",
-    "report",
-    "vulns",
-    "cypher/paths.py",
-    "estate",
-)
-BASELINE = 26
 
 
 def raw_uses() -> Counter[str]:
@@ -47,19 +36,16 @@ def raw_uses() -> Counter[str]:
     return +found
 
 
-def test_converted_packages_do_not_reach_into_networkx() -> None:
+def test_no_module_reaches_into_networkx() -> None:
     uses = raw_uses()
-    offenders = {f: n for f, n in uses.items() if f.startswith(CONVERTED)}
-    assert not offenders, f"use Graph's operations (out_edges, set_prop, ...): {offenders}"
+    assert not uses, f"use Graph's operations (out_edges, set_prop, ...) instead of .g: {uses}"
 
 
-def test_raw_networkx_access_only_goes_down() -> None:
-    total = sum(raw_uses().values())
-    print(f"graph.g uses outside aispm_graph/graph: {total} (baseline {BASELINE})")
-    assert total <= BASELINE, (
-        f"{total} uses of the NetworkX object behind Graph, more than the {BASELINE} recorded: "
-        "add an operation to Graph instead"
-    )
+def test_the_scan_sees_a_reach_through() -> None:
+    """The check above can fail: the pattern it counts is what a reach-through looks like."""
+    lines = ["for s in graph.g.predecessors(mid):", "self.graph.g._succ[src]", "e.g. prose"]
+    hits = [m.group(1) for line in lines for m in RAW_ACCESS.finditer(line) if m.group(1) != "e"]
+    assert hits == ["graph", "graph"]
 
 
 def _graph() -> Graph:
@@ -107,3 +93,39 @@ def test_update_evidence_adds_to_an_existing_edge_only() -> None:
     }
     with pytest.raises(KeyError):
         graph.update_evidence("model", "vm", "CAN_INVOKE", note="x")
+
+
+def test_predecessors_by_kind_each_source_once() -> None:
+    graph = _graph()
+    graph.add_edge("internet", "vm", "PUBLIC_ACCESS", {"grant": "allUsers"})
+    assert graph.predecessors("vm") == ["internet"]
+    assert graph.predecessors("vm", "PUBLIC_ACCESS") == ["internet"]
+    assert graph.predecessors("vm", "CAN_INVOKE") == []
+    assert graph.predecessors("model") == ["vm"]
+    assert graph.predecessors("internet") == []
+    assert graph.predecessors("no-such-node") == []
+
+
+def test_set_default_prop_keeps_the_first_answer() -> None:
+    graph = _graph()
+    assert graph.set_default_prop("vm", "public_ip", "203.0.113.7") == "203.0.113.7"
+    assert graph.set_default_prop("vm", "public_ip", "198.51.100.1") == "203.0.113.7"
+    assert graph.node("vm")["public_ip"] == "203.0.113.7"
+    with pytest.raises(SchemaError, match="reserved"):
+        graph.set_default_prop("model", "provider", "x")
+
+
+def test_degrees_count_edges_both_ways() -> None:
+    graph = _graph()
+    assert graph.degrees() == {"internet": 1, "vm": 2, "model": 1}
+
+
+def test_meta_is_held_until_taken_and_never_exported() -> None:
+    from aispm_graph.graph.fileformat import graph_to_document
+
+    graph = _graph()
+    graph.set_meta("pending", [{"results": []}])
+    assert "pending" not in str(graph_to_document(graph))
+    assert graph.pop_meta("pending", []) == [{"results": []}]
+    assert graph.pop_meta("pending", []) == []
+    assert graph.pop_meta("pending") is None

@@ -373,8 +373,8 @@ class GcpBuilder(Builder):
             for pipeline in pipelines:
                 if not self.graph.has_node(pipeline):
                     continue
-                for _s, store, key in self.graph.g.out_edges(pipeline, keys=True):
-                    if key == "DATA_FROM" and self.graph.node(store)["kind"] == "GCPBucket":
+                for store in self.graph.successors(pipeline, "DATA_FROM"):
+                    if self.graph.node(store)["kind"] == "GCPBucket":
                         self.edge(model, store, "TRAINED_ON", via=pipeline)
         if self.custom_roles:
             for role, perms in self.custom_roles.items():
