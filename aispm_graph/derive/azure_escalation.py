@@ -474,9 +474,8 @@ class EntraEscalation:
             grant = f"Microsoft Graph application permission {held[0]}"
             for sub in self.subscriptions:
                 self._add(tech, nid, sub, grant, held[0], "graph-app-role")
-            node = self.graph.node(nid)
-            node["admin"] = True
-            node.setdefault("admin_via", tech.id)
+            self.graph.set_prop(nid, "admin", True)
+            self.graph.set_default_prop(nid, "admin_via", tech.id)
         if nid in admins or GRAPH_APP_WRITE not in names:
             return
         tech = by_id["az-entra-graph-add-secret"]
@@ -497,9 +496,8 @@ class EntraEscalation:
         tech = by_id[tid]
         for sub in self.subscriptions:
             self._add(tech, holder, sub, role.grant(), tech.all_of[0], role.assignment)
-        node = self.graph.node(holder)
-        node["admin"] = True
-        node.setdefault("admin_via", tid)
+        self.graph.set_prop(holder, "admin", True)
+        self.graph.set_default_prop(holder, "admin_via", tid)
 
     def _add(
         self,

@@ -429,7 +429,7 @@ def _on_your_data(graph: Graph) -> None:
             "AzureStorageContainer",
         }:
             continue
-        tdata["data_role"] = sorted(set(tdata.get("data_role") or []) | {"grounding"})
+        graph.set_prop(dst, "data_role", sorted(set(tdata.get("data_role") or []) | {"grounding"}))
         evidence = data.get("evidence", {})
         graph.add_edge(
             owner,

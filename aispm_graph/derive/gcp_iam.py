@@ -329,8 +329,9 @@ class IamDeriver:
             and "storage.objects.get" not in role.permissions
             and not self._pap(hdata)
         ):
-            hdata["public_list"] = True
-            hdata["public_list_grant"] = f"{role_name} for {member}"
+            self.graph.update_props(
+                holder, public_list=True, public_list_grant=f"{role_name} for {member}"
+            )
 
     def held(self, role: RoleSpec) -> dict[str, list[tuple[Rule, str]]]:
         """The rules a role holds a permission of, by resource kind, each with the first such
@@ -355,8 +356,8 @@ class IamDeriver:
                 return
             prop = "public_read" if rule.edge == "CAN_READ" else "public_write"
             if not tdata.get(prop):
-                tdata[prop] = True
-                tdata[f"{prop}_grant"] = f"{g.role} for {g.member} on {g.scope_label}"
+                grant = f"{g.role} for {g.member} on {g.scope_label}"
+                self.graph.update_props(target, **{prop: True, f"{prop}_grant": grant})
             return
         if tdata["kind"] in {"GCPCloudRunService", "GCPCloudFunction"}:
             if not tdata.get("ingress_all"):

@@ -50,7 +50,7 @@ def derive_provenance(graph: Graph, ctx: BuildContext) -> None:
         prov = provenance_of(str(data["kind"]), data)
         if prov.source == UNKNOWN:
             prov = _served(graph, node_id) or prov
-        data.update({k: v for k, v in prov.as_props().items() if v is not None})
+        graph.update_props(node_id, **{k: v for k, v in prov.as_props().items() if v is not None})
         ctx.stats[f"provenance_{prov.source}"] += 1
         base = prov.base_model
         if base and base != node_id and graph.has_node(base):
@@ -86,9 +86,9 @@ def _serving_images(graph: Graph, ctx: BuildContext, node_id: str, data: dict[st
             fw = serving_framework(ref)
             if fw is None:
                 continue
-            data["serving_framework"] = fw.framework
+            graph.set_prop(node_id, "serving_framework", fw.framework)
             if fw.version:
-                data["serving_framework_version"] = fw.version
+                graph.set_prop(node_id, "serving_framework_version", fw.version)
             else:
                 ctx.warn(
                     f"{node_id}: serving image {ref}: {fw.framework} tag names no release; its "

@@ -91,7 +91,9 @@ def match_packages(graph: Graph, ctx: BuildContext) -> None:
             props = _vuln_props(db, m.advisory_id)
             graph.add_node(m.advisory_id, "Vulnerability", m.advisory_id, **props)
             vnode = graph.node(m.advisory_id)
-            vnode["reported_by"] = sorted({*vnode.get("reported_by", []), "osv"})
+            graph.set_prop(
+                m.advisory_id, "reported_by", sorted({*vnode.get("reported_by", []), "osv"})
+            )
             evidence: dict[str, Any] = {
                 "sources": ["osv"],
                 "fixed": m.fixed,
@@ -134,7 +136,7 @@ def _reconcile_reported(
         if not graph.has_node(primary):
             graph.add_node(primary, "Vulnerability", primary, **_vuln_props(db, primary))
         pnode = graph.node(primary)
-        pnode["reported_by"] = sorted({*pnode.get("reported_by", []), *scanners})
+        graph.set_prop(primary, "reported_by", sorted({*pnode.get("reported_by", []), *scanners}))
         for src, e in edges:
             ev = e["evidence"]
             mine = graph.edge(src, primary, "AFFECTED_BY")
@@ -310,11 +312,15 @@ def set_factors(graph: Graph, ctx: BuildContext) -> None:
         data = graph.node(node_id)
         libs = ai_libraries_for(graph, node_id, pkgs)
         if libs:
-            data["ai_libraries"] = sorted({*(data.get("ai_libraries") or []), *libs})
+            graph.set_prop(
+                node_id, "ai_libraries", sorted({*(data.get("ai_libraries") or []), *libs})
+            )
         if not pkgs:
             continue
         factors, counts = vuln_factors_for(graph, pkgs)
         if factors:
-            data["vuln_factors"] = sorted({*(data.get("vuln_factors") or []), *factors})
+            graph.set_prop(
+                node_id, "vuln_factors", sorted({*(data.get("vuln_factors") or []), *factors})
+            )
         if counts:
-            data["vulnerabilities"] = counts
+            graph.set_prop(node_id, "vulnerabilities", counts)
