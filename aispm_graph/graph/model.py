@@ -448,3 +448,23 @@ class Graph:
     @property
     def edge_count(self) -> int:
         return int(self.g.number_of_edges())
+
+    # --- property edits (transforms) ---
+    def set_default_prop(self, node_id: str, key: str, value: Any) -> Any:
+        """The node's ``key`` if it has one, else ``value`` stored there (the ``setdefault``
+        of a node, checked like :meth:`set_prop`): a transform that learns a fact a second
+        time, from a weaker source, keeps the first."""
+        if key in RESERVED_NODE_KEYS - {"name"}:
+            raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
+        current = self.node(node_id).get(key)
+        if current is not None:
+            return current
+        self.set_prop(node_id, key, value)
+        return value
+
+    def append_to_prop(self, node_id: str, key: str, *items: Any) -> None:
+        """Add ``items`` to the end of the list property ``key`` (made when absent): one
+        resource's sub-records (deployments of an endpoint, ...) are read one at a time. The
+        list is replaced, not edited, so a copy of the graph never shares it."""
+        current = self.node(node_id).get(key)
+        self.set_prop(node_id, key, [*(current or []), *items])
