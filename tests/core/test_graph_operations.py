@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from aispm_graph.graph.model import Graph, SchemaError
+from aispm_graph.graph.model import Graph, SchemaError, UndeclaredKeyError
 
 PACKAGE = Path(__file__).resolve().parents[2] / "aispm_graph"
 # `something.g` as an attribute (not the "e.g." of prose)
@@ -34,6 +34,14 @@ CONVERTED = (
     "estate",
 )
 BASELINE = 26
+# A node dict edited in place (`graph.node(x)["k"] = v`, `.setdefault(`, `.update(`, `.pop(`)
+# instead of through `set_prop`, `update_props`, `set_default_prop` or `append_to_prop`, which
+# say what they do and check the key against the schema in strict mode.
+IN_PLACE_EDIT = re.compile(
+    r"\.node\((?:[^()]|\([^()]*\))*\)(?:\[[^\]]*\]\s*=(?!=)|\.(?:setdefault|update|pop)\()"
+)
+EDITS_CONVERTED = ("transforms",)
+EDITS_BASELINE = 6
 
 
 def raw_uses() -> Counter[str]:
@@ -59,6 +67,45 @@ def test_raw_networkx_access_only_goes_down() -> None:
     assert total <= BASELINE, (
         f"{total} uses of the NetworkX object behind Graph, more than the {BASELINE} recorded: "
         "add an operation to Graph instead"
+    )
+
+
+def in_place_edits() -> Counter[str]:
+    found: Counter[str] = Counter()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.split("/")[0] == "graph":
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            found[rel] += len(IN_PLACE_EDIT.findall(line))
+    return +found
+
+
+def test_the_ratchet_pattern_sees_in_place_edits() -> None:
+    edits = [
+        'b.graph.node(arn)["tags"] = tags',
+        "graph.node(x).setdefault('region', r)",
+        'self.graph.node(parent_of(rid)).update(region="x")',
+        'graph.node(n).pop("public_read", None)',
+    ]
+    reads = ['b.graph.node(arn)["kind"] == "GCPBucket"', 'graph.node(x).get("tenant")']
+    assert [bool(IN_PLACE_EDIT.search(e)) for e in edits] == [True] * 4
+    assert [bool(IN_PLACE_EDIT.search(r)) for r in reads] == [False] * 2
+
+
+def test_converted_packages_do_not_edit_node_dicts_in_place() -> None:
+    offenders = {f: n for f, n in in_place_edits().items() if f.startswith(EDITS_CONVERTED)}
+    assert not offenders, (
+        f"use Graph's property edits (set_prop, set_default_prop, append_to_prop): {offenders}"
+    )
+
+
+def test_in_place_node_edits_only_go_down() -> None:
+    total = sum(in_place_edits().values())
+    print(f"in-place node edits outside aispm_graph/graph: {total} (baseline {EDITS_BASELINE})")
+    assert total <= EDITS_BASELINE, (
+        f"{total} in-place edits of node dicts, more than the {EDITS_BASELINE} recorded: "
+        "use set_prop / update_props / set_default_prop / append_to_prop"
     )
 
 
@@ -107,3 +154,37 @@ def test_update_evidence_adds_to_an_existing_edge_only() -> None:
     }
     with pytest.raises(KeyError):
         graph.update_evidence("model", "vm", "CAN_INVOKE", note="x")
+
+
+def test_set_default_prop_keeps_the_first_value() -> None:
+    graph = _graph()
+    assert graph.set_default_prop("vm", "region", "westeurope") == "westeurope"
+    assert graph.set_default_prop("vm", "region", "eastus") == "westeurope"
+    assert graph.node("vm")["region"] == "westeurope"
+    # None stores nothing, as add_node never stores None
+    assert graph.set_default_prop("model", "region", None) is None
+    assert "region" not in graph.node("model")
+
+
+def test_append_to_prop_makes_then_extends_a_list() -> None:
+    graph = Graph(strict=True)
+    graph.add_node("ep", "AzureMLOnlineEndpoint", "ep")
+    graph.append_to_prop("ep", "deployments", {"name": "blue"})
+    first = graph.node("ep")["deployments"]
+    graph.append_to_prop("ep", "deployments", {"name": "green"}, {"name": "red"})
+    assert [d["name"] for d in graph.node("ep")["deployments"]] == ["blue", "green", "red"]
+    assert [d["name"] for d in first] == ["blue"], "the list is replaced, not edited"
+
+
+def test_property_edits_are_checked_in_strict_mode() -> None:
+    graph = Graph(strict=True)
+    graph.add_node("vm", "AzureVirtualMachine", "vm")
+    for edit in (
+        lambda: graph.set_default_prop("vm", "no_such_property", 1),
+        lambda: graph.append_to_prop("vm", "no_such_property", 1),
+    ):
+        with pytest.raises(UndeclaredKeyError, match="no_such_property"):
+            edit()
+    assert "no_such_property" not in graph.node("vm")
+    with pytest.raises(SchemaError, match="reserved"):
+        graph.set_default_prop("vm", "kind", "x")
