@@ -458,18 +458,6 @@ class Graph:
             return []
         return [s for s, keyed in pred.items() if kind is None or kind in keyed]
 
-    def set_default_prop(self, node_id: str, key: str, value: Any) -> Any:
-        """Set a property only where the node has none yet and return the one it holds: the
-        first pass to decide a fact (say, which technique made a principal an administrator)
-        keeps its word over later ones. Same rules as :meth:`set_prop`."""
-        if key in RESERVED_NODE_KEYS - {"name"}:
-            raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
-        data = self.g.nodes[node_id]
-        if key in data:
-            return data[key]
-        self.set_prop(node_id, key, value)
-        return data.get(key)
-
     def degrees(self) -> dict[str, int]:
         """Edges touching each node, both ways: exporters size their batches by it."""
         return {n: int(d) for n, d in self.g.degree()}
@@ -482,3 +470,23 @@ class Graph:
     def pop_meta(self, key: str, default: Any = None) -> Any:
         """Take back (and drop) a value held with :meth:`set_meta`; ``default`` when none is."""
         return self.g.graph.pop(key, default)
+
+    # --- property edits (transforms) ---
+    def set_default_prop(self, node_id: str, key: str, value: Any) -> Any:
+        """The node's ``key`` if it has one, else ``value`` stored there (the ``setdefault``
+        of a node, checked like :meth:`set_prop`): a transform that learns a fact a second
+        time, from a weaker source, keeps the first."""
+        if key in RESERVED_NODE_KEYS - {"name"}:
+            raise SchemaError(f"node {node_id!r}: {key!r} is reserved")
+        current = self.node(node_id).get(key)
+        if current is not None:
+            return current
+        self.set_prop(node_id, key, value)
+        return value
+
+    def append_to_prop(self, node_id: str, key: str, *items: Any) -> None:
+        """Add ``items`` to the end of the list property ``key`` (made when absent): one
+        resource's sub-records (deployments of an endpoint, ...) are read one at a time. The
+        list is replaced, not edited, so a copy of the graph never shares it."""
+        current = self.node(node_id).get(key)
+        self.set_prop(node_id, key, [*(current or []), *items])

@@ -103,8 +103,7 @@ def link_members(
         gid = group_ids.get(email, f"group:{email}")
         if not graph.has_node(gid):
             graph.add_node(gid, "GCPUser", email, principal_type="group")
-        gdata = graph.node(gid)
-        gdata["member_count"] = len(members)
+        graph.set_prop(gid, "member_count", len(members))
         for m in members:
             address, kind = m["email"], m["kind"]
             if kind == "group":

@@ -146,7 +146,7 @@ def _add_server(graph: Graph, cid: str, s: dict[str, Any], tools: Any) -> None:
             },
         )
     if listed:
-        graph.node(sid)["acting"] = acting
+        graph.set_prop(sid, "acting", acting)
     for t in listed:
         tid = f"{sid}/tools/{t['name']}"
         poison = [str(p) for p in t.get("poisoning") or []]

@@ -60,17 +60,15 @@ def attach_findings(graph: Graph, ctx: BuildContext) -> None:
                 if not graph.has_node(t):
                     ctx.warn(f"scan-model {path}: --attach {t}: no such node; not linked")
                     continue
-                node = graph.node(t)
-                found = list(node.get("model_scan") or [])
-                found.append(
+                graph.append_to_prop(
+                    t,
+                    "model_scan",
                     {
                         "path": path,
                         "verdict": res.get("verdict"),
                         "findings": res.get("findings", [])[:20],
-                    }
+                    },
                 )
-                node["model_scan"] = found
                 if res.get("verdict") == "unsafe":
-                    node["vuln_factors"] = sorted(
-                        {*(node.get("vuln_factors") or []), "unsafe-model"}
-                    )
+                    held = graph.node(t).get("vuln_factors") or []
+                    graph.set_prop(t, "vuln_factors", sorted({*held, "unsafe-model"}))

@@ -63,12 +63,12 @@ def add_report(
         graph.add_node(
             sid, "SoftwareProject", subj.name, source_file=source_file, format=report.format
         )
-    node = graph.node(sid)
     if attach:
-        node["attach_to"] = sorted({*node.get("attach_to", []), *attach})
+        held = graph.node(sid).get("attach_to", [])
+        graph.set_prop(sid, "attach_to", sorted({*held, *attach}))
     image_lib = ai_library_for_image(f"{subj.uri} {subj.name}") if subj.kind == "image" else None
     if image_lib:
-        node["image_ai_library"] = image_lib
+        graph.set_prop(sid, "image_ai_library", image_lib)
     for comp in report.packages:
         try:
             ptype, ns, name, _v, _q = parse_purl(comp.purl)
@@ -86,8 +86,8 @@ def add_report(
             ai_library=lib,
         )
         if report.format in SCANNERS:
-            pnode = graph.node(comp.purl)
-            pnode["scanned_by"] = sorted({*pnode.get("scanned_by", []), report.format})
+            held = graph.node(comp.purl).get("scanned_by", [])
+            graph.set_prop(comp.purl, "scanned_by", sorted({*held, report.format}))
         graph.add_edge(
             sid,
             comp.purl,
@@ -111,8 +111,8 @@ def add_report(
             aliases=v.aliases or None,
             cwes=v.cwes or None,
         )
-        vnode = graph.node(v.id)
-        vnode["reported_by"] = sorted({*vnode.get("reported_by", []), report.format})
+        held = graph.node(v.id).get("reported_by", [])
+        graph.set_prop(v.id, "reported_by", sorted({*held, report.format}))
         existing = graph.edge(v.purl, v.id, "AFFECTED_BY")
         reported = {report.format: {"fixed": v.fixed, "severity": v.severity, "file": source_file}}
         if existing is not None:

@@ -12,4 +12,4 @@ def account(b: AwsBuilder) -> None:
     b.graph.add_node(b.acct_id, "AWSAccount", b.account, tenant=b.account)
     for body in b.responses("sts", "get_caller_identity")[:1]:
         with b.guard("get_caller_identity", body["response"]):
-            b.graph.node(b.acct_id)["collected_by"] = body["response"].get("Arn")
+            b.graph.set_prop(b.acct_id, "collected_by", body["response"].get("Arn"))

@@ -127,7 +127,7 @@ def _aliases(b: AwsBuilder, agents: dict[str, str]) -> None:
                 name = alias.get("agentAliasName") or alias.get("agentAliasId")
                 names.setdefault(agent, set()).add(str(name))
     for agent, found in names.items():
-        b.graph.node(agent)["aliases"] = sorted(found)
+        b.graph.set_prop(agent, "aliases", sorted(found))
 
 
 def _approval(ag: dict[str, Any]) -> str:
@@ -220,7 +220,7 @@ def _action_group(b: AwsBuilder, agent: str, ag: dict[str, Any], region: str) ->
             action_group=ag.get("actionGroupName"),
             fix=f"Validate the agent's input in {b.graph.node(fn)['name']} and scope its role down",
         )
-        b.graph.node(fn)["agent_action_group"] = True
+        b.graph.set_prop(fn, "agent_action_group", True)
 
 
 def _collaborators(b: AwsBuilder, agents: dict[str, str]) -> None:
@@ -272,7 +272,7 @@ def _knowledge_bases(b: AwsBuilder) -> dict[str, str]:
                 vector_collection=coll,
             )
             if coll and b.graph.has_node(coll):
-                b.graph.node(coll)["data_role"] = ["grounding"]
+                b.graph.set_prop(coll, "data_role", ["grounding"])
                 b.edge(arn, coll, "GROUNDED_ON", mechanism="vector store")
             if isinstance(role, str) and b.graph.has_node(role):
                 b.edge(arn, role, "HAS_SERVICE_ROLE", mechanism="knowledge base service role")
@@ -295,12 +295,12 @@ def _data_source(
             or {}
         ).get("seedUrls") or []
         urls = sorted(str(s.get("url")) for s in seeds if isinstance(s, dict) and s.get("url"))
-        data = b.graph.node(kb_arn)
-        data["web_seeds"] = sorted(set(data.get("web_seeds") or []) | set(urls))
+        seeds = b.graph.node(kb_arn).get("web_seeds") or []
+        b.graph.set_prop(kb_arn, "web_seeds", sorted(set(seeds) | set(urls)))
         return
     if kind and kind != "S3":
-        data = b.graph.node(kb_arn)
-        data["connectors"] = sorted(set(data.get("connectors") or []) | {kind.lower()})
+        held = b.graph.node(kb_arn).get("connectors") or []
+        b.graph.set_prop(kb_arn, "connectors", sorted(set(held) | {kind.lower()}))
         return
     cfg = config.get("s3Configuration") or {}
     bucket_arn = cfg.get("bucketArn", "")

@@ -325,7 +325,7 @@ def _target(
     if tool_type == "lambda" and endpoint:
         b.edge(tid, endpoint, "INVOKES", mechanism="gateway Lambda target")
         if b.graph.has_node(endpoint):
-            b.graph.node(endpoint)["agent_action_group"] = True
+            b.graph.set_prop(endpoint, "agent_action_group", True)
     if provider:
         b.edge(tid, provider, "RUNS_AS", mechanism=f"outbound {ctype} credential provider")
     elif ctype == "GATEWAY_IAM_ROLE" and tool_type in {"smithy", "openapi", "api-gateway"}:

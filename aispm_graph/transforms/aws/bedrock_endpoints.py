@@ -90,7 +90,7 @@ def bedrock_endpoints(b: AwsBuilder) -> None:
             no_guardrails=region not in guardrails,
         )
     if b.graph.has_node(b.acct_id):
-        b.graph.node(b.acct_id)["bedrock_in_use"] = any(evidence.values())
+        b.graph.set_prop(b.acct_id, "bedrock_in_use", any(evidence.values()))
     for vid, d in list(b.graph.nodes("AWSVpc")):
         region = str(d.get("region") or "")
         if d.get("tenant") != b.account or not evidence.get(region):

@@ -127,7 +127,7 @@ def _foundation_models(b: AwsBuilder, referenced: dict[str, str]) -> None:
             )
             by_account = dict(b.graph.node(arn).get("access_by_account") or {})
             by_account[b.account] = state
-            b.graph.node(arn)["access_by_account"] = by_account
+            b.graph.set_prop(arn, "access_by_account", by_account)
     for arn, region in sorted(referenced.items()):
         if arn not in seen and not b.graph.has_node(arn):
             mid = foundation_model_id(arn)
@@ -290,4 +290,4 @@ def _jobs(b: AwsBuilder, referenced: dict[str, str]) -> None:
     for model, d in list(b.graph.nodes("BedrockCustomModel")):
         known = in_vpc.get(model, in_vpc.get(str(d.get("job_arn"))))
         if known is not None and d.get("tenant") == b.account:
-            d["customization_in_vpc"] = known
+            b.graph.set_prop(model, "customization_in_vpc", known)

@@ -62,8 +62,8 @@ def bedrock_posture(b: AwsBuilder) -> None:
             arn = str(body["params"]["resourceARN"])
             if b.graph.has_node(arn):
                 tags = tags_of(body["response"].get("tags"))
-                b.graph.node(arn)["tags"] = tags
-                b.graph.node(arn)["tagged"] = bool(tags)
+                b.graph.set_prop(arn, "tags", tags)
+                b.graph.set_prop(arn, "tagged", bool(tags))
     for body in b.responses("bedrock-agent", "get_agent"):
         a = body["response"].get("agent") or {}
         with b.guard("get_agent", a):
@@ -99,10 +99,9 @@ def bedrock_posture(b: AwsBuilder) -> None:
 def _key(b: AwsBuilder, node: str, key: Any, field: str) -> None:
     """A customer-managed key of a guardrail or agent: ``cmk`` and ``kms_key``, and the edge
     to the key when it is a collected KMS key (an AWS-owned key is no key of the estate)."""
-    data = b.graph.node(node)
-    data["cmk"] = bool(key)
+    b.graph.set_prop(node, "cmk", bool(key))
     if key:
-        data["kms_key"] = str(key)
+        b.graph.set_prop(node, "kms_key", str(key))
         b.edge(node, str(key), "ENCRYPTED_WITH", if_present=True, field=field)
 
 

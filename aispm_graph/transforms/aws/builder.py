@@ -195,7 +195,10 @@ class AwsBuilder(Builder):
     # -- end ----------------------------------------------------------------------------------
     def finish(self) -> None:
         for arn, roles in self.bucket_roles.items():
-            data = self.graph.node(arn)
-            data["data_role"] = sorted(set(data.get("data_role") or []) | roles)
-            data["ai_prefixes"] = sorted(self.bucket_prefixes[arn])
+            held = self.graph.node(arn).get("data_role") or []
+            self.graph.update_props(
+                arn,
+                data_role=sorted(set(held) | roles),
+                ai_prefixes=sorted(self.bucket_prefixes[arn]),
+            )
         super().finish()

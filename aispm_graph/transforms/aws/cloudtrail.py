@@ -69,4 +69,4 @@ def cloudtrail(b: AwsBuilder) -> None:
                 undecided = True
     answered = read_any or bool(b.responses("cloudtrail", "describe_trails"))
     if answered and (data_logged or not undecided) and b.graph.has_node(b.acct_id):
-        b.graph.node(b.acct_id)["cloudtrail_bedrock_data_events"] = data_logged
+        b.graph.set_prop(b.acct_id, "cloudtrail_bedrock_data_events", data_logged)

@@ -248,4 +248,4 @@ def _instance(
         b.edge(arn, nacl_of[subnet], "PROTECTED_BY", layer="network-acl")
     prof = (inst.get("IamInstanceProfile") or {}).get("Arn")
     if prof:
-        b.graph.node(arn)["instance_profile"] = prof
+        b.graph.set_prop(arn, "instance_profile", prof)

@@ -169,4 +169,4 @@ def _access_key(b: AwsBuilder, user_arn: str | None, user: str, key: dict[str, A
     b.edge(user_arn, key_id, "HAS_CREDENTIAL")
     if key.get("Status") == "Active":
         b.edge(key_id, user_arn, "AUTHENTICATES_AS", mechanism="access key")
-        b.graph.node(user_arn)["long_lived_credentials"] = True
+        b.graph.set_prop(user_arn, "long_lived_credentials", True)

@@ -89,4 +89,4 @@ def iam_bedrock_api_keys(b: AwsBuilder) -> None:
                     b.edge(user, key, "HAS_CREDENTIAL", field="UserName")
                     if usable:
                         held = b.graph.node(user).get("bedrock_api_keys") or []
-                        b.graph.node(user)["bedrock_api_keys"] = sorted({*held, cid})
+                        b.graph.set_prop(user, "bedrock_api_keys", sorted({*held, cid}))

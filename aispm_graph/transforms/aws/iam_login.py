@@ -23,4 +23,4 @@ def iam_login_profiles(b: AwsBuilder) -> None:
         with b.guard("get_login_profile", body["params"]):
             user = by_name.get(str(body["params"]["UserName"]))
             if user is not None:
-                b.graph.node(user)["login_profile"] = bool(body["response"].get("LoginProfile"))
+                b.graph.set_prop(user, "login_profile", bool(body["response"].get("LoginProfile")))

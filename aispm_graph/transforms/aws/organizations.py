@@ -58,7 +58,7 @@ def organizations(b: AwsBuilder) -> None:
             _policy(pol, targets, chain, levels)
     for attr, by_level in levels.items():
         if by_level:
-            b.graph.node(b.acct_id)[attr] = [by_level[k] for k in sorted(by_level)]
+            b.graph.set_prop(b.acct_id, attr, [by_level[k] for k in sorted(by_level)])
 
 
 def _policy(

@@ -141,14 +141,14 @@ def _training_job(b: AwsBuilder, arn: str, r: dict[str, Any], region: str) -> No
         if loc:
             b.edge(arn, b.bucket(loc[0], "training", loc[1]), "TRAINED_ON", uri=uri)
     output = (r.get("OutputDataConfig") or {}).get("S3OutputPath", "")
-    b.graph.node(arn)["output_location"] = output or None
+    b.graph.set_prop(arn, "output_location", output or None)
     b.has_role(arn, r.get("RoleArn"), "SageMaker training job execution role")
     out = split_s3_uri(output)
     if out:
         b.bucket(out[0], "model-artifact", out[1])
     artifacts = (r.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
     if artifacts:
-        b.graph.node(arn)["model_artifacts"] = artifacts
+        b.graph.set_prop(arn, "model_artifacts", artifacts)
 
 
 def _lineage(b: AwsBuilder) -> None:
@@ -161,5 +161,5 @@ def _lineage(b: AwsBuilder) -> None:
     for n, d in list(b.graph.nodes("SageMakerModel")):
         job = produced.get(str(d.get("artifact") or ""))
         if job and d.get("tenant") == b.account:
-            d["training_job"] = job
+            b.graph.set_prop(n, "training_job", job)
             b.edge(job, n, "PRODUCED", field="ModelArtifacts.S3ModelArtifacts")

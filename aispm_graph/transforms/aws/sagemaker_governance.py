@@ -95,9 +95,9 @@ def _packages(b: AwsBuilder) -> None:
             continue
         if not package:
             continue  # not deployed from the registry: AWS-SM-022 reads the absence
-        d["model_package"] = str(package)
+        b.graph.set_prop(model, "model_package", str(package))
         if str(package) in approval:
-            d["model_package_approval"] = approval[str(package)] or None
+            b.graph.set_prop(model, "model_package_approval", approval[str(package)] or None)
         # A package of another account's (shared) registry is not a node here.
         b.edge(
             model,
@@ -115,11 +115,13 @@ def _tags(b: AwsBuilder) -> None:
             if not b.graph.has_node(arn):
                 continue
             tags = tags_of(body["response"].get("Tags"))
-            data = b.graph.node(arn)
-            data["tags"] = tags
+            b.graph.set_prop(arn, "tags", tags)
             if tags.get(JUMPSTART_ID):
-                data["jumpstart_model_id"] = tags[JUMPSTART_ID]
-                data["jumpstart_model_version"] = tags.get(JUMPSTART_VERSION) or None
+                b.graph.update_props(
+                    arn,
+                    jumpstart_model_id=tags[JUMPSTART_ID],
+                    jumpstart_model_version=tags.get(JUMPSTART_VERSION) or None,
+                )
 
 
 def _lifecycle(b: AwsBuilder) -> None:
@@ -129,9 +131,9 @@ def _lifecycle(b: AwsBuilder) -> None:
                 continue
             defaults = r.get("DefaultUserSettings") or {}
             configs = sorted({str(c) for app in APP_SETTINGS for c in _configs(defaults.get(app))})
-            data = b.graph.node(arn)
-            data["lifecycle_configs"] = configs
-            data["default_lifecycle_config"] = bool(configs)
+            b.graph.update_props(
+                arn, lifecycle_configs=configs, default_lifecycle_config=bool(configs)
+            )
 
 
 def _configs(settings: Any) -> list[str]:
@@ -160,10 +162,14 @@ def _clarify(b: AwsBuilder) -> None:
     ]
     if not any(d["kind"] in ("SageMakerModel", "SageMakerEndpoint") for d in mine):
         return  # no model served here: nothing for Clarify to explain
-    b.graph.node(b.acct_id)["clarify_used"] = any(
-        CLARIFY_IMAGE in str(d.get("image") or "")
-        for d in mine
-        if d["kind"] == "SageMakerProcessingJob"
+    b.graph.set_prop(
+        b.acct_id,
+        "clarify_used",
+        any(
+            CLARIFY_IMAGE in str(d.get("image") or "")
+            for d in mine
+            if d["kind"] == "SageMakerProcessingJob"
+        ),
     )
 
 
@@ -178,10 +184,10 @@ def _monitoring(b: AwsBuilder) -> None:
                 names.add(str(sched["EndpointName"]))
     for body in b.responses("sagemaker", "list_monitoring_schedules"):
         watched.setdefault(body["region"], set())
-    for _n, d in list(b.graph.nodes("SageMakerEndpoint")):
+    for n, d in list(b.graph.nodes("SageMakerEndpoint")):
         region = str(d.get("region") or "")
         if d.get("tenant") == b.account and region in watched:
-            d["monitored"] = str(d["name"]) in watched[region]
+            b.graph.set_prop(n, "monitored", str(d["name"]) in watched[region])
 
 
 def _lifecycle_secrets(b: AwsBuilder) -> None:
@@ -193,7 +199,7 @@ def _lifecycle_secrets(b: AwsBuilder) -> None:
             found[(body["region"], str(r["NotebookInstanceLifecycleConfigName"]))] = [
                 str(h) for h in hits if isinstance(h, str)
             ]
-    for _n, d in list(b.graph.nodes("SageMakerNotebookInstance")):
+    for n, d in list(b.graph.nodes("SageMakerNotebookInstance")):
         key = (str(d.get("region") or ""), str(d.get("lifecycle_config") or ""))
         if d.get("tenant") == b.account and key in found:
-            d["lifecycle_secrets"] = found[key]
+            b.graph.set_prop(n, "lifecycle_secrets", found[key])

@@ -31,11 +31,11 @@ def ssm(b: AwsBuilder) -> None:
             if arn is None or not b.graph.has_node(arn):
                 continue  # a hybrid (mi-) node or an instance of another region
             status = str(info.get("PingStatus") or "")
-            node = b.graph.node(arn)
-            node["ssm_ping_status"] = status or "unknown"
-            node["ssm_managed"] = status == "Online"
+            b.graph.update_props(
+                arn, ssm_ping_status=status or "unknown", ssm_managed=status == "Online"
+            )
             if info.get("AgentVersion"):
-                node["ssm_agent_version"] = str(info["AgentVersion"])
+                b.graph.set_prop(arn, "ssm_agent_version", str(info["AgentVersion"]))
             seen.add(arn)
     for body in b.responses("ssm", "describe_instance_information"):
         regions.add(str(body["region"]))
@@ -43,4 +43,4 @@ def ssm(b: AwsBuilder) -> None:
         if arn in seen or not b.graph.has_node(arn):
             continue
         if arn.split(":")[3] in regions:  # arn:aws:ec2:REGION:account:instance/i-...
-            b.graph.node(arn)["ssm_ping_status"] = NOT_REGISTERED
+            b.graph.set_prop(arn, "ssm_ping_status", NOT_REGISTERED)

@@ -117,8 +117,8 @@ def hosts(graph: Graph) -> dict[str, str]:
 
 
 def mark_role(graph: Graph, node_id: str, role: str) -> None:
-    data = graph.node(node_id)
-    data["data_role"] = sorted(set(data.get("data_role") or []) | {role})
+    held = graph.node(node_id).get("data_role") or []
+    graph.set_prop(node_id, "data_role", sorted(set(held) | {role}))
 
 
 def approved_private_endpoints(p: dict[str, Any]) -> list[str]:
@@ -271,7 +271,7 @@ class AzureBuilder(Builder):
                     data = self.graph.node(mid)
                     for prop, key in (("principal_id", "principalId"), ("client_id", "clientId")):
                         if not data.get(prop) and val.get(key):
-                            data[prop] = val.get(key)
+                            self.graph.set_prop(mid, prop, val.get(key))
                 else:
                     self.graph.add_node(
                         mid,
@@ -376,7 +376,7 @@ class AzureBuilder(Builder):
                         public_fe[ref_id(fe)] = self.pip_address.get(pip, pip)
                 if not public_fe:
                     continue
-                self.graph.node(lb_id)["public_ip"] = sorted(public_fe.values())[0]
+                self.graph.set_prop(lb_id, "public_ip", sorted(public_fe.values())[0])
                 pools: dict[str, list[str]] = {}
                 for pool in p.get("backendAddressPools") or []:
                     pools[ref_id(pool)] = [

@@ -95,5 +95,5 @@ def _deployment(b: AzureBuilder, rid: str, res: Res) -> None:
     )
     account = parent_of(rid)
     if b.graph.has_node(account):
-        b.graph.node(rid).setdefault("region", b.graph.node(account).get("region"))
+        b.graph.set_default_prop(rid, "region", b.graph.node(account).get("region"))
     b.edge(account, rid, "SERVES", mechanism="model deployment of the account")

@@ -49,8 +49,7 @@ def connection_targets(b: AzureBuilder) -> None:
             )
             if not target:
                 return
-            data = b.graph.node(rid)
-            data["target_resource"] = target
+            b.graph.set_prop(rid, "target_resource", target)
             workspace = parent_of(rid)
             category = str(p.get("category") or "").lower()
             tkind = b.graph.node(target)["kind"]
@@ -70,7 +69,7 @@ def connection_targets(b: AzureBuilder) -> None:
                     },
                     "inferred",
                 )
-            if data.get("ai_key") and tkind == "AzureCognitiveServicesAccount":
+            if b.graph.node(rid).get("ai_key") and tkind == "AzureCognitiveServicesAccount":
                 b.edge(
                     rid,
                     target,

@@ -116,7 +116,7 @@ def _assumed_breach(b: AzureBuilder, nid: str) -> None:
     password is a long-lived credential (guests are entries through their home tenant)."""
     data = b.graph.node(nid)
     if data["kind"] == "EntraUser" and not data.get("external"):
-        data["long_lived_credentials"] = True
+        b.graph.set_prop(nid, "long_lived_credentials", True)
 
 
 def _credential_counts(summary: Any) -> tuple[int, int]:
@@ -138,10 +138,12 @@ def _ownership(
     data = b.graph.node(nid)
     owned: dict[str, list[str]] = {}
     if data["kind"] == "EntraGroup":
-        data["role_assignable"] = obj.get("isAssignableToRole") is True
         types = obj.get("groupTypes")
-        data["dynamic_membership"] = isinstance(types, list) and any(
-            str(t).lower() == "dynamicmembership" for t in types
+        b.graph.update_props(
+            nid,
+            role_assignable=obj.get("isAssignableToRole") is True,
+            dynamic_membership=isinstance(types, list)
+            and any(str(t).lower() == "dynamicmembership" for t in types),
         )
     for owner in obj.get(OWNERS_FIELD) or []:
         who = _principal_node(b, owner, by_oid, ours, "owner")
@@ -159,12 +161,15 @@ def _ownership(
             }
         )
         if names:
-            data["graph_app_roles"] = names
+            b.graph.set_prop(nid, "graph_app_roles", names)
     pwd, key = _credential_counts(obj.get(CREDENTIALS_FIELD))
     app = obj.get(APPLICATION_FIELD)
     if isinstance(app, dict) and data["kind"] in {"AzureServicePrincipal", "EntraAgentIdentity"}:
-        data["app_object_id"] = str(app.get("id") or "").lower() or None
-        data["app_display_name"] = app.get("displayName") or data.get("app_display_name")
+        b.graph.update_props(
+            nid,
+            app_object_id=str(app.get("id") or "").lower() or None,
+            app_display_name=app.get("displayName") or data.get("app_display_name"),
+        )
         apwd, akey = _credential_counts(app.get(CREDENTIALS_FIELD))
         pwd, key = pwd + apwd, key + akey
         for owner in app.get(OWNERS_FIELD) or []:
@@ -178,10 +183,9 @@ def _ownership(
     if data["kind"] in {"AzureServicePrincipal", "EntraAgentIdentity"} and (
         obj.get(CREDENTIALS_FIELD) is not None or isinstance(app, dict)
     ):
-        data["password_credentials"] = pwd
-        data["key_credentials"] = key
+        b.graph.update_props(nid, password_credentials=pwd, key_credentials=key)
         if (pwd or key) and not data.get("external"):
-            data["long_lived_credentials"] = True
+            b.graph.set_prop(nid, "long_lived_credentials", True)
     for who, what in sorted(owned.items()):
         _assumed_breach(b, who)
         b.graph.add_edge(

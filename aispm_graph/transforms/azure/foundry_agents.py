@@ -227,14 +227,14 @@ def _agent(b: AzureBuilder, rid: str, res: Res, by_host: dict[str, str]) -> None
         xpia_without_guardrail=(external and xpia is False) if xpia is not None else None,
     )
     if b.graph.has_node(project):
-        b.graph.node(rid)["region"] = b.graph.node(project).get("region")
+        b.graph.set_prop(rid, "region", b.graph.node(project).get("region"))
     b.edge(project, rid, "CONTAINS", relation="Foundry project agent")
     if model:
         dep = f"{project.rsplit('/projects/', 1)[0]}/deployments/{model.lower()}"
         b.edge(rid, dep, "USES_MODEL", if_present=True, field="model")
         if b.graph.has_node(dep) and jail is not None and xpia is not None:
             # AZ-AI-012 asks this of deployments agents answer with, and only of those.
-            b.graph.node(dep)["prompt_shields"] = bool(jail and xpia)
+            b.graph.set_prop(dep, "prompt_shields", bool(jail and xpia))
     identity = _project_identity(b, project)
     seen: set[str] = set()
     mcp_no_list = mcp_no_approval = connected_blind = False
@@ -244,12 +244,14 @@ def _agent(b: AzureBuilder, rid: str, res: Res, by_host: dict[str, str]) -> None
             mcp_no_list = mcp_no_list or flags[0]
             mcp_no_approval = mcp_no_approval or flags[1]
             connected_blind = connected_blind or flags[2]
-    data = b.graph.node(rid)
     has_mcp = "mcp" in types
-    data["mcp_without_allowed_tools"] = mcp_no_list if has_mcp else None
-    data["mcp_without_approval"] = mcp_no_approval if has_mcp else None
-    data["connected_agent_without_instructions"] = (
-        connected_blind if "connected-agent" in types else None
+    b.graph.update_props(
+        rid,
+        mcp_without_allowed_tools=mcp_no_list if has_mcp else None,
+        mcp_without_approval=mcp_no_approval if has_mcp else None,
+        connected_agent_without_instructions=(
+            connected_blind if "connected-agent" in types else None
+        ),
     )
 
 
@@ -362,7 +364,7 @@ def _tool(
         else f"{d.get('name') or d['id']}: {ttype}"
     )
     b.node(tid, "AzureAIFoundryTool", name, **{k: v for k, v in props_.items() if v is not None})
-    b.graph.node(tid)["tenant"] = b.graph.node(agent).get("tenant")
+    b.graph.set_prop(tid, "tenant", b.graph.node(agent).get("tenant"))
     evidence: dict[str, Any] = {
         "tool_type": ttype,
         "approval": approval or "not applicable",
@@ -379,7 +381,7 @@ def _tool(
             **evidence,
         )
     if acts_as_project and identity:
-        b.graph.node(tid)["identity"] = identity
+        b.graph.set_prop(tid, "identity", identity)
     # Only a tool that sends requests the model shapes, to a destination the spec names, lends
     # the model the identity: OpenAPI. Search, grounding and queue bindings use it for one
     # fixed read or write, which the GROUNDED_ON edge and the identity property record.

@@ -60,12 +60,14 @@ def machine_learning(b: AzureBuilder) -> None:
             p = props(res)
             ep = parent_of(rid)
             if b.graph.has_node(ep):
-                b.graph.node(ep).setdefault("deployments", []).append(
+                b.graph.append_to_prop(
+                    ep,
+                    "deployments",
                     {
                         "name": res.get("name"),
                         "model": p.get("model"),
                         "instance_type": p.get("instanceType"),
-                    }
+                    },
                 )
             _online_deployment(b, rid, res)
 
@@ -123,10 +125,8 @@ def _workspace(b: AzureBuilder, rid: str, res: Res) -> None:
     b.user_identities(res)
     storage = ref_id(p.get("storageAccount"))
     if storage and b.graph.has_node(storage):
-        data = b.graph.node(storage)
-        data["data_role"] = sorted(
-            set(data.get("data_role") or []) | {"model-artifact", "training"}
-        )
+        held = b.graph.node(storage).get("data_role") or []
+        b.graph.set_prop(storage, "data_role", sorted(set(held) | {"model-artifact", "training"}))
         b.edge(
             rid,
             storage,

@@ -149,8 +149,8 @@ def _datastore(b: AzureBuilder, rid: str, res: Res) -> None:
             field="properties.accountName",
             auth_mode=auth or "unknown",
         )
-        data = b.graph.node(storage)
-        data["data_role"] = sorted(set(data.get("data_role") or []) | {"training"})
+        held = b.graph.node(storage).get("data_role") or []
+        b.graph.set_prop(storage, "data_role", sorted(set(held) | {"training"}))
         if auth.lower() in SECRET_AUTH:
             b.edge(
                 workspace,

@@ -54,7 +54,7 @@ def _tenancy(b: AzureBuilder) -> None:
             # seen only in the management-group tree: its resources are unknown
             collected=False if sub in listed_only else None,
         )
-        b.graph.node(sub).setdefault("subscription_id", subscription_of(sub))
+        b.graph.set_default_prop(sub, "subscription_id", subscription_of(sub))
     for rg in sorted(rgs):
         b.resource_node(rg, "AzureResourceGroup", b.resource("resourcegroups", rg))
         b.edge(subscription_id_of(rg), rg, "CONTAINS")

@@ -170,7 +170,7 @@ def _pipeline(b: GcpBuilder, asset: dict[str, Any]) -> None:
             b.edge(node, ds, "DATA_FROM", role="training")
     # Google's public schema files (trainingTaskDefinition, *SchemaUri) are not data: they are
     # kept as properties and bucket_node() refuses their buckets.
-    b.graph.node(node)["training_task_definition"] = data.get("trainingTaskDefinition")
+    b.graph.set_prop(node, "training_task_definition", data.get("trainingTaskDefinition"))
     out = data.get("modelToUpload") or {}
     # The model the pipeline uploads: modelToUpload.name once uploaded, else modelId.
     produced = out.get("name") or (

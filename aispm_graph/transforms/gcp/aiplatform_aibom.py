@@ -125,9 +125,8 @@ def _tuning_job(b: GcpBuilder, asset: dict[str, Any]) -> None:
         b.edge(node, model, "PRODUCED", if_present=True, field="tunedModel.model")
         if b.graph.has_node(model):
             # Lineage on the model itself: its provenance names base model and job.
-            data_m = b.graph.node(model)
-            data_m.setdefault("base_model", base or None)
-            data_m["training_job"] = node
+            b.graph.set_default_prop(model, "base_model", base or None)
+            b.graph.set_prop(model, "training_job", node)
 
 
 def _rag_corpus(b: GcpBuilder, asset: dict[str, Any]) -> None:
@@ -198,8 +197,7 @@ def _rag_file(b: GcpBuilder, asset: dict[str, Any]) -> None:
     if not b.graph.has_node(corpus):
         b.warn(f"RAG file of corpus {corpus}, which was not collected; source not linked")
         return
-    cdata = b.graph.node(corpus)
-    sources = list(cdata.get("data_sources") or [])
+    sources = list(b.graph.node(corpus).get("data_sources") or [])
     gcs = (data.get("gcsSource") or {}).get("uris") or []
     for uri in gcs:
         if str(uri) not in sources:
@@ -217,4 +215,4 @@ def _rag_file(b: GcpBuilder, asset: dict[str, Any]) -> None:
     for field, label in OTHER_SOURCES.items():
         if data.get(field) and label not in sources:
             sources.append(label)
-    cdata["data_sources"] = sources or None
+    b.graph.set_prop(corpus, "data_sources", sources or None)

@@ -295,10 +295,9 @@ class GcpBuilder(Builder):
         node_id = bucket_id(name)
         self.placeholder("GCPBucket", node_id, name)
         if role:
-            data = self.graph.node(node_id)
-            roles = list(data.get("data_role") or [])
+            roles = list(self.graph.node(node_id).get("data_role") or [])
             if role not in roles:
-                data["data_role"] = [*roles, role]
+                self.graph.set_prop(node_id, "data_role", [*roles, role])
         return node_id
 
     def add(self, asset: dict[str, Any], kind: str, name: str, **props: Any) -> str:
@@ -383,7 +382,7 @@ class GcpBuilder(Builder):
                 if holder:
                     roles = dict(self.graph.node(holder).get("custom_roles") or {})
                     roles[role] = perms
-                    self.graph.node(holder)["custom_roles"] = roles
+                    self.graph.set_prop(holder, "custom_roles", roles)
 
     def _effective(
         self, policies: dict[str, dict[str, dict[str, Any]]], chain: list[str], constraint: str
@@ -429,18 +428,24 @@ class GcpBuilder(Builder):
                     if got and got[0] is not None:
                         summary[c] = {**got[0], "set_at": got[1]}
                 if summary:
-                    data["org_policies"] = summary
+                    self.graph.set_prop(node_id, "org_policies", summary)
             elif data["kind"] == "GCPBucket" and data.get("public_access_prevention") != "enforced":
                 got = self._effective(policies, chain, "storage.publicAccessPrevention")
                 if got and got[0] is not None and got[0].get("enforced"):
-                    data["public_access_prevention"] = "enforced"
-                    data["public_access_prevention_source"] = (
-                        f"organisation policy storage.publicAccessPrevention at {got[1]}"
-                        + (f" ({got[0]['source']})" if got[0].get("source") else "")
+                    # The organisation policy overrides what the bucket's own settings
+                    # exposed: the public grants go (None removes a property).
+                    self.graph.update_props(
+                        node_id,
+                        public_access_prevention="enforced",
+                        public_access_prevention_source=(
+                            f"organisation policy storage.publicAccessPrevention at {got[1]}"
+                            + (f" ({got[0]['source']})" if got[0].get("source") else "")
+                        ),
+                        public_read=None,
+                        public_read_grant=None,
+                        public_write=None,
+                        public_write_grant=None,
                     )
-                    for key in ("public_read", "public_read_grant", "public_write"):
-                        data.pop(key, None)
-                    data.pop("public_write_grant", None)
             elif data["kind"] == "GCPInstance" and data.get("public_ip"):
                 got = self._effective(policies, chain, "compute.vmExternalIpAccess")
                 if got and got[0] is not None:
@@ -449,9 +454,11 @@ class GcpBuilder(Builder):
                         "allowed_values" in lst
                         and not any(node_id.endswith(v) for v in lst["allowed_values"])
                     ):
-                        data["org_policy_violation"] = (
+                        self.graph.set_prop(
+                            node_id,
+                            "org_policy_violation",
                             f"external IP although compute.vmExternalIpAccess at {got[1]} "
-                            "forbids it (the constraint only stops new ones)"
+                            "forbids it (the constraint only stops new ones)",
                         )
 
     def _protected_by(self) -> None:

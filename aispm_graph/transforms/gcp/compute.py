@@ -202,5 +202,8 @@ def _forwarding_rule(b: GcpBuilder, asset: dict[str, Any]) -> None:
         b.edge(node, inst_id, "ROUTES_TO", scheme=scheme)
         inst = b.graph.node(inst_id)
         if not inst.get("public_ip") and data.get("IPAddress"):
-            inst["public_ip"] = str(data["IPAddress"])
-            inst["public_ip_via"] = b.graph.node(node)["name"]
+            b.graph.update_props(
+                inst_id,
+                public_ip=str(data["IPAddress"]),
+                public_ip_via=b.graph.node(node)["name"],
+            )

@@ -187,8 +187,8 @@ def _webhook(b: GcpBuilder, asset: dict[str, Any], targets: dict[str, str]) -> N
         b.warn("field 'parent': names no agent; the webhook is kept unlinked")
         return
     if b.graph.has_node(agent):
-        adata = b.graph.node(agent)
-        adata["webhooks"] = sorted({*(adata.get("webhooks") or []), node.rsplit("/", 1)[-1]})
+        held = b.graph.node(agent).get("webhooks") or []
+        b.graph.set_prop(agent, "webhooks", sorted({*held, node.rsplit("/", 1)[-1]}))
     if data.get("disabled"):
         b.edge(agent, node, "HAS_TOOL", mechanism="disabled Dialogflow CX webhook")
     else:
@@ -205,7 +205,7 @@ def _webhook(b: GcpBuilder, asset: dict[str, Any], targets: dict[str, str]) -> N
         )
     email = service_agent(b, asset, node)
     if email:
-        b.graph.node(node)["service_agent"] = email
+        b.graph.set_prop(node, "service_agent", email)
     if auth == "service-agent-access-token" and email:
         b.edge(
             node,

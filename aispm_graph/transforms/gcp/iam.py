@@ -56,8 +56,8 @@ def _sa_policy_only(b: GcpBuilder, asset: dict[str, Any]) -> None:
         )
         return
     node = b.sa_node(email)
-    b.graph.node(node)["iam_bindings"] = asset["iam_policy"]["bindings"]
-    b.graph.node(node)["ancestors"] = b.ancestors(asset)
+    b.graph.set_prop(node, "iam_bindings", asset["iam_policy"]["bindings"])
+    b.graph.set_prop(node, "ancestors", b.ancestors(asset))
 
 
 def _sa_key(b: GcpBuilder, asset: dict[str, Any]) -> None:
@@ -83,7 +83,7 @@ def _sa_key(b: GcpBuilder, asset: dict[str, Any]) -> None:
         valid_before=data.get("validBeforeTime"),
     )
     if not data.get("disabled"):
-        b.graph.node(sa_node)["long_lived_credentials"] = True
+        b.graph.set_prop(sa_node, "long_lived_credentials", True)
         b.edge(sa_node, key, "HAS_CREDENTIAL")
         b.edge(key, sa_node, "AUTHENTICATES_AS", mechanism="user-managed service account key")
 

@@ -55,8 +55,8 @@ def _workbench(b: GcpBuilder, asset: dict[str, Any]) -> None:
         b.edge(node, vm, "RUNS_ON")
     else:
         if not no_public:
-            b.graph.node(node)["public_ip"] = "ephemeral"
-            b.graph.node(node)["public_ip_source"] = "gceSetup.disablePublicIp is false"
+            b.graph.set_prop(node, "public_ip", "ephemeral")
+            b.graph.set_prop(node, "public_ip_source", "gceSetup.disablePublicIp is false")
         b.computes.append(
             Compute(
                 node,

@@ -47,4 +47,4 @@ def _bucket(b: GcpBuilder, asset: dict[str, Any]) -> None:
     roles = list(existing.get("data_role") or []) if existing else []
     b.add(asset, "GCPBucket", name, **props)
     if roles:
-        b.graph.node(node_id)["data_role"] = roles
+        b.graph.set_prop(node_id, "data_role", roles)
