@@ -4,11 +4,11 @@ exactly what the evaluators apply (and what the tests check, one case per record
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from aispm_graph.escalation import ALL_TECHNIQUES
 from aispm_graph.escalation.catalogues import CATALOGUES
 from aispm_graph.escalation.model import ON_TEXT, Cloud, Technique
+from aispm_graph.generated import generate
 
 TITLES = {Cloud.AWS: "AWS", Cloud.AZURE: "Azure", Cloud.GCP: "GCP"}
 INTRO = """\
@@ -97,13 +97,9 @@ def _catalogues() -> list[str]:
     return out
 
 
-def main() -> None:
-    text = render()
-    if len(sys.argv) > 1:
-        Path(sys.argv[1]).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+def main(argv: list[str] | None = None) -> int:
+    return generate(render, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

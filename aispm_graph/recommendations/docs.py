@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
+from aispm_graph.generated import generate
 from aispm_graph.recommendations.catalogue import CHECKS
 from aispm_graph.recommendations.coverage import all_coverage
 from aispm_graph.recommendations.model import Check
@@ -98,13 +98,9 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def main() -> None:
-    text = render()
-    if len(sys.argv) > 1:
-        Path(sys.argv[1]).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+def main(argv: list[str] | None = None) -> int:
+    return generate(render, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

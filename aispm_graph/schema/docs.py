@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from pathlib import Path
 
+from aispm_graph.generated import generate
 from aispm_graph.schema import (
     EDGE_KINDS,
     EVIDENCE_KEYS,
@@ -113,13 +113,9 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def main() -> None:
-    text = render()
-    if len(sys.argv) > 1:
-        Path(sys.argv[1]).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+def main(argv: list[str] | None = None) -> int:
+    return generate(render, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
