@@ -20,7 +20,7 @@ from typing import Any
 
 from aispm_graph.context import Context
 from aispm_graph.graph.model import Graph, UndeclaredKeyError
-from aispm_graph.progress import Reporter, task
+from aispm_graph.progress import Reporter, Task, task
 from aispm_graph.schema.audit import audit
 from aispm_graph.workspace import Document, Snapshot
 
@@ -183,24 +183,15 @@ def build_graph(documents: Iterable[Document], ctx: BuildContext | None = None) 
 
 def _build(documents: Iterable[Document], ctx: BuildContext) -> Graph:
     graph = Graph()
-    by_source: dict[str, list[Document]] = defaultdict(list)
-    for doc in documents:
-        by_source[doc.source].append(doc)
+    by_source = _by_source(documents)
     # Sources build in a fixed order so the same snapshot gives the same graph.
     total = sum(len(docs) for docs in by_source.values())
     with task(ctx.progress, "build: documents", total) as bar:
         for source in sorted(by_source):
-            docs = by_source[source]
-            bar.update(detail=source)
-            fn = _TRANSFORMS.get(source)
-            if fn is None:
-                ctx.warn(f"no transform for source {source!r}: {len(docs)} documents skipped")
-                bar.advance(len(docs), failed=len(docs))
-                continue
-            started = time.perf_counter()
-            fn(docs, graph, ctx)
-            ctx.timings.append(("transform", source, time.perf_counter() - started))
-            bar.advance(len(docs))
+            # Taken out of ``by_source`` so that, once its transform has read them, the raw
+            # documents are freed before the derivers run (the graph holds what it needs; a
+            # million-resource snapshot's documents are as large as a third of its graph).
+            _transform_source(source, by_source.pop(source), graph, ctx, bar)
     graph.ensure_internet()
     with task(ctx.progress, "build: derive passes", len(_DERIVERS)) as bar:
         for _phase, name, derive in _DERIVERS:
@@ -212,6 +203,30 @@ def _build(documents: Iterable[Document], ctx: BuildContext) -> Graph:
     if graph.strict:
         check_declared(graph)
     return graph
+
+
+def _by_source(documents: Iterable[Document]) -> dict[str, list[Document]]:
+    # A function of its own so that no loop variable keeps the last document alive past its
+    # transform.
+    by_source: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        by_source[doc.source].append(doc)
+    return by_source
+
+
+def _transform_source(
+    source: str, docs: list[Document], graph: Graph, ctx: BuildContext, bar: Task
+) -> None:
+    bar.update(detail=source)
+    fn = _TRANSFORMS.get(source)
+    if fn is None:
+        ctx.warn(f"no transform for source {source!r}: {len(docs)} documents skipped")
+        bar.advance(len(docs), failed=len(docs))
+        return
+    started = time.perf_counter()
+    fn(docs, graph, ctx)
+    ctx.timings.append(("transform", source, time.perf_counter() - started))
+    bar.advance(len(docs))
 
 
 def check_declared(graph: Graph) -> None:
