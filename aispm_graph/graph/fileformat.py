@@ -13,7 +13,7 @@ used, and every error names the file, the record and the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -206,25 +206,37 @@ def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
         raise ValueError("not an aispm-graph v1 document")
     # Stage into a fresh graph first so a failure half way leaves ``graph`` untouched.
     staged = Graph(strict=False)  # written by this program, or validated when imported
-    staged.add_nodes_bulk(
-        (n["id"], n["kind"], n.get("name") or n["id"], n.get("properties") or {})
-        for n in doc["nodes"]
-    )
+    # Every edge names its ends by id; read from JSON, each of those is a fresh copy of the
+    # node's id string (two per edge, a third of a large graph's memory). The edges refer to
+    # the node's own id object instead, through this map, which lives only while loading.
+    ids: dict[str, str] = {}
+    staged.add_nodes_bulk(_node_records(doc["nodes"], ids))
     if doc["edges"]:
         staged.ensure_internet()
-    staged.add_edges_bulk(
-        (
-            e["source"],
-            e["target"],
+        ids.setdefault(INTERNET_ID, INTERNET_ID)
+    staged.add_edges_bulk(_edge_records(doc["edges"], ids))
+    del ids
+    with graph.lenient():  # a user's file validated on import may carry its own keys
+        graph.merge(staged)
+    return graph
+
+
+def _node_records(nodes: list[dict[str, Any]], ids: dict[str, str]) -> Iterator[NodeRecord]:
+    for n in nodes:
+        node_id = ids.setdefault(n["id"], n["id"])  # the first record of an id makes the node
+        yield node_id, n["kind"], n.get("name") or node_id, n.get("properties") or {}
+
+
+def _edge_records(edges: list[dict[str, Any]], ids: dict[str, str]) -> Iterator[EdgeRecord]:
+    for e in edges:
+        source, target = e["source"], e["target"]
+        yield (
+            ids.get(source, source),
+            ids.get(target, target),
             e["kind"],
             e.get("confidence", "confirmed"),
             e.get("evidence") or {},
         )
-        for e in doc["edges"]
-    )
-    with graph.lenient():  # a user's file validated on import may carry its own keys
-        graph.merge(staged)
-    return graph
 
 
 MAX_FILE_BYTES = 512 * 1024 * 1024

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import cache
 from typing import Any, ClassVar
 
 import networkx as nx
@@ -38,7 +39,15 @@ class Confidence(StrEnum):
 
 _CONF_VALUES = frozenset(c.value for c in Confidence)
 _RANK = {"confirmed": 2, "conditional": 1, "inferred": 0}
+# The one string object of each confidence and edge kind, stored on every edge instead of the
+# caller's equal copies (see ``add_edges_bulk``).
+_CONF_NAMES = {c.value: c.value for c in Confidence}
 CONFIDENCE_RANK = {Confidence.CONFIRMED: 2, Confidence.CONDITIONAL: 1, Confidence.INFERRED: 0}
+
+
+@cache
+def _edge_kind_names() -> dict[str, str]:
+    return {str(name): str(name) for name in edge_kinds()}
 
 
 class SchemaError(ValueError):
@@ -165,79 +174,78 @@ class Graph:
         """Insert many (id, kind, name, properties) at once; the fast path for large estates.
 
         Same checks as :meth:`add_node`; a node that already exists is merged the slow way.
+        Each record goes straight into networkx's dicts (what ``add_nodes_from`` does, without
+        its per-node tuple probing and dict copies), with no staging list; a record that fails
+        its checks raises with the records before it inserted (see :meth:`add_edges_bulk`).
         """
         kinds = self._node_kinds
-        g = self.g
-        fresh = []
+        node_dicts, succ, pred = self.g._node, self.g._succ, self.g._pred
+        strict, excusing = self.strict, self._excusing
         for node_id, kind, name, props in records:
             spec = kinds.get(kind)
             if spec is None:
                 raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
-            if not node_id or not isinstance(node_id, str) or node_id in g:
+            if not node_id or not isinstance(node_id, str) or node_id in node_dicts:
                 self.add_node(node_id, kind, name, **props)
                 continue
-            if self.strict:
+            if strict:
                 self._check_props(node_id, kind, (k for k, v in props.items() if v is not None))
-            elif self._excusing:
+            elif excusing:
                 self._excuse_node(kind, props)
             data = {k: v for k, v in props.items() if v is not None}
-            data["kind"] = kind
+            data["kind"] = spec.name
             data["name"] = name or node_id
             data["provider"] = spec.provider.value
-            fresh.append((node_id, data))
-        # Straight into networkx's dicts (what ``add_nodes_from`` does, without its per-node
-        # tuple probing and dict copies): the ids were checked above and each ``data`` is a
-        # fresh dict. An id twice in one batch merges as ``add_nodes_from`` merges it.
-        node_dicts, succ, pred = g._node, g._succ, g._pred
-        for node_id, data in fresh:
-            existing = node_dicts.get(node_id)
-            if existing is not None:
-                existing.update(data)
-                continue
             succ[node_id] = {}
             pred[node_id] = {}
             node_dicts[node_id] = data
-        nx._clear_cache(g)
+        nx._clear_cache(self.g)
 
     def add_edges_bulk(self, records: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> None:
-        """Insert many (source, target, kind, confidence, evidence) at once."""
-        kinds = self._edge_kinds
+        """Insert many (source, target, kind, confidence, evidence) at once.
+
+        Each record goes straight into networkx's adjacency (what ``add_edges_from`` does per
+        edge, without its tuple unpacking, re-checks and data copies), so a million edges need
+        no staging copy of themselves. A record that fails its checks raises with the records
+        before it inserted: callers that must not leave a partial load stage into a fresh graph
+        (``graph.fileformat``). The kind and confidence stored are the schema's own string
+        objects, not the caller's equal copies (a graph read from JSON has a fresh string per
+        edge for each).
+        """
+        kind_names = _edge_kind_names()
         g = self.g
         succ, pred = g._succ, g._pred
-        batch: dict[tuple[str, str, str], dict[str, Any]] = {}
+        strict, excusing = self.strict, self._excusing
         for source, target, kind, conf, evidence in records:
-            if kind not in kinds:
+            name = kind_names.get(kind)
+            if name is None:
                 raise SchemaError(f"unknown edge kind {kind!r} ({source} -> {target})")
             out = succ.get(source)
             if out is None or target not in succ:
                 raise SchemaError(f"edge {kind} {source} -> {target}: missing endpoint")
-            if conf not in _CONF_VALUES:
+            rank = _RANK.get(conf)
+            if rank is None:
                 raise SchemaError(f"edge {kind} {source} -> {target}: bad confidence {conf!r}")
-            if self.strict:
+            if strict:
                 self._check_edge(source, target, kind, evidence)
-            elif self._excusing:
+            elif excusing:
                 self._excuse_edge(
                     kind, evidence or {}, g.nodes[source]["kind"], g.nodes[target]["kind"]
                 )
             keyed = out.get(target)
-            if keyed is not None and kind in keyed:
-                self.add_edge(source, target, kind, evidence, conf)
-                continue
-            key = (source, target, kind)
-            seen = batch.get(key)
-            if seen is not None and _RANK[seen["confidence"]] >= _RANK[conf]:
-                continue
-            batch[key] = {"kind": kind, "evidence": evidence, "confidence": conf}
-        # Straight into networkx's adjacency (what ``add_edges_from`` does per edge, without
-        # its tuple unpacking, re-checks and data copies): endpoints exist, keys are new, and
-        # each data dict is fresh. Keyed by kind, as :meth:`add_edge` keys them.
-        for (s, t, k), d in batch.items():
-            out = succ[s]
-            keyed = out.get(t)
             if keyed is None:
-                out[t] = keyed = {}
-                pred[t][s] = keyed
-            keyed[k] = d
+                out[target] = keyed = {}
+                pred[target][source] = keyed
+            else:
+                current = keyed.get(name)
+                if current is not None:
+                    # One edge of a kind per pair: a repeat keeps the stronger confidence (its
+                    # evidence with it), as :meth:`add_edge` does.
+                    if rank > _RANK[current["confidence"]]:
+                        current["evidence"] = evidence
+                        current["confidence"] = _CONF_NAMES[conf]
+                    continue
+            keyed[name] = {"kind": name, "evidence": evidence, "confidence": _CONF_NAMES[conf]}
         nx._clear_cache(g)
 
     def merge(self, other: Graph) -> None:
