@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 
 class Cloud(StrEnum):
@@ -66,18 +67,25 @@ class Refs:
         return bool(self.pathfinding or self.rhino or self.bloodhound or self.pmapper or self.other)
 
     def text(self) -> str:
-        parts = []
-        if self.pathfinding:
-            parts.append(f"pathfinding.cloud {self.pathfinding}")
-        if self.rhino:
-            parts.append(f"Rhino: {self.rhino}")
-        if self.bloodhound:
-            parts.append(f"BloodHound {self.bloodhound}")
-        if self.pmapper:
-            parts.append(f"PMapper {self.pmapper} edges")
-        if self.other:
-            parts.append(self.other)
-        return "; ".join(parts)
+        # One string per technique, not one per edge: every escalation edge's evidence names
+        # its references (tens of thousands of copies of a few strings in a large estate).
+        return _refs_text(self)
+
+
+@cache
+def _refs_text(refs: Refs) -> str:
+    parts = []
+    if refs.pathfinding:
+        parts.append(f"pathfinding.cloud {refs.pathfinding}")
+    if refs.rhino:
+        parts.append(f"Rhino: {refs.rhino}")
+    if refs.bloodhound:
+        parts.append(f"BloodHound {refs.bloodhound}")
+    if refs.pmapper:
+        parts.append(f"PMapper {refs.pmapper} edges")
+    if refs.other:
+        parts.append(refs.other)
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -329,10 +329,10 @@ class Graph:
         current = self.g.get_edge_data(source, target, key=kind)
         if current is not None:
             if CONFIDENCE_RANK[conf] > CONFIDENCE_RANK[Confidence(current["confidence"])]:
-                current["confidence"] = str(conf)
+                current["confidence"] = conf.value
                 current["evidence"] = ev
             return
-        self.g.add_edge(source, target, key=kind, kind=kind, evidence=ev, confidence=str(conf))
+        self.g.add_edge(source, target, key=kind, kind=kind, evidence=ev, confidence=conf.value)
 
     def edges(self, kind: str | None = None) -> Iterator[tuple[str, str, EdgeData]]:
         # Edges are keyed by their kind (one edge of a kind per pair), so one kind is a dict

@@ -159,3 +159,19 @@ def test_the_build_frees_a_document_once_its_transform_has_read_it() -> None:
         build._DERIVERS[:] = saved
     assert seen == [False]  # gone before the first deriver ran
     assert len(graph) > 300
+
+
+def test_a_built_org_estate_holds_each_repeated_edge_string_once() -> None:
+    """Kinds, confidences and technique references repeat on thousands of edges of a large
+    estate; the build stores one object of each, not one per edge."""
+    graph = build_graph(
+        [Document("graph", "synthetic", "synthetic", synth_document(3000))], BuildContext()
+    )
+    for field in ("kind", "confidence"):
+        values = [d[field] for _s, _t, d in graph.edges()]
+        assert len({id(v) for v in values}) == len(set(values)), field
+    refs = [
+        d["evidence"]["reference"] for _s, _t, d in graph.edges() if "reference" in d["evidence"]
+    ]
+    assert len(refs) > 100  # escalation techniques matched in every tenant
+    assert len({id(r) for r in refs}) == len(set(refs))
