@@ -22,15 +22,25 @@ def save_graph(graph: Graph, path: Path, meta: dict[str, Any] | None = None) -> 
 
 def load_graph(path: Path) -> tuple[Graph, dict[str, Any]]:
     try:
-        raw = zstandard.ZstdDecompressor().decompress(path.read_bytes())
-        doc = json.loads(raw)
+        doc = _read_json(path)
     except (OSError, zstandard.ZstdError, json.JSONDecodeError) as exc:
         raise WorkspaceError(f"{path}: cannot read built graph ({exc})") from None
-    # The JSON text is a third of the parsed document's size: not kept while the graph loads.
-    del raw
     try:
         graph = parse_graph_document(doc, str(path), trusted=True)
     except GraphFileError as exc:
         raise WorkspaceError(f"built graph is invalid: {exc}") from None
     meta: dict[str, Any] = doc.get("meta", {})
     return graph, meta
+
+
+def _read_json(path: Path) -> Any:
+    """The parsed document, holding at most two of its three forms at once.
+
+    ``json.loads`` of the bytes keeps the bytes, their decoded text and the parsed document
+    alive together (a million-resource graph's text is over a gigabyte); here the bytes go
+    once decoded (as ``json.loads`` decodes them) and the text once parsed.
+    """
+    raw = zstandard.ZstdDecompressor().decompress(path.read_bytes())
+    text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    del raw
+    return json.loads(text)

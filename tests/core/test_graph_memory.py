@@ -12,13 +12,15 @@ from __future__ import annotations
 import gc
 import json
 import weakref
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aispm_graph.build import BuildContext, build_graph
-from aispm_graph.graph.fileformat import parse_graph_document
+from aispm_graph.graph.fileformat import graph_to_document, parse_graph_document
 from aispm_graph.graph.model import Graph, SchemaError
+from aispm_graph.store import load_graph, save_graph
 from aispm_graph.synth import synth_document
 from aispm_graph.workspace import Document
 
@@ -175,3 +177,16 @@ def test_a_built_org_estate_holds_each_repeated_edge_string_once() -> None:
     ]
     assert len(refs) > 100  # escalation techniques matched in every tenant
     assert len({id(r) for r in refs}) == len(set(refs))
+
+
+def test_a_saved_graph_loads_back_the_same_with_shared_ids(tmp_path: Path) -> None:
+    graph = parse_graph_document(_doc(), "test", trusted=True)
+    graph.set_prop(BUCKET, "name", "données-é-😀")
+    path = tmp_path / "graph.json.zst"
+    save_graph(graph, path, meta={"snapshot": "s1"})
+    loaded, meta = load_graph(path)
+    assert meta == {"snapshot": "s1"}
+    assert graph_to_document(loaded) == graph_to_document(graph)
+    assert loaded.node(BUCKET)["name"] == "données-é-😀"
+    node_ids = {id(k) for k in loaded.g._node}
+    assert all(id(t) in node_ids for _s, nbrs in loaded.g._succ.items() for t in nbrs)
