@@ -181,25 +181,27 @@ class Graph:
         kinds = self._node_kinds
         node_dicts, succ, pred = self.g._node, self.g._succ, self.g._pred
         strict, excusing = self.strict, self._excusing
-        for node_id, kind, name, props in records:
-            spec = kinds.get(kind)
-            if spec is None:
-                raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
-            if not node_id or not isinstance(node_id, str) or node_id in node_dicts:
-                self.add_node(node_id, kind, name, **props)
-                continue
-            if strict:
-                self._check_props(node_id, kind, (k for k, v in props.items() if v is not None))
-            elif excusing:
-                self._excuse_node(kind, props)
-            data = {k: v for k, v in props.items() if v is not None}
-            data["kind"] = spec.name
-            data["name"] = name or node_id
-            data["provider"] = spec.provider.value
-            succ[node_id] = {}
-            pred[node_id] = {}
-            node_dicts[node_id] = data
-        nx._clear_cache(self.g)
+        try:
+            for node_id, kind, name, props in records:
+                spec = kinds.get(kind)
+                if spec is None:
+                    raise SchemaError(f"unknown node kind {kind!r} for node {node_id!r}")
+                if not node_id or not isinstance(node_id, str) or node_id in node_dicts:
+                    self.add_node(node_id, kind, name, **props)
+                    continue
+                if strict:
+                    self._check_props(node_id, kind, (k for k, v in props.items() if v is not None))
+                elif excusing:
+                    self._excuse_node(kind, props)
+                data = {k: v for k, v in props.items() if v is not None}
+                data["kind"] = spec.name
+                data["name"] = name or node_id
+                data["provider"] = spec.provider.value
+                succ[node_id] = {}
+                pred[node_id] = {}
+                node_dicts[node_id] = data
+        finally:
+            nx._clear_cache(self.g)
 
     def add_edges_bulk(self, records: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> None:
         """Insert many (source, target, kind, confidence, evidence) at once.
@@ -216,37 +218,39 @@ class Graph:
         g = self.g
         succ, pred = g._succ, g._pred
         strict, excusing = self.strict, self._excusing
-        for source, target, kind, conf, evidence in records:
-            name = kind_names.get(kind)
-            if name is None:
-                raise SchemaError(f"unknown edge kind {kind!r} ({source} -> {target})")
-            out = succ.get(source)
-            if out is None or target not in succ:
-                raise SchemaError(f"edge {kind} {source} -> {target}: missing endpoint")
-            rank = _RANK.get(conf)
-            if rank is None:
-                raise SchemaError(f"edge {kind} {source} -> {target}: bad confidence {conf!r}")
-            if strict:
-                self._check_edge(source, target, kind, evidence)
-            elif excusing:
-                self._excuse_edge(
-                    kind, evidence or {}, g.nodes[source]["kind"], g.nodes[target]["kind"]
-                )
-            keyed = out.get(target)
-            if keyed is None:
-                out[target] = keyed = {}
-                pred[target][source] = keyed
-            else:
-                current = keyed.get(name)
-                if current is not None:
-                    # One edge of a kind per pair: a repeat keeps the stronger confidence (its
-                    # evidence with it), as :meth:`add_edge` does.
-                    if rank > _RANK[current["confidence"]]:
-                        current["evidence"] = evidence
-                        current["confidence"] = _CONF_NAMES[conf]
-                    continue
-            keyed[name] = {"kind": name, "evidence": evidence, "confidence": _CONF_NAMES[conf]}
-        nx._clear_cache(g)
+        try:
+            for source, target, kind, conf, evidence in records:
+                name = kind_names.get(kind)
+                if name is None:
+                    raise SchemaError(f"unknown edge kind {kind!r} ({source} -> {target})")
+                out = succ.get(source)
+                if out is None or target not in succ:
+                    raise SchemaError(f"edge {kind} {source} -> {target}: missing endpoint")
+                rank = _RANK.get(conf)
+                if rank is None:
+                    raise SchemaError(f"edge {kind} {source} -> {target}: bad confidence {conf!r}")
+                if strict:
+                    self._check_edge(source, target, kind, evidence)
+                elif excusing:
+                    self._excuse_edge(
+                        kind, evidence or {}, g.nodes[source]["kind"], g.nodes[target]["kind"]
+                    )
+                keyed = out.get(target)
+                if keyed is None:
+                    out[target] = keyed = {}
+                    pred[target][source] = keyed
+                else:
+                    current = keyed.get(name)
+                    if current is not None:
+                        # One edge of a kind per pair: a repeat keeps the stronger confidence (its
+                        # evidence with it), as :meth:`add_edge` does.
+                        if rank > _RANK[current["confidence"]]:
+                            current["evidence"] = evidence
+                            current["confidence"] = _CONF_NAMES[conf]
+                        continue
+                keyed[name] = {"kind": name, "evidence": evidence, "confidence": _CONF_NAMES[conf]}
+        finally:
+            nx._clear_cache(g)
 
     def merge(self, other: Graph) -> None:
         """Add another graph's nodes and edges; shared nodes must agree on their kind."""
