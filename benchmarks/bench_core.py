@@ -110,6 +110,7 @@ def run_one(n: int, profile: str, naive_budget: float) -> dict[str, Any]:
     out["bare_held_s"] = round(clock() - t, 3)
     gc.enable()
     del bare, nodes, edges
+    out["bare_peak_rss_mb"] = _peak_rss_mb()  # the built graph and a bare copy side by side
     out["build_vs_bare"] = round(out["build_s"] / max(out["bare_s"], 1e-6), 2)
     out["build_vs_bare_held"] = round(out["build_s"] / max(out["bare_held_s"], 1e-6), 2)
 
