@@ -9,7 +9,12 @@ from typing import Any
 import zstandard
 
 from aispm_graph.atomic import atomic_write_bytes
-from aispm_graph.graph.fileformat import GraphFileError, graph_to_document, parse_graph_document
+from aispm_graph.graph.fileformat import (
+    ConsumedDocumentError,
+    GraphFileError,
+    graph_to_document,
+    parse_graph_document,
+)
 from aispm_graph.graph.model import Graph
 from aispm_graph.workspace import WorkspaceError, compress_json
 
@@ -25,11 +30,17 @@ def load_graph(path: Path) -> tuple[Graph, dict[str, Any]]:
         doc = _read_json(path)
     except (OSError, zstandard.ZstdError, json.JSONDecodeError) as exc:
         raise WorkspaceError(f"{path}: cannot read built graph ({exc})") from None
+    meta: dict[str, Any] = doc.get("meta", {}) if isinstance(doc, dict) else {}
     try:
-        graph = parse_graph_document(doc, str(path), trusted=True)
+        try:
+            # Records are dropped as they load: the parsed document and the graph are never
+            # both whole in memory (a 1M-resource graph is several gigabytes of each).
+            graph = parse_graph_document(doc, str(path), trusted=True, consume=True)
+        except ConsumedDocumentError:
+            # Read it again to say which record and field are wrong.
+            graph = parse_graph_document(_read_json(path), str(path))
     except GraphFileError as exc:
         raise WorkspaceError(f"built graph is invalid: {exc}") from None
-    meta: dict[str, Any] = doc.get("meta", {})
     return graph, meta
 
 

@@ -165,8 +165,14 @@ def validate_graph_document(
     return node_out, edge_out
 
 
+class ConsumedDocumentError(GraphFileError):
+    """A trusted document read with ``consume=True`` did not load. Its records were dropped as
+    they were read, so it cannot be validated any more: the caller reads it again and
+    validates that copy, whose errors name the record and field."""
+
+
 def parse_graph_document(
-    doc: Any, source: str, into: Graph | None = None, trusted: bool = False
+    doc: Any, source: str, into: Graph | None = None, trusted: bool = False, consume: bool = False
 ) -> Graph:
     """Validate a parsed graph document and return it as a Graph (or merge it into ``into``).
 
@@ -175,12 +181,17 @@ def parse_graph_document(
     built graph): they skip per-field validation and load in bulk, which is what keeps a
     million-resource build close to bare NetworkX insertion. If a trusted document turns out
     not to load, it is validated in full so the error still names the record and field.
+    ``consume`` (trusted only) lets the load drop each node and edge record of ``doc`` once
+    read, so the document and the graph made from it are not both whole in memory; a failure
+    then raises :class:`ConsumedDocumentError` instead of validating.
     """
     graph = into if into is not None else Graph()
     if trusted:
         try:
-            return _load_trusted(doc, graph)
-        except (KeyError, TypeError, AttributeError, ValueError):
+            return _load_trusted(doc, graph, consume)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            if consume:
+                raise ConsumedDocumentError(source, f"does not load ({exc!r})") from None
             if into is None:
                 graph = Graph()
     known = (lambda n: n in graph.g) if into is not None else None
@@ -201,7 +212,7 @@ def parse_graph_document(
     return graph
 
 
-def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
+def _load_trusted(doc: dict[str, Any], graph: Graph, consume: bool = False) -> Graph:
     if doc["format"] != FORMAT_NAME or doc["version"] != FORMAT_VERSION:
         raise ValueError("not an aispm-graph v1 document")
     # Stage into a fresh graph first so a failure half way leaves ``graph`` untouched.
@@ -210,25 +221,38 @@ def _load_trusted(doc: dict[str, Any], graph: Graph) -> Graph:
     # node's id string (two per edge, a third of a large graph's memory). The edges refer to
     # the node's own id object instead, through this map, which lives only while loading.
     ids: dict[str, str] = {}
-    staged.add_nodes_bulk(_node_records(doc["nodes"], ids))
+    staged.add_nodes_bulk(_node_records(doc["nodes"], ids, consume))
     if doc["edges"]:
         staged.ensure_internet()
         ids.setdefault(INTERNET_ID, INTERNET_ID)
-    staged.add_edges_bulk(_edge_records(doc["edges"], ids))
+    staged.add_edges_bulk(_edge_records(doc["edges"], ids, consume))
     del ids
     with graph.lenient():  # a user's file validated on import may carry its own keys
         graph.merge(staged)
     return graph
 
 
-def _node_records(nodes: list[dict[str, Any]], ids: dict[str, str]) -> Iterator[NodeRecord]:
-    for n in nodes:
+def _records(records: list[Any], consume: bool) -> Iterator[Any]:
+    if not consume:
+        yield from records
+        return
+    for i, record in enumerate(records):
+        records[i] = None  # the graph keeps what it needs of it; the rest is freed now
+        yield record
+
+
+def _node_records(
+    nodes: list[dict[str, Any]], ids: dict[str, str], consume: bool
+) -> Iterator[NodeRecord]:
+    for n in _records(nodes, consume):
         node_id = ids.setdefault(n["id"], n["id"])  # the first record of an id makes the node
         yield node_id, n["kind"], n.get("name") or node_id, n.get("properties") or {}
 
 
-def _edge_records(edges: list[dict[str, Any]], ids: dict[str, str]) -> Iterator[EdgeRecord]:
-    for e in edges:
+def _edge_records(
+    edges: list[dict[str, Any]], ids: dict[str, str], consume: bool
+) -> Iterator[EdgeRecord]:
+    for e in _records(edges, consume):
         source, target = e["source"], e["target"]
         yield (
             ids.get(source, source),

@@ -18,11 +18,15 @@ from typing import Any
 import pytest
 
 from aispm_graph.build import BuildContext, build_graph
-from aispm_graph.graph.fileformat import graph_to_document, parse_graph_document
+from aispm_graph.graph.fileformat import (
+    ConsumedDocumentError,
+    graph_to_document,
+    parse_graph_document,
+)
 from aispm_graph.graph.model import Graph, SchemaError
 from aispm_graph.store import load_graph, save_graph
 from aispm_graph.synth import synth_document
-from aispm_graph.workspace import Document
+from aispm_graph.workspace import Document, WorkspaceError, compress_json
 
 ROLE = "arn:aws:iam::111111111111:role/app"
 BUCKET = "arn:aws:s3:::data"
@@ -190,3 +194,18 @@ def test_a_saved_graph_loads_back_the_same_with_shared_ids(tmp_path: Path) -> No
     assert loaded.node(BUCKET)["name"] == "données-é-😀"
     node_ids = {id(k) for k in loaded.g._node}
     assert all(id(t) in node_ids for _s, nbrs in loaded.g._succ.items() for t in nbrs)
+
+
+def test_a_corrupt_saved_graph_names_the_record_though_read_in_one_pass(tmp_path: Path) -> None:
+    """The load drops each record once read, so a record that does not load is found by
+    reading the file again and validating it: the error still names the record and field."""
+    doc = _doc()
+    doc["edges"][2]["kind"] = "NOT_A_KIND"
+    path = tmp_path / "graph.json.zst"
+    path.write_bytes(compress_json(doc))
+    with pytest.raises(WorkspaceError, match=r"edges\[2\].*unknown edge kind 'NOT_A_KIND'"):
+        load_graph(path)
+    # The same document through the one-pass load itself: refused, and said to be consumed.
+    with pytest.raises(ConsumedDocumentError, match="does not load"):
+        parse_graph_document(doc, "snap", trusted=True, consume=True)
+    assert doc["edges"][0] is None  # read and dropped before the bad record
