@@ -10,8 +10,6 @@ the bars may appear.
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
 import subprocess
 import sys
@@ -20,39 +18,18 @@ from pathlib import Path
 import pytest
 
 from aispm_graph.progress import NULL, task, track
+from tests.support.cli import run_in_terminal as terminal
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FILES = 40
 
 
 def run_in_terminal(args: list[str], env: dict[str, str] | None = None) -> str:
-    """Run the CLI with stdin, stdout and stderr on a pseudo-terminal; what the screen got."""
-    master, slave = pty.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "AISPM_WORKSPACE")}
-    full_env.update({"COLUMNS": "160", "TERM": "xterm-256color", **(env or {})})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aispm_graph", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=full_env,
-        close_fds=True,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.wait(timeout=300) == 0, b"".join(chunks).decode(errors="replace")
-    return ANSI.sub("", b"".join(chunks).decode(errors="replace"))
+    """What the screen got from a command that must succeed (see ``tests/support/cli.py``)."""
+    res = terminal(args, env)
+    assert res.code == 0, res.out
+    return res.out
 
 
 @pytest.fixture(scope="module")
