@@ -131,6 +131,32 @@ def test_export_batches_and_build_passes_show_counts(tmp_path: Path) -> None:
     assert "Exported snapshot" in exported  # the final line stays
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the embedded engine needs Python 3.12+")
+def test_json_output_at_a_terminal_has_no_spinner_or_bar_of_any_command(tmp_path: Path) -> None:
+    """Whatever starts the animation (the path search's spinner, the embedded engine's load
+    bars), ``--format json`` at a terminal gets the JSON alone; the table format the animation."""
+    from tests.conftest import run_cli
+
+    ws = tmp_path / "ws"
+    assert run_cli("demo", workspace=ws).code == 0
+    assert run_cli("build", workspace=ws).code == 0  # the embedded engine loads on first use
+    animated = ("finding attack paths", "writing nodes", "writing relationships")
+    for args in (
+        ["paths"],
+        ["inventory"],
+        ["report"],
+        ["paths", "--backend", "falkordb"],
+    ):
+        screen = run_in_terminal(["-w", str(ws), *args, "--format", "json"])
+        assert not [a for a in animated if a in screen], (args, screen[:500])
+        json.loads(screen[screen.index("{") :])
+    table = run_in_terminal(["-w", str(ws), "paths"])
+    assert "finding attack paths" in table and "attack paths:" in table
+    assert "finding attack paths on the embedded FalkorDB" in run_in_terminal(
+        ["-w", str(ws), "paths", "--backend", "falkordb"]
+    )
+
+
 def test_library_default_reports_nowhere_and_closes_tasks() -> None:
     seen = list(track(None, range(3), "nothing shown"))
     assert seen == [0, 1, 2]
