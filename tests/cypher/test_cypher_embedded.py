@@ -120,6 +120,24 @@ def test_every_library_query_runs_on_the_demo_without_a_server(
     assert servers_of(demo) == []
 
 
+def test_every_query_names_its_columns_even_without_rows(
+    demo: Path, results: dict[str, dict[str, Any]]
+) -> None:
+    """A query that finds nothing still says what it would have returned: JSON ``columns`` and
+    the CSV header come from the statement, so a script or a spreadsheet sees the same shape."""
+    for query_id, result in results.items():
+        assert result["columns"], query_id
+        assert all(list(row) == result["columns"] for row in result["rows"]), query_id
+    empty = sorted(q for q, r in results.items() if not r["rows"])
+    assert empty, "the demo answers every query; pick a query the demo has no rows for"
+    for query_id in empty:
+        code, out, err = cli(demo, "query", query_id, "--format", "csv")
+        assert code == 0, err
+        assert out.splitlines() == [",".join(results[query_id]["columns"])], (query_id, out)
+        code, out, err = cli(demo, "query", query_id)
+        assert code == 0 and "no rows" in out, (query_id, out)
+
+
 def test_attack_paths_and_inventory_agree_with_networkx(
     demo: Path, results: dict[str, dict[str, Any]]
 ) -> None:
