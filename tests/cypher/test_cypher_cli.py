@@ -138,6 +138,12 @@ def test_query_list() -> None:
             "contains a password",
         ),
         (["export", "neo4j", "--uri", "bolt://neo4j:secret@127.0.0.1:1"], "contains a password"),
+        (["export", "neo4j", "--uri", "http://127.0.0.1:1"], "unsupported Neo4j URI scheme 'http'"),
+        (
+            ["query", "shadow-ai", "--backend", "neo4j", "--uri", "localhost:7687"],
+            "use bolt://, bolt+s://",
+        ),
+        (["query", "shadow-ai", "--url", "http://127.0.0.1:1"], "unsupported FalkorDB URL scheme"),
     ],
 )
 def test_usage_errors_exit_2_without_traceback(args: list[str], message: str) -> None:
