@@ -124,6 +124,11 @@ def test_query_list() -> None:
     assert out.returncode == 0, out.stderr
     ids = {q["id"] for q in json.loads(out.stdout)}
     assert {"attack-paths-to-ai", "choke-points", "shadow-ai"} <= ids
+    # At a narrow terminal the ids (what the user types next) are whole, never cut with '…'.
+    table = aispm("query", "--list", env={"COLUMNS": "80"})
+    assert table.returncode == 0, table.stderr
+    shown = {line.split("│")[1].strip() for line in table.stdout.splitlines() if "│" in line}
+    assert ids <= shown
 
 
 @pytest.mark.parametrize(

@@ -273,7 +273,11 @@ def _list_queries(app: App, fmt: str) -> None:
             )
         )
         return
-    table = SafeTable("id", "category", "title", "parameters")
+    # The id is what the user types next: never cut, whatever the terminal's width.
+    table = SafeTable(title="Query library (aispm query ID)")
+    table.add_column("id", no_wrap=True, min_width=max(len(q) for q in library))
+    for header in ("category", "title", "parameters"):
+        table.add_column(header)
     for q in library.values():
         table.add_row(q.id, q.category, q.title, ", ".join(p.name for p in q.parameters))
     app.console.print(table)
