@@ -32,6 +32,7 @@ from aispm_graph.analysis.inventory import build_inventory
 from aispm_graph.cli.groups import root
 from aispm_graph.cypher.embedded import DB_FILE, MARKER, EmbeddedGraph
 from aispm_graph.cypher.queries import load_library
+from aispm_graph.graph.model import Graph
 from aispm_graph.plugins import import_submodules
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Workspace
@@ -180,6 +181,104 @@ def test_attack_paths_and_inventory_agree_with_networkx(
     assert {r["id"] for r in results["shadow-ai"]["rows"]} <= shadow | {
         i.id for i in inventory.items if i.ai_libraries
     }
+
+
+def _reach_back(graph: Graph, start: str, kinds: set[str], max_hops: int) -> dict[str, int]:
+    """Every node with a walk of ``kinds`` edges to ``start`` of at most ``max_hops``, at its
+    fewest hops (breadth-first on the NetworkX graph, against the edge direction)."""
+    seen = {start: 0}
+    frontier = [start]
+    for hop in range(1, max_hops + 1):
+        nxt = []
+        for node in frontier:
+            for src, _dst, kind in graph.g.in_edges(node, keys=True):
+                if kind in kinds and src not in seen:
+                    seen[src] = hop
+                    nxt.append(src)
+        frontier = nxt
+    return seen
+
+
+def test_access_and_vulnerability_queries_agree_with_the_networkx_graph(
+    demo: Path, results: dict[str, dict[str, Any]]
+) -> None:
+    """The queries that read grants and advisories give, on the embedded engine, exactly what
+    the same graph holds in NetworkX: who can read or write AI data and who can invoke models
+    (with the fewest group/assume hops), non-admins that can become tenant admins, and the
+    advisories on internet-exposed compute."""
+    graph, _ = load_graph(Workspace(demo).latest_built().graph_path)
+    nodes = graph.g.nodes
+
+    def labelled(node: str, label: str) -> bool:
+        return label in graph.labels(node)
+
+    via = {"MEMBER_OF", "CAN_ASSUME"}
+
+    def grants(kinds: set[str], target_ok: Any) -> dict[tuple[str, str, str], int]:
+        out: dict[tuple[str, str, str], int] = {}
+        for j, target, kind in graph.g.edges(keys=True):
+            if kind not in kinds or not labelled(j, "Identity") or not target_ok(target):
+                continue
+            for i, hops in _reach_back(graph, j, via, 3).items():
+                if labelled(i, "Identity"):
+                    key = (i, target, kind)
+                    out[key] = min(out.get(key, 99), hops + 1)
+        return out
+
+    readers = grants(
+        {"CAN_READ", "CAN_WRITE"},
+        lambda d: labelled(d, "DataStore") and bool(nodes[d].get("data_role")),
+    )
+    rows = results["who-can-read-ai-data"]["rows"]
+    assert len(rows) < results["who-can-read-ai-data"]["parameters"]["limit"]
+    assert {(r["identity"], r["data_store"], r["access"]): r["shortest"] for r in rows} == readers
+    assert readers
+
+    invokers = {(i, m): h for (i, m, _k), h in grants({"CAN_INVOKE"}, lambda _m: True).items()}
+    rows = results["identities-that-can-invoke-models"]["rows"]
+    assert len(rows) < results["identities-that-can-invoke-models"]["parameters"]["limit"]
+    assert {(r["identity"], r["model"]): r["shortest"] for r in rows} == invokers
+    assert invokers
+
+    climb = {
+        "MEMBER_OF", "CAN_ASSUME", "CAN_ESCALATE_TO", "AUTHENTICATES_AS", "HAS_IDENTITY",
+        "CAN_UPDATE_CODE",
+    }  # fmt: skip
+    admins = {
+        (x, t)
+        for x, t, k in graph.g.edges(keys=True)
+        if k == "CAN_ADMINISTER" and labelled(t, "Tenant")
+    }
+    direct = {x for x, _t in admins}
+    escalations: dict[tuple[str, str], int] = {}
+    for x, t in admins:
+        for i, hops in _reach_back(graph, x, climb, 4).items():
+            if labelled(i, "Identity") and i not in direct and not nodes[i].get("admin"):
+                escalations[(i, t)] = min(escalations.get((i, t), 99), hops + 1)
+    rows = results["privilege-escalation-to-admin"]["rows"]
+    shortest: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["identity"], r["tenant"])
+        shortest[key] = min(shortest.get(key, 99), r["hops"])
+    assert shortest == escalations and escalations
+
+    exposed = {
+        c
+        for _i, c, k in graph.g.out_edges("internet", keys=True)
+        if k in ("INTERNET_EXPOSED", "PUBLIC_ACCESS") and labelled(c, "Compute")
+    }
+    software = {"RUNS_IMAGE", "RUNS_SOFTWARE", "HAS_PACKAGE"}
+    on_exposed = set()
+    for c in exposed:
+        first = {d for _c, d, k in graph.g.out_edges(c, keys=True) if k in software}
+        second = {d for f in first for _f, d, k in graph.g.out_edges(f, keys=True) if k in software}
+        for pkg in (first | second) & {n for n in nodes if labelled(n, "Package")}:
+            for _p, v, k in graph.g.out_edges(pkg, keys=True):
+                if k == "AFFECTED_BY" and nodes[v].get("severity") in ("critical", "high"):
+                    on_exposed.add((c, pkg, v))
+    rows = results["vulnerable-ai-images-on-paths"]["rows"]
+    assert {(r["compute"], r["package"], r["advisory"]) for r in rows} == on_exposed
+    assert on_exposed
 
 
 def test_server_side_paths_on_the_embedded_engine_match_networkx(demo: Path) -> None:
