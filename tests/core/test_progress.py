@@ -10,6 +10,8 @@ the bars may appear.
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
 import subprocess
 import sys
@@ -95,6 +97,50 @@ def test_no_bars_under_json_or_without_a_terminal(tmp_path: Path) -> None:
         timeout=300,
     )
     assert piped.returncode == 0 and "scanning" not in piped.stderr + piped.stdout
+
+
+def test_bars_go_to_stderr_and_the_table_to_stdout(tmp_path: Path) -> None:
+    """Output piped to a file while a person watches the terminal (``aispm scan-model DIR >
+    out.txt``): the bar is drawn on stderr, stdout gets the table and nothing of the bar."""
+    models = tmp_path / "models"
+    models.mkdir()
+    for i in range(30):
+        (models / f"m{i}.pt").write_bytes(b"\x80\x02}q\x00.")
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "AISPM_WORKSPACE")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aispm_graph",
+            "-w",
+            str(tmp_path / "ws"),
+            "scan-model",
+            str(models),
+        ],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env={**env, "COLUMNS": "160", "TERM": "xterm-256color"},
+        close_fds=True,
+    )
+    os.close(slave)
+    screen = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        screen.append(data)
+    os.close(master)
+    assert proc.stdout is not None
+    stdout = proc.stdout.read().decode()
+    assert proc.wait(timeout=300) == 0
+    assert "scanning model files" in b"".join(screen).decode(errors="replace")
+    assert "scanning" not in stdout and "\x1b[" not in stdout
+    assert "m29.pt" in stdout and "CLEAN" in stdout
 
 
 def test_gcp_collection_counts_listings_and_projects_with_failures(tmp_path: Path) -> None:
