@@ -89,6 +89,12 @@ def server_binaries() -> tuple[Path, Path]:
     """
     if sys.version_info < (3, 12):
         version = ".".join(str(v) for v in sys.version_info[:3])
+        if not embedded_platform():
+            raise EmbeddedUnavailable(
+                f"the embedded Cypher engine (falkordblite) needs Python 3.12+ on Linux x86-64 "
+                f"and this is Python {version} on {platform.system()} {platform.machine()}: "
+                + _server_hint()
+            )
         raise EmbeddedUnavailable(
             f"the embedded Cypher engine (falkordblite) needs Python 3.12 or newer and this is "
             f"Python {version}: install aispm with Python 3.12+ (python3.12 -m venv .venv && "

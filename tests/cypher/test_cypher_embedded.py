@@ -506,3 +506,30 @@ def test_where_pip_leaves_the_engine_out_the_error_says_why_and_what_to_use(
     for hint in ("Linux x86-64", "arm64", "--url redis://", "--backend neo4j"):
         assert hint in res.err, (hint, res.err)
     assert "Traceback" not in res.err
+
+
+@pytest.mark.parametrize(
+    ("system", "machine", "says", "never"),
+    [
+        ("Linux", "x86_64", ["Python 3.11.7", "python3.12 -m venv", "pip install"], []),
+        ("Darwin", "arm64", ["Python 3.11.7 on Darwin arm64", "Linux x86-64"], ["python3.12"]),
+    ],
+)
+def test_on_python_3_11_the_advice_fits_the_machine(
+    monkeypatch: pytest.MonkeyPatch, system: str, machine: str, says: list[str], never: list[str]
+) -> None:
+    """Python 3.11: on Linux x86-64 a 3.12 install brings the engine, so say how; on a Mac or
+    ARM it would not, so name only the servers (the 3.11 CLI run is in test_base_install)."""
+    import platform
+
+    from aispm_graph.cypher.embedded import EmbeddedUnavailable, server_binaries
+
+    monkeypatch.setattr(sys, "version_info", (3, 11, 7, "final", 0))
+    monkeypatch.setattr(sys, "platform", "linux" if system == "Linux" else "darwin")
+    monkeypatch.setattr(platform, "system", lambda: system)
+    monkeypatch.setattr(platform, "machine", lambda: machine)
+    with pytest.raises(EmbeddedUnavailable) as raised:
+        server_binaries()
+    message = str(raised.value)
+    assert all(s in message for s in [*says, "--url redis://", "--backend neo4j"]), message
+    assert not any(n in message for n in never), message
