@@ -13,7 +13,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 class OutputError(OSError):
@@ -29,6 +31,24 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             fh.flush()
             if mode is not None:
                 os.fchmod(fh.fileno(), mode)
+            os.fsync(fh.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through in pieces, replacing it atomically once the block
+    ends (as :func:`atomic_write_bytes`, for content too large to hold in memory at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
             os.fsync(fh.fileno())
         Path(tmp).replace(path)
     except BaseException:

@@ -286,27 +286,41 @@ def load_graph_file(path: Path, into: Graph | None = None) -> Graph:
 
 def graph_to_document(graph: Graph) -> dict[str, Any]:
     """Serialise in a stable order so the same graph always gives the same bytes."""
-    nodes = []
-    for node_id in sorted(graph.g.nodes):
-        data = graph.g.nodes[node_id]
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "nodes": list(node_documents(graph)),
+        "edges": list(edge_documents(graph)),
+    }
+
+
+def node_documents(graph: Graph) -> Iterator[dict[str, Any]]:
+    """The node records of :func:`graph_to_document`, one at a time, by id."""
+    node_dicts = graph.g._node
+    for node_id in sorted(node_dicts):
+        data = node_dicts[node_id]
         props = {k: v for k, v in data.items() if k not in RESERVED_NODE_KEYS}
-        nodes.append(
-            {
-                "id": node_id,
-                "kind": data["kind"],
-                "name": data["name"],
-                "provider": data["provider"],
-                "properties": dict(sorted(props.items())),
-            }
-        )
-    edges = [
-        {
-            "source": s,
-            "target": t,
-            "kind": d["kind"],
-            "confidence": d["confidence"],
-            "evidence": d["evidence"],
+        yield {
+            "id": node_id,
+            "kind": data["kind"],
+            "name": data["name"],
+            "provider": data["provider"],
+            "properties": dict(sorted(props.items())),
         }
-        for s, t, d in sorted(graph.g.edges(data=True), key=lambda e: (e[0], e[1], e[2]["kind"]))
-    ]
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "nodes": nodes, "edges": edges}
+
+
+def edge_documents(graph: Graph) -> Iterator[dict[str, Any]]:
+    """The edge records of :func:`graph_to_document`, one at a time, by (source, target,
+    kind): sorted a node's neighbours at a time rather than as one list of every edge."""
+    succ = graph.g._succ
+    for s in sorted(succ):
+        nbrs = succ[s]
+        for t in sorted(nbrs):
+            for d in sorted(nbrs[t].values(), key=lambda d: str(d["kind"])):
+                yield {
+                    "source": s,
+                    "target": t,
+                    "kind": d["kind"],
+                    "confidence": d["confidence"],
+                    "evidence": d["evidence"],
+                }

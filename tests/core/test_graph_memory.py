@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
 from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.fileformat import (
@@ -209,3 +210,33 @@ def test_a_corrupt_saved_graph_names_the_record_though_read_in_one_pass(tmp_path
     with pytest.raises(ConsumedDocumentError, match="does not load"):
         parse_graph_document(doc, "snap", trusted=True, consume=True)
     assert doc["edges"][0] is None  # read and dropped before the bad record
+
+
+def test_a_graph_is_saved_as_a_stream_with_the_text_of_the_whole_document(tmp_path: Path) -> None:
+    """save_graph never holds the document, its text or its bytes whole; what it writes is
+    still exactly the compact JSON of graph_to_document plus meta (lone surrogates replaced as
+    compress_json replaces them), in batches that split the records anywhere."""
+    graph = build_graph(
+        [Document("graph", "synthetic", "synthetic", synth_document(2500, profile="sparse"))],
+        BuildContext(),
+    )
+    first = next(iter(sorted(graph.g._node)))
+    graph.set_prop(first, "name", "lone \udc80 surrogate, né, 😀")
+    meta = {"snapshot": "s1", "warnings": ["odd \udc81 record"]}
+    path = tmp_path / "graph.json.zst"
+    save_graph(graph, path, meta=meta)
+    doc = graph_to_document(graph)
+    doc["meta"] = meta
+    assert len(doc["nodes"]) > 2 * 1024  # more than two batches
+    written = zstandard.ZstdDecompressor().decompressobj().decompress(path.read_bytes())
+    expected = zstandard.ZstdDecompressor().decompress(compress_json(doc))
+    assert written == expected
+    assert "lone \ufffd surrogate, né, 😀".encode() in written
+    loaded, loaded_meta = load_graph(path)
+    assert graph_to_document(loaded) == graph_to_document(graph) | {
+        "nodes": [
+            n | {"name": "lone \ufffd surrogate, né, 😀"} if n["id"] == first else n
+            for n in graph_to_document(graph)["nodes"]
+        ]
+    }
+    assert loaded_meta == {"snapshot": "s1", "warnings": ["odd \ufffd record"]}
