@@ -28,7 +28,9 @@ the file says about itself:
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
+import functools
 import gzip
 import io
 import json
@@ -199,6 +201,34 @@ DANGEROUS_MODULES = frozenset(
         "venv",
         "ensurepip",
         "joblib.load",
+        # importers and process/exec gadgets public scanners list
+        "pydoc",
+        "_posixsubprocess",
+        "_winapi",
+        "msvcrt",
+        "winreg",
+        "_ctypes",
+        "doctest",
+        "idlelib",
+        "imp",
+        "thread",
+        "compileall",
+        "py_compile",
+        "xmlrpc",
+        "xmlrpclib",
+        "IPython",
+        "ipykernel",
+        "numpy.f2py",
+        "numpy.distutils",
+        "numpy.testing",
+        "torch.jit",
+        "torch._dynamo",
+        "torch._inductor",
+        "torch.utils.collect_env",
+        "torch.utils._config_module",
+        "torch.utils.data.datapipes.utils.decoder",
+        "tensorflow.python.ops.gen_io_ops",
+        "keras.src.saving",
     }
 )
 DANGEROUS_GLOBALS = frozenset(
@@ -295,14 +325,25 @@ TORCH_SCALARS = re.compile(
 DUNDER_HOPS = re.compile(r"(?:^|\.)__\w+__(?:\.|$)")
 
 
+# The module of a STACK_GLOBAL whose names are not literal strings: computed at load time
+# (``_codecs.encode('bf', 'rot13')`` is ``'os'``), which no legitimate pickler writes.
+COMPUTED = "<computed>"
+
+
+def _module_prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
 def rate_global(module: str, name: str) -> str:
     """``critical``, ``medium`` or ``info`` for one global a pickle imports."""
-    root = module.split(".", 1)[0]
-    if DUNDER_HOPS.search(name) or "__" in module:
+    if module == COMPUTED or DUNDER_HOPS.search(name):
         return "critical"
-    if module in BUILTIN_MODULES:
+    if module in BUILTIN_MODULES:  # before the dunder rule: protocol 2 names ``__builtin__``
         return "info" if name in SAFE_BUILTINS else "critical"
-    if root in DANGEROUS_MODULES or module in DANGEROUS_MODULES:
+    if "__" in module:
+        return "critical"
+    if any(prefix in DANGEROUS_MODULES for prefix in _module_prefixes(module)):
         return "critical"
     if (module, name) in DANGEROUS_GLOBALS or (module, name.split(".", 1)[0]) in DANGEROUS_GLOBALS:
         return "critical"
@@ -436,13 +477,21 @@ def _arg(op: pickletools.OpcodeInfo, src: _Source) -> Any:
         return _UNKNOWN
     if name in _LINE_ARGS:
         line = src.readline()[:-1]
-        if name in {"stringnl", "unicodestringnl"}:
-            text = line.decode("latin-1")
-            return text[1:-1] if len(text) >= 2 and text[0] == text[-1] in "'\"" else text
+        # Decoded as the unpickler does: STRING is a quoted, backslash-escaped literal and
+        # UNICODE raw-unicode-escape, so ``S'o\\x73'`` names the module ``os``.
+        try:
+            if name == "stringnl":
+                if len(line) < 2 or line[:1] != line[-1:] or line[:1] not in (b"'", b'"'):
+                    raise ScanError(f"{op.name}: the argument is not quoted")
+                return codecs.escape_decode(line[1:-1])[0].decode("latin-1")
+            if name == "unicodestringnl":
+                return line.decode("raw-unicode-escape")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ScanError(f"{op.name}: undecodable text argument ({exc})") from None
         return line.decode("latin-1")
     if name == "stringnl_noescape_pair":
-        first = src.readline()[:-1].decode("latin-1")
-        second = src.readline()[:-1].decode("latin-1")
+        first = src.readline()[:-1].decode("utf-8", "backslashreplace")
+        second = src.readline()[:-1].decode("utf-8", "backslashreplace")
         return f"{first} {second}"
     # Fixed-width readers (uint1/2/4/8, int4, float8): small, read through the limited source.
     return op.arg.reader(_ReaderAdapter(src))  # type: ignore[arg-type]
@@ -471,7 +520,15 @@ _OPS = _opcodes()
 def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
     """Walk one pickle (to its STOP) tracking the stack symbolically; globals are reported."""
     stack: list[Any] = []
-    memo: dict[int, Any] = {}
+    # Only strings are remembered (all STACK_GLOBAL needs); any other value a GET fetches is
+    # unknown anyway, and a large real pickle memoises millions of tuples and dicts.
+    # MEMOIZE stores at len(memo); with only strings kept that length is counted instead,
+    # which is exact because picklers never mix MEMOIZE with PUT (one that does is refused:
+    # otherwise the count and the unpickler's len(memo) could differ and a GET resolve to
+    # another name than the unpickler's).
+    memo: dict[int, str] = {}
+    memoised = 0
+    stores: set[str] = set()
     while True:
         b = src.read(1)
         if not b:
@@ -498,16 +555,19 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
             if isinstance(module, str) and isinstance(attr, str):
                 on_global(module, attr)
             else:
-                on_global("<dynamic>", "<a global whose name is computed at load time>")
+                on_global(COMPUTED, "a global whose name is computed while loading")
             stack.append(_UNKNOWN)
         elif name in {"PUT", "BINPUT", "LONG_BINPUT"}:
             if not stack:
                 raise ScanError("malformed pickle: memo store from an empty stack")
-            memo[int(arg)] = stack[-1]
+            stores.add("PUT")
+            _remember(memo, int(arg), stack[-1])
         elif name == "MEMOIZE":
             if not stack:
                 raise ScanError("malformed pickle: memo store from an empty stack")
-            memo[len(memo)] = stack[-1]
+            stores.add("MEMOIZE")
+            _remember(memo, memoised, stack[-1])
+            memoised += 1
         elif name in {"GET", "BINGET", "LONG_BINGET"}:
             stack.append(memo.get(int(arg), _UNKNOWN))
         elif name in {"EXT1", "EXT2", "EXT4"}:
@@ -515,8 +575,17 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
             stack.append(_UNKNOWN)
         else:
             _generic(op, stack)
+        if len(stores) > 1:
+            raise ScanError("malformed pickle: memo stores by both PUT and MEMOIZE")
         if len(stack) > MAX_PICKLE_STACK or len(memo) > MAX_PICKLE_STACK:
             raise ScanError("pickle holds more objects than this scanner tracks")
+
+
+def _remember(memo: dict[int, str], index: int, value: Any) -> None:
+    if isinstance(value, str):
+        memo[index] = value
+    else:
+        memo.pop(index, None)
 
 
 def _pop(stack: list[Any]) -> Any:
@@ -558,7 +627,16 @@ class _Scan:
             return
         self.seen.add((where, module, name))
         inside = f" (in {where})" if where else ""
-        if level == "critical":
+        if module == COMPUTED:
+            self.result.findings.append(
+                Finding(
+                    "critical",
+                    "unsafe-deserialization",
+                    "pickle imports a global whose name it computes while loading (an "
+                    f"obfuscated import): code runs on load{inside}",
+                )
+            )
+        elif level == "critical":
             self.result.findings.append(
                 Finding(
                     "critical",
@@ -725,14 +803,34 @@ def _scan_stream(scan: _Scan, src: _Source, where: str, depth: int, ext: str) ->
     )
 
 
+def _collect(into: list[tuple[str, str]], module: str, name: str) -> None:
+    into.append((module, name))
+
+
 def _scan_pickles(scan: _Scan, src: _Source, where: str) -> None:
-    """One pickle, and any that follow it back to back (the legacy torch layout)."""
+    """One pickle, and every one that follows it back to back.
+
+    Legacy ``torch.load`` reads five pickles in a row, and a loader may call ``pickle.load``
+    until the end of the file; a later pickle need not start with PROTO (protocol 0 has no
+    header), so each following pickle is walked while the bytes parse as one. Where they stop
+    parsing the rest is raw tensor data, except that a dangerous global already read in that
+    stretch still counts: the unpickler would have run it before failing.
+    """
     _walk_pickle(src, lambda m, n: scan.add_global(where, m, n))
     while True:
-        head = src.peek(2)
-        if not (len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5):
-            return  # the rest is raw tensor data (or nothing): pickle.load stops here too
-        _walk_pickle(src, lambda m, n: scan.add_global(where, m, n))
+        head = src.peek(1)
+        if not head or head[0] not in _OPS or head[0] == ord("."):
+            return  # nothing more, or bytes no unpickler would start on
+        found: list[tuple[str, str]] = []
+        try:
+            _walk_pickle(src, functools.partial(_collect, found))
+        except ScanError:
+            for module, name in found:
+                if rate_global(module, name) == "critical":
+                    scan.add_global(where, module, name)
+            return
+        for module, name in found:
+            scan.add_global(where, module, name)
 
 
 def _scan_numpy(scan: _Scan, src: _Source, where: str) -> None:
@@ -752,24 +850,41 @@ def _scan_numpy(scan: _Scan, src: _Source, where: str) -> None:
     _scan_pickles(scan, src, where or "numpy object array")
 
 
-_LAMBDA = re.compile(rb'"class_name"\s{0,8}:\s{0,8}"Lambda"')
+_LAMBDA = re.compile(rb'"class_name":"Lambda"')
+_JSON_SPACE = re.compile(rb"[ \t\r\n]+")
+_JSON_ESCAPE = re.compile(rb"\\u00([0-7][0-9a-fA-F])")
+
+
+def _json_normal(data: bytes) -> bytes:
+    """JSON text as Keras's ``json.loads`` reads it, for matching: ``\\u004c`` is ``L`` and
+    whitespace between tokens means nothing, so neither can hide a Lambda layer."""
+    return _JSON_SPACE.sub(b"", _JSON_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data))
 
 
 def _scan_hdf5(scan: _Scan, src: _Source) -> None:
-    """Count Keras Lambda layer declarations in fixed-size chunks (never the whole file)."""
+    """Count Keras Lambda layer declarations in fixed-size chunks (never the whole file).
+
+    The model config is JSON an attacker wrote, so it is matched after undoing what JSON
+    allows (escapes, any amount of whitespace). The normalised tail of each chunk is kept so
+    a declaration split across chunks, or padded across them with whitespace, is still seen;
+    the raw bytes of an escape cut by a chunk end wait for the next chunk.
+    """
     tail = b""
+    carry = b""
     count = 0
     while True:
         chunk = src.read(CHUNK)
+        data = carry + chunk
+        carry = b""
+        if chunk:
+            cut = data.rfind(b"\\", max(0, len(data) - 5))
+            if cut != -1:
+                data, carry = data[:cut], data[cut:]
+        normal = tail + _json_normal(data)
+        count += len(_LAMBDA.findall(normal)) - len(_LAMBDA.findall(tail))
+        tail = normal[-64:]
         if not chunk:
             break
-        data = tail + chunk
-        count += len(_LAMBDA.findall(data))
-        # Keep the last bytes so a declaration split across chunks is still seen, without
-        # counting one that ended inside the kept tail twice.
-        tail = data[-64:]
-        count -= len(_LAMBDA.findall(tail))
-    count += len(_LAMBDA.findall(tail))
     for _ in range(count):
         scan.result.findings.append(
             Finding(
@@ -857,19 +972,20 @@ def _scan_zip(scan: _Scan, fh: IO[bytes], where: str, depth: int) -> str:
         return fmt
 
 
-def _keras_config_lambdas(config: Any, depth: int = 0) -> list[str]:
-    if depth > 64:
-        return []
+def _keras_config_lambdas(config: Any) -> list[str]:
+    """Every Lambda layer, however deeply its models nest (walked without recursion: a
+    depth cut-off would let a Lambda hide in the 20th nested Sequential)."""
     found: list[str] = []
-    if isinstance(config, dict):
-        if config.get("class_name") == "Lambda":
-            cfg = config.get("config") if isinstance(config.get("config"), dict) else {}
-            found.append(str((cfg or {}).get("name", "lambda")))
-        for v in config.values():
-            found.extend(_keras_config_lambdas(v, depth + 1))
-    elif isinstance(config, list):
-        for v in config:
-            found.extend(_keras_config_lambdas(v, depth + 1))
+    stack: list[Any] = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("class_name") == "Lambda":
+                cfg = node.get("config") if isinstance(node.get("config"), dict) else {}
+                found.append(str((cfg or {}).get("name", "lambda")))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return found
 
 

@@ -37,6 +37,19 @@ UNSAFE_FILES = {
     "object.npy": mc.npy("|O", mc.os_system_p4()),
     "lambda.keras": mc.keras_zip(mc.keras_lambda_config()),
     "legacy-torch.pt": mc.clean_pickle() + mc.os_system_p4(),
+    # found by the outside review (each was suspicious or clean before)
+    "escaped-string.pkl": mc.escaped_string_global(),
+    "escaped-unicode.pkl": mc.escaped_unicode_global(),
+    "computed-name.pkl": mc.computed_global(),
+    "legacy-torch-p0.pt": mc.legacy_torch_with_protocol0_payload(),
+    "pydoc-locate.pkl": mc.proto4(mc.call(mc.stack_global("pydoc", "locate"), "os.system")),
+    "fork-exec.pkl": mc.proto4(mc.call(mc.stack_global("_posixsubprocess", "fork_exec"))),
+    "torch-jit-gadget.pkl": mc.proto4(
+        mc.call(mc.stack_global("torch.jit.unsupported_tensor_ops", "execWrapper"), "x")
+    ),
+    "deep-lambda.keras": mc.keras_zip(mc.keras_lambda_nested(40)),
+    "escaped-lambda.h5": mc.hdf5_with(b'{"class_name": "\\u004cambda", "config": {}}'),
+    "spaced-lambda.h5": mc.hdf5_with(b'{"class_name":' + b" " * 40 + b'\n"Lambda"}'),
 }
 
 ERROR_FILES = {
@@ -49,6 +62,7 @@ ERROR_FILES = {
     "lz4.joblib": mc.lz4_frame_header_only(),
     "bad-config.keras": mc.keras_zip(b"\xff\xfe{\x00}"),
     "text.bin": b"hello world, not a tensor file",
+    "mixed-memo.pkl": mc.mixed_memo_stores(),
 }
 
 CLEAN_FILES = {
@@ -57,6 +71,7 @@ CLEAN_FILES = {
     "clean.pkl.gz": mc.gz(mc.clean_pickle()),
     "floats.npy": mc.npy("<f8", b"\0" * 16),
     "w.safetensors": mc.safetensors(),
+    "set-protocol2.pkl": mc.builtin_data_p2(),
 }
 
 
@@ -104,6 +119,14 @@ def test_a_keras_lambda_split_across_read_chunks_is_found(tmp_path: Path) -> Non
     res = scan_file(tmp_path / "m.h5")
     assert res.verdict == "unsafe"
     assert sum(f.issue == "keras-lambda-layer" for f in res.findings) == 1
+
+
+def test_a_lambda_padded_across_read_chunks_is_found(tmp_path: Path) -> None:
+    """Whitespace JSON allows, more of it than one read chunk, between key and value."""
+    config = b'{"class_name":' + b" " * (CHUNK + 10) + b'"\\u004cambda"}'
+    (tmp_path / "m.h5").write_bytes(mc.hdf5_with(config, pad=CHUNK - 20))
+    res = scan_file(tmp_path / "m.h5")
+    assert [f.issue for f in res.findings] == ["keras-lambda-layer"]
 
 
 @pytest.mark.parametrize(
