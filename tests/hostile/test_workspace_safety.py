@@ -181,6 +181,51 @@ def test_output_to_a_character_device_is_written_through(demo_ws: Path, tmp_path
     assert not list(tmp_path.glob(".null.*"))
 
 
+def _export_to(target: str, ws: Path, shell_suffix: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("AISPM_WORKSPACE", None)
+    cmd = f"{sys.executable} -m aispm_graph --workspace '{ws}' export json {target} {shell_suffix}"
+    return subprocess.run(
+        ["sh", "-c", cmd], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_output_to_dev_stdout_in_a_pipe_is_written(demo_ws: Path) -> None:
+    """``/dev/stdout`` of a pipe resolves to ``pipe:[...]``, which is no path to replace."""
+    proc = _export_to("/dev/stdout", demo_ws, "| cat")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["format"] == "aispm-graph"
+
+
+def test_output_to_dev_stdout_appended_to_a_log_keeps_the_log(
+    demo_ws: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    proc = _export_to("/dev/stdout", demo_ws, f">> '{log}'")
+    assert proc.returncode == 0, proc.stderr
+    text = log.read_text()
+    assert text.startswith("earlier line\n")
+    assert json.loads(text.split("\n", 1)[1])["format"] == "aispm-graph"
+
+
+def test_a_dangling_symlink_never_makes_folders_at_its_far_end(
+    demo_ws: Path, tmp_path: Path
+) -> None:
+    far = tmp_path / "not" / "there" / "out.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(far)
+    res = run_cli("export", "json", str(link), workspace=demo_ws)
+    assert res.code == 2 and "does not exist" in res.err, res.err
+    assert not (tmp_path / "not").exists() and link.is_symlink()
+    # a dangling link into a folder that exists is written through, like a shell would
+    near = tmp_path / "near.json"
+    other = tmp_path / "other.json"
+    other.symlink_to(near)
+    assert run_cli("export", "json", str(other), workspace=demo_ws).code == 0
+    assert other.is_symlink() and json.loads(near.read_text())["format"] == "aispm-graph"
+
+
 def test_output_to_a_directory_is_refused(demo_ws: Path, tmp_path: Path) -> None:
     res = run_cli("report", "--format", "md", "-o", str(tmp_path), workspace=demo_ws)
     assert res.code == 2 and "is a directory" in res.err
