@@ -387,3 +387,19 @@ def test_a_signal_during_the_run_ends_with_one_line(tmp_path: Path, sig: int) ->
     ws = Workspace(tmp_path / "ws")
     for sid in ws.snapshot_ids():
         ws.snapshot(sid).manifest()
+
+
+def test_the_entry_point_imports_nothing_slow_before_its_handlers() -> None:
+    """Until the handlers are in, a SIGTERM kills silently (143) and a Ctrl-C prints a
+    traceback; ``signal`` (it imports ``enum``) and ``typing`` took tens of milliseconds of a
+    cold start, so the entry module imports neither (``-S``: nothing from site either)."""
+    probe = (
+        "import sys; import aispm_graph.cli.main; "
+        "print(sorted(m for m in ('enum', 'typing', 'signal', 're') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", probe], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
