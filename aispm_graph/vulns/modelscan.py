@@ -1031,11 +1031,50 @@ def scan_file(path: Path) -> ScanResult:
 
 
 def iter_model_files(path: Path) -> list[Path]:
+    """The files of ``path`` to scan: by name, and by content whatever the name.
+
+    A pickle saved as ``weights.txt`` or ``model`` loads all the same, so in a folder every
+    file whose first bytes are a binary model format is scanned too (a pickle with a
+    protocol 2+ header, HDF5, NumPy, GGUF, safetensors, a zip holding pickles, arrays or a
+    Keras config, or a compressed wrapper around one of those). Text-looking files are left
+    out unless their name says model: a protocol 0 pickle is text, and so is every README.
+    """
     if path.is_dir():
         return sorted(
             p
             for p in path.rglob("*")
             if p.is_file()
-            and (p.suffix.lower() in MODEL_EXTS or any(s.lower() in MODEL_EXTS for s in p.suffixes))
+            and not p.is_symlink()
+            and (
+                p.suffix.lower() in MODEL_EXTS
+                or any(s.lower() in MODEL_EXTS for s in p.suffixes)
+                or _looks_like_model(p)
+            )
         )
     return [path]
+
+
+_MODEL_KINDS = frozenset({"hdf5", "numpy", "gguf", "safetensors"})
+_WRAPPERS = frozenset({"gzip", "bz2", "xz", "lzma", "lz4"})
+
+
+def _looks_like_model(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return _model_head(_Source(fh, limit=None), path, 0)
+    except Exception:  # unreadable or odd: not a model by content (named ones are scanned)
+        return False
+
+
+def _model_head(src: _Source, path: Path, depth: int) -> bool:
+    head = src.peek(16)
+    kind = _sniff(head)
+    if kind in _MODEL_KINDS or (kind == "pickle" and head[:1] == b"\x80"):
+        return True
+    if kind == "zip" and depth == 0:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist()[:MAX_ZIP_ENTRIES]]
+        return any(n.endswith((".pkl", ".pickle", ".npy", "config.json")) for n in names)
+    if kind in _WRAPPERS and depth < 2:
+        return _model_head(_Source(_decompressor(kind, src), CHUNK), path, depth + 1)
+    return False

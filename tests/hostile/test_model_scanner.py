@@ -182,3 +182,28 @@ def test_lz4_wrapped_pickles_are_opened_when_lz4_is_installed(tmp_path: Path) ->
     assert scan_file(tmp_path / "m.joblib").verdict == "unsafe"
     (tmp_path / "ok.joblib").write_bytes(lz4_frame.compress(mc.clean_pickle()))
     assert scan_file(tmp_path / "ok.joblib").verdict == "clean"
+
+
+def test_a_folder_scan_finds_models_by_content_whatever_their_names(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    (models / "sub").mkdir(parents=True)
+    (models / "weights.txt").write_bytes(mc.os_system_p4())
+    (models / "sub" / "model").write_bytes(mc.torch_zip(mc.os_system_p4()))
+    (models / "sub" / "blob.dat").write_bytes(mc.gz(mc.os_system_p4()))
+    (models / "README.md").write_text("# models\nnot a model\n")
+    (models / "docs.zip").write_bytes(_zip_of_text())
+    ws = tmp_path / "ws"
+    res = run_cli("scan-model", str(models), "--format", "json", "--no-record", workspace=ws)
+    assert res.code == 0, res.err
+    verdicts = {Path(r["path"]).name: r["verdict"] for r in res.json()["results"]}
+    assert verdicts == {"weights.txt": "unsafe", "model": "unsafe", "blob.dat": "unsafe"}
+
+
+def _zip_of_text() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("notes.md", "text")
+    return buf.getvalue()
