@@ -403,3 +403,47 @@ def test_the_entry_point_imports_nothing_slow_before_its_handlers() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_kind_conflicting_with_unbuilt_provider_data_is_refused_at_import(
+    tmp_path: Path,
+) -> None:
+    """Provider data imported (or collected) since the last build is in no built graph yet:
+    a graph file giving one of its ids another kind used to pass import and be skipped, with
+    a warning, at build."""
+    sub = "00000000-0000-0000-0000-000000000000"
+    account = f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.CognitiveServices"
+    account += "/accounts/oai1"
+    arg = {
+        "data": [
+            {
+                "id": account,
+                "name": "oai1",
+                "type": "microsoft.cognitiveservices/accounts",
+                "kind": "OpenAI",
+                "location": "eastus",
+                "subscriptionId": sub,
+                "resourceGroup": "rg",
+                "properties": {"publicNetworkAccess": "Enabled"},
+            }
+        ]
+    }
+    ws = tmp_path / "ws"
+    res = cli(
+        "import", "azure-resource-graph", str(write_json(tmp_path / "a.json", arg)), workspace=ws
+    )
+    assert res.code == 0, res.err
+    clash = {
+        "format": "aispm-graph",
+        "version": 1,
+        "nodes": [{"id": account.lower(), "kind": "CustomDataStore", "name": "x"}],
+    }
+    before = workspace_state(ws)
+    res = cli("import", "graph", str(write_json(tmp_path / "g.json", clash)), workspace=ws)
+    assert res.code == 2, res.err
+    assert "CustomDataStore conflicts with kind AzureCognitiveServicesAccount" in res.err
+    assert workspace_state(ws) == before
+    # the same id with the kind the provider data gives it is fine
+    clash["nodes"][0]["kind"] = "AzureCognitiveServicesAccount"  # type: ignore[index]
+    res = cli("import", "graph", str(write_json(tmp_path / "g.json", clash)), workspace=ws)
+    assert res.code == 0, res.err
