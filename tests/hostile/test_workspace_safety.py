@@ -447,3 +447,29 @@ def test_a_kind_conflicting_with_unbuilt_provider_data_is_refused_at_import(
     clash["nodes"][0]["kind"] = "AzureCognitiveServicesAccount"  # type: ignore[index]
     res = cli("import", "graph", str(write_json(tmp_path / "g.json", clash)), workspace=ws)
     assert res.code == 0, res.err
+
+
+def test_concurrent_vulndb_imports_keep_every_record(tmp_path: Path) -> None:
+    """Each import reads the database, merges and renames a new one over it: without a lock
+    two at once read the same old records and the later rename dropped the other's."""
+    ws = tmp_path / "ws"
+    files = []
+    for i in range(5):
+        rec = {
+            "id": f"GHSA-aaaa-bbbb-{i:04d}",
+            "modified": "2024-01-01T00:00:00Z",
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": f"pkg{i}"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
+                }
+            ],
+        }
+        files.append(write_json(tmp_path / f"r{i}.json", rec))
+    procs = [_spawn("vulndb", "import", str(f), ws=ws) for f in files]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    info = run_cli("vulndb", "info", "--format", "json", workspace=ws)
+    assert info.code == 0, info.err
+    assert json.loads(info.out)["advisories"] == 5
