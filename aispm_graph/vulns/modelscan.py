@@ -274,6 +274,7 @@ SAFE_BUILTINS = frozenset(
         "NoneType",
         "Ellipsis",
         "NotImplemented",
+        "object",  # protocol 0/1 write copy_reg._reconstructor(cls, object, None)
     }
 )
 BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})

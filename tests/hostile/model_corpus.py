@@ -193,3 +193,12 @@ def hdf5_with(config: bytes, pad: int = 100) -> bytes:
 def builtin_data_p2() -> bytes:
     """What pickle.dumps({1}, protocol=2) writes: __builtin__.set, a plain data type."""
     return b"\x80\x02c__builtin__\nset\nq\x00]q\x01K\x01a\x85q\x02Rq\x03."
+
+
+def plain_object_p0() -> bytes:
+    """What pickle.dumps(mymod.Foo(), protocol=0) writes: copy_reg._reconstructor with
+    __builtin__.object, which runs nothing (mymod.Foo stays unknown: suspicious)."""
+    return (
+        b"ccopy_reg\n_reconstructor\np0\n(cmymod\nFoo\np1\nc__builtin__\nobject\np2\nNtp3\n"
+        b"Rp4\n(dp5\nVa\np6\nI1\nsb."
+    )

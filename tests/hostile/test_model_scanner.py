@@ -121,6 +121,13 @@ def test_a_keras_lambda_split_across_read_chunks_is_found(tmp_path: Path) -> Non
     assert sum(f.issue == "keras-lambda-layer" for f in res.findings) == 1
 
 
+def test_a_plain_protocol_0_object_is_suspicious_not_unsafe(tmp_path: Path) -> None:
+    (tmp_path / "o.pkl").write_bytes(mc.plain_object_p0())
+    res = scan_file(tmp_path / "o.pkl")
+    assert res.verdict == "suspicious", res.findings
+    assert [f.detail.split(" ")[2].rstrip(",") for f in res.findings] == ["mymod.Foo"]
+
+
 def test_a_lambda_padded_across_read_chunks_is_found(tmp_path: Path) -> None:
     """Whitespace JSON allows, more of it than one read chunk, between key and value."""
     config = b'{"class_name":' + b" " * (CHUNK + 10) + b'"\\u004cambda"}'
