@@ -142,6 +142,13 @@ def _outputs_are_valid(ws: Path, tmp: Path) -> None:
         res = cli("report", "--format", "csv", "--section", section, workspace=ws)
         assert res.code == 0, res.err
         _check_csv(res.out)
+    res = cli("inventory", "--format", "csv", workspace=ws)
+    assert res.code == 0, res.err
+    _check_csv(res.out)
+    for args in (("inventory", "--format", "cyclonedx"), ("inventory", "--format", "json")):
+        res = cli(*args, workspace=ws)
+        assert res.code == 0, (args, res.err)
+        _strict_json(res.out)
     res = cli("report", "--format", "html", workspace=ws)
     assert res.code == 0 and "<script>alert" not in res.out
     res = cli("export", "json", "-", workspace=ws)
