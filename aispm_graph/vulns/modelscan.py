@@ -27,6 +27,7 @@ the file says about itself:
 
 from __future__ import annotations
 
+import ast
 import bz2
 import codecs
 import contextlib
@@ -841,14 +842,44 @@ def _scan_numpy(scan: _Scan, src: _Source, where: str) -> None:
     (n,) = struct.unpack(size_fmt, src.exact(width))
     if n > MAX_LINE:
         raise ScanError("NumPy header is implausibly long")
-    header = src.exact(n).decode("latin-1")
-    if "descr" not in header:
+    text = src.exact(n).decode("latin-1")
+    try:  # a Python literal, as numpy reads it; literal_eval evaluates no code
+        header = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise ScanError("NumPy header is not a Python literal") from None
+    if not isinstance(header, dict) or "descr" not in header:
         raise ScanError("NumPy header has no dtype")
-    if not re.search(r"['\"][|<>=]?O['\"]", header):
+    if not _holds_objects(header["descr"]):
         scan.no_code("numpy array")
         return
     # An object (or structured) array: the data is a pickle np.load(allow_pickle=True) runs.
     _scan_pickles(scan, src, where or "numpy object array")
+
+
+def _holds_objects(descr: Any, depth: int = 0) -> bool:
+    """Whether a NumPy dtype description holds Python objects (pickled in the data).
+
+    numpy accepts every spelling of the object type (``'O'``, ``'|O8'``, ``'object'``,
+    ``'object_'``) and object fields inside structured dtypes; a form not recognised here
+    counts as objects, so the data is scanned rather than trusted.
+    """
+    if depth > 32:
+        return True
+    if isinstance(descr, str):
+        kind = descr.lstrip("<>|=")
+        return kind[:1] == "O" or kind.lower().startswith("object")
+    if isinstance(descr, int):
+        return False
+    if isinstance(descr, list):  # structured: [(name, type[, shape]), ...]
+        return any(
+            _holds_objects(f[1] if isinstance(f, tuple) and len(f) >= 2 else f, depth + 1)
+            for f in descr
+        )
+    if isinstance(descr, tuple):  # (base type, shape)
+        return any(_holds_objects(part, depth + 1) for part in descr)
+    if isinstance(descr, dict):
+        return _holds_objects(list(descr.get("formats", [])), depth + 1) or "formats" not in descr
+    return True
 
 
 _LAMBDA = re.compile(rb'"class_name":"Lambda"')

@@ -48,6 +48,8 @@ UNSAFE_FILES = {
         mc.call(mc.stack_global("torch.jit.unsupported_tensor_ops", "execWrapper"), "x")
     ),
     "deep-lambda.keras": mc.keras_zip(mc.keras_lambda_nested(40)),
+    "object-spelled.npy": mc.npy("object", mc.os_system_p4()),
+    "object-o8.npy": mc.npy("|O8", mc.os_system_p4()),
     "escaped-lambda.h5": mc.hdf5_with(b'{"class_name": "\\u004cambda", "config": {}}'),
     "spaced-lambda.h5": mc.hdf5_with(b'{"class_name":' + b" " * 40 + b'\n"Lambda"}'),
 }
