@@ -4,9 +4,9 @@ The attacker controls every byte of a model file, so nothing here trusts the fil
 the file says about itself:
 
 * **Format from content.** The first bytes decide (pickle opcodes, zip, HDF5, NumPy, gzip, bz2,
-  xz/lzma, zlib, lz4, safetensors, GGUF); the extension only breaks a tie for ONNX, whose
+  xz/lzma, zlib, lz4, zstd, safetensors, GGUF); the extension only breaks a tie for ONNX, whose
   protobuf has no magic. A pickle renamed ``.safetensors`` is scanned as a pickle.
-* **Wrappers are opened.** pandas reads ``.pkl.gz``, joblib writes zlib/gzip/bz2/xz/lzma/lz4
+* **Wrappers are opened.** pandas reads ``.pkl.gz`` and ``.pkl.zst``, joblib writes zlib/gzip/bz2/xz/lzma/lz4
   files: each is decompressed as a stream (never to memory) and its content scanned again,
   nested up to a few levels. lz4 needs the ``lz4`` module; without it the file is an
   ``error``, never ``clean``.
@@ -67,6 +67,7 @@ PICKLE_EXTS = {
     ".z",
     ".zlib",
     ".lz4",
+    ".zst",
 }
 KERAS_EXTS = {".h5", ".hdf5", ".keras"}
 SAFE_FORMAT_EXTS = {".safetensors", ".gguf", ".onnx"}
@@ -76,6 +77,7 @@ GGUF_MAGIC = b"GGUF"
 NUMPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 LZ4_MAGIC = b"\x04\x22\x4d\x18"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MAX_KERAS_CONFIG = 64 * 1024 * 1024
 # Bytes a compressed wrapper may expand to (streamed: this bounds time, not memory).
 MAX_DECOMPRESSED = 8 * 1024 * 1024 * 1024
@@ -685,6 +687,8 @@ def _sniff(head: bytes) -> str:
         return "lzma"
     if head.startswith(LZ4_MAGIC):
         return "lz4"
+    if head.startswith(ZSTD_MAGIC):
+        return "zstd"
     if head.startswith(GGUF_MAGIC):
         return "gguf"
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
@@ -735,6 +739,11 @@ def _decompressor(kind: str, src: _Source) -> IO[bytes]:
         return lzma.LZMAFile(raw, mode="rb")
     if kind == "zlib":
         return _ZlibStream(src)  # type: ignore[return-value]
+    if kind == "zstd":  # pandas reads .pkl.zst; zstandard is a dependency (the workspace)
+        import zstandard
+
+        stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw)
+        return stream
     if kind == "lz4":
         try:
             import lz4.frame
@@ -742,8 +751,8 @@ def _decompressor(kind: str, src: _Source) -> IO[bytes]:
             raise ScanError(
                 "lz4-compressed (a joblib/pickle wrapper): install the 'lz4' package to scan it"
             ) from None
-        stream: IO[bytes] = lz4.frame.LZ4FrameFile(raw, mode="rb")
-        return stream
+        lz4_stream: IO[bytes] = lz4.frame.LZ4FrameFile(raw, mode="rb")
+        return lz4_stream
     raise ScanError(f"no decompressor for {kind}")
 
 
@@ -768,7 +777,7 @@ def _scan_stream(scan: _Scan, src: _Source, where: str, depth: int, ext: str) ->
     if kind == "unknown" and ext == ".onnx" and head[:1] == b"\x08":
         scan.no_code("onnx")
         return "onnx"
-    if kind in {"gzip", "bz2", "xz", "lzma", "zlib", "lz4"}:
+    if kind in {"gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd"}:
         try:
             inner = _Source(_decompressor(kind, src), src.limit)
             fmt = _scan_stream(scan, inner, where, depth + 1, "")
@@ -978,6 +987,7 @@ def _scan_zip(scan: _Scan, fh: IO[bytes], where: str, depth: int) -> str:
                         "xz",
                         "zlib",
                         "lz4",
+                        "zstd",
                         "numpy",
                     }
                     if kind == "pickle" and len(head) >= 2 and head[0] == 0x80:
@@ -1087,7 +1097,7 @@ def iter_model_files(path: Path) -> list[Path]:
 
 
 _MODEL_KINDS = frozenset({"hdf5", "numpy", "gguf", "safetensors"})
-_WRAPPERS = frozenset({"gzip", "bz2", "xz", "lzma", "lz4"})
+_WRAPPERS = frozenset({"gzip", "bz2", "xz", "lzma", "lz4", "zstd"})
 
 
 def _looks_like_model(path: Path) -> bool:

@@ -114,6 +114,13 @@ def xz(data: bytes) -> bytes:
     return lzma.compress(data)
 
 
+def zst(data: bytes) -> bytes:
+    """pandas reads ``.pkl.zst`` (zstandard) as it reads ``.pkl.gz``."""
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
 def lzma_alone(data: bytes) -> bytes:
     return lzma.compress(data, format=lzma.FORMAT_ALONE)
 

@@ -49,6 +49,8 @@ UNSAFE_FILES = {
     ),
     "deep-lambda.keras": mc.keras_zip(mc.keras_lambda_nested(40)),
     "object-spelled.npy": mc.npy("object", mc.os_system_p4()),
+    "model.pkl.zst": mc.zst(mc.os_system_p4()),
+    "renamed-zst.bin": mc.zst(mc.torch_zip(mc.os_system_p4())),
     "object-o8.npy": mc.npy("|O8", mc.os_system_p4()),
     "escaped-lambda.h5": mc.hdf5_with(b'{"class_name": "\\u004cambda", "config": {}}'),
     "spaced-lambda.h5": mc.hdf5_with(b'{"class_name":' + b" " * 40 + b'\n"Lambda"}'),
@@ -65,6 +67,7 @@ ERROR_FILES = {
     "bad-config.keras": mc.keras_zip(b"\xff\xfe{\x00}"),
     "text.bin": b"hello world, not a tensor file",
     "mixed-memo.pkl": mc.mixed_memo_stores(),
+    "corrupt.pkl.zst": mc.zst(mc.clean_pickle())[:-6] + b"\xff" * 6,
 }
 
 CLEAN_FILES = {
@@ -74,6 +77,7 @@ CLEAN_FILES = {
     "floats.npy": mc.npy("<f8", b"\0" * 16),
     "w.safetensors": mc.safetensors(),
     "set-protocol2.pkl": mc.builtin_data_p2(),
+    "clean.pkl.zst": mc.zst(mc.clean_pickle()),
 }
 
 
