@@ -8,8 +8,8 @@ the file says about itself:
   protobuf has no magic. A pickle renamed ``.safetensors`` is scanned as a pickle.
 * **Wrappers are opened.** pandas reads ``.pkl.gz`` and ``.pkl.zst``, joblib writes
   zlib/gzip/bz2/xz/lzma/lz4 files: each is decompressed as a stream (never to memory) and
-  its content scanned again, nested up to a few levels. lz4 needs the ``lz4`` module; without it the file is an
-  ``error``, never ``clean``.
+  its content scanned again, nested up to a few levels. lz4 needs the ``lz4`` module;
+  without it the file is an ``error``, never ``clean``.
 * **Pickles are disassembled, never loaded.** Our own opcode walker follows the pickle
   machine's stack (so ``STACK_GLOBAL`` names built from memoised strings resolve) and reads
   large arguments in chunks, so memory stays small whatever the file size. Each imported
