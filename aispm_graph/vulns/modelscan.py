@@ -1086,7 +1086,6 @@ def iter_model_files(path: Path) -> list[Path]:
             p
             for p in path.rglob("*")
             if p.is_file()
-            and not p.is_symlink()
             and (
                 p.suffix.lower() in MODEL_EXTS
                 or any(s.lower() in MODEL_EXTS for s in p.suffixes)

@@ -220,3 +220,17 @@ def _zip_of_text() -> bytes:
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("notes.md", "text")
     return buf.getvalue()
+
+
+def test_a_folder_scan_follows_file_links_like_the_hugging_face_cache(tmp_path: Path) -> None:
+    """snapshots/<rev>/model.bin -> ../../blobs/<sha>: the cache a loader reads from."""
+    blobs, snap = tmp_path / "blobs", tmp_path / "snapshots" / "rev"
+    blobs.mkdir()
+    snap.mkdir(parents=True)
+    (blobs / "0123abcd").write_bytes(mc.os_system_p4())
+    (snap / "pytorch_model.bin").symlink_to(Path("../../blobs/0123abcd"))
+    res = run_cli(
+        "scan-model", str(snap), "--format", "json", "--no-record", workspace=tmp_path / "ws"
+    )
+    assert res.code == 0, res.err
+    assert [r["verdict"] for r in res.json()["results"]] == ["unsafe"]
