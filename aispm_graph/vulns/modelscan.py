@@ -891,7 +891,7 @@ def _holds_objects(descr: Any, depth: int = 0) -> bool:
     return True
 
 
-_LAMBDA = re.compile(rb'"class_name":"Lambda"')
+_LAMBDA = re.compile(rb'"class_name":"(?:Lambda|__lambda__)"')
 _JSON_SPACE = re.compile(rb"[ \t\r\n]+")
 _JSON_ESCAPE = re.compile(rb"\\u00([0-7][0-9a-fA-F])")
 
@@ -1022,7 +1022,9 @@ def _keras_config_lambdas(config: Any) -> list[str]:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if node.get("class_name") == "Lambda":
+            # A Lambda layer, or Keras 3's serialised lambda (``__lambda__``, used wherever a
+            # function goes: an activation, a loss): both are marshalled bytecode run on load.
+            if node.get("class_name") in {"Lambda", "__lambda__"}:
                 cfg = node.get("config") if isinstance(node.get("config"), dict) else {}
                 found.append(str((cfg or {}).get("name", "lambda")))
             stack.extend(node.values())

@@ -49,6 +49,10 @@ UNSAFE_FILES = {
     ),
     "deep-lambda.keras": mc.keras_zip(mc.keras_lambda_nested(40)),
     "object-spelled.npy": mc.npy("object", mc.os_system_p4()),
+    "lambda-activation.keras": mc.keras_zip(
+        b'{"class_name": "Dense", "config": {"activation": {"class_name": "__lambda__", '
+        b'"config": {"code": "4wEAAA=="}}}}'
+    ),
     "model.pkl.zst": mc.zst(mc.os_system_p4()),
     "renamed-zst.bin": mc.zst(mc.torch_zip(mc.os_system_p4())),
     "object-o8.npy": mc.npy("|O8", mc.os_system_p4()),
