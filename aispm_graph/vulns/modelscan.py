@@ -543,6 +543,8 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
         arg = _arg(op, src)
         name = op.name
         if name == "STOP":
+            if not stack or stack[-1] is _MARK:  # the unpickler pops the value it returns
+                raise ScanError("malformed pickle: STOP with no value to return")
             return
         if name == "MARK":
             stack.append(_MARK)
