@@ -522,7 +522,18 @@ _OPS = _opcodes()
 
 
 def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
-    """Walk one pickle (to its STOP) tracking the stack symbolically; globals are reported."""
+    """Walk one pickle (to its STOP) tracking the stack symbolically; globals are reported.
+
+    An argument the unpickler would refuse (a memo index that is no number, text that does
+    not decode) makes the pickle malformed, like any other damage: a ScanError.
+    """
+    try:
+        _walk_ops(src, on_global)
+    except (ValueError, OverflowError, struct.error) as exc:
+        raise ScanError(f"malformed pickle ({type(exc).__name__}: {exc})") from None
+
+
+def _walk_ops(src: _Source, on_global: Callable[[str, str], None]) -> None:
     stack: list[Any] = []
     # Only strings are remembered (all STACK_GLOBAL needs); any other value a GET fetches is
     # unknown anyway, and a large real pickle memoises millions of tuples and dicts.

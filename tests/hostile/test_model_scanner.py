@@ -238,3 +238,22 @@ def test_a_folder_scan_follows_file_links_like_the_hugging_face_cache(tmp_path: 
     )
     assert res.code == 0, res.err
     assert [r["verdict"] for r in res.json()["results"]] == ["unsafe"]
+
+
+@pytest.mark.parametrize("seed", [54, 112, 179, 250, 307, 381])
+def test_raw_tensor_bytes_after_legacy_torch_pickles_stay_clean(tmp_path: Path, seed: int) -> None:
+    """Every pickle after the first is walked (a protocol 0 payload needs no header), so the
+    raw storage bytes that follow legacy torch's five pickles are walked too until they stop
+    parsing: that must end the walk quietly, not turn a clean file into `error`. (These
+    seeds once made it end in a ValueError.)"""
+    import pickle
+    import random
+
+    rng = random.Random(seed)
+    magic = 0x1950A86A20F9469CFC6C
+    head = (magic, 1001, {"protocol_version": 1001}, {"w": 1}, ["0", "1"])
+    body = b"".join(pickle.dumps(x, protocol=2) for x in head)
+    body += rng.randrange(1, 5000).to_bytes(8, "little") + rng.randbytes(4096)
+    (tmp_path / "legacy.pt").write_bytes(body)
+    res = scan_file(tmp_path / "legacy.pt")
+    assert res.verdict == "clean", res.error
