@@ -266,13 +266,14 @@ def _assemble(
     edges: list[dict[str, Any]],
     risk: Risk,
     tcls: TargetClass,
+    pid: str | None = None,
 ) -> AttackPath:
     # One validation of the whole path (nodes, edges, fixes as plain records): building each
     # part as its own model cost twice as much, most of the search's fixed part on small
     # estates.
     return AttackPath.model_validate(
         {
-            "id": path_id(route, [e["kind"] for e in edges]),
+            "id": pid or path_id(route, [e["kind"] for e in edges]),
             "title": _title(nodes, tcls),
             "risk": risk,
             "entry": route[0],
@@ -387,38 +388,75 @@ class _BestRoutes:
         return lab.factor * lab.conf * decay
 
     def run(self, entry: str) -> dict[str, list[_Label]]:
-        """Candidate routes (as labels ending at a target) per target reached from ``entry``."""
+        """Candidate routes (as labels ending at a target) per target reached from ``entry``.
+
+        The hot loop of the search, so hop look-ups, the revisit check and :meth:`_admit`'s
+        estimate are written out here (same arithmetic, same order)."""
         limit = self.opts.max_hops
+        far = limit + 1
         labels: dict[str, list[_Label]] = {}
         found: dict[str, list[_Label]] = {}
+        succ, to_target, targets, through = self.succ, self.to_target, self.targets, self.through
+        hops_cache, decays = self._hop, self._decay
+        steps = 0
         layer = [_Label(entry, None, 0, 1.0, 1.0)]
         while layer:
             nxt_layer: list[_Label] = []
             for lab in layer:
+                u, hops = lab.node, lab.hops + 1
                 foothold = 1.0
-                if lab.hops == 1:
-                    foot = foothold_terms(entry, self.graph.node(lab.node), 2)
+                if hops == 2:
+                    foot = foothold_terms(entry, self.graph.node(u), 2)
                     foothold = foot["value"] if foot else 1.0
-                for v in self.succ.get(lab.node, ()):
-                    self.steps += 1
-                    hops = lab.hops + 1
-                    if hops + self.to_target.get(v, limit + 1) > limit or lab.visits(v):
+                for v in succ.get(u, ()):
+                    steps += 1
+                    rest = to_target.get(v, far)
+                    if hops + rest > limit:
                         continue
-                    _edge, theft, conf = self.hop(lab.node, v)
+                    cur: _Label | None = lab
+                    while cur is not None and cur.node != v:
+                        cur = cur.parent
+                    if cur is not None:
+                        continue  # the route would revisit v
+                    hop = hops_cache.get((u, v))
+                    if hop is None:
+                        hop = self.hop(u, v)
                     if lab.parent is None:
                         factor = self._first(entry, v)
                     else:
-                        factor = lab.factor * theft
-                        if lab.hops == 1:
+                        factor = lab.factor * hop[1]
+                        if hops == 2:
                             factor *= foothold
-                    new = _Label(v, lab, hops, factor, min(lab.conf, conf))
-                    if v in self.targets:
+                    conf = hop[2] if hop[2] < lab.conf else lab.conf
+                    new = _Label(v, lab, hops, factor, conf)
+                    if v in targets:
                         found.setdefault(v, []).append(new)
-                        if v not in self.through:
+                        if v not in through:
                             continue
-                    if self._admit(labels.setdefault(v, []), new):
-                        nxt_layer.append(new)
+                    # _admit, written out: keep the first (shortest) prefix and the best
+                    # ``keep`` by the estimate of their best route.
+                    total = hops + (0 if rest == far else rest)
+                    decay = decays.get(total)
+                    if decay is None:
+                        decay = decays[total] = hop_decay(total)
+                    new.est = factor * conf * decay
+                    kept = labels.get(v)
+                    if kept is None:
+                        labels[v] = [new]
+                    elif len(kept) <= self.keep:
+                        kept.append(new)
+                    else:
+                        worst, wkey = 1, (kept[1].est, -kept[1].hops)
+                        for i in range(2, len(kept)):
+                            key = (kept[i].est, -kept[i].hops)
+                            if key < wkey:
+                                worst, wkey = i, key
+                        if new.est <= kept[worst].est:
+                            continue
+                        kept[worst] = new
+                    nxt_layer.append(new)
             layer = nxt_layer
+        self.steps += steps
         return found
 
     def _admit(self, kept: list[_Label], new: _Label) -> bool:
@@ -907,7 +945,7 @@ def _find_paths(graph: Graph, opts: PathOptions) -> PathResult:
         entries=len(entries),
         targets=len(live_targets),
         candidate_nodes=len(keep),
-        attack_edges=attack.number_of_edges(),
+        attack_edges=sum(map(len, attack._succ.values())),  # number_of_edges, without views
         search_steps=steps,
         count_steps=counted,
         seconds=round(time.monotonic() - started, 3),
@@ -994,8 +1032,8 @@ def _best_routes(
                 scored[pid] = (key, route, [nodes, edges], terms)
             ranked = sorted(scored.values(), key=lambda c: c[0])[: max(1, opts.routes_per_pair)]
             best = [
-                _assemble(r, parts[0], parts[1], risk_of(terms), tcls)
-                for _k, r, parts, terms in ranked
+                _assemble(r, parts[0], parts[1], risk_of(terms), tcls, k[3])
+                for k, r, parts, terms in ranked
             ]
             total = max(counts.get(target, 0), len(found[target]), len(best))
             pairs.append(
