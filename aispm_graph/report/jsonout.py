@@ -100,6 +100,7 @@ def _indented(
     quote = encode_basestring_ascii if ensure_ascii else encode_basestring
     out: list[str] = []
     append = out.append
+    labels: dict[str, str] = {}  # a key as written before its value (keys repeat a lot)
 
     # Each container is written with the newline of its own level (``nl``); its items go on
     # ``nl + indent``.
@@ -156,17 +157,23 @@ def _indented(
         first = True
         items = sorted(dct.items()) if sort_keys else dct.items()
         for k, v in items:
-            key = k if isinstance(k, str) else _key_text(k)
-            if key is None:
-                continue
+            label = labels.get(k) if isinstance(k, str) else None
+            if label is None:
+                key = k if isinstance(k, str) else _key_text(k)
+                if key is None:
+                    continue
+                label = quote(key) + ": "
+                if isinstance(k, str):
+                    labels[k] = label
             if first:
                 first = False
             else:
                 append(sep)
-            append(quote(key) + ": ")
             if isinstance(v, str):
-                append(quote(v))
-            elif isinstance(v, dict):
+                append(label + quote(v))
+                continue
+            append(label)
+            if isinstance(v, dict):
                 mapping(v, inner)
             elif isinstance(v, list):
                 sequence(v, inner)
