@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
@@ -89,7 +91,12 @@ class AzureEscalation:
         self.graph = graph
         self.ctx = ctx
         self.under = _Under(graph)
-        self.found: dict[tuple[str, str, str], list[tuple[Technique, Confidence, dict[str, Any]]]]
+        # Per edge, every (technique, confidence, evidence writer) found; ``emit`` keeps the
+        # best and writes only its evidence (about half the records are not kept, and their
+        # text was most of this pass's cost).
+        self.found: dict[
+            tuple[str, str, str], list[tuple[Technique, Confidence, Callable[[], dict[str, Any]]]]
+        ]
         self.found = defaultdict(list)
         # Managed identities each resource runs as (the RUNS_AS techniques' targets).
         self._identities: dict[str, list[str]] = {}
@@ -195,44 +202,60 @@ class AzureEscalation:
                 ]
         else:
             dsts = [res]
+        conf = Confidence.CONDITIONAL if adata.get("condition") else Confidence.CONFIRMED
         for dst in dsts:
             if dst == principal:
                 continue
-            op, pattern = matched
-            grant = f"role '{role.name}' at {adata.get('scope')} (assignment {aid})"
-            words = {
-                "attacker": self.name(principal),
-                "target": self.name(dst),
-                "resource": self.name(res),
-                "permissions": tech.permissions,
-                "grant": grant,
-                "service": "",
-            }
-            ev: dict[str, Any] = {
-                "permission": op,
-                "matched_pattern": pattern,
-                "grant": grant,
-                "role": role.name,
-                "assignment": aid,
-                "scope": adata.get("scope"),
-                "technique": tech.sentence.format(**words),
-                "technique_id": tech.id,
-                "reference": tech.refs.text(),
-                "fix": tech.fix.format(**words),
-            }
-            if res != dst:
-                ev["resource"] = res
-            conf = Confidence.CONFIRMED
-            if adata.get("condition"):
-                conf = Confidence.CONDITIONAL
-                ev["condition"] = f"role assignment condition: {adata.get('condition')}"
-            self.found[(principal, dst, tech.edge)].append((tech, conf, ev))
+            # Written in emit, for the record kept per edge only. Its inputs (the assignment's
+            # node, the role, the names) do not change before then.
+            evidence = partial(self._evidence, tech, principal, aid, adata, role, matched, res, dst)
+            self.found[(principal, dst, tech.edge)].append((tech, conf, evidence))
+
+    def _evidence(
+        self,
+        tech: Technique,
+        principal: str,
+        aid: str,
+        adata: dict[str, Any],
+        role: RoleDefinition,
+        matched: tuple[str, str],
+        res: str,
+        dst: str,
+    ) -> dict[str, Any]:
+        op, pattern = matched
+        grant = f"role '{role.name}' at {adata.get('scope')} (assignment {aid})"
+        words = {
+            "attacker": self.name(principal),
+            "target": self.name(dst),
+            "resource": self.name(res),
+            "permissions": tech.permissions,
+            "grant": grant,
+            "service": "",
+        }
+        ev: dict[str, Any] = {
+            "permission": op,
+            "matched_pattern": pattern,
+            "grant": grant,
+            "role": role.name,
+            "assignment": aid,
+            "scope": adata.get("scope"),
+            "technique": tech.sentence.format(**words),
+            "technique_id": tech.id,
+            "reference": tech.refs.text(),
+            "fix": tech.fix.format(**words),
+        }
+        if res != dst:
+            ev["resource"] = res
+        if adata.get("condition"):
+            ev["condition"] = f"role assignment condition: {adata.get('condition')}"
+        return ev
 
     def emit(self) -> None:
         rank = {Confidence.CONFIRMED: 0, Confidence.CONDITIONAL: 1, Confidence.INFERRED: 2}
         for (src, dst, kind), found in sorted(self.found.items()):
             found.sort(key=lambda f: (rank[f[1]], f[0].id))
-            tech, conf, ev = found[0]
+            tech, conf, evidence = found[0]
+            ev = evidence()
             others = sorted({t.id for t, _c, _e in found[1:]} - {tech.id})
             if others:
                 ev["also_via"] = others
@@ -544,7 +567,7 @@ class EntraEscalation:
         if condition:
             conf = Confidence.CONDITIONAL
             ev["condition"] = condition
-        self.esc.found[(src, dst, tech.edge)].append((tech, conf, ev))
+        self.esc.found[(src, dst, tech.edge)].append((tech, conf, partial(dict, ev)))
 
 
 @deriver("access", "azure-escalation")
