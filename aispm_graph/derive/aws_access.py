@@ -49,6 +49,7 @@ from aispm_graph.knowledge.aws.iam import (
     public_grants,
     resource_set,
     statement_applies,
+    statement_json,
 )
 from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
 from aispm_graph.schema import INTERNET_ID
@@ -134,7 +135,7 @@ def _evidence(
     ev: dict[str, Any] = {
         "permission": permission,
         "grant": st.label if st else "",
-        "statement": json.dumps(st.as_json(), sort_keys=True) if st else "",
+        "statement": statement_json(st) if st else "",
         "policy": st.policy if st else "",
         "fix": fix,
     }
@@ -214,7 +215,7 @@ def _public_lambdas(graph: Graph, ctx: BuildContext) -> None:
                 "Principal * lambda:InvokeFunctionUrl",
                 "access": "invoke",
                 "url": data.get("function_url"),
-                "statement": json.dumps(sts[0].as_json(), sort_keys=True),
+                "statement": statement_json(sts[0]),
                 "exposure_width": "any",
                 "fix": f"Set the function URL auth type of {data['name']} to AWS_IAM, or remove "
                 f"statement {sts[0].sid or sts[0].index} (Principal *) from its resource policy",
@@ -245,7 +246,7 @@ def _public_trusts(graph: Graph, ctx: BuildContext) -> None:
                     "grant": f"trust policy statement {st.sid or st.index} allows any AWS "
                     "principal to assume the role",
                     "access": "assume",
-                    "statement": json.dumps(st.as_json(), sort_keys=True),
+                    "statement": statement_json(st),
                     "exposure_width": "any",
                     "fix": f"Replace Principal * in the trust policy of {data['name']} with the "
                     "specific principals that need it",
@@ -567,7 +568,7 @@ class IamDeriver:
             technique_id="aws-sts-assume-role",
             reason=trust_txt,
         )
-        ev["statement"] = json.dumps(st.as_json(), sort_keys=True)
+        ev["statement"] = statement_json(st)
         ev["policy"] = f"trust policy of {self.name(rid)}"
         if how == "arn":
             ev["fix"] = (
@@ -900,7 +901,7 @@ class IamDeriver:
                 kind,
                 {
                     "permission": action,
-                    "statement": json.dumps(st.as_json(), sort_keys=True),
+                    "statement": statement_json(st),
                     "policy": where,
                     "grant": st.label,
                     "reason": f"{where} grants account {acct}, which was not collected: "

@@ -41,6 +41,8 @@ from aispm_graph.knowledge.aws.iam import (
     resource_set,
     service_principals,
     statement_applies,
+    statement_json,
+    undecided_statements,
 )
 
 if TYPE_CHECKING:
@@ -65,15 +67,8 @@ def undecided(
     p: Principal, action: str, resource: Resource, context: dict[str, str] | None = None
 ) -> list[str]:
     """The statements whose conditions left (action, resource) undecided, as text."""
-    ctx: dict[str, str] = {"aws:PrincipalArn": p.arn, "aws:PrincipalAccount": p.account}
-    ctx.update(context or {})
-    stmts: list[Statement] = [*p.identity, *(p.boundary or [])]
-    for level in p.scps:
-        stmts.extend(level)
     out: list[str] = []
-    for st in stmts:
-        if statement_applies(st, action, resource, ctx) is not Tri.UNKNOWN:
-            continue
+    for st in undecided_statements(p, action, resource, context):
         if st.condition:
             out.append(f"{st.label} ({st.effect}) if {json.dumps(st.condition, sort_keys=True)}")
         else:
@@ -520,7 +515,7 @@ class Escalation:
             "technique_id": tech.id,
             "reference": tech.refs.text(),
             "grant": st.label if st else "",
-            "statement": json.dumps(st.as_json(), sort_keys=True) if st else "",
+            "statement": statement_json(st) if st else "",
             "policy": st.policy if st else "",
             "fix": fix,
         }

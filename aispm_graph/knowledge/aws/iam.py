@@ -22,6 +22,7 @@ explicit Deny must cover *all* of it to deny.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -297,6 +298,20 @@ class Statement:
         return out
 
 
+_JSON: dict[int, tuple[Statement, str]] = {}
+
+
+def statement_json(st: Statement) -> str:
+    """The statement as canonical JSON text, for evidence. Remembered per statement object:
+    a few hundred statements grant the tens of thousands of edges of a large estate."""
+    hit = _JSON.get(id(st))
+    if hit is None or hit[0] is not st:
+        if len(_JSON) > 50_000:
+            _JSON.clear()
+        hit = _JSON[id(st)] = (st, json.dumps(st.as_json(), sort_keys=True))
+    return hit[1]
+
+
 class PolicyError(ValueError):
     """A policy document is not valid JSON policy grammar."""
 
@@ -304,7 +319,6 @@ class PolicyError(ValueError):
 def parse_policy(document: Any, name: str) -> list[Statement]:
     """Statements of a policy document (dict or JSON text); raises PolicyError when unusable."""
     if isinstance(document, str):
-        import json
         from urllib.parse import unquote
 
         text = document.strip()
@@ -522,6 +536,7 @@ class _Pre:
     and conditions: the statements stay the same, only the resource varies."""
 
     __slots__ = (
+        "answers",
         "boundary",
         "boundary_allow",
         "deny_own",
@@ -531,6 +546,7 @@ class _Pre:
         "identity_allow",
         "scps",
         "scps_allow",
+        "static",
     )
 
     def __init__(
@@ -550,6 +566,15 @@ class _Pre:
         self.identity_allow = _static(identity, "Allow")
         self.boundary_allow = None if boundary is None else _static(boundary, "Allow")
         self.scps_allow = [_static(level, "Allow") for level in scps]
+        # No statement names a particular resource: the answer, without a resource policy
+        # or RCPs, is the same for every target (per "across accounts" or not).
+        self.static = (
+            self.deny_static is not None
+            and self.identity_allow is not None
+            and (boundary is None or self.boundary_allow is not None)
+            and all(x is not None for x in self.scps_allow)
+        )
+        self.answers: dict[bool, _Answer] = {}
 
 
 def _context_key(context: Mapping[str, str | Sequence[str]] | None) -> tuple[tuple[str, Any], ...]:
@@ -627,19 +652,12 @@ def evaluate(
     SCPs, each level must allow and any deny wins, whoever the caller is.
 
     The principal's own statements are pre-decided once per (action, context) (``_Pre``);
-    the resource policy and the RCPs belong to the target and are checked per question.
+    the resource policy and the RCPs belong to the target and are checked per question. When
+    the target has neither and none of the principal's statements for the action names a
+    particular resource, the answer is the same for every target and is remembered.
     """
     WORK.evaluations += 1
-    key = (action, _context_key(context))
-    pre = principal._pre.get(key)
-    ctx: dict[str, str | Sequence[str]] | None = None
-    if pre is None:
-        ctx = _request_context(principal, context)
-        pre = principal._pre[key] = _Pre(
-            _entries(principal.identity, action, ctx),
-            None if principal.boundary is None else _entries(principal.boundary, action, ctx),
-            [_entries(level, action, ctx) for level in principal.scps],
-        )
+    pre = _pre_decision(principal, action, context)
     cross = bool(resource_account) and resource_account != principal.account
     res_pre: tuple[_Entry, ...] = ()
     if resource_policy:
@@ -651,12 +669,46 @@ def evaluate(
             or (st.effect == "Deny" and principal_match(st, principal.arn) is not None)
         ]
         if res_stmts:
-            ctx = ctx or _request_context(principal, context)
-            res_pre = _entries(res_stmts, action, ctx)
+            res_pre = _entries(res_stmts, action, _request_context(principal, context))
     rcps_pre: list[tuple[_Entry, ...]] = []
     if rcps:
-        ctx = ctx or _request_context(principal, context)
+        ctx = _request_context(principal, context)
         rcps_pre = [_entries(level, action, ctx) for level in rcps]
+    if res_pre or rcps_pre or not pre.static or "\n" in resource.arn:
+        return Decision(*_decide(pre, res_pre, rcps_pre, resource, cross))
+    hit = pre.answers.get(cross)
+    if hit is None:
+        hit = pre.answers[cross] = _decide(pre, (), [], resource, cross)
+    allowed, grants, denies, reason = hit
+    return Decision(allowed, list(grants), list(denies), reason)
+
+
+def _pre_decision(
+    principal: Principal, action: str, context: Mapping[str, str | Sequence[str]] | None
+) -> _Pre:
+    key = (action, _context_key(context))
+    pre = principal._pre.get(key)
+    if pre is None:
+        ctx = _request_context(principal, context)
+        pre = principal._pre[key] = _Pre(
+            _entries(principal.identity, action, ctx),
+            None if principal.boundary is None else _entries(principal.boundary, action, ctx),
+            [_entries(level, action, ctx) for level in principal.scps],
+        )
+    return pre
+
+
+_Answer = tuple[Tri, list[Statement], list[Statement], str]
+
+
+def _decide(
+    pre: _Pre,
+    res_pre: tuple[_Entry, ...],
+    rcps_pre: list[tuple[_Entry, ...]],
+    resource: Resource,
+    cross: bool,
+) -> _Answer:
+    """The evaluation logic proper (see :func:`evaluate`): (allowed, grants, denies, reason)."""
     if res_pre or rcps_pre:
         deny, denies = _best_pre(
             [pre.deny_own, res_pre, pre.deny_scps, *rcps_pre], "Deny", resource
@@ -664,44 +716,68 @@ def evaluate(
     else:
         deny, denies = _best_pre([pre.deny_own, pre.deny_scps], "Deny", resource, pre.deny_static)
     if deny is Tri.YES:
-        return Decision(Tri.NO, denies=denies, reason="explicit deny")
+        return Tri.NO, [], denies, "explicit deny"
     gates = Tri.YES
     for level, static in zip(pre.scps, pre.scps_allow, strict=True):
         t, _ = _best_pre([level], "Allow", resource, static)
         gates = min(gates, t)
     if gates is Tri.NO:
-        return Decision(Tri.NO, reason="not allowed by service control policies")
+        return Tri.NO, [], [], "not allowed by service control policies"
     for rcp_level in rcps_pre:
         t, _ = _best_pre([rcp_level], "Allow", resource)
         gates = min(gates, t)
     if gates is Tri.NO:
-        return Decision(Tri.NO, reason="not allowed by resource control policies")
+        return Tri.NO, [], [], "not allowed by resource control policies"
     if pre.boundary is not None:
         t, _ = _best_pre([pre.boundary], "Allow", resource, pre.boundary_allow)
         if t is Tri.NO:
-            return Decision(Tri.NO, reason="outside the permission boundary")
+            return Tri.NO, [], [], "outside the permission boundary"
         gates = min(gates, t)
     allow_id, grants_id = _best_pre([pre.identity], "Allow", resource, pre.identity_allow)
     allow_res, grants_res = _best_pre([res_pre], "Allow", resource) if res_pre else (Tri.NO, [])
     if cross:
         if allow_res is Tri.NO:
-            return Decision(Tri.NO, reason="no resource policy grants the caller's account")
+            return Tri.NO, [], [], "no resource policy grants the caller's account"
         if allow_id is Tri.NO:
-            return Decision(Tri.NO, reason="the caller's own policies do not allow it")
+            return Tri.NO, [], [], "the caller's own policies do not allow it"
         result = min(allow_id, allow_res, gates)
         if deny is Tri.UNKNOWN:
             result = min(result, Tri.UNKNOWN)
-        return Decision(result, grants=[*grants_res, *grants_id], denies=denies)
+        return result, [*grants_res, *grants_id], denies, ""
     if allow_res > allow_id:
         allow, grants = allow_res, grants_res
     else:
         allow, grants = allow_id, grants_id
     if allow is Tri.NO:
-        return Decision(Tri.NO, reason="no statement allows it")
+        return Tri.NO, [], [], "no statement allows it"
     result = min(allow, gates)
     if deny is Tri.UNKNOWN:
         result = min(result, Tri.UNKNOWN)
-    return Decision(result, grants=grants, denies=denies)
+    return result, grants, denies, ""
+
+
+def undecided_statements(
+    principal: Principal,
+    action: str,
+    resource: Resource,
+    context: Mapping[str, str | Sequence[str]] | None = None,
+) -> list[Statement]:
+    """The principal's own statements (identity, boundary, SCPs, in that order) that speak
+    about (action, resource) but whose condition or policy variables cannot be decided
+    offline: what makes a decision conditional, for its evidence."""
+    pre = _pre_decision(principal, action, context)
+    odd = "\n" in resource.arn
+    out: list[Statement] = []
+    for group in (pre.identity, pre.boundary or (), *pre.scps):
+        for st, t, free in group:
+            if t is not Tri.UNKNOWN:
+                continue
+            if odd or not free:
+                WORK.statements += 1
+                if not _resource_matches(st, resource):
+                    continue
+            out.append(st)
+    return out
 
 
 def _request_context(
