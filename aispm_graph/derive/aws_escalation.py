@@ -161,7 +161,7 @@ class Escalation:
         self.index = ActionIndex(deriver.p)
         self.by_account: dict[tuple[str, str], list[str]] = defaultdict(list)
         for kind in ("AWSUser", "AWSRole", "AWSGroup"):
-            for nid, _data in self.graph.nodes(kind):
+            for nid, _data in deriver.index(kind):
                 self.by_account[(kind, account_of(nid))].append(nid)
         self.groups_of: dict[str, list[str]] = defaultdict(list)
         for src, dst, _e in self.graph.edges("MEMBER_OF"):
@@ -178,7 +178,7 @@ class Escalation:
             for svc in services:
                 self.trusting[svc].append(rid)
         self.profile_roles = {
-            str(d.get("role")) for _i, d in self.graph.nodes("AWSInstanceProfile") if d.get("role")
+            str(d.get("role")) for _i, d in deriver.index("AWSInstanceProfile") if d.get("role")
         }
         self._gate_admin: dict[str, Decision] = {}
         self._any_cache: dict[tuple[str, str, str], Decision] = {}
