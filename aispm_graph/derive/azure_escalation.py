@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.derive.kinds import KindIndex
 from aispm_graph.escalation.azure import TECHNIQUES
 from aispm_graph.escalation.entra import TECHNIQUES as ENTRA_TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
@@ -42,6 +43,7 @@ from aispm_graph.knowledge.azure.entra_roles import (
 from aispm_graph.knowledge.azure.roles import RoleDefinition
 
 KINDS = sorted({k for t in TECHNIQUES for k in t.resource_kinds})
+_ENTRA_KINDS = ("AzureSubscription", "AzureServicePrincipal", "EntraGroup", "EntraUser")
 
 
 def _role(data: dict[str, Any]) -> RoleDefinition | None:
@@ -59,21 +61,50 @@ def _role(data: dict[str, Any]) -> RoleDefinition | None:
 
 
 class _Under:
-    """Sorted ids of the resources the records act on, for 'everything below this scope'."""
+    """Sorted ids of the resources the records act on, for 'everything below this scope'.
 
-    def __init__(self, graph: Graph) -> None:
-        self.ids = sorted(nid for kind in KINDS for nid, _d in graph.nodes(kind))
-        self.subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
+    What is below a scope is the scope itself and the ids starting with ``scope + "/"``: one
+    contiguous run of the sorted list (``/`` sorts just before ``0``), found by two bisections
+    in the list of all the records' kinds (the visit count) and in the list of each kind."""
+
+    def __init__(self, index: KindIndex) -> None:
+        self.by_kind = {kind: sorted(nid for nid, _d in index(kind)) for kind in KINDS}
+        self.ids = sorted(nid for ids in self.by_kind.values() for nid in ids)
+        self.idset = set(self.ids)
+        self.subs = {nid for nid, _d in index("AzureSubscription")}
+
+    @staticmethod
+    def _run(ids: list[str], scope: str) -> tuple[int, int]:
+        return bisect.bisect_left(ids, scope + "/"), bisect.bisect_left(ids, scope + "0")
 
     def __call__(self, scope: str) -> list[str]:
-        out = []
-        i = bisect.bisect_left(self.ids, scope)
-        while i < len(self.ids) and self.ids[i].startswith(scope):
-            nid = self.ids[i]
-            if nid == scope or nid.startswith(scope + "/"):
-                out.append(nid)
-            i += 1
+        lo, hi = self._run(self.ids, scope)
+        return ([scope] if scope in self.idset else []) + self.ids[lo:hi]
+
+    def count(self, scope: str) -> int:
+        """``len(self(scope))`` without the list."""
+        lo, hi = self._run(self.ids, scope)
+        return hi - lo + (scope in self.idset)
+
+    def of_kinds(self, scope: str, kinds: tuple[str, ...]) -> list[str]:
+        """``self(scope)`` restricted to ``kinds``, in the same (sorted) order."""
+        out: list[str] = []
+        for kind in dict.fromkeys(kinds):
+            ids = self.by_kind.get(kind)
+            if not ids:
+                continue
+            lo, hi = self._run(ids, scope)
+            if _has(ids, scope):
+                out.append(scope)
+            out.extend(ids[lo:hi])
+        if len(kinds) > 1:
+            out.sort()
         return out
+
+
+def _has(ids: list[str], nid: str) -> bool:
+    i = bisect.bisect_left(ids, nid)
+    return i < len(ids) and ids[i] == nid
 
 
 def _scopes(data: dict[str, Any], under: _Under) -> list[str]:
@@ -90,7 +121,19 @@ class AzureEscalation:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
         self.graph = graph
         self.ctx = ctx
-        self.under = _Under(graph)
+        # One walk for every kind this pass and the Entra part read (neither adds nodes).
+        self.index = KindIndex(graph, {*KINDS, *_ENTRA_KINDS})
+        self.under = _Under(self.index)
+        # Role assignments by holder, in edge order: Azure RBAC ones for the records below,
+        # directory (Entra) ones for EntraEscalation.
+        self.assigned: list[tuple[str, str, dict[str, Any]]] = []
+        self.directory_roles: list[tuple[str, str, dict[str, Any]]] = []
+        for holder, aid, _e in graph.edges("ASSIGNED"):
+            adata = graph.node(aid)
+            if adata["kind"] == "AzureRoleAssignment":
+                self.assigned.append((holder, aid, adata))
+            elif adata["kind"] == "EntraRoleAssignment":
+                self.directory_roles.append((holder, aid, adata))
         # Per edge, every (technique, confidence, evidence writer) found; ``emit`` keeps the
         # best and writes only its evidence (about half the records are not kept, and their
         # text was most of this pass's cost).
@@ -119,10 +162,7 @@ class AzureEscalation:
         # call per resource of another kind (most of a subscription's VMs and NICs).
         # Each entry keeps how many resources were under the scope (the visit count).
         reachable: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
-        for principal, aid, _e in self.graph.edges("ASSIGNED"):
-            adata = self.graph.node(aid)
-            if adata["kind"] != "AzureRoleAssignment":
-                continue
+        for principal, aid, adata in self.assigned:
             role = _role(adata)
             if role is None:
                 continue
@@ -151,12 +191,10 @@ class AzureEscalation:
     ) -> tuple[int, list[str]]:
         hit = memo.get((scope, kinds))
         if hit is None:
-            under = self.under(scope)
             if kinds:
-                wanted = set(kinds)
-                node = self.graph.node
-                hit = (len(under), [r for r in under if node(r)["kind"] in wanted])
+                hit = (self.under.count(scope), self.under.of_kinds(scope, kinds))
             else:
+                under = self.under(scope)
                 hit = (len(under), under)
             memo[(scope, kinds)] = hit
         return hit
@@ -305,10 +343,7 @@ class EntraEscalation:
         self.esc = esc
         self.graph = esc.graph
         self.held: dict[str, list[_Held]] = defaultdict(list)
-        for holder, aid, _e in self.graph.edges("ASSIGNED"):
-            data = self.graph.node(aid)
-            if data["kind"] != "EntraRoleAssignment":
-                continue
+        for holder, aid, data in esc.directory_roles:
             self.held[holder].append(
                 _Held(
                     aid,
@@ -318,12 +353,12 @@ class EntraEscalation:
                     tuple(data.get("allowed_actions") or ()),
                 )
             )
-        self.sps = sorted(nid for nid, _d in self.graph.nodes("AzureServicePrincipal"))
-        self.groups = sorted(nid for nid, _d in self.graph.nodes("EntraGroup"))
-        self.users = sorted(nid for nid, _d in self.graph.nodes("EntraUser"))
+        self.sps = sorted(nid for nid, _d in esc.index("AzureServicePrincipal"))
+        self.groups = sorted(nid for nid, _d in esc.index("EntraGroup"))
+        self.users = sorted(nid for nid, _d in esc.index("EntraUser"))
         # Listed once: each admin holder below adds an edge per subscription, and a scan of
         # every node per holder would make that holders x estate.
-        self.subscriptions = sorted(nid for nid, _d in self.graph.nodes("AzureSubscription"))
+        self.subscriptions = sorted(nid for nid, _d in esc.index("AzureSubscription"))
         # Object id -> the service principals and groups it names: a role scoped to one
         # object looks its targets up instead of testing every principal of the tenant.
         self.sps_by_object: dict[str, list[str]] = defaultdict(list)
@@ -353,7 +388,8 @@ class EntraEscalation:
             for nid, d in self.graph.nodes()
             if d.get("graph_app_roles")
         }
-        if not self.held and not apps and not any(True for _ in self.graph.edges("OWNS")):
+        owns = list(self.graph.edges("OWNS"))
+        if not self.held and not apps and not owns:
             return
         by_id = {t.id: t for t in ENTRA_TECHNIQUES}
         # Tenant administrators get CAN_ADMINISTER and nothing else: their paths end at what
@@ -365,7 +401,7 @@ class EntraEscalation:
         } | {nid for nid, names in apps.items() if names & set(GRAPH_ADMIN_APP_ROLES)}
         for nid, names in sorted(apps.items()):
             self._graph_app(by_id, nid, names, admins)
-        for owner, owned, edge in sorted(self.graph.edges("OWNS"), key=lambda e: (e[0], e[1])):
+        for owner, owned, edge in sorted(owns, key=lambda e: (e[0], e[1])):
             if owner in admins:
                 continue
             kind = self.graph.node(owned)["kind"]
