@@ -122,7 +122,14 @@ class AzureEscalation:
         self.graph = graph
         self.ctx = ctx
         # One walk for every kind this pass and the Entra part read (neither adds nodes).
-        self.index = KindIndex(graph, {*KINDS, *_ENTRA_KINDS})
+        # Microsoft Graph application permissions by holder, on the same walk.
+        self.app_roles: dict[str, set[str]] = {}
+
+        def graph_app_roles(nid: str, d: dict[str, Any]) -> None:
+            if d.get("graph_app_roles"):
+                self.app_roles[nid] = set(d["graph_app_roles"])
+
+        self.index = KindIndex(graph, {*KINDS, *_ENTRA_KINDS}, visit=graph_app_roles)
         self.under = _Under(self.index)
         # Role assignments by holder, in edge order: Azure RBAC ones for the records below,
         # directory (Entra) ones for EntraEscalation.
@@ -383,11 +390,7 @@ class EntraEscalation:
         return by_object.get(role.scope.strip("/").lower(), [])
 
     def run(self) -> None:
-        apps = {
-            nid: set(d["graph_app_roles"])
-            for nid, d in self.graph.nodes()
-            if d.get("graph_app_roles")
-        }
+        apps = self.esc.app_roles
         owns = list(self.graph.edges("OWNS"))
         if not self.held and not apps and not owns:
             return

@@ -12,7 +12,7 @@ dicts, so property changes are seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from aispm_graph.graph.model import Graph, NodeData
 
@@ -21,7 +21,14 @@ class KindIndex:
     """``kinds``: read with ``index(kind)``; ``ordered``: nodes of these kinds together, in
     graph order (for a pass that handles several kinds in one loop)."""
 
-    def __init__(self, graph: Graph, kinds: Iterable[str], ordered: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        kinds: Iterable[str],
+        ordered: Iterable[str] = (),
+        visit: Callable[[str, NodeData], None] | None = None,
+    ) -> None:
+        """``visit``: called with every node of the graph on the same walk."""
         self.of: dict[str, list[tuple[str, NodeData]]] = {kind: [] for kind in kinds}
         self.ordered: list[tuple[str, NodeData]] = []
         together = frozenset(ordered)
@@ -33,6 +40,8 @@ class KindIndex:
                 bucket.append((node_id, data))
             if kind in together:
                 self.ordered.append((node_id, data))
+            if visit is not None:
+                visit(node_id, data)
 
     def __call__(self, kind: str) -> list[tuple[str, NodeData]]:
         """The nodes of ``kind`` (a KeyError for a kind the index was not asked to read)."""
