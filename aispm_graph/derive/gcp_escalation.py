@@ -179,10 +179,11 @@ class GcpEscalation:
                             if best is None or (best.condition and not gr.condition):
                                 targets[t] = gr
                 for t, gr in sorted(targets.items()):
-                    self._one(tech, member, t, gr)
+                    self._one(tech, member, t, gr, primary)
         self.emit()
 
-    def _one(self, tech: Technique, member: str, target: str, gr: Grant) -> None:
+    def _one(self, tech: Technique, member: str, target: str, gr: Grant, primary: str) -> None:
+        """``primary``: the technique's first permission on the target (what ``gr`` grants)."""
         node = self.graph.node(target)
         conf = Confidence.CONDITIONAL if gr.condition else Confidence.CONFIRMED
         conds: list[str] = [f"IAM condition: {gr.condition}"] if gr.condition else []
@@ -201,7 +202,6 @@ class GcpEscalation:
                 return
             guardrail = blocked
         extra: list[str] = []
-        primary = next(p for p in tech.all_of if p not in tech.on_any)
         for perm in tech.all_of:
             # The other permissions needed on the same target (or an ancestor of it).
             if perm == primary or perm in tech.on_any:
