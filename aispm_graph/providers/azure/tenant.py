@@ -629,71 +629,29 @@ class TenantCollector:
 
     def _group_members(self, groups: list[str], found: dict[str, dict[str, Any]]) -> Coverage:
         """Each group's transitive members onto its directory object: a role assigned to a
-        group is held by everyone in it, nested groups included, so the paths need them."""
-        from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
-            ServiceRequestError,
-        )
-        from azure.core.rest import HttpRequest
-
+        group is held by everyone in it, nested groups included, so the paths need them.
+        The first group whose members cannot be read ends the reading: the refusal is the
+        same for the rest, and the groups read so far stand."""
         c = self.c
-        client, op = self._graph_client()
         rtype = "Microsoft.Graph/groups/transitiveMembers"
-        total, partial = 0, []
+        total, partial, calls = 0, [], 0
         for gid in groups:
             c.progress(f"tenant: members of group {gid}")
-            members: list[dict[str, Any]] = []
-            url: str | None = (
-                f"{c.graph_endpoint}/v1.0/groups/{gid}/transitiveMembers"
-                f"?$select={MEMBER_SELECT}&$top=999"
+            members, cov = self._graph_list(
+                f"/v1.0/groups/{gid}/transitiveMembers?$select={MEMBER_SELECT}&$top=999",
+                rtype,
+                "GroupMember.Read.All or Directory.Read.All",
+                limit=MAX_GROUP_MEMBERS,
             )
-            try:
-                while url:
-                    if len(members) >= MAX_GROUP_MEMBERS:
-                        partial.append(gid)
-                        break
-                    response = client.send_request(HttpRequest("GET", url), **op)
-                    if response.status_code != 200:
-                        raise HttpResponseError(response=response)
-                    body = response.json()
-                    page = body.get("value", []) if isinstance(body, dict) else []
-                    members.extend(scrub(m) for m in page if isinstance(m, dict))
-                    nxt = body.get("@odata.nextLink") if isinstance(body, dict) else None
-                    url = nxt if isinstance(nxt, str) and nxt else None
-                    if url and not url.startswith(c.graph_endpoint + "/"):
-                        # the bearer token goes only to the Graph endpoint we were given
-                        raise ValueError(f"next page link leaves {c.graph_endpoint}: {url[:80]}")
-            except ClientAuthenticationError as exc:
-                return Coverage(rtype, status=Status.DENIED, count=total, errors=[first_line(exc)])
-            except ServiceRequestError as exc:
+            calls += cov.calls
+            if cov.status == Status.NOT_FOUND:
+                continue  # deleted since it was listed: nothing of it to hold a role
+            if cov.status in (Status.DENIED, Status.FAILED):
                 return Coverage(
-                    rtype,
-                    status=Status.FAILED,
-                    count=total,
-                    errors=[f"cannot reach Graph: {first_line(exc)}"],
+                    rtype, status=cov.status, count=total, calls=calls, errors=cov.errors
                 )
-            except HttpResponseError as exc:
-                status = exc.status_code or 0
-                kind = {401: Status.DENIED, 403: Status.DENIED}.get(status, Status.FAILED)
-                hint = (
-                    " (needs GroupMember.Read.All or Directory.Read.All)"
-                    if kind == "denied"
-                    else ""
-                )
-                return Coverage(
-                    rtype,
-                    status=kind,
-                    count=total,
-                    errors=[f"HTTP {status}{hint}: {_graph_error(exc)}"],
-                )
-            except ValueError as exc:  # a body that is not JSON
-                return Coverage(
-                    rtype,
-                    status=Status.FAILED,
-                    count=total,
-                    errors=[f"{type(exc).__name__}: {exc}"],
-                )
+            if cov.status == Status.PARTIAL:
+                partial.append(gid)
             found[gid][MEMBERS_FIELD] = members
             total += len(members)
         if partial:
@@ -701,12 +659,13 @@ class TenantCollector:
                 rtype,
                 status=Status.PARTIAL,
                 count=total,
+                calls=calls,
                 errors=[
                     f"group(s) {', '.join(partial)} have more than {MAX_GROUP_MEMBERS} "
                     "members; the rest were not read"
                 ],
             )
-        return Coverage(rtype, status=Status.OK, count=total)
+        return Coverage(rtype, status=Status.OK, count=total, calls=calls)
 
     def _get_by_ids(self, ids: list[str]) -> tuple[dict[str, dict[str, Any]], Coverage]:
         """Directory objects by id; a refusal or failure becomes the coverage row."""
