@@ -65,6 +65,9 @@ class Grant:
         return f"{self.role} on {graph.node(self.holder)['name']}{grp}{cond}"
 
 
+_KEY_CONDITIONS = frozenset({"key-creation-allowed", "key-creation-blocked"})
+
+
 class GcpEscalation:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
         self.graph = graph
@@ -178,7 +181,10 @@ class GcpEscalation:
                             best = targets.get(t)
                             if best is None or (best.condition and not gr.condition):
                                 targets[t] = gr
+                ai_data = "ai-data" in tech.conditions
                 for t, gr in sorted(targets.items()):
+                    if ai_data and not self.graph.node(t).get("data_role"):
+                        continue  # the technique reaches AI data only
                     self._one(tech, member, t, gr, primary)
         self.emit()
 
@@ -196,7 +202,7 @@ class GcpEscalation:
                 "an HMAC key acts as the service account in Cloud Storage only: its other "
                 "permissions are not reached with it"
             )
-        if {"key-creation-allowed", "key-creation-blocked"} & set(tech.conditions):
+        if not _KEY_CONDITIONS.isdisjoint(tech.conditions):
             blocked = self.key_creation_ban(target)
             if ("key-creation-blocked" in tech.conditions) != bool(blocked):
                 return

@@ -61,7 +61,9 @@ class WorkCounts:
 
     def reset(self) -> None:
         self.evaluations = 0  # evaluate(): one (principal, action, resource) question
-        self.statements = 0  # statement_applies(): one statement checked against a request
+        # statement_applies(): one statement checked against a request, or one pre-decided
+        # statement whose Resource is matched against a target (see _Pre)
+        self.statements = 0
         self.account_lookups = 0  # account_of(): principals and resources paired by account
 
     def snapshot(self) -> dict[str, int]:
