@@ -169,14 +169,20 @@ class AzureEscalation:
         # call per resource of another kind (most of a subscription's VMs and NICs).
         # Each entry keeps how many resources were under the scope (the visit count).
         reachable: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
+        granted_by: dict[RoleDefinition, list[tuple[Technique, tuple[str, str]]]] = {}
         for principal, aid, adata in self.assigned:
             role = _role(adata)
             if role is None:
                 continue
-            for tech in TECHNIQUES:
-                matched = self._matches(tech, role)
-                if matched is None:
-                    continue
+            # The techniques a role grants, once per role definition (assignments share them).
+            granted = granted_by.get(role)
+            if granted is None:
+                granted = granted_by[role] = [
+                    (tech, matched)
+                    for tech in TECHNIQUES
+                    if (matched := self._matches(tech, role)) is not None
+                ]
+            for tech, matched in granted:
                 for scope in _scopes(adata, self.under):
                     # A set lookup, not a scan of every subscription per assignment.
                     if tech.on is On.SCOPE:

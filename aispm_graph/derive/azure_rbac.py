@@ -317,6 +317,10 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
     assignments = sorted(
         nodes_of("AzureRoleAssignment"), key=lambda a: (-len(str(a[1].get("scope"))), a[0])
     )
+    data_kinds = {kind for kind, rules in RULES.items() if any(r.data for r in rules)}
+    role_rules: dict[
+        RoleDefinition, tuple[str | None, dict[tuple[str, int], str | None], set[str]]
+    ] = {}
     for aid, adata in assignments:
         role = _role(adata)
         if role is None or not adata.get("principal_id"):
@@ -324,15 +328,21 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         principal = _principal(graph, by_oid, adata)
         graph.add_edge(principal, aid, "ASSIGNED", {"role": role.name, "scope": adata.get("scope")})
         raw_scope = str(adata.get("scope"))
-        can_grant = role.allows(ROLE_WRITE)
-        # What the role allows of each rule, once per assignment rather than once per target.
-        allowed = {
-            (kind, i): role.allows(rule.operation, data=rule.data)
-            for kind, rules in RULES.items()
-            for i, rule in enumerate(rules)
-        }
-        granting = {kind for (kind, _i), pattern in allowed.items() if pattern is not None}
-        data_kinds = {kind for kind, rules in RULES.items() if any(r.data for r in rules)}
+        # What the role allows of each rule, once per role definition (an estate's
+        # assignments share a few dozen roles) rather than once per target.
+        hit = role_rules.get(role)
+        if hit is None:
+            allowed_of_role = {
+                (kind, i): role.allows(rule.operation, data=rule.data)
+                for kind, rules in RULES.items()
+                for i, rule in enumerate(rules)
+            }
+            hit = role_rules[role] = (
+                role.allows(ROLE_WRITE),
+                allowed_of_role,
+                {kind for (kind, _i), pattern in allowed_of_role.items() if pattern is not None},
+            )
+        can_grant, allowed, granting = hit
         for scope, conf in _scopes(adata, index):
             via = index.via(norm(raw_scope) or "/", scope)
             at_top = scope.count("/") <= 2  # /subscriptions/<id>
