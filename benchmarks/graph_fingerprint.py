@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -36,7 +37,7 @@ def main(argv: list[str]) -> int:
     doc = synth_document(n, profile=profile)
     ctx = BuildContext()
     graph = build_graph([Document("graph", "synthetic", "synthetic", doc)], ctx)
-    with open(out_path, "w", encoding="utf-8") as fh:
+    with Path(out_path).open("w", encoding="utf-8") as fh:
         for nid, data in graph.g.nodes(data=True):
             fh.write(json.dumps(["node", nid, _canon(dict(data))]) + "\n")
         for src, dst, key, data in graph.g.edges(keys=True, data=True):
