@@ -7,7 +7,7 @@
 //   hops), and the AI services that ground on it. Writers can poison a model; readers can
 //   exfiltrate what it learned from.
 // parameters:
-//   role: {type: str, default: null, description: Only stores with this data role (training, grounding, model-artifact, sensitive)}
+//   role: {type: str, default: null, description: "Only stores with this data role (training, grounding, model-artifact, sensitive)"}
 //   limit: {type: int, default: 200, description: Number of rows to return}
 MATCH route = (i:Identity)-[:MEMBER_OF|CAN_ASSUME*0..3]->(j:Identity)-[g:CAN_READ|CAN_WRITE]->(d:DataStore)
 WHERE d.data_role IS NOT NULL AND size(d.data_role) > 0 AND ($role IS NULL OR $role IN d.data_role)

@@ -28,6 +28,8 @@ class App:
     workspace: Workspace
     quiet: bool = False
     debug: bool = False
+    #: The command's ``--format`` (set as the option is parsed); ``json`` means a machine reads.
+    output_format: str | None = None
     console: Console = field(
         default_factory=lambda: SafeConsole(highlight=False, soft_wrap=False, emoji=False)
     )
@@ -38,8 +40,14 @@ class App:
     @property
     def show_progress(self) -> bool:
         """Bars and spinners: only for a person at a terminal who did not ask for quiet
-        (``--quiet``) or plain output (``NO_COLOR``, https://no-color.org)."""
-        return not self.quiet and self.err.is_terminal and not os.environ.get("NO_COLOR")
+        (``--quiet``), plain output (``NO_COLOR``, https://no-color.org) or JSON (a program
+        reads it; nothing else should move on the screen)."""
+        return (
+            not self.quiet
+            and self.output_format != "json"
+            and self.err.is_terminal
+            and not os.environ.get("NO_COLOR")
+        )
 
     def info(self, message: str) -> None:
         if not self.quiet:
@@ -88,6 +96,15 @@ def export() -> None:
     """Export the built graph to a file or a graph database."""
 
 
+def remember_format(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    # Every command's progress decision (App.show_progress) sees the format, so no bar or
+    # spinner can draw under --format json, whichever code path starts it.
+    app = ctx.find_object(App)
+    if app is not None:
+        app.output_format = value
+    return value
+
+
 def option_format(*choices: str, default: str = "table") -> Callable[[F], F]:
     return click.option(
         "--format",
@@ -96,4 +113,5 @@ def option_format(*choices: str, default: str = "table") -> Callable[[F], F]:
         default=default,
         show_default=True,
         help="Output format.",
+        callback=remember_format,
     )

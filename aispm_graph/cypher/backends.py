@@ -21,6 +21,9 @@ from aispm_graph.cypher.connection import (
 DEFAULT_NEO4J_URI = "bolt://localhost:7687"
 DEFAULT_FALKORDB_URL = "redis://localhost:6379"
 DEFAULT_GRAPH = "aispm"
+#: The Bolt schemes (direct or routed, plain, TLS, TLS with a self-signed certificate). The
+#: driver also takes http(s) for its preview Query API, which needs packages we do not install.
+NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 class SettingsError(ValueError):
@@ -50,6 +53,13 @@ def neo4j_auth(env: Mapping[str, str]) -> tuple[str, str] | None:
 def open_neo4j(uri: str, database: str | None, env: Mapping[str, str] | None = None) -> Connection:
     env = os.environ if env is None else env
     _refuse_embedded_secret(uri, "NEO4J_USERNAME and NEO4J_PASSWORD")
+    scheme = urlsplit(uri).scheme.lower()
+    if scheme not in NEO4J_SCHEMES:
+        raise SettingsError(
+            f"unsupported Neo4j URI scheme {scheme!r} in {uri!r}: use "
+            + ", ".join(f"{s}://" for s in NEO4J_SCHEMES)
+            + " (for example bolt://localhost:7687)"
+        )
     return Neo4jConnection(uri, neo4j_auth(env), database)
 
 

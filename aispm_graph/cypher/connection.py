@@ -34,6 +34,13 @@ class Connection(Protocol):
         """Run one statement in its own transaction and return its rows."""
         ...
 
+    def run_table(
+        self, query: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[str], list[Row]]:
+        """:meth:`run`, with the statement's column names even when no row came back (a CSV
+        of no rows still has its header; a script reading the JSON still finds the columns)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -102,12 +109,17 @@ class Neo4jConnection:
             raise CypherError(f"cannot connect to Neo4j at {uri}: {exc}") from None
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self.run_table(query, params)[1]
+
+    def run_table(
+        self, query: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[str], list[Row]]:
         exc_mod = self._neo4j.exceptions
         try:
             with self._driver.session(database=self.database) as session:
                 result = session.run(query, dict(params or {}))
                 keys = list(result.keys())
-                return [{k: _plain(record[k]) for k in keys} for record in result]
+                return keys, [{k: _plain(record[k]) for k in keys} for record in result]
         except (exc_mod.TransientError, exc_mod.ServiceUnavailable, exc_mod.SessionExpired) as exc:
             raise TransientCypherError(f"Neo4j: {exc}") from None
         except (exc_mod.Neo4jError, exc_mod.DriverError) as exc:
@@ -141,6 +153,11 @@ class FalkorDBConnection:
         self._graph = self._db.select_graph(graph)
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self.run_table(query, params)[1]
+
+    def run_table(
+        self, query: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[str], list[Row]]:
         rexc = self._redis_exc
         try:
             result = self._graph.query(query, dict(params or {}))
@@ -149,7 +166,7 @@ class FalkorDBConnection:
         except rexc.ResponseError as exc:
             raise CypherError(f"FalkorDB refused the statement: {exc}") from None
         header = [_column_name(h) for h in (result.header or [])]
-        return [
+        return header, [
             {name: _plain(value) for name, value in zip(header, row, strict=False)}
             for row in result.result_set or []
         ]

@@ -28,6 +28,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import platform
 import shutil
 import signal
 import stat
@@ -88,6 +89,12 @@ def server_binaries() -> tuple[Path, Path]:
     """
     if sys.version_info < (3, 12):
         version = ".".join(str(v) for v in sys.version_info[:3])
+        if not embedded_platform():
+            raise EmbeddedUnavailable(
+                f"the embedded Cypher engine (falkordblite) needs Python 3.12+ on Linux x86-64 "
+                f"and this is Python {version} on {platform.system()} {platform.machine()}: "
+                + _server_hint()
+            )
         raise EmbeddedUnavailable(
             f"the embedded Cypher engine (falkordblite) needs Python 3.12 or newer and this is "
             f"Python {version}: install aispm with Python 3.12+ (python3.12 -m venv .venv && "
@@ -101,10 +108,21 @@ def server_binaries() -> tuple[Path, Path]:
         module = Path(location) / "bin" / "falkordb.so"
         if server.is_file() and module.is_file():
             return server, module
+    if not embedded_platform():
+        raise EmbeddedUnavailable(
+            f"the embedded Cypher engine (falkordblite) is not installed: its PyPI package "
+            f"builds only for Linux x86-64 (this is {platform.system()} {platform.machine()}), "
+            "so 'pip install .' leaves it out here; " + _server_hint()
+        )
     raise EmbeddedUnavailable(
         f"the embedded Cypher engine (falkordblite) is not installed: {INSTALL_HINT}, "
         + _server_hint()
     )
+
+
+def embedded_platform() -> bool:
+    """Where ``pip install .`` brings the embedded engine (pyproject's falkordblite marker)."""
+    return sys.platform.startswith("linux") and platform.machine() == "x86_64"
 
 
 def _death_signal() -> Callable[[], None] | None:

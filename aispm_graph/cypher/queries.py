@@ -25,6 +25,7 @@ import yaml
 
 CATEGORIES = ("attack path", "inventory", "exposure", "recommendation", "vulnerability")
 PARAM_TYPES = ("int", "float", "str", "bool", "list[str]")
+PARAM_FIELDS = ("type", "default", "description")
 
 
 class QueryFileError(ValueError):
@@ -126,6 +127,14 @@ def parse_query(path: Path) -> Query:
         if not isinstance(spec, dict) or spec.get("type") not in PARAM_TYPES:
             raise QueryFileError(
                 f"{where}: parameter {name!r} needs a 'type' out of {', '.join(PARAM_TYPES)}"
+            )
+        # A comma in an unquoted description of a flow mapping ({..., description: a, b})
+        # starts a new key: the description was silently cut. Unknown keys are refused.
+        unknown = sorted(str(k) for k in spec if k not in PARAM_FIELDS)
+        if unknown:
+            raise QueryFileError(
+                f"{where}: parameter {name!r} has unknown field(s) {', '.join(unknown)} "
+                f"(fields: {', '.join(PARAM_FIELDS)}; quote a description that has a comma)"
             )
         params.append(
             Parameter(

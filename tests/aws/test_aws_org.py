@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from fixtures.aws import build_moto_org as org_fixture
 from fixtures.aws.cloudtrail_history import CloudTrailHistory
 from fixtures.aws.sts_gate import StsGate
 from tests.aws.aws_moto import MotoEnv
+from tests.support.cli import run_in_terminal
 from tests.support.graph import pairs as edges
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,6 +226,39 @@ def test_cli_org_collect_records_the_failed_member(org: Org, tmp_path: Path) -> 
     )
     assert table.returncode == 0, table.stderr
     assert org.ids["legacy"] in table.stdout and "AccessDenied" in table.stdout
+
+
+def test_org_collect_at_a_terminal_shows_accounts_services_and_failures(
+    org: Org, tmp_path: Path
+) -> None:
+    """A person running ``collect aws --org`` sees accounts done of total with the failures so
+    far, and per account its (service, region) reads done of total, then only the table."""
+    ws = str(tmp_path / "ws")
+    args = ["-w", ws, "collect", "aws", "--org", "--regions", "us-east-1"]
+    res = run_in_terminal([*args, "--services", SERVICES, "--max-workers", "1"], env=org.env)
+    assert res.code == 0, res.out
+    accounts = re.findall(r"AWS accounts\S*\s+\S*\s+(\d+)/(\d+)", res.out)
+    assert accounts and {total for _done, total in accounts} == {"5"}
+    assert max(int(done) for done, _total in accounts) >= 4  # counted as accounts finish
+    assert re.search(r"AWS accounts.*1 failed", res.out)  # legacy, while the run goes on
+    per_account = set(re.findall(r"account (\d{12}): services\S*\s+\S*\s+\d+/(\d+)", res.out))
+    collected = {org.ids[n] for n in ("management", "apps", "ml", "sandbox")}
+    assert {a for a, _total in per_account} >= collected
+    assert all(int(total) >= len(SERVICES.split(",")) for _a, total in per_account)
+    assert "left" in res.out
+    # The bars are gone at the end; the coverage table and the summary line stay.
+    tail = res.out[res.out.rindex("per-account coverage") :]
+    assert "AWS accounts" not in tail and ": services" not in tail
+    assert "4 collected, 1 failed, 0 skipped" in tail
+    # Asked for JSON, or quiet, or not at a terminal: no bar at all, the same result.
+    for extra, env in ((["--format", "json"], {}), ([], {"NO_COLOR": "1"})):
+        plain = run_in_terminal([*args, "--services", "iam", *extra], env={**org.env, **env})
+        assert plain.code == 0 and "AWS accounts" not in plain.out and ": services" not in plain.out
+    quiet = run_in_terminal(["-q", *args, "--services", "iam"], env=org.env)
+    assert quiet.code == 0 and "AWS accounts" not in quiet.out
+    assert "4 collected, 1 failed" in quiet.out  # the final table stays under --quiet
+    piped = run([*args, "--services", "iam"], org.env)
+    assert piped.returncode == 0 and "AWS accounts" not in piped.stderr + piped.stdout
 
 
 def test_recollecting_one_account_leaves_the_others(org: Org, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from aispm_graph.demo import DEMO_SUBSCRIPTION, demo_documents
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.workspace import Workspace
 from tests.azure.arm_replay import ArmReplay
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli, run_in_terminal
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -78,6 +79,31 @@ def test_all_subscriptions_collects_the_readable_one_and_reports_the_403(
     keys = {k for k in keys if not k.endswith("/providers/microsoft.insights/diagnosticsettings")}
     expected = {d.key for d in demo_documents("azure")}
     assert keys <= expected and len(keys) > len(expected) // 2
+
+
+def test_all_subscriptions_at_a_terminal_counts_subscriptions_and_failures(
+    two_subs: ArmReplay, tmp_path: Path
+) -> None:
+    """A person sees subscriptions done of total with the failures so far; then the table."""
+    args = ["-w", str(tmp_path / "ws"), "collect", "azure", "--all-subscriptions"]
+    args += ["--arm-endpoint", two_subs.url, "--max-workers", "1"]
+    res = run_in_terminal(args, env={"AISPM_AZURE_TOKEN": "t"})
+    assert res.code == 0, res.out
+    counts = re.findall(r"Azure subscriptions\S*\s+\S*\s+(\d+)/(\d+)", res.out)
+    assert counts and {total for _done, total in counts} == {"2"}
+    assert re.search(r"Azure subscriptions.*1 failed", res.out)  # the 403, while it runs
+    assert "left" in res.out
+    # Per-read lines are for logs: where the bar shows the run, they do not scroll past it
+    # (one line per finished subscription does).
+    assert ": resource groups" not in res.out and ": generic resources" not in res.out
+    assert f"subscription {DEMO_SUBSCRIPTION}: " in res.out
+    # Bars gone at the end, the result stays; none at all under JSON or NO_COLOR.
+    assert "Azure subscriptions" not in res.out[res.out.rindex(DEMO_SUBSCRIPTION) :]
+    for extra, env in ((["--format", "json"], {}), ([], {"NO_COLOR": "1"})):
+        ws = ["-w", str(tmp_path / f"ws-{len(extra)}")]
+        plain = run_in_terminal([*ws, *args[2:], *extra], env={"AISPM_AZURE_TOKEN": "t", **env})
+        assert plain.code == 0, plain.out
+        assert "Azure subscriptions" not in plain.out and DEMO_SUBSCRIPTION in plain.out
 
 
 def test_subscription_options_are_exclusive(two_subs: ArmReplay, tmp_path: Path) -> None:

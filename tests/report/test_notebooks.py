@@ -6,9 +6,11 @@ from the repository's working directory can leak in; the executed copy is writte
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from nbclient import NotebookClient
 
@@ -43,3 +45,19 @@ def test_notebook_executes(name: str, tmp_path: Path, monkeypatch: pytest.Monkey
     ]
     assert len(figures) >= NOTEBOOKS[name], f"{name}: only {len(figures)} figures"
     assert out.stat().st_size > 20_000
+    if name.startswith("03_cypher"):
+        # The Cypher notebook runs on the embedded engine `aispm query` uses: loaded from the
+        # workspace snapshot, its data kept there, and no server left once the kernel is gone.
+        text = "".join(
+            o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if "text" in o
+        )
+        found = re.search(r"loaded now: True; data in (\S+/snapshots/[^/\s]+/falkordb)", text)
+        assert found, text[:2000]
+        data_dir = Path(found.group(1))
+        assert (data_dir / "graph.rdb").is_file() and (data_dir / "loaded.json").is_file()
+        leftover = [
+            p.pid
+            for p in psutil.process_iter(["cmdline"])
+            if any(str(data_dir) in a for a in (p.info.get("cmdline") or []))
+        ]
+        assert leftover == []

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
 import signal
 import subprocess
 import sys
@@ -94,3 +96,41 @@ def invoke_cli(
                 signal.signal(sig, handler)
         stdout, stderr = out.getvalue(), err.getvalue()
     return CliResult(code, stdout.decode("utf-8"), stderr.decode("utf-8", "backslashreplace"))
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def run_in_terminal(
+    args: list[str], env: dict[str, str] | None = None, timeout: float = 300
+) -> CliResult:
+    """``aispm ARGS`` with stdin, stdout and stderr on one pseudo-terminal, so Rich decides for
+    itself that a person is watching (progress bars are drawn). ``out`` is everything the
+    screen received, escape sequences removed; ``err`` is empty (one terminal for both).
+    ``NO_COLOR`` and ``AISPM_WORKSPACE`` of the caller are removed; 160 columns.
+    """
+    master, slave = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "AISPM_WORKSPACE")}
+    full_env.update({"COLUMNS": "160", "TERM": "xterm-256color", **(env or {})})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aispm_graph", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=full_env,
+        cwd=REPO,
+        close_fds=True,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    code = proc.wait(timeout=timeout)
+    return CliResult(code, ANSI.sub("", b"".join(chunks).decode(errors="replace")), "")

@@ -253,7 +253,9 @@ def path_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Choice(["networkx", "neo4j", "falkordb"]),
             default="networkx",
             show_default=True,
-            help="Where the path search runs.",
+            help="Where the path search runs: networkx in process; falkordb the embedded "
+            "engine (no server; Python 3.12+), or the FalkorDB server in FALKORDB_URL; neo4j "
+            "the server in NEO4J_URI the graph was exported to. Same paths, ids and risk.",
         ),
         click.option(
             "--snapshot",

@@ -273,7 +273,11 @@ def _list_queries(app: App, fmt: str) -> None:
             )
         )
         return
-    table = SafeTable("id", "category", "title", "parameters")
+    # The id is what the user types next: never cut, whatever the terminal's width.
+    table = SafeTable(title="Query library (aispm query ID)")
+    table.add_column("id", no_wrap=True, min_width=max(len(q) for q in library))
+    for header in ("category", "title", "parameters"):
+        table.add_column(header)
     for q in library.values():
         table.add_row(q.id, q.category, q.title, ", ".join(p.name for p in q.parameters))
     app.console.print(table)
@@ -303,10 +307,10 @@ def _print_rows(
     query: Query,
     target: Target,
     bound: dict[str, Any],
+    columns: list[str],
     rows: list[dict[str, Any]],
     fmt: str,
 ) -> None:
-    columns = list(rows[0]) if rows else []
     if fmt == "json":
         out = {
             "query": query.id,
@@ -322,7 +326,7 @@ def _print_rows(
         body = to_csv(columns, ([_csv_value(r.get(c)) for c in columns] for r in rows))
         click.echo(body, nl=False)
         return
-    if not columns:
+    if not rows:
         app.console.print(Text(clean(f"{query.title}: no rows.")))
         return
     table = SafeTable(*columns, title=query.title)  # estate strings are data, never markup
@@ -382,10 +386,10 @@ def query_cmd(
     target = Target(backend, uri=uri, database=database, url=url, graph=graph_name)
     with cypher_connection(app, target, snapshot_id, fmt) as conn:
         try:
-            rows = conn.run(query.text, bound)
+            columns, rows = conn.run_table(query.text, bound)
         except CypherError as exc:
             raise UserError(f"query {query.id} failed on {target.describe()}: {exc}") from None
-    _print_rows(app, query, target, bound, rows, fmt)
+    _print_rows(app, query, target, bound, columns, rows, fmt)
 
 
 def _server_paths(backend: str) -> PathBackend:

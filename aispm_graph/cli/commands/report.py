@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from aispm_graph.cli.commands.analysis import LEVELS, PathRequest, compute_paths, path_options
-from aispm_graph.cli.groups import App, pass_app, root
+from aispm_graph.cli.groups import App, pass_app, remember_format, root
 from aispm_graph.cli.loading import check_gate, filter_paths
 from aispm_graph.cli.report_output import CSV_SECTIONS, REPORT_FORMATS, write_report
 from aispm_graph.report import build_report_data
@@ -24,6 +24,7 @@ from aispm_graph.report import build_report_data
     show_default=True,
     help="html: self-contained page; sarif: SARIF 2.1.0; ocsf: OCSF Detection Findings; "
     "md: Markdown with Mermaid; json: the report data; csv: one table (--section).",
+    callback=remember_format,
 )
 @click.option(
     "--section",
