@@ -214,6 +214,24 @@ def _build(documents: Iterable[Document], ctx: BuildContext) -> Graph:
     return graph
 
 
+def transformed_kinds(documents: Iterable[Document]) -> dict[str, str]:
+    """The kind of every node the transforms make from ``documents`` (no derivers, no graph
+    files): what ``import graph`` checks a file against when provider data collected or
+    imported since the last build is not in a built graph yet."""
+    _load_plugins()
+    graph = Graph(strict=False)
+    ctx = BuildContext()
+    by_source: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        if doc.source != "graph":
+            by_source[doc.source].append(doc)
+    for source in sorted(by_source):
+        fn = _TRANSFORMS.get(source)
+        if fn is not None:
+            fn(by_source[source], graph, ctx)
+    return {node_id: str(data.get("kind")) for node_id, data in graph.nodes()}
+
+
 def check_declared(graph: Graph) -> None:
     """Strict graphs (tests) also catch keys written by editing a node's dict in place, which
     the checks in ``Graph.add_*`` cannot see."""

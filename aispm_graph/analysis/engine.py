@@ -35,24 +35,24 @@ from aispm_graph.analysis.models import (
     LEVEL_ORDER,
     AttackPath,
     PairRoutes,
-    PathEdge,
-    PathNode,
     PathResult,
     PathStats,
     Risk,
 )
-from aispm_graph.analysis.remediation import path_remediation
+from aispm_graph.analysis.remediation import remediation_records
 from aispm_graph.analysis.risk import (
     CONFIDENCE,
     IMPACT,
     SCORE_FLOOR,
     SCORE_SLOPE,
     WRITE_IMPACT,
-    entry_factor,
-    foothold_factor,
+    entry_terms,
+    foothold_terms,
     hop_decay,
+    risk_of,
     score_path,
-    theft_factor,
+    score_terms,
+    theft_terms,
 )
 from aispm_graph.analysis.targets import (
     OUTSIDE_KINDS,
@@ -266,31 +266,32 @@ def _assemble(
     edges: list[dict[str, Any]],
     risk: Risk,
     tcls: TargetClass,
+    pid: str | None = None,
 ) -> AttackPath:
-    return AttackPath(
-        id=path_id(route, [e["kind"] for e in edges]),
-        title=_title(nodes, tcls),
-        risk=risk,
-        entry=route[0],
-        target=route[-1],
-        target_class=tcls.value,
-        nodes=[
-            PathNode(id=n["id"], kind=n["kind"], name=n["name"], provider=n["provider"])
-            for n in nodes
-        ],
-        edges=[PathEdge(**e) for e in edges],
-        remediation=path_remediation(nodes, edges),
+    # One validation of the whole path (nodes, edges, fixes as plain records): building each
+    # part as its own model cost twice as much, most of the search's fixed part on small
+    # estates.
+    return AttackPath.model_validate(
+        {
+            "id": pid or path_id(route, [e["kind"] for e in edges]),
+            "title": _title(nodes, tcls),
+            "risk": risk,
+            "entry": route[0],
+            "target": route[-1],
+            "target_class": tcls.value,
+            "nodes": [
+                {"id": n["id"], "kind": n["kind"], "name": n["name"], "provider": n["provider"]}
+                for n in nodes
+            ],
+            "edges": edges,
+            "remediation": remediation_records(nodes, edges),
+        }
     )
 
 
 def rank_key(p: AttackPath) -> tuple[int, int, int, str]:
     """Score, then level, then fewer hops, then id: a total, documented order."""
     return (-p.risk.score, -LEVEL_ORDER[p.risk.level], p.hops, p.id)
-
-
-def _risk_key(risk: Risk, hops: int, pid: str) -> tuple[int, int, int, str]:
-    """:func:`rank_key` of a path before it is assembled."""
-    return (-risk.score, -LEVEL_ORDER[risk.level], hops, pid)
 
 
 @dataclass(slots=True)
@@ -363,10 +364,10 @@ class _BestRoutes:
         hit = self._hop.get((u, v))
         if hit is None:
             edge = _edge_dict(self.graph, u, v, self.attack.edges[u, v]["kinds"])
-            theft = theft_factor(self.graph.node(u), edge["kind"])
+            theft = theft_terms(self.graph.node(u), edge["kind"])
             hit = (
                 edge,
-                theft.value if theft else 1.0,
+                theft["value"] if theft else 1.0,
                 CONFIDENCE.get(str(edge["confidence"]), 1.0),
             )
             self._hop[u, v] = hit
@@ -374,7 +375,8 @@ class _BestRoutes:
 
     def _first(self, entry: str, v: str) -> float:
         edge, theft, _conf = self.hop(entry, v)
-        return entry_factor({"id": entry, **self.graph.node(entry)}, edge).value * theft
+        value: float = entry_terms({"id": entry, **self.graph.node(entry)}, edge)["value"]
+        return value * theft
 
     def _estimate(self, lab: _Label) -> float:
         """Best likelihood a route through this prefix could still have."""
@@ -386,38 +388,75 @@ class _BestRoutes:
         return lab.factor * lab.conf * decay
 
     def run(self, entry: str) -> dict[str, list[_Label]]:
-        """Candidate routes (as labels ending at a target) per target reached from ``entry``."""
+        """Candidate routes (as labels ending at a target) per target reached from ``entry``.
+
+        The hot loop of the search, so hop look-ups, the revisit check and :meth:`_admit`'s
+        estimate are written out here (same arithmetic, same order)."""
         limit = self.opts.max_hops
+        far = limit + 1
         labels: dict[str, list[_Label]] = {}
         found: dict[str, list[_Label]] = {}
+        succ, to_target, targets, through = self.succ, self.to_target, self.targets, self.through
+        hops_cache, decays = self._hop, self._decay
+        steps = 0
         layer = [_Label(entry, None, 0, 1.0, 1.0)]
         while layer:
             nxt_layer: list[_Label] = []
             for lab in layer:
+                u, hops = lab.node, lab.hops + 1
                 foothold = 1.0
-                if lab.hops == 1:
-                    foot = foothold_factor(entry, self.graph.node(lab.node), 2)
-                    foothold = foot.value if foot else 1.0
-                for v in self.succ.get(lab.node, ()):
-                    self.steps += 1
-                    hops = lab.hops + 1
-                    if hops + self.to_target.get(v, limit + 1) > limit or lab.visits(v):
+                if hops == 2:
+                    foot = foothold_terms(entry, self.graph.node(u), 2)
+                    foothold = foot["value"] if foot else 1.0
+                for v in succ.get(u, ()):
+                    steps += 1
+                    rest = to_target.get(v, far)
+                    if hops + rest > limit:
                         continue
-                    _edge, theft, conf = self.hop(lab.node, v)
+                    cur: _Label | None = lab
+                    while cur is not None and cur.node != v:
+                        cur = cur.parent
+                    if cur is not None:
+                        continue  # the route would revisit v
+                    hop = hops_cache.get((u, v))
+                    if hop is None:
+                        hop = self.hop(u, v)
                     if lab.parent is None:
                         factor = self._first(entry, v)
                     else:
-                        factor = lab.factor * theft
-                        if lab.hops == 1:
+                        factor = lab.factor * hop[1]
+                        if hops == 2:
                             factor *= foothold
-                    new = _Label(v, lab, hops, factor, min(lab.conf, conf))
-                    if v in self.targets:
+                    conf = hop[2] if hop[2] < lab.conf else lab.conf
+                    new = _Label(v, lab, hops, factor, conf)
+                    if v in targets:
                         found.setdefault(v, []).append(new)
-                        if v not in self.through:
+                        if v not in through:
                             continue
-                    if self._admit(labels.setdefault(v, []), new):
-                        nxt_layer.append(new)
+                    # _admit, written out: keep the first (shortest) prefix and the best
+                    # ``keep`` by the estimate of their best route.
+                    total = hops + (0 if rest == far else rest)
+                    decay = decays.get(total)
+                    if decay is None:
+                        decay = decays[total] = hop_decay(total)
+                    new.est = factor * conf * decay
+                    kept = labels.get(v)
+                    if kept is None:
+                        labels[v] = [new]
+                    elif len(kept) <= self.keep:
+                        kept.append(new)
+                    else:
+                        worst, wkey = 1, (kept[1].est, -kept[1].hops)
+                        for i in range(2, len(kept)):
+                            key = (kept[i].est, -kept[i].hops)
+                            if key < wkey:
+                                worst, wkey = i, key
+                        if new.est <= kept[worst].est:
+                            continue
+                        kept[worst] = new
+                    nxt_layer.append(new)
             layer = nxt_layer
+        self.steps += steps
         return found
 
     def _admit(self, kept: list[_Label], new: _Label) -> bool:
@@ -536,20 +575,48 @@ def _components(succ: dict[str, list[str]], stops: set[str]) -> dict[str, int]:
     return comp
 
 
+# What a remembered subtree depends on: its node, the hops left, and the mask of the route's
+# nodes of its component it could meet (None outside cycles).
+_Key = tuple[str, int, int | None]
+
+
+class _Sub:
+    """What lies below one node of the count walk: the targets one hop below it, the subtrees
+    of the nodes it goes on to, and the walk's steps in all. Totals per target are summed only
+    when they are needed (see :meth:`_RouteCounter.count`)."""
+
+    __slots__ = ("epoch", "kids", "mult", "own", "steps", "total")
+
+    def __init__(self, epoch: int) -> None:
+        self.own: dict[str, int] = {}
+        self.kids: list[_Sub] = []
+        self.steps = 0
+        self.epoch = epoch  # the count (entry) that walked it
+        self.total: dict[str, int] | None = None  # routes per target below, once summed
+        self.mult = 0  # how many times the current count reaches it (while summing)
+
+
 class _RouteCounter:
     """How many simple routes lead from an entry to each target within the hop bound (targets
     terminal), counted as the plain depth-first walk would count them, step for step, but with
-    the counts below a node remembered.
+    what lies below a node remembered.
 
     What a node's subtree holds depends on the hops left and on which nodes the route above it
     already uses; only route nodes in the node's own strongly connected component can be met
-    again below it (meeting any other would close a cycle through the node). So the subtree's
-    counts and step total are remembered under (node, hops left, route nodes of its
-    component), shared by every entry, and reused whenever they fit in the steps left; where
-    they do not, the subtree is walked so the budget runs out at exactly the step, with
-    exactly the counts, of the plain walk (:func:`_count_routes`)."""
+    again below it (meeting any other would close a cycle through the node). So the subtree
+    and its step total are remembered under (node, hops left, route nodes of its component),
+    shared by every entry, and reused whenever they fit in the steps left; where they do not,
+    the subtree is walked so the budget runs out at exactly the step, with exactly the counts,
+    of the plain walk (:func:`_count_routes`).
 
-    # Remembered target counts, in all: a bound on memory, not on the answer.
+    A remembered subtree is kept as the targets one hop below it plus the subtrees below those
+    (a DAG), not as routes per target: adding up per-target counts at every node of a cycle
+    was most of the cost on small estates. One count adds the DAG up once, top down, with the
+    number of ways each subtree is reached; a subtree that a later entry reuses is summed once
+    and kept summed, so every entry after the first pays per subtree it reaches, not per
+    subtree below those."""
+
+    # Remembered targets, subtree links and sums, in all: a bound on memory, not on the answer.
     MEMO_ENTRIES = 4_000_000
     # Components up to this size remember subtrees by the route nodes that matter below.
     COMPONENT_NODES = 256
@@ -579,90 +646,188 @@ class _RouteCounter:
         members: dict[int, list[str]] = {}
         for n in self.cyclic:
             members.setdefault(self.comp[n], []).append(n)
-        self.near: dict[str, dict[str, int]] = {}
+        # Each member of a (small) component has a bit; for each member and each number of hops
+        # left, the members that its subtree could still meet in time: close enough to it
+        # inside the component and to a target (distance inside plus distance to a target).
+        # A route's members of one component are then a mask, and what a subtree depends on
+        # is that mask and'ed with one of these.
+        self.bit: dict[str, int] = {}
+        self.meets: dict[str, list[int]] = {}
+        far = limit + 1
         for group in members.values():
             if len(group) > self.COMPONENT_NODES:
                 continue
+            group.sort()
+            for i, m in enumerate(group):
+                self.bit[m] = 1 << i
             inside = set(group)
             local = {m: [x for x in succ.get(m, ()) if x in inside] for m in group}
             for n in group:
-                self.near[n] = _bfs(local, [n], limit + 1)
-        self.memo: dict[tuple[str, int, frozenset[str] | None], tuple[dict[str, int], int]] = {}
+                masks = [0] * (limit + 2)
+                for x, d in _bfs(local, [n], limit + 1).items():
+                    need = d + to_target.get(x, far)
+                    if need <= limit + 1:
+                        masks[need] |= self.bit[x]
+                for r in range(1, limit + 2):
+                    masks[r] |= masks[r - 1]
+                self.meets[n] = masks
+        self.memo: dict[_Key, _Sub] = {}
         self.stored = 0
         self.steps = 0
         self.budget = 0
+        self.epoch = 0
         self.out = False  # the budget ran out
         self.path: list[str] = []
         self.on_path: set[str] = set()
+        # Per route node: the mask of the route's nodes of its component, up to it.
+        self.masks: list[int] = []
 
     def count(self, entry: str, budget: int) -> tuple[dict[str, int], bool, int]:
         self.steps, self.budget, self.out = 0, budget, False
-        self.path, self.on_path = [entry], {entry}
-        counts = dict(self._below(entry))
-        return counts, not self.out, self.steps
+        self.epoch += 1
+        left = self.limit - 1
+        key: _Key | None = (entry, left, None)
+        if entry in self.cyclic:
+            key = (entry, left, 0) if entry in self.meets else None
+        self.path, self.on_path, self.masks = [entry], {entry}, [self.bit.get(entry, 0)]
+        root = self._lookup(entry, left, key)
+        return self._sum(root), not self.out, self.steps
 
-    def _key(self, u: str, left: int) -> tuple[str, int, frozenset[str] | None] | None:
-        """What the subtree below ``u`` depends on: the hops left and the route nodes of its
-        component that it could still meet in time (close enough to ``u`` and to a target);
-        ``None`` where that is not worked out (a very large component)."""
-        if u not in self.cyclic:
-            return (u, left, None)
-        near = self.near.get(u)
-        if near is None:
-            return None
-        comp, path, to_target = self.comp[u], self.path, self.to_target
-        reach, far = left + 1, self.limit + 1
-        met = []
-        i = len(path) - 2  # path[-1] is u itself
-        while i >= 0 and comp == self.comp.get(path[i]):
-            x = path[i]
-            if near.get(x, far) + to_target.get(x, far) <= reach:
-                met.append(x)
-            i -= 1
-        return (u, left, frozenset(met))
+    def _sum(self, root: _Sub) -> dict[str, int]:
+        """Routes per target below ``root``: the DAG of this count's subtrees in topological
+        order, each reached ``mult`` times; subtrees summed before are added whole."""
+        if root.total is not None:
+            return dict(root.total)
+        order: list[_Sub] = []
+        root.mult = 1
+        stack = [(root, iter(root.kids))]
+        while stack:
+            sub, it = stack[-1]
+            for kid in it:
+                if kid.total is None and kid.mult == 0:
+                    kid.mult = -1  # seen
+                    stack.append((kid, iter(kid.kids)))
+                    break
+            else:
+                stack.pop()
+                order.append(sub)
+        counts: dict[str, int] = {}
+        summed: dict[int, tuple[_Sub, int]] = {}
+        for sub in reversed(order):  # every subtree after all that lead to it
+            m = sub.mult
+            sub.mult = 0
+            for t, c in sub.own.items():
+                counts[t] = counts.get(t, 0) + m * c
+            for kid in sub.kids:
+                if kid.total is None:
+                    kid.mult = m if kid.mult < 0 else kid.mult + m
+                else:
+                    prev = summed.get(id(kid))
+                    summed[id(kid)] = (kid, m if prev is None else prev[1] + m)
+        for kid, m in summed.values():
+            assert kid.total is not None
+            for t, c in kid.total.items():
+                counts[t] = counts.get(t, 0) + m * c
+        return counts
 
-    def _below(self, u: str) -> dict[str, int]:
-        left = self.limit - len(self.path)  # a next node must reach a target in this many hops
-        key = self._key(u, left)
+    def _summed(self, sub: _Sub) -> None:
+        """Keep the per-target total of a subtree an earlier count walked (reused now)."""
+        total = dict(sub.own)
+        for kid in sub.kids:
+            if kid.total is None:
+                self._summed(kid)
+            assert kid.total is not None
+            _merge(total, kid.total)
+        sub.total = total
+        self.stored += len(total)
+
+    def _lookup(self, v: str, left: int, key: _Key | None) -> _Sub:
+        """The subtree below ``v``, remembered if it fits in the steps left, else walked."""
         hit = None if key is None else self.memo.get(key)
-        if hit is not None and self.steps + hit[1] <= self.budget:
-            self.steps += hit[1]
-            return hit[0]
-        start = self.steps
-        delta: dict[str, int] = {}
-        to_target, targets, through, on_path = (
+        if hit is not None and self.steps + hit.steps <= self.budget:
+            self.steps += hit.steps
+            if hit.total is None and hit.epoch != self.epoch:
+                self._summed(hit)
+            return hit
+        return self._walk(v, left, key)
+
+    def _walk(self, u: str, left: int, key: _Key | None) -> _Sub:
+        """Walk below ``u`` (the end of the route); ``left``: hops a next node may still need
+        to reach a target. The hot loop of the count: keys of the nodes below are worked
+        out here (as :meth:`_key` would), and the step total is a local between calls."""
+        epoch, budget = self.epoch, self.budget
+        steps = start = self.steps
+        sub = _Sub(epoch)
+        own, kids = sub.own, sub.kids
+        to_target, targets, through, on_path, path = (
             self.to_target,
             self.targets,
             self.through,
             self.on_path,
+            self.path,
         )
-        far = self.limit + 1
+        memo, cyclic, meets, comp, bit, masks = (
+            self.memo,
+            self.cyclic,
+            self.meets,
+            self.comp,
+            self.bit,
+            self.masks,
+        )
+        far, nxt = self.limit + 1, left - 1
+        home = comp.get(u)
+        run = masks[-1]  # u's component's nodes on the route
         for v in self.succ.get(u, ()):
             if v in on_path or to_target.get(v, far) > left:
                 continue
-            self.steps += 1
-            if self.steps > self.budget:
-                self.out = True  # the counts so far are lower bounds; nothing is remembered
-                return delta
+            steps += 1
+            if steps > budget:
+                self.steps, self.out = steps, True  # lower bounds; nothing is remembered
+                return sub
             if v in targets:
-                delta[v] = delta.get(v, 0) + 1
+                own[v] = own.get(v, 0) + 1
                 if v not in through:
                     continue
-            self.path.append(v)
-            on_path.add(v)
-            below = self._below(v)
-            self.path.pop()
-            on_path.discard(v)
-            if not delta:
-                delta.update(below)
-            elif below:
-                _merge(delta, below)
-            if self.out:
-                return delta
-        if key is not None and self.stored + len(delta) <= self.MEMO_ENTRIES:
-            self.memo[key] = (delta, self.steps - start)
-            self.stored += len(delta)
-        return delta
+            vkey: _Key | None
+            if v not in cyclic:
+                vkey = (v, nxt, None)
+            else:
+                reach = meets.get(v)
+                if reach is None:
+                    vkey = None  # a very large component: not remembered
+                elif comp[v] != home:
+                    vkey = (v, nxt, 0)
+                else:
+                    vkey = (v, nxt, run & reach[left])
+            hit = None if vkey is None else memo.get(vkey)
+            if hit is not None and steps + hit.steps <= budget:
+                steps += hit.steps
+                if hit.total is None and hit.epoch != epoch:
+                    self._summed(hit)
+                below = hit
+            else:
+                masks.append((run if comp.get(v) == home else 0) | bit.get(v, 0))
+                path.append(v)
+                on_path.add(v)
+                self.steps = steps
+                below = self._walk(v, nxt, vkey)
+                steps = self.steps
+                path.pop()
+                masks.pop()
+                on_path.discard(v)
+                if self.out:
+                    if below.own or below.kids or below.total:
+                        kids.append(below)
+                    return sub
+            if below.own or below.kids or below.total:
+                kids.append(below)
+        self.steps = steps
+        sub.steps = steps - start
+        size = len(own) + len(kids) + 1
+        if key is not None and self.stored + size <= self.MEMO_ENTRIES:
+            self.memo[key] = sub
+            self.stored += size
+        return sub
 
 
 def _pairs_of(paths: list[AttackPath], exact: bool) -> list[PairRoutes]:
@@ -780,7 +945,7 @@ def _find_paths(graph: Graph, opts: PathOptions) -> PathResult:
         entries=len(entries),
         targets=len(live_targets),
         candidate_nodes=len(keep),
-        attack_edges=attack.number_of_edges(),
+        attack_edges=sum(map(len, attack._succ.values())),  # number_of_edges, without views
         search_steps=steps,
         count_steps=counted,
         seconds=round(time.monotonic() - started, 3),
@@ -854,7 +1019,7 @@ def _best_routes(
             # Only the routes that are listed are assembled into paths (titles, remediation).
             cands = sorted(found[target], key=lambda lab: (-search.final(lab), lab.hops))
             tcls = targets[target]
-            scored: dict[str, tuple[tuple[int, int, int, str], list[str], list[Any], Risk]] = {}
+            scored: dict[str, tuple[tuple[int, int, int, str], list[str], list[Any], Any]] = {}
             for lab in cands[: search.keep]:
                 route = lab.route()
                 edges = [search.hop(route[i], route[i + 1])[0] for i in range(len(route) - 1)]
@@ -862,10 +1027,14 @@ def _best_routes(
                 if pid in scored:
                     continue
                 nodes = [search.node_dict(n) for n in route]
-                risk = score_path(nodes, edges, tcls)
-                scored[pid] = (_risk_key(risk, len(edges), pid), route, [nodes, edges], risk)
+                terms = score_terms(nodes, edges, tcls)
+                key = (-terms["score"], -LEVEL_ORDER[terms["level"]], len(edges), pid)
+                scored[pid] = (key, route, [nodes, edges], terms)
             ranked = sorted(scored.values(), key=lambda c: c[0])[: max(1, opts.routes_per_pair)]
-            best = [_assemble(r, parts[0], parts[1], risk, tcls) for _k, r, parts, risk in ranked]
+            best = [
+                _assemble(r, parts[0], parts[1], risk_of(terms), tcls, k[3])
+                for k, r, parts, terms in ranked
+            ]
             total = max(counts.get(target, 0), len(found[target]), len(best))
             pairs.append(
                 PairRoutes(

@@ -53,41 +53,50 @@ def edge_action(source: dict[str, Any], target: dict[str, Any], edge: dict[str, 
 
 
 def path_remediation(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> list[Remediation]:
-    breaking: list[Remediation] = []
-    lowering: list[Remediation] = []
+    return [Remediation.model_validate(r) for r in remediation_records(nodes, edges)]
+
+
+def remediation_records(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The path's fixes as plain records (fields of :class:`Remediation`), breaking fixes
+    first: the engine validates them with the whole path in one call instead of one model
+    per fix."""
+    breaking: list[dict[str, Any]] = []
+    lowering: list[dict[str, Any]] = []
     for i, edge in enumerate(edges):
         spec = edge_kind(edge["kind"])
-        item = Remediation(
-            id=edge_fix_id(edge["source"], edge["kind"], edge["target"]),
-            action=edge_action(nodes[i], nodes[i + 1], edge),
-            edge=i,
-            breaks_path=spec.breaks_path,
-            effort=spec.effort,
-        )
+        item = {
+            "id": edge_fix_id(edge["source"], edge["kind"], edge["target"]),
+            "action": edge_action(nodes[i], nodes[i + 1], edge),
+            "edge": i,
+            "breaks_path": spec.breaks_path,
+            "effort": spec.effort,
+        }
         (breaking if spec.breaks_path else lowering).append(item)
         src = nodes[i]
         if edge["kind"] == "HAS_IDENTITY" and src.get(P.IMDS_V1):
             lowering.append(
-                Remediation(
-                    id=fix_id(src["id"], "imdsv2"),
-                    action=f"Require IMDSv2 (HttpTokens=required) on {src['name']}",
-                    edge=i,
-                    breaks_path=False,
-                    effort="low",
-                )
+                {
+                    "id": fix_id(src["id"], "imdsv2"),
+                    "action": f"Require IMDSv2 (HttpTokens=required) on {src['name']}",
+                    "edge": i,
+                    "breaks_path": False,
+                    "effort": "low",
+                }
             )
     if nodes[0]["id"] == "internet" and len(nodes) > 2:
         host = nodes[1]
         vf = host.get(P.VULN_FACTORS) or []
         if vf:
             lowering.append(
-                Remediation(
-                    id=fix_id(host["id"], "patch"),
-                    action=f"Patch the vulnerable packages on {host['name']} "
+                {
+                    "id": fix_id(host["id"], "patch"),
+                    "action": f"Patch the vulnerable packages on {host['name']} "
                     f"({', '.join(vf)}; see 'aispm vulns')",
-                    edge=0,
-                    breaks_path=False,
-                    effort="medium",
-                )
+                    "edge": 0,
+                    "breaks_path": False,
+                    "effort": "medium",
+                }
             )
     return breaking + lowering

@@ -56,12 +56,21 @@ def _compute_labels(kind: str) -> bool:
     return Label.COMPUTE in node_kinds()[kind].labels
 
 
+def _factor(*, name: str, kind: str, value: float, detail: str) -> dict[str, Any]:
+    """One :class:`RiskFactor` as a record (validated with the whole :class:`Risk`)."""
+    return {"name": name, "kind": kind, "value": value, "detail": detail}
+
+
 def entry_factor(entry: dict[str, Any], first: dict[str, Any]) -> RiskFactor:
+    return RiskFactor.model_validate(entry_terms(entry, first))
+
+
+def entry_terms(entry: dict[str, Any], first: dict[str, Any]) -> dict[str, Any]:
     """How likely the first hop is taken: assumed breach of a credential, anonymous access,
     or a network exposure (width x port class, lowered when key auth is required)."""
     ev = first.get("evidence", {})
     if entry["id"] != "internet":
-        return RiskFactor(
+        return _factor(
             name="entry",
             kind="likelihood",
             value=CREDENTIAL_ENTRY,
@@ -70,7 +79,7 @@ def entry_factor(entry: dict[str, Any], first: dict[str, Any]) -> RiskFactor:
     if first["kind"] == "PROMPT_INJECTION":
         # Content anyone can publish (a public bucket, a crawled site, a tool description):
         # no foothold needed, but the injected text must be read and obeyed (confidence).
-        return RiskFactor(
+        return _factor(
             name="exposure",
             kind="likelihood",
             value=INJECTION_EXPOSURE,
@@ -78,7 +87,7 @@ def entry_factor(entry: dict[str, Any], first: dict[str, Any]) -> RiskFactor:
             f"{ev.get('content_kind', 'content')} ({ev.get('grant', 'public')})",
         )
     if first["kind"] == "PUBLIC_ACCESS":
-        return RiskFactor(
+        return _factor(
             name="exposure",
             kind="likelihood",
             value=1.0,
@@ -94,10 +103,15 @@ def entry_factor(entry: dict[str, Any], first: dict[str, Any]) -> RiskFactor:
         value *= KEY_AUTH_EXPOSURE
         detail += "; key authentication required (keys leak)"
     # Factors carry the value the arithmetic uses, so 'show --explain' reproduces the score.
-    return RiskFactor(name="exposure", kind="likelihood", value=round(value, 3), detail=detail)
+    return _factor(name="exposure", kind="likelihood", value=round(value, 3), detail=detail)
 
 
 def foothold_factor(entry_id: str, host: dict[str, Any], hops: int) -> RiskFactor | None:
+    terms = foothold_terms(entry_id, host, hops)
+    return None if terms is None else RiskFactor.model_validate(terms)
+
+
+def foothold_terms(entry_id: str, host: dict[str, Any], hops: int) -> dict[str, Any] | None:
     """The first compute reached from the internet must be compromised (paths of 2+ hops)."""
     if entry_id != "internet" or hops < 2 or not _compute_labels(host["kind"]):
         return None
@@ -109,22 +123,27 @@ def foothold_factor(entry_id: str, host: dict[str, Any], hops: int) -> RiskFacto
         "none": "no known vulnerability on the exposed host (needs a weak credential or "
         "an unknown exploit)",
     }[key]
-    return RiskFactor(name="foothold", kind="likelihood", value=FOOTHOLD[key], detail=detail)
+    return _factor(name="foothold", kind="likelihood", value=FOOTHOLD[key], detail=detail)
 
 
 def theft_factor(source: dict[str, Any], edge_kind: str) -> RiskFactor | None:
+    terms = theft_terms(source, edge_kind)
+    return None if terms is None else RiskFactor.model_validate(terms)
+
+
+def theft_terms(source: dict[str, Any], edge_kind: str) -> dict[str, Any] | None:
     """Taking a compute's identity: IMDSv1 makes it one request, IMDSv2 a little harder."""
     if edge_kind != "HAS_IDENTITY":
         return None
     if source.get(P.IMDS_V1):
-        return RiskFactor(
+        return _factor(
             name="credential-theft",
             kind="likelihood",
             value=1.0,
             detail=f"IMDSv1 on {source['name']}: one SSRF request yields role credentials",
         )
     if source.get(P.IMDS_V1) is False:
-        return RiskFactor(
+        return _factor(
             name="credential-theft",
             kind="likelihood",
             value=0.9,
@@ -143,22 +162,38 @@ def score_path(
     target: TargetClass,
 ) -> Risk:
     """Score one path; ``nodes`` are node attribute dicts (with ``id``), ``edges`` in order."""
-    factors: list[RiskFactor] = []
+    return risk_of(score_terms(nodes, edges, target))
+
+
+def risk_of(terms: dict[str, Any]) -> Risk:
+    """The :class:`Risk` of :func:`score_terms`' record, validated in one call."""
+    return Risk.model_validate(terms)
+
+
+def score_terms(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    target: TargetClass,
+) -> dict[str, Any]:
+    """:func:`score_path` as a plain record (the fields of :class:`Risk`, factors as records):
+    the engine scores every candidate route of a pair but keeps only the few it lists, so
+    the models are built for those only."""
+    factors: list[dict[str, Any]] = []
     likelihood = 1.0
 
-    entry = entry_factor(nodes[0], edges[0])
+    entry = entry_terms(nodes[0], edges[0])
     factors.append(entry)
-    likelihood *= entry.value
-    foothold = foothold_factor(nodes[0]["id"], nodes[1], len(edges)) if len(nodes) > 2 else None
+    likelihood *= entry["value"]
+    foothold = foothold_terms(nodes[0]["id"], nodes[1], len(edges)) if len(nodes) > 2 else None
     if foothold is not None:
         factors.append(foothold)
-        likelihood *= foothold.value
+        likelihood *= foothold["value"]
 
     for i, edge in enumerate(edges):
-        theft = theft_factor(nodes[i], edge["kind"])
+        theft = theft_terms(nodes[i], edge["kind"])
         if theft is not None:
             factors.append(theft)
-            likelihood *= theft.value
+            likelihood *= theft["value"]
 
     conf = 1.0
     weakest = "confirmed"
@@ -175,18 +210,18 @@ def score_path(
                 f"; the path relies on indirect prompt injection through {via}, which a model "
                 "may resist (inferred, not confirmed)"
             )
-        factors.append(RiskFactor(name="confidence", kind="likelihood", value=conf, detail=detail))
+        factors.append(_factor(name="confidence", kind="likelihood", value=conf, detail=detail))
         likelihood *= conf
 
     hops = len(edges)
     decay = hop_decay(hops)
-    factors.append(RiskFactor(name="hops", kind="likelihood", value=decay, detail=f"{hops} hops"))
+    factors.append(_factor(name="hops", kind="likelihood", value=decay, detail=f"{hops} hops"))
     likelihood *= decay
 
     tgt = nodes[-1]
     impact = IMPACT[target]
     factors.append(
-        RiskFactor(
+        _factor(
             name="target",
             kind="impact",
             value=impact,
@@ -196,7 +231,7 @@ def score_path(
     if edges[-1]["kind"] in {"CAN_WRITE"} or edges[-1].get("evidence", {}).get(E.ACCESS) == "write":
         impact += WRITE_IMPACT
         factors.append(
-            RiskFactor(
+            _factor(
                 name="write-access",
                 kind="impact",
                 value=WRITE_IMPACT,
@@ -209,7 +244,7 @@ def score_path(
     if CRITICALITY.get(crit):
         impact += CRITICALITY[crit]
         factors.append(
-            RiskFactor(
+            _factor(
                 name="criticality",
                 kind="impact",
                 value=CRITICALITY[crit],
@@ -217,11 +252,11 @@ def score_path(
             )
         )
     elif rules:
-        factors.append(RiskFactor(name="context", kind="impact", value=0.0, detail=f"marked{by}"))
+        factors.append(_factor(name="context", kind="impact", value=0.0, detail=f"marked{by}"))
     if "unsafe-model" in (tgt.get(P.VULN_FACTORS) or []):
         impact += UNSAFE_MODEL_IMPACT
         factors.append(
-            RiskFactor(
+            _factor(
                 name="unsafe-model",
                 kind="impact",
                 value=UNSAFE_MODEL_IMPACT,
@@ -233,17 +268,15 @@ def score_path(
     if "sensitive" in roles and target != TargetClass.SENSITIVE_DATA:
         impact += 0.05
         factors.append(
-            RiskFactor(
-                name="sensitivity", kind="impact", value=0.05, detail="data marked sensitive"
-            )
+            _factor(name="sensitivity", kind="impact", value=0.05, detail="data marked sensitive")
         )
     impact = max(0.05, min(1.0, impact))
     likelihood = max(0.0, min(1.0, likelihood))
     score = round(100 * impact * (SCORE_FLOOR + SCORE_SLOPE * likelihood))
-    return Risk(
-        level=level_for(score),
-        score=score,
-        likelihood=round(likelihood, 4),
-        impact=round(impact, 4),
-        factors=factors,
-    )
+    return {
+        "level": level_for(score),
+        "score": score,
+        "likelihood": round(likelihood, 4),
+        "impact": round(impact, 4),
+        "factors": factors,
+    }

@@ -5,29 +5,31 @@ problem, no traceback unless ``--debug``); 3 an internal error, which is a bug t
 130 interrupted (Ctrl-C or SIGTERM, at any moment from start-up on), with one line on stderr
 and whatever was already stored kept.
 
-Only ``sys`` and ``signal`` are imported before the handlers are in place: loading the
-command modules pulls in the SDKs and takes long enough for a Ctrl-C to land in it, and that
-must end with the same one line as an interrupt later on, not an import traceback.
+Nothing but ``sys`` and the C ``_signal`` module is imported before the handlers are in
+place: loading the command modules pulls in the SDKs and takes long enough for a Ctrl-C to
+land in it, and that must end with the same one line as an interrupt later on, not an import
+traceback. Even ``signal`` (which imports ``enum``) and ``typing`` cost tens of milliseconds
+on a cold start, in which a SIGTERM would kill the process silently (exit 143); what is left
+is the interpreter's own start-up, before any aispm code runs.
 """
 
 from __future__ import annotations
 
-import signal
+import _signal  # type: ignore[import-not-found, unused-ignore]
 import sys
-from typing import Any
 
 EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
-def _terminate(_signum: int, _frame: Any) -> None:
+def _terminate(_signum: int, _frame: object) -> None:
     """SIGTERM (a CI job cancelled, a container stopped) ends the run like Ctrl-C does."""
     raise KeyboardInterrupt
 
 
 def _install_signal_handlers() -> None:
     try:
-        signal.signal(signal.SIGTERM, _terminate)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _signal.signal(_signal.SIGTERM, _terminate)
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     except ValueError:  # not the main thread (an embedding program): leave signals alone
         pass
 

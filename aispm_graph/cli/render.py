@@ -11,7 +11,7 @@ from rich.text import Text
 from aispm_graph.analysis.inventory import Inventory
 from aispm_graph.analysis.models import AttackPath, PathResult
 from aispm_graph.report.jsonout import dumps
-from aispm_graph.textsafe import SafeTable, clean, safe
+from aispm_graph.textsafe import SafeTable, clean, clean_line, safe
 
 LEVEL_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
 
@@ -142,7 +142,8 @@ def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> N
             console.print(f"      {k}: {_short(v)}", markup=False, overflow="fold")
     console.print("[bold]Risk factors[/bold]")
     for f in path.risk.factors:
-        console.print(f"  {f.kind:<10} {f.name:<16} {f.value:<6} {f.detail}", markup=False)
+        detail = clean_line(f.detail)
+        console.print(f"  {f.kind:<10} {f.name:<16} {f.value:<6} {detail}", markup=False)
     console.print(
         f"  likelihood {path.risk.likelihood}  impact {path.risk.impact}  score {path.risk.score}"
     )
@@ -150,7 +151,8 @@ def path_detail(console: Console, path: AttackPath, evidence: bool = False) -> N
     for r in path.remediation:
         mark = "breaks path" if r.breaks_path else "lowers risk"
         hop = f"hop {r.edge + 1}" if r.edge is not None else "path"
-        console.print(f"  [{mark}] ({hop}, {r.effort} effort, {r.id}) {r.action}", markup=False)
+        action = clean_line(r.action)
+        console.print(f"  [{mark}] ({hop}, {r.effort} effort, {r.id}) {action}", markup=False)
 
 
 def _name_kind(name: str, kind: str) -> Text:
@@ -158,8 +160,10 @@ def _name_kind(name: str, kind: str) -> Text:
 
 
 def _short(value: Any) -> str:
+    """One evidence value on one line: estate text with a newline must not print a line
+    that looks like ours (a fake hop, remediation or heading)."""
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return text
+    return clean_line(text)
 
 
 def inventory_table(inv: Inventory) -> Table:

@@ -4,8 +4,9 @@ than parsed."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from aispm_graph import safeload
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 48
@@ -108,14 +109,12 @@ def loads(raw: bytes, where: str, *, allow_comments: bool = True) -> Any:
         raise InputError(f"{where}: not UTF-8 text") from None
     if allow_comments:
         text = strip_comments(text)
+    # The shared strict loader: numbers past the 4,300-digit limit, NaN/Infinity and deep
+    # nesting are input errors, lone surrogates become U+FFFD (a config is hostile input too).
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InputError(f"{where}: nested more than {MAX_DEPTH} levels deep") from None
+        value = safeload.loads_json(text, where)
+    except safeload.InputError as exc:
+        raise InputError(str(exc)) from None
     if _depth(value) > MAX_DEPTH:
         raise InputError(f"{where}: nested more than {MAX_DEPTH} levels deep")
     return value

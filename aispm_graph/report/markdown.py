@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from aispm_graph.analysis.models import AttackPath
@@ -24,6 +25,12 @@ SHAPES = {
 }
 
 
+# Names, kinds and evidence repeat on every path through the same nodes and hops (tens of
+# thousands of times at the path cap): their escaped forms are remembered, not recomputed.
+_REMEMBERED = 1 << 16
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def mermaid_text(text: str) -> str:
     """Text safe inside a quoted Mermaid label: entity codes for what the grammar reserves."""
     text = re.sub(r"\s+", " ", clean(text)).replace("`", "#96;")
@@ -63,7 +70,11 @@ def md_text(v: Any) -> str:
     punctuation that forms inline markup is backslash-escaped; control and bidi characters
     show as escapes.
     """
-    text = ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+    return _md_line(", ".join(map(str, v)) if isinstance(v, list) else str(v))
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _md_line(text: str) -> str:
     text = re.sub(r"\s+", " ", clean(text)).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_PUNCT.sub(r"\\\1", text)

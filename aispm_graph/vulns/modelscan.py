@@ -4,12 +4,12 @@ The attacker controls every byte of a model file, so nothing here trusts the fil
 the file says about itself:
 
 * **Format from content.** The first bytes decide (pickle opcodes, zip, HDF5, NumPy, gzip, bz2,
-  xz/lzma, zlib, lz4, safetensors, GGUF); the extension only breaks a tie for ONNX, whose
+  xz/lzma, zlib, lz4, zstd, safetensors, GGUF); the extension only breaks a tie for ONNX, whose
   protobuf has no magic. A pickle renamed ``.safetensors`` is scanned as a pickle.
-* **Wrappers are opened.** pandas reads ``.pkl.gz``, joblib writes zlib/gzip/bz2/xz/lzma/lz4
-  files: each is decompressed as a stream (never to memory) and its content scanned again,
-  nested up to a few levels. lz4 needs the ``lz4`` module; without it the file is an
-  ``error``, never ``clean``.
+* **Wrappers are opened.** pandas reads ``.pkl.gz`` and ``.pkl.zst``, joblib writes
+  zlib/gzip/bz2/xz/lzma/lz4 files: each is decompressed as a stream (never to memory) and
+  its content scanned again, nested up to a few levels. lz4 needs the ``lz4`` module;
+  without it the file is an ``error``, never ``clean``.
 * **Pickles are disassembled, never loaded.** Our own opcode walker follows the pickle
   machine's stack (so ``STACK_GLOBAL`` names built from memoised strings resolve) and reads
   large arguments in chunks, so memory stays small whatever the file size. Each imported
@@ -27,8 +27,11 @@ the file says about itself:
 
 from __future__ import annotations
 
+import ast
 import bz2
+import codecs
 import contextlib
+import functools
 import gzip
 import io
 import json
@@ -64,6 +67,7 @@ PICKLE_EXTS = {
     ".z",
     ".zlib",
     ".lz4",
+    ".zst",
 }
 KERAS_EXTS = {".h5", ".hdf5", ".keras"}
 SAFE_FORMAT_EXTS = {".safetensors", ".gguf", ".onnx"}
@@ -73,6 +77,7 @@ GGUF_MAGIC = b"GGUF"
 NUMPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 LZ4_MAGIC = b"\x04\x22\x4d\x18"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MAX_KERAS_CONFIG = 64 * 1024 * 1024
 # Bytes a compressed wrapper may expand to (streamed: this bounds time, not memory).
 MAX_DECOMPRESSED = 8 * 1024 * 1024 * 1024
@@ -199,6 +204,34 @@ DANGEROUS_MODULES = frozenset(
         "venv",
         "ensurepip",
         "joblib.load",
+        # importers and process/exec gadgets public scanners list
+        "pydoc",
+        "_posixsubprocess",
+        "_winapi",
+        "msvcrt",
+        "winreg",
+        "_ctypes",
+        "doctest",
+        "idlelib",
+        "imp",
+        "thread",
+        "compileall",
+        "py_compile",
+        "xmlrpc",
+        "xmlrpclib",
+        "IPython",
+        "ipykernel",
+        "numpy.f2py",
+        "numpy.distutils",
+        "numpy.testing",
+        "torch.jit",
+        "torch._dynamo",
+        "torch._inductor",
+        "torch.utils.collect_env",
+        "torch.utils._config_module",
+        "torch.utils.data.datapipes.utils.decoder",
+        "tensorflow.python.ops.gen_io_ops",
+        "keras.src.saving",
     }
 )
 DANGEROUS_GLOBALS = frozenset(
@@ -244,6 +277,7 @@ SAFE_BUILTINS = frozenset(
         "NoneType",
         "Ellipsis",
         "NotImplemented",
+        "object",  # protocol 0/1 write copy_reg._reconstructor(cls, object, None)
     }
 )
 BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
@@ -295,14 +329,25 @@ TORCH_SCALARS = re.compile(
 DUNDER_HOPS = re.compile(r"(?:^|\.)__\w+__(?:\.|$)")
 
 
+# The module of a STACK_GLOBAL whose names are not literal strings: computed at load time
+# (``_codecs.encode('bf', 'rot13')`` is ``'os'``), which no legitimate pickler writes.
+COMPUTED = "<computed>"
+
+
+def _module_prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
 def rate_global(module: str, name: str) -> str:
     """``critical``, ``medium`` or ``info`` for one global a pickle imports."""
-    root = module.split(".", 1)[0]
-    if DUNDER_HOPS.search(name) or "__" in module:
+    if module == COMPUTED or DUNDER_HOPS.search(name):
         return "critical"
-    if module in BUILTIN_MODULES:
+    if module in BUILTIN_MODULES:  # before the dunder rule: protocol 2 names ``__builtin__``
         return "info" if name in SAFE_BUILTINS else "critical"
-    if root in DANGEROUS_MODULES or module in DANGEROUS_MODULES:
+    if "__" in module:
+        return "critical"
+    if any(prefix in DANGEROUS_MODULES for prefix in _module_prefixes(module)):
         return "critical"
     if (module, name) in DANGEROUS_GLOBALS or (module, name.split(".", 1)[0]) in DANGEROUS_GLOBALS:
         return "critical"
@@ -436,13 +481,21 @@ def _arg(op: pickletools.OpcodeInfo, src: _Source) -> Any:
         return _UNKNOWN
     if name in _LINE_ARGS:
         line = src.readline()[:-1]
-        if name in {"stringnl", "unicodestringnl"}:
-            text = line.decode("latin-1")
-            return text[1:-1] if len(text) >= 2 and text[0] == text[-1] in "'\"" else text
+        # Decoded as the unpickler does: STRING is a quoted, backslash-escaped literal and
+        # UNICODE raw-unicode-escape, so ``S'o\\x73'`` names the module ``os``.
+        try:
+            if name == "stringnl":
+                if len(line) < 2 or line[:1] != line[-1:] or line[:1] not in (b"'", b'"'):
+                    raise ScanError(f"{op.name}: the argument is not quoted")
+                return codecs.escape_decode(line[1:-1])[0].decode("latin-1")
+            if name == "unicodestringnl":
+                return line.decode("raw-unicode-escape")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ScanError(f"{op.name}: undecodable text argument ({exc})") from None
         return line.decode("latin-1")
     if name == "stringnl_noescape_pair":
-        first = src.readline()[:-1].decode("latin-1")
-        second = src.readline()[:-1].decode("latin-1")
+        first = src.readline()[:-1].decode("utf-8", "backslashreplace")
+        second = src.readline()[:-1].decode("utf-8", "backslashreplace")
         return f"{first} {second}"
     # Fixed-width readers (uint1/2/4/8, int4, float8): small, read through the limited source.
     return op.arg.reader(_ReaderAdapter(src))  # type: ignore[arg-type]
@@ -469,9 +522,28 @@ _OPS = _opcodes()
 
 
 def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
-    """Walk one pickle (to its STOP) tracking the stack symbolically; globals are reported."""
+    """Walk one pickle (to its STOP) tracking the stack symbolically; globals are reported.
+
+    An argument the unpickler would refuse (a memo index that is no number, text that does
+    not decode) makes the pickle malformed, like any other damage: a ScanError.
+    """
+    try:
+        _walk_ops(src, on_global)
+    except (ValueError, OverflowError, struct.error) as exc:
+        raise ScanError(f"malformed pickle ({type(exc).__name__}: {exc})") from None
+
+
+def _walk_ops(src: _Source, on_global: Callable[[str, str], None]) -> None:
     stack: list[Any] = []
-    memo: dict[int, Any] = {}
+    # Only strings are remembered (all STACK_GLOBAL needs); any other value a GET fetches is
+    # unknown anyway, and a large real pickle memoises millions of tuples and dicts.
+    # MEMOIZE stores at len(memo); with only strings kept that length is counted instead,
+    # which is exact because picklers never mix MEMOIZE with PUT (one that does is refused:
+    # otherwise the count and the unpickler's len(memo) could differ and a GET resolve to
+    # another name than the unpickler's).
+    memo: dict[int, str] = {}
+    memoised = 0
+    stores: set[str] = set()
     while True:
         b = src.read(1)
         if not b:
@@ -482,6 +554,8 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
         arg = _arg(op, src)
         name = op.name
         if name == "STOP":
+            if not stack or stack[-1] is _MARK:  # the unpickler pops the value it returns
+                raise ScanError("malformed pickle: STOP with no value to return")
             return
         if name == "MARK":
             stack.append(_MARK)
@@ -498,16 +572,19 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
             if isinstance(module, str) and isinstance(attr, str):
                 on_global(module, attr)
             else:
-                on_global("<dynamic>", "<a global whose name is computed at load time>")
+                on_global(COMPUTED, "a global whose name is computed while loading")
             stack.append(_UNKNOWN)
         elif name in {"PUT", "BINPUT", "LONG_BINPUT"}:
             if not stack:
                 raise ScanError("malformed pickle: memo store from an empty stack")
-            memo[int(arg)] = stack[-1]
+            stores.add("PUT")
+            _remember(memo, int(arg), stack[-1])
         elif name == "MEMOIZE":
             if not stack:
                 raise ScanError("malformed pickle: memo store from an empty stack")
-            memo[len(memo)] = stack[-1]
+            stores.add("MEMOIZE")
+            _remember(memo, memoised, stack[-1])
+            memoised += 1
         elif name in {"GET", "BINGET", "LONG_BINGET"}:
             stack.append(memo.get(int(arg), _UNKNOWN))
         elif name in {"EXT1", "EXT2", "EXT4"}:
@@ -515,8 +592,17 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
             stack.append(_UNKNOWN)
         else:
             _generic(op, stack)
+        if len(stores) > 1:
+            raise ScanError("malformed pickle: memo stores by both PUT and MEMOIZE")
         if len(stack) > MAX_PICKLE_STACK or len(memo) > MAX_PICKLE_STACK:
             raise ScanError("pickle holds more objects than this scanner tracks")
+
+
+def _remember(memo: dict[int, str], index: int, value: Any) -> None:
+    if isinstance(value, str):
+        memo[index] = value
+    else:
+        memo.pop(index, None)
 
 
 def _pop(stack: list[Any]) -> Any:
@@ -558,7 +644,16 @@ class _Scan:
             return
         self.seen.add((where, module, name))
         inside = f" (in {where})" if where else ""
-        if level == "critical":
+        if module == COMPUTED:
+            self.result.findings.append(
+                Finding(
+                    "critical",
+                    "unsafe-deserialization",
+                    "pickle imports a global whose name it computes while loading (an "
+                    f"obfuscated import): code runs on load{inside}",
+                )
+            )
+        elif level == "critical":
             self.result.findings.append(
                 Finding(
                     "critical",
@@ -605,6 +700,8 @@ def _sniff(head: bytes) -> str:
         return "lzma"
     if head.startswith(LZ4_MAGIC):
         return "lz4"
+    if head.startswith(ZSTD_MAGIC):
+        return "zstd"
     if head.startswith(GGUF_MAGIC):
         return "gguf"
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
@@ -655,6 +752,11 @@ def _decompressor(kind: str, src: _Source) -> IO[bytes]:
         return lzma.LZMAFile(raw, mode="rb")
     if kind == "zlib":
         return _ZlibStream(src)  # type: ignore[return-value]
+    if kind == "zstd":  # pandas reads .pkl.zst; zstandard is a dependency (the workspace)
+        import zstandard
+
+        stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw)
+        return stream
     if kind == "lz4":
         try:
             import lz4.frame
@@ -662,8 +764,8 @@ def _decompressor(kind: str, src: _Source) -> IO[bytes]:
             raise ScanError(
                 "lz4-compressed (a joblib/pickle wrapper): install the 'lz4' package to scan it"
             ) from None
-        stream: IO[bytes] = lz4.frame.LZ4FrameFile(raw, mode="rb")
-        return stream
+        lz4_stream: IO[bytes] = lz4.frame.LZ4FrameFile(raw, mode="rb")
+        return lz4_stream
     raise ScanError(f"no decompressor for {kind}")
 
 
@@ -688,7 +790,7 @@ def _scan_stream(scan: _Scan, src: _Source, where: str, depth: int, ext: str) ->
     if kind == "unknown" and ext == ".onnx" and head[:1] == b"\x08":
         scan.no_code("onnx")
         return "onnx"
-    if kind in {"gzip", "bz2", "xz", "lzma", "zlib", "lz4"}:
+    if kind in {"gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd"}:
         try:
             inner = _Source(_decompressor(kind, src), src.limit)
             fmt = _scan_stream(scan, inner, where, depth + 1, "")
@@ -725,14 +827,34 @@ def _scan_stream(scan: _Scan, src: _Source, where: str, depth: int, ext: str) ->
     )
 
 
+def _collect(into: list[tuple[str, str]], module: str, name: str) -> None:
+    into.append((module, name))
+
+
 def _scan_pickles(scan: _Scan, src: _Source, where: str) -> None:
-    """One pickle, and any that follow it back to back (the legacy torch layout)."""
+    """One pickle, and every one that follows it back to back.
+
+    Legacy ``torch.load`` reads five pickles in a row, and a loader may call ``pickle.load``
+    until the end of the file; a later pickle need not start with PROTO (protocol 0 has no
+    header), so each following pickle is walked while the bytes parse as one. Where they stop
+    parsing the rest is raw tensor data, except that a dangerous global already read in that
+    stretch still counts: the unpickler would have run it before failing.
+    """
     _walk_pickle(src, lambda m, n: scan.add_global(where, m, n))
     while True:
-        head = src.peek(2)
-        if not (len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5):
-            return  # the rest is raw tensor data (or nothing): pickle.load stops here too
-        _walk_pickle(src, lambda m, n: scan.add_global(where, m, n))
+        head = src.peek(1)
+        if not head or head[0] not in _OPS or head[0] == ord("."):
+            return  # nothing more, or bytes no unpickler would start on
+        found: list[tuple[str, str]] = []
+        try:
+            _walk_pickle(src, functools.partial(_collect, found))
+        except ScanError:
+            for module, name in found:
+                if rate_global(module, name) == "critical":
+                    scan.add_global(where, module, name)
+            return
+        for module, name in found:
+            scan.add_global(where, module, name)
 
 
 def _scan_numpy(scan: _Scan, src: _Source, where: str) -> None:
@@ -742,34 +864,81 @@ def _scan_numpy(scan: _Scan, src: _Source, where: str) -> None:
     (n,) = struct.unpack(size_fmt, src.exact(width))
     if n > MAX_LINE:
         raise ScanError("NumPy header is implausibly long")
-    header = src.exact(n).decode("latin-1")
-    if "descr" not in header:
+    text = src.exact(n).decode("latin-1")
+    try:  # a Python literal, as numpy reads it; literal_eval evaluates no code
+        header = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise ScanError("NumPy header is not a Python literal") from None
+    if not isinstance(header, dict) or "descr" not in header:
         raise ScanError("NumPy header has no dtype")
-    if not re.search(r"['\"][|<>=]?O['\"]", header):
+    if not _holds_objects(header["descr"]):
         scan.no_code("numpy array")
         return
     # An object (or structured) array: the data is a pickle np.load(allow_pickle=True) runs.
     _scan_pickles(scan, src, where or "numpy object array")
 
 
-_LAMBDA = re.compile(rb'"class_name"\s{0,8}:\s{0,8}"Lambda"')
+def _holds_objects(descr: Any, depth: int = 0) -> bool:
+    """Whether a NumPy dtype description holds Python objects (pickled in the data).
+
+    numpy accepts every spelling of the object type (``'O'``, ``'|O8'``, ``'object'``,
+    ``'object_'``) and object fields inside structured dtypes; a form not recognised here
+    counts as objects, so the data is scanned rather than trusted.
+    """
+    if depth > 32:
+        return True
+    if isinstance(descr, str):
+        kind = descr.lstrip("<>|=")
+        return kind[:1] == "O" or kind.lower().startswith("object")
+    if isinstance(descr, int):
+        return False
+    if isinstance(descr, list):  # structured: [(name, type[, shape]), ...]
+        return any(
+            _holds_objects(f[1] if isinstance(f, tuple) and len(f) >= 2 else f, depth + 1)
+            for f in descr
+        )
+    if isinstance(descr, tuple):  # (base type, shape)
+        return any(_holds_objects(part, depth + 1) for part in descr)
+    if isinstance(descr, dict):
+        return _holds_objects(list(descr.get("formats", [])), depth + 1) or "formats" not in descr
+    return True
+
+
+_LAMBDA = re.compile(rb'"class_name":"(?:Lambda|__lambda__)"')
+_JSON_SPACE = re.compile(rb"[ \t\r\n]+")
+_JSON_ESCAPE = re.compile(rb"\\u00([0-7][0-9a-fA-F])")
+
+
+def _json_normal(data: bytes) -> bytes:
+    """JSON text as Keras's ``json.loads`` reads it, for matching: ``\\u004c`` is ``L`` and
+    whitespace between tokens means nothing, so neither can hide a Lambda layer."""
+    return _JSON_SPACE.sub(b"", _JSON_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data))
 
 
 def _scan_hdf5(scan: _Scan, src: _Source) -> None:
-    """Count Keras Lambda layer declarations in fixed-size chunks (never the whole file)."""
+    """Count Keras Lambda layer declarations in fixed-size chunks (never the whole file).
+
+    The model config is JSON an attacker wrote, so it is matched after undoing what JSON
+    allows (escapes, any amount of whitespace). The normalised tail of each chunk is kept so
+    a declaration split across chunks, or padded across them with whitespace, is still seen;
+    the raw bytes of an escape cut by a chunk end wait for the next chunk.
+    """
     tail = b""
+    carry = b""
     count = 0
     while True:
         chunk = src.read(CHUNK)
+        data = carry + chunk
+        carry = b""
+        if chunk:
+            cut = data.rfind(b"\\", max(0, len(data) - 5))
+            if cut != -1:
+                data, carry = data[:cut], data[cut:]
+        normal = tail + _json_normal(data)
+        count += len(_LAMBDA.findall(normal)) - len(_LAMBDA.findall(tail))
+        tail = normal[-64:]
         if not chunk:
             break
-        data = tail + chunk
-        count += len(_LAMBDA.findall(data))
-        # Keep the last bytes so a declaration split across chunks is still seen, without
-        # counting one that ended inside the kept tail twice.
-        tail = data[-64:]
-        count -= len(_LAMBDA.findall(tail))
-    count += len(_LAMBDA.findall(tail))
     for _ in range(count):
         scan.result.findings.append(
             Finding(
@@ -831,6 +1000,7 @@ def _scan_zip(scan: _Scan, fh: IO[bytes], where: str, depth: int) -> str:
                         "xz",
                         "zlib",
                         "lz4",
+                        "zstd",
                         "numpy",
                     }
                     if kind == "pickle" and len(head) >= 2 and head[0] == 0x80:
@@ -857,19 +1027,22 @@ def _scan_zip(scan: _Scan, fh: IO[bytes], where: str, depth: int) -> str:
         return fmt
 
 
-def _keras_config_lambdas(config: Any, depth: int = 0) -> list[str]:
-    if depth > 64:
-        return []
+def _keras_config_lambdas(config: Any) -> list[str]:
+    """Every Lambda layer, however deeply its models nest (walked without recursion: a
+    depth cut-off would let a Lambda hide in the 20th nested Sequential)."""
     found: list[str] = []
-    if isinstance(config, dict):
-        if config.get("class_name") == "Lambda":
-            cfg = config.get("config") if isinstance(config.get("config"), dict) else {}
-            found.append(str((cfg or {}).get("name", "lambda")))
-        for v in config.values():
-            found.extend(_keras_config_lambdas(v, depth + 1))
-    elif isinstance(config, list):
-        for v in config:
-            found.extend(_keras_config_lambdas(v, depth + 1))
+    stack: list[Any] = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            # A Lambda layer, or Keras 3's serialised lambda (``__lambda__``, used wherever a
+            # function goes: an activation, a loss): both are marshalled bytecode run on load.
+            if node.get("class_name") in {"Lambda", "__lambda__"}:
+                cfg = node.get("config") if isinstance(node.get("config"), dict) else {}
+                found.append(str((cfg or {}).get("name", "lambda")))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return found
 
 
@@ -915,11 +1088,49 @@ def scan_file(path: Path) -> ScanResult:
 
 
 def iter_model_files(path: Path) -> list[Path]:
+    """The files of ``path`` to scan: by name, and by content whatever the name.
+
+    A pickle saved as ``weights.txt`` or ``model`` loads all the same, so in a folder every
+    file whose first bytes are a binary model format is scanned too (a pickle with a
+    protocol 2+ header, HDF5, NumPy, GGUF, safetensors, a zip holding pickles, arrays or a
+    Keras config, or a compressed wrapper around one of those). Text-looking files are left
+    out unless their name says model: a protocol 0 pickle is text, and so is every README.
+    """
     if path.is_dir():
         return sorted(
             p
             for p in path.rglob("*")
             if p.is_file()
-            and (p.suffix.lower() in MODEL_EXTS or any(s.lower() in MODEL_EXTS for s in p.suffixes))
+            and (
+                p.suffix.lower() in MODEL_EXTS
+                or any(s.lower() in MODEL_EXTS for s in p.suffixes)
+                or _looks_like_model(p)
+            )
         )
     return [path]
+
+
+_MODEL_KINDS = frozenset({"hdf5", "numpy", "gguf", "safetensors"})
+_WRAPPERS = frozenset({"gzip", "bz2", "xz", "lzma", "lz4", "zstd"})
+
+
+def _looks_like_model(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return _model_head(_Source(fh, limit=None), path, 0)
+    except Exception:  # unreadable or odd: not a model by content (named ones are scanned)
+        return False
+
+
+def _model_head(src: _Source, path: Path, depth: int) -> bool:
+    head = src.peek(16)
+    kind = _sniff(head)
+    if kind in _MODEL_KINDS or (kind == "pickle" and head[:1] == b"\x80"):
+        return True
+    if kind == "zip" and depth == 0:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist()[:MAX_ZIP_ENTRIES]]
+        return any(n.endswith((".pkl", ".pickle", ".npy", "config.json")) for n in names)
+    if kind in _WRAPPERS and depth < 2:
+        return _model_head(_Source(_decompressor(kind, src), CHUNK), path, depth + 1)
+    return False

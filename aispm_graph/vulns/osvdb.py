@@ -15,10 +15,14 @@ file can be shared read-only.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import sqlite3
+import sys
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -543,32 +547,72 @@ def import_into(
             f"{', '.join(map(str, paths))}: no usable OSV records "
             f"({report.records} read, {report.withdrawn} withdrawn){detail}"
         )
-    old = [] if replace else _existing_records(db_path)
-    advisories, merged = deduplicate([*old, *new])
-    report.advisories = len(advisories)
-    report.merged = merged
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".vulndb-", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        conn = sqlite3.connect(str(tmp))
-        _write_db(
-            conn,
-            advisories,
-            progress,
-            {
-                "format": DB_FORMAT,
-                "imported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "sources": json.dumps([str(p) for p in paths]),
-                "advisories": str(len(advisories)),
-            },
-        )
-        conn.close()
-        tmp.replace(db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Read, merge and replace under a lock: two imports at once each read the same old
+    # records, and the second rename dropped what the first added.
+    with _db_lock(db_path):
+        old = [] if replace else _existing_records(db_path)
+        advisories, merged = deduplicate([*old, *new])
+        report.advisories = len(advisories)
+        report.merged = merged
+        fd, tmp_name = tempfile.mkstemp(prefix=".vulndb-", suffix=".tmp", dir=db_path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            conn = sqlite3.connect(str(tmp))
+            _write_db(
+                conn,
+                advisories,
+                progress,
+                {
+                    "format": DB_FORMAT,
+                    "imported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "sources": json.dumps([str(p) for p in paths]),
+                    "advisories": str(len(advisories)),
+                },
+            )
+            conn.close()
+            tmp.replace(db_path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return report
+
+
+@contextlib.contextmanager
+def _db_lock(db_path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` next to the database (which may be shared by workspaces through
+    ``$AISPM_VULNDB``): a second writer waits, saying so once, up to ``AISPM_LOCK_TIMEOUT``."""
+    from aispm_graph.workspace import DEFAULT_LOCK_TIMEOUT, ENV_LOCK_TIMEOUT
+
+    try:
+        timeout = float(os.environ.get(ENV_LOCK_TIMEOUT) or DEFAULT_LOCK_TIMEOUT)
+    except ValueError:
+        timeout = DEFAULT_LOCK_TIMEOUT
+    fd = os.open(db_path.with_name(f".{db_path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            if time.monotonic() >= deadline:
+                raise VulnDBError(
+                    f"another aispm is writing the vulnerability database {db_path}; waited "
+                    f"{timeout:g}s. Try again when it has finished (or raise {ENV_LOCK_TIMEOUT})"
+                )
+            if not said:
+                sys.stderr.write(
+                    f"aispm: another aispm is writing the vulnerability database {db_path}; "
+                    f"waiting up to {timeout:g}s\n"
+                )
+                said = True
+            time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 # --- reading the store ----------------------------------------------------------------------

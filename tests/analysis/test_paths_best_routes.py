@@ -75,6 +75,32 @@ def test_routes_per_pair_and_caps(dense_ws: Path) -> None:
     assert not all(q["exact"] for q in capped["pairs"])
 
 
+def _rank(p: dict) -> tuple[int, int, int]:  # type: ignore[type-arg]
+    levels = {"critical": 3, "high": 2, "medium": 1, "low": 0}
+    return (-p["risk"]["score"], -levels[p["risk"]["level"]], len(p["edges"]))
+
+
+@pytest.mark.parametrize("n", [3, 5])
+def test_routes_per_pair_lists_the_n_best_of_every_route(dense_ws: Path, n: int) -> None:
+    """`--routes-per-pair N`: every pair lists min(N, routes) routes, and they rank as the N
+    best of exhaustive enumeration do (score, level, hops; equal-ranked routes may differ)."""
+    every = _paths(dense_ws, "--all-routes", "--max-paths", "1000000")
+    best = _paths(dense_ws, "--routes-per-pair", str(n))
+    assert best["routes_per_pair"] == n and not best["truncated"]
+    ranked: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for p in every["paths"]:
+        ranked.setdefault((p["entry"], p["target"]), []).append(_rank(p))
+    listed: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for p in best["paths"]:
+        listed.setdefault((p["entry"], p["target"]), []).append(_rank(p))
+    assert set(listed) == set(ranked)
+    assert any(len(r) > n for r in ranked.values())  # some pair has more than N routes
+    for pair, ranks in ranked.items():
+        assert sorted(listed[pair]) == sorted(ranks)[:n], pair
+    for q in best["pairs"]:
+        assert q["listed"] == min(n, q["routes"]) and q["exact"]
+
+
 def test_table_says_what_is_not_listed(dense_ws: Path) -> None:
     res = invoke_cli("paths", "--entry", "credentials", "--top", "5", workspace=dense_ws)
     assert res.code == 0, res.err

@@ -66,4 +66,4 @@ def test_cycles_are_present(estates: dict[str, Graph]) -> None:
     for profile in ("org", "explosion"):
         space = _search_space(estates[profile], PathOptions(entry="credentials"))
         counter = _RouteCounter(space.succ, space.to_target, space.targets, 8, space.through)
-        assert counter.cyclic and counter.near, profile
+        assert counter.cyclic and counter.meets, profile

@@ -11,6 +11,7 @@ import contextlib
 import ipaddress
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,6 +85,14 @@ HOSTILE = [
     "http://0x7f.1@10.1.2.3",
     "HTTP://10.1.2.3\\@127.0.0.1",
     "http:\\\\10.1.2.3",
+    "http://127.0.0.1\n.evil.example",
+    "http://[::1%25eth0]:80/",
+    "http://[fe80::1%eth0]/",
+    "http://0x7f.1/",
+    "http://2130706433/",
+    "http://127.1/",
+    "http://localhost.evil.com/",
+    "http://127.0.0.1:\u0668\u0660/",
 ]
 
 
@@ -170,3 +179,53 @@ def test_no_accepted_http_url_connects_off_host(loopback_only: list[str], rest: 
     if insecure:
         _send_token(url)
     assert loopback_only == [], (url, loopback_only)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (
+            "collect",
+            "azure",
+            "--subscription",
+            "00000000-0000-0000-0000-000000000000",
+            "--arm-endpoint",
+            "http://10.1.2.3\\@127.0.0.1",
+        ),
+        (
+            "collect",
+            "azure",
+            "--subscription",
+            "00000000-0000-0000-0000-000000000000",
+            "--graph-endpoint",
+            "http://127.0.0.1@10.1.2.3",
+        ),
+        (
+            "collect",
+            "gcp",
+            "--scope",
+            "projects/p",
+            "--api-endpoint",
+            "http://10.1.2.3\\@127.0.0.1",
+        ),
+        ("collect", "gcp", "--scope", "projects/p", "--api-endpoint", "10.1.2.3\\@127.0.0.1"),
+        ("collect", "gcp", "--scope", "projects/p", "--orgpolicy-endpoint", "http://0x7f.1"),
+    ],
+    ids=lambda a: f"{a[1]} {a[4]} {a[5]!r}",
+)
+def test_collectors_refuse_the_url_before_any_connection(
+    args: tuple[str, ...],
+    loopback_only: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real command, a token in the environment: exit 2 naming the option, nothing sent."""
+    from tests.hostile.support import cli
+
+    monkeypatch.setenv("AISPM_AZURE_TOKEN", "secret")
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "secret")
+    res = cli(*args, workspace=tmp_path / "ws")
+    assert res.code == 2, res.err
+    assert args[4] in res.err and "secret" not in res.err
+    assert loopback_only == []
+    assert not (tmp_path / "ws" / "snapshots").exists()

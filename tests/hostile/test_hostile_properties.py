@@ -142,6 +142,13 @@ def _outputs_are_valid(ws: Path, tmp: Path) -> None:
         res = cli("report", "--format", "csv", "--section", section, workspace=ws)
         assert res.code == 0, res.err
         _check_csv(res.out)
+    res = cli("inventory", "--format", "csv", workspace=ws)
+    assert res.code == 0, res.err
+    _check_csv(res.out)
+    for args in (("inventory", "--format", "cyclonedx"), ("inventory", "--format", "json")):
+        res = cli(*args, workspace=ws)
+        assert res.code == 0, (args, res.err)
+        _strict_json(res.out)
     res = cli("report", "--format", "html", workspace=ws)
     assert res.code == 0 and "<script>alert" not in res.out
     res = cli("export", "json", "-", workspace=ws)
@@ -383,3 +390,46 @@ def test_path_tricks_as_snapshot_ids(tmp_path_factory: pytest.TempPathFactory, t
         res = cli(*args, workspace=ws)
         assert res.code == 2, (args, res.code, res.err)
     assert workspace_state(ws) == before
+
+
+@SETTINGS
+@given(text=hostile_text, number=hostile_number, seed=st.integers(0, 2**16))
+def test_hostile_mcp_configs(
+    tmp_path_factory: pytest.TempPathFactory, text: str, number: str, seed: int
+) -> None:
+    """MCP client configurations are files anyone with a pull request can edit: the JSONC
+    reader used to accept NaN and lone surrogates and crash (exit 3) on huge integers."""
+    tmp = tmp_path_factory.mktemp("m")
+    ws = tmp / "ws"
+    base = json.loads((REPO / "fixtures/mcp/.cursor/mcp.json").read_text())
+    doc = _plant(base, text, random.Random(seed))
+    raw = _json_text(doc)
+    cfg = tmp / ".cursor" / "mcp.json"
+    cfg.parent.mkdir()
+    cfg.write_text("// a comment\n" + raw.replace('"args"', f'"n": {number}, "args"', 1))
+    before = workspace_state(ws)
+    res = cli("import", "mcp", str(cfg), workspace=ws)
+    _expect_0_or_2(res, before, ws)
+    if res.code == 2:
+        assert str(cfg) in res.err
+    cfg.write_text(raw)
+    before = workspace_state(ws)
+    res = cli("import", "mcp", str(cfg), workspace=ws)
+    _expect_0_or_2(res, before, ws)
+    if res.code == 0:
+        assert cli("build", workspace=ws).code == 0
+        for args in (("inventory",), ("paths",), ("inventory", "--format", "json")):
+            shown = cli(*args, workspace=ws)
+            assert shown.code == 0, shown.err
+            assert_no_terminal_controls(shown.out)
+        _strict_json(cli("export", "json", "-", workspace=ws).out)
+
+
+def test_mcp_config_numbers_past_the_digit_limit_are_an_input_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "mcp.json"
+    cfg.write_text('{"mcpServers": {"x": {"command": "npx", "n": ' + "9" * 5000 + "}}}")
+    res = cli("import", "mcp", str(cfg), workspace=tmp_path / "ws")
+    assert res.code == 2 and "4300 digits" in res.err and str(cfg) in res.err, res.err
+    cfg.write_text('{"mcpServers": {"x": {"command": "npx", "n": NaN}}}')
+    res = cli("import", "mcp", str(cfg), workspace=tmp_path / "ws")
+    assert res.code == 2 and "finite" in res.err, res.err

@@ -37,6 +37,27 @@ UNSAFE_FILES = {
     "object.npy": mc.npy("|O", mc.os_system_p4()),
     "lambda.keras": mc.keras_zip(mc.keras_lambda_config()),
     "legacy-torch.pt": mc.clean_pickle() + mc.os_system_p4(),
+    # found by the outside review (each was suspicious or clean before)
+    "escaped-string.pkl": mc.escaped_string_global(),
+    "escaped-unicode.pkl": mc.escaped_unicode_global(),
+    "computed-name.pkl": mc.computed_global(),
+    "legacy-torch-p0.pt": mc.legacy_torch_with_protocol0_payload(),
+    "pydoc-locate.pkl": mc.proto4(mc.call(mc.stack_global("pydoc", "locate"), "os.system")),
+    "fork-exec.pkl": mc.proto4(mc.call(mc.stack_global("_posixsubprocess", "fork_exec"))),
+    "torch-jit-gadget.pkl": mc.proto4(
+        mc.call(mc.stack_global("torch.jit.unsupported_tensor_ops", "execWrapper"), "x")
+    ),
+    "deep-lambda.keras": mc.keras_zip(mc.keras_lambda_nested(40)),
+    "object-spelled.npy": mc.npy("object", mc.os_system_p4()),
+    "lambda-activation.keras": mc.keras_zip(
+        b'{"class_name": "Dense", "config": {"activation": {"class_name": "__lambda__", '
+        b'"config": {"code": "4wEAAA=="}}}}'
+    ),
+    "model.pkl.zst": mc.zst(mc.os_system_p4()),
+    "renamed-zst.bin": mc.zst(mc.torch_zip(mc.os_system_p4())),
+    "object-o8.npy": mc.npy("|O8", mc.os_system_p4()),
+    "escaped-lambda.h5": mc.hdf5_with(b'{"class_name": "\\u004cambda", "config": {}}'),
+    "spaced-lambda.h5": mc.hdf5_with(b'{"class_name":' + b" " * 40 + b'\n"Lambda"}'),
 }
 
 ERROR_FILES = {
@@ -49,6 +70,8 @@ ERROR_FILES = {
     "lz4.joblib": mc.lz4_frame_header_only(),
     "bad-config.keras": mc.keras_zip(b"\xff\xfe{\x00}"),
     "text.bin": b"hello world, not a tensor file",
+    "mixed-memo.pkl": mc.mixed_memo_stores(),
+    "corrupt.pkl.zst": mc.zst(mc.clean_pickle())[:-6] + b"\xff" * 6,
 }
 
 CLEAN_FILES = {
@@ -57,6 +80,8 @@ CLEAN_FILES = {
     "clean.pkl.gz": mc.gz(mc.clean_pickle()),
     "floats.npy": mc.npy("<f8", b"\0" * 16),
     "w.safetensors": mc.safetensors(),
+    "set-protocol2.pkl": mc.builtin_data_p2(),
+    "clean.pkl.zst": mc.zst(mc.clean_pickle()),
 }
 
 
@@ -104,6 +129,21 @@ def test_a_keras_lambda_split_across_read_chunks_is_found(tmp_path: Path) -> Non
     res = scan_file(tmp_path / "m.h5")
     assert res.verdict == "unsafe"
     assert sum(f.issue == "keras-lambda-layer" for f in res.findings) == 1
+
+
+def test_a_plain_protocol_0_object_is_suspicious_not_unsafe(tmp_path: Path) -> None:
+    (tmp_path / "o.pkl").write_bytes(mc.plain_object_p0())
+    res = scan_file(tmp_path / "o.pkl")
+    assert res.verdict == "suspicious", res.findings
+    assert [f.detail.split(" ")[2].rstrip(",") for f in res.findings] == ["mymod.Foo"]
+
+
+def test_a_lambda_padded_across_read_chunks_is_found(tmp_path: Path) -> None:
+    """Whitespace JSON allows, more of it than one read chunk, between key and value."""
+    config = b'{"class_name":' + b" " * (CHUNK + 10) + b'"\\u004cambda"}'
+    (tmp_path / "m.h5").write_bytes(mc.hdf5_with(config, pad=CHUNK - 20))
+    res = scan_file(tmp_path / "m.h5")
+    assert [f.issue for f in res.findings] == ["keras-lambda-layer"]
 
 
 @pytest.mark.parametrize(
@@ -159,3 +199,61 @@ def test_lz4_wrapped_pickles_are_opened_when_lz4_is_installed(tmp_path: Path) ->
     assert scan_file(tmp_path / "m.joblib").verdict == "unsafe"
     (tmp_path / "ok.joblib").write_bytes(lz4_frame.compress(mc.clean_pickle()))
     assert scan_file(tmp_path / "ok.joblib").verdict == "clean"
+
+
+def test_a_folder_scan_finds_models_by_content_whatever_their_names(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    (models / "sub").mkdir(parents=True)
+    (models / "weights.txt").write_bytes(mc.os_system_p4())
+    (models / "sub" / "model").write_bytes(mc.torch_zip(mc.os_system_p4()))
+    (models / "sub" / "blob.dat").write_bytes(mc.gz(mc.os_system_p4()))
+    (models / "README.md").write_text("# models\nnot a model\n")
+    (models / "docs.zip").write_bytes(_zip_of_text())
+    ws = tmp_path / "ws"
+    res = run_cli("scan-model", str(models), "--format", "json", "--no-record", workspace=ws)
+    assert res.code == 0, res.err
+    verdicts = {Path(r["path"]).name: r["verdict"] for r in res.json()["results"]}
+    assert verdicts == {"weights.txt": "unsafe", "model": "unsafe", "blob.dat": "unsafe"}
+
+
+def _zip_of_text() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("notes.md", "text")
+    return buf.getvalue()
+
+
+def test_a_folder_scan_follows_file_links_like_the_hugging_face_cache(tmp_path: Path) -> None:
+    """snapshots/<rev>/model.bin -> ../../blobs/<sha>: the cache a loader reads from."""
+    blobs, snap = tmp_path / "blobs", tmp_path / "snapshots" / "rev"
+    blobs.mkdir()
+    snap.mkdir(parents=True)
+    (blobs / "0123abcd").write_bytes(mc.os_system_p4())
+    (snap / "pytorch_model.bin").symlink_to(Path("../../blobs/0123abcd"))
+    res = run_cli(
+        "scan-model", str(snap), "--format", "json", "--no-record", workspace=tmp_path / "ws"
+    )
+    assert res.code == 0, res.err
+    assert [r["verdict"] for r in res.json()["results"]] == ["unsafe"]
+
+
+@pytest.mark.parametrize("seed", [54, 112, 179, 250, 307, 381])
+def test_raw_tensor_bytes_after_legacy_torch_pickles_stay_clean(tmp_path: Path, seed: int) -> None:
+    """Every pickle after the first is walked (a protocol 0 payload needs no header), so the
+    raw storage bytes that follow legacy torch's five pickles are walked too until they stop
+    parsing: that must end the walk quietly, not turn a clean file into `error`. (These
+    seeds once made it end in a ValueError.)"""
+    import pickle
+    import random
+
+    rng = random.Random(seed)
+    magic = 0x1950A86A20F9469CFC6C
+    head = (magic, 1001, {"protocol_version": 1001}, {"w": 1}, ["0", "1"])
+    body = b"".join(pickle.dumps(x, protocol=2) for x in head)
+    body += rng.randrange(1, 5000).to_bytes(8, "little") + rng.randbytes(4096)
+    (tmp_path / "legacy.pt").write_bytes(body)
+    res = scan_file(tmp_path / "legacy.pt")
+    assert res.verdict == "clean", res.error

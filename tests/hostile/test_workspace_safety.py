@@ -181,6 +181,51 @@ def test_output_to_a_character_device_is_written_through(demo_ws: Path, tmp_path
     assert not list(tmp_path.glob(".null.*"))
 
 
+def _export_to(target: str, ws: Path, shell_suffix: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("AISPM_WORKSPACE", None)
+    cmd = f"{sys.executable} -m aispm_graph --workspace '{ws}' export json {target} {shell_suffix}"
+    return subprocess.run(
+        ["sh", "-c", cmd], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_output_to_dev_stdout_in_a_pipe_is_written(demo_ws: Path) -> None:
+    """``/dev/stdout`` of a pipe resolves to ``pipe:[...]``, which is no path to replace."""
+    proc = _export_to("/dev/stdout", demo_ws, "| cat")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["format"] == "aispm-graph"
+
+
+def test_output_to_dev_stdout_appended_to_a_log_keeps_the_log(
+    demo_ws: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    proc = _export_to("/dev/stdout", demo_ws, f">> '{log}'")
+    assert proc.returncode == 0, proc.stderr
+    text = log.read_text()
+    assert text.startswith("earlier line\n")
+    assert json.loads(text.split("\n", 1)[1])["format"] == "aispm-graph"
+
+
+def test_a_dangling_symlink_never_makes_folders_at_its_far_end(
+    demo_ws: Path, tmp_path: Path
+) -> None:
+    far = tmp_path / "not" / "there" / "out.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(far)
+    res = run_cli("export", "json", str(link), workspace=demo_ws)
+    assert res.code == 2 and "does not exist" in res.err, res.err
+    assert not (tmp_path / "not").exists() and link.is_symlink()
+    # a dangling link into a folder that exists is written through, like a shell would
+    near = tmp_path / "near.json"
+    other = tmp_path / "other.json"
+    other.symlink_to(near)
+    assert run_cli("export", "json", str(other), workspace=demo_ws).code == 0
+    assert other.is_symlink() and json.loads(near.read_text())["format"] == "aispm-graph"
+
+
 def test_output_to_a_directory_is_refused(demo_ws: Path, tmp_path: Path) -> None:
     res = run_cli("report", "--format", "md", "-o", str(tmp_path), workspace=demo_ws)
     assert res.code == 2 and "is a directory" in res.err
@@ -342,3 +387,89 @@ def test_a_signal_during_the_run_ends_with_one_line(tmp_path: Path, sig: int) ->
     ws = Workspace(tmp_path / "ws")
     for sid in ws.snapshot_ids():
         ws.snapshot(sid).manifest()
+
+
+def test_the_entry_point_imports_nothing_slow_before_its_handlers() -> None:
+    """Until the handlers are in, a SIGTERM kills silently (143) and a Ctrl-C prints a
+    traceback; ``signal`` (it imports ``enum``) and ``typing`` took tens of milliseconds of a
+    cold start, so the entry module imports neither (``-S``: nothing from site either)."""
+    probe = (
+        "import sys; import aispm_graph.cli.main; "
+        "print(sorted(m for m in ('enum', 'typing', 'signal', 're') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", probe], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_a_kind_conflicting_with_unbuilt_provider_data_is_refused_at_import(
+    tmp_path: Path,
+) -> None:
+    """Provider data imported (or collected) since the last build is in no built graph yet:
+    a graph file giving one of its ids another kind used to pass import and be skipped, with
+    a warning, at build."""
+    sub = "00000000-0000-0000-0000-000000000000"
+    account = f"/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.CognitiveServices"
+    account += "/accounts/oai1"
+    arg = {
+        "data": [
+            {
+                "id": account,
+                "name": "oai1",
+                "type": "microsoft.cognitiveservices/accounts",
+                "kind": "OpenAI",
+                "location": "eastus",
+                "subscriptionId": sub,
+                "resourceGroup": "rg",
+                "properties": {"publicNetworkAccess": "Enabled"},
+            }
+        ]
+    }
+    ws = tmp_path / "ws"
+    res = cli(
+        "import", "azure-resource-graph", str(write_json(tmp_path / "a.json", arg)), workspace=ws
+    )
+    assert res.code == 0, res.err
+    clash = {
+        "format": "aispm-graph",
+        "version": 1,
+        "nodes": [{"id": account.lower(), "kind": "CustomDataStore", "name": "x"}],
+    }
+    before = workspace_state(ws)
+    res = cli("import", "graph", str(write_json(tmp_path / "g.json", clash)), workspace=ws)
+    assert res.code == 2, res.err
+    assert "CustomDataStore conflicts with kind AzureCognitiveServicesAccount" in res.err
+    assert workspace_state(ws) == before
+    # the same id with the kind the provider data gives it is fine
+    clash["nodes"][0]["kind"] = "AzureCognitiveServicesAccount"  # type: ignore[index]
+    res = cli("import", "graph", str(write_json(tmp_path / "g.json", clash)), workspace=ws)
+    assert res.code == 0, res.err
+
+
+def test_concurrent_vulndb_imports_keep_every_record(tmp_path: Path) -> None:
+    """Each import reads the database, merges and renames a new one over it: without a lock
+    two at once read the same old records and the later rename dropped the other's."""
+    ws = tmp_path / "ws"
+    files = []
+    for i in range(5):
+        rec = {
+            "id": f"GHSA-aaaa-bbbb-{i:04d}",
+            "modified": "2024-01-01T00:00:00Z",
+            "affected": [
+                {
+                    "package": {"ecosystem": "PyPI", "name": f"pkg{i}"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
+                }
+            ],
+        }
+        files.append(write_json(tmp_path / f"r{i}.json", rec))
+    procs = [_spawn("vulndb", "import", str(f), ws=ws) for f in files]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    info = run_cli("vulndb", "info", "--format", "json", workspace=ws)
+    assert info.code == 0, info.err
+    assert json.loads(info.out)["advisories"] == 5

@@ -60,23 +60,42 @@ def _scope(path: Path) -> str:
 def _known_kinds(app: App, replacing: set[str]) -> dict[str, str]:
     """Kinds of the ids the estate already has: the latest built graph, then graph files
     imported into the current snapshot since (a re-import of the same file replaces itself,
-    so its own records are not held against it: only conflicts with others count)."""
+    so its own records are not held against it: only conflicts with others count), then what
+    the transforms make of provider data stored since the last build (otherwise a conflict
+    with it would pass here and only be skipped, with a warning, at build)."""
     kinds: dict[str, str] = {}
+    built_entries: set[tuple[str, str, str]] = set()
     try:
-        graph, _ = load_graph(app.workspace.latest_built().graph_path)
+        built = app.workspace.latest_built()
+        graph, _ = load_graph(built.graph_path)
         kinds.update((n, d["kind"]) for n, d in graph.nodes())
+        built_entries = {_entry_key(e) for e in built.sources()}
     except WorkspaceError:
         pass
     current = app.workspace.current()
     if current is not None and not current.sealed:
+        unbuilt: list[Document] = []
         for entry in current.sources():
-            if entry.get("source") != "graph" or entry.get("scope") in replacing:
+            if entry.get("source") != "graph":
+                if _entry_key(entry) not in built_entries:
+                    unbuilt.extend(current.entry_documents(entry))
+                continue
+            if entry.get("scope") in replacing:
                 continue
             for doc in current.entry_documents(entry):
                 for rec in doc.body.get("nodes", []) if isinstance(doc.body, dict) else []:
                     if isinstance(rec, dict) and isinstance(rec.get("id"), str):
                         kinds.setdefault(rec["id"], str(rec.get("kind")))
+        if unbuilt:
+            from aispm_graph.build import transformed_kinds
+
+            for node_id, kind in transformed_kinds(unbuilt).items():
+                kinds.setdefault(node_id, kind)
     return kinds
+
+
+def _entry_key(entry: dict[str, Any]) -> tuple[str, str, str]:
+    return (str(entry.get("source")), str(entry.get("scope")), str(entry.get("taken_at")))
 
 
 def _load(app: App, snapshot_id: str | None) -> Any:
