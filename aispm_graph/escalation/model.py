@@ -9,9 +9,9 @@ same records so that the documented coverage is the tested coverage.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 
 
 class Cloud(StrEnum):
@@ -67,25 +67,27 @@ class Refs:
         return bool(self.pathfinding or self.rhino or self.bloodhound or self.pmapper or self.other)
 
     def text(self) -> str:
-        # One string per technique, not one per edge: every escalation edge's evidence names
-        # its references (tens of thousands of copies of a few strings in a large estate).
+        # Asked for every edge an escalation pass writes; the answer never changes.
         return _refs_text(self)
 
+    def _text(self) -> str:
+        parts = []
+        if self.pathfinding:
+            parts.append(f"pathfinding.cloud {self.pathfinding}")
+        if self.rhino:
+            parts.append(f"Rhino: {self.rhino}")
+        if self.bloodhound:
+            parts.append(f"BloodHound {self.bloodhound}")
+        if self.pmapper:
+            parts.append(f"PMapper {self.pmapper} edges")
+        if self.other:
+            parts.append(self.other)
+        return "; ".join(parts)
 
-@cache
+
+@functools.cache
 def _refs_text(refs: Refs) -> str:
-    parts = []
-    if refs.pathfinding:
-        parts.append(f"pathfinding.cloud {refs.pathfinding}")
-    if refs.rhino:
-        parts.append(f"Rhino: {refs.rhino}")
-    if refs.bloodhound:
-        parts.append(f"BloodHound {refs.bloodhound}")
-    if refs.pmapper:
-        parts.append(f"PMapper {refs.pmapper} edges")
-    if refs.other:
-        parts.append(refs.other)
-    return "; ".join(parts)
+    return refs._text()
 
 
 @dataclass(frozen=True)
