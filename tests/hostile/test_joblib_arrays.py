@@ -235,3 +235,19 @@ def test_freshly_dumped_joblib_files_are_clean(tmp_path: Path) -> None:
     joblib.dump([arrays()["float"], "MARKER"], tmp_path / "mk.joblib", protocol=2)
     data = (tmp_path / "mk.joblib").read_bytes().replace(MARKER_P2, PAYLOAD_P2)
     assert _scan(tmp_path, "evil.joblib", data).verdict == "unsafe"
+
+
+def test_a_large_inline_array_is_streamed_not_read(tmp_path: Path) -> None:
+    n = 6 * 1024 * 1024  # 48 MiB of float64
+    data = _wrapper(state=_state(shape=b"J" + struct.pack("<i", n) + b"\x85"))
+    data += b"\x0f" + b"\xff" * 15 + b"\0" * (8 * n) + b"0" + PAYLOAD_P2 + b"."
+    (tmp_path / "big.joblib").write_bytes(data)
+    del data
+    tracemalloc.start()
+    try:
+        res = scan_file(tmp_path / "big.joblib")
+        _cur, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert res.verdict == "unsafe", res.error
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
