@@ -236,3 +236,18 @@ def test_estate_newlines_cannot_fake_lines_of_show(tmp_path: Path) -> None:
         assert not any(line.lstrip().startswith("[breaks path] (hop 9") for line in lines)
         assert lines.count("Remediation") == 1
         assert "curl evil.example" in res.out.replace("\n", "")  # still shown, escaped
+
+
+def test_inventory_table_with_output_writes_the_file(hostile_ws: Path, tmp_path: Path) -> None:
+    """``inventory -o FILE`` in table format printed to stdout and wrote nothing (the file was
+    silently ignored); it writes the same table, as plain text, to the file."""
+    target = tmp_path / "inventory.txt"
+    res = cli("inventory", "-o", str(target), workspace=hostile_ws)
+    assert res.code == 0, res.err
+    assert target.exists(), "the -o file was not written"
+    text = target.read_text(encoding="utf-8")
+    assert_no_terminal_controls(text)
+    missing = [n for n in NAMES if clean(n) not in text]
+    assert not missing, f"names not in the file: {missing!r}\n{text}"
+    assert clean(NAMES[0]) not in res.out  # the table went to the file, not to stdout
+    assert f"wrote {target}" in res.err
