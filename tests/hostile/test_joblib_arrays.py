@@ -251,3 +251,21 @@ def test_a_large_inline_array_is_streamed_not_read(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert res.verdict == "unsafe", res.error
     assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
+
+
+def test_an_old_joblib_ndarray_wrapper_is_unsafe(tmp_path: Path) -> None:
+    """joblib.load answers an NDArrayWrapper's BUILD with np.load(allow_pickle=True) of the
+    file its state names (``/tmp/x.npy``, ``../../x``): a pickle outside this scan runs. It
+    was on the safe list (clean)."""
+    for module in (b"joblib.numpy_pickle", b"joblib.numpy_pickle_compat"):
+        data = (
+            b"\x80\x02c"
+            + module
+            + b"\nNDArrayWrapper\n)\x81}("
+            + _u("filename")
+            + _u("/tmp/elsewhere.npy")
+            + _u("subclass")
+            + b"cnumpy\nndarray\nub."
+        )
+        res = _scan(tmp_path, "old.pkl", data)
+        assert res.verdict == "unsafe", res.findings
