@@ -5,6 +5,8 @@ pads arrays to 16 bytes, and joblib 1.1.1, the last release that wrote them unpa
 
     PYTHONPATH=/path/to/joblib python -m tests.hostile.make_joblib_corpus
 
+(the sklearn-*.joblib files: scikit-learn 1.9.1 with joblib 1.6.0 on the path).
+
 The scanner never loads these; this script only dumps. The files are committed so the tests
 run without joblib installed; tests/hostile/test_joblib_arrays.py also dumps fresh ones when
 joblib is importable.
@@ -12,6 +14,7 @@ joblib is importable.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -67,5 +70,28 @@ def main() -> None:
     )
 
 
+def sklearn_models() -> None:
+    """Small fitted sklearn models as users save them (needs scikit-learn on the path):
+    trees hold structured node arrays, encoders object arrays, pipelines nest estimators."""
+    import joblib
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3))
+    y = (x[:, 0] > 0).astype(int)
+    models = {
+        "forest": RandomForestClassifier(n_estimators=2, max_depth=2, random_state=0).fit(x, y),
+        "pipeline": make_pipeline(StandardScaler(), LogisticRegression()).fit(x, y),
+        "encoder": OneHotEncoder().fit(np.array([["a"], ["b"]], dtype=object)),
+    }
+    for name, model in models.items():
+        joblib.dump(model, OUT / f"sklearn-{name}-{joblib.__version__}.joblib", compress=3)
+
+
 if __name__ == "__main__":
     main()
+    with contextlib.suppress(ImportError):
+        sklearn_models()

@@ -24,6 +24,7 @@ from tests.hostile import model_corpus as mc
 CORPUS = Path(__file__).parent / "data" / "joblib"
 VERSIONS = ("1.6.0", "1.1.1")
 ARRAY_FILES = sorted(p.name for p in CORPUS.glob("arrays-*.joblib"))
+SKLEARN_FILES = sorted(p.name for p in CORPUS.glob("sklearn-*.joblib"))
 # GLOBAL os.system('echo owned'), protocol 2 (BINUNICODE), no memo: a value like the marker.
 PAYLOAD_P2 = b"cos\nsystem\n(X\x0a\x00\x00\x00echo ownedtR"
 MARKER_P2 = b"X\x06\x00\x00\x00MARKER"
@@ -42,6 +43,7 @@ def test_the_corpus_covers_both_joblib_layouts_and_every_compression() -> None:
         for c in ("raw", "zlib", "gzip", "lz4", "protocol2", "protocol0")
     }
     assert wanted <= set(ARRAY_FILES)
+    assert len(SKLEARN_FILES) == 3
 
 
 @pytest.mark.parametrize("name", ARRAY_FILES)
@@ -53,6 +55,18 @@ def test_real_joblib_files_with_inline_arrays_are_clean(name: str) -> None:
     res = scan_file(CORPUS / name)
     assert (res.verdict, res.error) == ("clean", "")
     assert res.format.endswith("pickle")
+
+
+@pytest.mark.parametrize("name", SKLEARN_FILES)
+def test_real_sklearn_models_are_walked_to_the_end(name: str) -> None:
+    """A forest (structured node arrays), a scaler+regression pipeline and a one-hot encoder
+    (object arrays), zlib-compressed as joblib.dump(compress=3) writes them: each is
+    ``suspicious`` (sklearn classes are not on the safe list) and never ``error``."""
+    res = scan_file(CORPUS / name)
+    assert (res.verdict, res.error) == ("suspicious", "")
+    imports = {f.detail.split(" ")[2].rstrip(",") for f in res.findings if f.severity == "medium"}
+    assert any(i.startswith("sklearn.") for i in imports), imports
+    assert all(i.startswith(("sklearn.", "numpy.")) for i in imports), imports
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -203,7 +217,7 @@ def test_scan_model_gate_passes_real_joblib_models(tmp_path: Path) -> None:
     """`--fail-on-unsafe` on a folder of ordinary joblib models exits 0 (it exited 1)."""
     models = tmp_path / "models"
     models.mkdir()
-    for name in ARRAY_FILES:
+    for name in ARRAY_FILES + SKLEARN_FILES:
         if "lz4" not in name:
             (models / name).write_bytes((CORPUS / name).read_bytes())
     res = run_cli("scan-model", str(models), "--fail-on-unsafe", workspace=tmp_path / "ws")
