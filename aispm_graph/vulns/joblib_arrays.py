@@ -30,6 +30,8 @@ from typing import Any
 WRAPPER_NAME = "NumpyArrayWrapper"
 # The largest shape tuple and state dict tracked value by value (larger ones are UNKNOWN).
 MAX_TRACKED = 32
+# Tuple elements and dict items kept, per pickle walk (about 60 bytes each).
+TRACK_BUDGET = 250_000
 INT64_MAX = 2**63 - 1
 
 
@@ -42,7 +44,7 @@ UNKNOWN = Unknown()
 DATA = object()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Glob:
     module: str
     name: str
@@ -52,7 +54,7 @@ class Glob:
         return self.name.rsplit(".", 1)[-1] == WRAPPER_NAME
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Inst:
     """An object the pickle machine made: ``kind`` is ``wrapper``, ``dtype``, ``plain``
     (provably not a wrapper) or ``maybe`` (made by a call we cannot see into)."""
@@ -64,7 +66,7 @@ class Inst:
     built: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Dict:
     """A dict on the pickle stack: items while small and keyed by text; ``tainted`` when it
     holds (or may hold) a wrapper or its class."""
@@ -74,7 +76,7 @@ class Dict:
     tainted: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Seq:
     """A list or set: contents untracked, only whether a wrapper might be among them."""
 

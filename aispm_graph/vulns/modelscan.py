@@ -578,8 +578,21 @@ class _Machine:
     memoised: int = 0
     stores: set[str] = field(default_factory=set)
 
+    # Tuple elements and dict items kept value by value, over the whole walk (about 15 MiB
+    # at most); past that, values are untracked (a joblib wrapper after that point is
+    # undecidable, an error).
+    budget: int = ja.TRACK_BUDGET
+
     def copy(self) -> _Machine:
-        return _Machine(list(self.stack), dict(self.memo), self.memoised, set(self.stores))
+        return _Machine(
+            list(self.stack), dict(self.memo), self.memoised, set(self.stores), self.budget
+        )
+
+    def keep(self, value: tuple[Any, ...]) -> Any:
+        if len(value) > self.budget:
+            return _UNKNOWN
+        self.budget -= len(value)
+        return value
 
 
 def _walk_ops(
@@ -662,22 +675,22 @@ def _walk_ops(
         elif name in {"TUPLE1", "TUPLE2", "TUPLE3"}:
             n = int(name[-1])
             items = [_pop(stack) for _ in range(n)][::-1]
-            stack.append(tuple(items))
+            stack.append(m.keep(tuple(items)))
         elif name == "TUPLE":
             items = _pop_to_mark(stack)
-            stack.append(tuple(items) if len(items) <= ja.MAX_TRACKED else _UNKNOWN)
+            stack.append(m.keep(tuple(items)) if len(items) <= ja.MAX_TRACKED else _UNKNOWN)
         elif name == "EMPTY_DICT":
             stack.append(ja.Dict())
         elif name == "DICT":
             d = ja.Dict()
-            _set_items(d, _pop_to_mark(stack))
+            _set_items(m, d, _pop_to_mark(stack))
             stack.append(d)
         elif name == "SETITEM":
             value, key = _pop(stack), _pop(stack)
-            _set_items(_top(stack), [key, value])
+            _set_items(m, _top(stack), [key, value])
         elif name == "SETITEMS":
             items = _pop_to_mark(stack)
-            _set_items(_top(stack), items)
+            _set_items(m, _top(stack), items)
         elif name in _SEQ_OPS:
             stack.append(ja.Seq())
         elif name in {"LIST", "FROZENSET"}:
@@ -810,14 +823,15 @@ def _pop_to_mark(stack: list[Any]) -> list[Any]:
     raise ScanError("malformed pickle: no MARK to pop to")
 
 
-def _set_items(target: Any, items: list[Any]) -> None:
+def _set_items(m: _Machine, target: Any, items: list[Any]) -> None:
     if len(items) % 2:
         raise ScanError("malformed pickle: a dict item without a value")
     if not isinstance(target, ja.Dict):
         return
     for key, value in zip(items[::2], items[1::2], strict=True):
         target.tainted |= ja.may_wrap(key) or ja.may_wrap(value)
-        if isinstance(key, str) and len(target.items) < ja.MAX_TRACKED:
+        if isinstance(key, str) and len(target.items) < ja.MAX_TRACKED and m.budget > 0:
+            m.budget -= 1
             target.items[key] = value
         else:
             target.exact = False
