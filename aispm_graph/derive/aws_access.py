@@ -31,6 +31,7 @@ from aispm_graph.derive.aws_escalation import (
     Escalation,
     undecided,
 )
+from aispm_graph.derive.kinds import KindIndex
 from aispm_graph.escalation.model import On
 from aispm_graph.external import add_external_account
 from aispm_graph.graph.model import Confidence, Graph
@@ -49,6 +50,7 @@ from aispm_graph.knowledge.aws.iam import (
     public_grants,
     resource_set,
     statement_applies,
+    statement_json,
 )
 from aispm_graph.net.ports import fmt_ranges, intersect, normalize, parse_port_spec
 from aispm_graph.schema import INTERNET_ID
@@ -81,22 +83,27 @@ def _resource_policy(graph: Graph, ctx: BuildContext, node_id: str) -> list[Stat
 
 
 def principals(
-    graph: Graph, ctx: BuildContext, kinds: tuple[str, ...] = ("AWSUser", "AWSRole")
+    graph: Graph,
+    ctx: BuildContext,
+    kinds: tuple[str, ...] = ("AWSUser", "AWSRole"),
+    index: KindIndex | None = None,
 ) -> dict[str, Principal]:
     """Users and roles with identity policies (groups folded in), boundary and SCPs; with
-    ``AWSGroup`` in ``kinds``, groups too, as the principal a new member would become."""
+    ``AWSGroup`` in ``kinds``, groups too, as the principal a new member would become.
+    ``index``: the nodes of these kinds and of ``AWSAccount``, read already."""
+    nodes = index if index is not None else graph.nodes
     group_pols: dict[str, list[Statement]] = {}
-    for gid, data in graph.nodes("AWSGroup"):
+    for gid, data in nodes("AWSGroup"):
         group_pols[gid] = _load(graph, ctx, gid, data.get("policies"))
     scps_of: dict[str, list[list[Statement]]] = {}
-    for aid, data in graph.nodes("AWSAccount"):
+    for aid, data in nodes("AWSAccount"):
         levels = data.get("scps") or []
         scps_of[str(data.get("tenant") or data["name"])] = [
             _load(graph, ctx, aid, level) for level in levels
         ]
     out: dict[str, Principal] = {}
     for kind in kinds:
-        for pid, data in graph.nodes(kind):
+        for pid, data in nodes(kind):
             if kind == "AWSGroup":
                 stmts = list(group_pols[pid])
             else:
@@ -134,7 +141,7 @@ def _evidence(
     ev: dict[str, Any] = {
         "permission": permission,
         "grant": st.label if st else "",
-        "statement": json.dumps(st.as_json(), sort_keys=True) if st else "",
+        "statement": statement_json(st) if st else "",
         "policy": st.policy if st else "",
         "fix": fix,
     }
@@ -214,7 +221,7 @@ def _public_lambdas(graph: Graph, ctx: BuildContext) -> None:
                 "Principal * lambda:InvokeFunctionUrl",
                 "access": "invoke",
                 "url": data.get("function_url"),
-                "statement": json.dumps(sts[0].as_json(), sort_keys=True),
+                "statement": statement_json(sts[0]),
                 "exposure_width": "any",
                 "fix": f"Set the function URL auth type of {data['name']} to AWS_IAM, or remove "
                 f"statement {sts[0].sid or sts[0].index} (Principal *) from its resource policy",
@@ -245,7 +252,7 @@ def _public_trusts(graph: Graph, ctx: BuildContext) -> None:
                     "grant": f"trust policy statement {st.sid or st.index} allows any AWS "
                     "principal to assume the role",
                     "access": "assume",
-                    "statement": json.dumps(st.as_json(), sort_keys=True),
+                    "statement": statement_json(st),
                     "exposure_width": "any",
                     "fix": f"Replace Principal * in the trust policy of {data['name']} with the "
                     "specific principals that need it",
@@ -338,16 +345,40 @@ def _all(
     return first
 
 
+# The kinds this pass reads (in one walk: it adds no node of them), and the AI assets and data
+# stores it decides access to, which it handles in one loop in graph order.
+_READ_KINDS = (
+    "AWSAccount",
+    "AWSUser",
+    "AWSRole",
+    "AWSGroup",
+    "AWSInstanceProfile",
+    "EC2Instance",
+    "KMSKey",
+)
+_TARGET_KINDS = (
+    "BedrockCustomModel",
+    "BedrockProvisionedThroughput",
+    "BedrockFoundationModel",
+    "BedrockAgent",
+    "SageMakerEndpoint",
+    "BedrockKnowledgeBase",
+    "SecretsManagerSecret",
+    "S3Bucket",
+)
+
+
 class IamDeriver:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
         self.graph = graph
         self.ctx = ctx
-        self.p = principals(graph, ctx)
-        self.groups = principals(graph, ctx, ("AWSGroup",))
+        self.index = KindIndex(graph, _READ_KINDS, ordered=_TARGET_KINDS)
+        self.p = principals(graph, ctx, index=self.index)
+        self.groups = principals(graph, ctx, ("AWSGroup",), index=self.index)
         self.runs_as: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._kms_keys: dict[str, str] | None = None
         self.trusts: dict[str, list[Statement]] = {}
-        for rid, data in graph.nodes("AWSRole"):
+        for rid, data in self.index("AWSRole"):
             try:
                 self.trusts[rid] = parse_policy(
                     data.get("trust_policy") or {"Statement": []}, f"trust policy of {data['name']}"
@@ -356,14 +387,14 @@ class IamDeriver:
                 ctx.warn(f"aws: {rid}: {exc}; trust ignored")
                 self.trusts[rid] = []
         self.account_node = {
-            str(d.get("tenant") or d["name"]): aid for aid, d in graph.nodes("AWSAccount")
+            str(d.get("tenant") or d["name"]): aid for aid, d in self.index("AWSAccount")
         }
         # Resource control policies of each collected account, applied to its resources.
         self.rcps_of: dict[str, list[list[Statement]]] = {
             str(d.get("tenant") or d["name"]): [
                 _load(graph, ctx, aid, level) for level in d.get("rcps") or []
             ]
-            for aid, d in graph.nodes("AWSAccount")
+            for aid, d in self.index("AWSAccount")
             if d.get("rcps")
         }
 
@@ -383,9 +414,6 @@ class IamDeriver:
 
     def run(self) -> None:
         self.compute_identities()
-        for src, dst, _e in self.graph.edges("HAS_IDENTITY"):
-            if self.graph.node(dst)["kind"] == "AWSRole":
-                self.runs_as[self.graph.node(src)["kind"]].append((src, dst))
         self.esc = Escalation(self)
         self.admins()
         self._drop_admins(self.esc.run_phase(ADMIN_PHASE))
@@ -411,7 +439,7 @@ class IamDeriver:
 
     # compute -> role ------------------------------------------------------------------------
     def compute_identities(self) -> None:
-        for iid, data in list(self.graph.nodes("EC2Instance")):
+        for iid, data in self.index("EC2Instance"):
             prof = data.get("instance_profile")
             if not prof or not self.graph.has_node(prof):
                 continue
@@ -433,10 +461,14 @@ class IamDeriver:
                     f"scope role {self.name(role)} down to what the workload needs",
                 },
             )
+        # One walk: every identity edge gets its fix, and roles are indexed by what runs
+        # as them (the escalation evaluator's RUNS_AS targets).
         for src, dst, edata in self.graph.edges("HAS_IDENTITY"):
             edata["evidence"].setdefault(
                 "fix", f"Scope role {self.name(dst)} used by {self.name(src)} down to what it needs"
             )
+            if self.graph.node(dst)["kind"] == "AWSRole":
+                self.runs_as[self.graph.node(src)["kind"]].append((src, dst))
 
     # admin ----------------------------------------------------------------------------------
     def admins(self, only: list[str] | None = None) -> None:
@@ -567,7 +599,7 @@ class IamDeriver:
             technique_id="aws-sts-assume-role",
             reason=trust_txt,
         )
-        ev["statement"] = json.dumps(st.as_json(), sort_keys=True)
+        ev["statement"] = statement_json(st)
         ev["policy"] = f"trust policy of {self.name(rid)}"
         if how == "arn":
             ev["fix"] = (
@@ -589,7 +621,7 @@ class IamDeriver:
     def _targets(self) -> list[tuple[str, str, tuple[str, ...], Resource, str]]:
         """(edge kind, node, actions, resource, what) for every AI asset and AI data store."""
         out: list[tuple[str, str, tuple[str, ...], Resource, str]] = []
-        for nid, d in self.graph.nodes():
+        for nid, d in self.index.ordered:
             kind = d["kind"]
             if kind in {
                 "BedrockCustomModel",
@@ -639,7 +671,7 @@ class IamDeriver:
 
     def _kms_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for kid, d in self.graph.nodes("KMSKey"):
+        for kid, d in self.index("KMSKey"):
             index[kid] = kid
             index[str(d.get("key_id"))] = kid
             for alias in d.get("aliases") or []:
@@ -900,7 +932,7 @@ class IamDeriver:
                 kind,
                 {
                     "permission": action,
-                    "statement": json.dumps(st.as_json(), sort_keys=True),
+                    "statement": statement_json(st),
                     "policy": where,
                     "grant": st.label,
                     "reason": f"{where} grants account {acct}, which was not collected: "

@@ -41,6 +41,8 @@ from aispm_graph.knowledge.aws.iam import (
     resource_set,
     service_principals,
     statement_applies,
+    statement_json,
+    undecided_statements,
 )
 
 if TYPE_CHECKING:
@@ -65,15 +67,8 @@ def undecided(
     p: Principal, action: str, resource: Resource, context: dict[str, str] | None = None
 ) -> list[str]:
     """The statements whose conditions left (action, resource) undecided, as text."""
-    ctx: dict[str, str] = {"aws:PrincipalArn": p.arn, "aws:PrincipalAccount": p.account}
-    ctx.update(context or {})
-    stmts: list[Statement] = [*p.identity, *(p.boundary or [])]
-    for level in p.scps:
-        stmts.extend(level)
     out: list[str] = []
-    for st in stmts:
-        if statement_applies(st, action, resource, ctx) is not Tri.UNKNOWN:
-            continue
+    for st in undecided_statements(p, action, resource, context):
         if st.condition:
             out.append(f"{st.label} ({st.effect}) if {json.dumps(st.condition, sort_keys=True)}")
         else:
@@ -166,7 +161,7 @@ class Escalation:
         self.index = ActionIndex(deriver.p)
         self.by_account: dict[tuple[str, str], list[str]] = defaultdict(list)
         for kind in ("AWSUser", "AWSRole", "AWSGroup"):
-            for nid, _data in self.graph.nodes(kind):
+            for nid, _data in deriver.index(kind):
                 self.by_account[(kind, account_of(nid))].append(nid)
         self.groups_of: dict[str, list[str]] = defaultdict(list)
         for src, dst, _e in self.graph.edges("MEMBER_OF"):
@@ -183,7 +178,7 @@ class Escalation:
             for svc in services:
                 self.trusting[svc].append(rid)
         self.profile_roles = {
-            str(d.get("role")) for _i, d in self.graph.nodes("AWSInstanceProfile") if d.get("role")
+            str(d.get("role")) for _i, d in deriver.index("AWSInstanceProfile") if d.get("role")
         }
         self._gate_admin: dict[str, Decision] = {}
         self._any_cache: dict[tuple[str, str, str], Decision] = {}
@@ -520,7 +515,7 @@ class Escalation:
             "technique_id": tech.id,
             "reference": tech.refs.text(),
             "grant": st.label if st else "",
-            "statement": json.dumps(st.as_json(), sort_keys=True) if st else "",
+            "statement": statement_json(st) if st else "",
             "policy": st.policy if st else "",
             "fix": fix,
         }

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.derive.kinds import KindIndex
 from aispm_graph.escalation.azure import TECHNIQUES
 from aispm_graph.escalation.entra import TECHNIQUES as ENTRA_TECHNIQUES
 from aispm_graph.escalation.model import On, Technique
@@ -40,6 +43,7 @@ from aispm_graph.knowledge.azure.entra_roles import (
 from aispm_graph.knowledge.azure.roles import RoleDefinition
 
 KINDS = sorted({k for t in TECHNIQUES for k in t.resource_kinds})
+_ENTRA_KINDS = ("AzureSubscription", "AzureServicePrincipal", "EntraGroup", "EntraUser")
 
 
 def _role(data: dict[str, Any]) -> RoleDefinition | None:
@@ -57,21 +61,50 @@ def _role(data: dict[str, Any]) -> RoleDefinition | None:
 
 
 class _Under:
-    """Sorted ids of the resources the records act on, for 'everything below this scope'."""
+    """Sorted ids of the resources the records act on, for 'everything below this scope'.
 
-    def __init__(self, graph: Graph) -> None:
-        self.ids = sorted(nid for kind in KINDS for nid, _d in graph.nodes(kind))
-        self.subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
+    What is below a scope is the scope itself and the ids starting with ``scope + "/"``: one
+    contiguous run of the sorted list (``/`` sorts just before ``0``), found by two bisections
+    in the list of all the records' kinds (the visit count) and in the list of each kind."""
+
+    def __init__(self, index: KindIndex) -> None:
+        self.by_kind = {kind: sorted(nid for nid, _d in index(kind)) for kind in KINDS}
+        self.ids = sorted(nid for ids in self.by_kind.values() for nid in ids)
+        self.idset = set(self.ids)
+        self.subs = {nid for nid, _d in index("AzureSubscription")}
+
+    @staticmethod
+    def _run(ids: list[str], scope: str) -> tuple[int, int]:
+        return bisect.bisect_left(ids, scope + "/"), bisect.bisect_left(ids, scope + "0")
 
     def __call__(self, scope: str) -> list[str]:
-        out = []
-        i = bisect.bisect_left(self.ids, scope)
-        while i < len(self.ids) and self.ids[i].startswith(scope):
-            nid = self.ids[i]
-            if nid == scope or nid.startswith(scope + "/"):
-                out.append(nid)
-            i += 1
+        lo, hi = self._run(self.ids, scope)
+        return ([scope] if scope in self.idset else []) + self.ids[lo:hi]
+
+    def count(self, scope: str) -> int:
+        """``len(self(scope))`` without the list."""
+        lo, hi = self._run(self.ids, scope)
+        return hi - lo + (scope in self.idset)
+
+    def of_kinds(self, scope: str, kinds: tuple[str, ...]) -> list[str]:
+        """``self(scope)`` restricted to ``kinds``, in the same (sorted) order."""
+        out: list[str] = []
+        for kind in dict.fromkeys(kinds):
+            ids = self.by_kind.get(kind)
+            if not ids:
+                continue
+            lo, hi = self._run(ids, scope)
+            if _has(ids, scope):
+                out.append(scope)
+            out.extend(ids[lo:hi])
+        if len(kinds) > 1:
+            out.sort()
         return out
+
+
+def _has(ids: list[str], nid: str) -> bool:
+    i = bisect.bisect_left(ids, nid)
+    return i < len(ids) and ids[i] == nid
 
 
 def _scopes(data: dict[str, Any], under: _Under) -> list[str]:
@@ -88,8 +121,32 @@ class AzureEscalation:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
         self.graph = graph
         self.ctx = ctx
-        self.under = _Under(graph)
-        self.found: dict[tuple[str, str, str], list[tuple[Technique, Confidence, dict[str, Any]]]]
+        # One walk for every kind this pass and the Entra part read (neither adds nodes).
+        # Microsoft Graph application permissions by holder, on the same walk.
+        self.app_roles: dict[str, set[str]] = {}
+
+        def graph_app_roles(nid: str, d: dict[str, Any]) -> None:
+            if d.get("graph_app_roles"):
+                self.app_roles[nid] = set(d["graph_app_roles"])
+
+        self.index = KindIndex(graph, {*KINDS, *_ENTRA_KINDS}, visit=graph_app_roles)
+        self.under = _Under(self.index)
+        # Role assignments by holder, in edge order: Azure RBAC ones for the records below,
+        # directory (Entra) ones for EntraEscalation.
+        self.assigned: list[tuple[str, str, dict[str, Any]]] = []
+        self.directory_roles: list[tuple[str, str, dict[str, Any]]] = []
+        for holder, aid, _e in graph.edges("ASSIGNED"):
+            adata = graph.node(aid)
+            if adata["kind"] == "AzureRoleAssignment":
+                self.assigned.append((holder, aid, adata))
+            elif adata["kind"] == "EntraRoleAssignment":
+                self.directory_roles.append((holder, aid, adata))
+        # Per edge, every (technique, confidence, evidence writer) found; ``emit`` keeps the
+        # best and writes only its evidence (about half the records are not kept, and their
+        # text was most of this pass's cost).
+        self.found: dict[
+            tuple[str, str, str], list[tuple[Technique, Confidence, Callable[[], dict[str, Any]]]]
+        ]
         self.found = defaultdict(list)
         # Managed identities each resource runs as (the RUNS_AS techniques' targets).
         self._identities: dict[str, list[str]] = {}
@@ -112,17 +169,20 @@ class AzureEscalation:
         # call per resource of another kind (most of a subscription's VMs and NICs).
         # Each entry keeps how many resources were under the scope (the visit count).
         reachable: dict[tuple[str, tuple[str, ...]], tuple[int, list[str]]] = {}
-        for principal, aid, _e in self.graph.edges("ASSIGNED"):
-            adata = self.graph.node(aid)
-            if adata["kind"] != "AzureRoleAssignment":
-                continue
+        granted_by: dict[RoleDefinition, list[tuple[Technique, tuple[str, str]]]] = {}
+        for principal, aid, adata in self.assigned:
             role = _role(adata)
             if role is None:
                 continue
-            for tech in TECHNIQUES:
-                matched = self._matches(tech, role)
-                if matched is None:
-                    continue
+            # The techniques a role grants, once per role definition (assignments share them).
+            granted = granted_by.get(role)
+            if granted is None:
+                granted = granted_by[role] = [
+                    (tech, matched)
+                    for tech in TECHNIQUES
+                    if (matched := self._matches(tech, role)) is not None
+                ]
+            for tech, matched in granted:
                 for scope in _scopes(adata, self.under):
                     # A set lookup, not a scan of every subscription per assignment.
                     if tech.on is On.SCOPE:
@@ -144,12 +204,10 @@ class AzureEscalation:
     ) -> tuple[int, list[str]]:
         hit = memo.get((scope, kinds))
         if hit is None:
-            under = self.under(scope)
             if kinds:
-                wanted = set(kinds)
-                node = self.graph.node
-                hit = (len(under), [r for r in under if node(r)["kind"] in wanted])
+                hit = (self.under.count(scope), self.under.of_kinds(scope, kinds))
             else:
+                under = self.under(scope)
                 hit = (len(under), under)
             memo[(scope, kinds)] = hit
         return hit
@@ -195,44 +253,60 @@ class AzureEscalation:
                 ]
         else:
             dsts = [res]
+        conf = Confidence.CONDITIONAL if adata.get("condition") else Confidence.CONFIRMED
         for dst in dsts:
             if dst == principal:
                 continue
-            op, pattern = matched
-            grant = f"role '{role.name}' at {adata.get('scope')} (assignment {aid})"
-            words = {
-                "attacker": self.name(principal),
-                "target": self.name(dst),
-                "resource": self.name(res),
-                "permissions": tech.permissions,
-                "grant": grant,
-                "service": "",
-            }
-            ev: dict[str, Any] = {
-                "permission": op,
-                "matched_pattern": pattern,
-                "grant": grant,
-                "role": role.name,
-                "assignment": aid,
-                "scope": adata.get("scope"),
-                "technique": tech.sentence.format(**words),
-                "technique_id": tech.id,
-                "reference": tech.refs.text(),
-                "fix": tech.fix.format(**words),
-            }
-            if res != dst:
-                ev["resource"] = res
-            conf = Confidence.CONFIRMED
-            if adata.get("condition"):
-                conf = Confidence.CONDITIONAL
-                ev["condition"] = f"role assignment condition: {adata.get('condition')}"
-            self.found[(principal, dst, tech.edge)].append((tech, conf, ev))
+            # Written in emit, for the record kept per edge only. Its inputs (the assignment's
+            # node, the role, the names) do not change before then.
+            evidence = partial(self._evidence, tech, principal, aid, adata, role, matched, res, dst)
+            self.found[(principal, dst, tech.edge)].append((tech, conf, evidence))
+
+    def _evidence(
+        self,
+        tech: Technique,
+        principal: str,
+        aid: str,
+        adata: dict[str, Any],
+        role: RoleDefinition,
+        matched: tuple[str, str],
+        res: str,
+        dst: str,
+    ) -> dict[str, Any]:
+        op, pattern = matched
+        grant = f"role '{role.name}' at {adata.get('scope')} (assignment {aid})"
+        words = {
+            "attacker": self.name(principal),
+            "target": self.name(dst),
+            "resource": self.name(res),
+            "permissions": tech.permissions,
+            "grant": grant,
+            "service": "",
+        }
+        ev: dict[str, Any] = {
+            "permission": op,
+            "matched_pattern": pattern,
+            "grant": grant,
+            "role": role.name,
+            "assignment": aid,
+            "scope": adata.get("scope"),
+            "technique": tech.sentence.format(**words),
+            "technique_id": tech.id,
+            "reference": tech.refs.text(),
+            "fix": tech.fix.format(**words),
+        }
+        if res != dst:
+            ev["resource"] = res
+        if adata.get("condition"):
+            ev["condition"] = f"role assignment condition: {adata.get('condition')}"
+        return ev
 
     def emit(self) -> None:
         rank = {Confidence.CONFIRMED: 0, Confidence.CONDITIONAL: 1, Confidence.INFERRED: 2}
         for (src, dst, kind), found in sorted(self.found.items()):
             found.sort(key=lambda f: (rank[f[1]], f[0].id))
-            tech, conf, ev = found[0]
+            tech, conf, evidence = found[0]
+            ev = evidence()
             others = sorted({t.id for t, _c, _e in found[1:]} - {tech.id})
             if others:
                 ev["also_via"] = others
@@ -282,10 +356,7 @@ class EntraEscalation:
         self.esc = esc
         self.graph = esc.graph
         self.held: dict[str, list[_Held]] = defaultdict(list)
-        for holder, aid, _e in self.graph.edges("ASSIGNED"):
-            data = self.graph.node(aid)
-            if data["kind"] != "EntraRoleAssignment":
-                continue
+        for holder, aid, data in esc.directory_roles:
             self.held[holder].append(
                 _Held(
                     aid,
@@ -295,12 +366,12 @@ class EntraEscalation:
                     tuple(data.get("allowed_actions") or ()),
                 )
             )
-        self.sps = sorted(nid for nid, _d in self.graph.nodes("AzureServicePrincipal"))
-        self.groups = sorted(nid for nid, _d in self.graph.nodes("EntraGroup"))
-        self.users = sorted(nid for nid, _d in self.graph.nodes("EntraUser"))
+        self.sps = sorted(nid for nid, _d in esc.index("AzureServicePrincipal"))
+        self.groups = sorted(nid for nid, _d in esc.index("EntraGroup"))
+        self.users = sorted(nid for nid, _d in esc.index("EntraUser"))
         # Listed once: each admin holder below adds an edge per subscription, and a scan of
         # every node per holder would make that holders x estate.
-        self.subscriptions = sorted(nid for nid, _d in self.graph.nodes("AzureSubscription"))
+        self.subscriptions = sorted(nid for nid, _d in esc.index("AzureSubscription"))
         # Object id -> the service principals and groups it names: a role scoped to one
         # object looks its targets up instead of testing every principal of the tenant.
         self.sps_by_object: dict[str, list[str]] = defaultdict(list)
@@ -325,12 +396,9 @@ class EntraEscalation:
         return by_object.get(role.scope.strip("/").lower(), [])
 
     def run(self) -> None:
-        apps = {
-            nid: set(d["graph_app_roles"])
-            for nid, d in self.graph.nodes()
-            if d.get("graph_app_roles")
-        }
-        if not self.held and not apps and not any(True for _ in self.graph.edges("OWNS")):
+        apps = self.esc.app_roles
+        owns = list(self.graph.edges("OWNS"))
+        if not self.held and not apps and not owns:
             return
         by_id = {t.id: t for t in ENTRA_TECHNIQUES}
         # Tenant administrators get CAN_ADMINISTER and nothing else: their paths end at what
@@ -342,7 +410,7 @@ class EntraEscalation:
         } | {nid for nid, names in apps.items() if names & set(GRAPH_ADMIN_APP_ROLES)}
         for nid, names in sorted(apps.items()):
             self._graph_app(by_id, nid, names, admins)
-        for owner, owned, edge in sorted(self.graph.edges("OWNS"), key=lambda e: (e[0], e[1])):
+        for owner, owned, edge in sorted(owns, key=lambda e: (e[0], e[1])):
             if owner in admins:
                 continue
             kind = self.graph.node(owned)["kind"]
@@ -544,7 +612,7 @@ class EntraEscalation:
         if condition:
             conf = Confidence.CONDITIONAL
             ev["condition"] = condition
-        self.esc.found[(src, dst, tech.edge)].append((tech, conf, ev))
+        self.esc.found[(src, dst, tech.edge)].append((tech, conf, partial(dict, ev)))
 
 
 @deriver("access", "azure-escalation")

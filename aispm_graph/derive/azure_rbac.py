@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aispm_graph.build import BuildContext, deriver
+from aispm_graph.derive.kinds import KindIndex
 from aispm_graph.graph.model import Confidence, Graph
 from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm
 from aispm_graph.knowledge.azure.roles import RoleDefinition
@@ -185,20 +186,20 @@ class _Index:
     an assignment is paired only with the kinds its role can do something to (index before
     pairing), so a Reader at subscription scope does not walk every resource in it."""
 
-    def __init__(self, graph: Graph) -> None:
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for nid, d in graph.nodes():
-            if d["kind"] in RULES or d["kind"] == "AzureSubscription":
-                by_kind[d["kind"]].append(nid)
-        self.by_kind = {k: sorted(v) for k, v in by_kind.items()}
-        self.subs = [nid for nid, d in graph.nodes("AzureSubscription")]
-        self.mg_subs, self.roots = _hierarchy(graph)
+    def __init__(self, graph: Graph, index: KindIndex) -> None:
+        self.by_kind = {
+            k: sorted(nid for nid, _d in index(k)) for k in (*RULES, "AzureSubscription")
+        }
+        self.by_kind = {k: v for k, v in self.by_kind.items() if v}
+        self.subs = [nid for nid, d in index("AzureSubscription")]
+        groups = {nid for nid, _d in index("AzureManagementGroup")}
+        # Containment by a management group, in edge order: read once for both uses.
+        contained = [(src, dst) for src, dst, _d in graph.edges("CONTAINS") if src in groups]
+        self.mg_subs, self.roots = _hierarchy(index, groups, contained)
         self.graph = graph
         self.parent: dict[str, str] = {}
-        groups = {nid for nid, _d in graph.nodes("AzureManagementGroup")}
-        for src, dst, _data in graph.edges("CONTAINS"):
-            if src in groups:
-                self.parent.setdefault(dst, src)
+        for src, dst in contained:
+            self.parent.setdefault(dst, src)
 
     def via(self, scope: str, sub: str) -> str | None:
         """How a group-scoped assignment reaches a subscription: 'Corp > AI > ai-prod'."""
@@ -225,31 +226,31 @@ class _Index:
         return sorted(self.mg_subs[scope])
 
     def under(self, scope: str, kinds: Iterable[str]) -> list[str]:
-        """Nodes of ``kinds`` at or below ``scope``, in id order."""
+        """Nodes of ``kinds`` at or below ``scope``, in id order: the scope itself and the
+        ids starting with ``scope + "/"``, one contiguous run of each kind's sorted ids
+        (``/`` sorts just before ``0``)."""
         out = []
         for kind in kinds:
-            ids = self.by_kind.get(kind, [])
+            ids = self.by_kind.get(kind)
+            if not ids:
+                continue
             i = bisect.bisect_left(ids, scope)
-            while i < len(ids):
-                nid = ids[i]
-                if nid != scope and not nid.startswith(scope + "/"):
-                    if not nid.startswith(scope):
-                        break
-                    i += 1
-                    continue
-                out.append(nid)
-                i += 1
+            if i < len(ids) and ids[i] == scope:
+                out.append(scope)
+            out.extend(
+                ids[bisect.bisect_left(ids, scope + "/") : bisect.bisect_left(ids, scope + "0")]
+            )
         return sorted(out)
 
 
-def _hierarchy(graph: Graph) -> tuple[dict[str, set[str]], list[str]]:
+def _hierarchy(
+    index: KindIndex, groups: set[str], contained: list[tuple[str, str]]
+) -> tuple[dict[str, set[str]], list[str]]:
     """Every management group's subscriptions (transitively, cycle-safe) and the root groups."""
     children: dict[str, list[str]] = defaultdict(list)
-    groups = {nid for nid, _d in graph.nodes("AzureManagementGroup")}
-    for src, dst, _data in graph.edges("CONTAINS"):
-        if src in groups:
-            children[src].append(dst)
-    subs = {nid for nid, _d in graph.nodes("AzureSubscription")}
+    for src, dst in contained:
+        children[src].append(dst)
+    subs = {nid for nid, _d in index("AzureSubscription")}
     out: dict[str, set[str]] = {}
     for mg in groups:
         seen: set[str] = set()
@@ -266,7 +267,7 @@ def _hierarchy(graph: Graph) -> tuple[dict[str, set[str]], list[str]]:
                 elif child in groups:
                     stack.append(child)
         out[mg] = found
-    roots = sorted(nid for nid, d in graph.nodes("AzureManagementGroup") if d.get("root"))
+    roots = sorted(nid for nid, d in index("AzureManagementGroup") if d.get("root"))
     return out, roots
 
 
@@ -298,15 +299,28 @@ def _fix(role: str, principal: str, scope: str, assignment: str, target: str) ->
 
 
 def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
+    # One walk: principals by object id, and the kinds read below (this pass adds only
+    # placeholder principals, after reading).
     by_oid: dict[str, str] = {}
-    for nid, d in graph.nodes():
+
+    def principal_ids(nid: str, d: NodeData) -> None:
         if d.get("principal_id") and d["kind"] != "AzureRoleAssignment":
             by_oid.setdefault(str(d["principal_id"]).lower(), nid)
-    index = _Index(graph)
+
+    nodes_of = KindIndex(
+        graph,
+        (*RULES, "AzureSubscription", "AzureManagementGroup", "AzureRoleAssignment"),
+        visit=principal_ids,
+    )
+    index = _Index(graph, nodes_of)
     grants: dict[tuple[str, str, str], list[Grant]] = defaultdict(list)
     assignments = sorted(
-        graph.nodes("AzureRoleAssignment"), key=lambda a: (-len(str(a[1].get("scope"))), a[0])
+        nodes_of("AzureRoleAssignment"), key=lambda a: (-len(str(a[1].get("scope"))), a[0])
     )
+    data_kinds = {kind for kind, rules in RULES.items() if any(r.data for r in rules)}
+    role_rules: dict[
+        RoleDefinition, tuple[str | None, dict[tuple[str, int], str | None], set[str]]
+    ] = {}
     for aid, adata in assignments:
         role = _role(adata)
         if role is None or not adata.get("principal_id"):
@@ -314,15 +328,21 @@ def derive_rbac(graph: Graph, ctx: BuildContext) -> None:
         principal = _principal(graph, by_oid, adata)
         graph.add_edge(principal, aid, "ASSIGNED", {"role": role.name, "scope": adata.get("scope")})
         raw_scope = str(adata.get("scope"))
-        can_grant = role.allows(ROLE_WRITE)
-        # What the role allows of each rule, once per assignment rather than once per target.
-        allowed = {
-            (kind, i): role.allows(rule.operation, data=rule.data)
-            for kind, rules in RULES.items()
-            for i, rule in enumerate(rules)
-        }
-        granting = {kind for (kind, _i), pattern in allowed.items() if pattern is not None}
-        data_kinds = {kind for kind, rules in RULES.items() if any(r.data for r in rules)}
+        # What the role allows of each rule, once per role definition (an estate's
+        # assignments share a few dozen roles) rather than once per target.
+        hit = role_rules.get(role)
+        if hit is None:
+            allowed_of_role = {
+                (kind, i): role.allows(rule.operation, data=rule.data)
+                for kind, rules in RULES.items()
+                for i, rule in enumerate(rules)
+            }
+            hit = role_rules[role] = (
+                role.allows(ROLE_WRITE),
+                allowed_of_role,
+                {kind for (kind, _i), pattern in allowed_of_role.items() if pattern is not None},
+            )
+        can_grant, allowed, granting = hit
         for scope, conf in _scopes(adata, index):
             via = index.via(norm(raw_scope) or "/", scope)
             at_top = scope.count("/") <= 2  # /subscriptions/<id>

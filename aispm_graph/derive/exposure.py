@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aispm_graph.build import BuildContext, Network, deriver
-from aispm_graph.graph.model import Confidence, Graph
+from aispm_graph.graph.model import Confidence, Graph, NodeData
 from aispm_graph.net.ports import (
     ALL_PORTS,
     PortRange,
@@ -186,28 +186,40 @@ def _combine(layers: list[list[Admission]]) -> list[tuple[str, list[PortRange], 
 WIDTH_RANK = {"any": 3, "wide": 2, "narrow": 1, "none": 0}
 
 
-def _firewall_exposure(graph: Graph, ctx: BuildContext) -> None:
+def _firewall_exposure(graph: Graph, ctx: BuildContext, gcp_firewalls: list[str]) -> None:
     trusted = ctx.options.trusted_cidrs + (
         ctx.options.context.trusted_cidrs if ctx.options.context else ()
     )
     rules_of: dict[str, list[str]] = defaultdict(list)
     for fw, rule, _d in graph.edges("HAS_RULE"):
         rules_of[fw].append(rule)
-    for node_id, data in graph.nodes():
-        if data["kind"] == "GCPFirewall":
-            rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
+    for node_id in gcp_firewalls:
+        rules_of[node_id].append(node_id)  # a GCP firewall is its own single rule
     layers_of: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for compute, fw, edata in graph.edges("PROTECTED_BY"):
         layer = str(edata.get("evidence", {}).get(E.LAYER, "default"))
         # A firewall without rules still counts: its layer then admits nothing.
         layers_of[compute][layer].extend((fw, rule) for rule in rules_of.get(fw, []))
+    # Hosts behind the same security groups share their rule lists: each distinct list is
+    # evaluated once (the warnings it gives are repeated for every host, as before).
+    layer_memo: dict[tuple[tuple[str, str], ...], tuple[list[Admission], list[str]]] = {}
+
+    def evaluate(rules: list[tuple[str, str]]) -> list[Admission]:
+        key = tuple(rules)
+        hit = layer_memo.get(key)
+        if hit is None:
+            before = len(ctx.warnings)
+            admitted = evaluate_layer(graph, rules, trusted, ctx)
+            hit = layer_memo[key] = (admitted, ctx.warnings[before:])
+        else:
+            ctx.warnings.extend(hit[1])
+        return hit[0]
+
     for compute, layers in sorted(layers_of.items()):
         cdata = graph.node(compute)
         if not cdata.get(P.PUBLIC_IP):
             continue
-        evaluated = [
-            evaluate_layer(graph, rules, trusted, ctx) for _, rules in sorted(layers.items())
-        ]
+        evaluated = [evaluate(rules) for _, rules in sorted(layers.items())]
         combined = _combine(evaluated)
         if not combined:
             continue
@@ -258,9 +270,10 @@ PAAS_LABELS = {
 }
 
 
-def _paas_exposure(graph: Graph) -> None:
+def _paas_exposure(graph: Graph, nodes: list[tuple[str, NodeData]]) -> None:
+    """``nodes``: those with public network access, in graph order."""
     paas_kinds = {k.name for k in node_kinds().values() if PAAS_LABELS & set(k.all_labels())}
-    for node_id, data in list(graph.nodes()):
+    for node_id, data in nodes:
         if not data.get(P.PUBLIC_NETWORK_ACCESS) or data["kind"] not in paas_kinds:
             continue
         if str(data.get(P.NETWORK_DEFAULT_ACTION, "Allow")).lower() == "deny":
@@ -285,8 +298,9 @@ def _paas_exposure(graph: Graph) -> None:
         graph.add_edge(INTERNET_ID, node_id, "INTERNET_EXPOSED", evidence, Confidence.INFERRED)
 
 
-def _public_data(graph: Graph) -> None:
-    for node_id, data in list(graph.nodes()):
+def _public_data(graph: Graph, nodes: list[tuple[str, NodeData]]) -> None:
+    """``nodes``: those readable or writable by anyone, in graph order."""
+    for node_id, data in nodes:
         if not (data.get("public_read") or data.get("public_write")):
             continue
         for prop, access in (("public_read", "read"), ("public_write", "write")):
@@ -307,6 +321,17 @@ def _public_data(graph: Graph) -> None:
 @deriver("exposure", "internet-exposure")
 def derive_exposure(graph: Graph, ctx: BuildContext) -> None:
     graph.ensure_internet()
-    _firewall_exposure(graph, ctx)
-    _paas_exposure(graph)
-    _public_data(graph)
+    # One walk for the three parts (they add edges, never nodes or these properties).
+    gcp_firewalls: list[str] = []
+    paas: list[tuple[str, NodeData]] = []
+    public: list[tuple[str, NodeData]] = []
+    for node_id, data in graph.nodes():
+        if data["kind"] == "GCPFirewall":
+            gcp_firewalls.append(node_id)
+        if data.get(P.PUBLIC_NETWORK_ACCESS):
+            paas.append((node_id, data))
+        if data.get("public_read") or data.get("public_write"):
+            public.append((node_id, data))
+    _firewall_exposure(graph, ctx, gcp_firewalls)
+    _paas_exposure(graph, paas)
+    _public_data(graph, public)

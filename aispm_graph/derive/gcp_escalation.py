@@ -65,6 +65,9 @@ class Grant:
         return f"{self.role} on {graph.node(self.holder)['name']}{grp}{cond}"
 
 
+_KEY_CONDITIONS = frozenset({"key-creation-allowed", "key-creation-blocked"})
+
+
 class GcpEscalation:
     def __init__(self, graph: Graph, ctx: BuildContext) -> None:
         self.graph = graph
@@ -178,11 +181,15 @@ class GcpEscalation:
                             best = targets.get(t)
                             if best is None or (best.condition and not gr.condition):
                                 targets[t] = gr
+                ai_data = "ai-data" in tech.conditions
                 for t, gr in sorted(targets.items()):
-                    self._one(tech, member, t, gr)
+                    if ai_data and not self.graph.node(t).get("data_role"):
+                        continue  # the technique reaches AI data only
+                    self._one(tech, member, t, gr, primary)
         self.emit()
 
-    def _one(self, tech: Technique, member: str, target: str, gr: Grant) -> None:
+    def _one(self, tech: Technique, member: str, target: str, gr: Grant, primary: str) -> None:
+        """``primary``: the technique's first permission on the target (what ``gr`` grants)."""
         node = self.graph.node(target)
         conf = Confidence.CONDITIONAL if gr.condition else Confidence.CONFIRMED
         conds: list[str] = [f"IAM condition: {gr.condition}"] if gr.condition else []
@@ -195,13 +202,12 @@ class GcpEscalation:
                 "an HMAC key acts as the service account in Cloud Storage only: its other "
                 "permissions are not reached with it"
             )
-        if {"key-creation-allowed", "key-creation-blocked"} & set(tech.conditions):
+        if not _KEY_CONDITIONS.isdisjoint(tech.conditions):
             blocked = self.key_creation_ban(target)
             if ("key-creation-blocked" in tech.conditions) != bool(blocked):
                 return
             guardrail = blocked
         extra: list[str] = []
-        primary = next(p for p in tech.all_of if p not in tech.on_any)
         for perm in tech.all_of:
             # The other permissions needed on the same target (or an ancestor of it).
             if perm == primary or perm in tech.on_any:

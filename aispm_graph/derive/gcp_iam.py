@@ -304,20 +304,24 @@ class IamDeriver:
                 g = Grant(role_name, text, holder, label, depth, perm, condition)
                 self.found[(member, t, "CAN_ADMINISTER")].append((g, None))
         public = member in PUBLIC_MEMBERS
+        node = self.graph.node
         for kind, rules in self.held(role).items():
             here = [holder] if hdata["kind"] == kind else []
             pool = [*here, *below.get(kind, ())]
             # Pairings made: the work of this pass, counted so a test can tell linear growth
             # from a pairwise one without timing anything.
             self.ctx.stats["gcp.iam_pairs"] += len(pool)
+            # One (frozen) grant per rule, the same for every target of this binding.
+            granted = [
+                (rule, Grant(role_name, text, holder, label, depth, held, condition))
+                for rule, held in rules
+                if public or not rule.public_only
+            ]
             for t in pool:
                 if t == member:
                     continue
-                tdata = self.graph.node(t)
-                for rule, held in rules:
-                    if rule.public_only and not public:
-                        continue
-                    g = Grant(role_name, text, holder, label, depth, held, condition)
+                tdata = node(t)
+                for rule, g in granted:
                     if public:
                         self.public(t, tdata, rule, g)
                     elif not rule.ai_data_only or tdata.get("data_role"):

@@ -9,6 +9,7 @@ same records so that the documented coverage is the tested coverage.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -66,6 +67,10 @@ class Refs:
         return bool(self.pathfinding or self.rhino or self.bloodhound or self.pmapper or self.other)
 
     def text(self) -> str:
+        # Asked for every edge an escalation pass writes; the answer never changes.
+        return _refs_text(self)
+
+    def _text(self) -> str:
         parts = []
         if self.pathfinding:
             parts.append(f"pathfinding.cloud {self.pathfinding}")
@@ -78,6 +83,11 @@ class Refs:
         if self.other:
             parts.append(self.other)
         return "; ".join(parts)
+
+
+@functools.cache
+def _refs_text(refs: Refs) -> str:
+    return refs._text()
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,74 @@ def test_hostile_documents_never_crash_the_evaluator(doc: Any) -> None:
     p = Principal(ARN, "role", parsed, boundary=parsed)
     d = evaluate(p, "s3:GetObject", resource_set("arn:aws:s3:::b/"), resource_policy=parsed)
     assert d.allowed in set(Tri)
+
+
+# -- one principal, many targets ---------------------------------------------------------------
+# The evaluator decides a principal's own statements once per (action, context) and, where none
+# names a resource, remembers the whole answer. These ask one principal about a series of
+# targets in an order where a remembered answer from the previous target would be wrong.
+
+BUCKET_A = Resource("arn:aws:s3:::a/k")
+BUCKET_B = Resource("arn:aws:s3:::b/k")
+
+
+def test_resource_specific_statements_are_matched_per_target() -> None:
+    p = who(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::a/*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
+    )
+    answers = [
+        (r.arn, evaluate(p, "s3:GetObject", r).allowed, evaluate(p, "s3:GetObject", r).reason)
+        for r in (BUCKET_A, BUCKET_B, BUCKET_A, Resource("arn:aws:s3:::c/k"))
+    ]
+    assert answers == [
+        ("arn:aws:s3:::a/k", Tri.YES, ""),
+        ("arn:aws:s3:::b/k", Tri.NO, "explicit deny"),
+        ("arn:aws:s3:::a/k", Tri.YES, ""),
+        ("arn:aws:s3:::c/k", Tri.NO, "no statement allows it"),
+    ]
+
+
+def test_a_remembered_answer_never_carries_a_resource_policy_to_another_target() -> None:
+    p = who(ALLOW_ALL)
+    deny_p = stmts({"Effect": "Deny", "Principal": {"AWS": ARN}, "Action": "s3:*", "Resource": "*"})
+    plain = evaluate(p, "s3:GetObject", BUCKET_A)
+    denied = evaluate(p, "s3:GetObject", BUCKET_B, resource_policy=deny_p)
+    again = evaluate(p, "s3:GetObject", BUCKET_A)
+    assert (plain.allowed, denied.allowed, denied.reason, again.allowed) == (
+        Tri.YES,
+        Tri.NO,
+        "explicit deny",
+        Tri.YES,
+    )
+    # Across accounts the same identity policy is not enough without a resource policy.
+    other = evaluate(p, "s3:GetObject", BUCKET_A, resource_account="999999999999")
+    assert (other.allowed, other.reason) == (
+        Tri.NO,
+        "no resource policy grants the caller's account",
+    )
+    # Answers are copies: changing one does not change the next.
+    again.grants.clear()
+    assert [g.label for g in evaluate(p, "s3:GetObject", BUCKET_A).grants] == ["p#0"]
+
+
+def test_request_context_is_part_of_the_remembered_decision() -> None:
+    p = who(
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+        }
+    )
+    role = Resource("arn:aws:iam::123456789012:role/app")
+    got = [
+        evaluate(p, "iam:PassRole", role, context=ctx).allowed
+        for ctx in (
+            {"iam:PassedToService": "ec2.amazonaws.com"},
+            {"iam:PassedToService": "lambda.amazonaws.com"},
+            None,
+            {"iam:PassedToService": "ec2.amazonaws.com"},
+        )
+    ]
+    assert got == [Tri.YES, Tri.NO, Tri.UNKNOWN, Tri.YES]

@@ -504,3 +504,19 @@ def test_agent_builder_app_is_grounded_on_its_data_store(demo_graph: tuple[Graph
     # The folder's basic viewer role is inherited and reads documents; only support may search.
     assert readers == {"group:support@acme.example", "group:ml-auditors@acme.example"}
     assert callers == {"group:support@acme.example"}
+
+
+def test_narrow_access_scopes_make_the_vm_identity_conditional(
+    records: list[dict[str, Any]],
+) -> None:
+    """A VM whose access scopes leave out cloud-platform gets a token for the scoped APIs only:
+    the identity hop is conditional and says why (this record once failed the strict schema)."""
+    vm = find(records, "/instances/jupyter-ds-01")["resource"]["data"]
+    for account in vm["serviceAccounts"]:
+        account["scopes"] = ["https://www.googleapis.com/auth/devstorage.read_only"]
+    graph, _ = build(records)
+    edge = graph.edge(f"{ZONE}/jupyter-ds-01", NB, "HAS_IDENTITY")
+    assert edge is not None
+    assert edge["confidence"] == "conditional"
+    assert "cloud-platform" in edge["evidence"]["condition"]
+    assert edge["evidence"]["scopes"] == ["https://www.googleapis.com/auth/devstorage.read_only"]

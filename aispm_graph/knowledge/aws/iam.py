@@ -22,6 +22,7 @@ explicit Deny must cover *all* of it to deny.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,9 @@ class WorkCounts:
 
     def reset(self) -> None:
         self.evaluations = 0  # evaluate(): one (principal, action, resource) question
-        self.statements = 0  # statement_applies(): one statement checked against a request
+        # statement_applies(): one statement checked against a request, or one pre-decided
+        # statement whose Resource is matched against a target (see _Pre)
+        self.statements = 0
         self.account_lookups = 0  # account_of(): principals and resources paired by account
 
     def snapshot(self) -> dict[str, int]:
@@ -297,6 +300,20 @@ class Statement:
         return out
 
 
+_JSON: dict[int, tuple[Statement, str]] = {}
+
+
+def statement_json(st: Statement) -> str:
+    """The statement as canonical JSON text, for evidence. Remembered per statement object:
+    a few hundred statements grant the tens of thousands of edges of a large estate."""
+    hit = _JSON.get(id(st))
+    if hit is None or hit[0] is not st:
+        if len(_JSON) > 50_000:
+            _JSON.clear()
+        hit = _JSON[id(st)] = (st, json.dumps(st.as_json(), sort_keys=True))
+    return hit[1]
+
+
 class PolicyError(ValueError):
     """A policy document is not valid JSON policy grammar."""
 
@@ -304,7 +321,6 @@ class PolicyError(ValueError):
 def parse_policy(document: Any, name: str) -> list[Statement]:
     """Statements of a policy document (dict or JSON text); raises PolicyError when unusable."""
     if isinstance(document, str):
-        import json
         from urllib.parse import unquote
 
         text = document.strip()
@@ -346,6 +362,22 @@ def parse_policy(document: Any, name: str) -> list[Statement]:
     return out
 
 
+def _resource_matches(st: Statement, resource: Resource) -> bool:
+    """Does the statement's Resource / NotResource reach ``resource``? The only part of a
+    statement check that depends on the target (the action and the condition do not)."""
+    deny = st.effect == "Deny"
+    if st.resources:
+        return any(resource.matched_by(p, deny=deny) for p in st.resources)
+    if st.not_resources:
+        # NotResource applies to everything except the listed ones: an Allow reaches the
+        # set unless the exclusion covers all of it; a Deny covers it only if no excluded
+        # pattern touches it.
+        if deny:
+            return not any(resource.matched_by(p, deny=False) for p in st.not_resources)
+        return not any(resource.matched_by(p, deny=True) for p in st.not_resources)
+    return True
+
+
 def statement_applies(
     st: Statement,
     action: str,
@@ -364,20 +396,8 @@ def statement_applies(
             return Tri.NO
     else:
         return Tri.NO
-    deny = st.effect == "Deny"
-    if check_resource:
-        if st.resources:
-            if not any(resource.matched_by(p, deny=deny) for p in st.resources):
-                return Tri.NO
-        elif st.not_resources:
-            # NotResource applies to everything except the listed ones: an Allow reaches the
-            # set unless the exclusion covers all of it; a Deny covers it only if no excluded
-            # pattern touches it.
-            if deny:
-                if any(resource.matched_by(p, deny=False) for p in st.not_resources):
-                    return Tri.NO
-            elif any(resource.matched_by(p, deny=True) for p in st.not_resources):
-                return Tri.NO
+    if check_resource and not _resource_matches(st, resource):
+        return Tri.NO
     cond = evaluate_condition(st.condition, context)
     if cond is Tri.YES and any(_VAR.search(p) for p in st.resources):
         cond = Tri.UNKNOWN
@@ -456,10 +476,113 @@ class Principal:
     identity: list[Statement]
     boundary: list[Statement] | None = None
     scps: list[list[Statement]] = field(default_factory=list)  # one list per level, all apply
+    # Pre-decisions of its own statements per (action, context); see ``_Pre``. The statement
+    # lists above must not change once the principal has been evaluated.
+    _pre: dict[tuple[str, tuple[tuple[str, Any], ...]], _Pre] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _account: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Asked on every evaluation; the ARN does not change.
+        self._account = account_of(self.arn)
 
     @property
     def account(self) -> str:
-        return account_of(self.arn)
+        return self._account
+
+
+# One statement whose action matches, with what it decides when its resource matches too
+# (its condition and policy variables do not depend on the resource), and whether it names
+# every resource (``*``, or no Resource at all), so that no per-target match is needed.
+_Entry = tuple[Statement, Tri, bool]
+# The best of a group of entries when none of them depends on the resource.
+_Static = tuple[Tri, tuple[Statement, ...]] | None
+
+_ANY_RESOURCE = Resource("", is_set=True)
+
+
+def _entries(
+    statements: Iterable[Statement], action: str, ctx: Mapping[str, str | Sequence[str]]
+) -> tuple[_Entry, ...]:
+    out: list[_Entry] = []
+    for st in statements:
+        t = statement_applies(st, action, _ANY_RESOURCE, ctx, check_resource=False)
+        if t is not Tri.NO:
+            free = st.resources == ("*",) or not (st.resources or st.not_resources)
+            out.append((st, t, free))
+    return tuple(out) if out else ()
+
+
+def _static(entries: tuple[_Entry, ...], effect: str) -> _Static:
+    """``_best`` of the entries when it cannot depend on the resource (every entry of the
+    effect names all resources); None when a target's Resource has to be matched."""
+    best, which = Tri.NO, []
+    for st, t, free in entries:
+        if st.effect != effect:
+            continue
+        if not free:
+            return None
+        if t > best:
+            best, which = t, [st]
+        elif t == best:
+            which.append(st)
+    return best, tuple(which)
+
+
+class _Pre:
+    """The identity side of "may P do A": identity, boundary and SCP statements whose action
+    matches A and whose condition is not false, each with its decision, computed once per
+    (principal, action, context). One more target then costs only the match of their Resource
+    elements (none for statements on ``*``), instead of re-checking every statement's actions
+    and conditions: the statements stay the same, only the resource varies."""
+
+    __slots__ = (
+        "answers",
+        "boundary",
+        "boundary_allow",
+        "deny_own",
+        "deny_scps",
+        "deny_static",
+        "identity",
+        "identity_allow",
+        "scps",
+        "scps_allow",
+        "static",
+    )
+
+    def __init__(
+        self,
+        identity: tuple[_Entry, ...],
+        boundary: tuple[_Entry, ...] | None,
+        scps: list[tuple[_Entry, ...]],
+    ) -> None:
+        self.identity = identity
+        self.boundary = boundary
+        self.scps = scps
+        # Deny statements in the evaluator's order: identity, boundary, (the resource
+        # policy's), SCP levels, (RCP levels).
+        self.deny_own = tuple(e for e in (*identity, *(boundary or ())) if e[0].effect == "Deny")
+        self.deny_scps = tuple(e for level in scps for e in level if e[0].effect == "Deny")
+        self.deny_static = _static((*self.deny_own, *self.deny_scps), "Deny")
+        self.identity_allow = _static(identity, "Allow")
+        self.boundary_allow = None if boundary is None else _static(boundary, "Allow")
+        self.scps_allow = [_static(level, "Allow") for level in scps]
+        # No statement names a particular resource: the answer, without a resource policy
+        # or RCPs, is the same for every target (per "across accounts" or not).
+        self.static = (
+            self.deny_static is not None
+            and self.identity_allow is not None
+            and (boundary is None or self.boundary_allow is not None)
+            and all(x is not None for x in self.scps_allow)
+        )
+        self.answers: dict[bool, _Answer] = {}
+
+
+def _context_key(context: Mapping[str, str | Sequence[str]] | None) -> tuple[tuple[str, Any], ...]:
+    if not context:
+        return ()
+    return tuple((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in context.items())
 
 
 def _best(
@@ -483,6 +606,35 @@ def _best(
     return best, which
 
 
+def _best_pre(
+    groups: Iterable[tuple[_Entry, ...]],
+    effect: str,
+    resource: Resource,
+    static: _Static = None,
+) -> tuple[Tri, list[Statement]]:
+    """``_best`` over pre-decided statements: the same statements in the same order, only
+    their Resource elements matched against this target (``static``: the answer, when it
+    does not depend on the target)."""
+    # ``*`` is a regex ``.*``, which stops at a line break: such an ARN is matched in full.
+    odd = "\n" in resource.arn
+    if static is not None and not odd:
+        return static[0], list(static[1])
+    best, which = Tri.NO, []
+    for group in groups:
+        for st, t, free in group:
+            if st.effect != effect:
+                continue
+            if odd or not free:
+                WORK.statements += 1
+                if not _resource_matches(st, resource):
+                    continue
+            if t > best:
+                best, which = t, [st]
+            elif t == best:
+                which.append(st)
+    return best, which
+
+
 def evaluate(
     principal: Principal,
     action: str,
@@ -500,62 +652,143 @@ def evaluate(
     principal or its account *and* the principal's own policies must allow the action. ``rcps``
     are the resource control policies of the resource's account (one list per level): like
     SCPs, each level must allow and any deny wins, whoever the caller is.
+
+    The principal's own statements are pre-decided once per (action, context) (``_Pre``);
+    the resource policy and the RCPs belong to the target and are checked per question. When
+    the target has neither and none of the principal's statements for the action names a
+    particular resource, the answer is the same for every target and is remembered.
     """
     WORK.evaluations += 1
-    ctx = dict(context or {})
-    ctx.setdefault("aws:PrincipalArn", principal.arn)
-    ctx.setdefault("aws:PrincipalAccount", principal.account)
+    pre = _pre_decision(principal, action, context)
     cross = bool(resource_account) and resource_account != principal.account
-    granting = {"arn", "any", "account"} if cross else {"arn", "any"}
-    res_stmts = [
-        st
-        for st in resource_policy or []
-        if principal_match(st, principal.arn) in granting
-        or (st.effect == "Deny" and principal_match(st, principal.arn) is not None)
-    ]
-    everything = [*principal.identity, *(principal.boundary or []), *res_stmts]
-    for level in [*principal.scps, *(rcps or [])]:
-        everything.extend(level)
-    deny, denies = _best(everything, "Deny", action, resource, ctx)
+    res_pre: tuple[_Entry, ...] = ()
+    if resource_policy:
+        granting = {"arn", "any", "account"} if cross else {"arn", "any"}
+        res_stmts = [
+            st
+            for st in resource_policy
+            if principal_match(st, principal.arn) in granting
+            or (st.effect == "Deny" and principal_match(st, principal.arn) is not None)
+        ]
+        if res_stmts:
+            res_pre = _entries(res_stmts, action, _request_context(principal, context))
+    rcps_pre: list[tuple[_Entry, ...]] = []
+    if rcps:
+        ctx = _request_context(principal, context)
+        rcps_pre = [_entries(level, action, ctx) for level in rcps]
+    if res_pre or rcps_pre or not pre.static or "\n" in resource.arn:
+        return Decision(*_decide(pre, res_pre, rcps_pre, resource, cross))
+    hit = pre.answers.get(cross)
+    if hit is None:
+        hit = pre.answers[cross] = _decide(pre, (), [], resource, cross)
+    allowed, grants, denies, reason = hit
+    return Decision(allowed, list(grants), list(denies), reason)
+
+
+def _pre_decision(
+    principal: Principal, action: str, context: Mapping[str, str | Sequence[str]] | None
+) -> _Pre:
+    key = (action, _context_key(context))
+    pre = principal._pre.get(key)
+    if pre is None:
+        ctx = _request_context(principal, context)
+        pre = principal._pre[key] = _Pre(
+            _entries(principal.identity, action, ctx),
+            None if principal.boundary is None else _entries(principal.boundary, action, ctx),
+            [_entries(level, action, ctx) for level in principal.scps],
+        )
+    return pre
+
+
+_Answer = tuple[Tri, list[Statement], list[Statement], str]
+
+
+def _decide(
+    pre: _Pre,
+    res_pre: tuple[_Entry, ...],
+    rcps_pre: list[tuple[_Entry, ...]],
+    resource: Resource,
+    cross: bool,
+) -> _Answer:
+    """The evaluation logic proper (see :func:`evaluate`): (allowed, grants, denies, reason)."""
+    if res_pre or rcps_pre:
+        deny, denies = _best_pre(
+            [pre.deny_own, res_pre, pre.deny_scps, *rcps_pre], "Deny", resource
+        )
+    else:
+        deny, denies = _best_pre([pre.deny_own, pre.deny_scps], "Deny", resource, pre.deny_static)
     if deny is Tri.YES:
-        return Decision(Tri.NO, denies=denies, reason="explicit deny")
+        return Tri.NO, [], denies, "explicit deny"
     gates = Tri.YES
-    for level in principal.scps:
-        t, _ = _best(level, "Allow", action, resource, ctx)
+    for level, static in zip(pre.scps, pre.scps_allow, strict=True):
+        t, _ = _best_pre([level], "Allow", resource, static)
         gates = min(gates, t)
     if gates is Tri.NO:
-        return Decision(Tri.NO, reason="not allowed by service control policies")
-    for level in rcps or []:
-        t, _ = _best(level, "Allow", action, resource, ctx)
+        return Tri.NO, [], [], "not allowed by service control policies"
+    for rcp_level in rcps_pre:
+        t, _ = _best_pre([rcp_level], "Allow", resource)
         gates = min(gates, t)
     if gates is Tri.NO:
-        return Decision(Tri.NO, reason="not allowed by resource control policies")
-    if principal.boundary is not None:
-        t, _ = _best(principal.boundary, "Allow", action, resource, ctx)
+        return Tri.NO, [], [], "not allowed by resource control policies"
+    if pre.boundary is not None:
+        t, _ = _best_pre([pre.boundary], "Allow", resource, pre.boundary_allow)
         if t is Tri.NO:
-            return Decision(Tri.NO, reason="outside the permission boundary")
+            return Tri.NO, [], [], "outside the permission boundary"
         gates = min(gates, t)
-    allow_id, grants_id = _best(principal.identity, "Allow", action, resource, ctx)
-    allow_res, grants_res = _best(res_stmts, "Allow", action, resource, ctx)
+    allow_id, grants_id = _best_pre([pre.identity], "Allow", resource, pre.identity_allow)
+    allow_res, grants_res = _best_pre([res_pre], "Allow", resource) if res_pre else (Tri.NO, [])
     if cross:
         if allow_res is Tri.NO:
-            return Decision(Tri.NO, reason="no resource policy grants the caller's account")
+            return Tri.NO, [], [], "no resource policy grants the caller's account"
         if allow_id is Tri.NO:
-            return Decision(Tri.NO, reason="the caller's own policies do not allow it")
+            return Tri.NO, [], [], "the caller's own policies do not allow it"
         result = min(allow_id, allow_res, gates)
         if deny is Tri.UNKNOWN:
             result = min(result, Tri.UNKNOWN)
-        return Decision(result, grants=[*grants_res, *grants_id], denies=denies)
+        return result, [*grants_res, *grants_id], denies, ""
     if allow_res > allow_id:
         allow, grants = allow_res, grants_res
     else:
         allow, grants = allow_id, grants_id
     if allow is Tri.NO:
-        return Decision(Tri.NO, reason="no statement allows it")
+        return Tri.NO, [], [], "no statement allows it"
     result = min(allow, gates)
     if deny is Tri.UNKNOWN:
         result = min(result, Tri.UNKNOWN)
-    return Decision(result, grants=grants, denies=denies)
+    return result, grants, denies, ""
+
+
+def undecided_statements(
+    principal: Principal,
+    action: str,
+    resource: Resource,
+    context: Mapping[str, str | Sequence[str]] | None = None,
+) -> list[Statement]:
+    """The principal's own statements (identity, boundary, SCPs, in that order) that speak
+    about (action, resource) but whose condition or policy variables cannot be decided
+    offline: what makes a decision conditional, for its evidence."""
+    pre = _pre_decision(principal, action, context)
+    odd = "\n" in resource.arn
+    out: list[Statement] = []
+    for group in (pre.identity, pre.boundary or (), *pre.scps):
+        for st, t, free in group:
+            if t is not Tri.UNKNOWN:
+                continue
+            if odd or not free:
+                WORK.statements += 1
+                if not _resource_matches(st, resource):
+                    continue
+            out.append(st)
+    return out
+
+
+def _request_context(
+    principal: Principal, context: Mapping[str, str | Sequence[str]] | None
+) -> dict[str, str | Sequence[str]]:
+    ctx = dict(context or {})
+    ctx.setdefault("aws:PrincipalArn", principal.arn)
+    ctx.setdefault("aws:PrincipalAccount", principal.account)
+    return ctx
 
 
 def public_grants(

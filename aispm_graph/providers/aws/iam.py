@@ -72,3 +72,9 @@ from aispm_graph.knowledge.aws.iam import (
 from aispm_graph.knowledge.aws.iam import (
     statement_applies as statement_applies,
 )
+from aispm_graph.knowledge.aws.iam import (
+    statement_json as statement_json,
+)
+from aispm_graph.knowledge.aws.iam import (
+    undecided_statements as undecided_statements,
+)
