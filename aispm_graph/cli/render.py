@@ -25,6 +25,24 @@ def print_json(console: Console, obj: Any) -> None:
     console.file.write(dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
 
 
+def plain_text(*renderables: Any, width: int = 1000) -> str:
+    """Tables as plain text for a file (``-o``): no colour, no escape sequences, a fixed
+    width (wide: a file has no screen edge, tables stay as wide as their content) rather
+    than whatever terminal happens to run the command."""
+    import io
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, color_system=None, force_terminal=False, highlight=False
+    )
+    for item in renderables:
+        if isinstance(item, str):
+            console.print(item, markup=False)
+        else:
+            console.print(item)
+    return buf.getvalue()
+
+
 def route_text(path: AttackPath) -> str:
     names = [n.name for n in path.nodes]
     return " → ".join(names)

@@ -3,7 +3,11 @@
 Cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR) are
 prefixed with a quote: resource names come from the estate, not from us. List cells are joined
 with ``;``, which a spreadsheet importing with ``;`` as separator splits into cells again, so
-every element is checked on its own too.
+every element is checked on its own too. Control characters that a viewer obeys instead of
+showing (C0 but tab and newline, C1, bidi overrides and isolates that make ``txt.exe`` read
+``exe.txt``, zero-width characters, lone surrogates) are written as visible escapes first,
+the same as on the terminal (textsafe.clean). Every cell and header goes through
+:func:`_safe`; every CSV in the project through :func:`to_csv`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from aispm_graph.analysis.inventory import Inventory
 from aispm_graph.report.data import ReportData
+from aispm_graph.textsafe import clean
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,6 +30,7 @@ _AFTER_SEPARATOR = re.compile(r";(\s*)(?=[=+\-@\t\r])")
 
 def _safe(v: Any) -> str:
     text = ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+    text = clean(text)
     text = _AFTER_SEPARATOR.sub(r";\1'", text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
@@ -32,7 +38,7 @@ def _safe(v: Any) -> str:
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
+    w.writerow([_safe(h) for h in header])
     for row in rows:
         w.writerow([_safe(v) for v in row])
     return buf.getvalue()

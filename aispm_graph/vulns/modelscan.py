@@ -18,6 +18,12 @@ the file says about itself:
   attribute chains through dunders, ...), ``info`` when it is a known tensor/array
   constructor, ``medium`` for anything else (a class whose ``__setstate__`` we cannot vouch
   for).
+* **joblib's inline arrays** (every sklearn model): the raw bytes joblib writes after a
+  ``NumpyArrayWrapper`` BUILD are stepped over by the count its state gives (shape, dtype,
+  alignment padding; an object array is a nested pickle, walked), so the rest of the stream
+  is walked too. A state that does not decide the count exactly is an ``error``, and bytes
+  a plain ``pickle.load`` would read as code where joblib skips them are walked both ways
+  (joblib_arrays).
 * **Could not parse is not clean.** Bytes no format explains, a truncated or malformed pickle,
   a corrupt archive: the verdict is ``error``, and ``--fail-on-unsafe`` fails on it.
 * **Keras**: a ``Lambda`` layer carries marshalled Python bytecode that runs on load. The v3
@@ -46,6 +52,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from aispm_graph.vulns import joblib_arrays as ja
 
 PICKLE_EXTS = {
     ".pkl",
@@ -90,6 +98,9 @@ KEEP_ARG = 64 * 1024
 MAX_LINE = 64 * 1024
 MAX_PICKLE_STACK = 2_000_000
 CHUNK = 1024 * 1024
+# Raw joblib array bytes that a plain unpickler could also read as opcodes are walked that
+# way too, this far (further: undecidable, an error).
+SHADOW_WINDOW = 64 * 1024
 
 
 @dataclass
@@ -307,7 +318,6 @@ SAFE_GLOBALS = frozenset(
         ("numpy.core.numeric", "_frombuffer"),
         ("numpy._core.numeric", "_frombuffer"),
         ("joblib.numpy_pickle", "NumpyArrayWrapper"),
-        ("joblib.numpy_pickle", "NDArrayWrapper"),
         ("torch", "Size"),
         ("torch", "device"),
         ("torch", "dtype"),
@@ -350,6 +360,11 @@ def rate_global(module: str, name: str) -> str:
     if any(prefix in DANGEROUS_MODULES for prefix in _module_prefixes(module)):
         return "critical"
     if (module, name) in DANGEROUS_GLOBALS or (module, name.split(".", 1)[0]) in DANGEROUS_GLOBALS:
+        return "critical"
+    if name.rsplit(".", 1)[-1] == "NDArrayWrapper" and "joblib" in module:
+        # joblib < 0.10's array stand-in: joblib.load (still today) answers its BUILD with
+        # np.load(<dirname>/<its filename>, allow_pickle=True), an absolute or ../ path
+        # allowed: another file, never scanned with this one, is unpickled.
         return "critical"
     if "." in name:
         return "medium"  # attribute chain on an otherwise harmless module: cannot vouch
@@ -429,7 +444,7 @@ class _Source:
 # --- the pickle walker -----------------------------------------------------------------------
 
 _MARK = object()
-_UNKNOWN = object()
+_UNKNOWN: Any = ja.UNKNOWN
 _SIZED = {
     "string1": ("<B", 1),
     "bytes1": ("<B", 1),
@@ -528,22 +543,70 @@ def _walk_pickle(src: _Source, on_global: Callable[[str, str], None]) -> None:
     not decode) makes the pickle malformed, like any other damage: a ScanError.
     """
     try:
-        _walk_ops(src, on_global)
+        _walk_ops(src, on_global, joblib=True)
     except (ValueError, OverflowError, struct.error) as exc:
         raise ScanError(f"malformed pickle ({type(exc).__name__}: {exc})") from None
 
 
-def _walk_ops(src: _Source, on_global: Callable[[str, str], None]) -> None:
-    stack: list[Any] = []
-    # Only strings are remembered (all STACK_GLOBAL needs); any other value a GET fetches is
-    # unknown anyway, and a large real pickle memoises millions of tuples and dicts.
-    # MEMOIZE stores at len(memo); with only strings kept that length is counted instead,
-    # which is exact because picklers never mix MEMOIZE with PUT (one that does is refused:
-    # otherwise the count and the unpickler's len(memo) could differ and a GET resolve to
-    # another name than the unpickler's).
-    memo: dict[int, str] = {}
-    memoised = 0
-    stores: set[str] = set()
+_INT_OPS = frozenset({"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1"})
+_DATA_OPS = frozenset(
+    {
+        "FLOAT",
+        "BINFLOAT",
+        "BINBYTES",
+        "SHORT_BINBYTES",
+        "BINBYTES8",
+        "BYTEARRAY8",
+        "LONG4",
+        "NEXT_BUFFER",
+    }
+)
+_SEQ_OPS = frozenset({"EMPTY_LIST", "EMPTY_SET"})
+_GROW_OPS = frozenset({"APPEND", "APPENDS", "ADDITEMS"})
+
+
+@dataclass
+class _Machine:
+    """The pickle machine's state as the walker tracks it (values are symbolic, see
+    joblib_arrays). MEMOIZE stores at len(memo); that length is counted, which is exact
+    because picklers never mix MEMOIZE with PUT (one that does is refused: otherwise the
+    count and the unpickler's len(memo) could differ and a GET resolve to another name than
+    the unpickler's)."""
+
+    stack: list[Any] = field(default_factory=list)
+    memo: dict[int, Any] = field(default_factory=dict)
+    memoised: int = 0
+    stores: set[str] = field(default_factory=set)
+
+    # Tuple elements and dict items kept value by value, over the whole walk (about 15 MiB
+    # at most); past that, values are untracked (a joblib wrapper after that point is
+    # undecidable, an error).
+    budget: int = ja.TRACK_BUDGET
+
+    def copy(self) -> _Machine:
+        return _Machine(
+            list(self.stack), dict(self.memo), self.memoised, set(self.stores), self.budget
+        )
+
+    def keep(self, value: tuple[Any, ...]) -> Any:
+        if len(value) > self.budget:
+            return _UNKNOWN
+        self.budget -= len(value)
+        return value
+
+
+def _walk_ops(
+    src: _Source,
+    on_global: Callable[[str, str], None],
+    *,
+    joblib: bool,
+    machine: _Machine | None = None,
+) -> None:
+    m = machine or _Machine()
+    stack, memo, stores = m.stack, m.memo, m.stores
+    # A NumpyArrayWrapper can only exist once its class was imported in this pickle; until
+    # then no BUILD needs a second look.
+    wrapper_seen = False
     while True:
         b = src.read(1)
         if not b:
@@ -561,35 +624,111 @@ def _walk_ops(src: _Source, on_global: Callable[[str, str], None]) -> None:
             stack.append(_MARK)
         elif name in _TEXT_OPS:
             stack.append(arg)
+        elif name in _INT_OPS:
+            stack.append(_int_value(arg))
+        elif name in _DATA_OPS:
+            stack.append(ja.DATA)
+        elif name == "NONE":
+            stack.append(None)
+        elif name in {"NEWTRUE", "NEWFALSE"}:
+            stack.append(name == "NEWTRUE")
         elif name in {"GLOBAL", "INST"}:
             module, _, attr = str(arg).partition(" ")
             on_global(module, attr)
+            glob = ja.Glob(module, attr)
+            wrapper_seen |= glob.is_wrapper_class
             if name == "INST":
-                _pop_mark(stack)
-            stack.append(_UNKNOWN)
+                args = tuple(_pop_to_mark(stack))
+                stack.append(ja.call_result(glob, args) if args else ja.new_instance(glob))
+            else:
+                stack.append(glob)
         elif name == "STACK_GLOBAL":
             attr, module = _pop(stack), _pop(stack)
             if isinstance(module, str) and isinstance(attr, str):
                 on_global(module, attr)
+                glob = ja.Glob(module, attr)
+                wrapper_seen |= glob.is_wrapper_class
+                stack.append(glob)
             else:
                 on_global(COMPUTED, "a global whose name is computed while loading")
-            stack.append(_UNKNOWN)
+                stack.append(_UNKNOWN)
         elif name in {"PUT", "BINPUT", "LONG_BINPUT"}:
-            if not stack:
+            if not stack or stack[-1] is _MARK:
                 raise ScanError("malformed pickle: memo store from an empty stack")
             stores.add("PUT")
-            _remember(memo, int(arg), stack[-1])
+            memo[int(arg)] = stack[-1]
         elif name == "MEMOIZE":
-            if not stack:
+            if not stack or stack[-1] is _MARK:
                 raise ScanError("malformed pickle: memo store from an empty stack")
             stores.add("MEMOIZE")
-            _remember(memo, memoised, stack[-1])
-            memoised += 1
+            memo[m.memoised] = stack[-1]
+            m.memoised += 1
         elif name in {"GET", "BINGET", "LONG_BINGET"}:
             stack.append(memo.get(int(arg), _UNKNOWN))
         elif name in {"EXT1", "EXT2", "EXT4"}:
             on_global("<copyreg extension>", f"code {arg}")
             stack.append(_UNKNOWN)
+        elif name == "DUP":
+            stack.append(_top(stack))
+        elif name == "EMPTY_TUPLE":
+            stack.append(())
+        elif name in {"TUPLE1", "TUPLE2", "TUPLE3"}:
+            n = int(name[-1])
+            items = [_pop(stack) for _ in range(n)][::-1]
+            stack.append(m.keep(tuple(items)))
+        elif name == "TUPLE":
+            items = _pop_to_mark(stack)
+            stack.append(m.keep(tuple(items)) if len(items) <= ja.MAX_TRACKED else _UNKNOWN)
+        elif name == "EMPTY_DICT":
+            stack.append(ja.Dict())
+        elif name == "DICT":
+            d = ja.Dict()
+            _set_items(m, d, _pop_to_mark(stack))
+            stack.append(d)
+        elif name == "SETITEM":
+            value, key = _pop(stack), _pop(stack)
+            _set_items(m, _top(stack), [key, value])
+        elif name == "SETITEMS":
+            items = _pop_to_mark(stack)
+            _set_items(m, _top(stack), items)
+        elif name in _SEQ_OPS:
+            stack.append(ja.Seq())
+        elif name in {"LIST", "FROZENSET"}:
+            stack.append(ja.Seq(tainted=ja.may_wrap(tuple(_pop_to_mark(stack)))))
+        elif name in _GROW_OPS:
+            items = _pop_to_mark(stack) if name != "APPEND" else [_pop(stack)]
+            _taint(_top(stack), items)
+        elif name == "REDUCE":
+            args, func = _pop(stack), _pop(stack)
+            stack.append(ja.call_result(func, args))
+        elif name == "NEWOBJ":
+            _pop(stack)
+            stack.append(ja.new_instance(_pop(stack)))
+        elif name == "NEWOBJ_EX":
+            _pop(stack)
+            _pop(stack)
+            stack.append(ja.new_instance(_pop(stack)))
+        elif name == "OBJ":
+            items = _pop_to_mark(stack)
+            if not items:
+                raise ScanError("malformed pickle: OBJ with no class")
+            cls, args = items[0], tuple(items[1:])
+            stack.append(ja.call_result(cls, args) if args else ja.new_instance(cls))
+        elif name == "BUILD":
+            state = _pop(stack)
+            obj = _top(stack)
+            if isinstance(obj, ja.Inst):
+                ja.apply_build(obj, state)
+            if joblib and wrapper_seen:
+                if not isinstance(obj, ja.Inst) or obj.kind == "maybe":
+                    raise ScanError(
+                        "joblib file: an object built here might be a NumPy array wrapper "
+                        "(made by a call the scanner cannot see into), so where its array "
+                        "bytes end cannot be decided"
+                    )
+                if obj.kind == "wrapper":
+                    _skip_joblib_array(src, obj, on_global, m)
+                    stack[-1] = ja.DATA
         else:
             _generic(op, stack)
         if len(stores) > 1:
@@ -598,11 +737,109 @@ def _walk_ops(src: _Source, on_global: Callable[[str, str], None]) -> None:
             raise ScanError("pickle holds more objects than this scanner tracks")
 
 
-def _remember(memo: dict[int, str], index: int, value: Any) -> None:
-    if isinstance(value, str):
-        memo[index] = value
-    else:
-        memo.pop(index, None)
+def _skip_joblib_array(
+    src: _Source, wrapper: ja.Inst, on_global: Callable[[str, str], None], machine: _Machine
+) -> None:
+    """Step over what joblib's unpickler reads after a NumpyArrayWrapper's BUILD.
+
+    A plain unpickler (pickle.load, torch, pandas) reads the same bytes as opcodes. Where it
+    would fail at once (the padding-length byte, or the first array byte when there is no
+    padding, is no opcode) there is nothing more to see. Otherwise (joblib < 1.2 wrote no
+    padding) the bytes are also walked as a plain unpickler would, from the same stack: the
+    globals it meets count, and if it could read past the array the file is undecidable. An
+    object array is a nested pickle, walked with its own stack (as joblib's inner unpickler).
+    """
+    try:
+        where = ja.layout(wrapper)
+    except ja.Undecidable as exc:
+        raise ScanError(f"joblib array wrapper: {exc}; where its bytes end is unknown") from None
+    if where.nested_pickle:
+        _walk_ops(src, on_global, joblib=False)
+        return
+    if where.aligned:
+        pad = src.exact(1)[0]
+        if pad in _OPS:
+            raise ScanError(
+                "joblib array padding byte is also a pickle opcode: a plain unpickler would "
+                "run what joblib skips"
+            )
+        src.skip(pad)
+    elif where.nbytes and src.peek(1)[:1] and src.peek(1)[0] in _OPS:
+        _shadow_walk(src, on_global, machine)
+    src.skip(where.nbytes)
+
+
+def _shadow_walk(src: _Source, on_global: Callable[[str, str], None], machine: _Machine) -> None:
+    """Walk raw array bytes (and what follows) as a plain unpickler would, without consuming
+    them: it must stop (fail or STOP) inside the window, so every global it reaches is seen."""
+    window = src.peek(SHADOW_WINDOW)
+    shadow = _Source(io.BytesIO(window), limit=None)
+    found: list[tuple[str, str]] = []
+    try:
+        _walk_ops(shadow, functools.partial(_collect, found), joblib=False, machine=machine.copy())
+    except (ScanError, ValueError, OverflowError, struct.error):
+        if shadow.at_end() and len(window) == SHADOW_WINDOW:
+            raise ScanError(
+                "joblib array (no alignment padding, joblib < 1.2) reads as pickle opcodes "
+                f"for more than {SHADOW_WINDOW // 1024} KiB: what a plain unpickler would "
+                "run there cannot be decided"
+            ) from None
+    # As for raw bytes after a legacy torch file's pickles: a reading that may never happen
+    # counts only where it would run code (a name like ``\x00\x00c`` imports nothing).
+    for module, name in found:
+        if rate_global(module, name) == "critical":
+            on_global(module, name)
+
+
+def _int_value(arg: Any) -> Any:
+    """An integer opcode's value; protocol 0 spells it as text (``I01`` is True, ``L5L``)."""
+    if type(arg) in (int, bool):
+        return arg
+    if isinstance(arg, str):
+        text = arg.strip()
+        if text in {"00", "01"}:
+            return text == "01"
+        # Only plain decimals: unpicklers differ on ``010`` (octal in C) and ``0x10``.
+        digits = text.removesuffix("L")
+        if re.fullmatch(r"-?(?:0|[1-9][0-9]{0,18})", digits):
+            return int(digits)
+    return _UNKNOWN
+
+
+def _top(stack: list[Any]) -> Any:
+    if not stack or stack[-1] is _MARK:
+        raise ScanError("malformed pickle: stack underflow")
+    return stack[-1]
+
+
+def _pop_to_mark(stack: list[Any]) -> list[Any]:
+    items: list[Any] = []
+    while stack:
+        value = stack.pop()
+        if value is _MARK:
+            items.reverse()
+            return items
+        items.append(value)
+    raise ScanError("malformed pickle: no MARK to pop to")
+
+
+def _set_items(m: _Machine, target: Any, items: list[Any]) -> None:
+    if len(items) % 2:
+        raise ScanError("malformed pickle: a dict item without a value")
+    if not isinstance(target, ja.Dict):
+        return
+    for key, value in zip(items[::2], items[1::2], strict=True):
+        target.tainted |= ja.may_wrap(key) or ja.may_wrap(value)
+        if isinstance(key, str) and len(target.items) < ja.MAX_TRACKED and m.budget > 0:
+            m.budget -= 1
+            target.items[key] = value
+        else:
+            target.exact = False
+
+
+def _taint(target: Any, items: list[Any]) -> None:
+    if isinstance(target, ja.Seq):
+        target.tainted |= ja.may_wrap(tuple(items))
 
 
 def _pop(stack: list[Any]) -> Any:
@@ -611,17 +848,10 @@ def _pop(stack: list[Any]) -> Any:
     return stack.pop()
 
 
-def _pop_mark(stack: list[Any]) -> None:
-    while stack:
-        if stack.pop() is _MARK:
-            return
-    raise ScanError("malformed pickle: no MARK to pop to")
-
-
 def _generic(op: pickletools.OpcodeInfo, stack: list[Any]) -> None:
     before = op.stack_before
     if pickletools.markobject in before:
-        _pop_mark(stack)
+        _pop_to_mark(stack)
         for _ in range(before.index(pickletools.markobject)):
             _pop(stack)
     else:

@@ -10,7 +10,10 @@ and write no terminal control character.
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +239,57 @@ def test_estate_newlines_cannot_fake_lines_of_show(tmp_path: Path) -> None:
         assert not any(line.lstrip().startswith("[breaks path] (hop 9") for line in lines)
         assert lines.count("Remediation") == 1
         assert "curl evil.example" in res.out.replace("\n", "")  # still shown, escaped
+
+
+def test_inventory_table_with_output_writes_the_file(hostile_ws: Path, tmp_path: Path) -> None:
+    """``inventory -o FILE`` in table format printed to stdout and wrote nothing (the file was
+    silently ignored); it writes the same table, as plain text, to the file."""
+    target = tmp_path / "inventory.txt"
+    res = cli("inventory", "-o", str(target), workspace=hostile_ws)
+    assert res.code == 0, res.err
+    assert target.exists(), "the -o file was not written"
+    text = target.read_text(encoding="utf-8")
+    assert_no_terminal_controls(text)
+    missing = [n for n in NAMES if clean(n) not in text]
+    assert not missing, f"names not in the file: {missing!r}\n{text}"
+    assert clean(NAMES[0]) not in res.out  # the table went to the file, not to stdout
+    assert f"wrote {target}" in res.err
+
+
+_CSV_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("inventory", "--format", "csv"),
+        ("report", "--format", "csv", "--section", "inventory"),
+        ("report", "--format", "csv", "--section", "paths"),
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_csv_cells_carry_no_bidi_or_c1_controls(hostile_ws: Path, args: tuple[str, ...]) -> None:
+    """A spreadsheet or viewer obeys U+202E and C1 codes in a cell; they are written as the
+    same visible escapes as on the terminal (they were written raw; only formulas were
+    defused)."""
+    res = cli(*args, workspace=hostile_ws)
+    assert res.code == 0, res.err
+    cells = [cell for row in csv.reader(io.StringIO(res.out)) for cell in row]
+    bad = [c for c in cells if _CSV_UNSAFE.search(c)]
+    assert not bad, bad
+    assert any("\\u202eexe.txt" in c for c in cells)
+
+
+def test_the_csv_writer_neutralises_controls_in_every_cell_and_header() -> None:
+    from aispm_graph.report.csvout import to_csv
+
+    text = to_csv(("n\u202eame",), [("\u202egnp.exe",), (["a", "\x9b31m", "\u2066x"],), ("\x85",)])
+    assert not _CSV_UNSAFE.search(text)
+    assert text.splitlines() == [
+        "n\\u202eame",
+        "\\u202egnp.exe",
+        "a;\\x9b31m;\\u2066x",
+        "\\x85",
+    ]

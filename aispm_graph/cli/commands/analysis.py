@@ -453,6 +453,8 @@ def inventory_cmd(app: App, fmt: str, snapshot_id: str | None, output: Path | No
         _emit_text(app, inventory_csv(inv), output)
     elif fmt == "json":
         _emit(app, {"summary": inv.summary(), "items": [i.model_dump() for i in inv.items]}, output)
+    elif output is not None:  # a table to a file: the same rows, as plain text
+        _emit_text(app, render.plain_text(render.inventory_table(inv), inv.one_line()), output)
     else:
         app.console.print(render.inventory_table(inv))
         app.console.print(inv.one_line(), markup=False)

@@ -19,6 +19,7 @@ from aispm_graph.safeload import InputError, clean_str, loads_json
 from aispm_graph.textsafe import SafeTable, safe
 from aispm_graph.transforms.sbom import document_scope
 from aispm_graph.vulns.importers import PARSERS, ReportError
+from aispm_graph.vulns.importers.redact import redact_document, redact_text
 from aispm_graph.vulns.importers.requirements import detect as detect_requirements
 from aispm_graph.vulns.osvdb import VulnDBError, default_db_path, import_into
 from aispm_graph.vulns.severity import LEVEL_RANK
@@ -109,10 +110,10 @@ def import_reports(app: App, fmt: str, files: tuple[Path, ...], attach: tuple[st
             content: Any = {
                 "format": detect_requirements(path.name),
                 "filename": str(path),
-                "text": _read(path, as_text=True),
+                "text": redact_text(_read(path, as_text=True)),
             }
         else:
-            content = _read(path, as_text=False)
+            content = redact_document(_read(path, as_text=False))
         try:
             report = parser(content, str(path))
         except ReportError as exc:
