@@ -24,32 +24,24 @@ class OutputError(OSError):
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
+    with atomic_writer(path, mode=mode) as fh:
+        fh.write(data)
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """A file to write ``path`` through in pieces, replacing it atomically once the block
-    ends (as :func:`atomic_write_bytes`, for content too large to hold in memory at once)."""
+def atomic_writer(path: Path, *, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through in pieces (content too large to hold in memory at
+    once): a temporary file beside it, renamed over it once the block ends and removed if the
+    block raises, so a crash leaves the old file whole. ``mode`` is set before the rename, so
+    a secret is never readable by others even for a moment."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         Path(tmp).replace(path)
     except BaseException:

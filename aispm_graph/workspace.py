@@ -28,9 +28,7 @@ import fcntl
 import json
 import os
 import re
-import sys
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,13 +38,12 @@ from typing import Any
 import zstandard
 
 from aispm_graph.atomic import atomic_write_bytes, atomic_write_text
+from aispm_graph.filelock import LockBusy, lock_timeout, wait_for_flock
 from aispm_graph.safeload import sanitize
 
 WORKSPACE_FORMAT = 1
 ENV_WORKSPACE = "AISPM_WORKSPACE"
 DEFAULT_WORKSPACE = ".aispm"
-ENV_LOCK_TIMEOUT = "AISPM_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 120.0
 _LOCAL = threading.local()
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # A snapshot id names a folder under snapshots/; it is never a path (no separators, no "..").
@@ -290,13 +287,13 @@ class Workspace:
                 held[key] -= 1
             return
         if timeout is None:
-            try:
-                timeout = float(os.environ.get(ENV_LOCK_TIMEOUT) or DEFAULT_LOCK_TIMEOUT)
-            except ValueError:
-                timeout = DEFAULT_LOCK_TIMEOUT
+            timeout = lock_timeout()
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            self._acquire(fd, timeout)
+            try:
+                wait_for_flock(fd, timeout, f"this workspace ({self.root})")
+            except LockBusy as exc:
+                raise WorkspaceError(str(exc)) from None
             held[key] = 1
             try:
                 yield
@@ -305,29 +302,6 @@ class Workspace:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
-
-    def _acquire(self, fd: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        said = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                pass
-            if time.monotonic() >= deadline:
-                raise WorkspaceError(
-                    f"another aispm is writing this workspace ({self.root}); waited "
-                    f"{timeout:g}s. Try again when it has finished (or raise "
-                    f"{ENV_LOCK_TIMEOUT})"
-                )
-            if not said:
-                sys.stderr.write(
-                    f"aispm: another aispm is writing this workspace ({self.root}); "
-                    f"waiting up to {timeout:g}s\n"
-                )
-                said = True
-            time.sleep(0.05)
 
     def open_for_write(self) -> Snapshot:
         """The snapshot new documents go into: the current one, or a new one if it is sealed."""

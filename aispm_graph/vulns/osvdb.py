@@ -16,13 +16,10 @@ file can be shared read-only.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import sqlite3
-import sys
 import tempfile
-import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -582,34 +579,14 @@ def import_into(
 def _db_lock(db_path: Path) -> Iterator[None]:
     """An exclusive ``flock`` next to the database (which may be shared by workspaces through
     ``$AISPM_VULNDB``): a second writer waits, saying so once, up to ``AISPM_LOCK_TIMEOUT``."""
-    from aispm_graph.workspace import DEFAULT_LOCK_TIMEOUT, ENV_LOCK_TIMEOUT
+    from aispm_graph.filelock import LockBusy, lock_timeout, wait_for_flock
 
-    try:
-        timeout = float(os.environ.get(ENV_LOCK_TIMEOUT) or DEFAULT_LOCK_TIMEOUT)
-    except ValueError:
-        timeout = DEFAULT_LOCK_TIMEOUT
     fd = os.open(db_path.with_name(f".{db_path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        deadline = time.monotonic() + timeout
-        said = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                pass
-            if time.monotonic() >= deadline:
-                raise VulnDBError(
-                    f"another aispm is writing the vulnerability database {db_path}; waited "
-                    f"{timeout:g}s. Try again when it has finished (or raise {ENV_LOCK_TIMEOUT})"
-                )
-            if not said:
-                sys.stderr.write(
-                    f"aispm: another aispm is writing the vulnerability database {db_path}; "
-                    f"waiting up to {timeout:g}s\n"
-                )
-                said = True
-            time.sleep(0.05)
+        try:
+            wait_for_flock(fd, lock_timeout(), f"the vulnerability database {db_path}")
+        except LockBusy as exc:
+            raise VulnDBError(str(exc)) from None
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
