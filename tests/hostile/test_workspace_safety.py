@@ -98,7 +98,8 @@ def _builder(root: str, rounds: int) -> None:
 def test_writer_processes_racing_on_the_api_lose_nothing(tmp_path: Path) -> None:
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: forking a test worker that runs threads can deadlock the child
+    ctx = multiprocessing.get_context("spawn")
     root = str(tmp_path / "ws")
     rounds = 25
     procs = [ctx.Process(target=_writer, args=(root, w, rounds)) for w in range(4)]
