@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,16 @@ def missing_tool(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI installs it through scripts/test.sh)")
     pytest.skip(reason)
+
+
+def require_module(name: str, reason: str) -> Any:
+    """``pytest.importorskip`` for a package of the ``test`` extra: a skip on a developer
+    machine without it, a failure in CI, which installs the extra."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing_tool(reason)
+        raise
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from aispm_graph.cypher.embedded import embedded_platform
+from tests.conftest import missing_tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -51,7 +52,7 @@ def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     else:
         found = _python_311()
         if found is None:
-            pytest.skip("no Python 3.11 interpreter (python3.11) on this machine")
+            missing_tool("no Python 3.11 interpreter (python3.11) on this machine")
         python = found
     venv = tmp_path_factory.mktemp(f"base-{request.param}") / "venv"
     subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)

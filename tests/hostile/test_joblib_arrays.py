@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from aispm_graph.vulns.modelscan import scan_file
-from tests.conftest import run_cli
+from tests.conftest import require_module, run_cli
 from tests.hostile import model_corpus as mc
 
 CORPUS = Path(__file__).parent / "data" / "joblib"
@@ -51,7 +51,7 @@ def test_real_joblib_files_with_inline_arrays_are_clean(name: str) -> None:
     """float, int, bool, big-endian, structured, object, object-field, datetime, unicode,
     sub-array, empty and 0-d arrays in C and F order; raw, zlib, gzip, lz4; protocols 0-5."""
     if "lz4" in name:
-        pytest.importorskip("lz4.frame", reason="the 'models' extra (lz4) is not installed")
+        require_module("lz4.frame", "the 'models' extra (lz4) is not installed")
     res = scan_file(CORPUS / name)
     assert (res.verdict, res.error) == ("clean", "")
     assert res.format.endswith("pickle")
@@ -231,7 +231,7 @@ def test_scan_model_gate_passes_real_joblib_models(tmp_path: Path) -> None:
 
 def test_freshly_dumped_joblib_files_are_clean(tmp_path: Path) -> None:
     """The installed joblib (the test extra) against the same arrays, every compressor."""
-    joblib = pytest.importorskip("joblib", reason="joblib (test extra) is not installed")
+    joblib = require_module("joblib", "joblib (test extra) is not installed")
     from tests.hostile.make_joblib_corpus import arrays
 
     compressors: list[object] = [0, ("zlib", 3), ("gzip", 3), ("bz2", 3), ("xz", 3)]

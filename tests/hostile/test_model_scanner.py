@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aispm_graph.vulns.modelscan import CHUNK, scan_file
-from tests.conftest import run_cli
+from tests.conftest import require_module, run_cli
 from tests.hostile import model_corpus as mc
 
 UNSAFE_FILES = {
@@ -194,7 +194,7 @@ def test_scan_model_cli_fails_on_unsafe_and_unscannable_whatever_the_names(
 
 
 def test_lz4_wrapped_pickles_are_opened_when_lz4_is_installed(tmp_path: Path) -> None:
-    lz4_frame = pytest.importorskip("lz4.frame", reason="the 'models' extra (lz4) is not installed")
+    lz4_frame = require_module("lz4.frame", "the 'models' extra (lz4) is not installed")
     (tmp_path / "m.joblib").write_bytes(lz4_frame.compress(mc.os_system_p4()))
     assert scan_file(tmp_path / "m.joblib").verdict == "unsafe"
     (tmp_path / "ok.joblib").write_bytes(lz4_frame.compress(mc.clean_pickle()))
