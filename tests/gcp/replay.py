@@ -177,6 +177,21 @@ class ReplayServer(LoopbackServer):
     def _send(self, h: QuietHandler, status: int, body: dict[str, Any]) -> None:
         h.send_json(status, body, content_type="application/json; charset=UTF-8")
 
+    def _note(
+        self, h: QuietHandler, path: str, content_type: str, query: dict[str, list[str]]
+    ) -> None:
+        """Record a per-item API request (called under the lock) as the tests read it."""
+        self.requests.append(
+            {
+                "path": path,
+                "asset_type": "",
+                "content_type": content_type,
+                "page": (query.get("pageToken") or [""])[0],
+                "authorization": h.headers.get("authorization"),
+                "query": query,
+            }
+        )
+
     def _error(self, h: QuietHandler, status: int, reason: str, msg: str) -> None:
         self._send(h, status, {"error": {"code": status, "message": msg, "status": reason}})
 
@@ -320,32 +335,14 @@ class ReplayServer(LoopbackServer):
         if rag is not None:
             query = parse_qs(url.query)
             with self._lock:
-                self.requests.append(
-                    {
-                        "path": url.path,
-                        "asset_type": "",
-                        "content_type": "RAG_FILES",
-                        "page": (query.get("pageToken") or [""])[0],
-                        "authorization": h.headers.get("authorization"),
-                        "query": query,
-                    }
-                )
+                self._note(h, url.path, "RAG_FILES", query)
                 self._rag_files(h, rag.group(1), query)
             return
         hooks = WEBHOOKS_PATH.fullmatch(url.path)
         if hooks is not None:
             query = parse_qs(url.query)
             with self._lock:
-                self.requests.append(
-                    {
-                        "path": url.path,
-                        "asset_type": "",
-                        "content_type": "DIALOGFLOW_WEBHOOKS",
-                        "page": (query.get("pageToken") or [""])[0],
-                        "authorization": h.headers.get("authorization"),
-                        "query": query,
-                    }
-                )
+                self._note(h, url.path, "DIALOGFLOW_WEBHOOKS", query)
                 if self.recording.unauthenticated:
                     self._error(h, 401, "UNAUTHENTICATED", "Request had invalid credentials.")
                     return
@@ -354,16 +351,7 @@ class ReplayServer(LoopbackServer):
         if url.path.startswith("/v1/groups"):
             query = parse_qs(url.query)
             with self._lock:
-                self.requests.append(
-                    {
-                        "path": url.path,
-                        "asset_type": "",
-                        "content_type": "GROUP_MEMBERS",
-                        "page": (query.get("pageToken") or [""])[0],
-                        "authorization": h.headers.get("authorization"),
-                        "query": query,
-                    }
-                )
+                self._note(h, url.path, "GROUP_MEMBERS", query)
                 if self.recording.unauthenticated:
                     self._error(h, 401, "UNAUTHENTICATED", "Request had invalid credentials.")
                     return
