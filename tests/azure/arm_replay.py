@@ -22,7 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
+from aispm_graph.build import BuildContext, build_graph
+from aispm_graph.graph.model import Graph
 from aispm_graph.knowledge.azure.arm import MG_PREFIX, norm, resource_type, subscription_of
+from aispm_graph.workspace import Workspace
+from tests.support.cli import CliResult, run_cli
 from tests.support.loopback import FaultQueue, LoopbackServer, QuietHandler, page
 
 Fault = tuple[int, dict[str, str], Any]  # status, headers, body
@@ -449,3 +453,29 @@ def tenancy_server(extra: Path | None = None) -> ArmReplay:
         group_members={k: v for f in more for k, v in (load(f, "members.json") or {}).items()},
         graph={k: v for f in more for k, v in (load(f, "graph.json") or {}).items()},
     )
+
+
+def azure_cli(ws: Path, *args: str) -> CliResult:
+    """The CLI on workspace ``ws`` with a bearer token for the replay server (never a real
+    credential)."""
+    return run_cli(*args, workspace=ws, env={"AISPM_AZURE_TOKEN": "t"})
+
+
+def collect_tenancy(ws: Path, srv: ArmReplay, *extra: str) -> dict[str, Any]:
+    """``collect azure --all-subscriptions`` from the replay server (ARM and Microsoft Graph
+    both), its JSON summary."""
+    proc = azure_cli(
+        ws,
+        *("collect", "azure", "--all-subscriptions", "--arm-endpoint", srv.url),
+        *("--graph-endpoint", srv.url, "--format", "json", *extra),
+    )
+    assert proc.code == 0, proc.err
+    out: dict[str, Any] = json.loads(proc.out)
+    return out
+
+
+def built_current(ws: Path) -> Graph:
+    """The graph of the workspace's current snapshot, built in process."""
+    snap = Workspace(ws).current()
+    assert snap is not None
+    return build_graph(snap.documents(), BuildContext())

@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 
-from aispm_graph.build import BuildContext, build_graph
 from aispm_graph.graph.model import Graph
-from aispm_graph.workspace import Workspace
 from tests.azure.arm_replay import ArmReplay, tenancy_server
+from tests.azure.arm_replay import azure_cli as cli
+from tests.azure.arm_replay import built_current as built
+from tests.azure.arm_replay import collect_tenancy as collect
 from tests.azure.test_azure_escalation_techniques import (
     ACCT,
     AGENT_DEVELOPER,
@@ -41,7 +42,6 @@ from tests.azure.test_azure_escalation_techniques import (
     SUB,
     USER_PLAIN,
 )
-from tests.support.cli import CliResult, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -69,27 +69,6 @@ def arm(server: ArmReplay) -> Iterator[ArmReplay]:
     server.reset()
     yield server
     server.reset()
-
-
-def cli(ws: Path, *args: str) -> CliResult:
-    return run_cli(*args, workspace=ws, env={"AISPM_AZURE_TOKEN": "t"})
-
-
-def collect(ws: Path, srv: ArmReplay) -> dict[str, Any]:
-    proc = cli(
-        ws,
-        *("collect", "azure", "--all-subscriptions", "--arm-endpoint", srv.url),
-        *("--graph-endpoint", srv.url, "--format", "json"),
-    )
-    assert proc.code == 0, proc.err
-    out: dict[str, Any] = json.loads(proc.out)
-    return out
-
-
-def built(ws: Path) -> Graph:
-    snap = Workspace(ws).current()
-    assert snap is not None
-    return build_graph(snap.documents(), BuildContext())
 
 
 def tenant_rows(out: dict[str, Any]) -> dict[str, dict[str, Any]]:

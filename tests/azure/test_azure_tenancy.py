@@ -21,7 +21,8 @@ from aispm_graph.graph.model import Graph
 from aispm_graph.providers.azure.collect import AzureCollector, StaticTokenCredential
 from aispm_graph.providers.azure.tenant import TenantCollector
 from aispm_graph.workspace import Document, Workspace
-from tests.azure.arm_replay import ArmReplay, tenancy_server
+from tests.azure.arm_replay import ArmReplay, collect_tenancy, tenancy_server
+from tests.azure.arm_replay import built_current as built
 from tests.support.cli import CliResult, run_cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -78,31 +79,7 @@ def run_azure(*args: str) -> CliResult:
 
 
 def collect(ws: Path, server: ArmReplay, *extra: str) -> dict[str, Any]:
-    proc = run_azure(
-        "-w",
-        str(ws),
-        "collect",
-        "azure",
-        "--all-subscriptions",
-        "--arm-endpoint",
-        server.url,
-        "--graph-endpoint",
-        server.url,
-        "--max-workers",
-        "2",
-        "--format",
-        "json",
-        *extra,
-    )
-    assert proc.code == 0, proc.err
-    out: dict[str, Any] = json.loads(proc.out)
-    return out
-
-
-def built(ws: Path) -> Graph:
-    snap = Workspace(ws).current()
-    assert snap is not None
-    return build_graph(snap.documents(), BuildContext())
+    return collect_tenancy(ws, server, "--max-workers", "2", *extra)
 
 
 def edges(graph: Graph, *kinds: str) -> set[tuple[str, str, str]]:
